@@ -1,0 +1,57 @@
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { DeviceKey } from '../twins/ids';
+import type { Database } from './client';
+import { deviceCredentials } from './schema';
+
+const PARAMS = { N: 16384, r: 8, p: 1 } as const;
+const KEY_LENGTH = 32;
+
+function scryptAsync(secret: string, salt: Buffer, params: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(secret, salt, KEY_LENGTH, { ...params, maxmem: 64 * 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  );
+}
+
+/** `scrypt$N$r$p$salt$hash`, so parameters can be raised later without breaking old rows. */
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(secret, salt, PARAMS);
+  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const [kind, n, r, p, salt, hash] = stored.split('$');
+  if (kind !== 'scrypt' || !salt || !hash) return false;
+  const key = await scryptAsync(secret, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
+  const expected = Buffer.from(hash, 'base64url');
+  return expected.length === key.length && timingSafeEqual(expected, key);
+}
+
+/** Creates a device's credential and returns the secret, which is never stored and shown once. */
+export async function issueDeviceSecret(database: Database, key: DeviceKey): Promise<string | null> {
+  const secret = `dpl_${randomBytes(24).toString('base64url')}`;
+  const rows = await database.db
+    .insert(deviceCredentials)
+    .values({ ...key, secretHash: await hashSecret(secret) })
+    .onConflictDoNothing()
+    .returning({ deviceId: deviceCredentials.deviceId });
+  return rows.length > 0 ? secret : null;
+}
+
+/** True when the device exists, is not revoked and the secret matches. */
+export async function checkDeviceSecret(database: Database, key: DeviceKey, secret: string): Promise<boolean> {
+  const [row] = await database.db
+    .select({ secretHash: deviceCredentials.secretHash })
+    .from(deviceCredentials)
+    .where(
+      and(
+        eq(deviceCredentials.tenantId, key.tenantId),
+        eq(deviceCredentials.deviceId, key.deviceId),
+        isNull(deviceCredentials.revokedAt),
+      ),
+    );
+  return row ? verifySecret(secret, row.secretHash) : false;
+}

@@ -1,0 +1,79 @@
+import { and, eq, sql as dsql } from 'drizzle-orm';
+import { evolve, type DeviceEvent, type DeviceTwinState } from '../twins/device';
+import type { DeviceKey } from '../twins/ids';
+import type { Database } from './client';
+import { deviceTwins, outbox, OUTBOX_CHANNEL } from './schema';
+
+/** Serialises outbox inserts so that ids commit in order and a reader never skips a row. */
+const OUTBOX_ORDER_LOCK = 7263552;
+
+function row(state: DeviceTwinState) {
+  return {
+    tenantId: state.tenantId,
+    deviceId: state.deviceId,
+    lifecycle: state.lifecycle.state,
+    connectivity: state.connectivity.status,
+    offlineReason: state.connectivity.reason,
+    connectivitySince: state.connectivity.since,
+    model: state.model,
+    firmware: state.firmware,
+    reported: { ...state.reported },
+    state,
+    version: state.version,
+    updatedAt: state.updatedAt ?? new Date(0).toISOString(),
+  };
+}
+
+/**
+ * Writes a twin's new state and one outbox row per event in one transaction. Idempotent:
+ * a retried call (same versions) changes nothing, and an older version never overwrites a
+ * newer one.
+ */
+export async function projectDeviceTwin(
+  database: Database,
+  before: DeviceTwinState,
+  events: readonly DeviceEvent[],
+): Promise<DeviceTwinState> {
+  const states: DeviceTwinState[] = [];
+  let state = before;
+  for (const event of events) states.push((state = evolve(state, event)));
+  if (states.length === 0) return before;
+
+  await database.db.transaction(async (tx) => {
+    const values = row(state);
+    await tx
+      .insert(deviceTwins)
+      .values(values)
+      .onConflictDoUpdate({
+        target: [deviceTwins.tenantId, deviceTwins.deviceId],
+        set: { ...values },
+        setWhere: dsql`${deviceTwins.version} < excluded.version`,
+      });
+    await tx.execute(dsql`select pg_advisory_xact_lock(${OUTBOX_ORDER_LOCK})`);
+    await tx
+      .insert(outbox)
+      .values(
+        events.map((event, i) => ({
+          tenantId: state.tenantId,
+          aggregateType: 'device',
+          aggregateId: state.deviceId,
+          version: states[i]!.version,
+          kind: event.type,
+          payload: { event, state: states[i]! } as unknown as Record<string, unknown>,
+          occurredAt: event.at,
+        })),
+      )
+      .onConflictDoNothing();
+    await tx.execute(dsql`select pg_notify(${OUTBOX_CHANNEL}, ${state.tenantId})`);
+  });
+  return state;
+}
+
+/** The projected twin, or null when the device is unknown to the tenant. */
+export async function findDeviceTwin(database: Database, key: DeviceKey): Promise<DeviceTwinState | null> {
+  const [found] = await database.db
+    .select({ state: deviceTwins.state })
+    .from(deviceTwins)
+    .where(and(eq(deviceTwins.tenantId, key.tenantId), eq(deviceTwins.deviceId, key.deviceId)));
+  return found?.state ?? null;
+}

@@ -1,0 +1,3 @@
+export * from './device-twins';
+export * from './device-credentials';
+export * from './outbox';

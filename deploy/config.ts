@@ -1,0 +1,62 @@
+import os from 'node:os';
+import { z } from 'zod';
+
+/** Thrown when the environment does not describe a runnable process; the message says how to fix it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'expected postgres://user:password@host:port/database' });
+
+const logging = {
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default(process.stdout.isTTY ? 'pretty' : 'json'),
+};
+
+const backends = {
+  TEMPORAL_ADDRESS: hostPort,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  DATABASE_URL: postgresUrl,
+};
+
+const gateway = {
+  GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  GATEWAY_PORT: port.default(8080),
+  GATEWAY_NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default(`${os.hostname()}-${process.pid}`),
+  GATEWAY_HELLO_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  GATEWAY_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+};
+
+const api = {
+  // Loopback until the API authenticates its callers (issue 7); set 0.0.0.0 deliberately.
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(4000),
+};
+
+export const workerConfig = z.object({ ...logging, ...backends });
+export const gatewayConfig = z.object({ ...logging, ...backends, ...gateway });
+export const apiConfig = z.object({ ...logging, ...backends, ...api });
+
+/** `npm start`: every role in one process, with Temporal and PostgreSQL started unless given. */
+export const embeddedConfig = z.object({
+  ...logging,
+  ...gateway,
+  ...api,
+  TEMPORAL_ADDRESS: hostPort.optional(),
+  TEMPORAL_NAMESPACE: backends.TEMPORAL_NAMESPACE,
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  DATABASE_URL: postgresUrl.optional(),
+  POSTGRES_PORT: port.default(54329),
+});
+
+/** Parses the environment once; a bad or missing value stops the process with a readable list. */
+export function parseConfig<S extends z.ZodType>(schema: S, role: string, env = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(`The ${role} cannot start; fix these environment variables:\n${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { startPrivatePostgres } from './postgres';
+import { resolveTemporalCli, startTemporalDevServer } from './temporal-cli';
+
+export interface InfrastructureOptions {
+  /** Folder for the SQLite file, the PostgreSQL cluster and their logs. */
+  dataDir: string;
+  namespace: string;
+  /** An existing Temporal cluster; otherwise a dev server is started. */
+  temporalAddress?: string;
+  temporalPort: number;
+  /** Omitted: no UI (tests). */
+  temporalUiPort?: number;
+  /** An existing database; otherwise a private cluster is started. */
+  databaseUrl?: string;
+  postgresPort: number;
+  /** In-memory Temporal and a PostgreSQL without fsync: tests only. */
+  ephemeral?: boolean;
+  log: (line: string) => void;
+}
+
+export interface Infrastructure {
+  readonly temporalAddress: string;
+  readonly temporalUiUrl: string | null;
+  readonly databaseUrl: string;
+  readonly started: string[];
+  stop(): Promise<void>;
+}
+
+/** Temporal and PostgreSQL for the embedded stack and for the test suite. */
+export async function startInfrastructure(opts: InfrastructureOptions): Promise<Infrastructure> {
+  const stops: Array<() => Promise<void>> = [];
+  const started: string[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+  };
+  try {
+    let temporalAddress = opts.temporalAddress;
+    let temporalUiUrl: string | null = null;
+    if (!temporalAddress) {
+      const bin = await resolveTemporalCli(opts.log);
+      opts.log(`starting Temporal dev server (${bin})`);
+      const server = await startTemporalDevServer({
+        bin,
+        ...(opts.ephemeral ? {} : { dbFile: path.join(opts.dataDir, 'temporal.db') }),
+        ip: '127.0.0.1',
+        port: opts.temporalPort,
+        ...(opts.temporalUiPort ? { uiPort: opts.temporalUiPort } : {}),
+        namespace: opts.namespace,
+        logFile: path.join(opts.dataDir, 'logs', 'temporal.log'),
+        pidFile: path.join(opts.dataDir, 'temporal.pid'),
+      });
+      stops.push(server.stop);
+      started.push('temporal');
+      temporalAddress = server.address;
+      temporalUiUrl = server.uiUrl;
+    }
+    let databaseUrl = opts.databaseUrl;
+    if (!databaseUrl) {
+      opts.log('starting private PostgreSQL');
+      const pg = await startPrivatePostgres({
+        dataDir: path.join(opts.dataDir, 'postgres'),
+        port: opts.postgresPort,
+        database: 'doppel',
+        logFile: path.join(opts.dataDir, 'logs', 'postgres.log'),
+        ephemeral: opts.ephemeral ?? false,
+      });
+      stops.push(pg.stop);
+      started.push('postgres');
+      databaseUrl = pg.url;
+    }
+    return { temporalAddress, temporalUiUrl, databaseUrl, started, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

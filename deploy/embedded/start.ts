@@ -1,0 +1,60 @@
+// `npm start`: the whole runtime on one machine with embedded defaults.
+import { createDatabase } from '../../db/client';
+import { migrateDatabase } from '../../db/migrate';
+import { startGateway } from '../../gateway/start-gateway';
+import { startApi } from '../../graphql/start-api';
+import { startWorker } from '../../workflows/worker/start-worker';
+import { embeddedConfig, parseConfig } from '../config';
+import { createLogger } from '../logger';
+import { runProcess } from '../process';
+import { startInfrastructure } from './infrastructure';
+import { DATA_DIR } from './paths';
+
+await runProcess(async (onStop) => {
+  const config = parseConfig(embeddedConfig, 'embedded runtime');
+  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, name: 'doppel' });
+  const infra = await startInfrastructure({
+    dataDir: DATA_DIR,
+    namespace: config.TEMPORAL_NAMESPACE,
+    ...(config.TEMPORAL_ADDRESS ? { temporalAddress: config.TEMPORAL_ADDRESS } : {}),
+    temporalPort: config.TEMPORAL_PORT,
+    temporalUiPort: config.TEMPORAL_UI_PORT,
+    ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}),
+    postgresPort: config.POSTGRES_PORT,
+    log: (line) => logger.info(line),
+  });
+  onStop(infra.stop);
+  await migrateDatabase(infra.databaseUrl);
+  const database = createDatabase(infra.databaseUrl);
+  onStop(database.close);
+  const backends = { temporalAddress: infra.temporalAddress, namespace: config.TEMPORAL_NAMESPACE, database };
+
+  logger.info('bundling workflows and starting the worker');
+  const worker = await startWorker(backends);
+  onStop(worker.stop);
+  const gateway = await startGateway({
+    ...backends,
+    host: config.GATEWAY_HOST,
+    port: config.GATEWAY_PORT,
+    nodeId: config.GATEWAY_NODE_ID,
+    logger: logger.child({ role: 'gateway' }),
+    helloTimeoutMs: config.GATEWAY_HELLO_TIMEOUT_MS,
+    maxPayloadBytes: config.GATEWAY_MAX_PAYLOAD_BYTES,
+  });
+  onStop(gateway.stop);
+  const api = await startApi({ ...backends, host: config.API_HOST, port: config.API_PORT, logger: logger.child({ role: 'api' }) });
+  onStop(api.stop);
+
+  const shown = (host: string) => (host === '0.0.0.0' ? 'localhost' : host);
+  const lines = [
+    'Doppel is running.',
+    `  Device gateway   ws://${shown(config.GATEWAY_HOST)}:${gateway.port}/device`,
+    `  GraphQL API      http://${shown(config.API_HOST)}:${api.port}/graphql   (GraphiQL in a browser)`,
+    `  Temporal UI      ${infra.temporalUiUrl ?? '(external cluster: use its own UI)'}`,
+    `  Temporal         ${infra.temporalAddress}${infra.started.includes('temporal') ? '  (dev server, data in .data/temporal.db)' : ''}`,
+    `  PostgreSQL       ${infra.started.includes('postgres') ? `127.0.0.1:${config.POSTGRES_PORT}  (private cluster in .data/postgres)` : 'DATABASE_URL'}`,
+    'Press Ctrl-C to stop.',
+  ];
+  console.log(`\n${lines.join('\n')}\n`);
+  return logger;
+});

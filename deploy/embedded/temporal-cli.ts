@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { isAlive, killAndWait, run, stopChild, waitForPort } from './child-process';
+import { TOOLS_DIR } from './paths';
+
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+const TEMPORAL_CLI_MODULE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
+
+function onPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, name);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * Finds the Temporal CLI, building it with `go install` into .tools/bin on first use.
+ * Order: $DOPPEL_TEMPORAL_CLI, .tools/bin/temporal, `temporal` on PATH, then Go.
+ */
+export async function resolveTemporalCli(log: (line: string) => void): Promise<string> {
+  const explicit = process.env.DOPPEL_TEMPORAL_CLI;
+  if (explicit) {
+    if (!existsSync(explicit)) throw new Error(`DOPPEL_TEMPORAL_CLI=${explicit} does not exist`);
+    return explicit;
+  }
+  const cached = path.join(TOOLS_DIR, 'bin', 'temporal');
+  if (existsSync(cached)) return cached;
+  const installed = onPath('temporal');
+  if (installed) return installed;
+  const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
+  if (!go) {
+    throw new Error(
+      'The Temporal CLI is missing and Go is not installed to build it.\n' +
+        `  Either install Go (https://go.dev/doc/install) and run again — Doppel then builds ${TEMPORAL_CLI_MODULE} into .tools/bin —\n` +
+        '  or put a `temporal` binary on PATH or in DOPPEL_TEMPORAL_CLI,\n' +
+        '  or point TEMPORAL_ADDRESS at an existing Temporal cluster.',
+    );
+  }
+  mkdirSync(path.dirname(cached), { recursive: true });
+  log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (first start only, a few minutes)…`);
+  await run(go, ['install', TEMPORAL_CLI_MODULE], {
+    env: { ...process.env, GOBIN: path.dirname(cached), GOFLAGS: '-mod=mod' },
+  });
+  return cached;
+}
+
+export interface TemporalDevServer {
+  readonly address: string;
+  readonly uiUrl: string | null;
+  stop(): Promise<void>;
+}
+
+export interface TemporalDevServerOptions {
+  bin: string;
+  /** SQLite file for persistent state; omitted = in memory (tests). */
+  dbFile?: string;
+  ip: string;
+  port: number;
+  uiPort?: number;
+  namespace: string;
+  logFile: string;
+  pidFile?: string;
+}
+
+/** Starts `temporal server start-dev` with Doppel's search attributes registered. */
+export async function startTemporalDevServer(opts: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  if (opts.pidFile) await stopStale(opts.pidFile);
+  const args = ['server', 'start-dev', '--ip', opts.ip, '--port', String(opts.port), '--namespace', opts.namespace];
+  args.push('--log-level', 'warn', '--log-format', 'json');
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-ip', opts.ip);
+  else args.push('--headless');
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  mkdirSync(path.dirname(opts.logFile), { recursive: true });
+  const logFd = openSync(opts.logFile, 'a');
+  // Own process group: Ctrl-C reaches only us, and we stop the server after the worker has drained.
+  const child = spawn(opts.bin, args, { stdio: ['ignore', logFd, logFd], detached: true });
+  if (opts.pidFile && child.pid) writeFileSync(opts.pidFile, String(child.pid));
+  const stop = async () => {
+    await stopChild(child);
+    if (opts.pidFile) rmSync(opts.pidFile, { force: true });
+  };
+  try {
+    await waitForPort(opts.ip, opts.port, { timeoutMs: 60_000, child, what: `Temporal dev server (log: ${opts.logFile})` });
+    if (opts.uiPort) await waitForPort(opts.ip, opts.uiPort, { timeoutMs: 30_000, child, what: 'Temporal UI' });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    address: `${opts.ip}:${opts.port}`,
+    uiUrl: opts.uiPort ? `http://${opts.ip === '0.0.0.0' ? 'localhost' : opts.ip}:${opts.uiPort}` : null,
+    stop,
+  };
+}
+
+/** A dev server left behind by a killed start (SIGKILL) would hold the ports and the SQLite file. */
+async function stopStale(pidFile: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  if (pid > 0 && isAlive(pid)) {
+    const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+    if (cmdline.includes('start-dev')) await killAndWait(pid);
+  }
+  rmSync(pidFile, { force: true });
+}

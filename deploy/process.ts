@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import { ConfigError } from './config';
+
+type Stop = () => Promise<void>;
+
+/**
+ * Runs a process body; on SIGINT/SIGTERM runs the stop functions in reverse order of
+ * registration. A second signal exits at once. Config errors print without a stack.
+ */
+export async function runProcess(body: (onStop: (stop: Stop) => void) => Promise<Logger | void>): Promise<void> {
+  const stops: Stop[] = [];
+  let stopping = false;
+  let logger: Logger | void;
+  const shutdown = async (code: number) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        if (logger) logger.error({ err: error }, 'error while stopping');
+        else console.error('error while stopping:', error);
+      }
+    }
+    logger?.flush?.();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+  try {
+    logger = await body((stop) => stops.push(stop));
+  } catch (error) {
+    if (error instanceof ConfigError) console.error(error.message);
+    else console.error('start-up failed:', error instanceof Error ? (error.stack ?? error.message) : error);
+    await shutdown(error instanceof ConfigError ? 2 : 1);
+  }
+}

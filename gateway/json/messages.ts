@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { ID_PATTERN } from '../../twins/ids';
+
+/**
+ * The native JSON device protocol, version 1 (docs/device-protocol.md). Every message a
+ * device sends is one JSON object in one text frame; `seq` is the device's message number,
+ * strictly increasing within a connection, echoed in the gateway's answer.
+ */
+const id = z.string().regex(ID_PATTERN, 'letters, digits, ".", "_" or "-", at most 64');
+const seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export const helloMessage = z.strictObject({
+  type: z.literal('hello'),
+  seq,
+  tenant: id,
+  device: id,
+  token: z.string().min(1).max(256),
+  model: z.string().min(1).max(128).optional(),
+  firmware: z.string().min(1).max(128).optional(),
+});
+
+export const reportMessage = z.strictObject({
+  type: z.literal('report'),
+  seq,
+  /** Partial reported state: keys present are set, `null` deletes a key. */
+  state: z.record(z.string().min(1).max(128), z.json()).refine((s) => Object.keys(s).length > 0, 'state is empty'),
+});
+
+export const deviceMessage = z.discriminatedUnion('type', [helloMessage, reportMessage]);
+export type DeviceMessage = z.infer<typeof deviceMessage>;
+
+/** What the gateway sends to a device. */
+export type GatewayMessage =
+  | { type: 'welcome'; seq: number; session: string }
+  | { type: 'ack'; seq: number }
+  | { type: 'error'; seq?: number; code: string; message: string };
+
+/** WebSocket close codes of the protocol (4000–4999 are the application's range). */
+export const CloseCode = {
+  unauthorized: 4401,
+  helloTimeout: 4408,
+  badHello: 4400,
+  goingAway: 1001,
+} as const;

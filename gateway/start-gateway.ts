@@ -1,0 +1,68 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'uWebSockets.js';
+import type { Database } from '../db/client';
+import { checkDeviceSecret } from '../db/credentials';
+import { sendToDeviceTwin } from '../workflows/device-twin/client';
+import { mountDeviceEndpoint, type Connection as DeviceConnection } from './json/device-endpoint';
+import { CloseCode } from './json/messages';
+import { TwinInbox } from './twin-inbox';
+import { loadNativeUws } from './uws';
+
+export interface GatewayOptions {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  nodeId: string;
+  temporalAddress: string;
+  namespace: string;
+  database: Database;
+  logger: Logger;
+  helloTimeoutMs: number;
+  maxPayloadBytes: number;
+}
+
+export interface RunningGateway {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the device gateway: uWS on host:port with the /device endpoint and /healthz. */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const uws = loadNativeUws();
+  const connection = await Connection.connect({ address: options.temporalAddress });
+  const client = new Client({ connection, namespace: options.namespace });
+  const inbox = new TwinInbox((key, commands) => sendToDeviceTwin(client, key, commands));
+  const sockets = new Set<WebSocket<DeviceConnection>>();
+
+  const app = uws.App();
+  mountDeviceEndpoint(app, {
+    nodeId: options.nodeId,
+    inbox,
+    authenticate: (key, token) => checkDeviceSecret(options.database, key, token),
+    logger: options.logger,
+    helloTimeoutMs: options.helloTimeoutMs,
+    maxPayloadBytes: options.maxPayloadBytes,
+    sockets,
+  });
+  app.get('/healthz', (res) => void res.end('ok'));
+  app.any('/*', (res) => void res.writeStatus('404 Not Found').end('not found'));
+
+  const listenSocket = await new Promise<unknown>((resolve, reject) =>
+    app.listen(options.host, options.port, (token) =>
+      token ? resolve(token) : reject(new Error(`gateway could not listen on ${options.host}:${options.port} (in use?)`)),
+    ),
+  );
+  const port = uws.us_socket_local_port(listenSocket as never);
+  options.logger.info({ host: options.host, port, nodeId: options.nodeId }, 'gateway listening');
+
+  return {
+    port,
+    async stop() {
+      uws.us_listen_socket_close(listenSocket as never);
+      for (const ws of [...sockets]) ws.end(CloseCode.goingAway, 'gateway shutting down');
+      await inbox.drained();
+      await connection.close();
+    },
+  };
+}

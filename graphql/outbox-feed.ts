@@ -1,0 +1,64 @@
+import type { Logger } from 'pino';
+import type { Database } from '../db/client';
+import { latestOutboxId, readOutboxAfter, type OutboxEntry } from '../db/outbox-reader';
+import { OUTBOX_CHANNEL } from '../db/schema';
+
+/**
+ * Follows the outbox and hands every new row to `publish`, in id order. Woken by the NOTIFY
+ * that each twin projection sends on commit (so every API process sees every event), with a
+ * periodic read as a safety net for a lost notification or a dropped LISTEN connection.
+ */
+export class OutboxFeed {
+  private cursor = 0;
+  private reading: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private unlisten: (() => Promise<void>) | null = null;
+
+  constructor(
+    private readonly database: Database,
+    private readonly publish: (entry: OutboxEntry) => void,
+    private readonly logger: Logger,
+    private readonly pollMs = 2_000,
+  ) {}
+
+  async start(): Promise<void> {
+    this.cursor = await latestOutboxId(this.database);
+    const listener = await this.database.sql.listen(OUTBOX_CHANNEL, () => this.poke(), () => this.poke());
+    this.unlisten = listener.unlisten;
+    this.timer = setInterval(() => this.poke(), this.pollMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.unlisten?.();
+    await this.reading;
+  }
+
+  private poke(): void {
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = this.readAll()
+      .catch((error) => this.logger.error({ err: error }, 'outbox read failed; retrying on the next wake-up'))
+      .finally(() => {
+        this.reading = null;
+        if (this.again) {
+          this.again = false;
+          this.poke();
+        }
+      });
+  }
+
+  private async readAll(): Promise<void> {
+    for (;;) {
+      const rows = await readOutboxAfter(this.database, this.cursor);
+      for (const row of rows) {
+        this.cursor = row.id;
+        this.publish(row);
+      }
+      if (rows.length === 0) return;
+    }
+  }
+}

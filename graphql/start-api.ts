@@ -1,0 +1,79 @@
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Database } from '../db/client';
+import { createApiApp } from './app';
+import { OutboxFeed } from './outbox-feed';
+
+export interface ApiOptions {
+  host: string;
+  port: number;
+  temporalAddress: string;
+  namespace: string;
+  database: Database;
+  logger: Logger;
+}
+
+export interface RunningApi {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Serves GraphQL over HTTP and SSE (graphql-yoga) and graphql-ws on the same /graphql path. */
+export async function startApi(options: ApiOptions): Promise<RunningApi> {
+  const connection = await Connection.connect({ address: options.temporalAddress });
+  const temporal = new Client({ connection, namespace: options.namespace });
+  const { yoga, publish } = createApiApp({ database: options.database, temporal });
+  const feed = new OutboxFeed(options.database, publish, options.logger);
+  await feed.start();
+
+  const server = createServer(yoga);
+  const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const wsCleanup = useServer(
+    {
+      execute: (args: any) => args.rootValue.execute(args),
+      subscribe: (args: any) => args.rootValue.subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const args = {
+          schema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        return errors.length ? errors : args;
+      },
+    },
+    wsServer,
+  );
+
+  server.listen(options.port, options.host);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  options.logger.info({ host: options.host, port }, 'GraphQL API listening');
+
+  return {
+    port,
+    async stop() {
+      await wsCleanup.dispose();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await feed.stop();
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export * from './state';
+export type * from './commands';
+export type * from './events';
+export { decide } from './decide';
+export { evolve, evolveAll } from './evolve';

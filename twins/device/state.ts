@@ -1,0 +1,60 @@
+import type { DeviceKey } from '../ids';
+
+export const LIFECYCLE_STATES = [
+  'provisioned',
+  'active',
+  'inactive',
+  'maintenance',
+  'replaced',
+  'retired',
+] as const;
+export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+
+export type ConnectivityStatus = 'online' | 'offline' | 'unknown';
+export type OfflineReason = 'disconnected' | 'heartbeat-missed' | 'gateway-lost' | 'will';
+
+export interface Connectivity {
+  readonly status: ConnectivityStatus;
+  readonly reason: OfflineReason | null;
+  /** ISO time of the last change of status. */
+  readonly since: string | null;
+  /** The gateway connection that carries the device while it is online. */
+  readonly sessionId: string | null;
+  readonly gatewayNode: string | null;
+}
+
+export interface LifecycleRecord {
+  readonly state: LifecycleState;
+  readonly at: string;
+  readonly actor: string;
+  readonly reason: string;
+}
+
+/** Everything a device twin knows. Plain data: it is workflow state and the projection. */
+export interface DeviceTwinState extends DeviceKey {
+  readonly lifecycle: LifecycleRecord;
+  readonly connectivity: Connectivity;
+  readonly reported: Readonly<Record<string, unknown>>;
+  readonly model: string | null;
+  readonly firmware: string | null;
+  /** Incremented by every event; the projection and subscribers order by it. */
+  readonly version: number;
+  /** Highest message sequence applied for the open session, for idempotent retries. */
+  readonly lastSeq: number;
+  readonly updatedAt: string | null;
+}
+
+export function initialDeviceState(key: DeviceKey): DeviceTwinState {
+  return {
+    tenantId: key.tenantId,
+    deviceId: key.deviceId,
+    lifecycle: { state: 'provisioned', at: '', actor: 'system', reason: 'created' },
+    connectivity: { status: 'unknown', reason: null, since: null, sessionId: null, gatewayNode: null },
+    reported: {},
+    model: null,
+    firmware: null,
+    version: 0,
+    lastSeq: 0,
+    updatedAt: null,
+  };
+}

@@ -1,0 +1,2 @@
+// The workflow bundle's entry: every workflow type the worker runs, and nothing else.
+export { deviceTwin } from './device-twin/workflow';
