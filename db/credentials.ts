@@ -19,19 +19,33 @@ function scryptAsync(secret: string, salt: Buffer, params: ScryptOptions): Promi
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scryptAsync(secret, salt, PARAMS);
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  return [
+    'scrypt',
+    PARAMS.N,
+    PARAMS.r,
+    PARAMS.p,
+    salt.toString('base64url'),
+    key.toString('base64url'),
+  ].join('$');
 }
 
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
   const [kind, n, r, p, salt, hash] = stored.split('$');
   if (kind !== 'scrypt' || !salt || !hash) return false;
-  const key = await scryptAsync(secret, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
+  const key = await scryptAsync(secret, Buffer.from(salt, 'base64url'), {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
   const expected = Buffer.from(hash, 'base64url');
   return expected.length === key.length && timingSafeEqual(expected, key);
 }
 
 /** Creates a device's credential and returns the secret, which is never stored and shown once. */
-export async function issueDeviceSecret(database: Database, key: DeviceKey): Promise<string | null> {
+export async function issueDeviceSecret(
+  database: Database,
+  key: DeviceKey,
+): Promise<string | null> {
   const secret = `dpl_${randomBytes(24).toString('base64url')}`;
   const rows = await database.db
     .insert(deviceCredentials)
@@ -42,7 +56,11 @@ export async function issueDeviceSecret(database: Database, key: DeviceKey): Pro
 }
 
 /** True when the device exists, is not revoked and the secret matches. */
-export async function checkDeviceSecret(database: Database, key: DeviceKey, secret: string): Promise<boolean> {
+export async function checkDeviceSecret(
+  database: Database,
+  key: DeviceKey,
+  secret: string,
+): Promise<boolean> {
   const [row] = await database.db
     .select({ secretHash: deviceCredentials.secretHash })
     .from(deviceCredentials)

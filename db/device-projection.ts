@@ -70,7 +70,10 @@ export async function projectDeviceTwin(
 }
 
 /** The projected twin, or null when the device is unknown to the tenant. */
-export async function findDeviceTwin(database: Database, key: DeviceKey): Promise<DeviceTwinState | null> {
+export async function findDeviceTwin(
+  database: Database,
+  key: DeviceKey,
+): Promise<DeviceTwinState | null> {
   const [found] = await database.db
     .select({ state: deviceTwins.state })
     .from(deviceTwins)

@@ -16,8 +16,17 @@ export interface OutboxEntry {
 }
 
 /** Outbox rows after a cursor, oldest first. */
-export async function readOutboxAfter(database: Database, cursor: number, limit = 500): Promise<OutboxEntry[]> {
-  const rows = await database.db.select().from(outbox).where(gt(outbox.id, cursor)).orderBy(asc(outbox.id)).limit(limit);
+export async function readOutboxAfter(
+  database: Database,
+  cursor: number,
+  limit = 500,
+): Promise<OutboxEntry[]> {
+  const rows = await database.db
+    .select()
+    .from(outbox)
+    .where(gt(outbox.id, cursor))
+    .orderBy(asc(outbox.id))
+    .limit(limit);
   return rows.map((r) => {
     const payload = r.payload as unknown as { event: DeviceEvent; state: DeviceTwinState };
     return {
@@ -36,6 +45,8 @@ export async function readOutboxAfter(database: Database, cursor: number, limit 
 
 /** The newest outbox id: where a reader that wants only new events starts. */
 export async function latestOutboxId(database: Database): Promise<number> {
-  const [r] = await database.db.select({ max: dsql<string | null>`max(${outbox.id})` }).from(outbox);
+  const [r] = await database.db
+    .select({ max: dsql<string | null>`max(${outbox.id})` })
+    .from(outbox);
   return Number(r?.max ?? 0);
 }

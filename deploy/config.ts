@@ -8,7 +8,10 @@ export class ConfigError extends Error {
 
 const port = z.coerce.number().int().min(0).max(65535);
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
-const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'expected postgres://user:password@host:port/database' });
+const postgresUrl = z.url({
+  protocol: /^postgres(ql)?$/,
+  error: 'expected postgres://user:password@host:port/database',
+});
 
 const logging = {
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
@@ -24,9 +27,17 @@ const backends = {
 const gateway = {
   GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
   GATEWAY_PORT: port.default(8080),
-  GATEWAY_NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default(`${os.hostname()}-${process.pid}`),
+  GATEWAY_NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .default(`${os.hostname()}-${process.pid}`),
   GATEWAY_HELLO_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
-  GATEWAY_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  GATEWAY_MAX_PAYLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(64 * 1024),
 };
 
 const api = {
@@ -53,10 +64,16 @@ export const embeddedConfig = z.object({
 });
 
 /** Parses the environment once; a bad or missing value stops the process with a readable list. */
-export function parseConfig<S extends z.ZodType>(schema: S, role: string, env = process.env): z.infer<S> {
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  role: string,
+  env = process.env,
+): z.infer<S> {
   const result = schema.safeParse(env);
   if (!result.success) {
-    throw new ConfigError(`The ${role} cannot start; fix these environment variables:\n${z.prettifyError(result.error)}`);
+    throw new ConfigError(
+      `The ${role} cannot start; fix these environment variables:\n${z.prettifyError(result.error)}`,
+    );
   }
   return result.data;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { DoppelError } from '../twins/errors';
 import { ConfigError } from './config';
 
 type Stop = () => Promise<void>;
@@ -7,7 +8,9 @@ type Stop = () => Promise<void>;
  * Runs a process body; on SIGINT/SIGTERM runs the stop functions in reverse order of
  * registration. A second signal exits at once. Config errors print without a stack.
  */
-export async function runProcess(body: (onStop: (stop: Stop) => void) => Promise<Logger | void>): Promise<void> {
+export async function runProcess(
+  body: (onStop: (stop: Stop) => void) => Promise<Logger | void>,
+): Promise<void> {
   const stops: Stop[] = [];
   let stopping = false;
   let logger: Logger | void;
@@ -32,7 +35,16 @@ export async function runProcess(body: (onStop: (stop: Stop) => void) => Promise
     logger = await body((stop) => stops.push(stop));
   } catch (error) {
     if (error instanceof ConfigError) console.error(error.message);
-    else console.error('start-up failed:', error instanceof Error ? (error.stack ?? error.message) : error);
+    else if (error instanceof DoppelError) {
+      console.error(
+        `start-up failed: [${error.code}] ${error.message}${error.hint ? `\n  fix: ${error.hint}` : ''}`,
+      );
+    } else {
+      console.error(
+        'start-up failed:',
+        error instanceof Error ? (error.stack ?? error.message) : error,
+      );
+    }
     await shutdown(error instanceof ConfigError ? 2 : 1);
   }
 }

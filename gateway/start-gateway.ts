@@ -50,7 +50,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const listenSocket = await new Promise<unknown>((resolve, reject) =>
     app.listen(options.host, options.port, (token) =>
-      token ? resolve(token) : reject(new Error(`gateway could not listen on ${options.host}:${options.port} (in use?)`)),
+      token
+        ? resolve(token)
+        : reject(
+            new Error(`gateway could not listen on ${options.host}:${options.port} (in use?)`),
+          ),
     ),
   );
   const port = uws.us_socket_local_port(listenSocket as never);

@@ -12,13 +12,17 @@ const require = createRequire(import.meta.url);
  */
 export function loadNativeUws(): typeof Uws {
   const uws = require('uWebSockets.js') as typeof Uws;
-  const native = Object.keys(require.cache).some((file) => /uWebSockets\.js[\\/]binaries[\\/].+\.node$/.test(file));
+  const native = Object.keys(require.cache).some((file) =>
+    /uWebSockets\.js[\\/]binaries[\\/].+\.node$/.test(file),
+  );
   if (!native) {
     throw new DoppelError(
       'gateway:uws.native-missing',
       `uWebSockets.js did not load its native binary for ${process.platform}-${process.arch} (Node ABI ${process.versions.modules}); ` +
         'refusing the slow pure-JS fallback',
-      { hint: 'run on Node 20 (x64 or arm64, Linux or macOS), reinstall node_modules, and unset UWS_USE_FALLBACK' },
+      {
+        hint: 'run on Node 20 (x64 or arm64, Linux or macOS), reinstall node_modules, and unset UWS_USE_FALLBACK',
+      },
     );
   }
   return uws;

@@ -24,7 +24,11 @@ export class OutboxFeed {
 
   async start(): Promise<void> {
     this.cursor = await latestOutboxId(this.database);
-    const listener = await this.database.sql.listen(OUTBOX_CHANNEL, () => this.poke(), () => this.poke());
+    const listener = await this.database.sql.listen(
+      OUTBOX_CHANNEL,
+      () => this.poke(),
+      () => this.poke(),
+    );
     this.unlisten = listener.unlisten;
     this.timer = setInterval(() => this.poke(), this.pollMs);
   }
@@ -41,7 +45,9 @@ export class OutboxFeed {
       return;
     }
     this.reading = this.readAll()
-      .catch((error) => this.logger.error({ err: error }, 'outbox read failed; retrying on the next wake-up'))
+      .catch((error) =>
+        this.logger.error({ err: error }, 'outbox read failed; retrying on the next wake-up'),
+      )
       .finally(() => {
         this.reading = null;
         if (this.again) {

@@ -19,8 +19,19 @@ const typeDefs = /* GraphQL */ `
   scalar DateTime
   scalar JSONObject
 
-  enum Lifecycle { PROVISIONED ACTIVE INACTIVE MAINTENANCE REPLACED RETIRED }
-  enum ConnectivityStatus { ONLINE OFFLINE UNKNOWN }
+  enum Lifecycle {
+    PROVISIONED
+    ACTIVE
+    INACTIVE
+    MAINTENANCE
+    REPLACED
+    RETIRED
+  }
+  enum ConnectivityStatus {
+    ONLINE
+    OFFLINE
+    UNKNOWN
+  }
 
   "Where the device is in its business lifecycle, and who put it there."
   type LifecycleStatus {
@@ -95,16 +106,23 @@ function deviceView(state: DeviceTwinState) {
   return {
     ...state,
     workflowId: deviceWorkflowId(state),
-    lifecycle: { ...state.lifecycle, state: state.lifecycle.state.toUpperCase(), at: state.lifecycle.at || null },
+    lifecycle: {
+      ...state.lifecycle,
+      state: state.lifecycle.state.toUpperCase(),
+      at: state.lifecycle.at || null,
+    },
     connectivity: { ...state.connectivity, status: state.connectivity.status.toUpperCase() },
   };
 }
 
 function requireId(name: string, value: string): void {
   if (!isValidId(value)) {
-    throw createGraphQLError(`${name} must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit`, {
-      extensions: { code: 'api:input.invalid-id', field: name },
-    });
+    throw createGraphQLError(
+      `${name} must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+      {
+        extensions: { code: 'api:input.invalid-id', field: name },
+      },
+    );
   }
 }
 
@@ -120,21 +138,37 @@ export const schema = createSchema<ApiContext>({
       },
     },
     Mutation: {
-      registerDevice: async (_, { input }: { input: { tenantId: string; deviceId: string; model?: string | null } }, ctx) => {
+      registerDevice: async (
+        _,
+        { input }: { input: { tenantId: string; deviceId: string; model?: string | null } },
+        ctx,
+      ) => {
         requireId('tenantId', input.tenantId);
         requireId('deviceId', input.deviceId);
         const key = { tenantId: input.tenantId, deviceId: input.deviceId };
         const token = await issueDeviceSecret(ctx.database, key);
         if (!token) {
-          throw createGraphQLError(`device ${input.deviceId} is already registered in tenant ${input.tenantId}`, {
-            extensions: { code: 'twin:device.already-registered' },
-          });
+          throw createGraphQLError(
+            `device ${input.deviceId} is already registered in tenant ${input.tenantId}`,
+            {
+              extensions: { code: 'twin:device.already-registered' },
+            },
+          );
         }
         await sendToDeviceTwin(ctx.temporal, key, [
-          { type: 'register', at: new Date().toISOString(), actor: 'api', ...(input.model ? { model: input.model } : {}) },
+          {
+            type: 'register',
+            at: new Date().toISOString(),
+            actor: 'api',
+            ...(input.model ? { model: input.model } : {}),
+          },
         ]);
         const state = await findDeviceTwin(ctx.database, key);
-        return { device: state ? deviceView(state) : null, workflowId: deviceWorkflowId(key), token };
+        return {
+          device: state ? deviceView(state) : null,
+          workflowId: deviceWorkflowId(key),
+          token,
+        };
       },
     },
     Subscription: {

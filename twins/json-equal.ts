@@ -10,5 +10,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const bk = Object.keys(b);
   if (ak.length !== bk.length) return false;
   const br = b as Record<string, unknown>;
-  return ak.every((k) => Object.hasOwn(br, k) && jsonEqual((a as Record<string, unknown>)[k], br[k]));
+  return ak.every(
+    (k) => Object.hasOwn(br, k) && jsonEqual((a as Record<string, unknown>)[k], br[k]),
+  );
 }

@@ -15,14 +15,14 @@ export const deviceTwins = pgTable(
     connectivitySince: timestamp({ withTimezone: true, mode: 'string' }),
     model: text(),
     firmware: text(),
-    reported: jsonb().$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    reported: jsonb()
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     /** The whole twin state as the workflow holds it. */
     state: jsonb().$type<DeviceTwinState>().notNull(),
     version: bigint({ mode: 'number' }).notNull(),
     updatedAt: timestamp({ withTimezone: true, mode: 'string' }).notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.tenantId, t.deviceId] }),
-    index().on(t.tenantId, t.lifecycle),
-  ],
+  (t) => [primaryKey({ columns: [t.tenantId, t.deviceId] }), index().on(t.tenantId, t.lifecycle)],
 );

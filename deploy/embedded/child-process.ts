@@ -4,7 +4,11 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Runs a command to completion and returns its output; rejects with the output on failure. */
-export async function run(cmd: string, args: string[], options: SpawnOptions = {}): Promise<string> {
+export async function run(
+  cmd: string,
+  args: string[],
+  options: SpawnOptions = {},
+): Promise<string> {
   const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -35,7 +39,9 @@ export async function waitForPort(
     if (ok) return;
     await sleep(150);
   }
-  throw new Error(`${options.what} did not listen on ${host}:${port} within ${options.timeoutMs} ms`);
+  throw new Error(
+    `${options.what} did not listen on ${host}:${port} within ${options.timeoutMs} ms`,
+  );
 }
 
 /** Stops a child with a signal (SIGTERM unless told), then SIGKILL after a grace period. */

@@ -1,8 +1,16 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  chownSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync,
-  symlinkSync, writeFileSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,9 +38,13 @@ const USER = 'doppel';
 /** PostgreSQL refuses to run as root; as root we run it as the `postgres` system user. */
 function runAs(): { uid: number; gid: number } | null {
   if (process.getuid?.() !== 0) return null;
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) {
-    throw new Error('Running as root, but there is no `postgres` system user to run PostgreSQL as (apt-get install postgresql creates it).');
+    throw new Error(
+      'Running as root, but there is no `postgres` system user to run PostgreSQL as (apt-get install postgresql creates it).',
+    );
   }
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -43,11 +55,14 @@ export function findPostgresBinDir(): string {
   if (process.env.PG_BINDIR) return process.env.PG_BINDIR;
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root)
-    ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a))
+    ? readdirSync(root)
+        .filter((v) => existsSync(path.join(root, v, 'bin', 'postgres')))
+        .sort((a, b) => Number(b) - Number(a))
     : [];
   if (versions[0]) return path.join(root, versions[0], 'bin');
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && existsSync(path.join(dir, 'postgres')) && existsSync(path.join(dir, 'initdb'))) return dir;
+    if (dir && existsSync(path.join(dir, 'postgres')) && existsSync(path.join(dir, 'initdb')))
+      return dir;
   }
   throw new Error(
     'PostgreSQL server binaries not found (looked in /usr/lib/postgresql/*/bin and PATH).\n' +
@@ -63,7 +78,11 @@ export function findPostgresBinDir(): string {
  */
 function placeCluster(dataDir: string, owner: { uid: number; gid: number } | null): string {
   if (existsSync(dataDir) && lstatSync(dataDir).isSymbolicLink()) return dataDir;
-  if (!owner || existsSync(path.join(dataDir, 'PG_VERSION')) || reachableBy(path.dirname(dataDir), owner.uid)) {
+  if (
+    !owner ||
+    existsSync(path.join(dataDir, 'PG_VERSION')) ||
+    reachableBy(path.dirname(dataDir), owner.uid)
+  ) {
     return dataDir;
   }
   const hash = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
@@ -107,7 +126,22 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions): Promis
     const pwfile = path.join(os.tmpdir(), `doppel-pw-${process.pid}-${Date.now()}`);
     writeFileSync(pwfile, password, { mode: 0o644 });
     try {
-      await run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', USER, '--pwfile', pwfile, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8'], asOwner);
+      await run(
+        path.join(bin, 'initdb'),
+        [
+          '-D',
+          dataDir,
+          '-U',
+          USER,
+          '--pwfile',
+          pwfile,
+          '--auth=scram-sha-256',
+          '-E',
+          'UTF8',
+          '--locale=C.UTF-8',
+        ],
+        asOwner,
+      );
     } finally {
       rmSync(pwfile, { force: true });
     }
@@ -115,20 +149,40 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions): Promis
     writeFileSync(passwordFile, password, { mode: 0o600 });
   }
   if (!existsSync(passwordFile)) {
-    throw new Error(`${passwordFile} is missing: the cluster in ${opts.dataDir} cannot be reached. Delete ${opts.dataDir} to start afresh.`);
+    throw new Error(
+      `${passwordFile} is missing: the cluster in ${opts.dataDir} cannot be reached. Delete ${opts.dataDir} to start afresh.`,
+    );
   }
   const password = readFileSync(passwordFile, 'utf8').trim();
   await stopStale(dataDir);
 
-  const args = ['-D', dataDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
-  if (opts.ephemeral) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const args = [
+    '-D',
+    dataDir,
+    '-p',
+    String(opts.port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+  ];
+  if (opts.ephemeral)
+    args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const logFd = openSync(opts.logFile, 'a');
-  const child = spawn(path.join(bin, 'postgres'), args, { ...asOwner, stdio: ['ignore', logFd, logFd], detached: true });
+  const child = spawn(path.join(bin, 'postgres'), args, {
+    ...asOwner,
+    stdio: ['ignore', logFd, logFd],
+    detached: true,
+  });
   // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
   const stop = () => stopChild(child, 'SIGINT');
   try {
-    await waitForPort('127.0.0.1', opts.port, { timeoutMs: 30_000, child, what: `PostgreSQL (log: ${opts.logFile})` });
+    await waitForPort('127.0.0.1', opts.port, {
+      timeoutMs: 30_000,
+      child,
+      what: `PostgreSQL (log: ${opts.logFile})`,
+    });
     const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}`;
     await createDatabase(url, opts.database);
     return { url: `${url}/${opts.database}`, stop };

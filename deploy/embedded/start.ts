@@ -7,12 +7,18 @@ import { startWorker } from '../../workflows/worker/start-worker';
 import { embeddedConfig, parseConfig } from '../config';
 import { createLogger } from '../logger';
 import { runProcess } from '../process';
+import { installTemporalLogging } from '../temporal-runtime';
 import { startInfrastructure } from './infrastructure';
 import { DATA_DIR } from './paths';
 
 await runProcess(async (onStop) => {
   const config = parseConfig(embeddedConfig, 'embedded runtime');
-  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, name: 'doppel' });
+  const logger = createLogger({
+  installTemporalLogging(logger);
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+    name: 'doppel',
+  });
   const infra = await startInfrastructure({
     dataDir: DATA_DIR,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -27,7 +33,11 @@ await runProcess(async (onStop) => {
   await migrateDatabase(infra.databaseUrl);
   const database = createDatabase(infra.databaseUrl);
   onStop(database.close);
-  const backends = { temporalAddress: infra.temporalAddress, namespace: config.TEMPORAL_NAMESPACE, database };
+  const backends = {
+    temporalAddress: infra.temporalAddress,
+    namespace: config.TEMPORAL_NAMESPACE,
+    database,
+  };
 
   logger.info('bundling workflows and starting the worker');
   const worker = await startWorker(backends);
@@ -42,7 +52,12 @@ await runProcess(async (onStop) => {
     maxPayloadBytes: config.GATEWAY_MAX_PAYLOAD_BYTES,
   });
   onStop(gateway.stop);
-  const api = await startApi({ ...backends, host: config.API_HOST, port: config.API_PORT, logger: logger.child({ role: 'api' }) });
+  const api = await startApi({
+    ...backends,
+    host: config.API_HOST,
+    port: config.API_PORT,
+    logger: logger.child({ role: 'api' }),
+  });
   onStop(api.stop);
 
   const shown = (host: string) => (host === '0.0.0.0' ? 'localhost' : host);

@@ -40,7 +40,9 @@ export async function resolveTemporalCli(log: (line: string) => void): Promise<s
     );
   }
   mkdirSync(path.dirname(cached), { recursive: true });
-  log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (first start only, a few minutes)…`);
+  log(
+    `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (first start only, a few minutes)…`,
+  );
   await run(go, ['install', TEMPORAL_CLI_MODULE], {
     env: { ...process.env, GOBIN: path.dirname(cached), GOFLAGS: '-mod=mod' },
   });
@@ -66,14 +68,26 @@ export interface TemporalDevServerOptions {
 }
 
 /** Starts `temporal server start-dev` with Doppel's search attributes registered. */
-export async function startTemporalDevServer(opts: TemporalDevServerOptions): Promise<TemporalDevServer> {
+export async function startTemporalDevServer(
+  opts: TemporalDevServerOptions,
+): Promise<TemporalDevServer> {
   if (opts.pidFile) await stopStale(opts.pidFile);
-  const args = ['server', 'start-dev', '--ip', opts.ip, '--port', String(opts.port), '--namespace', opts.namespace];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    opts.ip,
+    '--port',
+    String(opts.port),
+    '--namespace',
+    opts.namespace,
+  ];
   args.push('--log-level', 'warn', '--log-format', 'json');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-ip', opts.ip);
   else args.push('--headless');
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES))
+    args.push('--search-attribute', `${name}=${type}`);
   mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const logFd = openSync(opts.logFile, 'a');
   // Own process group: Ctrl-C reaches only us, and we stop the server after the worker has drained.
@@ -84,15 +98,22 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     if (opts.pidFile) rmSync(opts.pidFile, { force: true });
   };
   try {
-    await waitForPort(opts.ip, opts.port, { timeoutMs: 60_000, child, what: `Temporal dev server (log: ${opts.logFile})` });
-    if (opts.uiPort) await waitForPort(opts.ip, opts.uiPort, { timeoutMs: 30_000, child, what: 'Temporal UI' });
+    await waitForPort(opts.ip, opts.port, {
+      timeoutMs: 60_000,
+      child,
+      what: `Temporal dev server (log: ${opts.logFile})`,
+    });
+    if (opts.uiPort)
+      await waitForPort(opts.ip, opts.uiPort, { timeoutMs: 30_000, child, what: 'Temporal UI' });
   } catch (error) {
     await stop();
     throw error;
   }
   return {
     address: `${opts.ip}:${opts.port}`,
-    uiUrl: opts.uiPort ? `http://${opts.ip === '0.0.0.0' ? 'localhost' : opts.ip}:${opts.uiPort}` : null,
+    uiUrl: opts.uiPort
+      ? `http://${opts.ip === '0.0.0.0' ? 'localhost' : opts.ip}:${opts.uiPort}`
+      : null,
     stop,
   };
 }
@@ -102,7 +123,9 @@ async function stopStale(pidFile: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8'));
   if (pid > 0 && isAlive(pid)) {
-    const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+    const cmdline = existsSync(`/proc/${pid}/cmdline`)
+      ? readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      : '';
     if (cmdline.includes('start-dev')) await killAndWait(pid);
   }
   rmSync(pidFile, { force: true });

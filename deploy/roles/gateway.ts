@@ -7,7 +7,11 @@ import { runProcess } from '../process';
 
 await runProcess(async (onStop) => {
   const config = parseConfig(gatewayConfig, 'gateway');
-  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, name: 'gateway' });
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+    name: 'gateway',
+  });
   const database = createDatabase(config.DATABASE_URL);
   onStop(database.close);
   const gateway = await startGateway({

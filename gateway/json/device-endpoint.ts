@@ -34,23 +34,40 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
   const send = (ws: WebSocket<Connection>, message: GatewayMessage) => {
     if (ws.getUserData().phase !== 'closed') ws.cork(() => ws.send(JSON.stringify(message)));
   };
-  const fail = (ws: WebSocket<Connection>, message: GatewayMessage & { type: 'error' }, close?: number) => {
+  const fail = (
+    ws: WebSocket<Connection>,
+    message: GatewayMessage & { type: 'error' },
+    close?: number,
+  ) => {
     send(ws, message);
     if (close && ws.getUserData().phase !== 'closed') ws.end(close, message.code);
   };
 
-  const deliver = async (ws: WebSocket<Connection>, command: DeviceCommand, seq: number, answer: GatewayMessage) => {
+  const deliver = async (
+    ws: WebSocket<Connection>,
+    command: DeviceCommand,
+    seq: number,
+    answer: GatewayMessage,
+  ) => {
     const conn = ws.getUserData();
     try {
       await opts.inbox.submit(conn.key!, command);
       send(ws, answer);
     } catch (error) {
       conn.logger?.error({ err: error, seq }, 'twin did not accept the message');
-      send(ws, { type: 'error', seq, code: 'gateway:twin.unavailable', message: 'not stored; send it again' });
+      send(ws, {
+        type: 'error',
+        seq,
+        code: 'gateway:twin.unavailable',
+        message: 'not stored; send it again',
+      });
     }
   };
 
-  const hello = async (ws: WebSocket<Connection>, msg: Extract<ReturnType<typeof deviceMessage.parse>, { type: 'hello' }>) => {
+  const hello = async (
+    ws: WebSocket<Connection>,
+    msg: Extract<ReturnType<typeof deviceMessage.parse>, { type: 'hello' }>,
+  ) => {
     const conn = ws.getUserData();
     conn.phase = 'authenticating';
     const key = { tenantId: msg.tenant, deviceId: msg.device };
@@ -62,10 +79,23 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
     }
     if (isClosed(conn)) return;
     if (!admitted) {
-      return fail(ws, { type: 'error', seq: msg.seq, code: 'gateway:auth.refused', message: 'unknown device or wrong token' }, CloseCode.unauthorized);
+      return fail(
+        ws,
+        {
+          type: 'error',
+          seq: msg.seq,
+          code: 'gateway:auth.refused',
+          message: 'unknown device or wrong token',
+        },
+        CloseCode.unauthorized,
+      );
     }
     conn.key = key;
-    conn.logger = opts.logger.child({ tenant: key.tenantId, device: key.deviceId, session: conn.sessionId });
+    conn.logger = opts.logger.child({
+      tenant: key.tenantId,
+      device: key.deviceId,
+      session: conn.sessionId,
+    });
     const connect: DeviceCommand = {
       type: 'connect',
       at: new Date().toISOString(),
@@ -79,7 +109,16 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
       await opts.inbox.submit(key, connect);
     } catch (error) {
       conn.logger.error({ err: error }, 'twin did not accept the connection');
-      return fail(ws, { type: 'error', seq: msg.seq, code: 'gateway:twin.unavailable', message: 'try again later' }, CloseCode.goingAway);
+      return fail(
+        ws,
+        {
+          type: 'error',
+          seq: msg.seq,
+          code: 'gateway:twin.unavailable',
+          message: 'try again later',
+        },
+        CloseCode.goingAway,
+      );
     }
     if (isClosed(conn)) return void disconnect(conn);
     conn.phase = 'ready';
@@ -89,8 +128,15 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
 
   const disconnect = (conn: Connection) => {
     if (!conn.key) return;
-    const command: DeviceCommand = { type: 'disconnect', at: new Date().toISOString(), sessionId: conn.sessionId, reason: 'disconnected' };
-    opts.inbox.submit(conn.key, command).catch((error) => conn.logger?.error({ err: error }, 'disconnect not recorded'));
+    const command: DeviceCommand = {
+      type: 'disconnect',
+      at: new Date().toISOString(),
+      sessionId: conn.sessionId,
+      reason: 'disconnected',
+    };
+    opts.inbox
+      .submit(conn.key, command)
+      .catch((error) => conn.logger?.error({ err: error }, 'disconnect not recorded'));
   };
 
   app.ws<Connection>('/device', {
@@ -99,7 +145,13 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
       res.upgrade<Connection>(
-        { phase: 'awaiting-hello', key: null, sessionId: randomUUID(), logger: null, helloTimer: null },
+        {
+          phase: 'awaiting-hello',
+          key: null,
+          sessionId: randomUUID(),
+          logger: null,
+          helloTimer: null,
+        },
         req.getHeader('sec-websocket-key'),
         req.getHeader('sec-websocket-protocol'),
         req.getHeader('sec-websocket-extensions'),
@@ -111,7 +163,15 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
       const conn = ws.getUserData();
       conn.helloTimer = setTimeout(() => {
         if (conn.phase === 'awaiting-hello') {
-          fail(ws, { type: 'error', code: 'gateway:json.hello-timeout', message: `no hello within ${opts.helloTimeoutMs} ms` }, CloseCode.helloTimeout);
+          fail(
+            ws,
+            {
+              type: 'error',
+              code: 'gateway:json.hello-timeout',
+              message: `no hello within ${opts.helloTimeoutMs} ms`,
+            },
+            CloseCode.helloTimeout,
+          );
         }
       }, opts.helloTimeoutMs);
     },
@@ -119,36 +179,84 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
       const conn = ws.getUserData();
       let text: string;
       try {
-        if (isBinary) throw new DoppelError('gateway:json.binary-frame', 'send JSON in text frames');
+        if (isBinary)
+          throw new DoppelError('gateway:json.binary-frame', 'send JSON in text frames');
         text = decoder.decode(data);
       } catch (error) {
         // uWS validates UTF-8 of text frames itself; what reaches here is a binary frame.
         const code = error instanceof DoppelError ? error.code : 'gateway:json.invalid-utf8';
-        return fail(ws, { type: 'error', code, message: 'messages are JSON objects in text frames' });
+        return fail(ws, {
+          type: 'error',
+          code,
+          message: 'messages are JSON objects in text frames',
+        });
       }
       let parsed: ReturnType<typeof deviceMessage.safeParse>;
       try {
         parsed = deviceMessage.safeParse(JSON.parse(text));
       } catch {
-        return fail(ws, { type: 'error', code: 'gateway:json.malformed', message: 'not valid JSON' }, conn.phase === 'awaiting-hello' ? CloseCode.badHello : undefined);
+        return fail(
+          ws,
+          { type: 'error', code: 'gateway:json.malformed', message: 'not valid JSON' },
+          conn.phase === 'awaiting-hello' ? CloseCode.badHello : undefined,
+        );
       }
       if (!parsed.success) {
         const seq = seqOf(text);
-        const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ');
-        return fail(ws, { type: 'error', ...(seq ? { seq } : {}), code: 'gateway:json.invalid-message', message: detail }, conn.phase === 'awaiting-hello' ? CloseCode.badHello : undefined);
+        const detail = parsed.error.issues
+          .map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`)
+          .join('; ');
+        return fail(
+          ws,
+          {
+            type: 'error',
+            ...(seq ? { seq } : {}),
+            code: 'gateway:json.invalid-message',
+            message: detail,
+          },
+          conn.phase === 'awaiting-hello' ? CloseCode.badHello : undefined,
+        );
       }
       const msg = parsed.data;
       if (msg.type === 'hello') {
         if (conn.phase !== 'awaiting-hello') {
-          return fail(ws, { type: 'error', seq: msg.seq, code: 'gateway:json.duplicate-hello', message: 'hello was already sent on this connection' });
+          return fail(ws, {
+            type: 'error',
+            seq: msg.seq,
+            code: 'gateway:json.duplicate-hello',
+            message: 'hello was already sent on this connection',
+          });
         }
         if (conn.helloTimer) clearTimeout(conn.helloTimer);
         return void hello(ws, msg);
       }
-      if (conn.phase !== 'ready') {
-        return fail(ws, { type: 'error', seq: msg.seq, code: 'gateway:json.not-ready', message: 'wait for welcome before reporting' });
+      if (conn.phase === 'awaiting-hello') {
+        return fail(
+          ws,
+          {
+            type: 'error',
+            seq: msg.seq,
+            code: 'gateway:json.hello-required',
+            message: 'the first message must be hello',
+          },
+          CloseCode.badHello,
+        );
       }
-      const report: DeviceCommand = { type: 'report', at: new Date().toISOString(), sessionId: conn.sessionId, seq: msg.seq, state: msg.state };
+      if (conn.phase !== 'ready') {
+        return fail(ws, {
+          type: 'error',
+          seq: msg.seq,
+          code: 'gateway:json.not-ready',
+          message: 'wait for welcome before reporting',
+        });
+      }
+      const report: DeviceCommand = {
+        type: 'report',
+        at: new Date().toISOString(),
+        sessionId: conn.sessionId,
+        seq: msg.seq,
+        state: msg.state,
+      };
       void deliver(ws, report, msg.seq, { type: 'ack', seq: msg.seq });
     },
     close: (ws) => {

@@ -23,7 +23,9 @@ export const reportMessage = z.strictObject({
   type: z.literal('report'),
   seq,
   /** Partial reported state: keys present are set, `null` deletes a key. */
-  state: z.record(z.string().min(1).max(128), z.json()).refine((s) => Object.keys(s).length > 0, 'state is empty'),
+  state: z
+    .record(z.string().min(1).max(128), z.json())
+    .refine((s) => Object.keys(s).length > 0, 'state is empty'),
 });
 
 export const deviceMessage = z.discriminatedUnion('type', [helloMessage, reportMessage]);

@@ -2,7 +2,12 @@ import type { OfflineReason } from './state';
 
 /** What the outside world asks of a device twin. Time (`at`) is always an input. */
 export type DeviceCommand =
-  | { readonly type: 'register'; readonly at: string; readonly actor: string; readonly model?: string }
+  | {
+      readonly type: 'register';
+      readonly at: string;
+      readonly actor: string;
+      readonly model?: string;
+    }
   | {
       readonly type: 'connect';
       readonly at: string;

@@ -46,7 +46,10 @@ describe('device twin', () => {
     },
     {
       name: 'a disconnect of the open session marks it offline with the reason',
-      commands: [connect('s1'), { type: 'disconnect', at: at(5), sessionId: 's1', reason: 'disconnected' } as const],
+      commands: [
+        connect('s1'),
+        { type: 'disconnect', at: at(5), sessionId: 's1', reason: 'disconnected' } as const,
+      ],
       expect: { lifecycle: 'active', status: 'offline', version: 3 },
     },
     {
@@ -102,7 +105,12 @@ describe('device twin', () => {
   });
 
   it('records who registered a device and keeps the registration idempotent', () => {
-    const register = { type: 'register', at: at(0), actor: 'api:alice', model: 'wallbox-x' } as const;
+    const register = {
+      type: 'register',
+      at: at(0),
+      actor: 'api:alice',
+      model: 'wallbox-x',
+    } as const;
     const { state } = run([register, register]);
     expect(state.lifecycle).toMatchObject({ state: 'provisioned', actor: 'api:alice' });
     expect(state.model).toBe('wallbox-x');

@@ -21,9 +21,15 @@ export function decide(state: DeviceTwinState, cmd: DeviceCommand): DeviceEvent[
 
     case 'connect': {
       if (CLOSED.has(state.lifecycle.state)) {
-        return reject('twin:device.closed', `device is ${state.lifecycle.state} and may not connect`);
+        return reject(
+          'twin:device.closed',
+          `device is ${state.lifecycle.state} and may not connect`,
+        );
       }
-      if (state.connectivity.sessionId === cmd.sessionId && state.connectivity.status === 'online') {
+      if (
+        state.connectivity.sessionId === cmd.sessionId &&
+        state.connectivity.status === 'online'
+      ) {
         return [];
       }
       const events: DeviceEvent[] = [];
@@ -51,7 +57,10 @@ export function decide(state: DeviceTwinState, cmd: DeviceCommand): DeviceEvent[
 
     case 'report': {
       if (state.connectivity.sessionId !== cmd.sessionId) {
-        return reject('twin:device.unknown-session', 'report from a session that is not the open one');
+        return reject(
+          'twin:device.unknown-session',
+          'report from a session that is not the open one',
+        );
       }
       if (cmd.seq <= state.lastSeq) return [];
       const changes: Record<string, unknown> = {};
@@ -66,7 +75,10 @@ export function decide(state: DeviceTwinState, cmd: DeviceCommand): DeviceEvent[
     }
 
     case 'disconnect':
-      if (state.connectivity.sessionId !== cmd.sessionId || state.connectivity.status !== 'online') {
+      if (
+        state.connectivity.sessionId !== cmd.sessionId ||
+        state.connectivity.status !== 'online'
+      ) {
         return [];
       }
       return [{ type: 'disconnected', at: cmd.at, sessionId: cmd.sessionId, reason: cmd.reason }];

@@ -2,7 +2,12 @@ import type { LifecycleState, OfflineReason } from './state';
 
 /** What happened to a device twin. Each event carries the time it happened. */
 export type DeviceEvent =
-  | { readonly type: 'registered'; readonly at: string; readonly actor: string; readonly model: string | null }
+  | {
+      readonly type: 'registered';
+      readonly at: string;
+      readonly actor: string;
+      readonly model: string | null;
+    }
   | {
       readonly type: 'lifecycle-changed';
       readonly at: string;

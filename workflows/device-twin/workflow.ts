@@ -8,7 +8,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { decide, evolveAll, initialDeviceState, type DeviceCommand, type DeviceEvent } from '../../twins/device';
+import {
+  decide,
+  evolveAll,
+  initialDeviceState,
+  type DeviceCommand,
+  type DeviceEvent,
+} from '../../twins/device';
 import { isRejection } from '../../twins/errors';
 import type { TwinActivities } from '../activities';
 import { deviceInputSignal, deviceStateQuery, type DeviceTwinArgs } from './messages';
@@ -37,7 +43,11 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
       for (const command of inbox.splice(0)) {
         const outcome = decide(next, command);
         if (isRejection(outcome)) {
-          log.warn('command refused', { command: command.type, code: outcome.code, reason: outcome.message });
+          log.warn('command refused', {
+            command: command.type,
+            code: outcome.code,
+            reason: outcome.message,
+          });
           continue;
         }
         events.push(...outcome);
@@ -52,7 +62,12 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof deviceTwin>({ tenantId: state.tenantId, deviceId: state.deviceId, state, pending: inbox });
+      await continueAsNew<typeof deviceTwin>({
+        tenantId: state.tenantId,
+        deviceId: state.deviceId,
+        state,
+        pending: inbox,
+      });
     }
   }
 }

@@ -1,5 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import type { Database } from '../../db/client';
 import { createTwinActivities } from '../activities';
 import { TWIN_TASK_QUEUE } from '../task-queues';
@@ -25,7 +30,14 @@ export function bundleWorkflows(): Promise<WorkflowBundle> {
 }
 
 const noop = () => {};
-const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
+const quietBundlerLogger = {
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+  log: noop,
+};
 
 /** Starts the twin worker; `stop()` drains in-flight tasks and closes the connection. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {

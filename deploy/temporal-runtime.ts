@@ -1,0 +1,26 @@
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import type { Logger } from 'pino';
+
+const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+/**
+ * Routes the Temporal SDK's own logs (worker state, workflow and activity loggers) into the
+ * process logger, so one process writes one log format. Must run before any connection.
+ */
+export function installTemporalLogging(logger: Logger): void {
+  const temporal = logger.child({ component: 'temporal' });
+  const level = (
+    logger.levelVal <= 20 ? 'DEBUG' : logger.levelVal <= 30 ? 'INFO' : 'WARN'
+  ) as LogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => {
+      temporal[LEVELS[entry.level]]({ ...entry.meta }, entry.message);
+    }),
+  });
+}

@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../deploy/embedded/child-process';
+import { PROJECT_ROOT } from '../deploy/embedded/paths';
+import { eventually, graphql } from './support/graphql';
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'doppel-start-'));
+chmodSync(dataDir, 0o755);
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** `npm start`, as a newcomer runs it, with its state in a temporary folder and free ports. */
+async function npmStart(env: Record<string, string>) {
+  const child = spawn(
+    path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'),
+    ['deploy/embedded/start.ts'],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env, DOPPEL_DATA_DIR: dataDir, LOG_FORMAT: 'json' },
+    },
+  );
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + 150_000;
+  while (
+    !output.includes('Press Ctrl-C to stop.') &&
+    child.exitCode === null &&
+    Date.now() < deadline
+  ) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, output: () => output };
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = once(child, 'exit');
+  child.kill('SIGINT');
+  const [code] = (await exited) as [number | null];
+  return code;
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(
+      { host: '127.0.0.1', port },
+      () => (socket.destroy(), resolve(true)),
+    );
+    socket.on('error', () => resolve(false));
+  });
+}
+
+describe('npm start', () => {
+  it('runs the whole stack, prints its URLs, stops cleanly on Ctrl-C and reuses its data', async () => {
+    const ports = {
+      TEMPORAL_PORT: await freePort(),
+      TEMPORAL_UI_PORT: await freePort(),
+      POSTGRES_PORT: await freePort(),
+      GATEWAY_PORT: await freePort(),
+      API_PORT: await freePort(),
+    };
+    const env = Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)]));
+    const apiUrl = `http://127.0.0.1:${ports.API_PORT}/graphql`;
+
+    const first = await npmStart(env);
+    expect(first.output()).toContain(`ws://localhost:${ports.GATEWAY_PORT}/device`);
+    expect(first.output()).toContain(apiUrl);
+    expect(first.output()).toContain(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`);
+    expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+    const graphiql = await fetch(apiUrl, { headers: { accept: 'text/html' } });
+    expect(await graphiql.text()).toContain('GraphiQL');
+
+    const registered = await graphql(
+      apiUrl,
+      `
+        mutation {
+          registerDevice(input: { tenantId: "demo", deviceId: "kept" }) {
+            workflowId
+          }
+        }
+      `,
+    );
+    expect(registered.errors).toBeUndefined();
+
+    expect(await stop(first.child)).toBe(0);
+    for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
+
+    const second = await npmStart(env);
+    try {
+      expect(second.output()).toContain('Press Ctrl-C to stop.');
+      const kept = await eventually(async () => {
+        const res = await graphql(
+          apiUrl,
+          `
+            {
+              device(tenantId: "demo", deviceId: "kept") {
+                lifecycle {
+                  state
+                  actor
+                }
+              }
+            }
+          `,
+        );
+        return res.data?.device ?? undefined;
+      });
+      expect(kept).toEqual({ lifecycle: { state: 'PROVISIONED', actor: 'api' } });
+      const connection = await Connection.connect({ address: `127.0.0.1:${ports.TEMPORAL_PORT}` });
+      const described = await new Client({ connection }).workflow
+        .getHandle('device:demo:kept')
+        .describe();
+      expect(described.status.name).toBe('RUNNING');
+      await connection.close();
+    } finally {
+      expect(await stop(second.child)).toBe(0);
+    }
+  }, 300_000);
+});

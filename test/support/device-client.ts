@@ -1,0 +1,68 @@
+import WebSocket from 'ws';
+
+/** A device speaking the native JSON protocol over a real WebSocket, for tests. */
+export class TestDevice {
+  readonly received: Array<Record<string, unknown>> = [];
+  closeCode: number | null = null;
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.received.push(JSON.parse(data.toString()) as Record<string, unknown>);
+      this.wake();
+    });
+    ws.on('close', (code) => {
+      this.closeCode = code;
+      this.wake();
+    });
+  }
+
+  static async connect(url: string): Promise<TestDevice> {
+    const ws = new WebSocket(url);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return new TestDevice(ws);
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** Waits for the first received message matching `predicate`. */
+  async next(
+    predicate: (m: Record<string, unknown>) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<Record<string, unknown>> {
+    return this.until(() => this.received.find(predicate), timeoutMs, 'message');
+  }
+
+  async closed(timeoutMs = 10_000): Promise<number> {
+    return this.until(() => this.closeCode ?? undefined, timeoutMs, 'close');
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  private async until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = probe();
+      if (found !== undefined) return found;
+      if (Date.now() > deadline)
+        throw new Error(
+          `no ${what} within ${timeoutMs} ms; received ${JSON.stringify(this.received)}`,
+        );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        this.waiters.push(() => (clearTimeout(timer), resolve()));
+      });
+    }
+  }
+
+  private wake() {
+    for (const w of this.waiters.splice(0)) w();
+  }
+}

@@ -1,0 +1,69 @@
+import { inject } from 'vitest';
+import pino from 'pino';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createDatabase, type Database } from '../../db/client';
+import { startGateway, type RunningGateway } from '../../gateway/start-gateway';
+import { startApi, type RunningApi } from '../../graphql/start-api';
+import {
+  bundleWorkflows,
+  startWorker,
+  type RunningWorker,
+} from '../../workflows/worker/start-worker';
+
+export interface TestStack {
+  database: Database;
+  temporal: Client;
+  gateway: RunningGateway;
+  api: RunningApi;
+  worker: RunningWorker;
+  gatewayUrl: string;
+  apiUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Worker, gateway and API in this process, against the suite's real Temporal and PostgreSQL. */
+export async function startTestStack(
+  options: { helloTimeoutMs?: number } = {},
+): Promise<TestStack> {
+  // Worker state changes are noise in test output; warnings and errors still show.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const temporalAddress = inject('temporalAddress');
+  const database = createDatabase(inject('databaseUrl'));
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const backends = { temporalAddress, namespace: 'default', database };
+  const worker = await startWorker({ ...backends, workflowBundle: await bundleWorkflows() });
+  const gateway = await startGateway({
+    ...backends,
+    host: '127.0.0.1',
+    port: 0,
+    nodeId: 'test-gw',
+    logger,
+    helloTimeoutMs: options.helloTimeoutMs ?? 5_000,
+    maxPayloadBytes: 64 * 1024,
+  });
+  const api = await startApi({ ...backends, host: '127.0.0.1', port: 0, logger });
+  const connection = await Connection.connect({ address: temporalAddress });
+  const temporal = new Client({ connection, namespace: 'default' });
+  return {
+    database,
+    temporal,
+    gateway,
+    api,
+    worker,
+    gatewayUrl: `ws://127.0.0.1:${gateway.port}/device`,
+    apiUrl: `http://127.0.0.1:${api.port}/graphql`,
+    async stop() {
+      await api.stop();
+      await gateway.stop();
+      await worker.stop();
+      await connection.close();
+      await database.close();
+    },
+  };
+}
+
+/** A unique tenant per test, so tests never see each other's twins. */
+export function uniqueTenant(prefix = 't'): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
