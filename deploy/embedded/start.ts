@@ -14,11 +14,11 @@ import { DATA_DIR } from './paths';
 await runProcess(async (onStop) => {
   const config = parseConfig(embeddedConfig, 'embedded runtime');
   const logger = createLogger({
-  installTemporalLogging(logger);
     level: config.LOG_LEVEL,
     format: config.LOG_FORMAT,
     name: 'doppel',
   });
+  installTemporalLogging(logger);
   const infra = await startInfrastructure({
     dataDir: DATA_DIR,
     namespace: config.TEMPORAL_NAMESPACE,

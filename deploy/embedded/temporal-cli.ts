@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { isAlive, killAndWait, run, stopChild, waitForPort } from './child-process';
@@ -16,9 +25,26 @@ function onPath(name: string): string | null {
   return null;
 }
 
+/** Built binaries outlive a clone: CI and fresh checkouts on the same machine reuse them. */
+function userCacheBinary(): string {
+  const cache =
+    process.env.DOPPEL_CACHE_DIR ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'doppel');
+  return path.join(cache, `temporal-${TEMPORAL_CLI_VERSION}`, 'temporal');
+}
+
+function findGo(): string | null {
+  return (
+    onPath('go') ??
+    [path.join(TOOLS_DIR, 'go', 'bin', 'go'), '/usr/local/go/bin/go'].find((p) => existsSync(p)) ??
+    null
+  );
+}
+
 /**
- * Finds the Temporal CLI, building it with `go install` into .tools/bin on first use.
- * Order: $DOPPEL_TEMPORAL_CLI, .tools/bin/temporal, `temporal` on PATH, then Go.
+ * Finds the Temporal CLI, building it with `go install` on first use. Order:
+ * $DOPPEL_TEMPORAL_CLI, .tools/bin/temporal, the user cache, `temporal` on PATH, then Go.
+ * The project's .tools/bin/temporal is a link to the cached binary.
  */
 export async function resolveTemporalCli(log: (line: string) => void): Promise<string> {
   const explicit = process.env.DOPPEL_TEMPORAL_CLI;
@@ -26,27 +52,33 @@ export async function resolveTemporalCli(log: (line: string) => void): Promise<s
     if (!existsSync(explicit)) throw new Error(`DOPPEL_TEMPORAL_CLI=${explicit} does not exist`);
     return explicit;
   }
-  const cached = path.join(TOOLS_DIR, 'bin', 'temporal');
-  if (existsSync(cached)) return cached;
-  const installed = onPath('temporal');
-  if (installed) return installed;
-  const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
-  if (!go) {
-    throw new Error(
-      'The Temporal CLI is missing and Go is not installed to build it.\n' +
-        `  Either install Go (https://go.dev/doc/install) and run again — Doppel then builds ${TEMPORAL_CLI_MODULE} into .tools/bin —\n` +
-        '  or put a `temporal` binary on PATH or in DOPPEL_TEMPORAL_CLI,\n' +
-        '  or point TEMPORAL_ADDRESS at an existing Temporal cluster.',
+  const local = path.join(TOOLS_DIR, 'bin', 'temporal');
+  if (existsSync(local)) return local;
+  const cached = userCacheBinary();
+  if (!existsSync(cached)) {
+    const installed = onPath('temporal');
+    if (installed) return installed;
+    const go = findGo();
+    if (!go) {
+      throw new Error(
+        'The Temporal CLI is missing and Go is not installed to build it.\n' +
+          `  Either install Go ≥ 1.23 (https://go.dev/doc/install) and run again — Doppel then builds ${TEMPORAL_CLI_MODULE} —\n` +
+          '  or put a `temporal` binary on PATH or in DOPPEL_TEMPORAL_CLI,\n' +
+          '  or point TEMPORAL_ADDRESS at an existing Temporal cluster.',
+      );
+    }
+    log(
+      `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (first start only, a few minutes)…`,
     );
+    mkdirSync(path.dirname(cached), { recursive: true });
+    await run(go, ['install', TEMPORAL_CLI_MODULE], {
+      env: { ...process.env, GOBIN: path.dirname(cached) },
+    });
   }
-  mkdirSync(path.dirname(cached), { recursive: true });
-  log(
-    `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (first start only, a few minutes)…`,
-  );
-  await run(go, ['install', TEMPORAL_CLI_MODULE], {
-    env: { ...process.env, GOBIN: path.dirname(cached), GOFLAGS: '-mod=mod' },
-  });
-  return cached;
+  mkdirSync(path.dirname(local), { recursive: true });
+  rmSync(local, { force: true });
+  symlinkSync(cached, local);
+  return local;
 }
 
 export interface TemporalDevServer {

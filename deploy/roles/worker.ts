@@ -10,11 +10,11 @@ import { installTemporalLogging } from '../temporal-runtime';
 await runProcess(async (onStop) => {
   const config = parseConfig(workerConfig, 'worker');
   const logger = createLogger({
-  installTemporalLogging(logger);
     level: config.LOG_LEVEL,
     format: config.LOG_FORMAT,
     name: 'worker',
   });
+  installTemporalLogging(logger);
   await migrateDatabase(config.DATABASE_URL);
   const database = createDatabase(config.DATABASE_URL);
   onStop(database.close);
