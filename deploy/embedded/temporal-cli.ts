@@ -9,6 +9,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { isAlive, killAndWait, run, stopChild, waitForPort } from './child-process';
@@ -148,6 +150,29 @@ export async function startTemporalDevServer(
       : null,
     stop,
   };
+}
+
+/** The port opens before the namespace and search attributes are ready; twins need both. */
+async function waitForSearchAttributes(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({
+          namespace,
+        });
+        if (Object.keys(SEARCH_ATTRIBUTES).every((name) => customAttributes?.[name] !== undefined))
+          return;
+      } catch (error) {
+        if (attempt >= 200) throw error;
+      }
+      if (attempt >= 200)
+        throw new Error(`search attributes not registered in namespace ${namespace}`);
+      await sleep(100);
+    }
+  } finally {
+    await connection.close();
+  }
 }
 
 /** A dev server left behind by a killed start (SIGKILL) would hold the ports and the SQLite file. */

@@ -142,6 +142,9 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
   app.ws<Connection>('/device', {
     maxPayloadLength: opts.maxPayloadBytes,
     idleTimeout: 120,
+    // A device that does not read its answers is closed rather than silently skipped.
+    maxBackpressure: 1024 * 1024,
+    closeOnBackpressureLimit: 1, // typed as a number by the package; read as a flag
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
       res.upgrade<Connection>(
