@@ -9,6 +9,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  realpathSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -77,7 +78,7 @@ export function findPostgresBinDir(): string {
  * in /var/tmp and .data/ holds a symlink to it.
  */
 function placeCluster(dataDir: string, owner: { uid: number; gid: number } | null): string {
-  if (existsSync(dataDir) && lstatSync(dataDir).isSymbolicLink()) return dataDir;
+  if (existsSync(dataDir) && lstatSync(dataDir).isSymbolicLink()) return realpathSync(dataDir);
   if (
     !owner ||
     existsSync(path.join(dataDir, 'PG_VERSION')) ||
@@ -91,7 +92,7 @@ function placeCluster(dataDir: string, owner: { uid: number; gid: number } | nul
   mkdirSync(path.dirname(dataDir), { recursive: true });
   rmSync(dataDir, { recursive: true, force: true });
   symlinkSync(elsewhere, dataDir);
-  return dataDir;
+  return elsewhere;
 }
 
 function reachableBy(dir: string, uid: number): boolean {
@@ -116,7 +117,8 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions): Promis
   const bin = findPostgresBinDir();
   const owner = runAs();
   const dataDir = placeCluster(opts.dataDir, owner);
-  const asOwner: SpawnOptions = owner ? { uid: owner.uid, gid: owner.gid } : {};
+  // cwd '/': the postgres user may not be allowed into the project folder.
+  const asOwner: SpawnOptions = owner ? { uid: owner.uid, gid: owner.gid, cwd: '/' } : {};
   const passwordFile = `${opts.dataDir}.password`;
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
