@@ -1,8 +1,14 @@
-import { and, eq, sql as dsql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql as dsql } from 'drizzle-orm';
 import { evolve, type DeviceEvent, type DeviceTwinState } from '../twins/device';
 import type { DeviceKey } from '../twins/ids';
 import type { Database } from './client';
-import { deviceTwins, outbox, OUTBOX_CHANNEL } from './schema';
+import {
+  deviceCredentials,
+  deviceLifecycleHistory,
+  deviceTwins,
+  outbox,
+  OUTBOX_CHANNEL,
+} from './schema';
 
 /** Serialises outbox inserts so that ids commit in order and a reader never skips a row. */
 const OUTBOX_ORDER_LOCK = 7263552;
@@ -49,6 +55,44 @@ export async function projectDeviceTwin(
         set: { ...values },
         setWhere: dsql`${deviceTwins.version} < excluded.version`,
       });
+    const transitions = events.flatMap((event, i) =>
+      event.type === 'lifecycle-changed' ? [{ event, version: states[i]!.version }] : [],
+    );
+    if (transitions.length > 0) {
+      await tx
+        .insert(deviceLifecycleHistory)
+        .values(
+          transitions.map(({ event, version }) => ({
+            tenantId: state.tenantId,
+            deviceId: state.deviceId,
+            version,
+            fromState: event.from,
+            toState: event.to,
+            actor: event.actor,
+            reason: event.reason,
+            replacedBy: event.replacedBy,
+            effects: [...event.effects],
+            at: event.at,
+          })),
+        )
+        .onConflictDoNothing();
+    }
+    // Revoked in the same transaction as the state change: the credential stops working the
+    // moment the device is replaced or retired, not after some later step.
+    const revokedAt = transitions.find(({ event }) => event.effects.includes('revoke-credentials'))
+      ?.event.at;
+    if (revokedAt) {
+      await tx
+        .update(deviceCredentials)
+        .set({ revokedAt: new Date(revokedAt), updatedAt: new Date(revokedAt) })
+        .where(
+          and(
+            eq(deviceCredentials.tenantId, state.tenantId),
+            eq(deviceCredentials.deviceId, state.deviceId),
+            isNull(deviceCredentials.revokedAt),
+          ),
+        );
+    }
     await tx.execute(dsql`select pg_advisory_xact_lock(${OUTBOX_ORDER_LOCK})`);
     await tx
       .insert(outbox)
@@ -79,4 +123,23 @@ export async function findDeviceTwin(
     .from(deviceTwins)
     .where(and(eq(deviceTwins.tenantId, key.tenantId), eq(deviceTwins.deviceId, key.deviceId)));
   return found?.state ?? null;
+}
+
+export type LifecycleHistoryRow = typeof deviceLifecycleHistory.$inferSelect;
+
+/** A device's lifecycle transitions, oldest first. */
+export async function deviceLifecycleHistoryOf(
+  database: Database,
+  key: DeviceKey,
+): Promise<LifecycleHistoryRow[]> {
+  return database.db
+    .select()
+    .from(deviceLifecycleHistory)
+    .where(
+      and(
+        eq(deviceLifecycleHistory.tenantId, key.tenantId),
+        eq(deviceLifecycleHistory.deviceId, key.deviceId),
+      ),
+    )
+    .orderBy(asc(deviceLifecycleHistory.version));
 }

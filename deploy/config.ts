@@ -24,6 +24,11 @@ const backends = {
   DATABASE_URL: postgresUrl,
 };
 
+const twins = {
+  /** A lost connection counts as online this long, so a flapping device does not storm. */
+  DEVICE_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
+};
+
 const gateway = {
   GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
   GATEWAY_PORT: port.default(8080),
@@ -47,12 +52,13 @@ const api = {
 };
 
 export const workerConfig = z.object({ ...logging, ...backends });
-export const gatewayConfig = z.object({ ...logging, ...backends, ...gateway });
-export const apiConfig = z.object({ ...logging, ...backends, ...api });
+export const gatewayConfig = z.object({ ...logging, ...backends, ...twins, ...gateway });
+export const apiConfig = z.object({ ...logging, ...backends, ...twins, ...api });
 
 /** `npm start`: every role in one process, with Temporal and PostgreSQL started unless given. */
 export const embeddedConfig = z.object({
   ...logging,
+  ...twins,
   ...gateway,
   ...api,
   TEMPORAL_ADDRESS: hostPort.optional(),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'uWebSockets.js';
@@ -6,6 +7,7 @@ import { checkDeviceSecret } from '../db/credentials';
 import { sendToDeviceTwin } from '../workflows/device-twin/client';
 import { mountDeviceEndpoint, type Connection as DeviceConnection } from './json/device-endpoint';
 import { CloseCode } from './json/messages';
+import { startGatewayWorker } from './commands/gateway-worker';
 import { TwinInbox } from './twin-inbox';
 import { loadNativeUws } from './uws';
 
@@ -20,6 +22,8 @@ export interface GatewayOptions {
   logger: Logger;
   helloTimeoutMs: number;
   maxPayloadBytes: number;
+  /** How long a lost connection counts as online (set when this gateway starts a twin). */
+  offlineGraceMs: number;
 }
 
 export interface RunningGateway {
@@ -32,8 +36,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const uws = loadNativeUws();
   const connection = await Connection.connect({ address: options.temporalAddress });
   const client = new Client({ connection, namespace: options.namespace });
-  const inbox = new TwinInbox((key, commands) => sendToDeviceTwin(client, key, commands));
-  const sockets = new Set<WebSocket<DeviceConnection>>();
+  const settings = { offlineGraceMs: options.offlineGraceMs };
+  const inbox = new TwinInbox(`gateway:${options.nodeId}:${randomUUID()}`, (key, input) =>
+    sendToDeviceTwin(client, key, input, { settings }),
+  );
+  const sessions = new Map<string, WebSocket<DeviceConnection>>();
+  const worker = await startGatewayWorker({ ...options, sessions });
 
   const app = uws.App();
   mountDeviceEndpoint(app, {
@@ -43,7 +51,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger: options.logger,
     helloTimeoutMs: options.helloTimeoutMs,
     maxPayloadBytes: options.maxPayloadBytes,
-    sockets,
+    sessions,
   });
   app.get('/healthz', (res) => void res.end('ok'));
   app.any('/*', (res) => void res.writeStatus('404 Not Found').end('not found'));
@@ -64,8 +72,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port,
     async stop() {
       uws.us_listen_socket_close(listenSocket as never);
-      for (const ws of [...sockets]) ws.end(CloseCode.goingAway, 'gateway shutting down');
+      for (const ws of [...sessions.values()]) ws.end(CloseCode.goingAway, 'gateway shutting down');
       await inbox.drained();
+      await worker.stop();
       await connection.close();
     },
   };

@@ -1,7 +1,9 @@
 import type { DeviceCommand } from '../twins/device';
 import { deviceWorkflowId, type DeviceKey } from '../twins/ids';
 
-type Send = (key: DeviceKey, commands: readonly DeviceCommand[]) => Promise<void>;
+import type { DeviceInput } from '../workflows/device-twin/messages';
+
+type Send = (key: DeviceKey, input: DeviceInput) => Promise<void>;
 
 interface Pending {
   command: DeviceCommand;
@@ -17,9 +19,14 @@ interface Pending {
 export class TwinInbox {
   private readonly queues = new Map<string, { key: DeviceKey; waiting: Pending[] }>();
   private inFlight = 0;
+  /** Batch numbers only grow within this sender, so a twin can drop a retried batch. */
+  private batch = 0;
   private idle: (() => void) | null = null;
 
-  constructor(private readonly send: Send) {}
+  constructor(
+    private readonly sender: string,
+    private readonly send: Send,
+  ) {}
 
   submit(key: DeviceKey, command: DeviceCommand): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -44,10 +51,11 @@ export class TwinInbox {
     const queue = this.queues.get(id)!;
     this.inFlight++;
     try {
-      await this.send(
-        queue.key,
-        batch.map((p) => p.command),
-      );
+      await this.send(queue.key, {
+        sender: this.sender,
+        batch: ++this.batch,
+        commands: batch.map((p) => p.command),
+      });
       for (const p of batch) p.resolve();
     } catch (error) {
       for (const p of batch) p.reject(error);

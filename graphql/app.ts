@@ -1,13 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { createPubSub, createYoga } from 'graphql-yoga';
+import type { DeviceTwinSettings } from '../twins/device';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
 import type { OutboxEntry } from '../db/outbox-reader';
 import { schema, type ApiContext } from './schema';
+import { TwinSender } from './twin-sender';
 
 /** The GraphQL application, without a listener: tests call `yoga.fetch` on it directly. */
-export function createApiApp(deps: { database: Database; temporal: Client }) {
+export function createApiApp(deps: {
+  database: Database;
+  temporal: Client;
+  twinSettings: DeviceTwinSettings;
+}) {
   const pubSub = createPubSub<{ outbox: [OutboxEntry] }>();
-  const context: ApiContext = { ...deps, pubSub };
+  const context: ApiContext = { ...deps, pubSub, sender: new TwinSender(`api:${randomUUID()}`) };
   const yoga = createYoga<object, ApiContext>({
     schema,
     context: () => context,

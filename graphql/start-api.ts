@@ -16,6 +16,8 @@ export interface ApiOptions {
   namespace: string;
   database: Database;
   logger: Logger;
+  /** Settings of twins this API starts (by registering a device). */
+  offlineGraceMs: number;
 }
 
 export interface RunningApi {
@@ -27,7 +29,11 @@ export interface RunningApi {
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const connection = await Connection.connect({ address: options.temporalAddress });
   const temporal = new Client({ connection, namespace: options.namespace });
-  const { yoga, publish } = createApiApp({ database: options.database, temporal });
+  const { yoga, publish } = createApiApp({
+    database: options.database,
+    temporal,
+    twinSettings: { offlineGraceMs: options.offlineGraceMs },
+  });
   const feed = new OutboxFeed(options.database, publish, options.logger);
   await feed.start();
 

@@ -31,6 +31,8 @@ export default async function setup(project: TestProject) {
     ...(process.env.TEST_DATABASE_URL ? { databaseUrl: process.env.TEST_DATABASE_URL } : {}),
     postgresPort: await freePort(),
     ephemeral: true,
+    // Twins are told to continue-as-new after a few hundred events, so tests exercise it.
+    temporalDynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 300 },
     log: () => {},
   });
   await migrateDatabase(infra.databaseUrl);

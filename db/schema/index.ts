@@ -1,3 +1,4 @@
 export * from './device-twins';
 export * from './device-credentials';
 export * from './outbox';
+export * from './device-lifecycle-history';

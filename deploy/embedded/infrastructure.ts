@@ -16,6 +16,7 @@ export interface InfrastructureOptions {
   postgresPort: number;
   /** In-memory Temporal and a PostgreSQL without fsync: tests only. */
   ephemeral?: boolean;
+  temporalDynamicConfig?: Record<string, string | number | boolean>;
   log: (line: string) => void;
 }
 
@@ -47,6 +48,7 @@ export async function startInfrastructure(opts: InfrastructureOptions): Promise<
         port: opts.temporalPort,
         ...(opts.temporalUiPort ? { uiPort: opts.temporalUiPort } : {}),
         namespace: opts.namespace,
+        ...(opts.temporalDynamicConfig ? { dynamicConfig: opts.temporalDynamicConfig } : {}),
         logFile: path.join(opts.dataDir, 'logs', 'temporal.log'),
         pidFile: path.join(opts.dataDir, 'temporal.pid'),
       });

@@ -50,10 +50,12 @@ await runProcess(async (onStop) => {
     logger: logger.child({ role: 'gateway' }),
     helloTimeoutMs: config.GATEWAY_HELLO_TIMEOUT_MS,
     maxPayloadBytes: config.GATEWAY_MAX_PAYLOAD_BYTES,
+    offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
   });
   onStop(gateway.stop);
   const api = await startApi({
     ...backends,
+    offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
     host: config.API_HOST,
     port: config.API_PORT,
     logger: logger.child({ role: 'api' }),

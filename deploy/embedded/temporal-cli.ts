@@ -99,6 +99,8 @@ export interface TemporalDevServerOptions {
   namespace: string;
   logFile: string;
   pidFile?: string;
+  /** `--dynamic-config-value KEY=VALUE` pairs (tests lower the continue-as-new thresholds). */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 /** Starts `temporal server start-dev` with Doppel's search attributes registered. */
@@ -120,6 +122,9 @@ export async function startTemporalDevServer(
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-ip', opts.ip);
   else args.push('--headless');
+  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES))
     args.push('--search-attribute', `${name}=${type}`);
   mkdirSync(path.dirname(opts.logFile), { recursive: true });
@@ -137,6 +142,7 @@ export async function startTemporalDevServer(
       child,
       what: `Temporal dev server (log: ${opts.logFile})`,
     });
+    await waitForSearchAttributes(`${opts.ip}:${opts.port}`, opts.namespace);
     if (opts.uiPort)
       await waitForPort(opts.ip, opts.uiPort, { timeoutMs: 30_000, child, what: 'Temporal UI' });
   } catch (error) {

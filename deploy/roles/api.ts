@@ -19,6 +19,7 @@ await runProcess(async (onStop) => {
     namespace: config.TEMPORAL_NAMESPACE,
     database,
     logger,
+    offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
   });
   onStop(api.stop);
   return logger;

@@ -24,6 +24,7 @@ await runProcess(async (onStop) => {
     logger,
     helloTimeoutMs: config.GATEWAY_HELLO_TIMEOUT_MS,
     maxPayloadBytes: config.GATEWAY_MAX_PAYLOAD_BYTES,
+    offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
   });
   onStop(gateway.stop);
   return logger;

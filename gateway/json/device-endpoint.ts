@@ -15,8 +15,8 @@ export interface DeviceEndpointOptions {
   logger: Logger;
   helloTimeoutMs: number;
   maxPayloadBytes: number;
-  /** Called with every open socket, so the server can close them on shutdown. */
-  sockets: Set<WebSocket<Connection>>;
+  /** Open sockets by session id: for shutdown and for commands from twins. */
+  sessions: Map<string, WebSocket<Connection>>;
 }
 
 export interface Connection {
@@ -162,7 +162,7 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
       );
     },
     open: (ws) => {
-      opts.sockets.add(ws);
+      opts.sessions.set(ws.getUserData().sessionId, ws);
       const conn = ws.getUserData();
       conn.helloTimer = setTimeout(() => {
         if (conn.phase === 'awaiting-hello') {
@@ -264,7 +264,7 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
     },
     close: (ws) => {
       const conn = ws.getUserData();
-      opts.sockets.delete(ws);
+      opts.sessions.delete(conn.sessionId);
       if (conn.helloTimer) clearTimeout(conn.helloTimer);
       const wasReady = conn.phase === 'ready';
       conn.phase = 'closed';

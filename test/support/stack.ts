@@ -24,7 +24,7 @@ export interface TestStack {
 
 /** Worker, gateway and API in this process, against the suite's real Temporal and PostgreSQL. */
 export async function startTestStack(
-  options: { helloTimeoutMs?: number } = {},
+  options: { helloTimeoutMs?: number; offlineGraceMs?: number } = {},
 ): Promise<TestStack> {
   // Worker state changes are noise in test output; warnings and errors still show.
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -41,8 +41,15 @@ export async function startTestStack(
     logger,
     helloTimeoutMs: options.helloTimeoutMs ?? 5_000,
     maxPayloadBytes: 64 * 1024,
+    offlineGraceMs: options.offlineGraceMs ?? 0,
   });
-  const api = await startApi({ ...backends, host: '127.0.0.1', port: 0, logger });
+  const api = await startApi({
+    ...backends,
+    host: '127.0.0.1',
+    port: 0,
+    logger,
+    offlineGraceMs: options.offlineGraceMs ?? 0,
+  });
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: 'default' });
   return {

@@ -1,4 +1,4 @@
-import type { OfflineReason } from './state';
+import type { LifecycleState, OfflineReason } from './state';
 
 /** What the outside world asks of a device twin. Time (`at`) is always an input. */
 export type DeviceCommand =
@@ -7,6 +7,17 @@ export type DeviceCommand =
       readonly at: string;
       readonly actor: string;
       readonly model?: string;
+    }
+  | {
+      readonly type: 'transition';
+      readonly at: string;
+      readonly to: LifecycleState;
+      readonly actor: string;
+      readonly reason: string;
+      /** Required when `to` is `replaced`: the device that takes this one's place. */
+      readonly replacedBy?: string;
+      /** Optimistic concurrency: refuse unless the twin is still at this version. */
+      readonly expectedVersion?: number;
     }
   | {
       readonly type: 'connect';
@@ -29,4 +40,8 @@ export type DeviceCommand =
       readonly at: string;
       readonly sessionId: string;
       readonly reason: OfflineReason;
-    };
+    }
+  /** The twin's own timer: the grace period of a lost connection is over. */
+  | { readonly type: 'grace-expired'; readonly at: string };
+
+export type DeviceCommandType = DeviceCommand['type'];

@@ -1,76 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { isRejection } from '../errors';
-import type { DeviceCommand } from './commands';
-import { decide } from './decide';
-import { evolveAll } from './evolve';
-import { initialDeviceState, type DeviceTwinState } from './state';
+import { aDevice, at, connect, disconnect, report, run } from './test-builders';
 
-const key = { tenantId: 'acme', deviceId: 'c-17' };
-const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+describe('device twin: connection and reported state', () => {
+  it('first connection activates a provisioned device and marks it online', () => {
+    const { state, events } = run([connect('s1')]);
+    expect(state.lifecycle).toMatchObject({
+      state: 'active',
+      actor: 'device',
+      reason: 'first connection',
+    });
+    expect(state.connectivity).toMatchObject({ status: 'online', since: at(1), sessionId: 's1' });
+    expect(events.map((e) => e.type)).toEqual(['lifecycle-changed', 'connected']);
+  });
 
-/** Runs commands through decide/evolve the way the workflow does, keeping rejections. */
-function run(commands: DeviceCommand[], start: DeviceTwinState = initialDeviceState(key)) {
-  let state = start;
-  const rejections: string[] = [];
-  for (const cmd of commands) {
-    const out = decide(state, cmd);
-    if (isRejection(out)) rejections.push(out.code);
-    else state = evolveAll(state, out);
-  }
-  return { state, rejections };
-}
-
-const connect = (sessionId: string, s = 1): DeviceCommand => ({
-  type: 'connect',
-  at: at(s),
-  sessionId,
-  gatewayNode: 'gw-1',
-  seq: 1,
-  model: 'wallbox-x',
-  firmware: '1.0.0',
-});
-const report = (sessionId: string, seq: number, state: Record<string, unknown>): DeviceCommand => ({
-  type: 'report',
-  at: at(10 + seq),
-  sessionId,
-  seq,
-  state,
-});
-
-describe('device twin', () => {
-  it.each([
-    {
-      name: 'first connection activates a provisioned device and marks it online',
-      commands: [connect('s1')],
-      expect: { lifecycle: 'active', status: 'online', version: 2 },
-    },
-    {
-      name: 'a disconnect of the open session marks it offline with the reason',
-      commands: [
-        connect('s1'),
-        { type: 'disconnect', at: at(5), sessionId: 's1', reason: 'disconnected' } as const,
-      ],
-      expect: { lifecycle: 'active', status: 'offline', version: 3 },
-    },
-    {
-      name: 'a late disconnect of an older session leaves the new session online',
-      commands: [
-        connect('s1'),
-        connect('s2', 2),
-        { type: 'disconnect', at: at(5), sessionId: 's1', reason: 'disconnected' } as const,
-      ],
-      expect: { lifecycle: 'active', status: 'online', version: 3 },
-    },
-    {
-      name: 'a repeated connect of the same session records nothing',
-      commands: [connect('s1'), connect('s1')],
-      expect: { lifecycle: 'active', status: 'online', version: 2 },
-    },
-  ])('$name', ({ commands, expect: want }) => {
-    const { state } = run(commands);
-    expect(state.lifecycle.state).toBe(want.lifecycle);
-    expect(state.connectivity.status).toBe(want.status);
-    expect(state.version).toBe(want.version);
+  it('a repeated connect of the same session records nothing', () => {
+    expect(run([connect('s1'), connect('s1')]).state.version).toBe(2);
   });
 
   it('merges reported state, deletes keys set to null and ignores unchanged values', () => {
@@ -96,13 +40,20 @@ describe('device twin', () => {
     expect(state.reported).toEqual({});
   });
 
-  it('refuses connections of a retired device', () => {
-    const retired: DeviceTwinState = {
-      ...initialDeviceState(key),
-      lifecycle: { state: 'retired', at: at(0), actor: 'ops', reason: 'end of life' },
-    };
-    expect(run([connect('s1')], retired).rejections).toEqual(['twin:device.closed']);
-  });
+  it.each(['replaced', 'retired'] as const)(
+    'refuses connections and reports of a %s device',
+    (lifecycleState) => {
+      const closed = aDevice({ lifecycleState });
+      expect(run([connect('s1')], closed).rejections).toEqual(['twin:device.closed']);
+      const wasOnline = aDevice({
+        lifecycleState,
+        connectivity: { ...closed.connectivity, status: 'online', sessionId: 's1' },
+      });
+      expect(run([report('s1', 2, { a: 1 })], wasOnline).rejections).toEqual([
+        'twin:device.closed',
+      ]);
+    },
+  );
 
   it('records who registered a device and keeps the registration idempotent', () => {
     const register = {
@@ -115,5 +66,116 @@ describe('device twin', () => {
     expect(state.lifecycle).toMatchObject({ state: 'provisioned', actor: 'api:alice' });
     expect(state.model).toBe('wallbox-x');
     expect(state.version).toBe(1);
+  });
+});
+
+describe('device twin: offline grace period', () => {
+  const grace = { offlineGraceMs: 10_000 };
+
+  it.each([
+    {
+      name: 'a lost connection stays online during the grace period',
+      commands: [connect('s1'), disconnect('s1', 5)],
+      want: {
+        status: 'online',
+        reason: null,
+        since: at(1),
+        pending: true,
+        kinds: ['connection-lost'],
+      },
+    },
+    {
+      name: 'a timer before the deadline changes nothing',
+      commands: [
+        connect('s1'),
+        disconnect('s1', 5),
+        { type: 'grace-expired', at: at(14) } as const,
+      ],
+      want: {
+        status: 'online',
+        reason: null,
+        since: at(1),
+        pending: true,
+        kinds: ['connection-lost'],
+      },
+    },
+    {
+      name: 'at the deadline the device goes offline, since the moment the connection was lost',
+      commands: [
+        connect('s1'),
+        disconnect('s1', 5),
+        { type: 'grace-expired', at: at(15) } as const,
+      ],
+      want: {
+        status: 'offline',
+        reason: 'disconnected',
+        since: at(5),
+        pending: false,
+        kinds: ['connection-lost', 'disconnected'],
+      },
+    },
+    {
+      name: 'a reconnect within the grace period resumes without an offline/online pair',
+      commands: [
+        connect('s1'),
+        disconnect('s1', 5),
+        connect('s2', 8),
+        { type: 'grace-expired', at: at(20) } as const,
+      ],
+      want: {
+        status: 'online',
+        reason: null,
+        since: at(1),
+        pending: false,
+        kinds: ['connection-lost', 'connected'],
+      },
+    },
+    {
+      name: 'a late disconnect of an older session leaves the new session online',
+      commands: [connect('s1'), connect('s2', 2), disconnect('s1', 5)],
+      want: { status: 'online', reason: null, since: at(2), pending: false, kinds: ['connected'] },
+    },
+    {
+      name: 'a reconnect after the deadline is a new connection',
+      commands: [
+        connect('s1'),
+        disconnect('s1', 5),
+        { type: 'grace-expired', at: at(16) } as const,
+        connect('s2', 30),
+      ],
+      want: {
+        status: 'online',
+        reason: null,
+        since: at(30),
+        pending: false,
+        kinds: ['connection-lost', 'disconnected', 'connected'],
+      },
+    },
+  ])('$name', ({ commands, want }) => {
+    const first = run([commands[0]!], undefined, grace);
+    const { state, events } = run(commands.slice(1), first.state, grace);
+    expect(state.connectivity.status).toBe(want.status);
+    expect(state.connectivity.reason).toBe(want.reason);
+    expect(state.connectivity.since).toBe(want.since);
+    expect(state.connectivity.pendingOffline !== null).toBe(want.pending);
+    expect(events.map((e) => e.type)).toEqual(want.kinds);
+  });
+
+  it('marks a resumed connection as such', () => {
+    const { events } = run(
+      [connect('s1'), disconnect('s1', 5), connect('s2', 8)],
+      undefined,
+      grace,
+    );
+    expect(events.at(-1)).toMatchObject({ type: 'connected', resumed: true });
+  });
+
+  it('without a grace period a disconnect is offline at once', () => {
+    const { state } = run([connect('s1'), disconnect('s1', 5)], undefined, { offlineGraceMs: 0 });
+    expect(state.connectivity).toMatchObject({
+      status: 'offline',
+      reason: 'disconnected',
+      since: at(5),
+    });
   });
 });

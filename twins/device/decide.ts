@@ -2,85 +2,155 @@ import { reject, type Rejection } from '../errors';
 import { jsonEqual } from '../json-equal';
 import type { DeviceCommand } from './commands';
 import type { DeviceEvent } from './events';
-import type { DeviceTwinState } from './state';
+import { CLOSED_STATES, LIFECYCLE_TRANSITIONS, canTransition, lifecycleEffects } from './lifecycle';
+import { DEFAULT_DEVICE_SETTINGS, type DeviceTwinSettings, type DeviceTwinState } from './state';
 
-const CLOSED = new Set(['replaced', 'retired']);
+type Decision = DeviceEvent[] | Rejection;
 
 /**
  * Decides what a command means for a twin: the events to record, or a typed rejection.
  * Pure: the same state and command always give the same answer. A retried command whose
  * effects are already recorded yields no events, which makes every command idempotent.
  *
- * @example decide(initialDeviceState(key), { type: 'register', at, actor: 'api' })
+ * @example decide(initialDeviceState(key), { type: 'transition', to: 'retired', actor, reason, at })
  */
-export function decide(state: DeviceTwinState, cmd: DeviceCommand): DeviceEvent[] | Rejection {
+export function decide(
+  state: DeviceTwinState,
+  cmd: DeviceCommand,
+  settings: DeviceTwinSettings = DEFAULT_DEVICE_SETTINGS,
+): Decision {
   switch (cmd.type) {
     case 'register':
       if (state.version > 0) return [];
       return [{ type: 'registered', at: cmd.at, actor: cmd.actor, model: cmd.model ?? null }];
-
-    case 'connect': {
-      if (CLOSED.has(state.lifecycle.state)) {
-        return reject(
-          'twin:device.closed',
-          `device is ${state.lifecycle.state} and may not connect`,
-        );
-      }
-      if (
-        state.connectivity.sessionId === cmd.sessionId &&
-        state.connectivity.status === 'online'
-      ) {
-        return [];
-      }
-      const events: DeviceEvent[] = [];
-      if (state.lifecycle.state === 'provisioned') {
-        events.push({
-          type: 'lifecycle-changed',
-          at: cmd.at,
-          from: 'provisioned',
-          to: 'active',
-          actor: 'device',
-          reason: 'first connection',
-        });
-      }
-      events.push({
-        type: 'connected',
-        at: cmd.at,
-        sessionId: cmd.sessionId,
-        gatewayNode: cmd.gatewayNode,
-        seq: cmd.seq,
-        model: cmd.model ?? state.model,
-        firmware: cmd.firmware ?? state.firmware,
-      });
-      return events;
-    }
-
-    case 'report': {
-      if (state.connectivity.sessionId !== cmd.sessionId) {
-        return reject(
-          'twin:device.unknown-session',
-          'report from a session that is not the open one',
-        );
-      }
-      if (cmd.seq <= state.lastSeq) return [];
-      const changes: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(cmd.state)) {
-        const known = Object.hasOwn(state.reported, key);
-        if (value === null ? known : !known || !jsonEqual(state.reported[key], value)) {
-          changes[key] = value;
-        }
-      }
-      if (Object.keys(changes).length === 0) return [];
-      return [{ type: 'reported', at: cmd.at, seq: cmd.seq, changes }];
-    }
-
+    case 'transition':
+      return decideTransition(state, cmd);
+    case 'connect':
+      return decideConnect(state, cmd);
+    case 'report':
+      return decideReport(state, cmd);
     case 'disconnect':
-      if (
-        state.connectivity.sessionId !== cmd.sessionId ||
-        state.connectivity.status !== 'online'
-      ) {
-        return [];
-      }
-      return [{ type: 'disconnected', at: cmd.at, sessionId: cmd.sessionId, reason: cmd.reason }];
+      return decideDisconnect(state, cmd, settings);
+    case 'grace-expired': {
+      const pending = state.connectivity.pendingOffline;
+      if (!pending || Date.parse(cmd.at) < Date.parse(pending.deadline)) return [];
+      return [{ type: 'disconnected', at: pending.at, reason: pending.reason }];
+    }
   }
+}
+
+function decideTransition(
+  state: DeviceTwinState,
+  cmd: Extract<DeviceCommand, { type: 'transition' }>,
+): Decision {
+  const from = state.lifecycle.state;
+  if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== state.version) {
+    return reject(
+      'twin:device.version-conflict',
+      `the device is at version ${state.version}, not ${cmd.expectedVersion}; re-read it and decide again`,
+    );
+  }
+  if (from === cmd.to) return [];
+  if (!canTransition(from, cmd.to)) {
+    const allowed = LIFECYCLE_TRANSITIONS[from];
+    return reject(
+      'twin:lifecycle.transition-not-allowed',
+      `a ${from} device cannot become ${cmd.to}; from ${from} it may become ${allowed.length ? allowed.join(', ') : 'nothing (final state)'}`,
+    );
+  }
+  if (cmd.reason.trim() === '')
+    return reject('twin:lifecycle.reason-required', 'say why the lifecycle changes (reason)');
+  if (cmd.to === 'replaced' && (!cmd.replacedBy || cmd.replacedBy === state.deviceId)) {
+    return reject(
+      'twin:lifecycle.replacement-required',
+      'name the device that replaces this one (replacedBy)',
+    );
+  }
+  const online = state.connectivity.status === 'online';
+  return [
+    {
+      type: 'lifecycle-changed',
+      at: cmd.at,
+      from,
+      to: cmd.to,
+      actor: cmd.actor,
+      reason: cmd.reason,
+      replacedBy: cmd.to === 'replaced' ? (cmd.replacedBy ?? null) : null,
+      effects: lifecycleEffects(from, cmd.to, online),
+    },
+  ];
+}
+
+function decideConnect(
+  state: DeviceTwinState,
+  cmd: Extract<DeviceCommand, { type: 'connect' }>,
+): Decision {
+  if (CLOSED_STATES.has(state.lifecycle.state)) {
+    return reject('twin:device.closed', `device is ${state.lifecycle.state} and may not connect`);
+  }
+  const { connectivity } = state;
+  if (connectivity.sessionId === cmd.sessionId && connectivity.status === 'online') return [];
+  const events: DeviceEvent[] = [];
+  if (state.lifecycle.state === 'provisioned') {
+    events.push({
+      type: 'lifecycle-changed',
+      at: cmd.at,
+      from: 'provisioned',
+      to: 'active',
+      actor: 'device',
+      reason: 'first connection',
+      replacedBy: null,
+      effects: lifecycleEffects('provisioned', 'active', false),
+    });
+  }
+  events.push({
+    type: 'connected',
+    at: cmd.at,
+    sessionId: cmd.sessionId,
+    gatewayNode: cmd.gatewayNode,
+    seq: cmd.seq,
+    model: cmd.model ?? state.model,
+    firmware: cmd.firmware ?? state.firmware,
+    resumed: connectivity.pendingOffline !== null,
+  });
+  return events;
+}
+
+function decideReport(
+  state: DeviceTwinState,
+  cmd: Extract<DeviceCommand, { type: 'report' }>,
+): Decision {
+  if (CLOSED_STATES.has(state.lifecycle.state)) {
+    return reject(
+      'twin:device.closed',
+      `device is ${state.lifecycle.state}; its reports are not accepted`,
+    );
+  }
+  if (state.connectivity.sessionId !== cmd.sessionId) {
+    return reject('twin:device.unknown-session', 'report from a session that is not the open one');
+  }
+  if (cmd.seq <= state.lastSeq) return [];
+  const changes: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(cmd.state)) {
+    const known = Object.hasOwn(state.reported, key);
+    if (value === null ? known : !known || !jsonEqual(state.reported[key], value))
+      changes[key] = value;
+  }
+  if (Object.keys(changes).length === 0) return [];
+  return [{ type: 'reported', at: cmd.at, seq: cmd.seq, changes }];
+}
+
+function decideDisconnect(
+  state: DeviceTwinState,
+  cmd: Extract<DeviceCommand, { type: 'disconnect' }>,
+  settings: DeviceTwinSettings,
+): Decision {
+  const { connectivity } = state;
+  if (connectivity.sessionId !== cmd.sessionId || connectivity.status !== 'online') return [];
+  if (settings.offlineGraceMs <= 0)
+    return [{ type: 'disconnected', at: cmd.at, reason: cmd.reason }];
+  const deadline = new Date(Date.parse(cmd.at) + settings.offlineGraceMs).toISOString();
+  return [
+    { type: 'connection-lost', at: cmd.at, sessionId: cmd.sessionId, reason: cmd.reason, deadline },
+  ];
 }

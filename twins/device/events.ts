@@ -1,3 +1,4 @@
+import type { LifecycleEffect } from './lifecycle';
 import type { LifecycleState, OfflineReason } from './state';
 
 /** What happened to a device twin. Each event carries the time it happened. */
@@ -15,6 +16,9 @@ export type DeviceEvent =
       readonly to: LifecycleState;
       readonly actor: string;
       readonly reason: string;
+      readonly replacedBy: string | null;
+      /** What this change sets in motion; carried out by the twin workflow. */
+      readonly effects: readonly LifecycleEffect[];
     }
   | {
       readonly type: 'connected';
@@ -24,6 +28,8 @@ export type DeviceEvent =
       readonly seq: number;
       readonly model: string | null;
       readonly firmware: string | null;
+      /** True when the device came back within the grace period: it never went offline. */
+      readonly resumed: boolean;
     }
   | {
       readonly type: 'reported';
@@ -33,9 +39,16 @@ export type DeviceEvent =
       readonly changes: Readonly<Record<string, unknown>>;
     }
   | {
-      readonly type: 'disconnected';
+      readonly type: 'connection-lost';
       readonly at: string;
       readonly sessionId: string;
+      readonly reason: OfflineReason;
+      /** The device counts as offline from then on unless it reconnects. */
+      readonly deadline: string;
+    }
+  | {
+      readonly type: 'disconnected';
+      readonly at: string;
       readonly reason: OfflineReason;
     };
 

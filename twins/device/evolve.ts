@@ -14,7 +14,13 @@ export function evolve(state: DeviceTwinState, event: DeviceEvent): DeviceTwinSt
     case 'lifecycle-changed':
       return {
         ...next,
-        lifecycle: { state: event.to, at: event.at, actor: event.actor, reason: event.reason },
+        lifecycle: {
+          state: event.to,
+          at: event.at,
+          actor: event.actor,
+          reason: event.reason,
+          replacedBy: event.replacedBy,
+        },
       };
     case 'connected':
       return {
@@ -22,9 +28,10 @@ export function evolve(state: DeviceTwinState, event: DeviceEvent): DeviceTwinSt
         connectivity: {
           status: 'online',
           reason: null,
-          since: event.at,
+          since: event.resumed ? state.connectivity.since : event.at,
           sessionId: event.sessionId,
           gatewayNode: event.gatewayNode,
+          pendingOffline: null,
         },
         model: event.model,
         firmware: event.firmware,
@@ -38,6 +45,17 @@ export function evolve(state: DeviceTwinState, event: DeviceEvent): DeviceTwinSt
       }
       return { ...next, reported, lastSeq: event.seq };
     }
+    case 'connection-lost':
+      return {
+        ...next,
+        connectivity: {
+          ...state.connectivity,
+          sessionId: null,
+          gatewayNode: null,
+          pendingOffline: { reason: event.reason, at: event.at, deadline: event.deadline },
+        },
+        lastSeq: 0,
+      };
     case 'disconnected':
       return {
         ...next,
@@ -47,6 +65,7 @@ export function evolve(state: DeviceTwinState, event: DeviceEvent): DeviceTwinSt
           since: event.at,
           sessionId: null,
           gatewayNode: null,
+          pendingOffline: null,
         },
         lastSeq: 0,
       };

@@ -1,5 +1,6 @@
 export * from './state';
 export type * from './commands';
 export type * from './events';
+export * from './lifecycle';
 export { decide } from './decide';
 export { evolve, evolveAll } from './evolve';

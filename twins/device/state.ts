@@ -21,6 +21,15 @@ export interface Connectivity {
   /** The gateway connection that carries the device while it is online. */
   readonly sessionId: string | null;
   readonly gatewayNode: string | null;
+  /**
+   * Set while a lost connection is inside its grace period: the device still counts as
+   * online, and goes offline only if it has not reconnected by `deadline`.
+   */
+  readonly pendingOffline: {
+    readonly reason: OfflineReason;
+    readonly at: string;
+    readonly deadline: string;
+  } | null;
 }
 
 export interface LifecycleRecord {
@@ -28,6 +37,8 @@ export interface LifecycleRecord {
   readonly at: string;
   readonly actor: string;
   readonly reason: string;
+  /** The device that took this one's place, when `state` is `replaced`. */
+  readonly replacedBy?: string | null;
 }
 
 /** Everything a device twin knows. Plain data: it is workflow state and the projection. */
@@ -55,6 +66,7 @@ export function initialDeviceState(key: DeviceKey): DeviceTwinState {
       since: null,
       sessionId: null,
       gatewayNode: null,
+      pendingOffline: null,
     },
     reported: {},
     model: null,
@@ -64,3 +76,10 @@ export function initialDeviceState(key: DeviceKey): DeviceTwinState {
     updatedAt: null,
   };
 }
+
+/** How long a lost connection may stay lost before the device counts as offline. */
+export interface DeviceTwinSettings {
+  readonly offlineGraceMs: number;
+}
+
+export const DEFAULT_DEVICE_SETTINGS: DeviceTwinSettings = { offlineGraceMs: 15_000 };

@@ -1,20 +1,50 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { DeviceCommand, DeviceTwinState } from '../../twins/device';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  DeviceCommand,
+  DeviceTwinSettings,
+  DeviceTwinState,
+  LifecycleRecord,
+  LifecycleState,
+} from '../../twins/device';
 import type { DeviceKey } from '../../twins/ids';
 
 /** Public message definitions of the device twin: gateway/ and graphql/ import these. */
 export const DEVICE_TWIN_WORKFLOW = 'deviceTwin';
 
-/** A batch of commands, coalesced per device by the sender. */
+/**
+ * A batch of commands, coalesced per device by the sender. `(sender, batch)` identifies it:
+ * a batch the twin has already applied (a retried signal) changes nothing.
+ */
 export interface DeviceInput {
+  readonly sender: string;
+  readonly batch: number;
   readonly commands: readonly DeviceCommand[];
 }
 
 export interface DeviceTwinArgs extends DeviceKey {
+  readonly settings?: DeviceTwinSettings;
   /** Carried over by continue-as-new. */
   readonly state?: DeviceTwinState;
   readonly pending?: readonly DeviceCommand[];
+  readonly lastBatches?: Readonly<Record<string, number>>;
+}
+
+export interface TransitionRequest {
+  readonly to: LifecycleState;
+  readonly actor: string;
+  readonly reason: string;
+  readonly replacedBy?: string;
+  readonly expectedVersion?: number;
+}
+
+export interface TransitionResult {
+  readonly version: number;
+  readonly lifecycle: LifecycleRecord;
 }
 
 export const deviceInputSignal = defineSignal<[DeviceInput]>('deviceInput');
 export const deviceStateQuery = defineQuery<DeviceTwinState>('deviceState');
+/** Moves the device through its lifecycle; refused (not recorded) when the transition is not allowed. */
+export const transitionLifecycleUpdate = defineUpdate<TransitionResult, [TransitionRequest]>(
+  'transitionLifecycle',
+);

@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   log,
@@ -10,14 +11,25 @@ import {
 } from '@temporalio/workflow';
 import {
   decide,
+  DEFAULT_DEVICE_SETTINGS,
   evolveAll,
   initialDeviceState,
   type DeviceCommand,
   type DeviceEvent,
+  type DeviceTwinSettings,
+  type DeviceTwinState,
 } from '../../twins/device';
-import { isRejection } from '../../twins/errors';
+import { isRejection, type Rejection } from '../../twins/errors';
 import type { TwinActivities } from '../activities';
-import { deviceInputSignal, deviceStateQuery, type DeviceTwinArgs } from './messages';
+import { CommandQueue, type Queued } from './command-queue';
+import { closeConnections, connectionsToClose } from './effects';
+import {
+  deviceInputSignal,
+  deviceStateQuery,
+  transitionLifecycleUpdate,
+  type DeviceTwinArgs,
+  type TransitionRequest,
+} from './messages';
 import { changedSearchAttributes } from './search-attributes';
 
 const { projectDeviceTwin } = proxyActivities<TwinActivities>({
@@ -25,49 +37,125 @@ const { projectDeviceTwin } = proxyActivities<TwinActivities>({
   retry: { initialInterval: '200 ms', maximumInterval: '10 seconds' },
 });
 
+const now = () => new Date().toISOString();
+const failure = (r: Rejection) =>
+  ApplicationFailure.create({ type: r.code, message: r.message, nonRetryable: true });
+
 /**
  * The device twin: an entity workflow per device (`device:<tenant>:<deviceId>`). It only
- * wires messages to the pure twin in twins/device and projects each change to PostgreSQL.
+ * wires messages to the pure twin in twins/device, projects each change to PostgreSQL and
+ * carries out the side effects the twin decided on.
  */
 export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
+  const settings = args.settings ?? DEFAULT_DEVICE_SETTINGS;
   let state = args.state ?? initialDeviceState(args);
-  const inbox: DeviceCommand[] = [...(args.pending ?? [])];
-  setHandler(deviceInputSignal, (input) => void inbox.push(...input.commands));
-  setHandler(deviceStateQuery, () => state);
+  const queue = new CommandQueue(args.pending, args.lastBatches);
 
+  setHandler(deviceInputSignal, (input) => {
+    if (!queue.acceptBatch(input))
+      log.info('replayed batch ignored', { sender: input.sender, batch: input.batch });
+  });
+  setHandler(deviceStateQuery, () => state);
+  setHandler(
+    transitionLifecycleUpdate,
+    (request) =>
+      new Promise((resolve, reject) => {
+        queue.push({
+          command: transition(request),
+          reply: (outcome) =>
+            isRejection(outcome)
+              ? reject(failure(outcome))
+              : resolve({ version: outcome.version, lifecycle: outcome.lifecycle }),
+        });
+      }),
+    {
+      // Judged against the state the change will meet: the current one with the waiting
+      // commands applied (a device that just said hello is active, not provisioned).
+      validator: (request) => {
+        const outcome = decide(
+          foresee(state, queue.peek(), settings),
+          transition(request),
+          settings,
+        );
+        if (isRejection(outcome)) throw failure(outcome);
+      },
+    },
+  );
+
+  const continueAsNewNow = () => workflowInfo().continueAsNewSuggested && allHandlersFinished();
   for (;;) {
-    await condition(() => inbox.length > 0 || workflowInfo().continueAsNewSuggested);
-    if (inbox.length > 0) {
-      const events: DeviceEvent[] = [];
-      let next = state;
-      for (const command of inbox.splice(0)) {
-        const outcome = decide(next, command);
-        if (isRejection(outcome)) {
-          log.warn('command refused', {
-            command: command.type,
-            code: outcome.code,
-            reason: outcome.message,
-          });
-          continue;
-        }
-        events.push(...outcome);
-        next = evolveAll(next, outcome);
-      }
-      if (events.length > 0) {
-        await projectDeviceTwin(state, events);
-        const changed = changedSearchAttributes(state, next);
-        if (changed.length > 0) upsertSearchAttributes(changed);
-        state = next;
-      }
+    const deadline = state.connectivity.pendingOffline?.deadline;
+    const woke = deadline
+      ? await condition(
+          () => queue.length > 0 || continueAsNewNow(),
+          Math.max(1, Date.parse(deadline) - Date.now()),
+        )
+      : (await condition(() => queue.length > 0 || continueAsNewNow()), true);
+    if (!woke) queue.push({ command: { type: 'grace-expired', at: now() } });
+    if (queue.length > 0) {
+      state = await apply(state, queue.takeAll(), settings);
+      queue.done();
     }
-    if (workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
+    if (queue.length === 0 && continueAsNewNow()) {
       await continueAsNew<typeof deviceTwin>({
         tenantId: state.tenantId,
         deviceId: state.deviceId,
+        settings,
         state,
-        pending: inbox,
+        ...queue.snapshot(),
       });
     }
   }
+}
+
+/** The state after the waiting commands, skipping those the twin would refuse. */
+function foresee(
+  state: DeviceTwinState,
+  waiting: readonly DeviceCommand[],
+  settings: DeviceTwinSettings,
+): DeviceTwinState {
+  return waiting.reduce((s, command) => {
+    const outcome = decide(s, command, settings);
+    return isRejection(outcome) ? s : evolveAll(s, outcome);
+  }, state);
+}
+
+function transition(request: TransitionRequest): DeviceCommand {
+  return { type: 'transition', at: now(), ...request };
+}
+
+/** Decides and applies a batch; replies to waiting updates once the change is projected. */
+async function apply(
+  state: DeviceTwinState,
+  items: Queued[],
+  settings: DeviceTwinSettings,
+): Promise<DeviceTwinState> {
+  const events: DeviceEvent[] = [];
+  const replies: Array<() => void> = [];
+  let next = state;
+  for (const { command, reply } of items) {
+    const outcome = decide(next, command, settings);
+    if (isRejection(outcome)) {
+      if (reply) replies.push(() => reply(outcome));
+      else
+        log.warn('command refused', {
+          command: command.type,
+          code: outcome.code,
+          reason: outcome.message,
+        });
+      continue;
+    }
+    events.push(...outcome);
+    next = evolveAll(next, outcome);
+    const after = next;
+    if (reply) replies.push(() => reply(after));
+  }
+  if (events.length > 0) {
+    await projectDeviceTwin(state, events);
+    const changed = changedSearchAttributes(state, next);
+    if (changed.length > 0) upsertSearchAttributes(changed);
+    await closeConnections(connectionsToClose(state, events));
+  }
+  for (const reply of replies) reply();
+  return next;
 }

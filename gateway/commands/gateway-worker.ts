@@ -1,0 +1,46 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'uWebSockets.js';
+import type { GatewayActivities } from '../../workflows/device-twin/gateway-activities';
+import { gatewayTaskQueue } from '../../workflows/task-queues';
+import type { Connection } from '../json/device-endpoint';
+
+/**
+ * The activity worker of one gateway process: twins reach the connections this process holds
+ * through its own task queue, `gateway.<nodeId>`.
+ */
+export async function startGatewayWorker(options: {
+  temporalAddress: string;
+  namespace: string;
+  nodeId: string;
+  sessions: Map<string, WebSocket<Connection>>;
+  logger: Logger;
+}): Promise<{ stop(): Promise<void> }> {
+  const activities: GatewayActivities = {
+    async closeDeviceSession({ sessionId, code, reason }) {
+      const ws = options.sessions.get(sessionId);
+      if (!ws) return false;
+      options.logger.info(
+        { session: sessionId, reason },
+        'closing device connection on request of its twin',
+      );
+      ws.end(code, reason);
+      return true;
+    },
+  };
+  const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: gatewayTaskQueue(options.nodeId),
+    activities,
+  });
+  const running = worker.run();
+  return {
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import type { Client } from '@temporalio/client';
+import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { filter, pipe, type PubSub } from 'graphql-yoga';
+import type { Database } from '../../db/client';
+import { issueDeviceSecret } from '../../db/credentials';
+import { deviceLifecycleHistoryOf, findDeviceTwin } from '../../db/device-projection';
+import type { OutboxEntry } from '../../db/outbox-reader';
+import {
+  LIFECYCLE_STATES,
+  type DeviceTwinSettings,
+  type DeviceTwinState,
+  type LifecycleState,
+} from '../../twins/device';
+import { deviceWorkflowId, isValidId } from '../../twins/ids';
+import { sendToDeviceTwin } from '../../workflows/device-twin/client';
+import { transitionLifecycleUpdate } from '../../workflows/device-twin/messages';
+import { apiError, fromTemporal } from '../errors';
+import type { TwinSender } from '../twin-sender';
+import { deviceView, lifecycleChangeView } from './device-view';
+
+export interface ApiContext {
+  database: Database;
+  temporal: Client;
+  pubSub: PubSub<{ outbox: [OutboxEntry] }>;
+  sender: TwinSender;
+  twinSettings: DeviceTwinSettings;
+}
+
+type DeviceArgs = { tenantId: string; deviceId: string };
+
+function requireId(name: string, value: string): void {
+  if (!isValidId(value)) {
+    throw apiError(
+      'api:input.invalid-id',
+      `${name} must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+      {
+        field: name,
+      },
+    );
+  }
+}
+
+function lifecycleFromEnum(value: string): LifecycleState {
+  const state = value.toLowerCase() as LifecycleState;
+  if (!LIFECYCLE_STATES.includes(state))
+    throw apiError('api:input.invalid-lifecycle', `unknown lifecycle state ${value}`);
+  return state;
+}
+
+export const resolvers = {
+  DateTime: DateTimeResolver,
+  JSONObject: JSONObjectResolver,
+  Device: {
+    lifecycleHistory: async (device: DeviceTwinState, _: unknown, ctx: ApiContext) =>
+      (await deviceLifecycleHistoryOf(ctx.database, device)).map(lifecycleChangeView),
+  },
+  Query: {
+    device: async (_: unknown, args: DeviceArgs, ctx: ApiContext) => {
+      const state = await findDeviceTwin(ctx.database, args);
+      return state ? deviceView(state) : null;
+    },
+  },
+  Mutation: {
+    registerDevice: async (
+      _: unknown,
+      { input }: { input: DeviceArgs & { model?: string | null } },
+      ctx: ApiContext,
+    ) => {
+      requireId('tenantId', input.tenantId);
+      requireId('deviceId', input.deviceId);
+      const key = { tenantId: input.tenantId, deviceId: input.deviceId };
+      const token = await issueDeviceSecret(ctx.database, key);
+      if (!token) {
+        throw apiError(
+          'twin:device.already-registered',
+          `device ${input.deviceId} is already registered in tenant ${input.tenantId}`,
+        );
+      }
+      const register = {
+        type: 'register',
+        at: new Date().toISOString(),
+        actor: 'api',
+        ...(input.model ? { model: input.model } : {}),
+      } as const;
+      await sendToDeviceTwin(ctx.temporal, key, ctx.sender.next([register]), {
+        settings: ctx.twinSettings,
+      });
+      const state = await findDeviceTwin(ctx.database, key);
+      return { device: state ? deviceView(state) : null, workflowId: deviceWorkflowId(key), token };
+    },
+    transitionDevice: async (
+      _: unknown,
+      {
+        input,
+      }: {
+        input: DeviceArgs & {
+          to: string;
+          reason: string;
+          replacedBy?: string | null;
+          expectedVersion?: number | null;
+        };
+      },
+      ctx: ApiContext,
+    ) => {
+      requireId('tenantId', input.tenantId);
+      requireId('deviceId', input.deviceId);
+      if (input.replacedBy) requireId('replacedBy', input.replacedBy);
+      const key = { tenantId: input.tenantId, deviceId: input.deviceId };
+      const handle = ctx.temporal.workflow.getHandle(deviceWorkflowId(key));
+      try {
+        const result = await handle.executeUpdate(transitionLifecycleUpdate, {
+          args: [
+            {
+              to: lifecycleFromEnum(input.to),
+              actor: 'api',
+              reason: input.reason,
+              ...(input.replacedBy ? { replacedBy: input.replacedBy } : {}),
+              ...(typeof input.expectedVersion === 'number'
+                ? { expectedVersion: input.expectedVersion }
+                : {}),
+            },
+          ],
+        });
+        const state = await findDeviceTwin(ctx.database, key);
+        if (!state)
+          throw apiError('twin:device.not-found', `device ${input.deviceId} does not exist`);
+        return { version: result.version, device: deviceView(state) };
+      } catch (error) {
+        throw fromTemporal(error, `device ${input.deviceId}`);
+      }
+    },
+  },
+  Subscription: {
+    deviceChanged: {
+      subscribe: (
+        _: unknown,
+        args: { tenantId: string; deviceId?: string | null },
+        ctx: ApiContext,
+      ) =>
+        pipe(
+          ctx.pubSub.subscribe('outbox'),
+          filter(
+            (e: OutboxEntry) =>
+              e.aggregateType === 'device' &&
+              e.tenantId === args.tenantId &&
+              (!args.deviceId || e.aggregateId === args.deviceId),
+          ),
+        ),
+      resolve: (e: OutboxEntry) => ({
+        cursor: String(e.id),
+        kind: e.kind,
+        version: e.version,
+        occurredAt: e.occurredAt,
+        device: deviceView(e.state),
+      }),
+    },
+  },
+};

@@ -1,0 +1,137 @@
+/** The GraphQL schema of Doppel, as SDL. */
+export const typeDefs = /* GraphQL */ `
+  scalar DateTime
+  scalar JSONObject
+
+  enum Lifecycle {
+    PROVISIONED
+    ACTIVE
+    INACTIVE
+    MAINTENANCE
+    REPLACED
+    RETIRED
+  }
+  enum ConnectivityStatus {
+    ONLINE
+    OFFLINE
+    UNKNOWN
+  }
+  "What a lifecycle change sets in motion."
+  enum LifecycleEffect {
+    MUTE_ALARMS
+    UNMUTE_ALARMS
+    EXCLUDE_FROM_ROLLOUTS
+    INCLUDE_IN_ROLLOUTS
+    REVOKE_CREDENTIALS
+    CLOSE_CONNECTION
+  }
+
+  "Where the device is in its business lifecycle, and who put it there."
+  type LifecycleStatus {
+    state: Lifecycle!
+    at: DateTime
+    actor: String!
+    reason: String!
+    "The device that took this one's place, when REPLACED."
+    replacedBy: ID
+  }
+
+  "One transition, as recorded in the device's lifecycle history."
+  type LifecycleChange {
+    from: Lifecycle!
+    to: Lifecycle!
+    at: DateTime!
+    actor: String!
+    reason: String!
+    replacedBy: ID
+    effects: [LifecycleEffect!]!
+    "The twin version this change produced."
+    version: Int!
+  }
+
+  "Whether the device is connected now; a separate axis from the lifecycle."
+  type Connectivity {
+    status: ConnectivityStatus!
+    "Why it is offline: disconnected, heartbeat-missed, gateway-lost or will."
+    reason: String
+    since: DateTime
+    "Set while a lost connection is in its grace period: the device counts as offline from then unless it reconnects."
+    offlineAfter: DateTime
+  }
+
+  "A device twin as last projected from its workflow."
+  type Device {
+    tenantId: ID!
+    deviceId: ID!
+    "The twin's Temporal workflow id, to look it up in Temporal UI."
+    workflowId: String!
+    lifecycle: LifecycleStatus!
+    lifecycleHistory: [LifecycleChange!]!
+    "Derived from the lifecycle: a device in maintenance raises no alarms and gets no rollouts."
+    alarmsMuted: Boolean!
+    excludedFromRollouts: Boolean!
+    connectivity: Connectivity!
+    reported: JSONObject!
+    model: String
+    firmware: String
+    "Incremented by every change; subscribers detect gaps with it."
+    version: Int!
+    updatedAt: DateTime
+  }
+
+  type DeviceChange {
+    "The outbox position of this change."
+    cursor: ID!
+    "registered, lifecycle-changed, connected, connection-lost, reported or disconnected."
+    kind: String!
+    version: Int!
+    occurredAt: DateTime!
+    device: Device!
+  }
+
+  input RegisterDeviceInput {
+    tenantId: ID!
+    deviceId: ID!
+    model: String
+  }
+
+  type RegisterDevicePayload {
+    device: Device
+    workflowId: String!
+    "The device's secret for hello.token. Shown once: only its hash is stored."
+    token: String!
+  }
+
+  input TransitionDeviceInput {
+    tenantId: ID!
+    deviceId: ID!
+    to: Lifecycle!
+    "Why: recorded in the lifecycle history."
+    reason: String!
+    "Required when to is REPLACED."
+    replacedBy: ID
+    "Apply only if the device is still at this version (else twin:device.version-conflict)."
+    expectedVersion: Int
+  }
+
+  type TransitionDevicePayload {
+    "The twin version after the transition."
+    version: Int!
+    device: Device!
+  }
+
+  type Query {
+    device(tenantId: ID!, deviceId: ID!): Device
+  }
+
+  type Mutation {
+    registerDevice(input: RegisterDeviceInput!): RegisterDevicePayload!
+    "Moves a device through its lifecycle. Refused with a code when the transition is not allowed."
+    transitionDevice(input: TransitionDeviceInput!): TransitionDevicePayload!
+  }
+
+  type Subscription {
+    "Changes of a tenant's device twins, optionally of one device."
+    deviceChanged(tenantId: ID!, deviceId: ID): DeviceChange!
+  }
+`;

@@ -1,0 +1,239 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceCommand } from '../twins/device';
+import { deviceWorkflowId } from '../twins/ids';
+import { sendToDeviceTwin } from '../workflows/device-twin/client';
+import { deviceStateQuery } from '../workflows/device-twin/messages';
+import { TestDevice } from './support/device-client';
+import { eventually, graphql } from './support/graphql';
+import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ offlineGraceMs: 1_500 });
+});
+afterAll(() => stack?.stop());
+
+const DEVICE = `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) {
+  version alarmsMuted excludedFromRollouts reported
+  lifecycle { state actor reason replacedBy }
+  lifecycleHistory { from to actor reason effects version }
+  connectivity { status reason since offlineAfter } } }`;
+const TRANSITION = `mutation ($i: TransitionDeviceInput!) { transitionDevice(input: $i) { version device { lifecycle { state } } } }`;
+
+async function registered(deviceId = 'd1') {
+  const tenantId = uniqueTenant();
+  const res = await graphql(
+    stack.apiUrl,
+    `
+      mutation ($i: RegisterDeviceInput!) {
+        registerDevice(input: $i) {
+          token
+        }
+      }
+    `,
+    {
+      i: { tenantId, deviceId },
+    },
+  );
+  expect(res.errors).toBeUndefined();
+  return { tenantId, deviceId, token: res.data.registerDevice.token as string };
+}
+
+async function connected(d: { tenantId: string; deviceId: string; token: string }) {
+  const device = await TestDevice.connect(stack.gatewayUrl);
+  device.send({ type: 'hello', seq: 1, tenant: d.tenantId, device: d.deviceId, token: d.token });
+  expect(await device.next((m) => m.type === 'welcome' || m.type === 'error')).toMatchObject({
+    type: 'welcome',
+  });
+  return device;
+}
+
+const query = async (d: { tenantId: string; deviceId: string }) =>
+  (await graphql(stack.apiUrl, DEVICE, { t: d.tenantId, d: d.deviceId })).data?.device;
+const transition = (
+  d: { tenantId: string; deviceId: string },
+  to: string,
+  extra: Record<string, unknown> = {},
+) =>
+  graphql(stack.apiUrl, TRANSITION, {
+    i: { tenantId: d.tenantId, deviceId: d.deviceId, to, reason: 'ticket 7', ...extra },
+  });
+
+describe('device lifecycle through GraphQL and the twin workflow', () => {
+  it('records each transition with actor, reason and effects; refuses one that is not allowed', async () => {
+    const d = await registered();
+    const device = await connected(d);
+
+    const maintenance = await transition(d, 'MAINTENANCE');
+    expect(maintenance.errors).toBeUndefined();
+    expect(maintenance.data.transitionDevice.device.lifecycle.state).toBe('MAINTENANCE');
+    const inMaintenance = await query(d);
+    expect(inMaintenance).toMatchObject({ alarmsMuted: true, excludedFromRollouts: true });
+    expect(inMaintenance.version).toBe(maintenance.data.transitionDevice.version);
+
+    const refused = await transition(d, 'PROVISIONED');
+    expect(refused.errors?.[0]?.extensions?.code).toBe('twin:lifecycle.transition-not-allowed');
+    expect(refused.errors?.[0]?.message).toContain('maintenance');
+
+    await transition(d, 'ACTIVE');
+    const after = await query(d);
+    expect(after.lifecycleHistory).toEqual([
+      {
+        from: 'PROVISIONED',
+        to: 'ACTIVE',
+        actor: 'device',
+        reason: 'first connection',
+        effects: [],
+        version: 2,
+      },
+      {
+        from: 'ACTIVE',
+        to: 'MAINTENANCE',
+        actor: 'api',
+        reason: 'ticket 7',
+        effects: ['MUTE_ALARMS', 'EXCLUDE_FROM_ROLLOUTS'],
+        version: expect.any(Number),
+      },
+      {
+        from: 'MAINTENANCE',
+        to: 'ACTIVE',
+        actor: 'api',
+        reason: 'ticket 7',
+        effects: ['UNMUTE_ALARMS', 'INCLUDE_IN_ROLLOUTS'],
+        version: expect.any(Number),
+      },
+    ]);
+    expect(after).toMatchObject({ alarmsMuted: false, excludedFromRollouts: false });
+    device.close();
+  });
+
+  it('retiring an online device revokes its credentials and closes its connection at once', async () => {
+    const d = await registered();
+    const device = await connected(d);
+    const retired = await transition(d, 'RETIRED');
+    expect(retired.errors).toBeUndefined();
+    expect(await device.closed()).toBe(4403);
+
+    const again = await TestDevice.connect(stack.gatewayUrl);
+    again.send({ type: 'hello', seq: 1, tenant: d.tenantId, device: d.deviceId, token: d.token });
+    expect(await again.closed()).toBe(4401);
+    const history = (await query(d)).lifecycleHistory;
+    expect(history.at(-1)).toMatchObject({
+      to: 'RETIRED',
+      effects: ['REVOKE_CREDENTIALS', 'CLOSE_CONNECTION'],
+    });
+  });
+
+  it('of two concurrent transitions made against the same version, one is applied and the other refused', async () => {
+    const d = await registered();
+    await connected(d).then((device) => device.close());
+    const { version } = await eventually(async () => {
+      const q = await query(d);
+      return q?.lifecycle.state === 'ACTIVE' ? q : undefined;
+    });
+    const [a, b] = await Promise.all([
+      transition(d, 'RETIRED', { expectedVersion: version }),
+      transition(d, 'MAINTENANCE', { expectedVersion: version }),
+    ]);
+    const outcomes = [a, b].map((r) => r.errors?.[0]?.extensions?.code ?? 'applied').sort();
+    expect(outcomes).toEqual(['applied', 'twin:device.version-conflict']);
+    expect((await query(d)).lifecycleHistory).toHaveLength(2);
+    const late = await transition(d, 'ACTIVE', { expectedVersion: version });
+    expect(late.errors?.[0]?.message).toMatch(/at version \d+, not \d+/);
+  });
+
+  it('refuses a transition of a device that does not exist', async () => {
+    const res = await transition({ tenantId: uniqueTenant(), deviceId: 'ghost' }, 'ACTIVE');
+    expect(res.errors?.[0]?.extensions?.code).toBe('twin:device.not-found');
+  });
+});
+
+describe('the twin workflow on a real Temporal server', () => {
+  const key = () => ({ tenantId: uniqueTenant(), deviceId: 'burst' });
+  const at = () => new Date().toISOString();
+
+  it('applies a replayed signal batch once', async () => {
+    const k = key();
+    const send = (batch: number, commands: DeviceCommand[]) =>
+      sendToDeviceTwin(stack.temporal, k, { sender: 'test', batch, commands });
+    await send(1, [{ type: 'connect', at: at(), sessionId: 's1', gatewayNode: 'none', seq: 1 }]);
+    await send(2, [
+      { type: 'transition', at: at(), to: 'maintenance', actor: 'test', reason: 'first' },
+    ]);
+    await send(2, [
+      { type: 'transition', at: at(), to: 'inactive', actor: 'test', reason: 'replayed batch' },
+    ]);
+    await send(3, [{ type: 'report', at: at(), sessionId: 's1', seq: 2, state: { done: true } }]);
+    const handle = stack.temporal.workflow.getHandle(deviceWorkflowId(k));
+    const state = await eventually(async () => {
+      const s = await handle.query(deviceStateQuery);
+      return s.reported.done ? s : undefined;
+    });
+    expect(state.lifecycle).toMatchObject({ state: 'maintenance', reason: 'first' });
+  });
+
+  it('continues as new under a burst of signals without losing one', async () => {
+    const k = key();
+    const handle = stack.temporal.workflow.getHandle(deviceWorkflowId(k));
+    await sendToDeviceTwin(stack.temporal, k, {
+      sender: 'test',
+      batch: 1,
+      commands: [{ type: 'connect', at: at(), sessionId: 's1', gatewayNode: 'none', seq: 1 }],
+    });
+    const firstRun = (await handle.describe()).runId;
+    // One signal per report, in device order (as the gateway sends them), as fast as Temporal takes them.
+    const N = 400;
+    for (let i = 0; i < N; i++) {
+      await sendToDeviceTwin(stack.temporal, k, {
+        sender: 'test',
+        batch: 2 + i,
+        commands: [
+          { type: 'report', at: at(), sessionId: 's1', seq: 2 + i, state: { [`k${i}`]: i } },
+        ],
+      });
+    }
+    const state = await eventually(async () => {
+      const s = await handle.query(deviceStateQuery);
+      return Object.keys(s.reported).length === N ? s : undefined;
+    }, 60_000);
+    expect(Object.keys(state.reported).sort()).toEqual(
+      Array.from({ length: N }, (_, i) => `k${i}`).sort(),
+    );
+    expect((await handle.describe()).runId).not.toBe(firstRun);
+    const projected = await query(k);
+    expect(Object.keys(projected.reported)).toHaveLength(N);
+  }, 120_000);
+});
+
+describe('offline grace period', () => {
+  it('a lost connection counts as online until the grace period ends, then offline', async () => {
+    const d = await registered();
+    const device = await connected(d);
+    device.close();
+    const lost = await eventually(async () => {
+      const q = await query(d);
+      return q.connectivity.offlineAfter ? q : undefined;
+    });
+    expect(lost.connectivity.status).toBe('ONLINE');
+    const offline = await eventually(async () => {
+      const q = await query(d);
+      return q.connectivity.status === 'OFFLINE' ? q : undefined;
+    });
+    expect(offline.connectivity).toMatchObject({ reason: 'disconnected', offlineAfter: null });
+  });
+
+  it('a device that reconnects within the grace period never shows as offline', async () => {
+    const d = await registered();
+    (await connected(d)).close();
+    await eventually(async () => ((await query(d)).connectivity.offlineAfter ? true : undefined));
+    const back = await connected(d);
+    await new Promise((r) => setTimeout(r, 2_500)); // past the first connection's deadline
+    const q = await query(d);
+    expect(q.connectivity).toMatchObject({ status: 'ONLINE', offlineAfter: null });
+    const kinds = (
+      await stack.database.sql`select kind from outbox where tenant_id = ${d.tenantId} order by id`
+    ).map((r) => r.kind);
+    expect(kinds).not.toContain('disconnected');
+    back.close();
+  });
+});

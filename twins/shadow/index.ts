@@ -1,0 +1,10 @@
+export * from './state';
+export type * from './json';
+export { isJsonObject } from './json';
+export * from './codes';
+export { SHADOW_MAX_BYTES, SHADOW_MAX_DEPTH, shadowSize } from './limits';
+export { jsonSize } from './json-size';
+export { parsePatch } from './parse-patch';
+export { changedPaths, mergePatch, type MergedSection, type ShadowPath } from './merge-patch';
+export { updateDesired, updateReported, type ShadowUpdate, type UpdateOptions } from './update';
+export { delta, inSync } from './delta';
