@@ -1,19 +1,13 @@
 // `npm run gateway`: the device gateway (scale out: one per node, behind an L4 load balancer).
-import { createDatabase } from '../../db/client';
 import { startGateway } from '../../gateway/start-gateway';
-import { gatewayConfig, parseConfig } from '../config';
-import { createLogger } from '../logger';
+import { gatewayConfig } from '../config';
 import { runProcess } from '../process';
+import { installTemporalLogging } from '../temporal-runtime';
+import { bootRole } from './boot-role';
 
 await runProcess(async (onStop) => {
-  const config = parseConfig(gatewayConfig, 'gateway');
-  const logger = createLogger({
-    level: config.LOG_LEVEL,
-    format: config.LOG_FORMAT,
-    name: 'gateway',
-  });
-  const database = createDatabase(config.DATABASE_URL);
-  onStop(database.close);
+  const { config, logger, database } = await bootRole(gatewayConfig, 'gateway', onStop, { migrate: false });
+  installTemporalLogging(logger);
   const gateway = await startGateway({
     host: config.GATEWAY_HOST,
     port: config.GATEWAY_PORT,
