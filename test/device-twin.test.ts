@@ -167,7 +167,7 @@ describe('the twin workflow on a real Temporal server', () => {
     const handle = stack.temporal.workflow.getHandle(deviceWorkflowId(k));
     const state = await eventually(async () => {
       const s = await handle.query(deviceStateQuery);
-      return s.reported.done ? s : undefined;
+      return s.shadow.reported.done ? s : undefined;
     });
     expect(state.lifecycle).toMatchObject({ state: 'maintenance', reason: 'first' });
   });
@@ -194,9 +194,9 @@ describe('the twin workflow on a real Temporal server', () => {
     }
     const state = await eventually(async () => {
       const s = await handle.query(deviceStateQuery);
-      return Object.keys(s.reported).length === N ? s : undefined;
+      return Object.keys(s.shadow.reported).length === N ? s : undefined;
     }, 60_000);
-    expect(Object.keys(state.reported).sort()).toEqual(
+    expect(Object.keys(state.shadow.reported).sort()).toEqual(
       Array.from({ length: N }, (_, i) => `k${i}`).sort(),
     );
     expect((await handle.describe()).runId).not.toBe(firstRun);

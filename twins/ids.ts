@@ -17,3 +17,13 @@ export function deviceWorkflowId(key: DeviceKey): string {
 export function isValidId(value: string): boolean {
   return ID_PATTERN.test(value);
 }
+
+export interface AssetKey {
+  readonly tenantId: string;
+  readonly assetId: string;
+}
+
+/** @example assetWorkflowId({ tenantId: 'acme', assetId: 'bay-3' }) === 'asset:acme:bay-3' */
+export function assetWorkflowId(key: AssetKey): string {
+  return `asset:${key.tenantId}:${key.assetId}`;
+}

@@ -13,6 +13,9 @@ export const FirmwareVersionAttr = defineSearchAttributeKey(
   SearchAttributeType.KEYWORD,
 );
 
+export const AssetIdAttr = defineSearchAttributeKey('AssetId', SearchAttributeType.KEYWORD);
+export const SiteIdAttr = defineSearchAttributeKey('SiteId', SearchAttributeType.KEYWORD);
+
 /** Name → type, in the form `temporal server start-dev --search-attribute` and the operator API take. */
 export const SEARCH_ATTRIBUTES = {
   TenantId: 'Keyword',
@@ -20,4 +23,6 @@ export const SEARCH_ATTRIBUTES = {
   Online: 'Bool',
   DeviceModel: 'Keyword',
   FirmwareVersion: 'Keyword',
+  AssetId: 'Keyword',
+  SiteId: 'Keyword',
 } as const;

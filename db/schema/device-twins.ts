@@ -15,6 +15,10 @@ export const deviceTwins = pgTable(
     connectivitySince: timestamp({ withTimezone: true, mode: 'string' }),
     model: text(),
     firmware: text(),
+    /** Where the device is installed (its binding), for filters and the twin graph. */
+    assetId: text(),
+    siteId: text(),
+    customerId: text(),
     reported: jsonb()
       .$type<Record<string, unknown>>()
       .notNull()
@@ -24,5 +28,10 @@ export const deviceTwins = pgTable(
     version: bigint({ mode: 'number' }).notNull(),
     updatedAt: timestamp({ withTimezone: true, mode: 'string' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.deviceId] }), index().on(t.tenantId, t.lifecycle)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.deviceId] }),
+    index().on(t.tenantId, t.lifecycle),
+    index().on(t.tenantId, t.assetId),
+    index().on(t.tenantId, t.siteId),
+  ],
 );

@@ -6,7 +6,9 @@ import { installTemporalLogging } from '../temporal-runtime';
 import { bootRole } from './boot-role';
 
 await runProcess(async (onStop) => {
-  const { config, logger, database } = await bootRole(gatewayConfig, 'gateway', onStop, { migrate: false });
+  const { config, logger, database } = await bootRole(gatewayConfig, 'gateway', onStop, {
+    migrate: false,
+  });
   installTemporalLogging(logger);
   const gateway = await startGateway({
     host: config.GATEWAY_HOST,

@@ -6,7 +6,9 @@ import { installTemporalLogging } from '../temporal-runtime';
 import { bootRole } from './boot-role';
 
 await runProcess(async (onStop) => {
-  const { config, logger, database } = await bootRole(workerConfig, 'worker', onStop, { migrate: true });
+  const { config, logger, database } = await bootRole(workerConfig, 'worker', onStop, {
+    migrate: true,
+  });
   installTemporalLogging(logger);
   const worker = await startWorker({
     temporalAddress: config.TEMPORAL_ADDRESS,

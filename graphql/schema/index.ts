@@ -4,4 +4,8 @@ import { typeDefs } from './type-defs';
 
 export type { ApiContext } from './resolvers';
 
-export const schema = createSchema<ApiContext>({ typeDefs, resolvers });
+/** Each part of the API brings its SDL and resolvers; they are merged here. */
+export const schema = createSchema<ApiContext>({
+  typeDefs: [typeDefs],
+  resolvers: [resolvers],
+});

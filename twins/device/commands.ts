@@ -33,7 +33,19 @@ export type DeviceCommand =
       readonly at: string;
       readonly sessionId: string;
       readonly seq: number;
+      /** A partial reported document: nested objects merge, `null` deletes a key. */
       readonly state: Readonly<Record<string, unknown>>;
+      /** Fields the device profile flagged (unknown, mistyped, out of range): field → issue code. */
+      readonly flags?: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly type: 'desire';
+      readonly at: string;
+      readonly actor: string;
+      /** A partial desired document: nested objects merge, `null` deletes a key. */
+      readonly patch: unknown;
+      /** Optimistic concurrency on the shadow version. */
+      readonly expectedVersion?: number;
     }
   | {
       readonly type: 'disconnect';
@@ -41,6 +53,15 @@ export type DeviceCommand =
       readonly sessionId: string;
       readonly reason: OfflineReason;
     }
+  /** Sent by the asset twin: the device is installed in (bound to) this asset. */
+  | {
+      readonly type: 'bind';
+      readonly at: string;
+      readonly assetId: string;
+      readonly siteId: string | null;
+      readonly customerId: string | null;
+    }
+  | { readonly type: 'unbind'; readonly at: string; readonly assetId: string }
   /** The twin's own timer: the grace period of a lost connection is over. */
   | { readonly type: 'grace-expired'; readonly at: string };
 

@@ -23,21 +23,21 @@ describe('device twin: connection and reported state', () => {
       report('s1', 2, { temperature: 21.5, door: 'closed', meta: { a: 1 } }),
       report('s1', 3, { temperature: 21.5, door: null, meta: { a: 1 }, humidity: 40 }),
     ]);
-    expect(state.reported).toEqual({ temperature: 21.5, meta: { a: 1 }, humidity: 40 });
+    expect(state.shadow.reported).toEqual({ temperature: 21.5, meta: { a: 1 }, humidity: 40 });
     expect(state.version).toBe(4);
   });
 
   it('applies a retried report once', () => {
     const once = run([connect('s1'), report('s1', 2, { power: 7 })]).state;
     const twice = run([report('s1', 2, { power: 9 })], once).state;
-    expect(twice.reported).toEqual({ power: 7 });
+    expect(twice.shadow.reported).toEqual({ power: 7 });
     expect(twice.version).toBe(once.version);
   });
 
   it('refuses a report from a session that is not open', () => {
     const { rejections, state } = run([connect('s1'), report('old', 5, { power: 1 })]);
     expect(rejections).toEqual(['twin:device.unknown-session']);
-    expect(state.reported).toEqual({});
+    expect(state.shadow.reported).toEqual({});
   });
 
   it.each(['replaced', 'retired'] as const)(

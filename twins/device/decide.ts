@@ -1,5 +1,5 @@
-import { reject, type Rejection } from '../errors';
-import { jsonEqual } from '../json-equal';
+import { isRejection, reject, type Rejection } from '../errors';
+import { updateDesired, updateReported } from '../shadow';
 import type { DeviceCommand } from './commands';
 import type { DeviceEvent } from './events';
 import { CLOSED_STATES, LIFECYCLE_TRANSITIONS, canTransition, lifecycleEffects } from './lifecycle';
@@ -29,8 +29,16 @@ export function decide(
       return decideConnect(state, cmd);
     case 'report':
       return decideReport(state, cmd);
+    case 'desire':
+      return decideDesire(state, cmd);
     case 'disconnect':
       return decideDisconnect(state, cmd, settings);
+    case 'bind':
+      return decideBind(state, cmd);
+    case 'unbind':
+      return state.binding?.assetId === cmd.assetId
+        ? [{ type: 'unbound', at: cmd.at, assetId: cmd.assetId }]
+        : [];
     case 'grace-expired': {
       const pending = state.connectivity.pendingOffline;
       if (!pending || Date.parse(cmd.at) < Date.parse(pending.deadline)) return [];
@@ -130,14 +138,41 @@ function decideReport(
     return reject('twin:device.unknown-session', 'report from a session that is not the open one');
   }
   if (cmd.seq <= state.lastSeq) return [];
-  const changes: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(cmd.state)) {
-    const known = Object.hasOwn(state.reported, key);
-    if (value === null ? known : !known || !jsonEqual(state.reported[key], value))
-      changes[key] = value;
+  const outcome = updateReported(state.shadow, cmd.state, { at: cmd.at });
+  if (isRejection(outcome)) return outcome;
+  const flags = flagChanges(state.flagged, Object.keys(cmd.state), cmd.flags ?? {});
+  if (!outcome.changed && Object.keys(flags).length === 0) return [];
+  return [{ type: 'reported', at: cmd.at, seq: cmd.seq, changes: outcome.changes, flags }];
+}
+
+/** Flags raised by this report, and flags of reported fields that came back clean. */
+function flagChanges(
+  flagged: Readonly<Record<string, string>>,
+  reportedKeys: readonly string[],
+  raised: Readonly<Record<string, string>>,
+): Record<string, string | null> {
+  const changes: Record<string, string | null> = {};
+  for (const key of reportedKeys) {
+    const code = raised[key] ?? null;
+    if ((flagged[key] ?? null) !== code) changes[key] = code;
   }
-  if (Object.keys(changes).length === 0) return [];
-  return [{ type: 'reported', at: cmd.at, seq: cmd.seq, changes }];
+  return changes;
+}
+
+function decideDesire(
+  state: DeviceTwinState,
+  cmd: Extract<DeviceCommand, { type: 'desire' }>,
+): Decision {
+  if (CLOSED_STATES.has(state.lifecycle.state)) {
+    return reject('twin:device.closed', `a ${state.lifecycle.state} device takes no desired state`);
+  }
+  const outcome = updateDesired(state.shadow, cmd.patch, {
+    at: cmd.at,
+    ...(cmd.expectedVersion !== undefined ? { expectedVersion: cmd.expectedVersion } : {}),
+  });
+  if (isRejection(outcome)) return outcome;
+  if (!outcome.changed) return [];
+  return [{ type: 'desired-changed', at: cmd.at, actor: cmd.actor, changes: outcome.changes }];
 }
 
 function decideDisconnect(
@@ -153,4 +188,26 @@ function decideDisconnect(
   return [
     { type: 'connection-lost', at: cmd.at, sessionId: cmd.sessionId, reason: cmd.reason, deadline },
   ];
+}
+
+function decideBind(
+  state: DeviceTwinState,
+  cmd: Extract<DeviceCommand, { type: 'bind' }>,
+): Decision {
+  const current = state.binding;
+  if (current?.assetId === cmd.assetId) return [];
+  if (current) {
+    return reject(
+      'twin:binding.device-bound-elsewhere',
+      `device ${state.deviceId} is bound to asset ${current.assetId}; unbind it there first`,
+    );
+  }
+  if (CLOSED_STATES.has(state.lifecycle.state)) {
+    return reject(
+      'twin:device.closed',
+      `a ${state.lifecycle.state} device cannot be bound to an asset`,
+    );
+  }
+  const { assetId, siteId, customerId } = cmd;
+  return [{ type: 'bound', at: cmd.at, assetId, siteId, customerId }];
 }

@@ -1,3 +1,4 @@
+import type { JsonObject } from '../shadow';
 import type { LifecycleEffect } from './lifecycle';
 import type { LifecycleState, OfflineReason } from './state';
 
@@ -35,8 +36,17 @@ export type DeviceEvent =
       readonly type: 'reported';
       readonly at: string;
       readonly seq: number;
-      /** Only the keys whose value changed; `null` deletes a key. */
-      readonly changes: Readonly<Record<string, unknown>>;
+      /** The effective part of the report (`null` deletes a key). */
+      readonly changes: JsonObject;
+      /** Flags set (issue code) or cleared (`null`) by this report. */
+      readonly flags: Readonly<Record<string, string | null>>;
+    }
+  | {
+      readonly type: 'desired-changed';
+      readonly at: string;
+      readonly actor: string;
+      /** The effective part of the patch (`null` deletes a key). */
+      readonly changes: JsonObject;
     }
   | {
       readonly type: 'connection-lost';
@@ -46,6 +56,14 @@ export type DeviceEvent =
       /** The device counts as offline from then on unless it reconnects. */
       readonly deadline: string;
     }
+  | {
+      readonly type: 'bound';
+      readonly at: string;
+      readonly assetId: string;
+      readonly siteId: string | null;
+      readonly customerId: string | null;
+    }
+  | { readonly type: 'unbound'; readonly at: string; readonly assetId: string }
   | {
       readonly type: 'disconnected';
       readonly at: string;

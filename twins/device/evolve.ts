@@ -1,3 +1,5 @@
+import { isRejection, type Rejection } from '../errors';
+import { updateDesired, updateReported, type ShadowUpdate } from '../shadow';
 import type { DeviceEvent } from './events';
 import type { DeviceTwinState } from './state';
 
@@ -38,13 +40,23 @@ export function evolve(state: DeviceTwinState, event: DeviceEvent): DeviceTwinSt
         lastSeq: event.seq,
       };
     case 'reported': {
-      const reported: Record<string, unknown> = { ...state.reported };
-      for (const [key, value] of Object.entries(event.changes)) {
-        if (value === null) delete reported[key];
-        else reported[key] = value;
+      const flagged: Record<string, string> = { ...state.flagged };
+      for (const [key, code] of Object.entries(event.flags)) {
+        if (code === null) delete flagged[key];
+        else flagged[key] = code;
       }
-      return { ...next, reported, lastSeq: event.seq };
+      return {
+        ...next,
+        shadow: merged(updateReported(state.shadow, event.changes, { at: event.at }), state),
+        flagged,
+        lastSeq: event.seq,
+      };
     }
+    case 'desired-changed':
+      return {
+        ...next,
+        shadow: merged(updateDesired(state.shadow, event.changes, { at: event.at }), state),
+      };
     case 'connection-lost':
       return {
         ...next,
@@ -56,6 +68,18 @@ export function evolve(state: DeviceTwinState, event: DeviceEvent): DeviceTwinSt
         },
         lastSeq: 0,
       };
+    case 'bound':
+      return {
+        ...next,
+        binding: {
+          assetId: event.assetId,
+          siteId: event.siteId,
+          customerId: event.customerId,
+          since: event.at,
+        },
+      };
+    case 'unbound':
+      return { ...next, binding: null };
     case 'disconnected':
       return {
         ...next,
@@ -75,4 +99,9 @@ export function evolve(state: DeviceTwinState, event: DeviceEvent): DeviceTwinSt
 /** Folds events onto a state. */
 export function evolveAll(state: DeviceTwinState, events: readonly DeviceEvent[]): DeviceTwinState {
   return events.reduce(evolve, state);
+}
+
+/** Recorded changes were accepted once, so re-applying them cannot be refused. */
+function merged(outcome: ShadowUpdate | Rejection, state: DeviceTwinState) {
+  return isRejection(outcome) ? state.shadow : outcome.shadow;
 }

@@ -1,4 +1,5 @@
 import type { DeviceKey } from '../ids';
+import { emptyShadow, type Shadow } from '../shadow';
 
 export const LIFECYCLE_STATES = [
   'provisioned',
@@ -41,13 +42,25 @@ export interface LifecycleRecord {
   readonly replacedBy?: string | null;
 }
 
+/** Where in the twin graph the device is installed: bound to one asset at a time. */
+export interface Binding {
+  readonly assetId: string;
+  readonly siteId: string | null;
+  readonly customerId: string | null;
+  readonly since: string;
+}
+
 /** Everything a device twin knows. Plain data: it is workflow state and the projection. */
 export interface DeviceTwinState extends DeviceKey {
   readonly lifecycle: LifecycleRecord;
   readonly connectivity: Connectivity;
-  readonly reported: Readonly<Record<string, unknown>>;
+  /** Desired and reported state with AWS-shadow semantics; its version guards desired changes. */
+  readonly shadow: Shadow;
+  /** Reported fields the device profile did not accept as they came: field → issue code. */
+  readonly flagged: Readonly<Record<string, string>>;
   readonly model: string | null;
   readonly firmware: string | null;
+  readonly binding: Binding | null;
   /** Incremented by every event; the projection and subscribers order by it. */
   readonly version: number;
   /** Highest message sequence applied for the open session, for idempotent retries. */
@@ -68,9 +81,11 @@ export function initialDeviceState(key: DeviceKey): DeviceTwinState {
       gatewayNode: null,
       pendingOffline: null,
     },
-    reported: {},
+    shadow: emptyShadow(),
+    flagged: {},
     model: null,
     firmware: null,
+    binding: null,
     version: 0,
     lastSeq: 0,
     updatedAt: null,

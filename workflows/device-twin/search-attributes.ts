@@ -1,10 +1,12 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { DeviceTwinState } from '../../twins/device';
 import {
+  AssetIdAttr,
   DeviceModelAttr,
   FirmwareVersionAttr,
   LifecycleStateAttr,
   OnlineAttr,
+  SiteIdAttr,
   TenantIdAttr,
 } from '../search-attributes';
 
@@ -16,6 +18,8 @@ export function deviceSearchAttributes(state: DeviceTwinState): SearchAttributeU
     { key: OnlineAttr, value: state.connectivity.status === 'online' },
     { key: DeviceModelAttr, value: state.model },
     { key: FirmwareVersionAttr, value: state.firmware },
+    { key: AssetIdAttr, value: state.binding?.assetId ?? null },
+    { key: SiteIdAttr, value: state.binding?.siteId ?? null },
   ] as SearchAttributeUpdatePair[];
 }
 
