@@ -1,5 +1,6 @@
 import type { DeviceTwinState, LifecycleEffect } from '../../twins/device';
 import { deviceWorkflowId } from '../../twins/ids';
+import { delta } from '../../twins/shadow';
 
 const upper = (value: string) => value.toUpperCase().replace(/-/g, '_');
 
@@ -9,6 +10,11 @@ export function deviceView(state: DeviceTwinState) {
   return {
     ...state,
     workflowId: deviceWorkflowId(state),
+    reported: state.shadow.reported,
+    desired: state.shadow.desired,
+    delta: delta(state.shadow),
+    shadowVersion: state.shadow.version,
+    flagged: Object.entries(state.flagged).map(([field, code]) => ({ field, code })),
     lifecycle: {
       ...state.lifecycle,
       state: upper(state.lifecycle.state),

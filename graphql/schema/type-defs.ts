@@ -71,12 +71,27 @@ export const typeDefs = /* GraphQL */ `
     alarmsMuted: Boolean!
     excludedFromRollouts: Boolean!
     connectivity: Connectivity!
+    "What the device says it is (canonical names and units of its profile)."
     reported: JSONObject!
+    "What operators want it to be."
+    desired: JSONObject!
+    "Desired values that differ from reported: what the device still has to apply."
+    delta: JSONObject!
+    "Guards desired changes (expectedVersion); shared by desired and reported, as in AWS shadows."
+    shadowVersion: Int!
+    "Reported fields the device profile flagged: unknown, mistyped or out of range. Kept, never dropped."
+    flagged: [FlaggedField!]!
     model: String
     firmware: String
     "Incremented by every change; subscribers detect gaps with it."
     version: Int!
     updatedAt: DateTime
+  }
+
+  type FlaggedField {
+    field: String!
+    "profile:field.unknown, profile:field.type-mismatch, profile:field.out-of-range, …"
+    code: String!
   }
 
   type DeviceChange {
