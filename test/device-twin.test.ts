@@ -237,3 +237,71 @@ describe('offline grace period', () => {
     back.close();
   });
 });
+
+describe('desired state through the gateway', () => {
+  const DESIRE = `mutation ($i: UpdateDesiredInput!) { updateDesired(input: $i) { shadowVersion device { desired delta } } }`;
+  const desire = (
+    d: { tenantId: string; deviceId: string },
+    patch: object,
+    expectedVersion?: number,
+  ) =>
+    graphql(stack.apiUrl, DESIRE, {
+      i: { tenantId: d.tenantId, deviceId: d.deviceId, patch, expectedVersion },
+    });
+
+  it('reaches an online device at once, and the delta closes when the device reports', async () => {
+    const d = await registered();
+    const device = await connected(d);
+    const res = await desire(d, { led: { color: 'red' }, interval: 60 });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.updateDesired.device.delta).toEqual({ led: { color: 'red' }, interval: 60 });
+    const pushed = await device.next((m) => m.type === 'desired');
+    expect(pushed).toEqual({
+      type: 'desired',
+      version: res.data.updateDesired.shadowVersion,
+      state: { led: { color: 'red' }, interval: 60 },
+    });
+
+    device.send({ type: 'report', seq: 2, state: { led: { color: 'red' }, interval: 60 } });
+    await device.next((m) => m.type === 'ack' && m.seq === 2);
+    const synced = await eventually(async () => {
+      const q = await graphql(
+        stack.apiUrl,
+        `
+          query ($t: ID!, $d: ID!) {
+            device(tenantId: $t, deviceId: $d) {
+              delta
+              reported
+            }
+          }
+        `,
+        {
+          t: d.tenantId,
+          d: d.deviceId,
+        },
+      );
+      return Object.keys(q.data.device.delta).length === 0 ? q.data.device : undefined;
+    });
+    expect(synced.reported).toEqual({ led: { color: 'red' }, interval: 60 });
+    device.close();
+  });
+
+  it('reaches an offline device when it reconnects', async () => {
+    const d = await registered();
+    await desire(d, { mode: 'eco' });
+    const device = await connected(d);
+    expect(await device.next((m) => m.type === 'desired')).toMatchObject({
+      state: { mode: 'eco' },
+    });
+    device.close();
+  });
+
+  it('of two concurrent changes made against the same shadow version, one is refused', async () => {
+    const d = await registered();
+    const first = await desire(d, { a: 1 });
+    const version = first.data.updateDesired.shadowVersion;
+    const results = await Promise.all([desire(d, { a: 2 }, version), desire(d, { a: 3 }, version)]);
+    const codes = results.map((r) => r.errors?.[0]?.extensions?.code ?? 'applied').sort();
+    expect(codes).toEqual(['applied', 'twin:shadow.version-conflict']);
+  });
+});

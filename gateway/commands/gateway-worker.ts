@@ -27,6 +27,14 @@ export async function startGatewayWorker(options: {
       ws.end(code, reason);
       return true;
     },
+    async pushDesired({ sessionId, shadowVersion, delta }) {
+      const ws = options.sessions.get(sessionId);
+      if (!ws) return false;
+      ws.cork(() =>
+        ws.send(JSON.stringify({ type: 'desired', version: shadowVersion, state: delta })),
+      );
+      return true;
+    },
   };
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
   const worker = await Worker.create({

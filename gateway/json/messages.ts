@@ -35,6 +35,8 @@ export type DeviceMessage = z.infer<typeof deviceMessage>;
 export type GatewayMessage =
   | { type: 'welcome'; seq: number; session: string }
   | { type: 'ack'; seq: number }
+  /** What the device should change: the shadow delta, at this shadow version. */
+  | { type: 'desired'; version: number; state: Record<string, unknown> }
   | { type: 'error'; seq?: number; code: string; message: string };
 
 /** WebSocket close codes of the protocol (4000–4999 are the application's range). */

@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { filter, pipe, type PubSub } from 'graphql-yoga';
 import type { Database } from '../../db/client';
@@ -13,7 +13,10 @@ import {
 } from '../../twins/device';
 import { deviceWorkflowId, isValidId } from '../../twins/ids';
 import { sendToDeviceTwin } from '../../workflows/device-twin/client';
-import { transitionLifecycleUpdate } from '../../workflows/device-twin/messages';
+import {
+  transitionLifecycleUpdate,
+  updateDesiredUpdate,
+} from '../../workflows/device-twin/messages';
 import { apiError, fromTemporal } from '../errors';
 import type { TwinSender } from '../twin-sender';
 import { deviceView, lifecycleChangeView } from './device-view';
@@ -45,6 +48,28 @@ function lifecycleFromEnum(value: string): LifecycleState {
   if (!LIFECYCLE_STATES.includes(state))
     throw apiError('api:input.invalid-lifecycle', `unknown lifecycle state ${value}`);
   return state;
+}
+
+const optionalVersion = (v: number | null | undefined) =>
+  typeof v === 'number' ? { expectedVersion: v } : {};
+
+/** Runs an update on a device twin and answers with its result and the projected device. */
+async function updateTwin<R extends object>(
+  ctx: ApiContext,
+  input: DeviceArgs,
+  run: (handle: WorkflowHandle) => Promise<R>,
+): Promise<R & { device: ReturnType<typeof deviceView> }> {
+  requireId('tenantId', input.tenantId);
+  requireId('deviceId', input.deviceId);
+  const key = { tenantId: input.tenantId, deviceId: input.deviceId };
+  try {
+    const result = await run(ctx.temporal.workflow.getHandle(deviceWorkflowId(key)));
+    const state = await findDeviceTwin(ctx.database, key);
+    if (!state) throw apiError('twin:device.not-found', `device ${input.deviceId} does not exist`);
+    return { ...result, device: deviceView(state) };
+  } catch (error) {
+    throw fromTemporal(error, `device ${input.deviceId}`);
+  }
 }
 
 export const resolvers = {
@@ -88,7 +113,7 @@ export const resolvers = {
       const state = await findDeviceTwin(ctx.database, key);
       return { device: state ? deviceView(state) : null, workflowId: deviceWorkflowId(key), token };
     },
-    transitionDevice: async (
+    transitionDevice: (
       _: unknown,
       {
         input,
@@ -102,12 +127,8 @@ export const resolvers = {
       },
       ctx: ApiContext,
     ) => {
-      requireId('tenantId', input.tenantId);
-      requireId('deviceId', input.deviceId);
       if (input.replacedBy) requireId('replacedBy', input.replacedBy);
-      const key = { tenantId: input.tenantId, deviceId: input.deviceId };
-      const handle = ctx.temporal.workflow.getHandle(deviceWorkflowId(key));
-      try {
+      return updateTwin(ctx, input, async (handle) => {
         const result = await handle.executeUpdate(transitionLifecycleUpdate, {
           args: [
             {
@@ -115,20 +136,27 @@ export const resolvers = {
               actor: 'api',
               reason: input.reason,
               ...(input.replacedBy ? { replacedBy: input.replacedBy } : {}),
-              ...(typeof input.expectedVersion === 'number'
-                ? { expectedVersion: input.expectedVersion }
-                : {}),
+              ...optionalVersion(input.expectedVersion),
             },
           ],
         });
-        const state = await findDeviceTwin(ctx.database, key);
-        if (!state)
-          throw apiError('twin:device.not-found', `device ${input.deviceId} does not exist`);
-        return { version: result.version, device: deviceView(state) };
-      } catch (error) {
-        throw fromTemporal(error, `device ${input.deviceId}`);
-      }
+        return { version: result.version };
+      });
     },
+    updateDesired: (
+      _: unknown,
+      {
+        input,
+      }: {
+        input: DeviceArgs & { patch: Record<string, unknown>; expectedVersion?: number | null };
+      },
+      ctx: ApiContext,
+    ) =>
+      updateTwin(ctx, input, (handle) =>
+        handle.executeUpdate(updateDesiredUpdate, {
+          args: [{ actor: 'api', patch: input.patch, ...optionalVersion(input.expectedVersion) }],
+        }),
+      ),
   },
   Subscription: {
     deviceChanged: {

@@ -135,6 +135,21 @@ export const typeDefs = /* GraphQL */ `
     device: Device!
   }
 
+  input UpdateDesiredInput {
+    tenantId: ID!
+    deviceId: ID!
+    "A partial desired document: nested objects merge, null deletes a key."
+    patch: JSONObject!
+    "Apply only if the shadow is still at this version (else twin:shadow.version-conflict)."
+    expectedVersion: Int
+  }
+
+  type UpdateDesiredPayload {
+    version: Int!
+    shadowVersion: Int!
+    device: Device!
+  }
+
   type Query {
     device(tenantId: ID!, deviceId: ID!): Device
   }
@@ -143,6 +158,8 @@ export const typeDefs = /* GraphQL */ `
     registerDevice(input: RegisterDeviceInput!): RegisterDevicePayload!
     "Moves a device through its lifecycle. Refused with a code when the transition is not allowed."
     transitionDevice(input: TransitionDeviceInput!): TransitionDevicePayload!
+    "Changes what the device should be; the delta reaches the device now if online, else when it reconnects."
+    updateDesired(input: UpdateDesiredInput!): UpdateDesiredPayload!
   }
 
   type Subscription {

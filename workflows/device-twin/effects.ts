@@ -1,21 +1,29 @@
-import { log, proxyActivities } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log, proxyActivities } from '@temporalio/workflow';
 import { evolve, type DeviceEvent, type DeviceTwinState } from '../../twins/device';
+import { assetWorkflowId } from '../../twins/ids';
+import { delta } from '../../twins/shadow';
+import { deviceStatusSignal } from '../asset-twin/messages';
 import { gatewayTaskQueue } from '../task-queues';
 import type { GatewayActivities } from './gateway-activities';
 
-/** A connection that a lifecycle change asked to close, as it was when the change happened. */
-export interface ConnectionToClose {
-  readonly sessionId: string;
-  readonly gatewayNode: string;
-  readonly reason: string;
-}
+const gatewayOf = (nodeId: string) =>
+  proxyActivities<GatewayActivities>({
+    taskQueue: gatewayTaskQueue(nodeId),
+    // A gateway that is gone has lost the connection anyway: give up rather than retry for ever.
+    scheduleToCloseTimeout: '30 seconds',
+    retry: { maximumAttempts: 3 },
+  });
 
-/** The connections that `close-connection` effects in these events refer to. */
-export function connectionsToClose(
+/**
+ * Carries out what a batch of events sets in motion, in order: close connections of replaced
+ * or retired devices, push the shadow delta to an online device, tell the bound asset about
+ * status changes. Each is best effort; the twin's state is already durable.
+ */
+export async function carryOutEffects(
   before: DeviceTwinState,
   events: readonly DeviceEvent[],
-): ConnectionToClose[] {
-  const found: ConnectionToClose[] = [];
+  after: DeviceTwinState,
+) {
   let state = before;
   for (const event of events) {
     const { sessionId, gatewayNode } = state.connectivity;
@@ -25,31 +33,58 @@ export function connectionsToClose(
       sessionId &&
       gatewayNode
     ) {
-      found.push({ sessionId, gatewayNode, reason: `device ${event.to}` });
+      await attempt('close the connection', () =>
+        gatewayOf(gatewayNode).closeDeviceSession({
+          sessionId,
+          code: 4403,
+          reason: `device ${event.to}`,
+        }),
+      );
     }
     state = evolve(state, event);
   }
-  return found;
+  if (events.some((e) => e.type === 'desired-changed' || e.type === 'connected'))
+    await pushDelta(after);
+  const statusChanged =
+    before.lifecycle.state !== after.lifecycle.state ||
+    before.connectivity.status !== after.connectivity.status ||
+    before.binding?.assetId !== after.binding?.assetId;
+  if (statusChanged && after.binding) await tellAsset(after);
 }
 
-/**
- * Asks the gateway that holds the connection to close it. A gateway that is gone has lost the
- * connection anyway, so a failure here is logged, not retried for ever.
- */
-export async function closeConnections(connections: readonly ConnectionToClose[]): Promise<void> {
-  for (const c of connections) {
-    const gateway = proxyActivities<GatewayActivities>({
-      taskQueue: gatewayTaskQueue(c.gatewayNode),
-      scheduleToCloseTimeout: '30 seconds',
-      retry: { maximumAttempts: 3 },
-    });
-    try {
-      await gateway.closeDeviceSession({ sessionId: c.sessionId, code: 4403, reason: c.reason });
-    } catch (error) {
-      log.warn('could not close the connection; the gateway is gone or lost it', {
-        ...c,
-        error: String(error),
-      });
-    }
+async function pushDelta(state: DeviceTwinState): Promise<void> {
+  const { sessionId, gatewayNode, status } = state.connectivity;
+  const pending = delta(state.shadow);
+  if (status !== 'online' || !sessionId || !gatewayNode || Object.keys(pending).length === 0)
+    return;
+  await attempt('push the desired delta', () =>
+    gatewayOf(gatewayNode).pushDesired({
+      sessionId,
+      shadowVersion: state.shadow.version,
+      delta: pending,
+    }),
+  );
+}
+
+async function tellAsset(state: DeviceTwinState): Promise<void> {
+  const asset = getExternalWorkflowHandle(
+    assetWorkflowId({ tenantId: state.tenantId, assetId: state.binding!.assetId }),
+  );
+  await attempt('tell the asset', () =>
+    asset.signal(deviceStatusSignal, {
+      deviceId: state.deviceId,
+      lifecycle: state.lifecycle.state,
+      connectivity: state.connectivity.status,
+      version: state.version,
+      at: state.updatedAt ?? new Date().toISOString(),
+    }),
+  );
+}
+
+async function attempt(what: string, effect: () => Promise<unknown>): Promise<void> {
+  try {
+    await effect();
+  } catch (error) {
+    log.warn(`could not ${what}`, { error: String(error) });
   }
 }

@@ -5,4 +5,13 @@
 export interface GatewayActivities {
   /** Closes a device's connection; false when the session is no longer on this gateway. */
   closeDeviceSession(input: { sessionId: string; code: number; reason: string }): Promise<boolean>;
+  /**
+   * Tells a device what it should change (the shadow delta); false when the session is no
+   * longer on this gateway. The device answers with a report.
+   */
+  pushDesired(input: {
+    sessionId: string;
+    shadowVersion: number;
+    delta: Record<string, unknown>;
+  }): Promise<boolean>;
 }

@@ -42,9 +42,32 @@ export interface TransitionResult {
   readonly lifecycle: LifecycleRecord;
 }
 
+export interface DesiredRequest {
+  readonly actor: string;
+  /** A partial desired document: nested objects merge, `null` deletes a key. */
+  readonly patch: Record<string, unknown>;
+  /** Refuse unless the shadow is still at this version (twin:shadow.version-conflict). */
+  readonly expectedVersion?: number;
+}
+
+export interface ShadowResult {
+  readonly version: number;
+  readonly shadowVersion: number;
+}
+
 export const deviceInputSignal = defineSignal<[DeviceInput]>('deviceInput');
 export const deviceStateQuery = defineQuery<DeviceTwinState>('deviceState');
 /** Moves the device through its lifecycle; refused (not recorded) when the transition is not allowed. */
 export const transitionLifecycleUpdate = defineUpdate<TransitionResult, [TransitionRequest]>(
   'transitionLifecycle',
+);
+/** Changes desired state; the delta is pushed to the device when it is online, else on reconnect. */
+export const updateDesiredUpdate = defineUpdate<ShadowResult, [DesiredRequest]>('updateDesired');
+/** Sent by the asset twin: the device is installed in this asset (refused when bound elsewhere). */
+export const bindAssetUpdate = defineUpdate<
+  { version: number },
+  [{ assetId: string; siteId: string | null; customerId: string | null }]
+>('bindAsset');
+export const unbindAssetUpdate = defineUpdate<{ version: number }, [{ assetId: string }]>(
+  'unbindAsset',
 );

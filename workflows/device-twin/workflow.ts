@@ -9,6 +9,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import {
   decide,
   DEFAULT_DEVICE_SETTINGS,
@@ -22,13 +23,15 @@ import {
 import { isRejection, type Rejection } from '../../twins/errors';
 import type { TwinActivities } from '../activities';
 import { CommandQueue, type Queued } from './command-queue';
-import { closeConnections, connectionsToClose } from './effects';
+import { carryOutEffects } from './effects';
 import {
+  bindAssetUpdate,
   deviceInputSignal,
   deviceStateQuery,
   transitionLifecycleUpdate,
+  unbindAssetUpdate,
+  updateDesiredUpdate,
   type DeviceTwinArgs,
-  type TransitionRequest,
 } from './messages';
 import { changedSearchAttributes } from './search-attributes';
 
@@ -51,35 +54,63 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
   let state = args.state ?? initialDeviceState(args);
   const queue = new CommandQueue(args.pending, args.lastBatches);
 
+  /**
+   * An update is a command whose caller waits: validated against the state it will meet (the
+   * current one with the waiting commands applied), applied in order with the signals, and
+   * answered once the change is projected.
+   */
+  function commandUpdate<Req extends object, Res>(
+    update: UpdateDefinition<Res, [Req]>,
+    toCommand: (request: Req) => DeviceCommand,
+    toResult: (after: DeviceTwinState) => Res,
+  ) {
+    setHandler(
+      update,
+      (request) =>
+        new Promise<Res>((resolve, reject) =>
+          queue.push({
+            command: toCommand(request),
+            reply: (outcome) =>
+              isRejection(outcome) ? reject(failure(outcome)) : resolve(toResult(outcome)),
+          }),
+        ),
+      {
+        validator: (request) => {
+          const outcome = decide(
+            foresee(state, queue.peek(), settings),
+            toCommand(request),
+            settings,
+          );
+          if (isRejection(outcome)) throw failure(outcome);
+        },
+      },
+    );
+  }
+
   setHandler(deviceInputSignal, (input) => {
     if (!queue.acceptBatch(input))
       log.info('replayed batch ignored', { sender: input.sender, batch: input.batch });
   });
   setHandler(deviceStateQuery, () => state);
-  setHandler(
+  commandUpdate(
     transitionLifecycleUpdate,
-    (request) =>
-      new Promise((resolve, reject) => {
-        queue.push({
-          command: transition(request),
-          reply: (outcome) =>
-            isRejection(outcome)
-              ? reject(failure(outcome))
-              : resolve({ version: outcome.version, lifecycle: outcome.lifecycle }),
-        });
-      }),
-    {
-      // Judged against the state the change will meet: the current one with the waiting
-      // commands applied (a device that just said hello is active, not provisioned).
-      validator: (request) => {
-        const outcome = decide(
-          foresee(state, queue.peek(), settings),
-          transition(request),
-          settings,
-        );
-        if (isRejection(outcome)) throw failure(outcome);
-      },
-    },
+    (r) => ({ type: 'transition', at: now(), ...r }),
+    (s) => ({ version: s.version, lifecycle: s.lifecycle }),
+  );
+  commandUpdate(
+    updateDesiredUpdate,
+    (r) => ({ type: 'desire', at: now(), ...r }),
+    (s) => ({ version: s.version, shadowVersion: s.shadow.version }),
+  );
+  commandUpdate(
+    bindAssetUpdate,
+    (r) => ({ type: 'bind', at: now(), ...r }),
+    (s) => ({ version: s.version }),
+  );
+  commandUpdate(
+    unbindAssetUpdate,
+    (r) => ({ type: 'unbind', at: now(), ...r }),
+    (s) => ({ version: s.version }),
   );
 
   const continueAsNewNow = () => workflowInfo().continueAsNewSuggested && allHandlersFinished();
@@ -97,9 +128,10 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
       queue.done();
     }
     if (queue.length === 0 && continueAsNewNow()) {
+      const { tenantId, deviceId } = state;
       await continueAsNew<typeof deviceTwin>({
-        tenantId: state.tenantId,
-        deviceId: state.deviceId,
+        tenantId,
+        deviceId,
         settings,
         state,
         ...queue.snapshot(),
@@ -118,10 +150,6 @@ function foresee(
     const outcome = decide(s, command, settings);
     return isRejection(outcome) ? s : evolveAll(s, outcome);
   }, state);
-}
-
-function transition(request: TransitionRequest): DeviceCommand {
-  return { type: 'transition', at: now(), ...request };
 }
 
 /** Decides and applies a batch; replies to waiting updates once the change is projected. */
@@ -154,7 +182,7 @@ async function apply(
     await projectDeviceTwin(state, events);
     const changed = changedSearchAttributes(state, next);
     if (changed.length > 0) upsertSearchAttributes(changed);
-    await closeConnections(connectionsToClose(state, events));
+    await carryOutEffects(state, events, next);
   }
   for (const reply of replies) reply();
   return next;
