@@ -2,3 +2,4 @@ export * from './device-twins';
 export * from './device-credentials';
 export * from './outbox';
 export * from './device-lifecycle-history';
+export * from './device-profiles';
