@@ -4,10 +4,14 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'uWebSockets.js';
 import type { Database } from '../db/client';
 import { checkDeviceSecret } from '../db/credentials';
+import { findDeviceProfile } from '../db/device-profile-store';
+import { findDeviceTwin } from '../db/device-projection';
+import { normaliseReport } from '../twins/profiles';
 import { sendToDeviceTwin } from '../workflows/device-twin/client';
 import { mountDeviceEndpoint, type Connection as DeviceConnection } from './json/device-endpoint';
 import { CloseCode } from './json/messages';
 import { startGatewayWorker } from './commands/gateway-worker';
+import { ProfileCache } from './profile-cache';
 import { TwinInbox } from './twin-inbox';
 import { loadNativeUws } from './uws';
 
@@ -24,6 +28,8 @@ export interface GatewayOptions {
   maxPayloadBytes: number;
   /** How long a lost connection counts as online (set when this gateway starts a twin). */
   offlineGraceMs: number;
+  /** How long a device profile is cached before it is read again. */
+  profileCacheMs?: number;
 }
 
 export interface RunningGateway {
@@ -40,6 +46,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const inbox = new TwinInbox(`gateway:${options.nodeId}:${randomUUID()}`, (key, input) =>
     sendToDeviceTwin(client, key, input, { settings }),
   );
+  const profiles = new ProfileCache(
+    (tenantId, model) => findDeviceProfile(options.database, tenantId, model),
+    options.profileCacheMs,
+  );
   const sessions = new Map<string, WebSocket<DeviceConnection>>();
   const worker = await startGatewayWorker({ ...options, sessions });
 
@@ -47,7 +57,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   mountDeviceEndpoint(app, {
     nodeId: options.nodeId,
     inbox,
-    authenticate: (key, token) => checkDeviceSecret(options.database, key, token),
+    authenticate: async (key, token) =>
+      (await checkDeviceSecret(options.database, key, token))
+        ? { model: (await findDeviceTwin(options.database, key))?.model ?? null }
+        : false,
+    normalise: async (key, model, state) => {
+      const profile = model ? await profiles.get(key.tenantId, model) : null;
+      // Without a profile the report passes as sent: nothing to translate, nothing to flag.
+      if (!profile) return { state, flags: {} };
+      const { values, unknown, issues } = normaliseReport(profile, state);
+      return {
+        state: { ...unknown, ...values },
+        flags: Object.fromEntries(issues.map((i) => [i.field, i.code])),
+      };
+    },
     logger: options.logger,
     helloTimeoutMs: options.helloTimeoutMs,
     maxPayloadBytes: options.maxPayloadBytes,

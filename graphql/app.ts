@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { createPubSub, createYoga } from 'graphql-yoga';
 import type { DeviceTwinSettings } from '../twins/device';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
 import type { OutboxEntry } from '../db/outbox-reader';
 import { schema, type ApiContext } from './schema';
-import { TwinSender } from './twin-sender';
 
 /** The GraphQL application, without a listener: tests call `yoga.fetch` on it directly. */
 export function createApiApp(deps: {
@@ -14,7 +12,7 @@ export function createApiApp(deps: {
   twinSettings: DeviceTwinSettings;
 }) {
   const pubSub = createPubSub<{ outbox: [OutboxEntry] }>();
-  const context: ApiContext = { ...deps, pubSub, sender: new TwinSender(`api:${randomUUID()}`) };
+  const context: ApiContext = { ...deps, pubSub };
   const yoga = createYoga<object, ApiContext>({
     schema,
     context: () => context,

@@ -2,16 +2,25 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { DeviceCommand } from '../../twins/device';
-import { DoppelError } from '../../twins/errors';
 import type { DeviceKey } from '../../twins/ids';
 import type { TwinInbox } from '../twin-inbox';
-import { CloseCode, deviceMessage, type GatewayMessage } from './messages';
+import { CloseCode, type DeviceMessage, type GatewayMessage } from './messages';
+import { parseDeviceMessage } from './parse-device-message';
+
+type Hello = Extract<DeviceMessage, { type: 'hello' }>;
+type Report = Extract<DeviceMessage, { type: 'report' }>;
 
 export interface DeviceEndpointOptions {
   nodeId: string;
   inbox: TwinInbox;
-  /** True when the device exists, is not revoked and the token matches. */
-  authenticate(key: DeviceKey, token: string): Promise<boolean>;
+  /** The device's model when the device exists, is not revoked and the token matches; else false. */
+  authenticate(key: DeviceKey, token: string): Promise<{ model: string | null } | false>;
+  /** Reads a report in the terms of the device's profile: canonical names and units, flags. */
+  normalise(
+    key: DeviceKey,
+    model: string | null,
+    state: Record<string, unknown>,
+  ): Promise<{ state: Record<string, unknown>; flags: Record<string, string> }>;
   logger: Logger;
   helloTimeoutMs: number;
   maxPayloadBytes: number;
@@ -22,75 +31,58 @@ export interface DeviceEndpointOptions {
 export interface Connection {
   phase: 'awaiting-hello' | 'authenticating' | 'ready' | 'closed';
   key: DeviceKey | null;
+  model: string | null;
   sessionId: string;
   logger: Logger | null;
   helloTimer: NodeJS.Timeout | null;
+  /** Reports of one connection are handled in order, whatever their normalisation costs. */
+  chain: Promise<void>;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+/** Re-reads the phase after an await: the socket may have closed meanwhile. */
+const isClosed = (conn: Connection) => conn.phase === 'closed';
+const now = () => new Date().toISOString();
 
 /** The native JSON protocol at `/device` (docs/device-protocol.md). */
 export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptions): void {
   const send = (ws: WebSocket<Connection>, message: GatewayMessage) => {
-    if (ws.getUserData().phase !== 'closed') ws.cork(() => ws.send(JSON.stringify(message)));
+    if (!isClosed(ws.getUserData())) ws.cork(() => ws.send(JSON.stringify(message)));
   };
   const fail = (
     ws: WebSocket<Connection>,
-    message: GatewayMessage & { type: 'error' },
+    error: GatewayMessage & { type: 'error' },
     close?: number,
   ) => {
-    send(ws, message);
-    if (close && ws.getUserData().phase !== 'closed') ws.end(close, message.code);
+    send(ws, error);
+    if (close && !isClosed(ws.getUserData())) ws.end(close, error.code);
   };
+  const unavailable = (seq: number, message: string): GatewayMessage & { type: 'error' } => ({
+    type: 'error',
+    seq,
+    code: 'gateway:twin.unavailable',
+    message,
+  });
 
-  const deliver = async (
-    ws: WebSocket<Connection>,
-    command: DeviceCommand,
-    seq: number,
-    answer: GatewayMessage,
-  ) => {
-    const conn = ws.getUserData();
-    try {
-      await opts.inbox.submit(conn.key!, command);
-      send(ws, answer);
-    } catch (error) {
-      conn.logger?.error({ err: error, seq }, 'twin did not accept the message');
-      send(ws, {
-        type: 'error',
-        seq,
-        code: 'gateway:twin.unavailable',
-        message: 'not stored; send it again',
-      });
-    }
-  };
-
-  const hello = async (
-    ws: WebSocket<Connection>,
-    msg: Extract<ReturnType<typeof deviceMessage.parse>, { type: 'hello' }>,
-  ) => {
+  const hello = async (ws: WebSocket<Connection>, msg: Hello) => {
     const conn = ws.getUserData();
     conn.phase = 'authenticating';
     const key = { tenantId: msg.tenant, deviceId: msg.device };
-    let admitted = false;
-    try {
-      admitted = await opts.authenticate(key, msg.token);
-    } catch (error) {
+    const admitted = await opts.authenticate(key, msg.token).catch((error: unknown) => {
       opts.logger.error({ err: error }, 'device authentication failed');
-    }
+      return false as const;
+    });
     if (isClosed(conn)) return;
     if (!admitted) {
-      return fail(
-        ws,
-        {
-          type: 'error',
-          seq: msg.seq,
-          code: 'gateway:auth.refused',
-          message: 'unknown device or wrong token',
-        },
-        CloseCode.unauthorized,
-      );
+      const refused = {
+        type: 'error',
+        seq: msg.seq,
+        code: 'gateway:auth.refused',
+        message: 'unknown device or wrong token',
+      } as const;
+      return fail(ws, refused, CloseCode.unauthorized);
     }
     conn.key = key;
+    conn.model = msg.model ?? admitted.model;
     conn.logger = opts.logger.child({
       tenant: key.tenantId,
       device: key.deviceId,
@@ -98,7 +90,7 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
     });
     const connect: DeviceCommand = {
       type: 'connect',
-      at: new Date().toISOString(),
+      at: now(),
       sessionId: conn.sessionId,
       gatewayNode: opts.nodeId,
       seq: msg.seq,
@@ -109,16 +101,7 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
       await opts.inbox.submit(key, connect);
     } catch (error) {
       conn.logger.error({ err: error }, 'twin did not accept the connection');
-      return fail(
-        ws,
-        {
-          type: 'error',
-          seq: msg.seq,
-          code: 'gateway:twin.unavailable',
-          message: 'try again later',
-        },
-        CloseCode.goingAway,
-      );
+      return fail(ws, unavailable(msg.seq, 'try again later'), CloseCode.goingAway);
     }
     if (isClosed(conn)) return void disconnect(conn);
     conn.phase = 'ready';
@@ -126,11 +109,42 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
     send(ws, { type: 'welcome', seq: msg.seq, session: conn.sessionId });
   };
 
+  /**
+   * Normalises in arrival order, then hands the report to the twin inbox without waiting for
+   * the previous one to be accepted: reports of a chatty device coalesce into one signal.
+   */
+  const report = (ws: WebSocket<Connection>, msg: Report) => {
+    const conn = ws.getUserData();
+    const key = conn.key!;
+    const rejected = (error: unknown) => {
+      conn.logger?.error({ err: error, seq: msg.seq }, 'twin did not accept the message');
+      send(ws, unavailable(msg.seq, 'not stored; send it again'));
+    };
+    conn.chain = conn.chain.then(async () => {
+      try {
+        const { state, flags } = await opts.normalise(key, conn.model, msg.state);
+        const command: DeviceCommand = {
+          type: 'report',
+          at: now(),
+          sessionId: conn.sessionId,
+          seq: msg.seq,
+          state,
+          flags,
+        };
+        opts.inbox
+          .submit(key, command)
+          .then(() => send(ws, { type: 'ack', seq: msg.seq }), rejected);
+      } catch (error) {
+        rejected(error);
+      }
+    });
+  };
+
   const disconnect = (conn: Connection) => {
     if (!conn.key) return;
     const command: DeviceCommand = {
       type: 'disconnect',
-      at: new Date().toISOString(),
+      at: now(),
       sessionId: conn.sessionId,
       reason: 'disconnected',
     };
@@ -147,14 +161,17 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
     closeOnBackpressureLimit: 1, // typed as a number by the package; read as a flag
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
+      const conn: Connection = {
+        phase: 'awaiting-hello',
+        key: null,
+        model: null,
+        sessionId: randomUUID(),
+        logger: null,
+        helloTimer: null,
+        chain: Promise.resolve(),
+      };
       res.upgrade<Connection>(
-        {
-          phase: 'awaiting-hello',
-          key: null,
-          sessionId: randomUUID(),
-          logger: null,
-          helloTimer: null,
-        },
+        conn,
         req.getHeader('sec-websocket-key'),
         req.getHeader('sec-websocket-protocol'),
         req.getHeader('sec-websocket-extensions'),
@@ -162,67 +179,27 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
       );
     },
     open: (ws) => {
-      opts.sessions.set(ws.getUserData().sessionId, ws);
       const conn = ws.getUserData();
+      opts.sessions.set(conn.sessionId, ws);
       conn.helloTimer = setTimeout(() => {
-        if (conn.phase === 'awaiting-hello') {
-          fail(
-            ws,
-            {
-              type: 'error',
-              code: 'gateway:json.hello-timeout',
-              message: `no hello within ${opts.helloTimeoutMs} ms`,
-            },
-            CloseCode.helloTimeout,
-          );
-        }
+        if (conn.phase !== 'awaiting-hello') return;
+        const timeout = {
+          type: 'error',
+          code: 'gateway:json.hello-timeout',
+          message: `no hello within ${opts.helloTimeoutMs} ms`,
+        } as const;
+        fail(ws, timeout, CloseCode.helloTimeout);
       }, opts.helloTimeoutMs);
     },
     message: (ws, data, isBinary) => {
       const conn = ws.getUserData();
-      let text: string;
-      try {
-        if (isBinary)
-          throw new DoppelError('gateway:json.binary-frame', 'send JSON in text frames');
-        text = decoder.decode(data);
-      } catch (error) {
-        // uWS validates UTF-8 of text frames itself; what reaches here is a binary frame.
-        const code = error instanceof DoppelError ? error.code : 'gateway:json.invalid-utf8';
-        return fail(ws, {
-          type: 'error',
-          code,
-          message: 'messages are JSON objects in text frames',
-        });
-      }
-      let parsed: ReturnType<typeof deviceMessage.safeParse>;
-      try {
-        parsed = deviceMessage.safeParse(JSON.parse(text));
-      } catch {
-        return fail(
-          ws,
-          { type: 'error', code: 'gateway:json.malformed', message: 'not valid JSON' },
-          conn.phase === 'awaiting-hello' ? CloseCode.badHello : undefined,
-        );
-      }
-      if (!parsed.success) {
-        const seq = seqOf(text);
-        const detail = parsed.error.issues
-          .map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`)
-          .join('; ');
-        return fail(
-          ws,
-          {
-            type: 'error',
-            ...(seq ? { seq } : {}),
-            code: 'gateway:json.invalid-message',
-            message: detail,
-          },
-          conn.phase === 'awaiting-hello' ? CloseCode.badHello : undefined,
-        );
-      }
-      const msg = parsed.data;
+      const parsed = parseDeviceMessage(data, isBinary);
+      const beforeHello = conn.phase === 'awaiting-hello';
+      if (!parsed.ok)
+        return fail(ws, parsed.error, beforeHello && !isBinary ? CloseCode.badHello : undefined);
+      const msg = parsed.message;
       if (msg.type === 'hello') {
-        if (conn.phase !== 'awaiting-hello') {
+        if (!beforeHello) {
           return fail(ws, {
             type: 'error',
             seq: msg.seq,
@@ -233,7 +210,7 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
         if (conn.helloTimer) clearTimeout(conn.helloTimer);
         return void hello(ws, msg);
       }
-      if (conn.phase === 'awaiting-hello') {
+      if (beforeHello) {
         return fail(
           ws,
           {
@@ -253,14 +230,7 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
           message: 'wait for welcome before reporting',
         });
       }
-      const report: DeviceCommand = {
-        type: 'report',
-        at: new Date().toISOString(),
-        sessionId: conn.sessionId,
-        seq: msg.seq,
-        state: msg.state,
-      };
-      void deliver(ws, report, msg.seq, { type: 'ack', seq: msg.seq });
+      report(ws, msg);
     },
     close: (ws) => {
       const conn = ws.getUserData();
@@ -274,19 +244,4 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
       }
     },
   });
-}
-
-/** Re-reads the phase after an await: the socket may have closed meanwhile. */
-function isClosed(conn: Connection): boolean {
-  return conn.phase === 'closed';
-}
-
-/** The `seq` of a message that failed validation, when it has a usable one. */
-function seqOf(text: string): number | undefined {
-  try {
-    const seq = (JSON.parse(text) as { seq?: unknown }).seq;
-    return typeof seq === 'number' && Number.isSafeInteger(seq) && seq > 0 ? seq : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -3,6 +3,14 @@ import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { filter, pipe, type PubSub } from 'graphql-yoga';
 import type { Database } from '../../db/client';
 import { issueDeviceSecret } from '../../db/credentials';
+import {
+  findDeviceProfile,
+  listDeviceProfiles,
+  putDeviceProfile,
+  type StoredProfile,
+} from '../../db/device-profile-store';
+import { isRejection } from '../../twins/errors';
+import { parseDeviceProfile } from '../../twins/profiles';
 import { deviceLifecycleHistoryOf, findDeviceTwin } from '../../db/device-projection';
 import type { OutboxEntry } from '../../db/outbox-reader';
 import {
@@ -12,20 +20,18 @@ import {
   type LifecycleState,
 } from '../../twins/device';
 import { deviceWorkflowId, isValidId } from '../../twins/ids';
-import { sendToDeviceTwin } from '../../workflows/device-twin/client';
+import { registerDeviceTwin } from '../../workflows/device-twin/client';
 import {
   transitionLifecycleUpdate,
   updateDesiredUpdate,
 } from '../../workflows/device-twin/messages';
 import { apiError, fromTemporal } from '../errors';
-import type { TwinSender } from '../twin-sender';
 import { deviceView, lifecycleChangeView } from './device-view';
 
 export interface ApiContext {
   database: Database;
   temporal: Client;
   pubSub: PubSub<{ outbox: [OutboxEntry] }>;
-  sender: TwinSender;
   twinSettings: DeviceTwinSettings;
 }
 
@@ -49,6 +55,13 @@ function lifecycleFromEnum(value: string): LifecycleState {
     throw apiError('api:input.invalid-lifecycle', `unknown lifecycle state ${value}`);
   return state;
 }
+
+const profileView = (stored: StoredProfile) => ({
+  ...stored,
+  model: stored.profile.model,
+  vendor: stored.profile.vendor,
+  document: stored.profile,
+});
 
 const optionalVersion = (v: number | null | undefined) =>
   typeof v === 'number' ? { expectedVersion: v } : {};
@@ -80,6 +93,16 @@ export const resolvers = {
       (await deviceLifecycleHistoryOf(ctx.database, device)).map(lifecycleChangeView),
   },
   Query: {
+    deviceProfile: async (
+      _: unknown,
+      args: { tenantId: string; model: string },
+      ctx: ApiContext,
+    ) => {
+      const stored = await findDeviceProfile(ctx.database, args.tenantId, args.model);
+      return stored ? profileView(stored) : null;
+    },
+    deviceProfiles: async (_: unknown, args: { tenantId: string }, ctx: ApiContext) =>
+      (await listDeviceProfiles(ctx.database, args.tenantId)).map(profileView),
     device: async (_: unknown, args: DeviceArgs, ctx: ApiContext) => {
       const state = await findDeviceTwin(ctx.database, args);
       return state ? deviceView(state) : null;
@@ -101,15 +124,17 @@ export const resolvers = {
           `device ${input.deviceId} is already registered in tenant ${input.tenantId}`,
         );
       }
-      const register = {
-        type: 'register',
-        at: new Date().toISOString(),
-        actor: 'api',
-        ...(input.model ? { model: input.model } : {}),
-      } as const;
-      await sendToDeviceTwin(ctx.temporal, key, ctx.sender.next([register]), {
-        settings: ctx.twinSettings,
-      });
+      try {
+        const model = input.model ? { model: input.model } : {};
+        await registerDeviceTwin(
+          ctx.temporal,
+          key,
+          { actor: 'api', ...model },
+          { settings: ctx.twinSettings },
+        );
+      } catch (error) {
+        throw fromTemporal(error, `device ${input.deviceId}`);
+      }
       const state = await findDeviceTwin(ctx.database, key);
       return { device: state ? deviceView(state) : null, workflowId: deviceWorkflowId(key), token };
     },
@@ -142,6 +167,17 @@ export const resolvers = {
         });
         return { version: result.version };
       });
+    },
+    putDeviceProfile: async (
+      _: unknown,
+      args: { tenantId: string; profile: unknown },
+      ctx: ApiContext,
+    ) => {
+      requireId('tenantId', args.tenantId);
+      const profile = parseDeviceProfile(args.profile);
+      if (isRejection(profile)) throw apiError(profile.code, profile.message);
+      const version = await putDeviceProfile(ctx.database, args.tenantId, profile);
+      return profileView({ profile, version });
     },
     updateDesired: (
       _: unknown,

@@ -150,8 +150,20 @@ export const typeDefs = /* GraphQL */ `
     device: Device!
   }
 
+  "A device model as data: fields, vendor-name mapping, units, state meanings."
+  type DeviceProfile {
+    model: ID!
+    vendor: String!
+    "Bumped on every change."
+    version: Int!
+    "The whole profile document (see docs/device-profiles.md)."
+    document: JSONObject!
+  }
+
   type Query {
     device(tenantId: ID!, deviceId: ID!): Device
+    deviceProfile(tenantId: ID!, model: ID!): DeviceProfile
+    deviceProfiles(tenantId: ID!): [DeviceProfile!]!
   }
 
   type Mutation {
@@ -160,6 +172,8 @@ export const typeDefs = /* GraphQL */ `
     transitionDevice(input: TransitionDeviceInput!): TransitionDevicePayload!
     "Changes what the device should be; the delta reaches the device now if online, else when it reconnects."
     updateDesired(input: UpdateDesiredInput!): UpdateDesiredPayload!
+    "Adds or replaces a device profile; gateways pick it up within their cache time (30 s). Refused with profile:invalid and the reasons."
+    putDeviceProfile(tenantId: ID!, profile: JSONObject!): DeviceProfile!
   }
 
   type Subscription {

@@ -152,7 +152,7 @@ function flagChanges(
   raised: Readonly<Record<string, string>>,
 ): Record<string, string | null> {
   const changes: Record<string, string | null> = {};
-  for (const key of reportedKeys) {
+  for (const key of new Set([...reportedKeys, ...Object.keys(raised)])) {
     const code = raised[key] ?? null;
     if ((flagged[key] ?? null) !== code) changes[key] = code;
   }

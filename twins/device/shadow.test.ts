@@ -56,10 +56,7 @@ describe('device twin: desired and reported shadow', () => {
   });
 
   it('keeps flagged fields and clears a flag when the field comes back clean', () => {
-    const flagged: DeviceCommand = {
-      ...(report('s1', 2, { tempF: 70, rssi: -60 }) as object),
-      flags: { tempF: 'profile:field.unknown' },
-    } as DeviceCommand;
+    const flagged = report('s1', 2, { tempF: 70, rssi: -60 }, { tempF: 'profile:field.unknown' });
     const s1 = run([connect('s1'), flagged]).state;
     expect(s1.shadow.reported).toEqual({ tempF: 70, rssi: -60 });
     expect(s1.flagged).toEqual({ tempF: 'profile:field.unknown' });

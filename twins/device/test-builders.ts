@@ -50,12 +50,14 @@ export const report = (
   sessionId: string,
   seq: number,
   state: Record<string, unknown>,
+  flags?: Record<string, string>,
 ): DeviceCommand => ({
   type: 'report',
   at: at(10 + seq),
   sessionId,
   seq,
   state,
+  ...(flags ? { flags } : {}),
 });
 
 /** Runs commands through decide/evolve the way the workflow does, keeping rejections and events. */

@@ -68,6 +68,11 @@ export const bindAssetUpdate = defineUpdate<
   { version: number },
   [{ assetId: string; siteId: string | null; customerId: string | null }]
 >('bindAsset');
+/** Registers the device (idempotent); answered once the registration is projected. */
+export const registerUpdate = defineUpdate<
+  { version: number },
+  [{ actor: string; model?: string }]
+>('register');
 export const unbindAssetUpdate = defineUpdate<{ version: number }, [{ assetId: string }]>(
   'unbindAsset',
 );

@@ -28,6 +28,7 @@ import {
   bindAssetUpdate,
   deviceInputSignal,
   deviceStateQuery,
+  registerUpdate,
   transitionLifecycleUpdate,
   unbindAssetUpdate,
   updateDesiredUpdate,
@@ -102,6 +103,8 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
     (r) => ({ type: 'desire', at: now(), ...r }),
     (s) => ({ version: s.version, shadowVersion: s.shadow.version }),
   );
+  const versionOnly = (s: DeviceTwinState) => ({ version: s.version });
+  commandUpdate(registerUpdate, (r) => ({ type: 'register', at: now(), ...r }), versionOnly);
   commandUpdate(
     bindAssetUpdate,
     (r) => ({ type: 'bind', at: now(), ...r }),
