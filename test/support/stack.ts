@@ -1,4 +1,3 @@
-import { inject } from 'vitest';
 import pino from 'pino';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -22,14 +21,34 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+export interface StackOptions {
+  helloTimeoutMs?: number;
+  offlineGraceMs?: number;
+}
+
 /** Worker, gateway and API in this process, against the suite's real Temporal and PostgreSQL. */
-export async function startTestStack(
-  options: { helloTimeoutMs?: number; offlineGraceMs?: number } = {},
+export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {
+  // Imported here, not at the top: scripts outside vitest (history capture) use startStack.
+  const { inject } = await import('vitest');
+  return startStack(
+    { temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl') },
+    options,
+  );
+}
+
+/** Worker, gateway and API in this process against the given Temporal and PostgreSQL. */
+export async function startStack(
+  backendsAt: { temporalAddress: string; databaseUrl: string },
+  options: StackOptions = {},
 ): Promise<TestStack> {
   // Worker state changes are noise in test output; warnings and errors still show.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const temporalAddress = inject('temporalAddress');
-  const database = createDatabase(inject('databaseUrl'));
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed in this process
+  }
+  const { temporalAddress } = backendsAt;
+  const database = createDatabase(backendsAt.databaseUrl);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const backends = { temporalAddress, namespace: 'default', database };
   const worker = await startWorker({ ...backends, workflowBundle: await bundleWorkflows() });

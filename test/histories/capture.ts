@@ -1,0 +1,154 @@
+// `npm run histories:capture`: runs twin scenarios on a fresh Temporal dev server and writes
+// their workflow histories here, for test/replay.test.ts. Re-capture only on purpose: a
+// history that no longer replays means running twins would break.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { migrateDatabase } from '../../db/migrate';
+import { freePort } from '../../deploy/embedded/child-process';
+import { startInfrastructure } from '../../deploy/embedded/infrastructure';
+import { deviceWorkflowId } from '../../twins/ids';
+import { sendToDeviceTwin } from '../../workflows/device-twin/client';
+import { TestDevice } from '../support/device-client';
+import { eventually, graphql } from '../support/graphql';
+import { startStack, type TestStack } from '../support/stack';
+
+const OUT = path.dirname(fileURLToPath(import.meta.url));
+const tenantId = 'capture';
+
+async function register(stack: TestStack, deviceId: string) {
+  const res = await graphql(
+    stack.apiUrl,
+    `
+      mutation ($i: RegisterDeviceInput!) {
+        registerDevice(input: $i) {
+          token
+        }
+      }
+    `,
+    {
+      i: { tenantId, deviceId, model: 'wallbox-x' },
+    },
+  );
+  return res.data.registerDevice.token as string;
+}
+
+async function online(stack: TestStack, deviceId: string, token: string) {
+  const device = await TestDevice.connect(stack.gatewayUrl);
+  device.send({
+    type: 'hello',
+    seq: 1,
+    tenant: tenantId,
+    device: deviceId,
+    token,
+    firmware: '1.0.0',
+  });
+  await device.next((m) => m.type === 'welcome');
+  return device;
+}
+
+const scenarios: Record<string, (stack: TestStack) => Promise<string | void>> = {
+  async 'device-lifecycle'(stack) {
+    const token = await register(stack, 'lifecycle');
+    const device = await online(stack, 'lifecycle', token);
+    device.send({ type: 'report', seq: 2, state: { power: { kw: 7.2 }, status: 'Charging' } });
+    await device.next((m) => m.seq === 2);
+    const mutate = (q: string, i: object) =>
+      graphql(stack.apiUrl, q, { i: { tenantId, deviceId: 'lifecycle', ...i } });
+    await mutate(`mutation ($i: UpdateDesiredInput!) { updateDesired(input: $i) { version } }`, {
+      patch: { maxKw: 11 },
+    });
+    await device.next((m) => m.type === 'desired');
+    device.send({ type: 'report', seq: 3, state: { maxKw: 11 } });
+    await device.next((m) => m.seq === 3);
+    const transition = `mutation ($i: TransitionDeviceInput!) { transitionDevice(input: $i) { version } }`;
+    await mutate(transition, { to: 'MAINTENANCE', reason: 'capture' });
+    await mutate(transition, { to: 'PROVISIONED', reason: 'refused' });
+    await mutate(transition, { to: 'ACTIVE', reason: 'capture' });
+    await mutate(transition, { to: 'RETIRED', reason: 'capture' });
+    await device.closed();
+  },
+  async 'device-grace'(stack) {
+    const token = await register(stack, 'grace');
+    (await online(stack, 'grace', token)).close();
+    await new Promise((r) => setTimeout(r, 300));
+    const back = await online(stack, 'grace', token);
+    back.close();
+    await eventually(async () => {
+      const q = await graphql(
+        stack.apiUrl,
+        `{ device(tenantId: "${tenantId}", deviceId: "grace") { connectivity { status } } }`,
+      );
+      return q.data.device.connectivity.status === 'OFFLINE' ? true : undefined;
+    });
+  },
+  async 'device-continue-as-new'(stack) {
+    const key = { tenantId, deviceId: 'burst' };
+    const at = () => new Date().toISOString();
+    await sendToDeviceTwin(stack.temporal, key, {
+      sender: 'capture',
+      batch: 1,
+      commands: [{ type: 'connect', at: at(), sessionId: 's', gatewayNode: 'none', seq: 1 }],
+    });
+    const firstRun = (await stack.temporal.workflow.getHandle(deviceWorkflowId(key)).describe())
+      .runId;
+    for (let i = 2; i < 300; i++) {
+      const commands = [
+        { type: 'report', at: at(), sessionId: 's', seq: i, state: { n: i } },
+      ] as const;
+      await sendToDeviceTwin(stack.temporal, key, { sender: 'capture', batch: i, commands });
+    }
+    await eventually(
+      async () =>
+        (await stack.temporal.workflow.getHandle(deviceWorkflowId(key)).describe()).runId !==
+        firstRun
+          ? true
+          : undefined,
+      60_000,
+    );
+    return firstRun;
+  },
+};
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'doppel-capture-'));
+chmodSync(dataDir, 0o755);
+const infra = await startInfrastructure({
+  dataDir,
+  namespace: 'default',
+  temporalPort: await freePort(),
+  postgresPort: await freePort(),
+  ephemeral: true,
+  temporalDynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 300 },
+  log: (line) => console.log(line),
+});
+try {
+  await migrateDatabase(infra.databaseUrl);
+  const stack = await startStack(
+    { temporalAddress: infra.temporalAddress, databaseUrl: infra.databaseUrl },
+    { offlineGraceMs: 1_000 },
+  );
+  try {
+    for (const [name, scenario] of Object.entries(scenarios)) {
+      const runId = await scenario(stack);
+      const workflowId = deviceWorkflowId({
+        tenantId,
+        deviceId: name.replace('device-', '').replace('continue-as-new', 'burst'),
+      });
+      const history = await stack.temporal.workflow
+        .getHandle(workflowId, runId ?? undefined)
+        .fetchHistory();
+      writeFileSync(
+        path.join(OUT, `${name}.json`),
+        `${JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) })}\n`,
+      );
+      console.log(`captured ${name}: ${history.events?.length} events`);
+    }
+  } finally {
+    await stack.stop();
+  }
+} finally {
+  await infra.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
