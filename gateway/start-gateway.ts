@@ -28,6 +28,8 @@ export interface GatewayOptions {
   maxPayloadBytes: number;
   /** How long a lost connection counts as online (set when this gateway starts a twin). */
   offlineGraceMs: number;
+  /** Seconds of silence (no message, no pong) before a connection counts as dead; default 120. */
+  idleTimeoutS?: number;
   /** How long a device profile is cached before it is read again. */
   profileCacheMs?: number;
 }
@@ -74,6 +76,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger: options.logger,
     helloTimeoutMs: options.helloTimeoutMs,
     maxPayloadBytes: options.maxPayloadBytes,
+    idleTimeoutS: options.idleTimeoutS ?? 120,
     sessions,
   });
   app.get('/healthz', (res) => void res.end('ok'));

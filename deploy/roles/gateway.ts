@@ -21,6 +21,7 @@ await runProcess(async (onStop) => {
     helloTimeoutMs: config.GATEWAY_HELLO_TIMEOUT_MS,
     maxPayloadBytes: config.GATEWAY_MAX_PAYLOAD_BYTES,
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
+    idleTimeoutS: config.GATEWAY_IDLE_TIMEOUT_S,
   });
   onStop(gateway.stop);
   return logger;

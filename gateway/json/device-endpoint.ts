@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
-import type { DeviceCommand } from '../../twins/device';
+import type { DeviceCommand, OfflineReason } from '../../twins/device';
 import type { DeviceKey } from '../../twins/ids';
 import type { TwinInbox } from '../twin-inbox';
 import { CloseCode, type DeviceMessage, type GatewayMessage } from './messages';
@@ -24,6 +24,8 @@ export interface DeviceEndpointOptions {
   logger: Logger;
   helloTimeoutMs: number;
   maxPayloadBytes: number;
+  /** Seconds without a message or pong before the gateway closes the connection (uWS: ≥ 8). */
+  idleTimeoutS: number;
   /** Open sockets by session id: for shutdown and for commands from twins. */
   sessions: Map<string, WebSocket<Connection>>;
 }
@@ -37,7 +39,12 @@ export interface Connection {
   helloTimer: NodeJS.Timeout | null;
   /** Reports of one connection are handled in order, whatever their normalisation costs. */
   chain: Promise<void>;
+  /** Last message or pong from the device (ms): tells a missed heartbeat from a dropped link. */
+  lastHeard: number;
 }
+
+/** uWS checks timeouts every few seconds: an abnormal close this near the idle timeout after the last word is a missed heartbeat. */
+const TIMEOUT_GRANULARITY_MS = 4_000;
 
 /** Re-reads the phase after an await: the socket may have closed meanwhile. */
 const isClosed = (conn: Connection) => conn.phase === 'closed';
@@ -140,13 +147,13 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
     });
   };
 
-  const disconnect = (conn: Connection) => {
+  const disconnect = (conn: Connection, reason: OfflineReason = 'disconnected') => {
     if (!conn.key) return;
     const command: DeviceCommand = {
       type: 'disconnect',
       at: now(),
       sessionId: conn.sessionId,
-      reason: 'disconnected',
+      reason,
     };
     opts.inbox
       .submit(conn.key, command)
@@ -155,7 +162,7 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
 
   app.ws<Connection>('/device', {
     maxPayloadLength: opts.maxPayloadBytes,
-    idleTimeout: 120,
+    idleTimeout: opts.idleTimeoutS,
     // A device that does not read its answers is closed rather than silently skipped.
     maxBackpressure: 1024 * 1024,
     closeOnBackpressureLimit: 1, // typed as a number by the package; read as a flag
@@ -169,6 +176,7 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
         logger: null,
         helloTimer: null,
         chain: Promise.resolve(),
+        lastHeard: Date.now(),
       };
       res.upgrade<Connection>(
         conn,
@@ -191,8 +199,12 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
         fail(ws, timeout, CloseCode.helloTimeout);
       }, opts.helloTimeoutMs);
     },
+    pong: (ws) => {
+      ws.getUserData().lastHeard = Date.now();
+    },
     message: (ws, data, isBinary) => {
       const conn = ws.getUserData();
+      conn.lastHeard = Date.now();
       const parsed = parseDeviceMessage(data, isBinary);
       const beforeHello = conn.phase === 'awaiting-hello';
       if (!parsed.ok)
@@ -232,15 +244,19 @@ export function mountDeviceEndpoint(app: TemplatedApp, opts: DeviceEndpointOptio
       }
       report(ws, msg);
     },
-    close: (ws) => {
+    close: (ws, code) => {
       const conn = ws.getUserData();
       opts.sessions.delete(conn.sessionId);
       if (conn.helloTimer) clearTimeout(conn.helloTimer);
       const wasReady = conn.phase === 'ready';
       conn.phase = 'closed';
       if (wasReady) {
-        conn.logger?.info('device disconnected');
-        disconnect(conn);
+        // 1006: closed without a close frame; silent for the whole idle timeout means the heartbeat stopped.
+        const silent =
+          code === 1006 &&
+          Date.now() - conn.lastHeard >= opts.idleTimeoutS * 1000 - TIMEOUT_GRANULARITY_MS;
+        conn.logger?.info({ code, silent }, 'device disconnected');
+        disconnect(conn, silent ? 'heartbeat-missed' : 'disconnected');
       }
     },
   });

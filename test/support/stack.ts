@@ -23,6 +23,7 @@ export interface TestStack {
 
 export interface StackOptions {
   helloTimeoutMs?: number;
+  idleTimeoutS?: number;
   offlineGraceMs?: number;
 }
 
@@ -61,6 +62,7 @@ export async function startStack(
     helloTimeoutMs: options.helloTimeoutMs ?? 5_000,
     maxPayloadBytes: 64 * 1024,
     offlineGraceMs: options.offlineGraceMs ?? 0,
+    idleTimeoutS: options.idleTimeoutS ?? 120,
   });
   const api = await startApi({
     ...backends,
