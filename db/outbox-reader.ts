@@ -1,5 +1,4 @@
 import { asc, gt, sql as dsql } from 'drizzle-orm';
-import type { DeviceEvent, DeviceTwinState } from '../twins/device';
 import type { Database } from './client';
 import { outbox } from './schema';
 
@@ -10,8 +9,9 @@ export interface OutboxEntry {
   readonly aggregateId: string;
   readonly version: number;
   readonly kind: string;
-  readonly event: DeviceEvent;
-  readonly state: DeviceTwinState;
+  /** The event and the aggregate's state after it: a device's or an asset's, per `aggregateType`. */
+  readonly event: unknown;
+  readonly state: unknown;
   readonly occurredAt: string;
 }
 
@@ -28,7 +28,7 @@ export async function readOutboxAfter(
     .orderBy(asc(outbox.id))
     .limit(limit);
   return rows.map((r) => {
-    const payload = r.payload as unknown as { event: DeviceEvent; state: DeviceTwinState };
+    const payload = r.payload as { event: unknown; state: unknown };
     return {
       id: r.id,
       tenantId: r.tenantId,

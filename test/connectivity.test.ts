@@ -1,4 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort, waitForPort } from '../deploy/embedded/child-process';
+import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import { TestDevice } from './support/device-client';
 import { eventually, graphql } from './support/graphql';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
@@ -60,4 +65,89 @@ describe('connectivity reasons', () => {
     expect(offline.reason).toBe('heartbeat-missed');
     device.ws.terminate();
   }, 40_000);
+
+  it('devices of a gateway that dies without a word go offline with gateway-lost', async () => {
+    const tenantId = uniqueTenant();
+    const reg = await graphql(
+      stack.apiUrl,
+      `
+        mutation ($i: RegisterDeviceInput!) {
+          registerDevice(input: $i) {
+            token
+          }
+        }
+      `,
+      {
+        i: { tenantId, deviceId: 'orphan' },
+      },
+    );
+    const port = await freePort();
+    const gateway = spawn(
+      path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'),
+      [path.join(PROJECT_ROOT, 'deploy/roles/gateway.ts')],
+      {
+        cwd: PROJECT_ROOT,
+        env: {
+          ...process.env,
+          LOG_FORMAT: 'json',
+          LOG_LEVEL: 'warn',
+          GATEWAY_HOST: '127.0.0.1',
+          GATEWAY_PORT: String(port),
+          GATEWAY_NODE_ID: `doomed-${tenantId}`,
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          DATABASE_URL: inject('databaseUrl'),
+        },
+        stdio: 'ignore',
+        detached: true, // its own process group: tsx runs the gateway in a child process
+      },
+    );
+    try {
+      await waitForPort('127.0.0.1', port, {
+        timeoutMs: 30_000,
+        child: gateway,
+        what: 'second gateway',
+      });
+      const device = await TestDevice.connect(`ws://127.0.0.1:${port}/device`);
+      device.send({
+        type: 'hello',
+        seq: 1,
+        tenant: tenantId,
+        device: 'orphan',
+        token: reg.data.registerDevice.token,
+      });
+      await device.next((m) => m.type === 'welcome');
+      await eventually(async () =>
+        (await connectivity(tenantId, 'orphan')).status === 'ONLINE' ? true : undefined,
+      );
+    } finally {
+      process.kill(-gateway.pid!, 'SIGKILL'); // a crash: no close frames, no disconnects
+      await once(gateway, 'exit').catch(() => {});
+    }
+    const offline = await eventually(async () => {
+      const c = await connectivity(tenantId, 'orphan');
+      return c.status === 'OFFLINE' ? c : undefined;
+    }, 30_000);
+    expect(offline.reason).toBe('gateway-lost');
+  }, 60_000);
 });
+
+async function connectivity(tenantId: string, deviceId: string) {
+  const q = await graphql(
+    stack.apiUrl,
+    `
+      query ($t: ID!, $d: ID!) {
+        device(tenantId: $t, deviceId: $d) {
+          connectivity {
+            status
+            reason
+          }
+        }
+      }
+    `,
+    {
+      t: tenantId,
+      d: deviceId,
+    },
+  );
+  return q.data.device.connectivity as { status: string; reason: string | null };
+}

@@ -152,11 +152,13 @@ describe('the twin workflow on a real Temporal server', () => {
   const key = () => ({ tenantId: uniqueTenant(), deviceId: 'burst' });
   const at = () => new Date().toISOString();
 
+  // Sessions below claim the in-process gateway 'test-gw': it answers the gateway watchdog's
+  // pings, so the watchdog leaves them alone.
   it('applies a replayed signal batch once', async () => {
     const k = key();
     const send = (batch: number, commands: DeviceCommand[]) =>
       sendToDeviceTwin(stack.temporal, k, { sender: 'test', batch, commands });
-    await send(1, [{ type: 'connect', at: at(), sessionId: 's1', gatewayNode: 'none', seq: 1 }]);
+    await send(1, [{ type: 'connect', at: at(), sessionId: 's1', gatewayNode: 'test-gw', seq: 1 }]);
     await send(2, [
       { type: 'transition', at: at(), to: 'maintenance', actor: 'test', reason: 'first' },
     ]);
@@ -178,7 +180,7 @@ describe('the twin workflow on a real Temporal server', () => {
     await sendToDeviceTwin(stack.temporal, k, {
       sender: 'test',
       batch: 1,
-      commands: [{ type: 'connect', at: at(), sessionId: 's1', gatewayNode: 'none', seq: 1 }],
+      commands: [{ type: 'connect', at: at(), sessionId: 's1', gatewayNode: 'test-gw', seq: 1 }],
     });
     const firstRun = (await handle.describe()).runId;
     // One signal per report, in device order (as the gateway sends them), as fast as Temporal takes them.

@@ -1,2 +1,4 @@
 // The workflow bundle's entry: every workflow type the worker runs, and nothing else.
 export { deviceTwin } from './device-twin/workflow';
+export { assetTwin } from './asset-twin/workflow';
+export { gatewayWatchdog } from './gateway-watchdog/workflow';

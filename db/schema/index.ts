@@ -3,3 +3,4 @@ export * from './device-credentials';
 export * from './outbox';
 export * from './device-lifecycle-history';
 export * from './device-profiles';
+export * from './graph';

@@ -17,6 +17,7 @@ export async function startGatewayWorker(options: {
   logger: Logger;
 }): Promise<{ stop(): Promise<void> }> {
   const activities: GatewayActivities = {
+    async ping() {},
     async closeDeviceSession({ sessionId, code, reason }) {
       const ws = options.sessions.get(sessionId);
       if (!ws) return false;

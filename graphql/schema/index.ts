@@ -1,4 +1,5 @@
 import { createSchema } from 'graphql-yoga';
+import { graphSchema } from './graph';
 import { resolvers, type ApiContext } from './resolvers';
 import { typeDefs } from './type-defs';
 
@@ -6,6 +7,6 @@ export type { ApiContext } from './resolvers';
 
 /** Each part of the API brings its SDL and resolvers; they are merged here. */
 export const schema = createSchema<ApiContext>({
-  typeDefs: [typeDefs],
-  resolvers: [resolvers],
+  typeDefs: [typeDefs, ...graphSchema.typeDefs],
+  resolvers: [resolvers, ...graphSchema.resolvers],
 });

@@ -215,7 +215,7 @@ export const resolvers = {
         kind: e.kind,
         version: e.version,
         occurredAt: e.occurredAt,
-        device: deviceView(e.state),
+        device: deviceView(e.state as DeviceTwinState),
       }),
     },
   },

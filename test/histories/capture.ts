@@ -90,7 +90,7 @@ const scenarios: Record<string, (stack: TestStack) => Promise<string | void>> = 
     await sendToDeviceTwin(stack.temporal, key, {
       sender: 'capture',
       batch: 1,
-      commands: [{ type: 'connect', at: at(), sessionId: 's', gatewayNode: 'none', seq: 1 }],
+      commands: [{ type: 'connect', at: at(), sessionId: 's', gatewayNode: 'test-gw', seq: 1 }],
     });
     const firstRun = (await stack.temporal.workflow.getHandle(deviceWorkflowId(key)).describe())
       .runId;

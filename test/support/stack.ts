@@ -52,7 +52,13 @@ export async function startStack(
   const database = createDatabase(backendsAt.databaseUrl);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const backends = { temporalAddress, namespace: 'default', database };
-  const worker = await startWorker({ ...backends, workflowBundle: await bundleWorkflows() });
+  // A short watchdog, so a test can see a killed gateway's devices go offline.
+  const watchdog = { intervalMs: 1_000, pingTimeoutMs: 2_000 };
+  const worker = await startWorker({
+    ...backends,
+    workflowBundle: await bundleWorkflows(),
+    watchdog,
+  });
   const gateway = await startGateway({
     ...backends,
     host: '127.0.0.1',

@@ -1,10 +1,16 @@
+import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
 import { projectDeviceTwin } from '../../db/device-projection';
 import type { DeviceEvent, DeviceTwinState } from '../../twins/device';
+import { createAssetActivities } from './asset-activities';
+import { createWatchdogActivities } from './gateway-watchdog-activities';
 
 /** Activities of the twin workflows; they are the only place twins touch PostgreSQL. */
-export function createTwinActivities(database: Database) {
+export function createTwinActivities(database: Database, temporal: Client) {
   return {
+    // The asset twin binds devices through their twins: that needs a Temporal client.
+    ...createAssetActivities(database, temporal),
+    ...createWatchdogActivities(database, temporal),
     async projectDeviceTwin(before: DeviceTwinState, events: DeviceEvent[]): Promise<void> {
       await projectDeviceTwin(database, before, events);
     },

@@ -1,5 +1,6 @@
 import { getExternalWorkflowHandle, log, proxyActivities } from '@temporalio/workflow';
 import { evolve, type DeviceEvent, type DeviceTwinState } from '../../twins/device';
+import { deviceStatusOf } from '../../twins/asset';
 import { assetWorkflowId } from '../../twins/ids';
 import { delta } from '../../twins/shadow';
 import { deviceStatusSignal } from '../asset-twin/messages';
@@ -48,6 +49,8 @@ export async function carryOutEffects(
   const statusChanged =
     before.lifecycle.state !== after.lifecycle.state ||
     before.connectivity.status !== after.connectivity.status ||
+    (before.connectivity.pendingOffline === null) !==
+      (after.connectivity.pendingOffline === null) ||
     before.binding?.assetId !== after.binding?.assetId;
   if (statusChanged && after.binding) await tellAsset(after);
 }
@@ -70,15 +73,7 @@ async function tellAsset(state: DeviceTwinState): Promise<void> {
   const asset = getExternalWorkflowHandle(
     assetWorkflowId({ tenantId: state.tenantId, assetId: state.binding!.assetId }),
   );
-  await attempt('tell the asset', () =>
-    asset.signal(deviceStatusSignal, {
-      deviceId: state.deviceId,
-      lifecycle: state.lifecycle.state,
-      connectivity: state.connectivity.status,
-      version: state.version,
-      at: state.updatedAt ?? new Date().toISOString(),
-    }),
-  );
+  await attempt('tell the asset', () => asset.signal(deviceStatusSignal, deviceStatusOf(state)));
 }
 
 async function attempt(what: string, effect: () => Promise<unknown>): Promise<void> {

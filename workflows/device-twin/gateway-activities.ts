@@ -3,6 +3,8 @@
  * connections it holds. The twin schedules them; gateway/ implements them.
  */
 export interface GatewayActivities {
+  /** Answers at once: the watchdog's proof that this gateway's worker is alive. */
+  ping(): Promise<void>;
   /** Closes a device's connection; false when the session is no longer on this gateway. */
   closeDeviceSession(input: { sessionId: string; code: number; reason: string }): Promise<boolean>;
   /**

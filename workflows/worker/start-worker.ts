@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { Client } from '@temporalio/client';
 import {
   NativeConnection,
   Worker,
@@ -7,6 +8,12 @@ import {
 } from '@temporalio/worker';
 import type { Database } from '../../db/client';
 import { createTwinActivities } from '../activities';
+import {
+  DEFAULT_WATCHDOG,
+  GATEWAY_WATCHDOG_ID,
+  GATEWAY_WATCHDOG_WORKFLOW,
+  type GatewayWatchdogArgs,
+} from '../gateway-watchdog/messages';
 import { TWIN_TASK_QUEUE } from '../task-queues';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../index.ts', import.meta.url));
@@ -16,6 +23,8 @@ export interface WorkerOptions {
   namespace: string;
   database: Database;
   taskQueue?: string;
+  /** Settings of the gateway watchdog, used when this worker is the first to start it. */
+  watchdog?: GatewayWatchdogArgs;
   /** A bundle built earlier (tests build it once per suite). */
   workflowBundle?: WorkflowBundle;
 }
@@ -42,14 +51,25 @@ const quietBundlerLogger = {
 /** Starts the twin worker; `stop()` drains in-flight tasks and closes the connection. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  const client = new Client({ connection, namespace: options.namespace });
+  const taskQueue = options.taskQueue ?? TWIN_TASK_QUEUE;
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue ?? TWIN_TASK_QUEUE,
+    taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
-    activities: createTwinActivities(options.database),
+    // Activities that talk to other twins (an asset binding a device) share the connection.
+    activities: createTwinActivities(options.database, client),
   });
   const running = worker.run();
+  // One watchdog per namespace: whichever worker starts first starts it, the others find it.
+  await client.workflow.start(GATEWAY_WATCHDOG_WORKFLOW, {
+    workflowId: GATEWAY_WATCHDOG_ID,
+    taskQueue,
+    args: [options.watchdog ?? DEFAULT_WATCHDOG],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    staticSummary: 'Finds gateways that died and takes their devices offline (gateway-lost)',
+  });
   return {
     async stop() {
       worker.shutdown();

@@ -1,0 +1,98 @@
+import { and, eq, isNull, sql as dsql } from 'drizzle-orm';
+import { evolve, type AssetEvent, type AssetTwinState } from '../twins/asset';
+import type { Database } from './client';
+import { assetBindings, assets, outbox, OUTBOX_CHANNEL } from './schema';
+
+/** The same lock as the device projection: outbox ids commit in order across aggregates. */
+const OUTBOX_ORDER_LOCK = 7263552;
+
+function row(state: AssetTwinState) {
+  return {
+    tenantId: state.tenantId,
+    assetId: state.assetId,
+    siteId: state.siteId,
+    customerId: state.customerId,
+    name: state.name,
+    kind: state.kind,
+    attributes: { ...state.attributes },
+    tags: [...state.tags],
+    currentDeviceId: state.device?.deviceId ?? null,
+    health: state.health,
+    state,
+    version: state.version,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt ?? new Date(0).toISOString(),
+  };
+}
+
+/**
+ * Writes an asset twin's new state, its binding history and one outbox row per event in one
+ * transaction. Idempotent by version: a retried call changes nothing, and an older version
+ * never overwrites a newer one.
+ */
+export async function projectAssetTwin(
+  database: Database,
+  before: AssetTwinState,
+  events: readonly AssetEvent[],
+): Promise<AssetTwinState> {
+  const states: AssetTwinState[] = [];
+  let state = before;
+  for (const event of events) states.push((state = evolve(state, event)));
+  if (states.length === 0) return before;
+  const key = { tenantId: state.tenantId, assetId: state.assetId };
+
+  await database.db.transaction(async (tx) => {
+    const values = row(state);
+    await tx
+      .insert(assets)
+      .values(values)
+      .onConflictDoUpdate({
+        target: [assets.tenantId, assets.assetId],
+        set: { ...values },
+        setWhere: dsql`${assets.version} < excluded.version`,
+      });
+    for (const [i, event] of events.entries()) {
+      if (event.type === 'device-bound') {
+        await tx
+          .insert(assetBindings)
+          .values({
+            ...key,
+            deviceId: event.deviceId,
+            boundAt: event.at,
+            boundVersion: states[i]!.version,
+          })
+          .onConflictDoNothing();
+      } else if (event.type === 'device-unbound') {
+        // Only the open binding of that device: a replayed unbind finds none and does nothing.
+        await tx
+          .update(assetBindings)
+          .set({ unboundAt: event.at })
+          .where(
+            and(
+              eq(assetBindings.tenantId, key.tenantId),
+              eq(assetBindings.assetId, key.assetId),
+              eq(assetBindings.deviceId, event.deviceId),
+              isNull(assetBindings.unboundAt),
+            ),
+          );
+      }
+    }
+    await tx.execute(dsql`select pg_advisory_xact_lock(${OUTBOX_ORDER_LOCK})`);
+    await tx
+      .insert(outbox)
+      .values(
+        events.map((event, i) => ({
+          tenantId: state.tenantId,
+          aggregateType: 'asset',
+          aggregateId: state.assetId,
+          version: states[i]!.version,
+          kind: event.type,
+          payload: { event, state: states[i]! } as unknown as Record<string, unknown>,
+          occurredAt: event.at,
+        })),
+      )
+      .onConflictDoNothing();
+    await tx.execute(dsql`select pg_notify(${OUTBOX_CHANNEL}, ${state.tenantId})`);
+  });
+  return state;
+}

@@ -1,0 +1,154 @@
+import { and, arrayContains, asc, count, eq, gt, inArray, ne, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { AssetHealth } from '../twins/asset';
+import type { DeviceTwinState, LifecycleState } from '../twins/device';
+import type { Database } from './client';
+import type { AssetRow, CustomerRow, SiteRow } from './graph-lookups';
+import { assets, customers, deviceTwins, sites } from './schema';
+
+// Listings of the twin graph, ordered by id, with keyset pagination: `after` is the last id
+// of the previous page. Each returns up to `first + 1` rows so the caller can tell whether
+// there is a next page.
+
+export interface PageRequest {
+  readonly first: number;
+  readonly after: string | null;
+}
+
+export interface DeviceFilter {
+  readonly lifecycle?: readonly LifecycleState[];
+  readonly online?: boolean;
+  readonly model?: string;
+  readonly firmware?: string;
+  readonly siteId?: string;
+  readonly customerId?: string;
+  readonly assetId?: string;
+}
+
+export interface AssetFilter {
+  readonly siteId?: string;
+  readonly customerId?: string;
+  readonly health?: readonly AssetHealth[];
+  readonly kind?: string;
+  readonly tag?: string;
+}
+
+export interface SiteFilter {
+  readonly customerId?: string;
+  readonly tag?: string;
+}
+
+const when = <T>(value: T | undefined | null, condition: (v: T) => SQL): SQL | undefined =>
+  value === undefined || value === null ? undefined : condition(value);
+
+/** The conditions of a device filter; also used by the fleet summary. */
+export function deviceConditions(tenantId: string, filter: DeviceFilter): SQL | undefined {
+  const t = deviceTwins;
+  return and(
+    eq(t.tenantId, tenantId),
+    when(filter.lifecycle, (v) => inArray(t.lifecycle, [...v])),
+    when(filter.online, (v) => (v ? eq(t.connectivity, 'online') : ne(t.connectivity, 'online'))),
+    when(filter.model, (v) => eq(t.model, v)),
+    when(filter.firmware, (v) => eq(t.firmware, v)),
+    when(filter.siteId, (v) => eq(t.siteId, v)),
+    when(filter.customerId, (v) => eq(t.customerId, v)),
+    when(filter.assetId, (v) => eq(t.assetId, v)),
+  );
+}
+
+function assetConditions(tenantId: string, filter: AssetFilter): SQL | undefined {
+  return and(
+    eq(assets.tenantId, tenantId),
+    when(filter.siteId, (v) => eq(assets.siteId, v)),
+    when(filter.customerId, (v) => eq(assets.customerId, v)),
+    when(filter.health, (v) => inArray(assets.health, [...v])),
+    when(filter.kind, (v) => eq(assets.kind, v)),
+    when(filter.tag, (v) => arrayContains(assets.tags, [v])),
+  );
+}
+
+function siteConditions(tenantId: string, filter: SiteFilter): SQL | undefined {
+  return and(
+    eq(sites.tenantId, tenantId),
+    when(filter.customerId, (v) => eq(sites.customerId, v)),
+    when(filter.tag, (v) => arrayContains(sites.tags, [v])),
+  );
+}
+
+/** Rows after the cursor of a listing ordered by `id`. */
+export const afterId = (id: PgColumn, page: PageRequest) => when(page.after, (v) => gt(id, v));
+
+export async function devicePage(
+  database: Database,
+  tenantId: string,
+  filter: DeviceFilter,
+  page: PageRequest,
+): Promise<DeviceTwinState[]> {
+  const rows = await database.db
+    .select({ state: deviceTwins.state })
+    .from(deviceTwins)
+    .where(and(deviceConditions(tenantId, filter), afterId(deviceTwins.deviceId, page)))
+    .orderBy(asc(deviceTwins.deviceId))
+    .limit(page.first + 1);
+  return rows.map((r) => r.state);
+}
+
+export function assetPage(
+  database: Database,
+  tenantId: string,
+  filter: AssetFilter,
+  page: PageRequest,
+): Promise<AssetRow[]> {
+  return database.db
+    .select()
+    .from(assets)
+    .where(and(assetConditions(tenantId, filter), afterId(assets.assetId, page)))
+    .orderBy(asc(assets.assetId))
+    .limit(page.first + 1);
+}
+
+export function sitePage(
+  database: Database,
+  tenantId: string,
+  filter: SiteFilter,
+  page: PageRequest,
+): Promise<SiteRow[]> {
+  return database.db
+    .select()
+    .from(sites)
+    .where(and(siteConditions(tenantId, filter), afterId(sites.siteId, page)))
+    .orderBy(asc(sites.siteId))
+    .limit(page.first + 1);
+}
+
+export function customerPage(
+  database: Database,
+  tenantId: string,
+  page: PageRequest,
+): Promise<CustomerRow[]> {
+  return database.db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.tenantId, tenantId), afterId(customers.customerId, page)))
+    .orderBy(asc(customers.customerId))
+    .limit(page.first + 1);
+}
+
+/** How many rows a listing has in all, for `totalCount`. */
+export async function countOf(
+  database: Database,
+  what: 'devices' | 'assets' | 'sites' | 'customers',
+  tenantId: string,
+  filter: DeviceFilter & AssetFilter & SiteFilter = {},
+): Promise<number> {
+  const [table, where]: [PgTable, SQL | undefined] =
+    what === 'devices'
+      ? [deviceTwins, deviceConditions(tenantId, filter)]
+      : what === 'assets'
+        ? [assets, assetConditions(tenantId, filter)]
+        : what === 'sites'
+          ? [sites, siteConditions(tenantId, filter)]
+          : [customers, eq(customers.tenantId, tenantId)];
+  const [row] = await database.db.select({ n: count() }).from(table).where(where);
+  return row?.n ?? 0;
+}
