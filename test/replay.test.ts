@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 describe('replay of captured workflow histories', () => {
   it('has captured histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(3);
+    expect(files.length).toBeGreaterThanOrEqual(5);
   });
 
   it.each(files)('%s replays deterministically', async (file) => {

@@ -9,7 +9,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { migrateDatabase } from '../../db/migrate';
 import { freePort } from '../../deploy/embedded/child-process';
 import { startInfrastructure } from '../../deploy/embedded/infrastructure';
-import { deviceWorkflowId } from '../../twins/ids';
+import { assetWorkflowId, deviceWorkflowId } from '../../twins/ids';
 import { sendToDeviceTwin } from '../../workflows/device-twin/client';
 import { TestDevice } from '../support/device-client';
 import { eventually, graphql } from '../support/graphql';
@@ -49,7 +49,10 @@ async function online(stack: TestStack, deviceId: string, token: string) {
   return device;
 }
 
-const scenarios: Record<string, (stack: TestStack) => Promise<string | void>> = {
+/** A scenario returns the workflow id (and run) to capture. */
+type Capture = { workflowId: string; runId?: string };
+
+const scenarios: Record<string, (stack: TestStack) => Promise<Capture>> = {
   async 'device-lifecycle'(stack) {
     const token = await register(stack, 'lifecycle');
     const device = await online(stack, 'lifecycle', token);
@@ -69,6 +72,7 @@ const scenarios: Record<string, (stack: TestStack) => Promise<string | void>> = 
     await mutate(transition, { to: 'ACTIVE', reason: 'capture' });
     await mutate(transition, { to: 'RETIRED', reason: 'capture' });
     await device.closed();
+    return { workflowId: deviceWorkflowId({ tenantId, deviceId: 'lifecycle' }) };
   },
   async 'device-grace'(stack) {
     const token = await register(stack, 'grace');
@@ -83,6 +87,7 @@ const scenarios: Record<string, (stack: TestStack) => Promise<string | void>> = 
       );
       return q.data.device.connectivity.status === 'OFFLINE' ? true : undefined;
     });
+    return { workflowId: deviceWorkflowId({ tenantId, deviceId: 'grace' }) };
   },
   async 'device-continue-as-new'(stack) {
     const key = { tenantId, deviceId: 'burst' };
@@ -108,7 +113,40 @@ const scenarios: Record<string, (stack: TestStack) => Promise<string | void>> = 
           : undefined,
       60_000,
     );
-    return firstRun;
+    return { workflowId: deviceWorkflowId(key), runId: firstRun };
+  },
+  async 'asset-binding'(stack) {
+    const run = (q: string, i: object) => graphql(stack.apiUrl, q, { i: { tenantId, ...i } });
+    await run(
+      `mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`,
+      { customerId: 'c1', name: 'Customer' },
+    );
+    await run(`mutation ($i: CreateSiteInput!) { createSite(input: $i) { site { id } } }`, {
+      siteId: 's1',
+      customerId: 'c1',
+      name: 'Site',
+    });
+    await run(`mutation ($i: CreateAssetInput!) { createAsset(input: $i) { version } }`, {
+      assetId: 'bay-1',
+      siteId: 's1',
+      name: 'Bay 1',
+    });
+    const tokenA = await register(stack, 'bay-device-a');
+    await register(stack, 'bay-device-b');
+    const bind = `mutation ($i: BindDeviceInput!) { bindDevice(input: $i) { version } }`;
+    await run(bind, { assetId: 'bay-1', deviceId: 'bay-device-a' });
+    const a = await online(stack, 'bay-device-a', tokenA);
+    a.close();
+    await run(`mutation ($i: UnbindDeviceInput!) { unbindDevice(input: $i) { version } }`, {
+      assetId: 'bay-1',
+    });
+    await run(bind, { assetId: 'bay-1', deviceId: 'bay-device-b' });
+    await run(bind, { assetId: 'bay-1', deviceId: 'bay-device-a' }); // refused: the asset has a device
+    return { workflowId: assetWorkflowId({ tenantId, assetId: 'bay-1' }) };
+  },
+  async 'device-bound'(stack) {
+    // The device side of the binding above: bind and unbind updates, status signals to the asset.
+    return { workflowId: deviceWorkflowId({ tenantId, deviceId: 'bay-device-a' }) };
   },
 };
 
@@ -130,15 +168,12 @@ try {
     { offlineGraceMs: 1_000 },
   );
   try {
+    // Only the scenarios named on the command line (all by default): keep older captures as they are.
+    const wanted = process.argv.slice(2);
     for (const [name, scenario] of Object.entries(scenarios)) {
-      const runId = await scenario(stack);
-      const workflowId = deviceWorkflowId({
-        tenantId,
-        deviceId: name.replace('device-', '').replace('continue-as-new', 'burst'),
-      });
-      const history = await stack.temporal.workflow
-        .getHandle(workflowId, runId ?? undefined)
-        .fetchHistory();
+      if (wanted.length > 0 && !wanted.includes(name)) continue;
+      const { workflowId, runId } = await scenario(stack);
+      const history = await stack.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
       writeFileSync(
         path.join(OUT, `${name}.json`),
         `${JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) })}\n`,
