@@ -1,10 +1,8 @@
 import { and, eq, isNull, sql as dsql } from 'drizzle-orm';
 import { evolve, type AssetEvent, type AssetTwinState } from '../twins/asset';
 import type { Database } from './client';
-import { assetBindings, assets, outbox, OUTBOX_CHANNEL } from './schema';
-
-/** The same lock as the device projection: outbox ids commit in order across aggregates. */
-const OUTBOX_ORDER_LOCK = 7263552;
+import { appendToOutbox } from './outbox-writer';
+import { assetBindings, assets } from './schema';
 
 function row(state: AssetTwinState) {
   return {
@@ -77,22 +75,11 @@ export async function projectAssetTwin(
           );
       }
     }
-    await tx.execute(dsql`select pg_advisory_xact_lock(${OUTBOX_ORDER_LOCK})`);
-    await tx
-      .insert(outbox)
-      .values(
-        events.map((event, i) => ({
-          tenantId: state.tenantId,
-          aggregateType: 'asset',
-          aggregateId: state.assetId,
-          version: states[i]!.version,
-          kind: event.type,
-          payload: { event, state: states[i]! } as unknown as Record<string, unknown>,
-          occurredAt: event.at,
-        })),
-      )
-      .onConflictDoNothing();
-    await tx.execute(dsql`select pg_notify(${OUTBOX_CHANNEL}, ${state.tenantId})`);
+    await appendToOutbox(
+      tx,
+      { type: 'asset', tenantId: state.tenantId, id: state.assetId },
+      events.map((event, i) => ({ event, state: states[i]! })),
+    );
   });
   return state;
 }

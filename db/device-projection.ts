@@ -2,16 +2,8 @@ import { and, asc, eq, isNull, sql as dsql } from 'drizzle-orm';
 import { evolve, type DeviceEvent, type DeviceTwinState } from '../twins/device';
 import type { DeviceKey } from '../twins/ids';
 import type { Database } from './client';
-import {
-  deviceCredentials,
-  deviceLifecycleHistory,
-  deviceTwins,
-  outbox,
-  OUTBOX_CHANNEL,
-} from './schema';
-
-/** Serialises outbox inserts so that ids commit in order and a reader never skips a row. */
-const OUTBOX_ORDER_LOCK = 7263552;
+import { appendToOutbox } from './outbox-writer';
+import { deviceCredentials, deviceLifecycleHistory, deviceTwins } from './schema';
 
 function row(state: DeviceTwinState) {
   return {
@@ -96,22 +88,11 @@ export async function projectDeviceTwin(
           ),
         );
     }
-    await tx.execute(dsql`select pg_advisory_xact_lock(${OUTBOX_ORDER_LOCK})`);
-    await tx
-      .insert(outbox)
-      .values(
-        events.map((event, i) => ({
-          tenantId: state.tenantId,
-          aggregateType: 'device',
-          aggregateId: state.deviceId,
-          version: states[i]!.version,
-          kind: event.type,
-          payload: { event, state: states[i]! } as unknown as Record<string, unknown>,
-          occurredAt: event.at,
-        })),
-      )
-      .onConflictDoNothing();
-    await tx.execute(dsql`select pg_notify(${OUTBOX_CHANNEL}, ${state.tenantId})`);
+    await appendToOutbox(
+      tx,
+      { type: 'device', tenantId: state.tenantId, id: state.deviceId },
+      events.map((event, i) => ({ event, state: states[i]! })),
+    );
   });
   return state;
 }

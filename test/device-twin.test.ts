@@ -152,13 +152,15 @@ describe('the twin workflow on a real Temporal server', () => {
   const key = () => ({ tenantId: uniqueTenant(), deviceId: 'burst' });
   const at = () => new Date().toISOString();
 
-  // Sessions below claim the in-process gateway 'test-gw': it answers the gateway watchdog's
+  // Sessions below claim the in-process gateway (stack.gatewayNodeId): it answers the gateway watchdog's
   // pings, so the watchdog leaves them alone.
   it('applies a replayed signal batch once', async () => {
     const k = key();
     const send = (batch: number, commands: DeviceCommand[]) =>
       sendToDeviceTwin(stack.temporal, k, { sender: 'test', batch, commands });
-    await send(1, [{ type: 'connect', at: at(), sessionId: 's1', gatewayNode: 'test-gw', seq: 1 }]);
+    await send(1, [
+      { type: 'connect', at: at(), sessionId: 's1', gatewayNode: stack.gatewayNodeId, seq: 1 },
+    ]);
     await send(2, [
       { type: 'transition', at: at(), to: 'maintenance', actor: 'test', reason: 'first' },
     ]);
@@ -180,7 +182,9 @@ describe('the twin workflow on a real Temporal server', () => {
     await sendToDeviceTwin(stack.temporal, k, {
       sender: 'test',
       batch: 1,
-      commands: [{ type: 'connect', at: at(), sessionId: 's1', gatewayNode: 'test-gw', seq: 1 }],
+      commands: [
+        { type: 'connect', at: at(), sessionId: 's1', gatewayNode: stack.gatewayNodeId, seq: 1 },
+      ],
     });
     const firstRun = (await handle.describe()).runId;
     // One signal per report, in device order (as the gateway sends them), as fast as Temporal takes them.

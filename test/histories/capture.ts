@@ -95,7 +95,9 @@ const scenarios: Record<string, (stack: TestStack) => Promise<Capture>> = {
     await sendToDeviceTwin(stack.temporal, key, {
       sender: 'capture',
       batch: 1,
-      commands: [{ type: 'connect', at: at(), sessionId: 's', gatewayNode: 'test-gw', seq: 1 }],
+      commands: [
+        { type: 'connect', at: at(), sessionId: 's', gatewayNode: stack.gatewayNodeId, seq: 1 },
+      ],
     });
     const firstRun = (await stack.temporal.workflow.getHandle(deviceWorkflowId(key)).describe())
       .runId;
@@ -144,7 +146,7 @@ const scenarios: Record<string, (stack: TestStack) => Promise<Capture>> = {
     await run(bind, { assetId: 'bay-1', deviceId: 'bay-device-a' }); // refused: the asset has a device
     return { workflowId: assetWorkflowId({ tenantId, assetId: 'bay-1' }) };
   },
-  async 'device-bound'(stack) {
+  async 'device-bound'(_stack) {
     // The device side of the binding above: bind and unbind updates, status signals to the asset.
     return { workflowId: deviceWorkflowId({ tenantId, deviceId: 'bay-device-a' }) };
   },

@@ -17,6 +17,8 @@ export interface TestStack {
   api: RunningApi;
   worker: RunningWorker;
   gatewayUrl: string;
+  /** This stack's gateway node: unique, so parallel test files never answer each other's commands. */
+  gatewayNodeId: string;
   apiUrl: string;
   stop(): Promise<void>;
 }
@@ -50,6 +52,7 @@ export async function startStack(
   }
   const { temporalAddress } = backendsAt;
   const database = createDatabase(backendsAt.databaseUrl);
+  const gatewayNodeId = `test-gw-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const backends = { temporalAddress, namespace: 'default', database };
   // A short watchdog, so a test can see a killed gateway's devices go offline.
@@ -63,7 +66,7 @@ export async function startStack(
     ...backends,
     host: '127.0.0.1',
     port: 0,
-    nodeId: 'test-gw',
+    nodeId: gatewayNodeId,
     logger,
     helloTimeoutMs: options.helloTimeoutMs ?? 5_000,
     maxPayloadBytes: 64 * 1024,
@@ -86,6 +89,7 @@ export async function startStack(
     api,
     worker,
     gatewayUrl: `ws://127.0.0.1:${gateway.port}/device`,
+    gatewayNodeId,
     apiUrl: `http://127.0.0.1:${api.port}/graphql`,
     async stop() {
       await api.stop();

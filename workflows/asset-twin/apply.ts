@@ -9,7 +9,7 @@ import {
 } from '../../twins/asset';
 import { isRejection, reject, type Rejection } from '../../twins/errors';
 import type { TwinActivities } from '../activities';
-import type { Queued } from './inbox';
+import type { Queued } from '../twin-queue';
 import { changedAssetSearchAttributes } from './search-attributes';
 
 const { projectAssetTwin } = proxyActivities<TwinActivities>({
@@ -25,7 +25,10 @@ const { bindDeviceToAsset, unbindDeviceFromAsset } = proxyActivities<TwinActivit
 });
 
 /** Decides and applies a batch; replies to waiting updates once the change is projected. */
-export async function apply(state: AssetTwinState, items: Queued[]): Promise<AssetTwinState> {
+export async function apply(
+  state: AssetTwinState,
+  items: Queued<AssetCommand, AssetTwinState>[],
+): Promise<AssetTwinState> {
   const events: AssetEvent[] = [];
   const replies: Array<() => void> = [];
   let next = state;

@@ -16,7 +16,7 @@ import {
 } from '../../twins/asset';
 import { isRejection, type Rejection } from '../../twins/errors';
 import { apply } from './apply';
-import { AssetInbox } from './inbox';
+import { CommandQueue } from '../twin-queue';
 import {
   assetStateQuery,
   bindDeviceUpdate,
@@ -39,7 +39,7 @@ const failure = (r: Rejection) =>
  */
 export async function assetTwin(args: AssetTwinArgs): Promise<void> {
   let state = args.state ?? initialAssetState(args);
-  const inbox = new AssetInbox(args.pending);
+  const inbox = new CommandQueue<AssetCommand, AssetTwinState>(args.pending);
 
   setHandler(deviceStatusSignal, (status) =>
     inbox.push({ command: { type: 'device-status', status } }),
@@ -96,7 +96,7 @@ export async function assetTwin(args: AssetTwinArgs): Promise<void> {
         tenantId: state.tenantId,
         assetId: state.assetId,
         state,
-        ...inbox.snapshot(),
+        pending: inbox.snapshot().pending,
       });
     }
   }

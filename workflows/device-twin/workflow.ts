@@ -23,7 +23,7 @@ import {
 } from '../../twins/device';
 import { isRejection, type Rejection } from '../../twins/errors';
 import type { TwinActivities } from '../activities';
-import { CommandQueue, type Queued } from './command-queue';
+import { CommandQueue, type Queued } from '../twin-queue';
 import { carryOutEffects } from './effects';
 import {
   bindAssetUpdate,
@@ -54,7 +54,7 @@ const failure = (r: Rejection) =>
 export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
   const settings = args.settings ?? DEFAULT_DEVICE_SETTINGS;
   let state = args.state ?? initialDeviceState(args);
-  const queue = new CommandQueue(args.pending, args.lastBatches);
+  const queue = new CommandQueue<DeviceCommand, DeviceTwinState>(args.pending, args.lastBatches);
 
   /**
    * An update is a command whose caller waits: validated against the state it will meet (the
@@ -163,7 +163,7 @@ function foresee(
 /** Decides and applies a batch; replies to waiting updates once the change is projected. */
 async function apply(
   state: DeviceTwinState,
-  items: Queued[],
+  items: Queued<DeviceCommand, DeviceTwinState>[],
   settings: DeviceTwinSettings,
 ): Promise<DeviceTwinState> {
   const events: DeviceEvent[] = [];

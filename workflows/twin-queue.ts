@@ -1,28 +1,34 @@
-import type { DeviceCommand, DeviceTwinState } from '../../twins/device';
-import type { Rejection } from '../../twins/errors';
-import type { DeviceInput } from './messages';
+import type { Rejection } from '../twins/errors';
 
 const MAX_SENDERS = 64;
 
-export interface Queued {
-  readonly command: DeviceCommand;
+export interface Queued<Command, State> {
+  readonly command: Command;
   /** Set for commands that came as an update: the caller waits for the outcome. */
-  readonly reply?: (outcome: DeviceTwinState | Rejection) => void;
+  readonly reply?: (outcome: State | Rejection) => void;
+}
+
+/** A numbered batch of commands from one sender (signals). */
+export interface Batch<Command> {
+  readonly sender: string;
+  readonly batch: number;
+  readonly commands: readonly Command[];
 }
 
 /**
- * The twin's inbox: commands in arrival order, with replayed signal batches dropped. Senders
- * number their batches; the last number per sender is remembered (a bounded map, oldest
- * sender forgotten first) and carried across continue-as-new.
+ * A twin's inbox: commands in arrival order, from signals and updates alike. Signal batches
+ * are numbered by their sender and a replayed one is dropped; the last number per sender is
+ * remembered (a bounded map, oldest sender forgotten first). Signals survive continue-as-new;
+ * updates always finish before it.
  */
-export class CommandQueue {
-  private readonly items: Queued[] = [];
+export class CommandQueue<Command, State> {
+  private readonly items: Queued<Command, State>[] = [];
   /** Taken by the twin and being applied (its projection may still be running). */
-  private inProgress: Queued[] = [];
+  private inProgress: Queued<Command, State>[] = [];
   private readonly lastBatches: Map<string, number>;
 
   constructor(
-    pending: readonly DeviceCommand[] = [],
+    pending: readonly Command[] = [],
     lastBatches: Readonly<Record<string, number>> = {},
   ) {
     this.items.push(...pending.map((command) => ({ command })));
@@ -34,7 +40,7 @@ export class CommandQueue {
   }
 
   /** Returns false when the batch was seen before. */
-  acceptBatch(input: DeviceInput): boolean {
+  acceptBatch(input: Batch<Command>): boolean {
     const last = this.lastBatches.get(input.sender);
     if (last !== undefined && input.batch <= last) return false;
     this.lastBatches.delete(input.sender);
@@ -45,17 +51,17 @@ export class CommandQueue {
     return true;
   }
 
-  push(item: Queued): void {
+  push(item: Queued<Command, State>): void {
     this.items.push(item);
   }
 
   /** The commands not yet applied to the twin's state, oldest first: in progress, then waiting. */
-  peek(): readonly DeviceCommand[] {
+  peek(): readonly Command[] {
     return [...this.inProgress, ...this.items].map((i) => i.command);
   }
 
   /** Takes every waiting command; they count as in progress until `done()`. */
-  takeAll(): Queued[] {
+  takeAll(): Queued<Command, State>[] {
     this.inProgress = this.items.splice(0);
     return this.inProgress;
   }

@@ -1,0 +1,37 @@
+import { sql as dsql } from 'drizzle-orm';
+import type { PgTransaction } from 'drizzle-orm/pg-core';
+import { outbox, OUTBOX_CHANNEL } from './schema';
+
+/** Serialises outbox inserts so that ids commit in order and a reader never skips a row. */
+const OUTBOX_ORDER_LOCK = 7263552;
+
+type Tx = PgTransaction<any, any, any>;
+
+/**
+ * Appends one outbox row per event of an aggregate, inside the caller's transaction, and wakes
+ * every outbox reader on commit. Idempotent: a row per (aggregate, version) is written once.
+ * Call it last: the order lock is held until the transaction ends.
+ */
+export async function appendToOutbox(
+  tx: Tx,
+  aggregate: { type: 'device' | 'asset'; tenantId: string; id: string },
+  changes: ReadonlyArray<{ event: { type: string; at: string }; state: { version: number } }>,
+): Promise<void> {
+  if (changes.length === 0) return;
+  await tx.execute(dsql`select pg_advisory_xact_lock(${OUTBOX_ORDER_LOCK})`);
+  await tx
+    .insert(outbox)
+    .values(
+      changes.map(({ event, state }) => ({
+        tenantId: aggregate.tenantId,
+        aggregateType: aggregate.type,
+        aggregateId: aggregate.id,
+        version: state.version,
+        kind: event.type,
+        payload: { event, state } as unknown as Record<string, unknown>,
+        occurredAt: event.at,
+      })),
+    )
+    .onConflictDoNothing();
+  await tx.execute(dsql`select pg_notify(${OUTBOX_CHANNEL}, ${aggregate.tenantId})`);
+}
