@@ -18,6 +18,7 @@ function row(state: DeviceTwinState) {
     assetId: state.binding?.assetId ?? null,
     siteId: state.binding?.siteId ?? null,
     customerId: state.binding?.customerId ?? null,
+    tags: [...(state.tags ?? [])],
     reported: { ...state.shadow.reported },
     state,
     version: state.version,

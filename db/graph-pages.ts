@@ -23,6 +23,7 @@ export interface DeviceFilter {
   readonly siteId?: string;
   readonly customerId?: string;
   readonly assetId?: string;
+  readonly tag?: string;
 }
 
 export interface AssetFilter {
@@ -53,6 +54,7 @@ export function deviceConditions(tenantId: string, filter: DeviceFilter): SQL | 
     when(filter.siteId, (v) => eq(t.siteId, v)),
     when(filter.customerId, (v) => eq(t.customerId, v)),
     when(filter.assetId, (v) => eq(t.assetId, v)),
+    when(filter.tag, (v) => arrayContains(t.tags, [v])),
   );
 }
 

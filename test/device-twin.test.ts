@@ -311,3 +311,47 @@ describe('desired state through the gateway', () => {
     expect(codes).toEqual(['applied', 'twin:shadow.version-conflict']);
   });
 });
+
+describe('device tags', () => {
+  it('tags a device, filters the fleet by tag and refuses an invalid tag', async () => {
+    const d = await registered('tagged');
+    await graphql(
+      stack.apiUrl,
+      `
+        mutation ($i: RegisterDeviceInput!) {
+          registerDevice(input: $i) {
+            token
+          }
+        }
+      `,
+      {
+        i: { tenantId: d.tenantId, deviceId: 'untagged' },
+      },
+    );
+    const SET = `mutation ($i: SetDeviceTagsInput!) { setDeviceTags(input: $i) { version device { tags } } }`;
+    const set = await graphql(stack.apiUrl, SET, {
+      i: { tenantId: d.tenantId, deviceId: 'tagged', tags: ['north', 'rev-2', 'north'] },
+    });
+    expect(set.data.setDeviceTags.device.tags).toEqual(['north', 'rev-2']);
+    const page = await graphql(
+      stack.apiUrl,
+      `
+        query ($t: ID!) {
+          devices(tenantId: $t, filter: { tag: "north" }) {
+            nodes {
+              deviceId
+            }
+          }
+        }
+      `,
+      {
+        t: d.tenantId,
+      },
+    );
+    expect(page.data.devices.nodes).toEqual([{ deviceId: 'tagged' }]);
+    const bad = await graphql(stack.apiUrl, SET, {
+      i: { tenantId: d.tenantId, deviceId: 'tagged', tags: ['no spaces please'] },
+    });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('twin:device.invalid-tag');
+  });
+});

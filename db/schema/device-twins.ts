@@ -19,6 +19,10 @@ export const deviceTwins = pgTable(
     assetId: text(),
     siteId: text(),
     customerId: text(),
+    tags: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     reported: jsonb()
       .$type<Record<string, unknown>>()
       .notNull()
@@ -33,5 +37,6 @@ export const deviceTwins = pgTable(
     index().on(t.tenantId, t.lifecycle),
     index().on(t.tenantId, t.assetId),
     index().on(t.tenantId, t.siteId),
+    index().using('gin', t.tags),
   ],
 );

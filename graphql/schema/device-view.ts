@@ -10,6 +10,7 @@ export function deviceView(state: DeviceTwinState) {
   return {
     ...state,
     workflowId: deviceWorkflowId(state),
+    tags: state.tags ?? [],
     reported: state.shadow.reported,
     desired: state.shadow.desired,
     delta: delta(state.shadow),

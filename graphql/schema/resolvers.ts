@@ -22,6 +22,7 @@ import {
 import { deviceWorkflowId, isValidId } from '../../twins/ids';
 import { registerDeviceTwin } from '../../workflows/device-twin/client';
 import {
+  setTagsUpdate,
   transitionLifecycleUpdate,
   updateDesiredUpdate,
 } from '../../workflows/device-twin/messages';
@@ -179,6 +180,14 @@ export const resolvers = {
       const version = await putDeviceProfile(ctx.database, args.tenantId, profile);
       return profileView({ profile, version });
     },
+    setDeviceTags: (
+      _: unknown,
+      { input }: { input: DeviceArgs & { tags: string[] } },
+      ctx: ApiContext,
+    ) =>
+      updateTwin(ctx, input, (handle) =>
+        handle.executeUpdate(setTagsUpdate, { args: [{ actor: 'api', tags: input.tags }] }),
+      ),
     updateDesired: (
       _: unknown,
       {

@@ -83,6 +83,8 @@ export const typeDefs = /* GraphQL */ `
     flagged: [FlaggedField!]!
     model: String
     firmware: String
+    "Operator labels, for filters (devices(filter: {tag})) and rollout targets."
+    tags: [String!]!
     "Incremented by every change; subscribers detect gaps with it."
     version: Int!
     updatedAt: DateTime
@@ -160,6 +162,17 @@ export const typeDefs = /* GraphQL */ `
     document: JSONObject!
   }
 
+  input SetDeviceTagsInput {
+    tenantId: ID!
+    deviceId: ID!
+    tags: [String!]!
+  }
+
+  type SetDeviceTagsPayload {
+    version: Int!
+    device: Device!
+  }
+
   type Query {
     device(tenantId: ID!, deviceId: ID!): Device
     deviceProfile(tenantId: ID!, model: ID!): DeviceProfile
@@ -174,6 +187,8 @@ export const typeDefs = /* GraphQL */ `
     updateDesired(input: UpdateDesiredInput!): UpdateDesiredPayload!
     "Adds or replaces a device profile; gateways pick it up within their cache time (30 s). Refused with profile:invalid and the reasons."
     putDeviceProfile(tenantId: ID!, profile: JSONObject!): DeviceProfile!
+    "Replaces a device's tags (trimmed, deduplicated, sorted; at most 32)."
+    setDeviceTags(input: SetDeviceTagsInput!): SetDeviceTagsPayload!
   }
 
   type Subscription {

@@ -62,6 +62,12 @@ export type DeviceCommand =
       readonly customerId: string | null;
     }
   | { readonly type: 'unbind'; readonly at: string; readonly assetId: string }
+  | {
+      readonly type: 'set-tags';
+      readonly at: string;
+      readonly actor: string;
+      readonly tags: readonly string[];
+    }
   /** The twin's own timer: the grace period of a lost connection is over. */
   | { readonly type: 'grace-expired'; readonly at: string };
 

@@ -39,6 +39,8 @@ export function decide(
       return state.binding?.assetId === cmd.assetId
         ? [{ type: 'unbound', at: cmd.at, assetId: cmd.assetId }]
         : [];
+    case 'set-tags':
+      return decideTags(state, cmd);
     case 'grace-expired': {
       const pending = state.connectivity.pendingOffline;
       if (!pending || Date.parse(cmd.at) < Date.parse(pending.deadline)) return [];
@@ -210,4 +212,27 @@ function decideBind(
   }
   const { assetId, siteId, customerId } = cmd;
   return [{ type: 'bound', at: cmd.at, assetId, siteId, customerId }];
+}
+
+const TAG = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
+const MAX_TAGS = 32;
+
+function decideTags(
+  state: DeviceTwinState,
+  cmd: Extract<DeviceCommand, { type: 'set-tags' }>,
+): Decision {
+  const tags = [...new Set(cmd.tags.map((t) => t.trim()))].sort();
+  const bad = tags.find((t) => !TAG.test(t));
+  if (bad !== undefined) {
+    return reject(
+      'twin:device.invalid-tag',
+      `tag "${bad}" must be 1–64 letters, digits, ".", "_", ":", "/" or "-"`,
+    );
+  }
+  if (tags.length > MAX_TAGS)
+    return reject('twin:device.too-many-tags', `at most ${MAX_TAGS} tags per device`);
+  // Twins continued from before tags existed carry no `tags` field.
+  const current = state.tags ?? [];
+  if (tags.length === current.length && tags.every((t, i) => t === current[i])) return [];
+  return [{ type: 'tags-changed', at: cmd.at, actor: cmd.actor, tags }];
 }

@@ -65,6 +65,12 @@ export type DeviceEvent =
     }
   | { readonly type: 'unbound'; readonly at: string; readonly assetId: string }
   | {
+      readonly type: 'tags-changed';
+      readonly at: string;
+      readonly actor: string;
+      readonly tags: readonly string[];
+    }
+  | {
       readonly type: 'disconnected';
       readonly at: string;
       readonly reason: OfflineReason;

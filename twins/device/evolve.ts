@@ -80,6 +80,8 @@ export function evolve(state: DeviceTwinState, event: DeviceEvent): DeviceTwinSt
       };
     case 'unbound':
       return { ...next, binding: null };
+    case 'tags-changed':
+      return { ...next, tags: event.tags };
     case 'disconnected':
       return {
         ...next,

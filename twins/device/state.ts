@@ -61,6 +61,8 @@ export interface DeviceTwinState extends DeviceKey {
   readonly model: string | null;
   readonly firmware: string | null;
   readonly binding: Binding | null;
+  /** Operator labels for filters and rollout targets; sorted, unique. */
+  readonly tags: readonly string[];
   /** Incremented by every event; the projection and subscribers order by it. */
   readonly version: number;
   /** Highest message sequence applied for the open session, for idempotent retries. */
@@ -86,6 +88,7 @@ export function initialDeviceState(key: DeviceKey): DeviceTwinState {
     model: null,
     firmware: null,
     binding: null,
+    tags: [],
     version: 0,
     lastSeq: 0,
     updatedAt: null,

@@ -73,6 +73,11 @@ export const registerUpdate = defineUpdate<
   { version: number },
   [{ actor: string; model?: string }]
 >('register');
+/** Replaces the device's tags (sorted, deduplicated). */
+export const setTagsUpdate = defineUpdate<
+  { version: number },
+  [{ actor: string; tags: readonly string[] }]
+>('setTags');
 export const unbindAssetUpdate = defineUpdate<{ version: number }, [{ assetId: string }]>(
   'unbindAsset',
 );

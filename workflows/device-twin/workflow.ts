@@ -30,6 +30,7 @@ import {
   deviceInputSignal,
   deviceStateQuery,
   registerUpdate,
+  setTagsUpdate,
   transitionLifecycleUpdate,
   unbindAssetUpdate,
   updateDesiredUpdate,
@@ -106,6 +107,7 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
   );
   const versionOnly = (s: DeviceTwinState) => ({ version: s.version });
   commandUpdate(registerUpdate, (r) => ({ type: 'register', at: now(), ...r }), versionOnly);
+  commandUpdate(setTagsUpdate, (r) => ({ type: 'set-tags', at: now(), ...r }), versionOnly);
   commandUpdate(
     bindAssetUpdate,
     (r) => ({ type: 'bind', at: now(), ...r }),

@@ -38,6 +38,7 @@ export interface DeviceFilterInput {
   siteId?: string | null;
   customerId?: string | null;
   assetId?: string | null;
+  tag?: string | null;
 }
 
 export function deviceFilter(input: DeviceFilterInput | null | undefined): DeviceFilter {

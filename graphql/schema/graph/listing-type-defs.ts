@@ -64,6 +64,8 @@ export const listingTypeDefs = /* GraphQL */ `
     siteId: ID
     customerId: ID
     assetId: ID
+    "Devices carrying this tag."
+    tag: String
   }
 
   input AssetFilter {
