@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { WebSocket } from 'uWebSockets.js';
 import type { Database } from '../db/client';
 import { checkDeviceSecret } from '../db/credentials';
 import { findDeviceProfile } from '../db/device-profile-store';
 import { findDeviceTwin } from '../db/device-projection';
 import { normaliseReport } from '../twins/profiles';
 import { sendToDeviceTwin } from '../workflows/device-twin/client';
-import { mountDeviceEndpoint, type Connection as DeviceConnection } from './json/device-endpoint';
+import { DeviceLinks } from './device-links';
+import { mountDeviceEndpoint } from './json/device-endpoint';
 import { CloseCode } from './json/messages';
 import { startGatewayWorker } from './commands/gateway-worker';
 import { ProfileCache } from './profile-cache';
@@ -52,15 +52,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     (tenantId, model) => findDeviceProfile(options.database, tenantId, model),
     options.profileCacheMs,
   );
-  const sessions = new Map<string, WebSocket<DeviceConnection>>();
-  const worker = await startGatewayWorker({ ...options, sessions });
-
-  const app = uws.App();
-  mountDeviceEndpoint(app, {
+  const links = new DeviceLinks({
     nodeId: options.nodeId,
     inbox,
-    authenticate: async (key, token) =>
-      (await checkDeviceSecret(options.database, key, token))
+    logger: options.logger,
+    authenticate: async (key, secret) =>
+      (await checkDeviceSecret(options.database, key, secret))
         ? { model: (await findDeviceTwin(options.database, key))?.model ?? null }
         : false,
     normalise: async (key, model, state) => {
@@ -73,12 +70,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         flags: Object.fromEntries(issues.map((i) => [i.field, i.code])),
       };
     },
-    logger: options.logger,
-    helloTimeoutMs: options.helloTimeoutMs,
-    maxPayloadBytes: options.maxPayloadBytes,
-    idleTimeoutS: options.idleTimeoutS ?? 120,
-    sessions,
   });
+  const worker = await startGatewayWorker({ ...options, links });
+
+  const app = uws.App();
+  const endpoints = [
+    mountDeviceEndpoint(app, {
+      links,
+      helloTimeoutMs: options.helloTimeoutMs,
+      maxPayloadBytes: options.maxPayloadBytes,
+      idleTimeoutS: options.idleTimeoutS ?? 120,
+    }),
+  ];
   app.get('/healthz', (res) => void res.end('ok'));
   app.any('/*', (res) => void res.writeStatus('404 Not Found').end('not found'));
 
@@ -98,7 +101,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port,
     async stop() {
       uws.us_listen_socket_close(listenSocket as never);
-      for (const ws of [...sessions.values()]) ws.end(CloseCode.goingAway, 'gateway shutting down');
+      for (const endpoint of endpoints)
+        endpoint.closeAll(CloseCode.goingAway, 'gateway shutting down');
       await inbox.drained();
       await worker.stop();
       await connection.close();

@@ -1,9 +1,8 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import type { WebSocket } from 'uWebSockets.js';
 import type { GatewayActivities } from '../../workflows/device-twin/gateway-activities';
 import { gatewayTaskQueue } from '../../workflows/task-queues';
-import type { Connection } from '../json/device-endpoint';
+import type { DeviceLinks } from '../device-links';
 
 /**
  * The activity worker of one gateway process: twins reach the connections this process holds
@@ -13,27 +12,25 @@ export async function startGatewayWorker(options: {
   temporalAddress: string;
   namespace: string;
   nodeId: string;
-  sessions: Map<string, WebSocket<Connection>>;
+  links: DeviceLinks;
   logger: Logger;
 }): Promise<{ stop(): Promise<void> }> {
   const activities: GatewayActivities = {
     async ping() {},
     async closeDeviceSession({ sessionId, code, reason }) {
-      const ws = options.sessions.get(sessionId);
-      if (!ws) return false;
+      const session = options.links.control(sessionId);
+      if (!session) return false;
       options.logger.info(
         { session: sessionId, reason },
         'closing device connection on request of its twin',
       );
-      ws.end(code, reason);
+      session.close(code, reason);
       return true;
     },
     async pushDesired({ sessionId, shadowVersion, delta }) {
-      const ws = options.sessions.get(sessionId);
-      if (!ws) return false;
-      ws.cork(() =>
-        ws.send(JSON.stringify({ type: 'desired', version: shadowVersion, state: delta })),
-      );
+      const session = options.links.control(sessionId);
+      if (!session) return false;
+      session.pushDesired(shadowVersion, delta);
       return true;
     },
   };

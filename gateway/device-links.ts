@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { DeviceCommand, OfflineReason } from '../twins/device';
+import type { DeviceKey } from '../twins/ids';
+import type { TwinInbox } from './twin-inbox';
+
+/** What a protocol adapter lets the twin do to its connection. */
+export interface SessionControl {
+  close(code: number, reason: string): void;
+  /** Sends the shadow delta in the protocol's own form. */
+  pushDesired(shadowVersion: number, delta: Record<string, unknown>): void;
+}
+
+export interface DeviceLinksOptions {
+  nodeId: string;
+  inbox: TwinInbox;
+  logger: Logger;
+  /** The device's model when the device exists, is not revoked and the secret matches; else false. */
+  authenticate(key: DeviceKey, secret: string): Promise<{ model: string | null } | false>;
+  /** Reads a report in the terms of the device's profile: canonical names and units, flags. */
+  normalise(
+    key: DeviceKey,
+    model: string | null,
+    state: Record<string, unknown>,
+  ): Promise<{ state: Record<string, unknown>; flags: Record<string, string> }>;
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * The protocol-neutral core of the gateway: one `DeviceLink` per authenticated connection,
+ * whatever protocol it speaks. Adapters (native JSON, MQTT, OCPP) translate frames into
+ * link calls; the twin reaches the connection back through the link's session control.
+ */
+export class DeviceLinks {
+  private readonly links = new Map<string, { link: DeviceLink; control: SessionControl }>();
+
+  constructor(private readonly opts: DeviceLinksOptions) {}
+
+  get logger(): Logger {
+    return this.opts.logger;
+  }
+
+  authenticate(key: DeviceKey, secret: string): Promise<{ model: string | null } | false> {
+    return this.opts.authenticate(key, secret).catch((error: unknown) => {
+      this.opts.logger.error({ err: error }, 'device authentication failed');
+      return false as const;
+    });
+  }
+
+  /**
+   * Tells the twin the device is connected and resolves once Temporal accepted it; rejects
+   * when the twin is unavailable (the adapter then refuses the connection).
+   */
+  async open(input: {
+    key: DeviceKey;
+    model: string | null;
+    firmware?: string | undefined;
+    seq: number;
+    protocol: string;
+    control: SessionControl;
+  }): Promise<DeviceLink> {
+    const sessionId = randomUUID();
+    const logger = this.opts.logger.child({
+      tenant: input.key.tenantId,
+      device: input.key.deviceId,
+      session: sessionId,
+      protocol: input.protocol,
+    });
+    const link = new DeviceLink(sessionId, input.key, input.model, logger, this.opts, () =>
+      this.links.delete(sessionId),
+    );
+    await this.opts.inbox.submit(input.key, {
+      type: 'connect',
+      at: now(),
+      sessionId,
+      gatewayNode: this.opts.nodeId,
+      seq: input.seq,
+      ...(input.model ? { model: input.model } : {}),
+      ...(input.firmware ? { firmware: input.firmware } : {}),
+    });
+    this.links.set(sessionId, { link, control: input.control });
+    logger.info('device connected');
+    return link;
+  }
+
+  control(sessionId: string): SessionControl | undefined {
+    return this.links.get(sessionId)?.control;
+  }
+
+  /** Closes every connection (shutdown); each link then reports its disconnect. */
+  closeAll(code: number, reason: string): void {
+    for (const { control } of [...this.links.values()]) control.close(code, reason);
+  }
+
+  get size(): number {
+    return this.links.size;
+  }
+}
+
+/** One authenticated device connection, as its twin knows it (a session). */
+export class DeviceLink {
+  /** Reports are normalised in arrival order, whatever each costs. */
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    readonly sessionId: string,
+    readonly key: DeviceKey,
+    readonly model: string | null,
+    readonly logger: Logger,
+    private readonly opts: DeviceLinksOptions,
+    private readonly forget: () => void,
+  ) {}
+
+  /**
+   * Normalises the report and hands it to the twin inbox without waiting for the previous one
+   * to be accepted, so a chatty device's reports coalesce into one signal. Resolves when the
+   * twin accepted it: the moment the device may be acknowledged.
+   */
+  report(seq: number, raw: Record<string, unknown>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.chain = this.chain.then(async () => {
+        try {
+          const { state, flags } = await this.opts.normalise(this.key, this.model, raw);
+          const command: DeviceCommand = {
+            type: 'report',
+            at: now(),
+            sessionId: this.sessionId,
+            seq,
+            state,
+            flags,
+          };
+          this.opts.inbox.submit(this.key, command).then(resolve, reject);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+
+  /** The connection is gone; the twin hears why (after its grace period, it is offline). */
+  close(reason: OfflineReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.forget();
+    this.logger.info({ reason }, 'device disconnected');
+    const command: DeviceCommand = {
+      type: 'disconnect',
+      at: now(),
+      sessionId: this.sessionId,
+      reason,
+    };
+    this.opts.inbox
+      .submit(this.key, command)
+      .catch((error) => this.logger.error({ err: error }, 'disconnect not recorded'));
+  }
+}
