@@ -1,10 +1,6 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, waitForPort } from '../deploy/embedded/child-process';
-import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import { TestDevice } from './support/device-client';
+import { startGatewayProcess } from './support/gateway-process';
 import { eventually, graphql } from './support/graphql';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 
@@ -81,33 +77,12 @@ describe('connectivity reasons', () => {
         i: { tenantId, deviceId: 'orphan' },
       },
     );
-    const port = await freePort();
-    const gateway = spawn(
-      path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'),
-      [path.join(PROJECT_ROOT, 'deploy/roles/gateway.ts')],
-      {
-        cwd: PROJECT_ROOT,
-        env: {
-          ...process.env,
-          LOG_FORMAT: 'json',
-          LOG_LEVEL: 'warn',
-          GATEWAY_HOST: '127.0.0.1',
-          GATEWAY_PORT: String(port),
-          GATEWAY_NODE_ID: `doomed-${tenantId}`,
-          TEMPORAL_ADDRESS: inject('temporalAddress'),
-          DATABASE_URL: inject('databaseUrl'),
-        },
-        stdio: 'ignore',
-        detached: true, // its own process group: tsx runs the gateway in a child process
-      },
+    const gateway = await startGatewayProcess(
+      { temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl') },
+      `doomed-${tenantId}`,
     );
     try {
-      await waitForPort('127.0.0.1', port, {
-        timeoutMs: 30_000,
-        child: gateway,
-        what: 'second gateway',
-      });
-      const device = await TestDevice.connect(`ws://127.0.0.1:${port}/device`);
+      const device = await TestDevice.connect(gateway.url);
       device.send({
         type: 'hello',
         seq: 1,
@@ -120,8 +95,7 @@ describe('connectivity reasons', () => {
         (await connectivity(tenantId, 'orphan')).status === 'ONLINE' ? true : undefined,
       );
     } finally {
-      process.kill(-gateway.pid!, 'SIGKILL'); // a crash: no close frames, no disconnects
-      await once(gateway, 'exit').catch(() => {});
+      await gateway.crash(); // no close frames, no disconnects
     }
     const offline = await eventually(async () => {
       const c = await connectivity(tenantId, 'orphan');
