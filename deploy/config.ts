@@ -37,6 +37,8 @@ const gateway = {
     .regex(/^[A-Za-z0-9._-]{1,64}$/)
     .default(`${os.hostname()}-${process.pid}`),
   GATEWAY_HELLO_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  GATEWAY_ADMISSION_RATE: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  GATEWAY_FLAP_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
   GATEWAY_IDLE_TIMEOUT_S: z.coerce.number().int().min(8).max(3600).default(120),
   GATEWAY_MAX_PAYLOAD_BYTES: z.coerce
     .number()

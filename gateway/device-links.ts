@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DeviceCommand, OfflineReason } from '../twins/device';
+import { DoppelError } from '../twins/errors';
 import type { DeviceKey } from '../twins/ids';
+import type { Admission } from './admission';
+import type { GatewayMetrics } from './metrics';
 import type { TwinInbox } from './twin-inbox';
 
 /** What a protocol adapter lets the twin do to its connection. */
@@ -15,6 +18,8 @@ export interface DeviceLinksOptions {
   nodeId: string;
   inbox: TwinInbox;
   logger: Logger;
+  metrics: GatewayMetrics;
+  admission: Admission;
   /** The device's model when the device exists, is not revoked and the secret matches; else false. */
   authenticate(key: DeviceKey, secret: string): Promise<{ model: string | null } | false>;
   /** Reads a report in the terms of the device's profile: canonical names and units, flags. */
@@ -41,6 +46,21 @@ export class DeviceLinks {
     return this.opts.logger;
   }
 
+  /**
+   * Whether a new connection may start now (the gateway-wide admission rate). Adapters ask
+   * before the upgrade and answer 503 with Retry-After when not.
+   */
+  admit(): boolean {
+    const admitted = this.opts.admission.admit();
+    if (!admitted) this.opts.metrics.admissions.inc({ outcome: 'rate-limited' });
+    return admitted;
+  }
+
+  /** Counts an input the adapter refused, by protocol and error code. */
+  refuse(protocol: string, code: string): void {
+    this.opts.metrics.refuse(protocol, code);
+  }
+
   authenticate(key: DeviceKey, secret: string): Promise<{ model: string | null } | false> {
     return this.opts.authenticate(key, secret).catch((error: unknown) => {
       this.opts.logger.error({ err: error }, 'device authentication failed');
@@ -60,6 +80,16 @@ export class DeviceLinks {
     protocol: string;
     control: SessionControl;
   }): Promise<DeviceLink> {
+    if (!this.opts.admission.connected(`${input.key.tenantId}/${input.key.deviceId}`)) {
+      this.opts.metrics.admissions.inc({ outcome: 'flapping' });
+      throw new DoppelError(
+        'gateway:admission.flapping',
+        'the device reconnects too often; it may connect again after a cool-down',
+        {
+          hint: 'back off exponentially with jitter between reconnects',
+        },
+      );
+    }
     const sessionId = randomUUID();
     const logger = this.opts.logger.child({
       tenant: input.key.tenantId,
@@ -67,8 +97,17 @@ export class DeviceLinks {
       session: sessionId,
       protocol: input.protocol,
     });
-    const link = new DeviceLink(sessionId, input.key, input.model, logger, this.opts, () =>
-      this.links.delete(sessionId),
+    const link = new DeviceLink(
+      sessionId,
+      input.key,
+      input.model,
+      input.protocol,
+      logger,
+      this.opts,
+      () => {
+        this.links.delete(sessionId);
+        this.opts.metrics.connections.dec({ protocol: input.protocol });
+      },
     );
     await this.opts.inbox.submit(input.key, {
       type: 'connect',
@@ -80,6 +119,8 @@ export class DeviceLinks {
       ...(input.firmware ? { firmware: input.firmware } : {}),
     });
     this.links.set(sessionId, { link, control: input.control });
+    this.opts.metrics.admissions.inc({ outcome: 'admitted' });
+    this.opts.metrics.connections.inc({ protocol: input.protocol });
     logger.info('device connected');
     return link;
   }
@@ -108,6 +149,7 @@ export class DeviceLink {
     readonly sessionId: string,
     readonly key: DeviceKey,
     readonly model: string | null,
+    readonly protocol: string,
     readonly logger: Logger,
     private readonly opts: DeviceLinksOptions,
     private readonly forget: () => void,
@@ -119,7 +161,12 @@ export class DeviceLink {
    * twin accepted it: the moment the device may be acknowledged.
    */
   report(seq: number, raw: Record<string, unknown>): Promise<void> {
-    return new Promise((resolve, reject) => {
+    const stopTimer = this.opts.metrics.ackSeconds.startTimer();
+    const accepted = () => {
+      stopTimer();
+      this.opts.metrics.reports.inc({ protocol: this.protocol });
+    };
+    return new Promise<void>((resolve, reject) => {
       this.chain = this.chain.then(async () => {
         try {
           const { state, flags } = await this.opts.normalise(this.key, this.model, raw);
@@ -131,7 +178,7 @@ export class DeviceLink {
             state,
             flags,
           };
-          this.opts.inbox.submit(this.key, command).then(resolve, reject);
+          this.opts.inbox.submit(this.key, command).then(() => (accepted(), resolve()), reject);
         } catch (error) {
           reject(error);
         }

@@ -7,7 +7,9 @@ import { findDeviceProfile } from '../db/device-profile-store';
 import { findDeviceTwin } from '../db/device-projection';
 import { normaliseReport } from '../twins/profiles';
 import { sendToDeviceTwin } from '../workflows/device-twin/client';
+import { Admission } from './admission';
 import { DeviceLinks } from './device-links';
+import { GatewayMetrics } from './metrics';
 import { mountDeviceEndpoint } from './json/device-endpoint';
 import { CloseCode } from './json/messages';
 import { startGatewayWorker } from './commands/gateway-worker';
@@ -30,6 +32,10 @@ export interface GatewayOptions {
   offlineGraceMs: number;
   /** Seconds of silence (no message, no pong) before a connection counts as dead; default 120. */
   idleTimeoutS?: number;
+  /** New connections per second this gateway admits (a reconnect storm is let in at this rate); default 500. */
+  admissionRatePerSecond?: number;
+  /** Connections of one device within a minute that count as flapping (refused for a minute); default 20. */
+  flapLimit?: number;
   /** How long a device profile is cached before it is read again. */
   profileCacheMs?: number;
 }
@@ -52,10 +58,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     (tenantId, model) => findDeviceProfile(options.database, tenantId, model),
     options.profileCacheMs,
   );
+  const metrics = new GatewayMetrics();
+  const admission = new Admission({
+    ratePerSecond: options.admissionRatePerSecond ?? 500,
+    flapLimit: options.flapLimit ?? 20,
+    flapWindowMs: 60_000,
+    coolDownMs: 60_000,
+  });
   const links = new DeviceLinks({
     nodeId: options.nodeId,
     inbox,
     logger: options.logger,
+    metrics,
+    admission,
     authenticate: async (key, secret) =>
       (await checkDeviceSecret(options.database, key, secret))
         ? { model: (await findDeviceTwin(options.database, key))?.model ?? null }
@@ -83,6 +98,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
   ];
   app.get('/healthz', (res) => void res.end('ok'));
+  app.get('/metrics', (res) => {
+    res.onAborted(() => (res.aborted = true));
+    void metrics.registry.metrics().then((text) => {
+      if (!res.aborted)
+        res.cork(() => res.writeHeader('content-type', metrics.registry.contentType).end(text));
+    });
+  });
   app.any('/*', (res) => void res.writeStatus('404 Not Found').end('not found'));
 
   const listenSocket = await new Promise<unknown>((resolve, reject) =>

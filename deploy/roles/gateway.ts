@@ -22,6 +22,8 @@ await runProcess(async (onStop) => {
     maxPayloadBytes: config.GATEWAY_MAX_PAYLOAD_BYTES,
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
     idleTimeoutS: config.GATEWAY_IDLE_TIMEOUT_S,
+    admissionRatePerSecond: config.GATEWAY_ADMISSION_RATE,
+    flapLimit: config.GATEWAY_FLAP_LIMIT,
   });
   onStop(gateway.stop);
   return logger;

@@ -1,4 +1,5 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import { DoppelError } from '../../twins/errors';
 import type { DeviceLink, DeviceLinks } from '../device-links';
 import { CloseCode, type DeviceMessage, type GatewayMessage } from './messages';
 import { parseDeviceMessage } from './parse-device-message';
@@ -39,6 +40,7 @@ export function mountDeviceEndpoint(
     if (!isClosed(ws.getUserData())) ws.cork(() => ws.send(JSON.stringify(message)));
   };
   const fail = (ws: WebSocket<Connection>, error: ErrorMessage, close?: number) => {
+    links.refuse('json', error.code);
     send(ws, error);
     if (close && !isClosed(ws.getUserData())) ws.end(close, error.code);
   };
@@ -76,6 +78,9 @@ export function mountDeviceEndpoint(
         },
       });
     } catch (err) {
+      if (err instanceof DoppelError && err.code === 'gateway:admission.flapping') {
+        return fail(ws, error(err.code, err.message, msg.seq), CloseCode.tryAgainLater);
+      }
       opts.links.logger.error({ err }, 'twin did not accept the connection');
       return fail(
         ws,
@@ -97,6 +102,14 @@ export function mountDeviceEndpoint(
     closeOnBackpressureLimit: 1, // typed as a number by the package; read as a flag
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
+      if (!links.admit()) {
+        links.refuse('json', 'gateway:admission.rate-limited');
+        res
+          .writeStatus('503 Service Unavailable')
+          .writeHeader('Retry-After', '1')
+          .end('too many new connections; retry shortly');
+        return;
+      }
       const conn: Connection = {
         phase: 'awaiting-hello',
         link: null,

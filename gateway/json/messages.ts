@@ -45,4 +45,6 @@ export const CloseCode = {
   helloTimeout: 4408,
   badHello: 4400,
   goingAway: 1001,
+  /** RFC 6455 1013 "try again later": admission control refused the device for now. */
+  tryAgainLater: 1013,
 } as const;

@@ -26,6 +26,7 @@ export interface TestStack {
 export interface StackOptions {
   helloTimeoutMs?: number;
   idleTimeoutS?: number;
+  flapLimit?: number;
   offlineGraceMs?: number;
 }
 
@@ -72,6 +73,7 @@ export async function startStack(
     maxPayloadBytes: 64 * 1024,
     offlineGraceMs: options.offlineGraceMs ?? 0,
     idleTimeoutS: options.idleTimeoutS ?? 120,
+    flapLimit: options.flapLimit ?? 1_000,
   });
   const api = await startApi({
     ...backends,

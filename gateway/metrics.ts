@@ -1,0 +1,47 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The gateway's Prometheus metrics, served at GET /metrics. Every refused input is counted by
+ * protocol and error code, so an operator sees which devices misbehave and how.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly rejected = new Counter({
+    name: 'doppel_gateway_rejected_total',
+    help: 'Inputs refused by the gateway, by protocol and error code',
+    labelNames: ['protocol', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly connections = new Gauge({
+    name: 'doppel_gateway_device_connections',
+    help: 'Authenticated device connections open now',
+    labelNames: ['protocol'] as const,
+    registers: [this.registry],
+  });
+  readonly admissions = new Counter({
+    name: 'doppel_gateway_admissions_total',
+    help: 'Connection attempts by outcome (admitted, rate-limited, flapping)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly reports = new Counter({
+    name: 'doppel_gateway_reports_total',
+    help: 'Device reports accepted by their twin (acknowledged to the device)',
+    labelNames: ['protocol'] as const,
+    registers: [this.registry],
+  });
+  readonly ackSeconds = new Histogram({
+    name: 'doppel_gateway_ack_seconds',
+    help: 'From a report received to its acknowledgement (the twin accepted it)',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'doppel_gateway_' });
+  }
+
+  refuse(protocol: string, code: string): void {
+    this.rejected.inc({ protocol, code });
+  }
+}
