@@ -5,6 +5,7 @@ import { DoppelError } from '../twins/errors';
 import type { DeviceKey } from '../twins/ids';
 import type { Admission } from './admission';
 import type { GatewayMetrics } from './metrics';
+import type { TelemetryWriter } from './telemetry-writer';
 import type { TwinInbox } from './twin-inbox';
 
 /** What a protocol adapter lets the twin do to its connection. */
@@ -20,6 +21,7 @@ export interface DeviceLinksOptions {
   logger: Logger;
   metrics: GatewayMetrics;
   admission: Admission;
+  telemetry: TelemetryWriter;
   /** The device's model when the device exists, is not revoked and the secret matches; else false. */
   authenticate(key: DeviceKey, secret: string): Promise<{ model: string | null } | false>;
   /** Reads a report in the terms of the device's profile: canonical names and units, flags. */
@@ -184,6 +186,30 @@ export class DeviceLink {
         }
       });
     });
+  }
+
+  /**
+   * Stores measurements, normalised by the device's profile, in the next telemetry batch.
+   * Resolves after the COMMIT that holds them.
+   */
+  async telemetry(
+    samples: ReadonlyArray<{ at: string; values: Record<string, unknown> }>,
+  ): Promise<void> {
+    const stopTimer = this.opts.metrics.ackSeconds.startTimer();
+    const rows = await Promise.all(
+      samples.map(async (s) => {
+        const { state } = await this.opts.normalise(this.key, this.model, s.values);
+        return {
+          tenantId: this.key.tenantId,
+          deviceId: this.key.deviceId,
+          at: s.at,
+          values: state,
+        };
+      }),
+    );
+    await this.opts.telemetry.write(rows);
+    stopTimer();
+    this.opts.metrics.telemetrySamples.inc({ protocol: this.protocol }, rows.length);
   }
 
   /** The connection is gone; the twin hears why (after its grace period, it is offline). */

@@ -30,6 +30,12 @@ export class GatewayMetrics {
     labelNames: ['protocol'] as const,
     registers: [this.registry],
   });
+  readonly telemetrySamples = new Counter({
+    name: 'doppel_gateway_telemetry_samples_total',
+    help: 'Telemetry samples committed to PostgreSQL (acknowledged to the device)',
+    labelNames: ['protocol'] as const,
+    registers: [this.registry],
+  });
   readonly ackSeconds = new Histogram({
     name: 'doppel_gateway_ack_seconds',
     help: 'From a report received to its acknowledgement (the twin accepted it)',

@@ -8,7 +8,9 @@ import { findDeviceTwin } from '../db/device-projection';
 import { normaliseReport } from '../twins/profiles';
 import { sendToDeviceTwin } from '../workflows/device-twin/client';
 import { Admission } from './admission';
+import { insertTelemetry } from '../db/telemetry-store';
 import { DeviceLinks } from './device-links';
+import { TelemetryWriter } from './telemetry-writer';
 import { GatewayMetrics } from './metrics';
 import { mountDeviceEndpoint } from './json/device-endpoint';
 import { CloseCode } from './json/messages';
@@ -65,7 +67,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     flapWindowMs: 60_000,
     coolDownMs: 60_000,
   });
+  const telemetry = new TelemetryWriter((rows) => insertTelemetry(options.database, rows));
   const links = new DeviceLinks({
+    telemetry,
     nodeId: options.nodeId,
     inbox,
     logger: options.logger,
@@ -126,6 +130,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       for (const endpoint of endpoints)
         endpoint.closeAll(CloseCode.goingAway, 'gateway shutting down');
       await inbox.drained();
+      await telemetry.drained();
       await worker.stop();
       await connection.close();
     },

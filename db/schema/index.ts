@@ -4,3 +4,5 @@ export * from './outbox';
 export * from './device-lifecycle-history';
 export * from './device-profiles';
 export * from './graph';
+export * from './charging-sessions';
+export * from './telemetry';

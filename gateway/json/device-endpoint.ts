@@ -174,7 +174,9 @@ export function mountDeviceEndpoint(
         );
       }
       const link = conn.link;
-      link.report(msg.seq, msg.state).then(
+      const stored =
+        msg.type === 'telemetry' ? link.telemetry(msg.samples) : link.report(msg.seq, msg.state);
+      stored.then(
         () => send(ws, { type: 'ack', seq: msg.seq }),
         (err: unknown) => {
           link.logger.error({ err, seq: msg.seq }, 'twin did not accept the message');

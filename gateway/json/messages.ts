@@ -28,7 +28,32 @@ export const reportMessage = z.strictObject({
     .refine((s) => Object.keys(s).length > 0, 'state is empty'),
 });
 
-export const deviceMessage = z.discriminatedUnion('type', [helloMessage, reportMessage]);
+/**
+ * Measurements: stored as telemetry samples in PostgreSQL (acked after COMMIT), not in the
+ * twin's reported state — a twin holds state, not every sample.
+ */
+export const telemetryMessage = z.strictObject({
+  type: z.literal('telemetry'),
+  seq,
+  samples: z
+    .array(
+      z.strictObject({
+        /** When the device measured it (ISO 8601 with offset). */
+        at: z.iso.datetime({ offset: true }),
+        values: z
+          .record(z.string().min(1).max(128), z.json())
+          .refine((v) => Object.keys(v).length > 0, 'values is empty'),
+      }),
+    )
+    .min(1)
+    .max(1000),
+});
+
+export const deviceMessage = z.discriminatedUnion('type', [
+  helloMessage,
+  reportMessage,
+  telemetryMessage,
+]);
 export type DeviceMessage = z.infer<typeof deviceMessage>;
 
 /** What the gateway sends to a device. */

@@ -3,6 +3,7 @@ import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { filter, pipe, type PubSub } from 'graphql-yoga';
 import type { Database } from '../../db/client';
 import { issueDeviceSecret } from '../../db/credentials';
+import { readTelemetry } from '../../db/telemetry-store';
 import {
   findDeviceProfile,
   listDeviceProfiles,
@@ -90,6 +91,20 @@ export const resolvers = {
   DateTime: DateTimeResolver,
   JSONObject: JSONObjectResolver,
   Device: {
+    telemetry: async (
+      device: DeviceTwinState,
+      args: { from?: Date | null; to?: Date | null; last?: number | null },
+      ctx: ApiContext,
+    ) => {
+      const last = args.last ?? 100;
+      if (last < 1 || last > 1000)
+        throw apiError('api:input.out-of-range', 'last must be between 1 and 1000');
+      return readTelemetry(ctx.database, device, {
+        last,
+        ...(args.from ? { from: args.from.toISOString() } : {}),
+        ...(args.to ? { to: args.to.toISOString() } : {}),
+      });
+    },
     lifecycleHistory: async (device: DeviceTwinState, _: unknown, ctx: ApiContext) =>
       (await deviceLifecycleHistoryOf(ctx.database, device)).map(lifecycleChangeView),
   },

@@ -67,6 +67,8 @@ export const typeDefs = /* GraphQL */ `
     workflowId: String!
     lifecycle: LifecycleStatus!
     lifecycleHistory: [LifecycleChange!]!
+    "Telemetry samples (canonical names and units), newest first; at most 1000."
+    telemetry(from: DateTime, to: DateTime, last: Int = 100): [TelemetrySample!]!
     "Derived from the lifecycle: a device in maintenance raises no alarms and gets no rollouts."
     alarmsMuted: Boolean!
     excludedFromRollouts: Boolean!
@@ -88,6 +90,11 @@ export const typeDefs = /* GraphQL */ `
     "Incremented by every change; subscribers detect gaps with it."
     version: Int!
     updatedAt: DateTime
+  }
+
+  type TelemetrySample {
+    at: DateTime!
+    values: JSONObject!
   }
 
   type FlaggedField {
