@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ID_PATTERN } from '../ids';
 import { CANONICAL_STATES } from './canonical-states';
 import { checkField, checkProfile } from './profile-checks';
+import { quirkRuleSchema } from './quirks';
 import { KNOWN_UNITS, unitSpec } from './units';
 
 export const PROTOCOLS = ['ocpp1.6', 'ocpp2.0.1', 'mqtt', 'json'] as const;
@@ -62,6 +63,8 @@ export const deviceProfileSchema = z
     mapping: z.record(vendorPath, mappingEntrySchema).default({}),
     /** Canonical state field → vendor value → canonical meaning. */
     states: z.record(fieldName, z.record(z.string(), z.enum(CANONICAL_STATES))).default({}),
+    /** Repairs of this model's known protocol non-compliance, applied before validation. */
+    quirks: z.array(quirkRuleSchema).default([]),
   })
   .superRefine(checkProfile);
 

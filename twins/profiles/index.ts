@@ -13,3 +13,4 @@ export { PROFILE_INVALID, PROFILE_ISSUE, type ProfileIssue, type ProfileIssueCod
 export { normaliseReport, type NormalisedReport } from './normalise-report';
 export { parseDeviceProfile } from './parse-device-profile';
 export { KNOWN_UNITS, UNITS, unitSpec, type Dimension, type UnitSpec } from './units';
+export { applyQuirks, quirkRuleSchema, type QuirkRule } from './quirks';
