@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from './support/graphql';
+import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
+import { startTlsProxy } from './support/tls-proxy';
+
+let stack: TestStack;
+let proxy: Awaited<ReturnType<typeof startTlsProxy>>;
+beforeAll(async () => {
+  stack = await startTestStack();
+  proxy = await startTlsProxy(Number(new URL(stack.gatewayUrl).port));
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await stack?.stop();
+});
+
+describe('TLS in front of the gateway (deploy/nginx, nginx from Debian)', () => {
+  it('carries a device over wss:// to the gateway', async () => {
+    const tenantId = uniqueTenant();
+    const reg = await graphql(stack.apiUrl, `mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }`, {
+      i: { tenantId, deviceId: 'secure' },
+    });
+    const ws = new WebSocket(`${proxy.url}/device`, { ca: readFileSync(proxy.pki.ca) });
+    const welcome = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', seq: 1, tenant: tenantId, device: 'secure', token: reg.data.registerDevice.token })));
+      ws.on('message', (m) => resolve(JSON.parse(String(m))));
+      ws.on('error', reject);
+    });
+    expect(welcome).toMatchObject({ type: 'welcome', seq: 1 });
+    ws.close();
+  });
+
+  it.each(['TLSv1', 'TLSv1.1'] as const)('refuses %s (TLS 1.2 at least)', async (version) => {
+    const { port } = new URL(proxy.url);
+    const outcome = await new Promise<string>((resolve) => {
+      const socket = tls.connect({ host: '127.0.0.1', port: Number(port), minVersion: version, maxVersion: version, ca: readFileSync(proxy.pki.ca) });
+      socket.on('secureConnect', () => (socket.destroy(), resolve('connected')));
+      socket.on('error', (e) => resolve((e as NodeJS.ErrnoException).code ?? e.message));
+    });
+    expect(outcome).not.toBe('connected');
+  });
+
+  it('accepts TLS 1.2', async () => {
+    const { port } = new URL(proxy.url);
+    const protocol = await new Promise<string | null>((resolve, reject) => {
+      const socket = tls.connect({ host: '127.0.0.1', port: Number(port), maxVersion: 'TLSv1.2', ca: readFileSync(proxy.pki.ca) });
+      socket.on('secureConnect', () => (resolve(socket.getProtocol()), socket.destroy()));
+      socket.on('error', reject);
+    });
+    expect(protocol).toBe('TLSv1.2');
+  });
+});
