@@ -14,6 +14,7 @@ import { TelemetryWriter } from './telemetry-writer';
 import { GatewayMetrics } from './metrics';
 import { mountDeviceEndpoint } from './json/device-endpoint';
 import { CloseCode } from './json/messages';
+import { mountOcppEndpoint } from './ocpp/ocpp-endpoint';
 import { startGatewayWorker } from './commands/gateway-worker';
 import { ProfileCache } from './profile-cache';
 import { TwinInbox } from './twin-inbox';
@@ -97,6 +98,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     mountDeviceEndpoint(app, {
       links,
       helloTimeoutMs: options.helloTimeoutMs,
+      maxPayloadBytes: options.maxPayloadBytes,
+      idleTimeoutS: options.idleTimeoutS ?? 120,
+    }),
+    mountOcppEndpoint(app, {
+      links,
+      database: options.database,
       maxPayloadBytes: options.maxPayloadBytes,
       idleTimeoutS: options.idleTimeoutS ?? 120,
     }),

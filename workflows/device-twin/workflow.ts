@@ -44,6 +44,7 @@ const { projectDeviceTwin } = proxyActivities<TwinActivities>({
 });
 
 const now = () => new Date().toISOString();
+const MAX_HISTORY_EVENTS = 2_000;
 const failure = (r: Rejection) =>
   ApplicationFailure.create({ type: r.code, message: r.message, nonRetryable: true });
 
@@ -119,7 +120,14 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
     (s) => ({ version: s.version }),
   );
 
-  const continueAsNewNow = () => workflowInfo().continueAsNewSuggested && allHandlersFinished();
+  // Temporal suggests continue-as-new near 4,000 events, but every signal also grows the
+  // server's per-run state, and a busy twin slows down long before that: 2,000 is plenty.
+  // (Runs started before this rule wait for Temporal's suggestion: the patch keeps them replayable.)
+  const capHistory = patched('continue-as-new-at-2000-events');
+  const historyFull = () =>
+    workflowInfo().continueAsNewSuggested ||
+    (capHistory && workflowInfo().historyLength >= MAX_HISTORY_EVENTS);
+  const continueAsNewNow = () => historyFull() && allHandlersFinished();
   for (;;) {
     const deadline = state.connectivity.pendingOffline?.deadline;
     const woke = deadline

@@ -1,0 +1,62 @@
+import { latestReadings16, type MeterValue16 } from './meter-values';
+import { commonActions, type ActionHandler } from './station-action';
+
+/** Authorization is not modelled yet: every idTag is Accepted (docs/ocpp.md). */
+const ACCEPTED = { idTagInfo: { status: 'Accepted' } };
+
+/** What OCPP 1.6 stations may ask, besides BootNotification (the endpoint handles that). */
+export const actions16: Record<string, ActionHandler> = {
+  ...commonActions,
+  StatusNotification: async (p: { connectorId: number; status: string; errorCode: string }) => ({
+    answer: {},
+    report: { connectors: { [p.connectorId]: { status: p.status, errorCode: p.errorCode } } },
+  }),
+  MeterValues: async (p: { meterValue: MeterValue16[] }) => ({
+    answer: {},
+    report: { meter: latestReadings16(p.meterValue) },
+  }),
+  Authorize: async () => ({ answer: ACCEPTED }),
+  StartTransaction: async (
+    p: { connectorId: number; idTag: string; meterStart: number; timestamp: string },
+    ctx,
+  ) => {
+    const transactionId = await ctx.sessions.start16(ctx.key, {
+      connectorId: p.connectorId,
+      idTag: p.idTag,
+      meterStartWh: p.meterStart,
+      at: p.timestamp,
+    });
+    return {
+      answer: { transactionId, ...ACCEPTED },
+      report: { connectors: { [p.connectorId]: { transactionId } } },
+    };
+  },
+  StopTransaction: async (
+    p: { transactionId: number; meterStop: number; timestamp: string; reason?: string },
+    ctx,
+  ) => {
+    const stopped = await ctx.sessions.stop16(ctx.key, {
+      transactionId: p.transactionId,
+      meterStopWh: p.meterStop,
+      at: p.timestamp,
+      reason: p.reason ?? null,
+    });
+    if (!stopped)
+      ctx.logger.warn({ transactionId: p.transactionId }, 'stop of an unknown transaction');
+    // A stop is always accepted: the station must be able to end what it started.
+    return stopped?.connectorId != null
+      ? {
+          answer: ACCEPTED,
+          report: { connectors: { [stopped.connectorId]: { transactionId: null } } },
+        }
+      : { answer: ACCEPTED };
+  },
+  DiagnosticsStatusNotification: async (p: { status: string }) => ({
+    answer: {},
+    report: { diagnosticsStatus: p.status },
+  }),
+  SignedFirmwareStatusNotification: async (p: { status: string }) => ({
+    answer: {},
+    report: { firmwareStatus: p.status },
+  }),
+};

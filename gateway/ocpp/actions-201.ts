@@ -1,0 +1,79 @@
+import { energyWh, latestReadings201, type MeterValue201 } from './meter-values';
+import { commonActions, type ActionHandler } from './station-action';
+
+/** Authorization is not modelled yet: every idToken is Accepted (docs/ocpp.md). */
+const ACCEPTED = { idTokenInfo: { status: 'Accepted' } };
+
+interface TransactionEvent {
+  eventType: 'Started' | 'Updated' | 'Ended';
+  timestamp: string;
+  triggerReason: string;
+  seqNo: number;
+  transactionInfo: { transactionId: string; chargingState?: string; stoppedReason?: string };
+  idToken?: { idToken: string; type: string };
+  evse?: { id: number; connectorId?: number };
+  meterValue?: MeterValue201[];
+}
+
+const transactionEvent: ActionHandler = async (p: TransactionEvent, ctx) => {
+  const info = p.transactionInfo;
+  const readings = latestReadings201(p.meterValue ?? []);
+  const stored = await ctx.sessions.record201(
+    ctx.key,
+    {
+      transactionId: info.transactionId,
+      seqNo: p.seqNo,
+      eventType: p.eventType,
+      triggerReason: p.triggerReason,
+      at: p.timestamp,
+      evseId: p.evse?.id ?? null,
+      connectorId: p.evse?.connectorId ?? null,
+      idTag: p.idToken?.idToken ?? null,
+      meterWh: energyWh(readings),
+      stopReason: info.stoppedReason ?? null,
+      payload: p as unknown as Record<string, unknown>,
+    },
+    p.idToken ? ACCEPTED : {},
+  );
+  if (stored.duplicate) return { answer: stored.answer };
+  if (stored.gap)
+    ctx.logger.warn({ transactionId: info.transactionId, seqNo: p.seqNo }, 'transaction event gap');
+  const ended = p.eventType === 'Ended';
+  // The evse is named once per transaction, usually in its first event; the store remembers it.
+  const evseId = p.evse?.id ?? stored.evseId;
+  const chargingState = ended ? null : info.chargingState;
+  const evse =
+    evseId !== null
+      ? {
+          evses: {
+            [evseId]: {
+              transactionId: ended ? null : info.transactionId,
+              ...(chargingState !== undefined ? { chargingState } : {}),
+            },
+          },
+        }
+      : {};
+  const meter = Object.keys(readings).length > 0 ? { meter: readings } : {};
+  return { answer: stored.answer, report: { ...evse, ...meter } };
+};
+
+/** What OCPP 2.0.1 stations may ask, besides BootNotification (the endpoint handles that). */
+export const actions201: Record<string, ActionHandler> = {
+  ...commonActions,
+  StatusNotification: async (p: {
+    evseId: number;
+    connectorId: number;
+    connectorStatus: string;
+  }) => ({
+    answer: {},
+    report: {
+      evses: { [p.evseId]: { connectors: { [p.connectorId]: { status: p.connectorStatus } } } },
+    },
+  }),
+  MeterValues: async (p: { meterValue: MeterValue201[] }) => ({
+    answer: {},
+    report: { meter: latestReadings201(p.meterValue) },
+  }),
+  Authorize: async () => ({ answer: ACCEPTED }),
+  TransactionEvent: transactionEvent,
+};

@@ -1,0 +1,79 @@
+/** The measurand a sampled value means when it names none (both versions). */
+const DEFAULT_MEASURAND = 'Energy.Active.Import.Register';
+
+export interface MeterReading {
+  value: number | string;
+  unit: string | null;
+  at: string;
+}
+
+interface SampledValue16 {
+  value: string;
+  measurand?: string;
+  phase?: string;
+  unit?: string;
+}
+
+interface SampledValue201 {
+  value: number;
+  measurand?: string;
+  phase?: string;
+  unitOfMeasure?: { unit?: string; multiplier?: number };
+}
+
+export interface MeterValue<S> {
+  timestamp: string;
+  sampledValue: S[];
+}
+
+export type MeterValue16 = MeterValue<SampledValue16>;
+export type MeterValue201 = MeterValue<SampledValue201>;
+
+/** `Energy.Active.Import.Register`, or `Voltage.L1-N` for a per-phase value. */
+const keyOf = (s: { measurand?: string; phase?: string }) =>
+  `${s.measurand ?? DEFAULT_MEASURAND}${s.phase ? `.${s.phase}` : ''}`;
+
+/** 1.6 sends values as text; numbers become numbers, anything else (signed data) stays text. */
+const numeric = (text: string): number | string => {
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) ? n : text;
+};
+
+function latest<S>(
+  values: readonly MeterValue<S>[],
+  read: (s: S) => { key: string; value: number | string; unit: string | null },
+): Record<string, MeterReading> {
+  const out: Record<string, MeterReading> = {};
+  for (const { timestamp, sampledValue } of values) {
+    for (const sample of sampledValue) {
+      const { key, value, unit } = read(sample);
+      const known = out[key];
+      if (!known || Date.parse(known.at) <= Date.parse(timestamp))
+        out[key] = { value, unit, at: timestamp };
+    }
+  }
+  return out;
+}
+
+/**
+ * The latest reading per measurand (and phase) in a MeterValues or transaction message.
+ *
+ * @example latestReadings16([{ timestamp: t, sampledValue: [{ value: '1500' }] }])
+ *   // → { 'Energy.Active.Import.Register': { value: 1500, unit: null, at: t } }
+ */
+export const latestReadings16 = (values: readonly MeterValue16[]) =>
+  latest(values, (s) => ({ key: keyOf(s), value: numeric(s.value), unit: s.unit ?? null }));
+
+export const latestReadings201 = (values: readonly MeterValue201[]) =>
+  latest(values, (s) => ({
+    key: keyOf(s),
+    value: s.value * 10 ** (s.unitOfMeasure?.multiplier ?? 0),
+    unit: s.unitOfMeasure?.unit ?? null,
+  }));
+
+/** The energy register in Wh, when the readings carry one in Wh or kWh. */
+export function energyWh(readings: Record<string, MeterReading>): number | null {
+  const energy = readings[DEFAULT_MEASURAND];
+  if (!energy || typeof energy.value !== 'number') return null;
+  return energy.unit === 'kWh' ? energy.value * 1000 : energy.value;
+}

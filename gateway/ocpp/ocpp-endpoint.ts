@@ -1,0 +1,143 @@
+import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { Database } from '../../db/client';
+import type { DeviceKey } from '../../twins/ids';
+import type { DeviceLinks } from '../device-links';
+import { ChargingSessionStore } from './charging-session-store';
+import type { OcppVersion } from './ocpp-version';
+import { decideHandshake, type Handshake, type UpgradeRequest } from './station-handshake';
+import { StationSession } from './station-session';
+
+export interface OcppEndpointOptions {
+  links: DeviceLinks;
+  database: Database;
+  maxPayloadBytes: number;
+  /** Seconds without a message or pong before the gateway closes the connection (uWS: ≥ 8). */
+  idleTimeoutS: number;
+  /** Heartbeat interval given to accepted stations; default 300 s. */
+  heartbeatIntervalS?: number;
+  /** Retry interval given to stations answered Pending; default 10 s. */
+  pendingIntervalS?: number;
+  /** How long the server waits for a station's answer to its own CALL; default 30 s. */
+  callTimeoutMs?: number;
+}
+
+interface StationSocket {
+  key: DeviceKey;
+  version: OcppVersion | null;
+  session: StationSession | null;
+  closed: boolean;
+  lastHeard: number;
+}
+
+/** RFC 6455 1002: no OCPP version agreed, so no OCPP message can be understood. */
+const PROTOCOL_ERROR = 1002;
+/** uWS checks timeouts every few seconds (see the JSON endpoint). */
+const TIMEOUT_GRANULARITY_MS = 4_000;
+
+/** OCPP-J 1.6 and 2.0.1 at `/ocpp/{identity}` and `/ocpp/{tenant}/{identity}` (docs/ocpp.md). */
+export function mountOcppEndpoint(
+  app: TemplatedApp,
+  opts: OcppEndpointOptions,
+): { closeAll(code: number, reason: string): void } {
+  const { links } = opts;
+  const sockets = new Set<WebSocket<StationSocket>>();
+  const sessions = new ChargingSessionStore(opts.database);
+
+  app.ws<StationSocket>('/ocpp/*', {
+    maxPayloadLength: opts.maxPayloadBytes,
+    idleTimeout: opts.idleTimeoutS,
+    maxBackpressure: 1024 * 1024,
+    closeOnBackpressureLimit: 1,
+    sendPingsAutomatically: true,
+    upgrade: (res, req, context) => {
+      // uWS frees the request at the first await: copy everything now.
+      const request: UpgradeRequest = {
+        url: req.getUrl(),
+        authorization: req.getHeader('authorization'),
+        protocols: req.getHeader('sec-websocket-protocol'),
+      };
+      const wsKey = req.getHeader('sec-websocket-key');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      let aborted = false;
+      res.onAborted(() => {
+        aborted = true;
+      });
+      void decideHandshake(request, opts)
+        .catch((err: unknown): Handshake => {
+          links.logger.error({ err }, 'OCPP handshake failed');
+          return { ok: false, status: '503 Service Unavailable' };
+        })
+        .then((handshake) => {
+          if (aborted) return;
+          res.cork(() => {
+            if (!handshake.ok) {
+              res.writeStatus(handshake.status);
+              if (handshake.status === '401 Unauthorized')
+                res.writeHeader('WWW-Authenticate', 'Basic realm="ocpp", charset="UTF-8"');
+              res.end();
+              return;
+            }
+            const data: StationSocket = {
+              key: handshake.key,
+              version: handshake.version,
+              session: null,
+              closed: false,
+              lastHeard: Date.now(),
+            };
+            // An empty protocol leaves Sec-WebSocket-Protocol out of the answer.
+            res.upgrade(data, wsKey, handshake.version ?? '', extensions, context);
+          });
+        });
+    },
+    open: (ws) => {
+      sockets.add(ws);
+      const data = ws.getUserData();
+      if (!data.version) {
+        ws.end(PROTOCOL_ERROR, 'no agreed subprotocol: offer ocpp1.6 or ocpp2.0.1');
+        return;
+      }
+      data.session = new StationSession({
+        key: data.key,
+        version: data.version,
+        links,
+        sessions,
+        logger: links.logger.child({
+          tenant: data.key.tenantId,
+          device: data.key.deviceId,
+          protocol: data.version,
+        }),
+        heartbeatIntervalS: opts.heartbeatIntervalS ?? 300,
+        pendingIntervalS: opts.pendingIntervalS ?? 10,
+        callTimeoutMs: opts.callTimeoutMs ?? 30_000,
+        send: (frame) => {
+          if (!data.closed) ws.cork(() => ws.send(JSON.stringify(frame)));
+        },
+        close: (code, reason) => {
+          if (!data.closed) ws.end(code, reason);
+        },
+      });
+    },
+    pong: (ws) => {
+      ws.getUserData().lastHeard = Date.now();
+    },
+    message: (ws, message, isBinary) => {
+      const data = ws.getUserData();
+      data.lastHeard = Date.now();
+      data.session?.receive(message, isBinary);
+    },
+    close: (ws, code) => {
+      sockets.delete(ws);
+      const data = ws.getUserData();
+      data.closed = true;
+      const silent =
+        code === 1006 &&
+        Date.now() - data.lastHeard >= opts.idleTimeoutS * 1000 - TIMEOUT_GRANULARITY_MS;
+      data.session?.closed(silent ? 'heartbeat-missed' : 'disconnected');
+    },
+  });
+  return {
+    closeAll: (code, reason) => {
+      for (const ws of [...sockets]) ws.end(code, reason);
+    },
+  };
+}

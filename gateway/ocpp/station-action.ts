@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { DeviceKey } from '../../twins/ids';
+import type { ChargingSessionStore } from './charging-session-store';
+
+/** What a station's CALL may use: who sent it, the session store, a clock. */
+export interface ActionContext {
+  key: DeviceKey;
+  sessions: ChargingSessionStore;
+  logger: Logger;
+  now(): string;
+}
+
+/** The CALLRESULT payload, and what the twin should learn (sent before the answer). */
+export interface ActionOutcome {
+  answer: Record<string, unknown>;
+  report?: Record<string, unknown>;
+}
+
+/** One action's handling; the payload has passed the official schema. */
+export type ActionHandler = (payload: any, ctx: ActionContext) => Promise<ActionOutcome>;
+
+export const answerOnly = (answer: Record<string, unknown>): ActionOutcome => ({ answer });
+
+/** Handlers both versions share, where the messages are the same. */
+export const commonActions: Record<string, ActionHandler> = {
+  Heartbeat: async (_, ctx) => answerOnly({ currentTime: ctx.now() }),
+  FirmwareStatusNotification: async (p: { status: string }) => ({
+    answer: {},
+    report: { firmwareStatus: p.status },
+  }),
+  LogStatusNotification: async (p: { status: string }) => ({
+    answer: {},
+    report: { logStatus: p.status },
+  }),
+  SecurityEventNotification: async (p: { type: string; timestamp: string; techInfo?: string }) => ({
+    answer: {},
+    report: {
+      lastSecurityEvent: { type: p.type, at: p.timestamp, techInfo: p.techInfo ?? null },
+    },
+  }),
+  DataTransfer: async (p: { vendorId: string; messageId?: string; data?: unknown }) => ({
+    answer: { status: 'Accepted' },
+    report: {
+      dataTransfer: { vendorId: p.vendorId, messageId: p.messageId ?? null, data: p.data ?? null },
+    },
+  }),
+};

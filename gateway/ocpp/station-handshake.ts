@@ -1,0 +1,68 @@
+import type { Database } from '../../db/client';
+import { isValidId, type DeviceKey } from '../../twins/ids';
+import type { DeviceLinks } from '../device-links';
+import { pickSubprotocol, type OcppVersion } from './ocpp-version';
+import { findStation } from './station-directory';
+
+/** Station identities: at most 48 characters, no ':' (it separates Basic auth's user and password). */
+const MAX_IDENTITY = 48;
+
+/** What the upgrade request said, copied before any await (uWS frees the request after). */
+export interface UpgradeRequest {
+  url: string;
+  authorization: string;
+  protocols: string;
+}
+
+export type Handshake =
+  | { ok: true; key: DeviceKey; model: string | null; version: OcppVersion | null }
+  | { ok: false; status: '404 Not Found' | '401 Unauthorized' | '503 Service Unavailable' };
+
+/** `/ocpp/{identity}` or `/ocpp/{tenant}/{identity}`: tenant (or null) and identity, decoded. */
+export function readPath(url: string): { tenantId: string | null; identity: string } | null {
+  const segments = url.replace(/^\/ocpp\/?/, '').split('/');
+  if (segments.length < 1 || segments.length > 2) return null;
+  let decoded: string[];
+  try {
+    decoded = segments.map((s) => decodeURIComponent(s));
+  } catch {
+    return null;
+  }
+  const identity = decoded.at(-1)!;
+  const tenantId = decoded.length === 2 ? decoded[0]! : null;
+  if (identity.length === 0 || identity.length > MAX_IDENTITY || identity.includes(':'))
+    return null;
+  // Doppel's device and tenant ids are slugs: anything else cannot name a device.
+  if (!isValidId(identity) || (tenantId !== null && !isValidId(tenantId))) return null;
+  return { tenantId, identity };
+}
+
+/** The password of an HTTP Basic `Authorization` header whose user is `identity`, else null. */
+export function readBasicAuth(header: string, identity: string): string | null {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!match) return null;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0 || decoded.slice(0, colon) !== identity) return null;
+  return decoded.slice(colon + 1);
+}
+
+/**
+ * Decides an OCPP upgrade before it happens (security profiles 1 and 2): an identity that
+ * names no device is 404, a missing or wrong password 401. The subprotocol is picked here;
+ * none agreed still upgrades (the endpoint then closes), as OCPP-J asks.
+ */
+export async function decideHandshake(
+  request: UpgradeRequest,
+  deps: { database: Database; links: DeviceLinks },
+): Promise<Handshake> {
+  const target = readPath(request.url);
+  if (!target) return { ok: false, status: '404 Not Found' };
+  const key = await findStation(deps.database, target.identity, target.tenantId);
+  if (!key) return { ok: false, status: '404 Not Found' };
+  const password = readBasicAuth(request.authorization, target.identity);
+  if (password === null) return { ok: false, status: '401 Unauthorized' };
+  const admitted = await deps.links.authenticate(key, password);
+  if (!admitted) return { ok: false, status: '401 Unauthorized' };
+  return { ok: true, key, model: admitted.model, version: pickSubprotocol(request.protocols) };
+}

@@ -1,0 +1,186 @@
+import type { Logger } from 'pino';
+import type { DeviceKey } from '../../twins/ids';
+import type { DeviceLink, DeviceLinks, SessionControl } from '../device-links';
+import { actions16 } from './actions-16';
+import { actions201 } from './actions-201';
+import type { ChargingSessionStore } from './charging-session-store';
+import { DesiredDelivery } from './desired-delivery';
+import { OcppError } from './ocpp-error';
+import type { OcppVersion } from './ocpp-version';
+import { officialSchemas } from './official-schemas';
+import { isFrameFailure, parseFrame, type Frame } from './parse-frame';
+import { ServerCalls } from './server-calls';
+import type { ActionOutcome } from './station-action';
+
+export interface StationSessionOptions {
+  key: DeviceKey;
+  version: OcppVersion;
+  links: DeviceLinks;
+  sessions: ChargingSessionStore;
+  logger: Logger;
+  /** Heartbeat interval told to an accepted station (s). */
+  heartbeatIntervalS: number;
+  /** Retry interval told to a station answered Pending (s): short, jittered by the station. */
+  pendingIntervalS: number;
+  callTimeoutMs: number;
+  send(frame: unknown[]): void;
+  close(code: number, reason: string): void;
+}
+
+type CallFrame = Extract<Frame, { type: 'call' }>;
+
+const now = () => new Date().toISOString();
+
+/**
+ * One station's OCPP-J conversation: its CALLs are answered strictly in arrival order (a
+ * station that does not wait for the answer is queued, never dropped), nothing but
+ * BootNotification is served before the boot was accepted, and the server's own CALLs go
+ * out one at a time once it was.
+ */
+export class StationSession {
+  private phase: 'awaiting-boot' | 'accepted' | 'closed' = 'awaiting-boot';
+  private link: DeviceLink | null = null;
+  /** The gateway's message numbers for the twin (connect, then each report). */
+  private seq = 0;
+  private inbound: Promise<void> = Promise.resolve();
+  private readonly calls: ServerCalls;
+  private readonly desired: DesiredDelivery;
+  private readonly schemas;
+  private readonly actions;
+
+  constructor(private readonly opts: StationSessionOptions) {
+    this.calls = new ServerCalls((frame) => opts.send(frame), opts.callTimeoutMs);
+    this.schemas = officialSchemas[opts.version];
+    this.actions = opts.version === 'ocpp1.6' ? actions16 : actions201;
+    this.desired = new DesiredDelivery({
+      version: opts.version,
+      calls: this.calls,
+      schemas: this.schemas,
+      logger: opts.logger,
+      report: (state) =>
+        this.phase === 'closed' || !this.link ? null : this.link.report(++this.seq, state),
+    });
+  }
+
+  receive(data: ArrayBuffer, isBinary: boolean): void {
+    const frame = parseFrame(data, isBinary);
+    if (isFrameFailure(frame))
+      return this.inOrder(async () => ({
+        answer: frame.error.asCallError(frame.id, this.opts.version),
+      }));
+    if (frame.type === 'call') return this.inOrder(() => this.answer(frame));
+    const outcome =
+      frame.type === 'result'
+        ? { ok: true as const, payload: frame.payload }
+        : { ok: false as const, code: frame.code, description: frame.description };
+    if (!this.calls.settle(frame.id, outcome))
+      this.opts.logger.warn({ id: frame.id }, 'answer to no outstanding call ignored');
+  }
+
+  /** The connection is gone (or going): pending server calls end, the twin hears it. */
+  closed(reason: 'disconnected' | 'heartbeat-missed'): void {
+    this.phase = 'closed';
+    this.calls.stop();
+    this.link?.close(reason);
+  }
+
+  private inOrder(work: () => Promise<{ answer: unknown[]; after?: () => void }>): void {
+    this.inbound = this.inbound.then(async () => {
+      const { answer, after } = await work();
+      if (this.phase === 'closed') return;
+      this.opts.send(answer);
+      after?.();
+    });
+  }
+
+  private async answer(call: CallFrame): Promise<{ answer: unknown[]; after?: () => void }> {
+    const { version, logger } = this.opts;
+    try {
+      if (!this.schemas.knows(call.action))
+        throw new OcppError('NotImplemented', `${call.action} is not an action of ${version}`);
+      if (call.action !== 'BootNotification' && this.phase !== 'accepted')
+        throw new OcppError('SecurityError', 'send BootNotification and wait for Accepted first');
+      this.schemas.check(call.action, 'request', call.payload);
+      const outcome =
+        call.action === 'BootNotification'
+          ? await this.boot(call.payload)
+          : await this.perform(call.action, call.payload);
+      this.checkOwnAnswer(call.action, outcome.answer);
+      return {
+        answer: [3, call.id, outcome.answer],
+        ...(call.action === 'BootNotification' && this.phase === 'accepted'
+          ? { after: () => this.calls.resume() }
+          : {}),
+      };
+    } catch (error) {
+      if (!(error instanceof OcppError))
+        logger.error({ err: error, action: call.action }, 'station call failed');
+      return { answer: OcppError.from(error).asCallError(call.id, version) };
+    }
+  }
+
+  private async boot(payload: Record<string, any>): Promise<ActionOutcome> {
+    const { version, links, key, logger } = this.opts;
+    const station = version === 'ocpp1.6' ? null : payload.chargingStation;
+    const model: string = station ? station.model : payload.chargePointModel;
+    const firmware: string | undefined = station
+      ? station.firmwareVersion
+      : payload.firmwareVersion;
+    if (!this.link) {
+      try {
+        const link = await links.open({
+          key,
+          model,
+          firmware,
+          seq: ++this.seq,
+          protocol: version,
+          control: this.control(),
+        });
+        if (this.phase === 'closed') {
+          link.close('disconnected');
+          throw new OcppError('GenericError', 'connection closed during boot');
+        }
+        this.link = link;
+      } catch (error) {
+        if (error instanceof OcppError) throw error;
+        // Admission control: the station retries after a short wait instead of being refused.
+        logger.warn({ err: error }, 'twin did not accept the connection; boot Pending');
+        return {
+          answer: { currentTime: now(), interval: this.opts.pendingIntervalS, status: 'Pending' },
+        };
+      }
+    }
+    this.phase = 'accepted';
+    return {
+      answer: { currentTime: now(), interval: this.opts.heartbeatIntervalS, status: 'Accepted' },
+    };
+  }
+
+  private async perform(action: string, payload: Record<string, unknown>): Promise<ActionOutcome> {
+    const handler = this.actions[action];
+    if (!handler) throw new OcppError('NotSupported', `${action} is not supported by this server`);
+    const { key, sessions, logger } = this.opts;
+    const outcome = await handler(payload, { key, sessions, logger, now });
+    // The station hears back only once the twin has what it said.
+    if (outcome.report && Object.keys(outcome.report).length > 0)
+      await this.link!.report(++this.seq, outcome.report);
+    return outcome;
+  }
+
+  /** Our answers pass the official response schema too; a miss is our bug, told as InternalError. */
+  private checkOwnAnswer(action: string, answer: Record<string, unknown>): void {
+    try {
+      this.schemas.check(action, 'response', answer);
+    } catch (error) {
+      this.opts.logger.error({ err: error, action }, 'own answer breaks the OCPP schema');
+      throw new OcppError('InternalError', 'the server built an invalid answer');
+    }
+  }
+
+  private control(): SessionControl {
+    return {
+      close: (code, reason) => this.opts.close(code, reason),
+      pushDesired: (shadowVersion, delta) => this.desired.push(shadowVersion, delta),
+    };
+  }
+}
