@@ -58,6 +58,21 @@ export async function issueDeviceSecret(
   return rows.length > 0 ? secret : null;
 }
 
+/** True when the device exists and its credentials are not revoked (certificate logins). */
+export async function deviceCredentialActive(database: Database, key: DeviceKey): Promise<boolean> {
+  const rows = await database.db
+    .select({ deviceId: deviceCredentials.deviceId })
+    .from(deviceCredentials)
+    .where(
+      and(
+        eq(deviceCredentials.tenantId, key.tenantId),
+        eq(deviceCredentials.deviceId, key.deviceId),
+        isNull(deviceCredentials.revokedAt),
+      ),
+    );
+  return rows.length > 0;
+}
+
 /** True when the device exists, is not revoked and the secret matches. */
 export async function checkDeviceSecret(
   database: Database,

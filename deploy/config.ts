@@ -39,6 +39,16 @@ const gateway = {
   GATEWAY_HELLO_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   GATEWAY_ADMISSION_RATE: z.coerce.number().int().min(1).max(1_000_000).default(500),
   GATEWAY_FLAP_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** TLS terminators whose X-Client-Verify/X-Client-Subject headers count (OCPP security profile 3). */
+  GATEWAY_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   GATEWAY_IDLE_TIMEOUT_S: z.coerce.number().int().min(8).max(3600).default(120),
   GATEWAY_MAX_PAYLOAD_BYTES: z.coerce
     .number()

@@ -24,6 +24,8 @@ export interface DeviceLinksOptions {
   telemetry: TelemetryWriter;
   /** The device's model when the device exists, is not revoked and the secret matches; else false. */
   authenticate(key: DeviceKey, secret: string): Promise<{ model: string | null } | false>;
+  /** The device's model when it exists and is not revoked (its certificate was verified by the TLS terminator). */
+  authenticateCertificate(key: DeviceKey): Promise<{ model: string | null } | false>;
   /** Reads a report in the terms of the device's profile: canonical names and units, flags. */
   normalise(
     key: DeviceKey,
@@ -46,6 +48,13 @@ export class DeviceLinks {
 
   get logger(): Logger {
     return this.opts.logger;
+  }
+
+  authenticateCertificate(key: DeviceKey): Promise<{ model: string | null } | false> {
+    return this.opts.authenticateCertificate(key).catch((error: unknown) => {
+      this.opts.logger.error({ err: error }, 'device certificate authentication failed');
+      return false as const;
+    });
   }
 
   /**

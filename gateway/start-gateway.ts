@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
-import { checkDeviceSecret } from '../db/credentials';
+import { checkDeviceSecret, deviceCredentialActive } from '../db/credentials';
 import { findDeviceProfile } from '../db/device-profile-store';
 import { findDeviceTwin } from '../db/device-projection';
 import { normaliseReport } from '../twins/profiles';
@@ -39,6 +39,8 @@ export interface GatewayOptions {
   admissionRatePerSecond?: number;
   /** Connections of one device within a minute that count as flapping (refused for a minute); default 20. */
   flapLimit?: number;
+  /** Addresses of the TLS terminators (nginx) whose client-certificate headers are believed. */
+  trustedProxies?: readonly string[];
   /** How long a device profile is cached before it is read again. */
   profileCacheMs?: number;
 }
@@ -80,6 +82,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       (await checkDeviceSecret(options.database, key, secret))
         ? { model: (await findDeviceTwin(options.database, key))?.model ?? null }
         : false,
+    authenticateCertificate: async (key) =>
+      (await deviceCredentialActive(options.database, key))
+        ? { model: (await findDeviceTwin(options.database, key))?.model ?? null }
+        : false,
     normalise: async (key, model, state) => {
       const profile = model ? await profiles.get(key.tenantId, model) : null;
       // Without a profile the report passes as sent: nothing to translate, nothing to flag.
@@ -106,6 +112,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       database: options.database,
       maxPayloadBytes: options.maxPayloadBytes,
       idleTimeoutS: options.idleTimeoutS ?? 120,
+      trustedProxies: options.trustedProxies ?? [],
     }),
   ];
   app.get('/healthz', (res) => void res.end('ok'));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
+import { RPCClient } from 'ocpp-rpc';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './support/graphql';
@@ -9,7 +10,8 @@ import { startTlsProxy } from './support/tls-proxy';
 let stack: TestStack;
 let proxy: Awaited<ReturnType<typeof startTlsProxy>>;
 beforeAll(async () => {
-  stack = await startTestStack();
+  // nginx reaches the gateway from 127.0.0.1: its client-certificate headers are believed.
+  stack = await startTestStack({ trustedProxies: ['127.0.0.1'] });
   proxy = await startTlsProxy(Number(new URL(stack.gatewayUrl).port));
 });
 afterAll(async () => {
@@ -20,12 +22,32 @@ afterAll(async () => {
 describe('TLS in front of the gateway (deploy/nginx, nginx from Debian)', () => {
   it('carries a device over wss:// to the gateway', async () => {
     const tenantId = uniqueTenant();
-    const reg = await graphql(stack.apiUrl, `mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }`, {
-      i: { tenantId, deviceId: 'secure' },
-    });
+    const reg = await graphql(
+      stack.apiUrl,
+      `
+        mutation ($i: RegisterDeviceInput!) {
+          registerDevice(input: $i) {
+            token
+          }
+        }
+      `,
+      {
+        i: { tenantId, deviceId: 'secure' },
+      },
+    );
     const ws = new WebSocket(`${proxy.url}/device`, { ca: readFileSync(proxy.pki.ca) });
     const welcome = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', seq: 1, tenant: tenantId, device: 'secure', token: reg.data.registerDevice.token })));
+      ws.on('open', () =>
+        ws.send(
+          JSON.stringify({
+            type: 'hello',
+            seq: 1,
+            tenant: tenantId,
+            device: 'secure',
+            token: reg.data.registerDevice.token,
+          }),
+        ),
+      );
       ws.on('message', (m) => resolve(JSON.parse(String(m))));
       ws.on('error', reject);
     });
@@ -36,7 +58,13 @@ describe('TLS in front of the gateway (deploy/nginx, nginx from Debian)', () => 
   it.each(['TLSv1', 'TLSv1.1'] as const)('refuses %s (TLS 1.2 at least)', async (version) => {
     const { port } = new URL(proxy.url);
     const outcome = await new Promise<string>((resolve) => {
-      const socket = tls.connect({ host: '127.0.0.1', port: Number(port), minVersion: version, maxVersion: version, ca: readFileSync(proxy.pki.ca) });
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: Number(port),
+        minVersion: version,
+        maxVersion: version,
+        ca: readFileSync(proxy.pki.ca),
+      });
       socket.on('secureConnect', () => (socket.destroy(), resolve('connected')));
       socket.on('error', (e) => resolve((e as NodeJS.ErrnoException).code ?? e.message));
     });
@@ -46,10 +74,92 @@ describe('TLS in front of the gateway (deploy/nginx, nginx from Debian)', () => 
   it('accepts TLS 1.2', async () => {
     const { port } = new URL(proxy.url);
     const protocol = await new Promise<string | null>((resolve, reject) => {
-      const socket = tls.connect({ host: '127.0.0.1', port: Number(port), maxVersion: 'TLSv1.2', ca: readFileSync(proxy.pki.ca) });
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: Number(port),
+        maxVersion: 'TLSv1.2',
+        ca: readFileSync(proxy.pki.ca),
+      });
       socket.on('secureConnect', () => (resolve(socket.getProtocol()), socket.destroy()));
       socket.on('error', reject);
     });
     expect(protocol).toBe('TLSv1.2');
+  });
+
+  describe('OCPP security profile 3: client certificates', () => {
+    async function station(identity: string, cert: { cert: string; key: string }) {
+      const client = new RPCClient({
+        endpoint: `${proxy.url}/ocpp`,
+        identity,
+        protocols: ['ocpp1.6'],
+        reconnect: false,
+        wsOpts: {
+          ca: readFileSync(proxy.pki.ca),
+          cert: readFileSync(cert.cert),
+          key: readFileSync(cert.key),
+        },
+      } as unknown as ConstructorParameters<typeof RPCClient>[0]);
+      await client.connect();
+      return client as unknown as {
+        call(method: string, params: unknown): Promise<any>;
+        close(): Promise<unknown>;
+      };
+    }
+    const boot = { chargePointVendor: 'Acme', chargePointModel: 'AC22' };
+
+    it('admits a station whose certificate, issued by the operator CA, names it in its CN', async () => {
+      const tenantId = uniqueTenant();
+      await graphql(
+        stack.apiUrl,
+        `
+          mutation ($i: RegisterDeviceInput!) {
+            registerDevice(input: $i) {
+              token
+            }
+          }
+        `,
+        {
+          i: { tenantId, deviceId: 'CP-SP3' },
+        },
+      );
+      const cp = await station('CP-SP3', await proxy.pki.station('CP-SP3'));
+      expect(await cp.call('BootNotification', boot)).toMatchObject({ status: 'Accepted' });
+      await cp.close();
+    });
+
+    it.each([
+      // the gateway refuses: the CN is not the station's identity
+      {
+        name: 'a certificate naming another station',
+        cn: 'CP-OTHER',
+        rogue: false,
+        refusal: /Unauthorized/,
+      },
+      // nginx refuses (400) a certificate that fails verification, before the gateway sees it
+      {
+        name: 'a certificate not issued by the operator CA',
+        cn: 'CP-SP3B',
+        rogue: true,
+        refusal: /Bad Request/,
+      },
+    ])('refuses $name before the upgrade', async ({ cn, rogue, refusal }) => {
+      const tenantId = uniqueTenant();
+      await graphql(
+        stack.apiUrl,
+        `
+          mutation ($i: RegisterDeviceInput!) {
+            registerDevice(input: $i) {
+              token
+            }
+          }
+        `,
+        {
+          i: { tenantId, deviceId: 'CP-SP3B' },
+        },
+      );
+      await expect(station('CP-SP3B', await proxy.pki.station(cn, { rogue }))).rejects.toThrow(
+        refusal,
+      );
+    });
   });
 });

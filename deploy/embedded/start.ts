@@ -54,6 +54,7 @@ await runProcess(async (onStop) => {
     idleTimeoutS: config.GATEWAY_IDLE_TIMEOUT_S,
     admissionRatePerSecond: config.GATEWAY_ADMISSION_RATE,
     flapLimit: config.GATEWAY_FLAP_LIMIT,
+    trustedProxies: config.GATEWAY_TRUSTED_PROXIES,
   });
   onStop(gateway.stop);
   const api = await startApi({

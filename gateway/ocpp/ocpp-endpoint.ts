@@ -17,6 +17,8 @@ export interface OcppEndpointOptions {
   heartbeatIntervalS?: number;
   /** Retry interval given to stations answered Pending; default 10 s. */
   pendingIntervalS?: number;
+  /** Addresses of TLS terminators whose client-certificate headers are believed (security profile 3). */
+  trustedProxies: readonly string[];
   /** How long the server waits for a station's answer to its own CALL; default 30 s. */
   callTimeoutMs?: number;
 }
@@ -55,6 +57,11 @@ export function mountOcppEndpoint(
         url: req.getUrl(),
         authorization: req.getHeader('authorization'),
         protocols: req.getHeader('sec-websocket-protocol'),
+        clientVerify: req.getHeader('x-client-verify'),
+        clientSubject: req.getHeader('x-client-subject'),
+        fromTrustedProxy: opts.trustedProxies.includes(
+          Buffer.from(res.getRemoteAddressAsText()).toString(),
+        ),
       };
       const wsKey = req.getHeader('sec-websocket-key');
       const extensions = req.getHeader('sec-websocket-extensions');

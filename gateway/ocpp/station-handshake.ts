@@ -12,6 +12,18 @@ export interface UpgradeRequest {
   url: string;
   authorization: string;
   protocols: string;
+  /** Set by the TLS terminator (deploy/nginx): SUCCESS, FAILED:<reason> or NONE. */
+  clientVerify: string;
+  /** The verified client certificate's subject, RFC 2253 (CN=CP-0001,O=Acme Charging). */
+  clientSubject: string;
+  /** Whether the request came from a trusted TLS terminator (only then do the two above count). */
+  fromTrustedProxy: boolean;
+}
+
+/** The CN of an RFC 2253 subject, or null. */
+export function commonName(subject: string): string | null {
+  const match = /(?:^|,)\s*CN=((?:\\,|[^,])*)/.exec(subject);
+  return match ? match[1]!.replace(/\\,/g, ',').trim() : null;
 }
 
 export type Handshake =
@@ -60,6 +72,28 @@ export async function decideHandshake(
   if (!target) return { ok: false, status: '404 Not Found' };
   const key = await findStation(deps.database, target.identity, target.tenantId);
   if (!key) return { ok: false, status: '404 Not Found' };
+  // Security profile 3: the terminator verified a client certificate; its CN must be the
+  // station's identity (serial). A certificate that failed verification is refused outright.
+  if (request.fromTrustedProxy && request.clientVerify.startsWith('FAILED')) {
+    deps.links.logger.warn(
+      { identity: target.identity, verify: request.clientVerify },
+      'security event: invalid client certificate',
+    );
+    return { ok: false, status: '401 Unauthorized' };
+  }
+  if (request.fromTrustedProxy && request.clientVerify === 'SUCCESS') {
+    const cn = commonName(request.clientSubject);
+    if (cn !== target.identity) {
+      deps.links.logger.warn(
+        { identity: target.identity, cn },
+        'security event: certificate CN is not the station identity',
+      );
+      return { ok: false, status: '401 Unauthorized' };
+    }
+    const admitted = await deps.links.authenticateCertificate(key);
+    if (!admitted) return { ok: false, status: '401 Unauthorized' };
+    return { ok: true, key, model: admitted.model, version: pickSubprotocol(request.protocols) };
+  }
   const password = readBasicAuth(request.authorization, target.identity);
   if (password === null) return { ok: false, status: '401 Unauthorized' };
   const admitted = await deps.links.authenticate(key, password);

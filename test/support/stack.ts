@@ -27,6 +27,7 @@ export interface StackOptions {
   helloTimeoutMs?: number;
   idleTimeoutS?: number;
   flapLimit?: number;
+  trustedProxies?: string[];
   offlineGraceMs?: number;
 }
 
@@ -74,6 +75,7 @@ export async function startStack(
     offlineGraceMs: options.offlineGraceMs ?? 0,
     idleTimeoutS: options.idleTimeoutS ?? 120,
     flapLimit: options.flapLimit ?? 1_000,
+    trustedProxies: options.trustedProxies ?? [],
   });
   const api = await startApi({
     ...backends,
