@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { DeviceCommand, OfflineReason } from '../twins/device';
+import type { CommandOutcome, DeviceCommand, OfflineReason } from '../twins/device';
 import { DoppelError } from '../twins/errors';
 import type { DeviceKey } from '../twins/ids';
 import type { Admission } from './admission';
@@ -13,6 +13,15 @@ export interface SessionControl {
   close(code: number, reason: string): void;
   /** Sends the shadow delta in the protocol's own form. */
   pushDesired(shadowVersion: number, delta: Record<string, unknown>): void;
+  /**
+   * Sends a command and resolves with the device's answer (never rejects: a timeout or a
+   * closed connection is an outcome). Protocols without commands leave it out.
+   */
+  command?(
+    name: string,
+    params: Record<string, unknown>,
+    timeoutMs: number,
+  ): Promise<CommandOutcome>;
 }
 
 export interface DeviceLinksOptions {

@@ -237,6 +237,67 @@ describe.each(['ocpp1.6', 'ocpp2.0.1'] as const)('an %s station', (version) => {
   });
 });
 
+describe('commands to a station', () => {
+  const SEND = `mutation ($i: SendCommandInput!) { sendCommand(input: $i) { commandId } }`;
+  const statusOf = (tenantId: string, deviceId: string, id: string, status: string) =>
+    eventually(async () => {
+      const q = await graphql(
+        stack.apiUrl,
+        `
+          query ($t: ID!, $d: ID!) {
+            device(tenantId: $t, deviceId: $d) {
+              commands {
+                id
+                status
+                result
+              }
+            }
+          }
+        `,
+        {
+          t: tenantId,
+          d: deviceId,
+        },
+      );
+      const c = (q.data.device.commands as Array<{ id: string; status: string }>).find(
+        (x) => x.id === id,
+      );
+      return c?.status === status ? c : undefined;
+    });
+
+  it.each([
+    { version: 'ocpp1.6' as const, name: 'Reset', params: { type: 'Soft' } },
+    { version: 'ocpp2.0.1' as const, name: 'Reset', params: { type: 'OnIdle' } },
+  ])(
+    '$version: a Reset sent through the twin is a server CALL, and its answer is recorded',
+    async ({ version, name, params }) => {
+      const { tenantId, deviceId, token } = await registered(version);
+      const cp = await station(version, deviceId, token, tenantId);
+      const received: Array<{ method: string; params: unknown }> = [];
+      cp.handle(({ method, params: p }) => {
+        received.push({ method, params: p });
+        return { status: 'Accepted' };
+      });
+      await cp.call('BootNotification', bootPayload(version));
+      const sent = await graphql(stack.apiUrl, SEND, { i: { tenantId, deviceId, name, params } });
+      expect(sent.errors).toBeUndefined();
+      expect(
+        await statusOf(tenantId, deviceId, sent.data.sendCommand.commandId, 'SUCCEEDED'),
+      ).toMatchObject({ result: { status: 'Accepted' } });
+      expect(received).toEqual([{ method: name, params }]);
+
+      const invalid = await graphql(stack.apiUrl, SEND, {
+        i: { tenantId, deviceId, name, params: { type: 'Bogus' } },
+      });
+      expect(
+        await statusOf(tenantId, deviceId, invalid.data.sendCommand.commandId, 'REJECTED'),
+      ).toBeTruthy();
+      expect(received).toHaveLength(1); // an invalid command never reaches the station
+      await cp.close();
+    },
+  );
+});
+
 describe('a station whose twin ends the connection', () => {
   it("is closed with the twin's code when the device is retired, and refused afterwards", async () => {
     const { tenantId, deviceId, token } = await registered('ocpp1.6');

@@ -27,6 +27,17 @@ export async function startGatewayWorker(options: {
       session.close(code, reason);
       return true;
     },
+    async deliverCommand({ sessionId, name, params, timeoutMs }) {
+      const session = options.links.control(sessionId);
+      if (!session) return { delivered: false };
+      if (!session.command) {
+        return {
+          delivered: true,
+          outcome: { status: 'rejected', result: { reason: 'this protocol carries no commands' } },
+        };
+      }
+      return { delivered: true, outcome: await session.command(name, params, timeoutMs) };
+    },
     async pushDesired({ sessionId, shadowVersion, delta }) {
       const session = options.links.control(sessionId);
       if (!session) return false;

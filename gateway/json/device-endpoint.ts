@@ -3,6 +3,7 @@ import { DoppelError } from '../../twins/errors';
 import type { DeviceLink, DeviceLinks } from '../device-links';
 import { CloseCode, type DeviceMessage, type GatewayMessage } from './messages';
 import { parseDeviceMessage } from './parse-device-message';
+import { PendingCommands } from './pending-commands';
 
 type Hello = Extract<DeviceMessage, { type: 'hello' }>;
 type ErrorMessage = GatewayMessage & { type: 'error' };
@@ -21,6 +22,7 @@ export interface Connection {
   helloTimer: NodeJS.Timeout | null;
   /** Last message or pong from the device (ms): tells a missed heartbeat from a dropped link. */
   lastHeard: number;
+  commands: PendingCommands;
 }
 
 /** uWS checks timeouts every few seconds: an abnormal close this near the idle timeout after the last word is a missed heartbeat. */
@@ -75,6 +77,8 @@ export function mountDeviceEndpoint(
         control: {
           close: (code, reason) => !isClosed(conn) && ws.end(code, reason),
           pushDesired: (version, state) => send(ws, { type: 'desired', version, state }),
+          command: (name, params, timeoutMs) =>
+            conn.commands.send((id) => send(ws, { type: 'command', id, name, params }), timeoutMs),
         },
       });
     } catch (err) {
@@ -115,6 +119,7 @@ export function mountDeviceEndpoint(
         link: null,
         helloTimer: null,
         lastHeard: Date.now(),
+        commands: new PendingCommands(),
       };
       res.upgrade<Connection>(
         conn,
@@ -174,6 +179,19 @@ export function mountDeviceEndpoint(
         );
       }
       const link = conn.link;
+      if (msg.type === 'command-result') {
+        if (!conn.commands.answer(msg.id, msg.status, msg.result)) {
+          return fail(
+            ws,
+            error(
+              'gateway:json.unknown-command',
+              `no command ${msg.id} is waiting for an answer`,
+              msg.seq,
+            ),
+          );
+        }
+        return send(ws, { type: 'ack', seq: msg.seq });
+      }
       const stored =
         msg.type === 'telemetry' ? link.telemetry(msg.samples) : link.report(msg.seq, msg.state);
       stored.then(
@@ -189,6 +207,7 @@ export function mountDeviceEndpoint(
       const conn = ws.getUserData();
       if (conn.helloTimer) clearTimeout(conn.helloTimer);
       conn.phase = 'closed';
+      conn.commands.closeAll();
       // 1006: closed without a close frame; silent for the whole idle timeout means the heartbeat stopped.
       const silent =
         code === 1006 &&

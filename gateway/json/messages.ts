@@ -49,10 +49,20 @@ export const telemetryMessage = z.strictObject({
     .max(1000),
 });
 
+/** The device's answer to a command the gateway sent (`{"type":"command",…}`). */
+export const commandResultMessage = z.strictObject({
+  type: z.literal('command-result'),
+  seq,
+  id: z.string().min(1).max(64),
+  status: z.enum(['accepted', 'rejected', 'failed']),
+  result: z.record(z.string(), z.json()).optional(),
+});
+
 export const deviceMessage = z.discriminatedUnion('type', [
   helloMessage,
   reportMessage,
   telemetryMessage,
+  commandResultMessage,
 ]);
 export type DeviceMessage = z.infer<typeof deviceMessage>;
 
@@ -62,6 +72,8 @@ export type GatewayMessage =
   | { type: 'ack'; seq: number }
   /** What the device should change: the shadow delta, at this shadow version. */
   | { type: 'desired'; version: number; state: Record<string, unknown> }
+  /** A command; the device answers with command-result and the same id. */
+  | { type: 'command'; id: string; name: string; params: Record<string, unknown> }
   | { type: 'error'; seq?: number; code: string; message: string };
 
 /** WebSocket close codes of the protocol (4000–4999 are the application's range). */

@@ -10,6 +10,7 @@ import type { OcppVersion } from './ocpp-version';
 import { officialSchemas } from './official-schemas';
 import { isFrameFailure, parseFrame, type Frame } from './parse-frame';
 import { ServerCalls } from './server-calls';
+import { sendStationCommand } from './station-commands';
 import type { ActionOutcome } from './station-action';
 
 export interface StationSessionOptions {
@@ -181,6 +182,8 @@ export class StationSession {
     return {
       close: (code, reason) => this.opts.close(code, reason),
       pushDesired: (shadowVersion, delta) => this.desired.push(shadowVersion, delta),
+      // The server-call queue has its own timeout: one outstanding CALL at a time.
+      command: (name, params) => sendStationCommand(this.calls, this.schemas, name, params),
     };
   }
 }

@@ -11,6 +11,7 @@ export function deviceView(state: DeviceTwinState) {
     ...state,
     workflowId: deviceWorkflowId(state),
     tags: state.tags ?? [],
+    commands: (state.commands ?? []).map((c) => ({ ...c, status: upper(c.status) })),
     reported: state.shadow.reported,
     desired: state.shadow.desired,
     delta: delta(state.shadow),

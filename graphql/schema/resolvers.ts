@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { filter, pipe, type PubSub } from 'graphql-yoga';
@@ -23,6 +24,7 @@ import {
 import { deviceWorkflowId, isValidId } from '../../twins/ids';
 import { registerDeviceTwin } from '../../workflows/device-twin/client';
 import {
+  sendCommandUpdate,
   setTagsUpdate,
   transitionLifecycleUpdate,
   updateDesiredUpdate,
@@ -194,6 +196,31 @@ export const resolvers = {
       if (isRejection(profile)) throw apiError(profile.code, profile.message);
       const version = await putDeviceProfile(ctx.database, args.tenantId, profile);
       return profileView({ profile, version });
+    },
+    sendCommand: (
+      _: unknown,
+      {
+        input,
+      }: {
+        input: DeviceArgs & {
+          name: string;
+          params?: Record<string, unknown> | null;
+          ttlSeconds?: number | null;
+          commandId?: string | null;
+        };
+      },
+      ctx: ApiContext,
+    ) => {
+      const request = {
+        actor: 'api',
+        id: input.commandId ?? randomUUID(),
+        name: input.name,
+        params: input.params ?? {},
+        ttlMs: (input.ttlSeconds ?? 3600) * 1000,
+      };
+      return updateTwin(ctx, input, (handle) =>
+        handle.executeUpdate(sendCommandUpdate, { args: [request] }),
+      );
     },
     setDeviceTags: (
       _: unknown,

@@ -87,9 +87,53 @@ export const typeDefs = /* GraphQL */ `
     firmware: String
     "Operator labels, for filters (devices(filter: {tag})) and rollout targets."
     tags: [String!]!
+    "Commands to the device: open ones, then the newest finished ones."
+    commands: [DeviceCommand!]!
     "Incremented by every change; subscribers detect gaps with it."
     version: Int!
     updatedAt: DateTime
+  }
+
+  enum CommandStatus {
+    PENDING
+    SENT
+    SUCCEEDED
+    FAILED
+    REJECTED
+    TIMED_OUT
+    EXPIRED
+  }
+
+  "A command to a device and, once it answered, its answer."
+  type DeviceCommand {
+    id: ID!
+    "An OCPP action (Reset, TriggerMessage, UnlockConnector, …) or a native JSON command name."
+    name: String!
+    params: JSONObject!
+    status: CommandStatus!
+    result: JSONObject
+    actor: String!
+    queuedAt: DateTime!
+    "An undelivered command expires then (a device offline until then never gets it)."
+    expiresAt: DateTime!
+    completedAt: DateTime
+  }
+
+  input SendCommandInput {
+    tenantId: ID!
+    deviceId: ID!
+    name: String!
+    params: JSONObject
+    "How long an undelivered command waits for the device to come online; default 1 hour."
+    ttlSeconds: Int
+    "Optional: a retried request with the same id queues nothing new."
+    commandId: ID
+  }
+
+  type SendCommandPayload {
+    commandId: ID!
+    version: Int!
+    device: Device!
   }
 
   type TelemetrySample {
@@ -194,6 +238,8 @@ export const typeDefs = /* GraphQL */ `
     updateDesired(input: UpdateDesiredInput!): UpdateDesiredPayload!
     "Adds or replaces a device profile; gateways pick it up within their cache time (30 s). Refused with profile:invalid and the reasons."
     putDeviceProfile(tenantId: ID!, profile: JSONObject!): DeviceProfile!
+    "Queues a command: delivered now if the device is online, else when it reconnects (or it expires)."
+    sendCommand(input: SendCommandInput!): SendCommandPayload!
     "Replaces a device's tags (trimmed, deduplicated, sorted; at most 32)."
     setDeviceTags(input: SetDeviceTagsInput!): SetDeviceTagsPayload!
   }

@@ -1,3 +1,4 @@
+import type { CommandOutcome } from './commands-queue';
 import type { LifecycleState, OfflineReason } from './state';
 
 /** What the outside world asks of a device twin. Time (`at`) is always an input. */
@@ -68,6 +69,29 @@ export type DeviceCommand =
       readonly actor: string;
       readonly tags: readonly string[];
     }
+  | {
+      readonly type: 'queue-command';
+      readonly at: string;
+      readonly actor: string;
+      /** Chosen by the caller: retrying with the same id queues nothing new. */
+      readonly id: string;
+      readonly name: string;
+      readonly params: Readonly<Record<string, unknown>>;
+      readonly ttlMs: number;
+    }
+  /** The workflow handed a command to the gateway holding the connection. */
+  | { readonly type: 'command-sent'; readonly at: string; readonly id: string }
+  /** The gateway's report of the device's answer (or of why there is none). */
+  | {
+      readonly type: 'command-answered';
+      readonly at: string;
+      readonly id: string;
+      readonly outcome: CommandOutcome;
+    }
+  /** The connection was gone before delivery: the command waits for the next one. */
+  | { readonly type: 'command-returned'; readonly at: string; readonly id: string }
+  /** The twin's own timer: commands past their time-to-live expire. */
+  | { readonly type: 'expire-commands'; readonly at: string }
   /** The twin's own timer: the grace period of a lost connection is over. */
   | { readonly type: 'grace-expired'; readonly at: string };
 

@@ -1,6 +1,12 @@
 import { isRejection, reject, type Rejection } from '../errors';
 import { updateDesired, updateReported } from '../shadow';
 import type { DeviceCommand } from './commands';
+import {
+  decideCommandAnswered,
+  decideCommandSent,
+  decideExpire,
+  decideQueueCommand,
+} from './decide-commands';
 import type { DeviceEvent } from './events';
 import { CLOSED_STATES, LIFECYCLE_TRANSITIONS, canTransition, lifecycleEffects } from './lifecycle';
 import { DEFAULT_DEVICE_SETTINGS, type DeviceTwinSettings, type DeviceTwinState } from './state';
@@ -41,6 +47,18 @@ export function decide(
         : [];
     case 'set-tags':
       return decideTags(state, cmd);
+    case 'queue-command':
+      return decideQueueCommand(state, cmd);
+    case 'command-sent':
+      return decideCommandSent(state, cmd);
+    case 'command-returned':
+      return state.commands?.find((c) => c.id === cmd.id)?.status === 'sent'
+        ? [{ type: 'command-returned', at: cmd.at, id: cmd.id }]
+        : [];
+    case 'command-answered':
+      return decideCommandAnswered(state, cmd);
+    case 'expire-commands':
+      return decideExpire(state, cmd);
     case 'grace-expired': {
       const pending = state.connectivity.pendingOffline;
       if (!pending || Date.parse(cmd.at) < Date.parse(pending.deadline)) return [];

@@ -65,6 +65,24 @@ export type DeviceEvent =
     }
   | { readonly type: 'unbound'; readonly at: string; readonly assetId: string }
   | {
+      readonly type: 'command-queued';
+      readonly at: string;
+      readonly actor: string;
+      readonly id: string;
+      readonly name: string;
+      readonly params: Readonly<Record<string, unknown>>;
+      readonly expiresAt: string;
+    }
+  | { readonly type: 'command-sent'; readonly at: string; readonly id: string }
+  | { readonly type: 'command-returned'; readonly at: string; readonly id: string }
+  | {
+      readonly type: 'command-finished';
+      readonly at: string;
+      readonly id: string;
+      readonly status: 'succeeded' | 'failed' | 'rejected' | 'timed-out' | 'expired';
+      readonly result: Readonly<Record<string, unknown>> | null;
+    }
+  | {
       readonly type: 'tags-changed';
       readonly at: string;
       readonly actor: string;

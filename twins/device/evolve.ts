@@ -1,5 +1,6 @@
 import { isRejection, type Rejection } from '../errors';
 import { updateDesired, updateReported, type ShadowUpdate } from '../shadow';
+import { FINISHED_COMMANDS_KEPT, isOpen, type DeviceCommandRecord } from './commands-queue';
 import type { DeviceEvent } from './events';
 import type { DeviceTwinState } from './state';
 
@@ -82,6 +83,43 @@ export function evolve(state: DeviceTwinState, event: DeviceEvent): DeviceTwinSt
       return { ...next, binding: null };
     case 'tags-changed':
       return { ...next, tags: event.tags };
+    case 'command-queued': {
+      const { id, name, params, actor, expiresAt } = event;
+      const record = {
+        id,
+        name,
+        params,
+        actor,
+        queuedAt: event.at,
+        expiresAt,
+        status: 'pending',
+        result: null,
+        completedAt: null,
+      } as const;
+      return { ...next, commands: [...(state.commands ?? []), record] };
+    }
+    case 'command-sent':
+      return {
+        ...next,
+        commands: (state.commands ?? []).map((c) =>
+          c.id === event.id ? { ...c, status: 'sent' } : c,
+        ),
+      };
+    case 'command-returned':
+      return {
+        ...next,
+        commands: (state.commands ?? []).map((c) =>
+          c.id === event.id ? { ...c, status: 'pending' } : c,
+        ),
+      };
+    case 'command-finished': {
+      const finished = (state.commands ?? []).map((c) =>
+        c.id === event.id
+          ? { ...c, status: event.status, result: event.result, completedAt: event.at }
+          : c,
+      );
+      return { ...next, commands: keepRecent(finished) };
+    }
     case 'disconnected':
       return {
         ...next,
@@ -106,4 +144,11 @@ export function evolveAll(state: DeviceTwinState, events: readonly DeviceEvent[]
 /** Recorded changes were accepted once, so re-applying them cannot be refused. */
 function merged(outcome: ShadowUpdate | Rejection, state: DeviceTwinState) {
   return isRejection(outcome) ? state.shadow : outcome.shadow;
+}
+
+/** Open commands stay; of the finished ones only the newest are kept, so state stays bounded. */
+function keepRecent(commands: readonly DeviceCommandRecord[]): DeviceCommandRecord[] {
+  const done = commands.filter((c) => !isOpen(c));
+  const drop = new Set(done.slice(0, Math.max(0, done.length - FINISHED_COMMANDS_KEPT)));
+  return commands.filter((c) => !drop.has(c));
 }

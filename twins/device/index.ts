@@ -4,3 +4,5 @@ export type * from './events';
 export * from './lifecycle';
 export { decide } from './decide';
 export { evolve, evolveAll } from './evolve';
+export * from './commands-queue';
+export { nextCommandExpiry } from './decide-commands';

@@ -1,5 +1,6 @@
 import type { DeviceKey } from '../ids';
 import { emptyShadow, type Shadow } from '../shadow';
+import type { DeviceCommandRecord } from './commands-queue';
 
 export const LIFECYCLE_STATES = [
   'provisioned',
@@ -63,6 +64,8 @@ export interface DeviceTwinState extends DeviceKey {
   readonly binding: Binding | null;
   /** Operator labels for filters and rollout targets; sorted, unique. */
   readonly tags: readonly string[];
+  /** Commands to the device: open ones, then the newest finished ones. */
+  readonly commands: readonly DeviceCommandRecord[];
   /** Incremented by every event; the projection and subscribers order by it. */
   readonly version: number;
   /** Highest message sequence applied for the open session, for idempotent retries. */
@@ -89,6 +92,7 @@ export function initialDeviceState(key: DeviceKey): DeviceTwinState {
     firmware: null,
     binding: null,
     tags: [],
+    commands: [],
     version: 0,
     lastSeq: 0,
     updatedAt: null,

@@ -7,7 +7,7 @@ import { deviceStatusSignal } from '../asset-twin/messages';
 import { gatewayTaskQueue } from '../task-queues';
 import type { GatewayActivities } from './gateway-activities';
 
-const gatewayOf = (nodeId: string) =>
+export const gatewayOf = (nodeId: string) =>
   proxyActivities<GatewayActivities>({
     taskQueue: gatewayTaskQueue(nodeId),
     // A gateway that is gone has lost the connection anyway: give up rather than retry for ever.

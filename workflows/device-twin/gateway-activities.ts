@@ -1,3 +1,5 @@
+import type { CommandOutcome } from '../../twins/device';
+
 /**
  * Activities that a gateway process runs on its own task queue (`gateway.<nodeId>`) for the
  * connections it holds. The twin schedules them; gateway/ implements them.
@@ -16,4 +18,14 @@ export interface GatewayActivities {
     shadowVersion: number;
     delta: Record<string, unknown>;
   }): Promise<boolean>;
+  /**
+   * Sends a command to a device and waits for its answer; `delivered: false` when the session
+   * is no longer on this gateway (the twin keeps the command for the next connection).
+   */
+  deliverCommand(input: {
+    sessionId: string;
+    name: string;
+    params: Record<string, unknown>;
+    timeoutMs: number;
+  }): Promise<{ delivered: false } | { delivered: true; outcome: CommandOutcome }>;
 }

@@ -78,6 +78,20 @@ export const setTagsUpdate = defineUpdate<
   { version: number },
   [{ actor: string; tags: readonly string[] }]
 >('setTags');
+export interface CommandRequest {
+  readonly actor: string;
+  /** Chosen by the caller, so a retried request queues nothing new. */
+  readonly id: string;
+  readonly name: string;
+  readonly params: Record<string, unknown>;
+  readonly ttlMs: number;
+}
+
+/** Queues a command for the device: delivered now if it is online, else when it reconnects. */
+export const sendCommandUpdate = defineUpdate<
+  { version: number; commandId: string },
+  [CommandRequest]
+>('sendCommand');
 export const unbindAssetUpdate = defineUpdate<{ version: number }, [{ assetId: string }]>(
   'unbindAsset',
 );

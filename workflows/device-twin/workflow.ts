@@ -16,6 +16,7 @@ import {
   DEFAULT_DEVICE_SETTINGS,
   evolveAll,
   initialDeviceState,
+  nextCommandExpiry,
   type DeviceCommand,
   type DeviceEvent,
   type DeviceTwinSettings,
@@ -24,12 +25,14 @@ import {
 import { isRejection, type Rejection } from '../../twins/errors';
 import type { TwinActivities } from '../activities';
 import { CommandQueue, type Queued } from '../twin-queue';
+import { CommandDispatch } from './command-dispatch';
 import { carryOutEffects } from './effects';
 import {
   bindAssetUpdate,
   deviceInputSignal,
   deviceStateQuery,
   registerUpdate,
+  sendCommandUpdate,
   setTagsUpdate,
   transitionLifecycleUpdate,
   unbindAssetUpdate,
@@ -66,7 +69,7 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
   function commandUpdate<Req extends object, Res>(
     update: UpdateDefinition<Res, [Req]>,
     toCommand: (request: Req) => DeviceCommand,
-    toResult: (after: DeviceTwinState) => Res,
+    toResult: (after: DeviceTwinState, request: Req) => Res,
   ) {
     setHandler(
       update,
@@ -75,7 +78,7 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
           queue.push({
             command: toCommand(request),
             reply: (outcome) =>
-              isRejection(outcome) ? reject(failure(outcome)) : resolve(toResult(outcome)),
+              isRejection(outcome) ? reject(failure(outcome)) : resolve(toResult(outcome, request)),
           }),
         ),
       {
@@ -127,20 +130,30 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
   const historyFull = () =>
     workflowInfo().continueAsNewSuggested ||
     (capHistory && workflowInfo().historyLength >= MAX_HISTORY_EVENTS);
-  const continueAsNewNow = () => historyFull() && allHandlersFinished();
+  const commands = new CommandDispatch((command) => queue.push({ command }));
+  commandUpdate(
+    sendCommandUpdate,
+    (r) => ({ type: 'queue-command', at: now(), ...r }),
+    (s, r) => ({ version: s.version, commandId: r.id }),
+  );
+  const continueAsNewNow = () => historyFull() && allHandlersFinished() && commands.idle;
   for (;;) {
-    const deadline = state.connectivity.pendingOffline?.deadline;
+    const graceDeadline = state.connectivity.pendingOffline?.deadline;
+    const commandDeadline = nextCommandExpiry(state);
+    const deadline = [graceDeadline, commandDeadline].filter((d): d is string => !!d).sort()[0];
     const woke = deadline
       ? await condition(
           () => queue.length > 0 || continueAsNewNow(),
           Math.max(1, Date.parse(deadline) - Date.now()),
         )
       : (await condition(() => queue.length > 0 || continueAsNewNow()), true);
-    if (!woke) queue.push({ command: { type: 'grace-expired', at: now() } });
+    if (!woke && graceDeadline) queue.push({ command: { type: 'grace-expired', at: now() } });
+    if (!woke && commandDeadline) queue.push({ command: { type: 'expire-commands', at: now() } });
     if (queue.length > 0) {
       state = await apply(state, queue.takeAll(), settings);
       queue.done();
     }
+    commands.dispatch(state);
     // Under sustained load the queue never empties: continue as new with the waiting signals
     // carried over. Waiting updates hold their handlers open, so none is ever carried. (Twins
     // started before this rule waited for an empty queue: the patch keeps them replayable.)

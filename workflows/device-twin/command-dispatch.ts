@@ -1,0 +1,56 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { DeviceCommand, DeviceTwinState } from '../../twins/device';
+import { gatewayTaskQueue } from '../task-queues';
+import type { GatewayActivities } from './gateway-activities';
+
+/** How long a device has to answer a command. */
+const ANSWER_TIMEOUT_MS = 30_000;
+
+/**
+ * Hands the twin's pending commands to the gateway holding the device's connection, without
+ * blocking the twin: each answer comes back as a command into the twin's queue. A command
+ * whose connection is gone before delivery returns to pending, for the next connection.
+ */
+export class CommandDispatch {
+  private readonly inFlight = new Set<string>();
+
+  constructor(private readonly enqueue: (command: DeviceCommand) => void) {}
+
+  get idle(): boolean {
+    return this.inFlight.size === 0;
+  }
+
+  dispatch(state: DeviceTwinState): void {
+    const { status, sessionId, gatewayNode } = state.connectivity;
+    if (status !== 'online' || !sessionId || !gatewayNode) return;
+    for (const c of state.commands ?? []) {
+      if (c.status !== 'pending' || this.inFlight.has(c.id)) continue;
+      this.inFlight.add(c.id);
+      const at = () => new Date().toISOString();
+      this.enqueue({ type: 'command-sent', at: at(), id: c.id });
+      const gateway = proxyActivities<GatewayActivities>({
+        taskQueue: gatewayTaskQueue(gatewayNode),
+        scheduleToStartTimeout: '30 seconds',
+        startToCloseTimeout: ANSWER_TIMEOUT_MS + 10_000,
+        retry: { maximumAttempts: 1 },
+      });
+      gateway
+        .deliverCommand({
+          sessionId,
+          name: c.name,
+          params: { ...c.params },
+          timeoutMs: ANSWER_TIMEOUT_MS,
+        })
+        .then(
+          (r) =>
+            this.enqueue(
+              r.delivered
+                ? { type: 'command-answered', at: at(), id: c.id, outcome: r.outcome }
+                : { type: 'command-returned', at: at(), id: c.id },
+            ),
+          () => this.enqueue({ type: 'command-returned', at: at(), id: c.id }),
+        )
+        .finally(() => this.inFlight.delete(c.id));
+    }
+  }
+}
