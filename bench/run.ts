@@ -54,7 +54,7 @@ Histories stay bounded because the twin continues as new when Temporal suggests 
   Next: carry only the changed keys in signals, profile the worker, and measure against raw
   signal-with-start on the same server (issue 5).
 - With a window the pipeline coalesces (up to 64 waiting reports leave as one signal): 0.06 history events
-  per change, one workflow run for 10,000 changes, ~20× the throughput of the window-1 case.
+  per change, one workflow run for 10,000 changes, about ten times the throughput of the window-1 case.
 
 ## Not measured yet (issue 5)
 
