@@ -15,6 +15,7 @@ import { GatewayMetrics } from './metrics';
 import { mountDeviceEndpoint } from './json/device-endpoint';
 import { CloseCode } from './json/messages';
 import { mountOcppEndpoint } from './ocpp/ocpp-endpoint';
+import { mountMqttEndpoint } from './mqtt/mqtt-endpoint';
 import { startGatewayWorker } from './commands/gateway-worker';
 import { ProfileCache } from './profile-cache';
 import { TwinInbox } from './twin-inbox';
@@ -105,6 +106,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       links,
       helloTimeoutMs: options.helloTimeoutMs,
       maxPayloadBytes: options.maxPayloadBytes,
+      idleTimeoutS: options.idleTimeoutS ?? 120,
+    }),
+    mountMqttEndpoint(app, {
+      links,
+      connectTimeoutMs: options.helloTimeoutMs,
+      maxPacketBytes: options.maxPayloadBytes,
       idleTimeoutS: options.idleTimeoutS ?? 120,
     }),
     mountOcppEndpoint(app, {

@@ -8,10 +8,51 @@ import { renderNginxConfig } from '../../deploy/nginx/render-config';
 /** A test PKI made with the openssl CLI: an operator CA, a server certificate, station certificates. */
 export async function makePki(dir: string) {
   const ssl = (...args: string[]) => run('openssl', args, { cwd: dir });
-  await ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Doppel Test CA/O=Acme Charging', '-keyout', 'ca.key', '-out', 'ca.pem');
+  await ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Doppel Test CA/O=Acme Charging',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  );
   writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  await ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr');
-  await ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.pem');
+  await ssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+  );
+  await ssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+    '-out',
+    'server.pem',
+  );
   return {
     ca: path.join(dir, 'ca.pem'),
     serverCert: path.join(dir, 'server.pem'),
@@ -19,9 +60,47 @@ export async function makePki(dir: string) {
     /** A station certificate with this CN, issued by the test CA (or self-signed with `rogue`). */
     async station(cn: string, options: { rogue?: boolean } = {}) {
       const name = `${cn}${options.rogue ? '-rogue' : ''}`;
-      await ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}/O=Acme Charging`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
-      if (options.rogue) await ssl('x509', '-req', '-in', `${name}.csr`, '-signkey', `${name}.key`, '-days', '2', '-out', `${name}.pem`);
-      else await ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', `${name}.pem`);
+      await ssl(
+        'req',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        `/CN=${cn}/O=Acme Charging`,
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+      );
+      if (options.rogue)
+        await ssl(
+          'x509',
+          '-req',
+          '-in',
+          `${name}.csr`,
+          '-signkey',
+          `${name}.key`,
+          '-days',
+          '2',
+          '-out',
+          `${name}.pem`,
+        );
+      else
+        await ssl(
+          'x509',
+          '-req',
+          '-in',
+          `${name}.csr`,
+          '-CA',
+          'ca.pem',
+          '-CAkey',
+          'ca.key',
+          '-CAcreateserial',
+          '-days',
+          '2',
+          '-out',
+          `${name}.pem`,
+        );
       return { cert: path.join(dir, `${name}.pem`), key: path.join(dir, `${name}.key`) };
     },
   };
@@ -46,7 +125,9 @@ export async function startTlsProxy(gatewayPort: number) {
       CLIENT_CA: pki.ca,
     }),
   );
-  const nginx = spawn('nginx', ['-c', conf, '-p', prefix, '-g', 'daemon off; user root;'], { stdio: 'ignore' });
+  const nginx = spawn('nginx', ['-c', conf, '-p', prefix, '-g', 'daemon off; user root;'], {
+    stdio: 'ignore',
+  });
   await waitForPort('127.0.0.1', port, { timeoutMs: 10_000, child: nginx, what: 'nginx' });
   return {
     url: `wss://127.0.0.1:${port}`,

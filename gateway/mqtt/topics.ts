@@ -1,0 +1,22 @@
+import type { DeviceKey } from '../../twins/ids';
+import { mqttError } from './reason-codes';
+
+/*
+ * The topics of a device (docs/mqtt.md). Tenant and device ids cannot contain "/", "+" or "#"
+ * (ID_PATTERN), so a topic names exactly one device and never reads as a wildcard.
+ */
+
+/** Where the device publishes its reported state, a JSON object. */
+export const reportTopic = (key: DeviceKey) => `doppel/${key.tenantId}/${key.deviceId}/report`;
+
+/** Where the gateway publishes the desired-state delta, `{ "version": n, "state": {...} }`. */
+export const desiredTopic = (key: DeviceKey) => `doppel/${key.tenantId}/${key.deviceId}/desired`;
+
+/** Throws for a topic no MQTT peer may send: U+0000 in any topic, wildcards in a PUBLISH topic. */
+export function checkTopic(topic: string, kind: 'name' | 'filter'): void {
+  // mqtt-packet decodes strings without checking them; the spec makes U+0000 a malformed packet.
+  if (topic.includes('\u0000'))
+    throw mqttError('malformed-packet', 'a topic must not contain U+0000');
+  if (kind === 'name' && /[+#]/.test(topic))
+    throw mqttError('malformed-packet', 'a PUBLISH topic must not contain wildcards');
+}
