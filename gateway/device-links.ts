@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CommandOutcome, DeviceCommand, OfflineReason } from '../twins/device';
 import { DoppelError } from '../twins/errors';
+import type { DeviceProfile, QuirkRule } from '../twins/profiles';
 import type { DeviceKey } from '../twins/ids';
 import type { Admission } from './admission';
 import type { GatewayMetrics } from './metrics';
@@ -35,6 +36,8 @@ export interface DeviceLinksOptions {
   authenticate(key: DeviceKey, secret: string): Promise<{ model: string | null } | false>;
   /** The device's model when it exists and is not revoked (its certificate was verified by the TLS terminator). */
   authenticateCertificate(key: DeviceKey): Promise<{ model: string | null } | false>;
+  /** The device profile of a model (cached), or null. */
+  profile(key: DeviceKey, model: string): Promise<DeviceProfile | null>;
   /** Reads a report in the terms of the device's profile: canonical names and units, flags. */
   normalise(
     key: DeviceKey,
@@ -74,6 +77,16 @@ export class DeviceLinks {
     const admitted = this.opts.admission.admit();
     if (!admitted) this.opts.metrics.admissions.inc({ outcome: 'rate-limited' });
     return admitted;
+  }
+
+  /** The quirk rules of a device's model (its profile), empty without one. */
+  async quirks(key: DeviceKey, model: string | null): Promise<readonly QuirkRule[]> {
+    if (!model) return [];
+    return (await this.opts.profile(key, model))?.quirks ?? [];
+  }
+
+  quirkApplied(model: string, rule: string): void {
+    this.opts.metrics.quirks.inc({ model, rule });
   }
 
   /** Counts an input the adapter refused, by protocol and error code. */

@@ -36,6 +36,12 @@ export class GatewayMetrics {
     labelNames: ['protocol'] as const,
     registers: [this.registry],
   });
+  readonly quirks = new Counter({
+    name: 'doppel_gateway_quirk_repairs_total',
+    help: 'Frames repaired by a device model quirk rule, by model and rule',
+    labelNames: ['model', 'rule'] as const,
+    registers: [this.registry],
+  });
   readonly ackSeconds = new Histogram({
     name: 'doppel_gateway_ack_seconds',
     help: 'From a report received to its acknowledgement (the twin accepted it)',

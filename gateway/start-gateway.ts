@@ -87,6 +87,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       (await deviceCredentialActive(options.database, key))
         ? { model: (await findDeviceTwin(options.database, key))?.model ?? null }
         : false,
+    profile: (key, model) => profiles.get(key.tenantId, model),
     normalise: async (key, model, state) => {
       const profile = model ? await profiles.get(key.tenantId, model) : null;
       // Without a profile the report passes as sent: nothing to translate, nothing to flag.

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { and, eq } from 'drizzle-orm';
 import { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -233,6 +234,53 @@ describe.each(['ocpp1.6', 'ocpp2.0.1'] as const)('an %s station', (version) => {
       return Object.keys(d.delta).length === 0 ? d : undefined;
     });
     expect(device.reported).toMatchObject(patch);
+    await cp.close();
+  });
+});
+
+describe('quirk rules of a charger model', () => {
+  it('repair an over-long serial number instead of refusing the boot, counted on the twin', async () => {
+    const profile = JSON.parse(
+      readFileSync(
+        new URL('../twins/profiles/examples/acme-wallbox-ac22.json', import.meta.url),
+        'utf8',
+      ),
+    );
+    const boot = {
+      chargePointVendor: 'Acme',
+      chargePointModel: 'AC22',
+      chargePointSerialNumber: 'S'.repeat(40),
+    };
+
+    const plain = await registered('ocpp1.6');
+    const strict = await station('ocpp1.6', plain.deviceId, plain.token, plain.tenantId);
+    await expect(strict.call('BootNotification', boot)).rejects.toMatchObject({
+      rpcErrorCode: expect.stringMatching(/Constraint|Formation/),
+    });
+    await strict.close();
+
+    const tenantId = uniqueTenant('ocpp');
+    await graphql(
+      stack.apiUrl,
+      `
+        mutation ($t: ID!, $p: JSONObject!) {
+          putDeviceProfile(tenantId: $t, profile: $p) {
+            version
+          }
+        }
+      `,
+      { t: tenantId, p: profile },
+    );
+    const reg = await graphql(stack.apiUrl, REGISTER, {
+      input: { tenantId, deviceId: 'cp-quirky', model: profile.model },
+    });
+    const cp = await station('ocpp1.6', 'cp-quirky', reg.data.registerDevice.token, tenantId);
+    expect(await cp.call('BootNotification', boot)).toMatchObject({ status: 'Accepted' });
+    const twin = await eventually(async () => {
+      const d = await deviceOf(tenantId, 'cp-quirky');
+      return d.reported?.quirksApplied ? d : undefined;
+    });
+    expect(twin.reported.quirksApplied).toEqual({ 'long-serial': 1 });
     await cp.close();
   });
 });

@@ -25,6 +25,8 @@ export interface OcppEndpointOptions {
 
 interface StationSocket {
   key: DeviceKey;
+  /** The model the device was registered with: its profile's quirk rules apply from the first frame. */
+  model: string | null;
   version: OcppVersion | null;
   session: StationSession | null;
   closed: boolean;
@@ -86,6 +88,7 @@ export function mountOcppEndpoint(
             }
             const data: StationSocket = {
               key: handshake.key,
+              model: handshake.model,
               version: handshake.version,
               session: null,
               closed: false,
@@ -105,6 +108,7 @@ export function mountOcppEndpoint(
       }
       data.session = new StationSession({
         key: data.key,
+        model: data.model,
         version: data.version,
         links,
         sessions,

@@ -9,6 +9,7 @@ import { OcppError } from './ocpp-error';
 import type { OcppVersion } from './ocpp-version';
 import { officialSchemas } from './official-schemas';
 import { isFrameFailure, parseFrame, type Frame } from './parse-frame';
+import { applyQuirks } from '../../twins/profiles';
 import { ServerCalls } from './server-calls';
 import { sendStationCommand } from './station-commands';
 import type { ActionOutcome } from './station-action';
@@ -19,6 +20,8 @@ export interface StationSessionOptions {
   links: DeviceLinks;
   sessions: ChargingSessionStore;
   logger: Logger;
+  /** The registered model, whose profile's quirk rules repair this station's frames. */
+  model: string | null;
   /** Heartbeat interval told to an accepted station (s). */
   heartbeatIntervalS: number;
   /** Retry interval told to a station answered Pending (s): short, jittered by the station. */
@@ -48,6 +51,9 @@ export class StationSession {
   private readonly desired: DesiredDelivery;
   private readonly schemas;
   private readonly actions;
+  /** Repairs made on this connection by the model's quirk rules, by rule id. */
+  private readonly quirkCounts: Record<string, number> = {};
+  private pendingRepairReport = false;
 
   constructor(private readonly opts: StationSessionOptions) {
     this.calls = new ServerCalls((frame) => opts.send(frame), opts.callTimeoutMs);
@@ -101,11 +107,13 @@ export class StationSession {
         throw new OcppError('NotImplemented', `${call.action} is not an action of ${version}`);
       if (call.action !== 'BootNotification' && this.phase !== 'accepted')
         throw new OcppError('SecurityError', 'send BootNotification and wait for Accepted first');
-      this.schemas.check(call.action, 'request', call.payload);
+      const payload = await this.repair(call.action, call.payload);
+      this.schemas.check(call.action, 'request', payload);
       const outcome =
         call.action === 'BootNotification'
-          ? await this.boot(call.payload)
-          : await this.perform(call.action, call.payload);
+          ? await this.boot(payload)
+          : await this.perform(call.action, payload);
+      await this.reportRepairs();
       this.checkOwnAnswer(call.action, outcome.answer);
       return {
         answer: [3, call.id, outcome.answer],
@@ -118,6 +126,31 @@ export class StationSession {
         logger.error({ err: error, action: call.action }, 'station call failed');
       return { answer: OcppError.from(error).asCallError(call.id, version) };
     }
+  }
+
+  /**
+   * Applies the model's quirk rules (device profile) before validation: known non-compliance
+   * is repaired and counted instead of refused.
+   */
+  private async repair(
+    action: string,
+    payload: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const rules = await this.opts.links.quirks(this.opts.key, this.opts.model);
+    const { payload: repaired, applied } = applyQuirks(rules, action, payload);
+    for (const rule of applied) {
+      this.quirkCounts[rule] = (this.quirkCounts[rule] ?? 0) + 1;
+      this.opts.links.quirkApplied(this.opts.model ?? 'unknown', rule);
+      this.pendingRepairReport = true;
+    }
+    return repaired as Record<string, unknown>;
+  }
+
+  /** Makes the repairs visible on the twin (reported `quirksApplied`: rule → count this connection). */
+  private async reportRepairs(): Promise<void> {
+    if (!this.pendingRepairReport || !this.link) return;
+    this.pendingRepairReport = false;
+    await this.link.report(++this.seq, { quirksApplied: { ...this.quirkCounts } });
   }
 
   private async boot(payload: Record<string, any>): Promise<ActionOutcome> {
