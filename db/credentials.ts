@@ -58,27 +58,8 @@ export async function issueDeviceSecret(
   return rows.length > 0 ? secret : null;
 }
 
-/** True when the device exists and its credentials are not revoked (certificate logins). */
-export async function deviceCredentialActive(database: Database, key: DeviceKey): Promise<boolean> {
-  const rows = await database.db
-    .select({ deviceId: deviceCredentials.deviceId })
-    .from(deviceCredentials)
-    .where(
-      and(
-        eq(deviceCredentials.tenantId, key.tenantId),
-        eq(deviceCredentials.deviceId, key.deviceId),
-        isNull(deviceCredentials.revokedAt),
-      ),
-    );
-  return rows.length > 0;
-}
-
-/** True when the device exists, is not revoked and the secret matches. */
-export async function checkDeviceSecret(
-  database: Database,
-  key: DeviceKey,
-  secret: string,
-): Promise<boolean> {
+/** The device's credential unless it is unknown or revoked. */
+async function activeCredential(database: Database, key: DeviceKey) {
   const [row] = await database.db
     .select({ secretHash: deviceCredentials.secretHash })
     .from(deviceCredentials)
@@ -89,6 +70,21 @@ export async function checkDeviceSecret(
         isNull(deviceCredentials.revokedAt),
       ),
     );
+  return row;
+}
+
+/** True when the device exists and its credentials are not revoked (certificate logins). */
+export async function deviceCredentialActive(database: Database, key: DeviceKey): Promise<boolean> {
+  return (await activeCredential(database, key)) !== undefined;
+}
+
+/** True when the device exists, is not revoked and the secret matches. */
+export async function checkDeviceSecret(
+  database: Database,
+  key: DeviceKey,
+  secret: string,
+): Promise<boolean> {
+  const row = await activeCredential(database, key);
   // An unknown device costs the same scrypt as a known one: timing does not tell them apart.
   return verifySecret(secret, row?.secretHash ?? (await dummyHash())).then(
     (ok) => ok && row !== undefined,

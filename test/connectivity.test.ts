@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TestDevice } from './support/device-client';
 import { startGatewayProcess } from './support/gateway-process';
 import { eventually, graphql } from './support/graphql';
-import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
+import {
+  helloDevice,
+  registerDevice,
+  startTestStack,
+  uniqueTenant,
+  type TestStack,
+} from './support/stack';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -13,28 +18,8 @@ afterAll(() => stack?.stop());
 describe('connectivity reasons', () => {
   it('a device that stops answering pings goes offline with heartbeat-missed', async () => {
     const tenantId = uniqueTenant();
-    const reg = await graphql(
-      stack.apiUrl,
-      `
-        mutation ($i: RegisterDeviceInput!) {
-          registerDevice(input: $i) {
-            token
-          }
-        }
-      `,
-      {
-        i: { tenantId, deviceId: 'mute' },
-      },
-    );
-    const device = await TestDevice.connect(stack.gatewayUrl);
-    device.send({
-      type: 'hello',
-      seq: 1,
-      tenant: tenantId,
-      device: 'mute',
-      token: reg.data.registerDevice.token,
-    });
-    await device.next((m) => m.type === 'welcome');
+    const token = await registerDevice(stack, tenantId, 'mute');
+    const device = await helloDevice(stack.gatewayUrl, { tenantId, deviceId: 'mute', token });
     // Stop reading: no pongs, no close frame — as a device that lost power or network.
     (device.ws as unknown as { _socket: { pause(): void } })._socket.pause();
     const offline = await eventually(async () => {
@@ -64,33 +49,13 @@ describe('connectivity reasons', () => {
 
   it('devices of a gateway that dies without a word go offline with gateway-lost', async () => {
     const tenantId = uniqueTenant();
-    const reg = await graphql(
-      stack.apiUrl,
-      `
-        mutation ($i: RegisterDeviceInput!) {
-          registerDevice(input: $i) {
-            token
-          }
-        }
-      `,
-      {
-        i: { tenantId, deviceId: 'orphan' },
-      },
-    );
+    const token = await registerDevice(stack, tenantId, 'orphan');
     const gateway = await startGatewayProcess(
       { temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl') },
       `doomed-${tenantId}`,
     );
     try {
-      const device = await TestDevice.connect(gateway.url);
-      device.send({
-        type: 'hello',
-        seq: 1,
-        tenant: tenantId,
-        device: 'orphan',
-        token: reg.data.registerDevice.token,
-      });
-      await device.next((m) => m.type === 'welcome');
+      await helloDevice(gateway.url, { tenantId, deviceId: 'orphan', token });
       await eventually(async () =>
         (await connectivity(tenantId, 'orphan')).status === 'ONLINE' ? true : undefined,
       );

@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TestDevice } from './support/device-client';
 import { startGatewayProcess } from './support/gateway-process';
 import { eventually, graphql } from './support/graphql';
-import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
+import {
+  helloDevice,
+  registerDevice,
+  startTestStack,
+  uniqueTenant,
+  type TestStack,
+} from './support/stack';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -13,32 +18,12 @@ afterAll(() => stack?.stop());
 describe('nothing acknowledged is lost', () => {
   it('every report acked before the gateway was killed with SIGKILL reaches the twin', async () => {
     const tenantId = uniqueTenant();
-    const reg = await graphql(
-      stack.apiUrl,
-      `
-        mutation ($i: RegisterDeviceInput!) {
-          registerDevice(input: $i) {
-            token
-          }
-        }
-      `,
-      {
-        i: { tenantId, deviceId: 'survivor' },
-      },
-    );
+    const token = await registerDevice(stack, tenantId, 'survivor');
     const gateway = await startGatewayProcess(
       { temporalAddress: inject('temporalAddress'), databaseUrl: inject('databaseUrl') },
       `crash-${tenantId}`,
     );
-    const device = await TestDevice.connect(gateway.url);
-    device.send({
-      type: 'hello',
-      seq: 1,
-      tenant: tenantId,
-      device: 'survivor',
-      token: reg.data.registerDevice.token,
-    });
-    await device.next((m) => m.type === 'welcome');
+    const device = await helloDevice(gateway.url, { tenantId, deviceId: 'survivor', token });
 
     // Keep reporting while the gateway dies: some reports are acked, the last ones are not.
     let seq = 2;

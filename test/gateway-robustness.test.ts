@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestDevice } from './support/device-client';
-import { graphql } from './support/graphql';
-import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
+import { registerDevice, startTestStack, uniqueTenant, type TestStack } from './support/stack';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -30,19 +29,7 @@ describe('gateway robustness', () => {
 
   it('refuses a device that reconnects too often, then counts it', async () => {
     const tenantId = uniqueTenant();
-    const reg = await graphql(
-      stack.apiUrl,
-      `
-        mutation ($i: RegisterDeviceInput!) {
-          registerDevice(input: $i) {
-            token
-          }
-        }
-      `,
-      {
-        i: { tenantId, deviceId: 'flappy' },
-      },
-    );
+    const token = await registerDevice(stack, tenantId, 'flappy');
     const outcomes: unknown[] = [];
     for (let i = 0; i < 4; i++) {
       const device = await TestDevice.connect(stack.gatewayUrl);
@@ -51,7 +38,7 @@ describe('gateway robustness', () => {
         seq: 1,
         tenant: tenantId,
         device: 'flappy',
-        token: reg.data.registerDevice.token,
+        token: token,
       });
       const answer = await device.next((m) => m.type === 'welcome' || m.type === 'error');
       outcomes.push(answer.type === 'welcome' ? 'welcome' : answer.code);

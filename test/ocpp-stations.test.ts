@@ -162,11 +162,12 @@ describe.each(['ocpp1.6', 'ocpp2.0.1'] as const)('an %s station', (version) => {
         ? { idTagInfo: { status: 'Accepted' } }
         : { idTokenInfo: { status: 'Accepted' } },
     );
-    // Answered only after the twin took it: the projection catches up without new messages.
+    // Answered only after the twin took it: the projection catches up without new messages
+    // (waiting for the last one reported; the projection follows the twin asynchronously).
     const reported = (
       await eventually(async () => {
         const d = await deviceOf(tenantId, deviceId);
-        return d?.reported?.lastSecurityEvent ? d : undefined;
+        return d?.reported?.dataTransfer ? d : undefined;
       })
     ).reported;
     expect(reported).toMatchObject({

@@ -4,7 +4,7 @@ import { RPCClient } from 'ocpp-rpc';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './support/graphql';
-import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
+import { registerDevice, startTestStack, uniqueTenant, type TestStack } from './support/stack';
 import { startTlsProxy } from './support/tls-proxy';
 
 let stack: TestStack;
@@ -22,19 +22,7 @@ afterAll(async () => {
 describe('TLS in front of the gateway (deploy/nginx, nginx from Debian)', () => {
   it('carries a device over wss:// to the gateway', async () => {
     const tenantId = uniqueTenant();
-    const reg = await graphql(
-      stack.apiUrl,
-      `
-        mutation ($i: RegisterDeviceInput!) {
-          registerDevice(input: $i) {
-            token
-          }
-        }
-      `,
-      {
-        i: { tenantId, deviceId: 'secure' },
-      },
-    );
+    const token = await registerDevice(stack, tenantId, 'secure');
     const ws = new WebSocket(`${proxy.url}/device`, { ca: readFileSync(proxy.pki.ca) });
     const welcome = await new Promise<Record<string, unknown>>((resolve, reject) => {
       ws.on('open', () =>
@@ -44,7 +32,7 @@ describe('TLS in front of the gateway (deploy/nginx, nginx from Debian)', () => 
             seq: 1,
             tenant: tenantId,
             device: 'secure',
-            token: reg.data.registerDevice.token,
+            token: token,
           }),
         ),
       );

@@ -1,4 +1,6 @@
 import pino from 'pino';
+import { TestDevice } from './device-client';
+import { graphql } from './graphql';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createDatabase, type Database } from '../../db/client';
@@ -108,4 +110,46 @@ export async function startStack(
 /** A unique tenant per test, so tests never see each other's twins. */
 export function uniqueTenant(prefix = 't'): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Registers a device through GraphQL, as an operator would, and returns its token. */
+export async function registerDevice(
+  stack: TestStack,
+  tenantId: string,
+  deviceId: string,
+  model?: string,
+): Promise<string> {
+  const res = await graphql(
+    stack.apiUrl,
+    `
+      mutation ($i: RegisterDeviceInput!) {
+        registerDevice(input: $i) {
+          token
+        }
+      }
+    `,
+    {
+      i: { tenantId, deviceId, ...(model ? { model } : {}) },
+    },
+  );
+  if (res.errors) throw new Error(`registerDevice failed: ${JSON.stringify(res.errors)}`);
+  return res.data.registerDevice.token as string;
+}
+
+/** A native JSON device that said hello on `url` and got its welcome. */
+export async function helloDevice(
+  url: string,
+  creds: { tenantId: string; deviceId: string; token: string },
+): Promise<TestDevice> {
+  const device = await TestDevice.connect(url);
+  device.send({
+    type: 'hello',
+    seq: 1,
+    tenant: creds.tenantId,
+    device: creds.deviceId,
+    token: creds.token,
+  });
+  const answer = await device.next((m) => m.type === 'welcome' || m.type === 'error');
+  if (answer.type !== 'welcome') throw new Error(`hello refused: ${JSON.stringify(answer)}`);
+  return device;
 }
