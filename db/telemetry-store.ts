@@ -8,6 +8,8 @@ export interface TelemetryRow {
   readonly deviceId: string;
   readonly at: string;
   readonly values: Record<string, unknown>;
+  /** '' for a device with one source of measurements. */
+  readonly channel?: string;
 }
 
 /** One multi-row INSERT in one transaction; a sample already stored is skipped (idempotent). */
@@ -34,6 +36,7 @@ export async function readTelemetry(
       deviceId: telemetry.deviceId,
       // ISO 8601, as JSON spells a timestamptz (PostgreSQL's text form is not ISO).
       at: dsql<string>`to_json(${telemetry.at}) #>> '{}'`,
+      channel: telemetry.channel,
       values: telemetry.values,
     })
     .from(telemetry)

@@ -224,7 +224,7 @@ export class DeviceLink {
    * Resolves after the COMMIT that holds them.
    */
   async telemetry(
-    samples: ReadonlyArray<{ at: string; values: Record<string, unknown> }>,
+    samples: ReadonlyArray<{ at: string; values: Record<string, unknown>; channel?: string }>,
   ): Promise<void> {
     const stopTimer = this.opts.metrics.ackSeconds.startTimer();
     const rows = await Promise.all(
@@ -235,6 +235,7 @@ export class DeviceLink {
           deviceId: this.key.deviceId,
           at: s.at,
           values: state,
+          channel: s.channel ?? '',
         };
       }),
     );

@@ -401,6 +401,36 @@ describe('charging sessions', () => {
       'Energy.Active.Import.Register': { value: 4000, unit: 'Wh', at: '2026-01-05T10:10:00.000Z' },
       'Power.Active.Import': { value: 7.2, unit: 'kW', at: '2026-01-05T10:10:00.000Z' },
     });
+    // The whole series is in the telemetry store, committed before the station was answered.
+    const series = await graphql(
+      stack.apiUrl,
+      `
+        query ($t: ID!, $d: ID!) {
+          device(tenantId: $t, deviceId: $d) {
+            telemetry(last: 10) {
+              at
+              channel
+              values
+            }
+          }
+        }
+      `,
+      { t: tenantId, d: deviceId },
+    );
+    expect(
+      series.data.device.telemetry.map((x: any) => [
+        new Date(x.at).toISOString(),
+        x.channel,
+        x.values,
+      ]),
+    ).toEqual([
+      [
+        '2026-01-05T10:10:00.000Z',
+        'connector:1',
+        { 'Energy.Active.Import.Register': 4000, 'Power.Active.Import': 7.2 },
+      ],
+      ['2026-01-05T10:05:00.000Z', 'connector:1', { 'Energy.Active.Import.Register': 2500 }],
+    ]);
 
     const stopped = await cp.call('StopTransaction', {
       transactionId: started.transactionId,

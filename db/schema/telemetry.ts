@@ -10,14 +10,16 @@ export const telemetry = pgTable(
   {
     tenantId: tenantColumn(),
     deviceId: text().notNull(),
+    /** Which part of the device measured it (an OCPP connector or EVSE, ''); samples of one time differ by channel. */
+    channel: text().notNull().default(''),
     /** When the device measured it. */
     at: timestamp({ withTimezone: true, mode: 'string' }).notNull(),
     values: jsonb().$type<Record<string, unknown>>().notNull(),
     receivedAt: timestamp({ withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   },
   (t) => [
-    // A sample resent after a lost ack is the same sample: one row per device and time. The
-    // index also serves "newest first" reads (scanned backwards).
-    uniqueIndex().on(t.tenantId, t.deviceId, t.at),
+    // A sample resent after a lost ack is the same sample: one row per device, channel and
+    // time. The index also serves "newest first" reads (scanned backwards).
+    uniqueIndex('telemetry_sample_key').on(t.tenantId, t.deviceId, t.channel, t.at),
   ],
 );

@@ -1,4 +1,4 @@
-import { latestReadings16, type MeterValue16 } from './meter-values';
+import { latestReadings16, telemetrySamples16, type MeterValue16 } from './meter-values';
 import { commonActions, type ActionHandler } from './station-action';
 
 /** Authorization is not modelled yet: every idTag is Accepted (docs/ocpp.md). */
@@ -11,9 +11,10 @@ export const actions16: Record<string, ActionHandler> = {
     answer: {},
     report: { connectors: { [p.connectorId]: { status: p.status, errorCode: p.errorCode } } },
   }),
-  MeterValues: async (p: { meterValue: MeterValue16[] }) => ({
+  MeterValues: async (p: { connectorId: number; meterValue: MeterValue16[] }) => ({
     answer: {},
     report: { meter: latestReadings16(p.meterValue) },
+    telemetry: telemetrySamples16(p.meterValue, p.connectorId),
   }),
   Authorize: async () => ({ answer: ACCEPTED }),
   StartTransaction: async (

@@ -1,4 +1,9 @@
-import { energyWh, latestReadings201, type MeterValue201 } from './meter-values';
+import {
+  energyWh,
+  latestReadings201,
+  telemetrySamples201,
+  type MeterValue201,
+} from './meter-values';
 import { commonActions, type ActionHandler } from './station-action';
 
 /** Authorization is not modelled yet: every idToken is Accepted (docs/ocpp.md). */
@@ -70,9 +75,10 @@ export const actions201: Record<string, ActionHandler> = {
       evses: { [p.evseId]: { connectors: { [p.connectorId]: { status: p.connectorStatus } } } },
     },
   }),
-  MeterValues: async (p: { meterValue: MeterValue201[] }) => ({
+  MeterValues: async (p: { evseId: number; meterValue: MeterValue201[] }) => ({
     answer: {},
     report: { meter: latestReadings201(p.meterValue) },
+    telemetry: telemetrySamples201(p.meterValue, p.evseId),
   }),
   Authorize: async () => ({ answer: ACCEPTED }),
   TransactionEvent: transactionEvent,

@@ -77,3 +77,32 @@ export function energyWh(readings: Record<string, MeterReading>): number | null 
   if (!energy || typeof energy.value !== 'number') return null;
   return energy.unit === 'kWh' ? energy.value * 1000 : energy.value;
 }
+
+type Sample = { at: string; channel: string; values: Record<string, number | string> };
+
+function samples<S>(
+  values: readonly MeterValue<S>[],
+  channel: string,
+  read: (s: S) => { key: string; value: number | string },
+): Sample[] {
+  return values
+    .map(({ timestamp, sampledValue }) => ({
+      at: timestamp,
+      channel,
+      values: Object.fromEntries(sampledValue.map((s) => [read(s).key, read(s).value])),
+    }))
+    .filter((s) => Object.keys(s.values).length > 0);
+}
+
+/**
+ * Every meter value as a telemetry sample (measurand → value, per timestamp), for the
+ * batched telemetry path: the full series goes to PostgreSQL, the twin keeps the latest.
+ */
+export const telemetrySamples16 = (values: readonly MeterValue16[], connectorId: number) =>
+  samples(values, `connector:${connectorId}`, (s) => ({ key: keyOf(s), value: numeric(s.value) }));
+
+export const telemetrySamples201 = (values: readonly MeterValue201[], evseId: number) =>
+  samples(values, `evse:${evseId}`, (s) => ({
+    key: keyOf(s),
+    value: s.value * 10 ** (s.unitOfMeasure?.multiplier ?? 0),
+  }));

@@ -14,6 +14,8 @@ export interface ActionContext {
 export interface ActionOutcome {
   answer: Record<string, unknown>;
   report?: Record<string, unknown>;
+  /** Measurements for the telemetry store, committed before the station is answered. */
+  telemetry?: Array<{ at: string; values: Record<string, unknown>; channel: string }>;
 }
 
 /** One action's handling; the payload has passed the official schema. */

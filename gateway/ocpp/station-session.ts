@@ -195,7 +195,9 @@ export class StationSession {
     if (!handler) throw new OcppError('NotSupported', `${action} is not supported by this server`);
     const { key, sessions, logger } = this.opts;
     const outcome = await handler(payload, { key, sessions, logger, now });
-    // The station hears back only once the twin has what it said.
+    // The station hears back only once what it said is durable: samples committed, twin told.
+    if (outcome.telemetry && outcome.telemetry.length > 0)
+      await this.link!.telemetry(outcome.telemetry);
     if (outcome.report && Object.keys(outcome.report).length > 0)
       await this.link!.report(++this.seq, outcome.report);
     return outcome;

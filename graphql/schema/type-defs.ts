@@ -138,6 +138,8 @@ export const typeDefs = /* GraphQL */ `
 
   type TelemetrySample {
     at: DateTime!
+    "Which part of the device measured it: an OCPP connector or EVSE (connector:1, evse:1), or empty."
+    channel: String!
     values: JSONObject!
   }
 
