@@ -1,11 +1,6 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { build } from 'hdr-histogram-js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { migrateDatabase } from '../db/migrate';
-import { freePort } from '../deploy/embedded/child-process';
-import { startInfrastructure } from '../deploy/embedded/infrastructure';
+import { startScratchInfrastructure } from '../deploy/embedded/infrastructure';
 import { deviceWorkflowId } from '../twins/ids';
 import { TestDevice } from '../test/support/device-client';
 import { graphql } from '../test/support/graphql';
@@ -42,18 +37,8 @@ export async function twinBurst(
   window: number,
   progress: (line: string) => void,
 ): Promise<TwinBurstResult> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'doppel-bench-'));
-  chmodSync(dataDir, 0o755);
-  const infra = await startInfrastructure({
-    dataDir,
-    namespace: 'default',
-    temporalPort: await freePort(),
-    postgresPort: await freePort(),
-    ephemeral: true,
-    log: () => {},
-  });
+  const infra = await startScratchInfrastructure();
   try {
-    await migrateDatabase(infra.databaseUrl);
     const stack = await startStack({
       temporalAddress: infra.temporalAddress,
       databaseUrl: infra.databaseUrl,
@@ -162,6 +147,5 @@ export async function twinBurst(
     }
   } finally {
     await infra.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }

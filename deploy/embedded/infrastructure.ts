@@ -1,4 +1,8 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { migrateDatabase } from '../../db/migrate';
+import { freePort } from './child-process';
 import { startPrivatePostgres } from './postgres';
 import { resolveTemporalCli, startTemporalDevServer } from './temporal-cli';
 
@@ -76,4 +80,42 @@ export async function startInfrastructure(opts: InfrastructureOptions): Promise<
     await stop();
     throw error;
   }
+}
+
+/**
+ * Throw-away Temporal (in memory) and PostgreSQL (no fsync) on free ports in a temporary
+ * folder, migrated: for the test suite, benchmarks and history capture. `stop()` removes it all.
+ */
+export async function startScratchInfrastructure(
+  options: Pick<
+    InfrastructureOptions,
+    'temporalAddress' | 'databaseUrl' | 'temporalDynamicConfig'
+  > & {
+    log?: (line: string) => void;
+  } = {},
+): Promise<Infrastructure> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'doppel-scratch-'));
+  chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user when we are root
+  const infra = await startInfrastructure({
+    ...options,
+    dataDir,
+    namespace: 'default',
+    temporalPort: await freePort(),
+    postgresPort: await freePort(),
+    ephemeral: true,
+    log: options.log ?? (() => {}),
+  });
+  try {
+    await migrateDatabase(infra.databaseUrl);
+  } catch (error) {
+    await infra.stop();
+    throw error;
+  }
+  return {
+    ...infra,
+    async stop() {
+      await infra.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

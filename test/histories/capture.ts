@@ -1,14 +1,11 @@
 // `npm run histories:capture`: runs twin scenarios on a fresh Temporal dev server and writes
 // their workflow histories here, for test/replay.test.ts. Re-capture only on purpose: a
 // history that no longer replays means running twins would break.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { migrateDatabase } from '../../db/migrate';
-import { freePort } from '../../deploy/embedded/child-process';
-import { startInfrastructure } from '../../deploy/embedded/infrastructure';
+import { startScratchInfrastructure } from '../../deploy/embedded/infrastructure';
 import { assetWorkflowId, deviceWorkflowId } from '../../twins/ids';
 import { sendToDeviceTwin } from '../../workflows/device-twin/client';
 import { TestDevice } from '../support/device-client';
@@ -152,19 +149,11 @@ const scenarios: Record<string, (stack: TestStack) => Promise<Capture>> = {
   },
 };
 
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'doppel-capture-'));
-chmodSync(dataDir, 0o755);
-const infra = await startInfrastructure({
-  dataDir,
-  namespace: 'default',
-  temporalPort: await freePort(),
-  postgresPort: await freePort(),
-  ephemeral: true,
+const infra = await startScratchInfrastructure({
   temporalDynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 300 },
   log: (line) => console.log(line),
 });
 try {
-  await migrateDatabase(infra.databaseUrl);
   const stack = await startStack(
     { temporalAddress: infra.temporalAddress, databaseUrl: infra.databaseUrl },
     { offlineGraceMs: 1_000 },
@@ -187,5 +176,4 @@ try {
   }
 } finally {
   await infra.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }
