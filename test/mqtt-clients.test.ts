@@ -93,6 +93,47 @@ describe.each([4, 5] as const)('MQTT over WebSocket, protocol level %i', (versio
     expect(offline.connectivity.reason).toBe('disconnected');
   });
 
+  it('stores telemetry samples in PostgreSQL before the PUBACK, not in the twin', async () => {
+    const { tenantId, deviceId, client, topic } = await newDevice(version);
+    const samples = [
+      { at: '2026-11-22T08:00:00.000Z', values: { power: 7.2 } },
+      { at: '2026-11-22T08:00:10.000Z', values: { power: 7.4 } },
+    ];
+    await client.publishAsync(`${topic}/telemetry`, JSON.stringify({ samples }), { qos: 1 });
+    // Acknowledged means committed: the rows are there now, not eventually.
+    const q = await graphql(
+      stack.apiUrl,
+      `
+        query ($t: ID!, $d: ID!) {
+          device(tenantId: $t, deviceId: $d) {
+            reported
+            telemetry {
+              values
+            }
+          }
+        }
+      `,
+      {
+        t: tenantId,
+        d: deviceId,
+      },
+    );
+    expect(q.data.device.telemetry).toEqual([
+      { values: { power: 7.4 } },
+      { values: { power: 7.2 } },
+    ]);
+    expect(q.data.device.reported).toEqual({});
+    if (version === 5) {
+      // MQTT.js turns the negative PUBACK (0x99) into a rejected publish.
+      await expect(
+        client.publishAsync(`${topic}/telemetry`, JSON.stringify({ samples: [{ at: 'now' }] }), {
+          qos: 1,
+        }),
+      ).rejects.toThrow(/Payload format invalid/);
+    }
+    await client.endAsync();
+  });
+
   it('refuses a wrong token, an unknown device and a client id of another device', async () => {
     const tenantId = uniqueTenant('mq');
     const token = await register(tenantId, 'known');

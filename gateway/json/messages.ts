@@ -28,6 +28,20 @@ export const reportMessage = z.strictObject({
     .refine((s) => Object.keys(s).length > 0, 'state is empty'),
 });
 
+/** 1–1000 measurements, each with the time the device took it; shared by every protocol. */
+export const telemetrySamples = z
+  .array(
+    z.strictObject({
+      /** When the device measured it (ISO 8601 with offset). */
+      at: z.iso.datetime({ offset: true }),
+      values: z
+        .record(z.string().min(1).max(128), z.json())
+        .refine((v) => Object.keys(v).length > 0, 'values is empty'),
+    }),
+  )
+  .min(1)
+  .max(1000);
+
 /**
  * Measurements: stored as telemetry samples in PostgreSQL (acked after COMMIT), not in the
  * twin's reported state — a twin holds state, not every sample.
@@ -35,18 +49,7 @@ export const reportMessage = z.strictObject({
 export const telemetryMessage = z.strictObject({
   type: z.literal('telemetry'),
   seq,
-  samples: z
-    .array(
-      z.strictObject({
-        /** When the device measured it (ISO 8601 with offset). */
-        at: z.iso.datetime({ offset: true }),
-        values: z
-          .record(z.string().min(1).max(128), z.json())
-          .refine((v) => Object.keys(v).length > 0, 'values is empty'),
-      }),
-    )
-    .min(1)
-    .max(1000),
+  samples: telemetrySamples,
 });
 
 /** The device's answer to a command the gateway sent (`{"type":"command",…}`). */

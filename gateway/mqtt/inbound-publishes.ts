@@ -2,7 +2,8 @@ import type { IPubackPacket, IPublishPacket } from 'mqtt-packet';
 import type { DeviceLink } from '../device-links';
 import type { MqttLimits } from './connect-request';
 import { Reason, mqttError } from './reason-codes';
-import { checkTopic, reportTopic } from './topics';
+import { telemetrySamples } from '../json/messages';
+import { checkTopic, reportTopic, telemetryTopic } from './topics';
 
 export interface InboundOptions {
   version: 4 | 5;
@@ -66,18 +67,26 @@ export class InboundPublishes {
         );
       }
     }
-    if (topic !== reportTopic(this.opts.link.key)) {
+    const telemetry = topic === telemetryTopic(this.opts.link.key);
+    if (!telemetry && topic !== reportTopic(this.opts.link.key)) {
       if (!v5) throw mqttError('topic-not-allowed', `publishing to ${topic} is not allowed`);
       this.opts.refused('gateway:mqtt.topic-not-allowed');
       return packet.qos === 1 ? this.answer(id, Reason.notAuthorized) : undefined;
     }
     const state = readState(packet.payload);
-    if (!state) {
-      if (!v5) throw mqttError('payload-format-invalid', 'the report must be a JSON object');
+    const samples = telemetry ? telemetrySamples.safeParse(state?.samples) : null;
+    if (!state || (samples && !samples.success)) {
+      const what = telemetry
+        ? '{ "samples": [{ "at": ISO time, "values": {...} }] }'
+        : 'a JSON object';
+      if (!v5) throw mqttError('payload-format-invalid', `the payload must be ${what}`);
       this.opts.refused('gateway:mqtt.payload-format-invalid');
       return packet.qos === 1 ? this.answer(id, Reason.payloadFormatInvalid) : undefined;
     }
-    const stored = this.opts.link.report(++this.seq, state);
+    // Measurements go to the telemetry store (acked after COMMIT), state to the twin.
+    const stored = samples?.success
+      ? this.opts.link.telemetry(samples.data)
+      : this.opts.link.report(++this.seq, state);
     // At most once: a lost QoS 0 report is within its contract. A QoS 1 failure is handled
     // in the ack chain, which may reach it only later.
     stored.catch((err: unknown) => this.opts.link.logger.warn({ err }, 'report not stored'));

@@ -9,6 +9,10 @@ import { mqttError } from './reason-codes';
 /** Where the device publishes its reported state, a JSON object. */
 export const reportTopic = (key: DeviceKey) => `doppel/${key.tenantId}/${key.deviceId}/report`;
 
+/** Where the device publishes measurements, `{ "samples": [{ "at": ISO time, "values": {...} }] }`. */
+export const telemetryTopic = (key: DeviceKey) =>
+  `doppel/${key.tenantId}/${key.deviceId}/telemetry`;
+
 /** Where the gateway publishes the desired-state delta, `{ "version": n, "state": {...} }`. */
 export const desiredTopic = (key: DeviceKey) => `doppel/${key.tenantId}/${key.deviceId}/desired`;
 
