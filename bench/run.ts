@@ -50,11 +50,12 @@ Histories stay bounded because the twin continues as new when Temporal suggests 
   the projection activity's input). Twins used to wait for Temporal's continue-as-new
   suggestion (~4,000 events); near it some workflow tasks took over 5 s and commits lagged
   8 s at p99 (79 changes/s, measured 2026-11-22 before the change). Continuing as new at
-  2,000 events removed the slow tasks and cut the p99 commit lag to ~2 s (~100 changes/s).
+  2,000 events removed the slow tasks and cut the p99 commit lag to the figures above (runs on a
+  busy machine gave ~2 s and ~100 changes/s: the numbers move with the machine's load).
   Next: carry only the changed keys in signals, profile the worker, and measure against raw
   signal-with-start on the same server (issue 5).
 - With a window the pipeline coalesces (up to 64 waiting reports leave as one signal): 0.06 history events
-  per change, one workflow run for 10,000 changes, about ten times the throughput of the window-1 case.
+  per change, one workflow run for 10,000 changes, an order of magnitude more throughput than the window-1 case.
 
 ## Not measured yet (issue 5)
 
