@@ -1,4 +1,4 @@
-import { log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import {
   decide,
   DEVICE_UNREACHABLE,
@@ -9,6 +9,7 @@ import {
 } from '../../twins/asset';
 import { isRejection, reject, type Rejection } from '../../twins/errors';
 import type { TwinActivities } from '../activities';
+import { decideBatch } from '../decide-batch';
 import type { Queued } from '../twin-queue';
 import { changedAssetSearchAttributes } from './search-attributes';
 
@@ -29,21 +30,7 @@ export async function apply(
   state: AssetTwinState,
   items: Queued<AssetCommand, AssetTwinState>[],
 ): Promise<AssetTwinState> {
-  const events: AssetEvent[] = [];
-  const replies: Array<() => void> = [];
-  let next = state;
-  for (const { command, reply } of items) {
-    const outcome = await decideWithDevice(next, command);
-    if (isRejection(outcome)) {
-      if (reply) replies.push(() => reply(outcome));
-      else log.warn('command refused', { command: command.type, code: outcome.code });
-      continue;
-    }
-    events.push(...outcome);
-    next = evolveAll(next, outcome);
-    const after = next;
-    if (reply) replies.push(() => reply(after));
-  }
+  const { next, events, replies } = await decideBatch(state, items, decideWithDevice, evolveAll);
   if (events.length > 0) {
     await projectAssetTwin(state, events);
     const changed = changedAssetSearchAttributes(state, next);

@@ -18,13 +18,13 @@ import {
   initialDeviceState,
   nextCommandExpiry,
   type DeviceCommand,
-  type DeviceEvent,
   type DeviceTwinSettings,
   type DeviceTwinState,
 } from '../../twins/device';
 import { isRejection, type Rejection } from '../../twins/errors';
 import type { TwinActivities } from '../activities';
 import { CommandQueue, type Queued } from '../twin-queue';
+import { decideBatch } from '../decide-batch';
 import { CommandDispatch } from './command-dispatch';
 import { carryOutEffects } from './effects';
 import {
@@ -189,26 +189,12 @@ async function apply(
   items: Queued<DeviceCommand, DeviceTwinState>[],
   settings: DeviceTwinSettings,
 ): Promise<DeviceTwinState> {
-  const events: DeviceEvent[] = [];
-  const replies: Array<() => void> = [];
-  let next = state;
-  for (const { command, reply } of items) {
-    const outcome = decide(next, command, settings);
-    if (isRejection(outcome)) {
-      if (reply) replies.push(() => reply(outcome));
-      else
-        log.warn('command refused', {
-          command: command.type,
-          code: outcome.code,
-          reason: outcome.message,
-        });
-      continue;
-    }
-    events.push(...outcome);
-    next = evolveAll(next, outcome);
-    const after = next;
-    if (reply) replies.push(() => reply(after));
-  }
+  const { next, events, replies } = await decideBatch(
+    state,
+    items,
+    (s, c) => decide(s, c, settings),
+    evolveAll,
+  );
   if (events.length > 0) {
     await projectDeviceTwin(state, events);
     const changed = changedSearchAttributes(state, next);
