@@ -10,27 +10,13 @@ import { assetWorkflowId, deviceWorkflowId } from '../../twins/ids';
 import { sendToDeviceTwin } from '../../workflows/device-twin/client';
 import { TestDevice } from '../support/device-client';
 import { eventually, graphql } from '../support/graphql';
-import { startStack, type TestStack } from '../support/stack';
+import { registerDevice, startStack, type TestStack } from '../support/stack';
 
 const OUT = path.dirname(fileURLToPath(import.meta.url));
 const tenantId = 'capture';
 
-async function register(stack: TestStack, deviceId: string) {
-  const res = await graphql(
-    stack.apiUrl,
-    `
-      mutation ($i: RegisterDeviceInput!) {
-        registerDevice(input: $i) {
-          token
-        }
-      }
-    `,
-    {
-      i: { tenantId, deviceId, model: 'wallbox-x' },
-    },
-  );
-  return res.data.registerDevice.token as string;
-}
+const register = (stack: TestStack, deviceId: string) =>
+  registerDevice(stack, tenantId, deviceId, 'wallbox-x');
 
 async function online(stack: TestStack, deviceId: string, token: string) {
   const device = await TestDevice.connect(stack.gatewayUrl);
