@@ -96,15 +96,31 @@ export async function startScratchInfrastructure(
 ): Promise<Infrastructure> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'doppel-scratch-'));
   chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user when we are root
-  const infra = await startInfrastructure({
-    ...options,
-    dataDir,
-    namespace: 'default',
-    temporalPort: await freePort(),
-    postgresPort: await freePort(),
-    ephemeral: true,
-    log: options.log ?? (() => {}),
-  });
+  const start = async () =>
+    startInfrastructure({
+      ...options,
+      dataDir,
+      namespace: 'default',
+      temporalPort: await freePort(),
+      postgresPort: await freePort(),
+      ephemeral: true,
+      log: options.log ?? (() => {}),
+    });
+  // A free port is only free until someone binds it: the dev server alone binds some twenty
+  // random ones while starting, and may take the port picked for PostgreSQL (or lose its
+  // own). Such a collision is retried with new ports.
+  let infra: Infrastructure;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      infra = await start();
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      (options.log ?? (() => {}))(
+        `infrastructure did not start (${String(error)}); retrying with new ports`,
+      );
+    }
+  }
   try {
     await migrateDatabase(infra.databaseUrl);
   } catch (error) {
