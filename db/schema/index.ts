@@ -6,3 +6,4 @@ export * from './device-profiles';
 export * from './graph';
 export * from './charging-sessions';
 export * from './telemetry';
+export * from './backends';
