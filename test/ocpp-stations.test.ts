@@ -64,13 +64,41 @@ async function deviceOf(tenantId: string, deviceId: string) {
   return res.data.device;
 }
 
-const bootPayload = (version: Version) =>
+const bootPayload = (version: Version, firmwareVersion = 'fw-1.6.3') =>
   version === 'ocpp1.6'
-    ? { chargePointVendor: 'Doppel', chargePointModel: 'AC-22', firmwareVersion: 'fw-1.6.3' }
+    ? { chargePointVendor: 'Doppel', chargePointModel: 'AC-22', firmwareVersion }
     : {
         reason: 'PowerUp',
-        chargingStation: { vendorName: 'Doppel', model: 'AC-22', firmwareVersion: 'fw-1.6.3' },
+        chargingStation: { vendorName: 'Doppel', model: 'AC-22', firmwareVersion },
       };
+
+const SEND = `mutation ($i: SendCommandInput!) { sendCommand(input: $i) { commandId } }`;
+/** Waits until the command shows `status` among the device's commands, and returns it. */
+const statusOf = (tenantId: string, deviceId: string, id: string, status: string) =>
+  eventually(async () => {
+    const q = await graphql(
+      stack.apiUrl,
+      `
+        query ($t: ID!, $d: ID!) {
+          device(tenantId: $t, deviceId: $d) {
+            commands {
+              id
+              status
+              result
+            }
+          }
+        }
+      `,
+      {
+        t: tenantId,
+        d: deviceId,
+      },
+    );
+    const c = (q.data.device.commands as Array<{ id: string; status: string; result: any }>).find(
+      (x) => x.id === id,
+    );
+    return c?.status === status ? c : undefined;
+  });
 
 const rpcCode = (promise: Promise<unknown>) =>
   promise.then(
@@ -287,33 +315,6 @@ describe('quirk rules of a charger model', () => {
 });
 
 describe('commands to a station', () => {
-  const SEND = `mutation ($i: SendCommandInput!) { sendCommand(input: $i) { commandId } }`;
-  const statusOf = (tenantId: string, deviceId: string, id: string, status: string) =>
-    eventually(async () => {
-      const q = await graphql(
-        stack.apiUrl,
-        `
-          query ($t: ID!, $d: ID!) {
-            device(tenantId: $t, deviceId: $d) {
-              commands {
-                id
-                status
-                result
-              }
-            }
-          }
-        `,
-        {
-          t: tenantId,
-          d: deviceId,
-        },
-      );
-      const c = (q.data.device.commands as Array<{ id: string; status: string }>).find(
-        (x) => x.id === id,
-      );
-      return c?.status === status ? c : undefined;
-    });
-
   it.each([
     { version: 'ocpp1.6' as const, name: 'Reset', params: { type: 'Soft' } },
     { version: 'ocpp2.0.1' as const, name: 'Reset', params: { type: 'OnIdle' } },
@@ -343,6 +344,115 @@ describe('commands to a station', () => {
       ).toBeTruthy();
       expect(received).toHaveLength(1); // an invalid command never reaches the station
       await cp.close();
+    },
+  );
+
+  it.each([
+    {
+      version: 'ocpp1.6' as const,
+      name: 'RemoteStartTransaction',
+      params: { connectorId: 1, idTag: 'TAG-R1' },
+    },
+    {
+      version: 'ocpp2.0.1' as const,
+      name: 'RequestStartTransaction',
+      params: { remoteStartId: 7, evseId: 1, idToken: { idToken: 'TAG-R1', type: 'ISO14443' } },
+    },
+  ])(
+    '$version: a $name reaches the station, Accepted is SUCCEEDED and Rejected is REJECTED',
+    async ({ version, name, params }) => {
+      const { tenantId, deviceId, token } = await registered(version);
+      const cp = await station(version, deviceId, token, tenantId);
+      const received: Array<{ method: string; params: unknown }> = [];
+      cp.handle(({ method, params: p }) => {
+        received.push({ method, params: p });
+        return { status: received.length === 1 ? 'Accepted' : 'Rejected' };
+      });
+      await cp.call('BootNotification', bootPayload(version));
+      const first = await graphql(stack.apiUrl, SEND, { i: { tenantId, deviceId, name, params } });
+      expect(first.errors).toBeUndefined();
+      expect(
+        await statusOf(tenantId, deviceId, first.data.sendCommand.commandId, 'SUCCEEDED'),
+      ).toMatchObject({ result: { status: 'Accepted' } });
+      expect(received).toEqual([{ method: name, params }]);
+
+      const second = await graphql(stack.apiUrl, SEND, { i: { tenantId, deviceId, name, params } });
+      expect(second.errors).toBeUndefined();
+      expect(
+        await statusOf(tenantId, deviceId, second.data.sendCommand.commandId, 'REJECTED'),
+      ).toMatchObject({ result: { status: 'Rejected' } });
+      expect(received).toHaveLength(2);
+      await cp.close();
+    },
+  );
+});
+
+describe('a firmware update', () => {
+  const location = 'https://firmware.example.com/doppel/ac-22/fw-1.7.0.bin';
+  const retrieveAt = '2026-01-05T02:00:00.000Z';
+  it.each([
+    {
+      version: 'ocpp1.6' as const,
+      params: { location, retrieveDate: retrieveAt },
+      answer: {},
+      notification: (status: string) => ({ status }),
+    },
+    {
+      version: 'ocpp2.0.1' as const,
+      params: { requestId: 42, firmware: { location, retrieveDateTime: retrieveAt } },
+      answer: { status: 'Accepted' },
+      notification: (status: string) => ({ status, requestId: 42 }),
+    },
+  ])(
+    '$version: UpdateFirmware reaches the station, its progress shows on the twin, the reboot brings the new version',
+    async ({ version, params, answer, notification }) => {
+      const { tenantId, deviceId, token } = await registered(version);
+      const cp = await station(version, deviceId, token, tenantId);
+      const received: Array<{ method: string; params: unknown }> = [];
+      cp.handle(({ method, params: p }) => {
+        received.push({ method, params: p });
+        return answer;
+      });
+      await cp.call('BootNotification', bootPayload(version));
+      const sent = await graphql(stack.apiUrl, SEND, {
+        i: { tenantId, deviceId, name: 'UpdateFirmware', params },
+      });
+      expect(sent.errors).toBeUndefined();
+      const command = await statusOf(
+        tenantId,
+        deviceId,
+        sent.data.sendCommand.commandId,
+        'SUCCEEDED',
+      );
+      expect(command.result).toEqual(answer);
+      expect(received).toEqual([{ method: 'UpdateFirmware', params }]);
+
+      // The station reports each step; the twin's reported state follows, one step at a time.
+      for (const status of ['Downloading', 'Downloaded', 'Installing', 'Installed']) {
+        expect(await cp.call('FirmwareStatusNotification', notification(status))).toEqual({});
+        const d = await eventually(async () => {
+          const x = await deviceOf(tenantId, deviceId);
+          return x?.reported?.firmwareStatus === status ? x : undefined;
+        });
+        expect(d.firmware).toBe('fw-1.6.3');
+      }
+      await cp.close();
+
+      // The station restarts into the new firmware: a new connection, a new boot.
+      const rebooted = await station(version, deviceId, token, tenantId);
+      const boot = bootPayload(version, 'fw-1.7.0');
+      expect(
+        await rebooted.call(
+          'BootNotification',
+          version === 'ocpp1.6' ? boot : { ...boot, reason: 'FirmwareUpdate' },
+        ),
+      ).toMatchObject({ status: 'Accepted' });
+      const device = await eventually(async () => {
+        const d = await deviceOf(tenantId, deviceId);
+        return d.firmware === 'fw-1.7.0' && d.connectivity.status === 'ONLINE' ? d : undefined;
+      });
+      expect(device).toMatchObject({ model: 'AC-22', reported: { firmwareStatus: 'Installed' } });
+      await rebooted.close();
     },
   );
 });
