@@ -1,4 +1,6 @@
 import { createSchema } from 'graphql-yoga';
+import { backendResolvers } from './backend-resolvers';
+import { backendTypeDefs } from './backend-type-defs';
 import { graphSchema } from './graph';
 import { resolvers, type ApiContext } from './resolvers';
 import { typeDefs } from './type-defs';
@@ -7,6 +9,6 @@ export type { ApiContext } from './resolvers';
 
 /** Each part of the API brings its SDL and resolvers; they are merged here. */
 export const schema = createSchema<ApiContext>({
-  typeDefs: [typeDefs, ...graphSchema.typeDefs],
-  resolvers: [resolvers, ...graphSchema.resolvers],
+  typeDefs: [typeDefs, backendTypeDefs, ...graphSchema.typeDefs],
+  resolvers: [resolvers, backendResolvers, ...graphSchema.resolvers],
 });
