@@ -8,6 +8,7 @@ import type { Admission } from './admission';
 import type { GatewayMetrics } from './metrics';
 import type { TelemetryWriter } from './telemetry-writer';
 import type { TwinInbox } from './twin-inbox';
+import type { DeviceEvent } from './routing/webhooks';
 
 /** What a protocol adapter lets the twin do to its connection. */
 export interface SessionControl {
@@ -32,6 +33,8 @@ export interface DeviceLinksOptions {
   metrics: GatewayMetrics;
   admission: Admission;
   telemetry: TelemetryWriter;
+  /** Copies of what devices did (acknowledged only), for the webhook backends. */
+  copies?: { deliver(key: DeviceKey, model: string | null, event: DeviceEvent): void };
   /** The device's model when the device exists, is not revoked and the secret matches; else false. */
   authenticate(key: DeviceKey, secret: string): Promise<{ model: string | null } | false>;
   /** The device's model when it exists and is not revoked (its certificate was verified by the TLS terminator). */
@@ -152,6 +155,11 @@ export class DeviceLinks {
       ...(input.firmware ? { firmware: input.firmware } : {}),
     });
     this.links.set(sessionId, { link, control: input.control });
+    this.opts.copies?.deliver(input.key, input.model, {
+      kind: 'connected',
+      sessionId,
+      protocol: input.protocol,
+    });
     this.opts.metrics.admissions.inc({ outcome: 'admitted' });
     this.opts.metrics.connections.inc({ protocol: input.protocol });
     logger.info('device connected');
@@ -211,7 +219,16 @@ export class DeviceLink {
             state,
             flags,
           };
-          this.opts.inbox.submit(this.key, command).then(() => (accepted(), resolve()), reject);
+          this.opts.inbox.submit(this.key, command).then(() => {
+            accepted();
+            this.opts.copies?.deliver(this.key, this.model, {
+              kind: 'report',
+              sessionId: this.sessionId,
+              seq,
+              state,
+            });
+            resolve();
+          }, reject);
         } catch (error) {
           reject(error);
         }
@@ -241,6 +258,10 @@ export class DeviceLink {
     );
     await this.opts.telemetry.write(rows);
     stopTimer();
+    this.opts.copies?.deliver(this.key, this.model, {
+      kind: 'telemetry',
+      samples: rows.map(({ at, values, channel }) => ({ at, values, channel })),
+    });
     this.opts.metrics.telemetrySamples.inc({ protocol: this.protocol }, rows.length);
   }
 
@@ -259,5 +280,10 @@ export class DeviceLink {
     this.opts.inbox
       .submit(this.key, command)
       .catch((error) => this.logger.error({ err: error }, 'disconnect not recorded'));
+    this.opts.copies?.deliver(this.key, this.model, {
+      kind: 'disconnected',
+      sessionId: this.sessionId,
+      reason,
+    });
   }
 }

@@ -49,6 +49,31 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly backendMessages = new Counter({
+    name: 'doppel_gateway_backend_messages_total',
+    help: 'Device messages routed to backends, by backend, kind and outcome (delivered, dropped, replayed)',
+    labelNames: ['backend', 'kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly backendBuffered = new Gauge({
+    name: 'doppel_gateway_backend_buffered',
+    help: 'Messages held for unreachable backends now',
+    labelNames: ['backend', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly backendCalls = new Counter({
+    name: 'doppel_gateway_backend_calls_total',
+    help: 'Backend-initiated calls to devices, by backend and outcome (relayed, refused, invalid)',
+    labelNames: ['backend', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly backendTimeouts = new Counter({
+    name: 'doppel_gateway_backend_reply_timeouts_total',
+    help: 'Station calls answered with a CALLERROR because the primary backend did not answer in time',
+    labelNames: ['backend'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'doppel_gateway_' });
   }

@@ -20,6 +20,8 @@ import { startGatewayWorker } from './commands/gateway-worker';
 import { ProfileCache } from './profile-cache';
 import { TwinInbox } from './twin-inbox';
 import { loadNativeUws } from './uws';
+import { BackendDirectory } from './routing/backend-directory';
+import { WebhookRouter } from './routing/webhooks';
 
 export interface GatewayOptions {
   host: string;
@@ -42,6 +44,8 @@ export interface GatewayOptions {
   flapLimit?: number;
   /** Addresses of the TLS terminators (nginx) whose client-certificate headers are believed. */
   trustedProxies?: readonly string[];
+  /** How long the server waits for a station's answer to its own CALL (ms); default 30 s. */
+  backendCallTimeoutMs?: number;
   /** How long a device profile is cached before it is read again. */
   profileCacheMs?: number;
 }
@@ -71,9 +75,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     flapWindowMs: 60_000,
     coolDownMs: 60_000,
   });
+  const directory = new BackendDirectory(options.database, options.logger);
+  await directory.start();
+  const webhooks = new WebhookRouter({
+    directory,
+    metrics,
+    logger: options.logger.child({ part: 'webhooks' }),
+    nodeId: options.nodeId,
+  });
   const telemetry = new TelemetryWriter((rows) => insertTelemetry(options.database, rows));
   const links = new DeviceLinks({
     telemetry,
+    copies: webhooks,
     nodeId: options.nodeId,
     inbox,
     logger: options.logger,
@@ -121,6 +134,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       maxPayloadBytes: options.maxPayloadBytes,
       idleTimeoutS: options.idleTimeoutS ?? 120,
       trustedProxies: options.trustedProxies ?? [],
+      routing: { directory, metrics },
+      ...(options.backendCallTimeoutMs ? { callTimeoutMs: options.backendCallTimeoutMs } : {}),
     }),
   ];
   app.get('/healthz', (res) => void res.end('ok'));
@@ -154,6 +169,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await inbox.drained();
       await telemetry.drained();
       await worker.stop();
+      webhooks.stop();
+      await directory.stop();
       await connection.close();
     },
   };

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { and, eq } from 'drizzle-orm';
-import { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chargingSessionEvents, chargingSessions } from '../db/schema';
 import { eventually, graphql } from './support/graphql';
+import { bootPayload, connectStation, rpcCode, type OcppVersion } from './support/ocpp-station';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 
 /** Real stations (ocpp-rpc) against the real gateway, Temporal and PostgreSQL. */
@@ -21,16 +21,7 @@ const DEVICE = `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) {
 const TRANSITION = `mutation ($input: TransitionDeviceInput!) { transitionDevice(input: $input) { version } }`;
 const DESIRE = `mutation ($input: UpdateDesiredInput!) { updateDesired(input: $input) { shadowVersion } }`;
 
-type Version = 'ocpp1.6' | 'ocpp2.0.1';
-
-/** The part of ocpp-rpc's client the tests use, typed (its own typings say `unknown`). */
-interface Station {
-  readonly protocol: string;
-  call(method: string, params?: unknown): Promise<any>;
-  handle(handler: (call: { method: string; params: any }) => unknown): void;
-  close(): Promise<unknown>;
-  once(event: 'close', listener: (info: { code: number; reason: string }) => void): void;
-}
+type Version = OcppVersion;
 
 async function registered(version: Version) {
   const tenantId = uniqueTenant('ocpp');
@@ -40,37 +31,14 @@ async function registered(version: Version) {
   return { tenantId, deviceId, token: res.data.registerDevice.token as string };
 }
 
-async function station(
-  version: Version,
-  identity: string,
-  password: string | null,
-  tenantId?: string,
-): Promise<Station> {
-  const options = {
-    endpoint: tenantId ? `${ocppUrl}/${tenantId}` : ocppUrl,
-    identity,
-    ...(password !== null ? { password } : {}),
-    protocols: [version],
-    reconnect: false,
-  };
-  const client = new RPCClient(options as ConstructorParameters<typeof RPCClient>[0]);
-  await client.connect();
-  return client as unknown as Station;
-}
+const station = (version: Version, identity: string, password: string | null, tenantId?: string) =>
+  connectStation(ocppUrl, version, identity, password, tenantId);
 
 async function deviceOf(tenantId: string, deviceId: string) {
   const res = await graphql(stack.apiUrl, DEVICE, { t: tenantId, d: deviceId });
   expect(res.errors).toBeUndefined();
   return res.data.device;
 }
-
-const bootPayload = (version: Version, firmwareVersion = 'fw-1.6.3') =>
-  version === 'ocpp1.6'
-    ? { chargePointVendor: 'Doppel', chargePointModel: 'AC-22', firmwareVersion }
-    : {
-        reason: 'PowerUp',
-        chargingStation: { vendorName: 'Doppel', model: 'AC-22', firmwareVersion },
-      };
 
 const SEND = `mutation ($i: SendCommandInput!) { sendCommand(input: $i) { commandId } }`;
 /** Waits until the command shows `status` among the device's commands, and returns it. */
@@ -99,12 +67,6 @@ const statusOf = (tenantId: string, deviceId: string, id: string, status: string
     );
     return c?.status === status ? c : undefined;
   });
-
-const rpcCode = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'answered',
-    (err: { rpcErrorCode?: string; code?: number }) => err.rpcErrorCode ?? err.code,
-  );
 
 describe.each(['ocpp1.6', 'ocpp2.0.1'] as const)('an %s station', (version) => {
   it('is refused before the upgrade: unknown identity 404, wrong or missing password 401', async () => {

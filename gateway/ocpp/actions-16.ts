@@ -26,6 +26,10 @@ export const actions16: Record<string, ActionHandler> = {
       idTag: p.idTag,
       meterStartWh: p.meterStart,
       at: p.timestamp,
+      // With a primary backend, the station uses the transactionId the backend handed out.
+      ...(typeof ctx.primary?.transactionId === 'number'
+        ? { transactionId: ctx.primary.transactionId }
+        : {}),
     });
     return {
       answer: { transactionId, ...ACCEPTED },

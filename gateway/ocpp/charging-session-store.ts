@@ -24,7 +24,14 @@ export class ChargingSessionStore {
   /** OCPP 1.6 StartTransaction: the session's transactionId; a retried start gets the same one. */
   async start16(
     key: DeviceKey,
-    start: { connectorId: number; idTag: string; meterStartWh: number; at: string },
+    start: {
+      connectorId: number;
+      idTag: string;
+      meterStartWh: number;
+      at: string;
+      /** A primary backend's id for the transaction; by default the session's own id. */
+      transactionId?: number;
+    },
   ): Promise<number> {
     const { db } = this.database;
     const [row] = await db
@@ -45,9 +52,9 @@ export class ChargingSessionStore {
       .returning({ id: chargingSessions.id });
     await db
       .update(chargingSessions)
-      .set({ transactionId: String(row!.id) })
+      .set({ transactionId: String(start.transactionId ?? row!.id) })
       .where(eq(chargingSessions.id, row!.id));
-    return row!.id;
+    return start.transactionId ?? row!.id;
   }
 
   /** OCPP 1.6 StopTransaction: the stopped session's connector, or null for an unknown id. */
@@ -65,7 +72,8 @@ export class ChargingSessionStore {
       })
       .where(
         and(
-          eq(chargingSessions.id, stop.transactionId),
+          eq(chargingSessions.transactionId, String(stop.transactionId)),
+          eq(chargingSessions.protocol, 'ocpp1.6'),
           eq(chargingSessions.tenantId, key.tenantId),
           eq(chargingSessions.deviceId, key.deviceId),
         ),

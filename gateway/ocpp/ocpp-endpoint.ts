@@ -5,7 +5,7 @@ import type { DeviceLinks } from '../device-links';
 import { ChargingSessionStore } from './charging-session-store';
 import type { OcppVersion } from './ocpp-version';
 import { decideHandshake, type Handshake, type UpgradeRequest } from './station-handshake';
-import { StationSession } from './station-session';
+import { StationSession, type StationSessionOptions } from './station-session';
 
 export interface OcppEndpointOptions {
   links: DeviceLinks;
@@ -21,6 +21,8 @@ export interface OcppEndpointOptions {
   trustedProxies: readonly string[];
   /** How long the server waits for a station's answer to its own CALL; default 30 s. */
   callTimeoutMs?: number;
+  /** Multi-backend routing: upstream CSMSs per station (docs/backends.md). */
+  routing?: StationSessionOptions['routing'];
 }
 
 interface StationSocket {
@@ -120,6 +122,7 @@ export function mountOcppEndpoint(
         heartbeatIntervalS: opts.heartbeatIntervalS ?? 300,
         pendingIntervalS: opts.pendingIntervalS ?? 10,
         callTimeoutMs: opts.callTimeoutMs ?? 30_000,
+        routing: opts.routing,
         send: (frame) => {
           if (!data.closed) ws.cork(() => ws.send(JSON.stringify(frame)));
         },

@@ -31,6 +31,28 @@ export function spell(code: OcppErrorCode, version: OcppVersion): string {
   return version === 'ocpp1.6' ? (OCPP16_SPELLING[code] ?? code) : code;
 }
 
+const CODES: readonly OcppErrorCode[] = [
+  'FormatViolation',
+  'GenericError',
+  'InternalError',
+  'MessageTypeNotSupported',
+  'NotImplemented',
+  'NotSupported',
+  'OccurrenceConstraintViolation',
+  'PropertyConstraintViolation',
+  'ProtocolError',
+  'RpcFrameworkError',
+  'SecurityError',
+  'TypeConstraintViolation',
+];
+const CODES_16 = new Set(CODES.map((c) => spell(c, 'ocpp1.6')));
+const CODES_201 = new Set<string>(CODES);
+
+/** Whether `code` is a CALLERROR code of this version, in its spelling. */
+export function isCallErrorCode(code: string, version: OcppVersion): boolean {
+  return (version === 'ocpp1.6' ? CODES_16 : CODES_201).has(code);
+}
+
 /** The id of a CALLERROR that answers a message whose id could not be read. */
 export const UNREADABLE_ID = '-1';
 

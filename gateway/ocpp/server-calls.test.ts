@@ -48,3 +48,57 @@ describe('ServerCalls', () => {
     expect(await calls.call('C', {})).toMatchObject({ ok: false, code: 'Closed' });
   });
 });
+
+describe('ServerCalls as an upstream buffer', () => {
+  function buffer(limit: number) {
+    const sent: Sent[] = [];
+    const seen = { depth: 0, dropped: 0, resent: [] as boolean[] };
+    const calls = new ServerCalls((frame) => sent.push(frame), 1_000, {
+      limit,
+      onDepth: (d) => (seen.depth += d),
+      onSettled: (r) => seen.resent.push(r),
+      onDropped: () => seen.dropped++,
+    });
+    const answer = (i: number, payload: Record<string, unknown> = {}) =>
+      calls.settle(sent[i]![1], { ok: true, payload });
+    return { sent, seen, calls, answer };
+  }
+
+  it('sends a call whose connection dropped again first, after a call put first', async () => {
+    const { sent, seen, calls, answer } = buffer(10);
+    calls.resume();
+    const a = calls.call('A', {});
+    calls.pause({ resend: true }); // the link dropped with A unanswered
+    const b = calls.call('B', {});
+    expect(calls.head).toBe('A');
+    void calls.callFirst('Boot', {});
+    expect(calls.head).toBe('Boot');
+    expect(seen.depth).toBe(3);
+    calls.resume();
+    answer(1);
+    answer(2, { n: 1 });
+    answer(3, { n: 2 });
+    expect(await a).toEqual({ ok: true, payload: { n: 1 } });
+    expect(await b).toEqual({ ok: true, payload: { n: 2 } });
+    expect(sent.map((f) => f[2])).toEqual(['A', 'Boot', 'A', 'B']);
+    expect(seen.resent).toEqual([false, true, false]);
+    expect(seen.depth).toBe(0);
+  });
+
+  it('drops the oldest waiting call when full, never the one in flight', async () => {
+    const { sent, seen, calls, answer } = buffer(2);
+    calls.resume();
+    const a = calls.call('A', {}); // in flight
+    const b = calls.call('B', {});
+    const c = calls.call('C', {});
+    const d = calls.call('D', {}); // B, C, D waiting: one too many
+    expect(await b).toMatchObject({ ok: false, code: 'Dropped' });
+    expect(seen).toMatchObject({ dropped: 1, depth: 3 });
+    answer(0);
+    answer(1);
+    answer(2);
+    expect(await Promise.all([a, c, d])).toHaveLength(3);
+    expect(sent.map((f) => f[2])).toEqual(['A', 'C', 'D']);
+    expect(seen.depth).toBe(0);
+  });
+});

@@ -8,6 +8,8 @@ export interface ActionContext {
   sessions: ChargingSessionStore;
   logger: Logger;
   now(): string;
+  /** The primary backend's answer to this CALL when the station has one (it is what the station hears). */
+  primary?: Record<string, unknown> | undefined;
 }
 
 /** The CALLRESULT payload, and what the twin should learn (sent before the answer). */

@@ -13,6 +13,11 @@ import { applyQuirks } from '../../twins/profiles';
 import { ServerCalls } from './server-calls';
 import { sendStationCommand } from './station-commands';
 import type { ActionOutcome } from './station-action';
+import type { BackendDirectory } from '../routing/backend-directory';
+import { StationRouter } from '../routing/station-router';
+import type { GatewayMetrics } from '../metrics';
+import type { CallOutcome } from './server-calls';
+import { isCallErrorCode } from './ocpp-error';
 
 export interface StationSessionOptions {
   key: DeviceKey;
@@ -27,6 +32,8 @@ export interface StationSessionOptions {
   /** Retry interval told to a station answered Pending (s): short, jittered by the station. */
   pendingIntervalS: number;
   callTimeoutMs: number;
+  /** Multi-backend routing (docs/backends.md); left out, the gateway answers every CALL itself. */
+  routing?: { directory: BackendDirectory; metrics: GatewayMetrics } | undefined;
   send(frame: unknown[]): void;
   close(code: number, reason: string): void;
 }
@@ -54,6 +61,7 @@ export class StationSession {
   /** Repairs made on this connection by the model's quirk rules, by rule id. */
   private readonly quirkCounts: Record<string, number> = {};
   private pendingRepairReport = false;
+  private readonly router: StationRouter | null = null;
 
   constructor(private readonly opts: StationSessionOptions) {
     this.calls = new ServerCalls((frame) => opts.send(frame), opts.callTimeoutMs);
@@ -67,6 +75,20 @@ export class StationSession {
       report: (state) =>
         this.phase === 'closed' || !this.link ? null : this.link.report(++this.seq, state),
     });
+    if (opts.routing) {
+      this.router = new StationRouter({
+        key: opts.key,
+        model: opts.model,
+        version: opts.version,
+        directory: opts.routing.directory,
+        metrics: opts.routing.metrics,
+        logger: opts.logger,
+        callTimeoutMs: opts.callTimeoutMs,
+        checkRequest: (action, payload) => this.schemas.check(action, 'request', payload),
+        callStation: (action, payload) => this.calls.call(action, payload),
+      });
+      void this.router.sync();
+    }
   }
 
   receive(data: ArrayBuffer, isBinary: boolean): void {
@@ -88,6 +110,7 @@ export class StationSession {
   closed(reason: 'disconnected' | 'heartbeat-missed'): void {
     this.phase = 'closed';
     this.calls.stop();
+    this.router?.close();
     this.link?.close(reason);
   }
 
@@ -109,12 +132,17 @@ export class StationSession {
         throw new OcppError('SecurityError', 'send BootNotification and wait for Accepted first');
       const payload = await this.repair(call.action, call.payload);
       this.schemas.check(call.action, 'request', payload);
+      const routed = this.router ? await this.router.forward(call.action, payload) : null;
+      if (routed?.primary && !routed.outcome.ok)
+        return { answer: this.upstreamError(call.id, routed.primary, routed.outcome) };
+      const primary = routed?.primary && routed.outcome.ok ? routed.outcome.payload : undefined;
+      if (primary) this.checkPrimaryAnswer(call.action, primary);
       const outcome =
         call.action === 'BootNotification'
-          ? await this.boot(payload)
-          : await this.perform(call.action, payload);
+          ? await this.boot(payload, primary)
+          : await this.perform(call.action, payload, primary);
       await this.reportRepairs();
-      this.checkOwnAnswer(call.action, outcome.answer);
+      if (!primary) this.checkOwnAnswer(call.action, outcome.answer);
       return {
         answer: [3, call.id, outcome.answer],
         ...(call.action === 'BootNotification' && this.phase === 'accepted'
@@ -153,7 +181,14 @@ export class StationSession {
     await this.link.report(++this.seq, { quirksApplied: { ...this.quirkCounts } });
   }
 
-  private async boot(payload: Record<string, any>): Promise<ActionOutcome> {
+  /**
+   * With a primary backend its answer is the station's (Doppel still opens the twin's
+   * session first: when the twin cannot take the connection, the station hears Pending).
+   */
+  private async boot(
+    payload: Record<string, any>,
+    primary?: Record<string, unknown>,
+  ): Promise<ActionOutcome> {
     const { version, links, key, logger } = this.opts;
     const station = version === 'ocpp1.6' ? null : payload.chargingStation;
     const model: string = station ? station.model : payload.chargePointModel;
@@ -184,23 +219,54 @@ export class StationSession {
         };
       }
     }
+    if (primary) {
+      if (primary.status === 'Accepted') this.phase = 'accepted';
+      return { answer: primary };
+    }
     this.phase = 'accepted';
     return {
       answer: { currentTime: now(), interval: this.opts.heartbeatIntervalS, status: 'Accepted' },
     };
   }
 
-  private async perform(action: string, payload: Record<string, unknown>): Promise<ActionOutcome> {
+  private async perform(
+    action: string,
+    payload: Record<string, unknown>,
+    primary?: Record<string, unknown>,
+  ): Promise<ActionOutcome> {
     const handler = this.actions[action];
-    if (!handler) throw new OcppError('NotSupported', `${action} is not supported by this server`);
+    if (!handler) {
+      // A primary backend may know actions Doppel does not model: its answer stands.
+      if (primary) return { answer: primary };
+      throw new OcppError('NotSupported', `${action} is not supported by this server`);
+    }
     const { key, sessions, logger } = this.opts;
-    const outcome = await handler(payload, { key, sessions, logger, now });
+    const outcome = await handler(payload, { key, sessions, logger, now, primary });
     // The station hears back only once what it said is durable: samples committed, twin told.
     if (outcome.telemetry && outcome.telemetry.length > 0)
       await this.link!.telemetry(outcome.telemetry);
     if (outcome.report && Object.keys(outcome.report).length > 0)
       await this.link!.report(++this.seq, outcome.report);
-    return outcome;
+    return primary ? { ...outcome, answer: primary } : outcome;
+  }
+
+  /** The primary's answer reaches the station only if it passes the official response schema. */
+  private checkPrimaryAnswer(action: string, answer: Record<string, unknown>): void {
+    try {
+      this.schemas.check(action, 'response', answer);
+    } catch (error) {
+      this.opts.logger.warn({ err: error, action }, 'primary backend answered outside the schema');
+      this.opts.routing?.metrics.refuse('backend', 'invalid-answer');
+      throw new OcppError('InternalError', 'the primary backend answered with an invalid message');
+    }
+  }
+
+  /** A primary's CALLERROR, or its silence, told to the station in its version's terms. */
+  private upstreamError(id: string, backend: string, outcome: CallOutcome & { ok: false }) {
+    const code = isCallErrorCode(outcome.code, this.opts.version) ? outcome.code : 'GenericError';
+    const description =
+      code === outcome.code ? outcome.description : `backend ${backend}: ${outcome.description}`;
+    return [4, id, code, description.slice(0, 255), {}];
   }
 
   /** Our answers pass the official response schema too; a miss is our bug, told as InternalError. */

@@ -1,0 +1,47 @@
+import { RPCClient } from 'ocpp-rpc';
+
+export type OcppVersion = 'ocpp1.6' | 'ocpp2.0.1';
+
+/** The part of ocpp-rpc's client the tests use, typed (its own typings say `unknown`). */
+export interface Station {
+  readonly protocol: string;
+  call(method: string, params?: unknown): Promise<any>;
+  handle(handler: (call: { method: string; params: any }) => unknown): void;
+  close(options?: { code?: number; force?: boolean }): Promise<unknown>;
+  once(event: 'close', listener: (info: { code: number; reason: string }) => void): void;
+}
+
+/** A real ocpp-rpc station connected to the gateway's OCPP endpoint (`…/ocpp`). */
+export async function connectStation(
+  ocppUrl: string,
+  version: OcppVersion,
+  identity: string,
+  password: string | null,
+  tenantId?: string,
+): Promise<Station> {
+  const options = {
+    endpoint: tenantId ? `${ocppUrl}/${tenantId}` : ocppUrl,
+    identity,
+    ...(password !== null ? { password } : {}),
+    protocols: [version],
+    reconnect: false,
+  };
+  const client = new RPCClient(options as ConstructorParameters<typeof RPCClient>[0]);
+  await client.connect();
+  return client as unknown as Station;
+}
+
+export const bootPayload = (version: OcppVersion, firmwareVersion = 'fw-1.6.3') =>
+  version === 'ocpp1.6'
+    ? { chargePointVendor: 'Doppel', chargePointModel: 'AC-22', firmwareVersion }
+    : {
+        reason: 'PowerUp',
+        chargingStation: { vendorName: 'Doppel', model: 'AC-22', firmwareVersion },
+      };
+
+/** 'answered', or the CALLERROR code (or close code) the call failed with. */
+export const rpcCode = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'answered',
+    (err: { rpcErrorCode?: string; code?: number }) => err.rpcErrorCode ?? err.code,
+  );
