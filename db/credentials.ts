@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { DeviceKey } from '../twins/ids';
 import type { Database } from './client';
@@ -78,15 +78,49 @@ export async function deviceCredentialActive(database: Database, key: DeviceKey)
   return (await activeCredential(database, key)) !== undefined;
 }
 
+/**
+ * Secrets already verified against a stored hash, remembered as SHA-256 digests, so a device
+ * that reconnects (a reconnect storm after a gateway restart) costs a hash instead of a ~40 ms
+ * scrypt. The credential row is still read on every login, so a revoked or replaced
+ * credential stops working at once; a wrong secret always pays the full scrypt. Device secrets
+ * are 24 random bytes, so a fast digest of them is no easier to guess than the secret.
+ */
+export class VerifiedSecrets {
+  private readonly entries = new Map<string, Buffer>();
+
+  constructor(private readonly limit = 200_000) {}
+
+  /** True when this secret was verified against this stored hash before. */
+  knows(storedHash: string, secret: string): boolean {
+    const known = this.entries.get(storedHash);
+    return known !== undefined && timingSafeEqual(known, digest(secret));
+  }
+
+  remember(storedHash: string, secret: string): void {
+    this.entries.delete(storedHash);
+    this.entries.set(storedHash, digest(secret));
+    // Oldest first out (Map keeps insertion order).
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+const digest = (secret: string) => createHash('sha256').update(secret).digest();
+
 /** True when the device exists, is not revoked and the secret matches. */
 export async function checkDeviceSecret(
   database: Database,
   key: DeviceKey,
   secret: string,
+  verified?: VerifiedSecrets,
 ): Promise<boolean> {
   const row = await activeCredential(database, key);
+  if (row && verified?.knows(row.secretHash, secret)) return true;
   // An unknown device costs the same scrypt as a known one: timing does not tell them apart.
-  return verifySecret(secret, row?.secretHash ?? (await dummyHash())).then(
-    (ok) => ok && row !== undefined,
-  );
+  const ok = await verifySecret(secret, row?.secretHash ?? (await dummyHash()));
+  if (ok && row) verified?.remember(row.secretHash, secret);
+  return ok && row !== undefined;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
-import { checkDeviceSecret, deviceCredentialActive } from '../db/credentials';
+import { VerifiedSecrets, checkDeviceSecret, deviceCredentialActive } from '../db/credentials';
 import { findDeviceProfile } from '../db/device-profile-store';
 import { findDeviceTwin } from '../db/device-projection';
 import { normaliseReport } from '../twins/profiles';
@@ -84,6 +84,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     nodeId: options.nodeId,
   });
   const telemetry = new TelemetryWriter((rows) => insertTelemetry(options.database, rows));
+  const verified = new VerifiedSecrets();
   const links = new DeviceLinks({
     telemetry,
     copies: webhooks,
@@ -93,7 +94,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     metrics,
     admission,
     authenticate: async (key, secret) =>
-      (await checkDeviceSecret(options.database, key, secret))
+      (await checkDeviceSecret(options.database, key, secret, verified))
         ? { model: (await findDeviceTwin(options.database, key))?.model ?? null }
         : false,
     authenticateCertificate: async (key) =>
