@@ -163,6 +163,7 @@ const input: FleetInput = {
     reconnectJitter: pick<boolean>('reconnectJitter'),
     reconnectDelayMs: pick<number>('reconnectDelay'),
     registerConcurrency: pick<number>('registerConcurrency'),
+    registerMissing: o.registeredOnly ? false : undefined,
     tokensFile: pick<string>('tokensFile'),
     devicesPerWorker: pick<number>('perWorker'),
     workers: pick<number>('workers'),
@@ -216,6 +217,7 @@ say(
     (run.workers > 0 ? ` from ${run.workers} worker processes` : ''),
 );
 const connecting = Date.now();
+status.restart();
 let rampedAt: number | undefined;
 const fleetSize = registration.devices.length;
 const ticker = setInterval(() => {

@@ -57,6 +57,8 @@ export interface FleetOptions {
   rates: DeviceRates;
   /** Concurrent registerDevice calls. */
   registerConcurrency: number;
+  /** False: run only the devices already registered (tokens on file); register no new ones. */
+  registerMissing: boolean;
   /** Where the device tokens are kept between runs. */
   tokensFile: string;
   /** Devices per worker process; more devices than this fork workers (each < 15,000). */
@@ -109,6 +111,7 @@ export function withDefaults(
     reconnectDelayMs: input.reconnectDelayMs ?? 1_000,
     rates: { ...DEFAULT_RATES, ...input.rates },
     registerConcurrency: input.registerConcurrency ?? 16,
+    registerMissing: input.registerMissing ?? true,
     tokensFile: input.tokensFile ?? tokensFileFor(tenant),
     devicesPerWorker: Math.min(input.devicesPerWorker ?? 5_000, 14_999),
     workers: input.workers ?? 0,

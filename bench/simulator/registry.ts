@@ -89,7 +89,14 @@ async function existing(api: string, tenant: string, ids: string[], concurrency:
 
 export async function registerFleet(
   specs: DeviceSpec[],
-  options: { api: string; tenant: string; tokensFile: string; registerConcurrency: number },
+  options: {
+    api: string;
+    tenant: string;
+    tokensFile: string;
+    registerConcurrency: number;
+    /** False: use only devices already registered with a token on file; register nothing. */
+    registerMissing?: boolean;
+  },
   onProgress: (progress: RegistrationProgress) => void = () => {},
 ): Promise<Registration> {
   const { api, tenant, tokensFile, registerConcurrency } = options;
@@ -107,7 +114,9 @@ export async function registerFleet(
     if (present.has(spec.deviceId)) {
       result.devices.push({ ...spec, token: file.tokens[spec.deviceId]! });
       result.reused++;
-    } else todo.push(spec);
+    } else if (options.registerMissing === false)
+      result.skipped.push({ deviceId: spec.deviceId, reason: 'not registered yet' });
+    else todo.push(spec);
   }
   let done = result.reused;
   onProgress({ done, total: specs.length });

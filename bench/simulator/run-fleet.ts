@@ -47,14 +47,16 @@ export async function runFleet(input: FleetInput, hooks: FleetHooks = {}): Promi
   const log = hooks.log ?? (() => {});
   const specs = planFleet(options);
   if (specs.length === 0) throw new Error('no devices: give at least one count');
+  log(`registering ${specs.length} devices of tenant ${options.tenant} through ${options.api}`);
   const started = Date.now();
   const registration = await registerFleet(specs, options, hooks.onRegistration);
   const registrationMs = Date.now() - started;
-  if (registration.skipped.length > 0)
+  if (registration.skipped.length > 0 && options.registerMissing)
     log(
       `${registration.skipped.length} devices skipped (e.g. ${registration.skipped[0]!.deviceId}: ${registration.skipped[0]!.reason}); ` +
         `their tokens are not in ${options.tokensFile} — use another --tenant or --id-prefix`,
     );
+  if (registration.devices.length === 0) throw new Error('no device could be registered');
   const loopback = isLoopback(options.gateway);
   const running: FleetOptions = {
     ...options,

@@ -65,6 +65,7 @@ export abstract class SimulatedDevice {
   async stop(): Promise<void> {
     this.stopped = true;
     this.clearTimers();
+    this.onLost();
     this.setBooted(false);
     this.setConnected(false);
     await this.close().catch(() => {});

@@ -32,12 +32,17 @@ export class StatusLine {
   private lastMessages = 0;
   private lastAt = Date.now();
   private lastPlain = 0;
-  private readonly started = Date.now();
+  private started = Date.now();
 
   constructor(
     private readonly out: NodeJS.WriteStream = process.stdout,
     private readonly plainEveryMs = 10_000,
   ) {}
+
+  /** Elapsed time counts from now (the fleet starts connecting). */
+  restart(): void {
+    this.started = this.lastAt = Date.now();
+  }
 
   get tty(): boolean {
     return Boolean(this.out.isTTY);
