@@ -48,7 +48,7 @@ export class LoadConnection {
   constructor(
     readonly target: Target,
     readonly device: Device,
-    readonly window: number,
+    public window: number,
     private readonly hooks: ConnectionHooks,
   ) {
     this.proto = clientProtocol(target, device);

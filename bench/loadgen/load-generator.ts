@@ -14,6 +14,8 @@ export const MAX_SOCKETS_PER_WORKER = 19_000;
 
 export interface RunSpec {
   mode: 'closed' | 'open';
+  /** Unacknowledged messages allowed per connection (closed loop: kept full). */
+  window: number;
   warmupMs: number;
   durationMs: number;
   /** Open loop: messages per second over all connections. */
@@ -68,6 +70,7 @@ class WorkerHandle {
 }
 
 export class LoadGenerator {
+  private nextSet = 1;
   private constructor(private readonly workers: WorkerHandle[]) {}
 
   /** Forks `count` workers (default 2: this machine has two cores, one is the server's). */
@@ -92,8 +95,12 @@ export class LoadGenerator {
     return this.workers.map((w) => w.child.pid!);
   }
 
-  /** Opens one connection per device, spread over the workers; resolves when all logged in. */
-  async open(target: Target, devices: Device[], window: number): Promise<number> {
+  /**
+   * Opens one connection per device, spread over the workers; resolves when all logged in,
+   * with the id of this set of connections (several sets may stay open; one runs at a time).
+   */
+  async open(target: Target, devices: Device[]): Promise<number> {
+    const set = this.nextSet++;
     const n = this.workers.length;
     if (devices.length > n * MAX_SOCKETS_PER_WORKER)
       throw new Error(`${devices.length} connections need more than ${n} workers`);
@@ -101,9 +108,9 @@ export class LoadGenerator {
       this.workers.map((w, i) =>
         w.ask({
           cmd: 'open',
+          set,
           target,
           devices: devices.filter((_, k) => k % n === i),
-          window,
           // Each worker its own source addresses: 4 × ~28k ephemeral ports each.
           localAddresses: [1, 2, 3, 4].map((k) => `127.0.${10 + i}.${k}`),
         }),
@@ -116,24 +123,29 @@ export class LoadGenerator {
         throw new Error(`${r.failed} connections failed to log in: ${r.firstError ?? ''}`);
       ok += r.ok;
     }
-    return ok;
+    if (ok !== devices.length) throw new Error(`${devices.length - ok} connections closed`);
+    return set;
   }
 
   /** One measured run on the open connections. */
-  async run(spec: RunSpec, probe?: WindowProbe): Promise<RunResult> {
+  async run(set: number, spec: RunSpec, probe?: WindowProbe): Promise<RunResult> {
     const startAt = Date.now() + 150;
     const from = startAt + spec.warmupMs;
     const to = from + spec.durationMs;
-    const timers = probe
-      ? [
-          setTimeout(() => probe.start(), from - Date.now()),
-          setTimeout(() => probe.end(), to - Date.now()),
-        ]
-      : [];
+    const at = (epochMs: number, f: () => void) =>
+      new Promise<void>((resolve) =>
+        setTimeout(() => {
+          f();
+          resolve();
+        }, epochMs - Date.now()),
+      );
+    const probed = probe ? Promise.all([at(from, probe.start), at(to, probe.end)]) : null;
     const replies = await Promise.all(
       this.workers.map((w) =>
         w.ask({
           cmd: 'run',
+          set,
+          window: spec.window,
           startAtEpochMs: startAt,
           warmupMs: spec.warmupMs,
           durationMs: spec.durationMs,
@@ -142,7 +154,7 @@ export class LoadGenerator {
         }),
       ),
     );
-    timers.forEach(clearTimeout);
+    await probed;
     const latencyUs = newHistogram();
     const latenessUs = newHistogram();
     let acked = 0;
@@ -168,9 +180,9 @@ export class LoadGenerator {
     };
   }
 
-  /** Closes every connection (close frames sent). */
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.ask({ cmd: 'close' })));
+  /** Closes a set of connections (close frames sent). */
+  async close(set: number): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.ask({ cmd: 'close', set })));
   }
 
   async stop(): Promise<void> {

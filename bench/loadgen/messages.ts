@@ -2,9 +2,12 @@
 import type { Device, Target } from './protocols';
 
 export type WorkerCommand =
-  | { cmd: 'open'; target: Target; devices: Device[]; window: number; localAddresses: string[] }
+  | { cmd: 'open'; set: number; target: Target; devices: Device[]; localAddresses: string[] }
   | {
       cmd: 'run';
+      set: number;
+      /** Unacknowledged messages allowed per connection. */
+      window: number;
       startAtEpochMs: number;
       warmupMs: number;
       durationMs: number;
@@ -12,7 +15,7 @@ export type WorkerCommand =
       /** Open loop: this worker's share of the total rate. */
       ratePerSecond: number;
     }
-  | { cmd: 'close' }
+  | { cmd: 'close'; set: number }
   | { cmd: 'exit' };
 
 export type WorkerReply =

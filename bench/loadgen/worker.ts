@@ -7,7 +7,8 @@ import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { LoadConnection } from './connection';
 import type { WorkerCommand, WorkerReply } from './messages';
 
-let conns: LoadConnection[] = [];
+/** Connection sets by id: several stay open, idle, while another one runs. */
+const sets = new Map<number, LoadConnection[]>();
 let errors = 0;
 let recording = { from: Infinity, to: -Infinity };
 let acked = 0;
@@ -38,7 +39,7 @@ const hooks = {
 };
 
 async function open(cmd: Extract<WorkerCommand, { cmd: 'open' }>): Promise<void> {
-  conns = cmd.devices.map((d) => new LoadConnection(cmd.target, d, cmd.window, hooks));
+  let conns = cmd.devices.map((d) => new LoadConnection(cmd.target, d, 1, hooks));
   let failed = 0;
   let firstError: string | undefined;
   let i = 0;
@@ -57,10 +58,13 @@ async function open(cmd: Extract<WorkerCommand, { cmd: 'open' }>): Promise<void>
   };
   await Promise.all(Array.from({ length: Math.min(64, conns.length) }, lane));
   conns = conns.filter((c) => !c.closed);
+  sets.set(cmd.set, conns);
   reply({ type: 'opened', ok: conns.length, failed, ...(firstError ? { firstError } : {}) });
 }
 
 async function run(cmd: Extract<WorkerCommand, { cmd: 'run' }>): Promise<void> {
+  const conns = sets.get(cmd.set) ?? [];
+  for (const c of conns) c.window = cmd.window;
   const start = cmd.startAtEpochMs - performance.timeOrigin;
   acked = 0;
   errors = 0;
@@ -112,10 +116,12 @@ async function run(cmd: Extract<WorkerCommand, { cmd: 'run' }>): Promise<void> {
     backlog += c.inFlight;
     c.drop();
   }
+  // A connection the server closed during the run counts as an error too.
+  const lost = conns.filter((c) => c.closed).length;
   reply({
     type: 'result',
     acked,
-    errors,
+    errors: errors + lost,
     inFlightAtEnd: backlog,
     histogram: encodeIntoCompressedBase64(hist),
     lateness: encodeIntoCompressedBase64(late),
@@ -127,11 +133,11 @@ async function sleepUntil(perfMs: number): Promise<void> {
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 }
 
-async function close(): Promise<void> {
-  for (const c of conns) c.close();
+async function close(set: number): Promise<void> {
+  for (const c of sets.get(set) ?? []) c.close();
   // Give close frames a moment to leave before the next run opens new connections.
   await new Promise((r) => setTimeout(r, 100));
-  conns = [];
+  sets.delete(set);
   reply({ type: 'closed' });
 }
 
@@ -140,7 +146,7 @@ process.on('message', (m: WorkerCommand) => {
     p.catch((err: unknown) => reply({ type: 'failed', error: String(err) }));
   if (m.cmd === 'open') done(open(m));
   else if (m.cmd === 'run') done(run(m));
-  else if (m.cmd === 'close') done(close());
+  else if (m.cmd === 'close') done(close(m.set));
   else if (m.cmd === 'exit') process.exit(0);
 });
 reply({ type: 'ready' });
