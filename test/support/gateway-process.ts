@@ -5,17 +5,24 @@ import { freePort, waitForPort } from '../../deploy/embedded/child-process';
 import { PROJECT_ROOT } from '../../deploy/embedded/paths';
 
 /**
- * A gateway in its own process (npm run gateway), for tests that crash it. It runs in its own
- * process group: tsx starts the gateway in a child process, and a crash must kill both.
+ * A gateway in its own process (the gateway role, as `npm run gateway` runs it), for tests that
+ * crash it and benchmarks that measure it. Node runs the role with tsx's loader, so `pid` is
+ * the gateway itself; it has its own process group, so a crash takes anything it started.
  */
 export async function startGatewayProcess(
   backends: { temporalAddress: string; databaseUrl: string },
   nodeId: string,
+  options: { port?: number; env?: Record<string, string>; nodeArgs?: string[] } = {},
 ) {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(
-    path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'),
-    [path.join(PROJECT_ROOT, 'deploy/roles/gateway.ts')],
+    process.execPath,
+    [
+      ...(options.nodeArgs ?? []),
+      '--import',
+      'tsx',
+      path.join(PROJECT_ROOT, 'deploy/roles/gateway.ts'),
+    ],
     {
       cwd: PROJECT_ROOT,
       env: {
@@ -27,6 +34,7 @@ export async function startGatewayProcess(
         GATEWAY_NODE_ID: nodeId,
         TEMPORAL_ADDRESS: backends.temporalAddress,
         DATABASE_URL: backends.databaseUrl,
+        ...options.env,
       },
       stdio: 'ignore',
       detached: true,
@@ -35,6 +43,8 @@ export async function startGatewayProcess(
   await waitForPort('127.0.0.1', port, { timeoutMs: 30_000, child, what: `gateway ${nodeId}` });
   return {
     url: `ws://127.0.0.1:${port}/device`,
+    port,
+    pid: child.pid!,
     /** SIGKILL: no close frames, no disconnects, nothing flushed. */
     async crash() {
       process.kill(-child.pid!, 'SIGKILL');

@@ -1,0 +1,85 @@
+// A child process of bench/connections: holds up to ~18,000 native JSON device connections
+// (the open-file limit is 20,000 per process) from one 127.0.0.x source address, and puts
+// each back when it drops, as a device would: at once, then with jittered back-off while
+// refused. Driven over IPC by the parent (see ./fleet.ts).
+import WebSocket from 'ws';
+
+export interface OpenCommand {
+  type: 'open';
+  url: string;
+  tenantId: string;
+  deviceIds: string[];
+  secret: string;
+  localAddress: string;
+  /** New connections per second from this process. */
+  ratePerSecond: number;
+}
+
+export type ParentMessage = OpenCommand | { type: 'stats' } | { type: 'close' };
+export type ChildMessage = { type: 'stats'; welcomed: number; attempts: number; refused: number };
+
+let welcomed = 0;
+let attempts = 0;
+let refused = 0;
+let closing = false;
+const sockets = new Set<WebSocket>();
+
+function connect(cmd: OpenCommand, deviceId: string, failures = 0): void {
+  if (closing) return;
+  attempts++;
+  const ws = new WebSocket(cmd.url, { localAddress: cmd.localAddress, perMessageDeflate: false });
+  sockets.add(ws);
+  let up = false;
+  ws.on('open', () =>
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        seq: 1,
+        tenant: cmd.tenantId,
+        device: deviceId,
+        token: cmd.secret,
+      }),
+    ),
+  );
+  ws.on('message', (data) => {
+    const m = JSON.parse(data.toString()) as { type: string };
+    if (m.type === 'welcome' && !up) {
+      up = true;
+      welcomed++;
+    }
+  });
+  ws.on('unexpected-response', (_req, res) => {
+    refused++;
+    res.resume();
+    ws.terminate();
+  });
+  ws.on('error', () => {});
+  ws.on('close', () => {
+    sockets.delete(ws);
+    if (up) welcomed--;
+    if (closing) return;
+    // Back at once after a session ended; jittered exponential back-off while refused.
+    const next = up ? 0 : failures + 1;
+    const delay = next === 0 ? 0 : Math.min(5_000, 250 * 2 ** (next - 1)) * Math.random();
+    setTimeout(() => connect(cmd, deviceId, next), delay);
+  });
+}
+
+process.on('message', (msg: ParentMessage) => {
+  if (msg.type === 'open') {
+    const perTick = Math.max(1, Math.round(msg.ratePerSecond / 100));
+    let i = 0;
+    const timer = setInterval(() => {
+      for (let n = 0; n < perTick && i < msg.deviceIds.length; n++)
+        connect(msg, msg.deviceIds[i++]!);
+      if (i >= msg.deviceIds.length) clearInterval(timer);
+    }, 10);
+  } else if (msg.type === 'stats') {
+    const reply: ChildMessage = { type: 'stats', welcomed, attempts, refused };
+    process.send!(reply);
+  } else if (msg.type === 'close') {
+    closing = true;
+    for (const ws of sockets) ws.terminate();
+    setTimeout(() => process.exit(0), 100);
+  }
+});

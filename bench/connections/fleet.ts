@@ -1,0 +1,92 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ChildMessage, OpenCommand } from './clients';
+
+/** At most this many sockets per client process (open-file limit 20,000 per process). */
+const PER_PROCESS = 15_000;
+
+/**
+ * Many native JSON device connections held by child processes (./clients.ts), each on its own
+ * 127.0.0.x source address so no source runs out of ephemeral ports. Devices reconnect by
+ * themselves when dropped; `welcomed()` counts the ones with a live session now.
+ */
+export class ClientFleet {
+  private constructor(private readonly children: ChildProcess[]) {}
+
+  static async open(opts: {
+    url: string;
+    tenantId: string;
+    deviceIds: string[];
+    secret: string;
+    /** Total new connections per second, split over the processes. */
+    ratePerSecond: number;
+  }): Promise<ClientFleet> {
+    const processes = Math.max(1, Math.ceil(opts.deviceIds.length / PER_PROCESS));
+    const children: ChildProcess[] = [];
+    for (let p = 0; p < processes; p++) {
+      const child = fork(fileURLToPath(new URL('./clients.ts', import.meta.url)), [], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      const command: OpenCommand = {
+        type: 'open',
+        url: opts.url,
+        tenantId: opts.tenantId,
+        deviceIds: opts.deviceIds.filter((_, i) => i % processes === p),
+        secret: opts.secret,
+        localAddress: `127.0.0.${10 + p}`,
+        ratePerSecond: opts.ratePerSecond / processes,
+      };
+      child.send(command);
+      children.push(child);
+    }
+    return new ClientFleet(children);
+  }
+
+  /** Sessions up now, connection attempts so far, attempts refused (HTTP 503 …). */
+  async stats(): Promise<{ welcomed: number; attempts: number; refused: number }> {
+    const all = await Promise.all(
+      this.children.map(
+        (child) =>
+          new Promise<ChildMessage>((resolve) => {
+            child.once('message', (m: ChildMessage) => resolve(m));
+            child.send({ type: 'stats' });
+          }),
+      ),
+    );
+    return {
+      welcomed: all.reduce((n, s) => n + s.welcomed, 0),
+      attempts: all.reduce((n, s) => n + s.attempts, 0),
+      refused: all.reduce((n, s) => n + s.refused, 0),
+    };
+  }
+
+  /** Resolves with the time (ms) until `count` sessions are up; rejects after `timeoutMs`. */
+  async waitForWelcomed(
+    count: number,
+    timeoutMs: number,
+    onProgress?: (welcomed: number) => void,
+  ): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      const { welcomed } = await this.stats();
+      onProgress?.(welcomed);
+      if (welcomed >= count) return Date.now() - started;
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`only ${welcomed} of ${count} devices connected within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            child.once('exit', () => resolve());
+            child.send({ type: 'close' });
+          }),
+      ),
+    );
+  }
+}

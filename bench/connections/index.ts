@@ -1,0 +1,296 @@
+import { readFileSync } from 'node:fs';
+import WebSocket from 'ws';
+import { freePort } from '../../deploy/embedded/child-process';
+import { randomBytes } from 'node:crypto';
+import { startScratchInfrastructure } from '../../deploy/embedded/infrastructure';
+import { hashSecret } from '../../db/credentials';
+import { deviceCredentials } from '../../db/schema';
+import { startGatewayProcess } from '../../test/support/gateway-process';
+import { startStack } from '../../test/support/stack';
+import { machine } from '../report';
+import { ClientFleet } from './fleet';
+
+/** Devices per gateway process: the open-file limit is 20,000 per process. */
+const PER_GATEWAY = 16_000;
+
+const kB = (pid: number, field: 'VmRSS' | 'VmHWM') =>
+  Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+)`))![1]);
+const slabKB = () => Number(readFileSync('/proc/meminfo', 'utf8').match(/Slab:\s+(\d+)/)![1]);
+
+interface IdleResult {
+  devices: number;
+  gateways: number;
+  connectSeconds: number;
+  userBytesPerConnection: number;
+  heapBytesPerConnection: number;
+  kernelBytesPerConnection: number;
+}
+
+interface StormResult {
+  devices: number;
+  backSeconds: number;
+  peakRssMiB: number;
+  admitted: number;
+  rateLimited: number;
+  admittedPerSecond: number;
+}
+
+/**
+ * Issue 5, 3c and 3f: memory per idle device connection, and a reconnect storm. Gateways run
+ * as their own processes (the gateway role); devices are native JSON connections that said
+ * hello and got their welcome (their twin accepted the session), held by client processes.
+ * Credentials are seeded straight into PostgreSQL with one shared secret (registration
+ * through GraphQL is not what is measured here).
+ */
+export async function connectionBench(opts: {
+  quick: boolean;
+  progress(line: string): void;
+}): Promise<string> {
+  const sizes = opts.quick ? [2_000] : [10_000, 50_000];
+  const stormSize = opts.quick ? 2_000 : 10_000;
+  const infra = await startScratchInfrastructure();
+  try {
+    const stack = await startStack({
+      temporalAddress: infra.temporalAddress,
+      databaseUrl: infra.databaseUrl,
+    });
+    try {
+      const tenantId = 'bench-conn';
+      const secret = `dpl_${randomBytes(24).toString('base64url')}`;
+      const secretHash = await hashSecret(secret);
+      const most = Math.max(...sizes, stormSize);
+      for (let i = 0; i < most; i += 5_000)
+        await stack.database.db.insert(deviceCredentials).values(
+          Array.from({ length: Math.min(5_000, most - i) }, (_, j) => ({
+            tenantId,
+            deviceId: `c-${i + j}`,
+            secretHash,
+          })),
+        );
+      const backends = { temporalAddress: infra.temporalAddress, databaseUrl: infra.databaseUrl };
+      const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => `c-${from + i}`);
+
+      const idle: IdleResult[] = [];
+      let offset = 0;
+      for (const n of sizes) {
+        const count = Math.ceil(n / PER_GATEWAY);
+        const gateways = await Promise.all(
+          Array.from({ length: count }, (_, g) =>
+            freePort().then((inspectPort) =>
+              startGatewayProcess(backends, `bench-idle-${n}-${g}`, {
+                env: { GATEWAY_ADMISSION_RATE: '5000', GATEWAY_FLAP_LIMIT: '1000' },
+                nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
+              }).then((gateway) => ({ ...gateway, inspectPort })),
+            ),
+          ),
+        );
+        // Marginal cost: memory after the first half is up, then after the second half, so
+        // what every gateway pays once (JIT, heap growth, pools) does not count.
+        const half = Math.floor(n / 2);
+        const fleets: ClientFleet[] = [];
+        const started = Date.now();
+        const measure = async () => {
+          await new Promise((r) => setTimeout(r, 3_000));
+          // A full GC in every gateway first (through its inspector), so garbage left by
+          // connecting does not count as the connections' memory.
+          await Promise.all(gateways.map((g) => collectGarbage(g.inspectPort)));
+          await new Promise((r) => setTimeout(r, 1_000));
+          const heaps = await Promise.all(gateways.map((g) => heapUsed(g.port)));
+          return {
+            rss: gateways.reduce((sum, g) => sum + kB(g.pid, 'VmRSS') * 1024, 0),
+            heap: heaps.reduce((a, b) => a + b, 0),
+            slab: slabKB() * 1024,
+          };
+        };
+        let before = { rss: 0, heap: 0, slab: 0 };
+        for (const [from, size] of [
+          [0, half],
+          [half, n - half],
+        ] as const) {
+          fleets.push(
+            ...(await Promise.all(
+              gateways.map((g, i) => {
+                const share = Math.ceil(size / count);
+                return ClientFleet.open({
+                  url: g.url,
+                  tenantId,
+                  deviceIds: ids(
+                    offset + from + i * share,
+                    Math.max(0, Math.min(share, size - i * share)),
+                  ),
+                  secret,
+                  ratePerSecond: 2_000 / count,
+                });
+              }),
+            )),
+          );
+          let lastPrint = 0;
+          await waitAll(fleets, from + size, 15 * 60_000, (welcomed) => {
+            if (Date.now() - lastPrint < 5_000) return;
+            lastPrint = Date.now();
+            opts.progress(`  idle ${n}: ${welcomed} connected`);
+          });
+          if (from === 0) before = await measure();
+        }
+        const connectSeconds = (Date.now() - started) / 1000;
+        const after = await measure();
+        offset += n;
+        const added = n - half;
+        idle.push({
+          devices: n,
+          gateways: count,
+          connectSeconds,
+          userBytesPerConnection: (after.rss - before.rss) / added,
+          heapBytesPerConnection: (after.heap - before.heap) / added,
+          // Loopback: the kernel holds both ends; half the slab growth is the gateway's side.
+          kernelBytesPerConnection: (after.slab - before.slab) / (2 * added),
+        });
+        opts.progress(
+          `  idle ${n}: ${(idle.at(-1)!.userBytesPerConnection / 1024).toFixed(1)} KiB user (${(idle.at(-1)!.heapBytesPerConnection / 1024).toFixed(1)} KiB JS heap), ${(idle.at(-1)!.kernelBytesPerConnection / 1024).toFixed(1)} KiB kernel per connection`,
+        );
+        await Promise.all(fleets.map((f) => f.close()));
+        await Promise.all(gateways.map((g) => g.crash()));
+      }
+
+      opts.progress(`  reconnect storm: ${stormSize} devices`);
+      const storm = await reconnectStorm(backends, tenantId, secret, ids(0, stormSize), opts);
+      return section(idle, storm, opts.quick);
+    } finally {
+      await stack.stop();
+    }
+  } finally {
+    await infra.stop();
+  }
+}
+
+/** Runs a full garbage collection in a Node process started with `--inspect` (DevTools protocol). */
+async function collectGarbage(inspectPort: number): Promise<void> {
+  const [target] = (await (
+    await fetch(`http://127.0.0.1:${inspectPort}/json/list`)
+  ).json()) as Array<{
+    webSocketDebuggerUrl: string;
+  }>;
+  const ws = new WebSocket(target!.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  await new Promise<void>((resolve) => {
+    ws.on('message', (data) => {
+      if ((JSON.parse(data.toString()) as { id?: number }).id === 1) resolve();
+    });
+    ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
+  });
+  ws.close();
+}
+
+/** The gateway's V8 heap in use, from its Prometheus metrics. */
+async function heapUsed(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(text.match(/doppel_gateway_nodejs_heap_size_used_bytes (\d+)/)?.[1] ?? 0);
+}
+
+async function waitAll(
+  fleets: ClientFleet[],
+  n: number,
+  timeoutMs: number,
+  progress: (welcomed: number) => void,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const welcomed = (await Promise.all(fleets.map((f) => f.stats()))).reduce(
+      (sum, s) => sum + s.welcomed,
+      0,
+    );
+    progress(welcomed);
+    if (welcomed >= n) return;
+    if (Date.now() > deadline) throw new Error(`only ${welcomed} of ${n} devices connected`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * All devices connected to one gateway with the default admission settings; the gateway is
+ * killed (SIGKILL) and started again on the same port; every device tries to come back at
+ * once (then with jittered back-off while refused). Measured from the new gateway listening
+ * until every device has a session again.
+ */
+async function reconnectStorm(
+  backends: { temporalAddress: string; databaseUrl: string },
+  tenantId: string,
+  secret: string,
+  deviceIds: string[],
+  opts: { progress(line: string): void },
+): Promise<StormResult> {
+  const first = await startGatewayProcess(backends, 'bench-storm-a');
+  const fleet = await ClientFleet.open({
+    url: first.url,
+    tenantId,
+    deviceIds,
+    secret,
+    ratePerSecond: 450,
+  });
+  try {
+    await fleet.waitForWelcomed(deviceIds.length, 10 * 60_000);
+    await first.crash();
+    const second = await startGatewayProcess(backends, 'bench-storm-b', { port: first.port });
+    let lastPrint = 0;
+    const backMs = await fleet.waitForWelcomed(deviceIds.length, 10 * 60_000, (welcomed) => {
+      if (Date.now() - lastPrint < 5_000) return;
+      lastPrint = Date.now();
+      opts.progress(`  storm: ${welcomed} back`);
+    });
+    const peakRssMiB = kB(second.pid, 'VmHWM') / 1024;
+    const metrics = await (await fetch(`http://127.0.0.1:${second.port}/metrics`)).text();
+    const admissions = (outcome: string) =>
+      Number(
+        metrics.match(
+          new RegExp(`doppel_gateway_admissions_total\\{outcome="${outcome}"\\} (\\d+)`),
+        )?.[1] ?? 0,
+      );
+    await second.crash();
+    return {
+      devices: deviceIds.length,
+      backSeconds: backMs / 1000,
+      peakRssMiB,
+      admitted: admissions('admitted'),
+      rateLimited: admissions('rate-limited'),
+      admittedPerSecond: admissions('admitted') / (backMs / 1000),
+    };
+  } finally {
+    await fleet.close();
+  }
+}
+
+function section(idle: IdleResult[], storm: StormResult, quick: boolean): string {
+  const kib = (b: number) => (b / 1024).toFixed(2);
+  return `## Memory per idle connection (3c)
+
+Command: \`npm run bench${quick ? ' -- --quick' : ''}\`. Machine: ${machine()}. One run per row.
+Native JSON devices that said hello and got their welcome (their twin holds the session), held
+open by client processes (\`ws\`, one 127.0.0.x source address per process); gateways are the
+gateway role in their own processes, at most ${PER_GATEWAY.toLocaleString('en')} devices each
+(the open-file limit here is 20,000 per process). User = growth of the gateways' resident
+memory (RSS), after a full garbage collection, while the second half of the devices connects (5 s after the first half, to 5 s after
+the last), ÷ the devices of that half: the marginal cost of a connection, without what a
+gateway pays once (JIT, heap growth, pools). JS heap = the same for V8's heap in use (part of
+RSS). Kernel = growth of the kernel's slab memory ÷ (2 × devices): on loopback the kernel
+holds both ends of every connection, and this counts one end.
+
+| devices | gateway processes | connect s | user (RSS) KiB / connection | of which JS heap | kernel KiB / connection | target (user) |
+|---|---|---|---|---|---|---|
+${idle.map((r) => `| ${r.devices.toLocaleString('en')} | ${r.gateways} | ${r.connectSeconds.toFixed(0)} | ${kib(r.userBytesPerConnection)} | ${kib(r.heapBytesPerConnection)} | ${kib(r.kernelBytesPerConnection)} | ≤ 2 KiB ${r.userBytesPerConnection <= 2048 ? '✓' : '✗'} |`).join('\n')}
+
+## Reconnect storm (3f)
+
+${storm.devices.toLocaleString('en')} devices connected to one gateway (default settings: admission ${500}/s); the
+gateway is killed with SIGKILL and started again on the same port; every device comes back at
+once, then with jittered exponential back-off (0.25 … 5 s) while refused. Timed from the new
+gateway listening until every device had a session again (hello answered: its twin accepted
+it, through Temporal).
+
+| devices | all back after s | admitted | refused (rate limit) | admitted / s | peak RSS MiB | target |
+|---|---|---|---|---|---|---|
+| ${storm.devices.toLocaleString('en')} | ${storm.backSeconds.toFixed(1)} | ${storm.admitted} | ${storm.rateLimited} | ${storm.admittedPerSecond.toFixed(0)} | ${storm.peakRssMiB.toFixed(0)} | ≤ 60 s ${storm.backSeconds <= 60 ? '✓' : '✗'} |
+`;
+}
