@@ -107,6 +107,10 @@ const program = new Command('simulate')
     int('--register-concurrency'),
   )
   .option(
+    '--registered-only',
+    'run only the devices an earlier run registered (tokens on file); register none',
+  )
+  .option(
     '--tokens-file <path>',
     'where device tokens are kept (default .data/simulator/<tenant>.json)',
   )

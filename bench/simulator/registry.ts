@@ -118,6 +118,16 @@ export async function registerFleet(
       result.skipped.push({ deviceId: spec.deviceId, reason: 'not registered yet' });
     else todo.push(spec);
   }
+  // Kinds interleaved, so a registration cut short still leaves a mixed fleet.
+  const kinds = new Map<string, number>();
+  const rank = new Map(
+    todo.map((spec) => {
+      const n = kinds.get(spec.kind) ?? 0;
+      kinds.set(spec.kind, n + 1);
+      return [spec, n] as const;
+    }),
+  );
+  todo.sort((a, b) => rank.get(a)! - rank.get(b)! || a.index - b.index);
   let done = result.reused;
   onProgress({ done, total: specs.length });
   let lastSave = Date.now();
