@@ -90,8 +90,8 @@ export async function ingestBench(opts: IngestOptions): Promise<string> {
 
     const tenant = 'bench';
     // Each Doppel protocol its own devices (a device's twin holds one session at a time).
-    const jsonConns = quick ? 32 : 64;
-    const ocppConns = quick ? 32 : 128;
+    const jsonConns = quick ? 16 : 64;
+    const ocppConns = quick ? 16 : 128;
     const total = 2 * jsonConns + ocppConns;
     progress(`ingest: registering ${total} devices`);
     const devices: Device[] = [];
@@ -273,7 +273,7 @@ export async function ingestBench(opts: IngestOptions): Promise<string> {
       for (const s of members) {
         s.set = await lg.open(s.target, s.devices);
         // An unmeasured run first: JIT warm-up, and the first connect of Doppel's twins.
-        await measure(s, { mode: 'closed' }, 500);
+        await measure(s, { mode: 'closed' }, quick ? 200 : 500);
       }
       progress(`ingest ${group}: ${members.length} systems connected (${elapsed()} s)`);
       // (a) Saturation: every system once per round, the order rotating each round.
