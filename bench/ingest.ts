@@ -329,7 +329,7 @@ export async function ingestBench(opts: IngestOptions): Promise<string> {
 
     function report(): string {
       const seconds = Math.round((Date.now() - began) / 1000);
-      const cmd = `npm run bench${quick ? ' -- --quick' : ''}\` (or \`npx tsx bench/ingest-cli.ts${quick ? ' --quick' : ''}\``;
+      const cmd = `npm run bench${quick ? ' -- --quick' : ''}\` (this section alone: \`npx tsx bench/ingest-cli.ts${quick ? ' --quick' : ''}`;
       const runsNote = quick
         ? `**quick mode: ${cfg.rounds} rounds of ${cfg.durationMs / 1000} s (fewer than the 5 pairs BENCHMARKING.md asks for: a smoke test, not a result)**`
         : `${cfg.rounds} rounds of ${cfg.durationMs / 1000} s measured after ${cfg.warmupMs / 1000} s warm-up`;
