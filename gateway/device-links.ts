@@ -127,18 +127,11 @@ export class DeviceLinks {
       );
     }
     const sessionId = randomUUID();
-    const logger = this.opts.logger.child({
-      tenant: input.key.tenantId,
-      device: input.key.deviceId,
-      session: sessionId,
-      protocol: input.protocol,
-    });
     const link = new DeviceLink(
       sessionId,
       input.key,
       input.model,
       input.protocol,
-      logger,
       this.opts,
       () => {
         this.links.delete(sessionId);
@@ -162,7 +155,7 @@ export class DeviceLinks {
     });
     this.opts.metrics.admissions.inc({ outcome: 'admitted' });
     this.opts.metrics.connections.inc({ protocol: input.protocol });
-    logger.info('device connected');
+    this.opts.logger.info(link.bindings, 'device connected');
     return link;
   }
 
@@ -185,16 +178,31 @@ export class DeviceLink {
   /** Reports are normalised in arrival order, whatever each costs. */
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Made on first use: an idle connection does not carry a child logger (memory per connection). */
+  private childLogger: Logger | null = null;
 
   constructor(
     readonly sessionId: string,
     readonly key: DeviceKey,
     readonly model: string | null,
     readonly protocol: string,
-    readonly logger: Logger,
     private readonly opts: DeviceLinksOptions,
     private readonly forget: () => void,
   ) {}
+
+  /** What every log line about this connection carries. */
+  get bindings() {
+    return {
+      tenant: this.key.tenantId,
+      device: this.key.deviceId,
+      session: this.sessionId,
+      protocol: this.protocol,
+    };
+  }
+
+  get logger(): Logger {
+    return (this.childLogger ??= this.opts.logger.child(this.bindings));
+  }
 
   /**
    * Normalises the report and hands it to the twin inbox without waiting for the previous one
@@ -270,7 +278,7 @@ export class DeviceLink {
     if (this.closed) return;
     this.closed = true;
     this.forget();
-    this.logger.info({ reason }, 'device disconnected');
+    this.opts.logger.info({ ...this.bindings, reason }, 'device disconnected');
     const command: DeviceCommand = {
       type: 'disconnect',
       at: now(),

@@ -5,10 +5,15 @@ const STATUS = { accepted: 'succeeded', rejected: 'rejected', failed: 'failed' }
 
 /** Commands sent on one JSON connection, waiting for the device's command-result by id. */
 export class PendingCommands {
-  private readonly waiting = new Map<
+  /** Made with the first command: most connections never get one (memory per connection). */
+  private waitingMap: Map<
     string,
     { resolve: (o: CommandOutcome) => void; timer: NodeJS.Timeout }
-  >();
+  > | null = null;
+
+  private get waiting() {
+    return (this.waitingMap ??= new Map());
+  }
 
   /** Sends a command with a fresh id; resolves with the answer, a timeout or the connection's end. */
   send(deliver: (id: string) => void, timeoutMs: number): Promise<CommandOutcome> {
@@ -39,7 +44,7 @@ export class PendingCommands {
 
   /** The connection is gone: no answer will come. */
   closeAll(): void {
-    for (const [id, entry] of this.waiting) {
+    for (const [id, entry] of this.waitingMap ?? []) {
       clearTimeout(entry.timer);
       entry.resolve({
         status: 'failed',
