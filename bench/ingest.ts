@@ -380,7 +380,7 @@ export async function ingestBench(opts: IngestOptions): Promise<string> {
       );
       return `## Gateway ingest: saturated messages/s per protocol
 
-Command: \`${cmd}\`. Machine: ${machine}. Written ${new Date().toISOString().slice(0, 16)}Z, ${seconds} s.
+Command: \`${cmd}\`). Machine: ${machine}. Written ${new Date().toISOString().slice(0, 16)}Z, ${seconds} s.
 Runs: ${runsNote}. Within a group every system runs once per round, the order rotating each round
 (A B C, B C A, …); each row is the median over rounds, each ratio the median of the per-round
 ratios (A and B measured minutes apart at most, under the same machine load).
