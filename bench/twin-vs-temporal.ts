@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { startScratchInfrastructure } from '../deploy/embedded/infrastructure';
-import { helloDevice, registerDevice, startStack } from '../test/support/stack';
+import { helloDevice, registerDevice } from '../test/support/stack';
 import type { TestDevice } from '../test/support/device-client';
-import { machine, median } from './report';
+import { machine, median, withScratchStack } from './report';
 
 const RAW_QUEUE = 'bench-raw-signals';
 
@@ -29,13 +28,8 @@ export async function twinVsTemporal(opts: {
   const pairs = opts.quick ? 2 : 5;
   const seconds = opts.quick ? 5 : 10;
   const devices = opts.quick ? 50 : 200;
-  const infra = await startScratchInfrastructure();
-  try {
-    const stack = await startStack({
-      temporalAddress: infra.temporalAddress,
-      databaseUrl: infra.databaseUrl,
-    });
-    const connection = await NativeConnection.connect({ address: infra.temporalAddress });
+  return withScratchStack(async (stack, backends) => {
+    const connection = await NativeConnection.connect({ address: backends.temporalAddress });
     const worker = await Worker.create({
       connection,
       namespace: 'default',
@@ -131,11 +125,8 @@ export async function twinVsTemporal(opts: {
       worker.shutdown();
       await running.catch(() => undefined);
       await connection.close();
-      await stack.stop();
     }
-  } finally {
-    await infra.stop();
-  }
+  });
 }
 
 function section(

@@ -9,21 +9,23 @@ interface Waiting {
 }
 
 /**
- * Gathers telemetry from every connection of this gateway into batches: one multi-row INSERT
- * per batch (at most `maxRows` rows, or what arrived within `maxDelayMs`), one batch in flight
- * at a time. Each caller's promise resolves after the COMMIT that holds its rows: the moment
- * its device may be acknowledged.
+ * Gathers telemetry from every connection of this gateway into batches: one INSERT per batch
+ * (at most `maxRows` rows, or what arrived within `maxDelayMs`), at most `maxInFlight` batches
+ * in flight (samples are independent rows, so batches may commit in any order). Each caller's
+ * promise resolves after the COMMIT that holds its rows: the moment its device may be
+ * acknowledged.
  */
 export class TelemetryWriter {
   private waiting: Waiting[] = [];
   private waitingRows = 0;
   private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly insert: Insert,
     private readonly maxRows = 2_000,
     private readonly maxDelayMs = 5,
+    private readonly maxInFlight = 4,
   ) {}
 
   write(rows: readonly TelemetryRow[]): Promise<void> {
@@ -37,14 +39,15 @@ export class TelemetryWriter {
 
   /** Resolves when everything written so far is committed (shutdown). */
   async drained(): Promise<void> {
-    while (this.waiting.length > 0 || this.inFlight) {
-      if (this.inFlight) await this.inFlight;
+    while (this.waiting.length > 0 || this.inFlight.size > 0) {
+      if (this.inFlight.size > 0) await Promise.all(this.inFlight);
       else await this.flush();
     }
   }
 
   private flushSoon(delayMs: number): void {
-    if (this.inFlight) return; // the running flush takes the next batch when it ends
+    // With every slot busy, the next batch goes when one ends.
+    if (this.inFlight.size >= this.maxInFlight) return;
     if (this.timer && delayMs > 0) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.flush(), delayMs);
@@ -52,16 +55,17 @@ export class TelemetryWriter {
 
   private async flush(): Promise<void> {
     this.timer = null;
-    if (this.inFlight || this.waiting.length === 0) return;
+    if (this.inFlight.size >= this.maxInFlight || this.waiting.length === 0) return;
     const batch = this.waiting;
     this.waiting = [];
     this.waitingRows = 0;
-    this.inFlight = this.insert(batch.flatMap((w) => w.rows)).then(
+    const running: Promise<void> = this.insert(batch.flatMap((w) => w.rows)).then(
       () => batch.forEach((w) => w.resolve()),
       (error: unknown) => batch.forEach((w) => w.reject(error)),
     );
-    await this.inFlight;
-    this.inFlight = null;
+    this.inFlight.add(running);
+    await running;
+    this.inFlight.delete(running);
     if (this.waiting.length > 0) this.flushSoon(0);
   }
 }

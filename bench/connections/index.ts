@@ -2,12 +2,10 @@ import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { freePort } from '../../deploy/embedded/child-process';
 import { randomBytes } from 'node:crypto';
-import { startScratchInfrastructure } from '../../deploy/embedded/infrastructure';
 import { hashSecret } from '../../db/credentials';
 import { deviceCredentials } from '../../db/schema';
 import { startGatewayProcess } from '../../test/support/gateway-process';
-import { startStack } from '../../test/support/stack';
-import { machine } from '../report';
+import { machine, withScratchStack } from '../report';
 import { ClientFleet } from './fleet';
 
 /** Devices per gateway process: the open-file limit is 20,000 per process. */
@@ -48,119 +46,112 @@ export async function connectionBench(opts: {
 }): Promise<string> {
   const sizes = opts.quick ? [2_000] : [10_000, 50_000];
   const stormSize = opts.quick ? 2_000 : 10_000;
-  const infra = await startScratchInfrastructure();
-  try {
-    const stack = await startStack({
-      temporalAddress: infra.temporalAddress,
-      databaseUrl: infra.databaseUrl,
-    });
-    try {
-      const tenantId = 'bench-conn';
-      const secret = `dpl_${randomBytes(24).toString('base64url')}`;
-      const secretHash = await hashSecret(secret);
-      const most = Math.max(...sizes, stormSize);
-      for (let i = 0; i < most; i += 5_000)
-        await stack.database.db.insert(deviceCredentials).values(
-          Array.from({ length: Math.min(5_000, most - i) }, (_, j) => ({
-            tenantId,
-            deviceId: `c-${i + j}`,
-            secretHash,
-          })),
-        );
-      const backends = { temporalAddress: infra.temporalAddress, databaseUrl: infra.databaseUrl };
-      const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => `c-${from + i}`);
-
-      const idle: IdleResult[] = [];
-      let offset = 0;
-      for (const n of sizes) {
-        const count = Math.ceil(n / PER_GATEWAY);
-        const gateways = await Promise.all(
-          Array.from({ length: count }, (_, g) =>
-            freePort().then((inspectPort) =>
-              startGatewayProcess(backends, `bench-idle-${n}-${g}`, {
-                env: { GATEWAY_ADMISSION_RATE: '5000', GATEWAY_FLAP_LIMIT: '1000' },
-                nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
-              }).then((gateway) => ({ ...gateway, inspectPort })),
-            ),
-          ),
-        );
-        // Marginal cost: memory after the first half is up, then after the second half, so
-        // what every gateway pays once (JIT, heap growth, pools) does not count.
-        const half = Math.floor(n / 2);
-        const fleets: ClientFleet[] = [];
-        const started = Date.now();
-        const measure = async () => {
-          await new Promise((r) => setTimeout(r, 3_000));
-          // A full GC in every gateway first (through its inspector), so garbage left by
-          // connecting does not count as the connections' memory.
-          await Promise.all(gateways.map((g) => collectGarbage(g.inspectPort)));
-          await new Promise((r) => setTimeout(r, 1_000));
-          const heaps = await Promise.all(gateways.map((g) => heapUsed(g.port)));
-          return {
-            rss: gateways.reduce((sum, g) => sum + kB(g.pid, 'VmRSS') * 1024, 0),
-            heap: heaps.reduce((a, b) => a + b, 0),
-            slab: slabKB() * 1024,
-          };
-        };
-        let before = { rss: 0, heap: 0, slab: 0 };
-        for (const [from, size] of [
-          [0, half],
-          [half, n - half],
-        ] as const) {
-          fleets.push(
-            ...(await Promise.all(
-              gateways.map((g, i) => {
-                const share = Math.ceil(size / count);
-                return ClientFleet.open({
-                  url: g.url,
-                  tenantId,
-                  deviceIds: ids(
-                    offset + from + i * share,
-                    Math.max(0, Math.min(share, size - i * share)),
-                  ),
-                  secret,
-                  ratePerSecond: 2_000 / count,
-                });
-              }),
-            )),
+  return withScratchStack(async (stack, backends) => {
+    {
+      {
+        const tenantId = 'bench-conn';
+        const secret = `dpl_${randomBytes(24).toString('base64url')}`;
+        const secretHash = await hashSecret(secret);
+        const most = Math.max(...sizes, stormSize);
+        for (let i = 0; i < most; i += 5_000)
+          await stack.database.db.insert(deviceCredentials).values(
+            Array.from({ length: Math.min(5_000, most - i) }, (_, j) => ({
+              tenantId,
+              deviceId: `c-${i + j}`,
+              secretHash,
+            })),
           );
-          let lastPrint = 0;
-          await waitAll(fleets, from + size, 15 * 60_000, (welcomed) => {
-            if (Date.now() - lastPrint < 5_000) return;
-            lastPrint = Date.now();
-            opts.progress(`  idle ${n}: ${welcomed} connected`);
-          });
-          if (from === 0) before = await measure();
-        }
-        const connectSeconds = (Date.now() - started) / 1000;
-        const after = await measure();
-        offset += n;
-        const added = n - half;
-        idle.push({
-          devices: n,
-          gateways: count,
-          connectSeconds,
-          userBytesPerConnection: (after.rss - before.rss) / added,
-          heapBytesPerConnection: (after.heap - before.heap) / added,
-          // Loopback: the kernel holds both ends; half the slab growth is the gateway's side.
-          kernelBytesPerConnection: (after.slab - before.slab) / (2 * added),
-        });
-        opts.progress(
-          `  idle ${n}: ${(idle.at(-1)!.userBytesPerConnection / 1024).toFixed(1)} KiB user (${(idle.at(-1)!.heapBytesPerConnection / 1024).toFixed(1)} KiB JS heap), ${(idle.at(-1)!.kernelBytesPerConnection / 1024).toFixed(1)} KiB kernel per connection`,
-        );
-        await Promise.all(fleets.map((f) => f.close()));
-        await Promise.all(gateways.map((g) => g.crash()));
-      }
+        const ids = (from: number, n: number) =>
+          Array.from({ length: n }, (_, i) => `c-${from + i}`);
 
-      opts.progress(`  reconnect storm: ${stormSize} devices`);
-      const storm = await reconnectStorm(backends, tenantId, secret, ids(0, stormSize), opts);
-      return section(idle, storm, opts.quick);
-    } finally {
-      await stack.stop();
+        const idle: IdleResult[] = [];
+        let offset = 0;
+        for (const n of sizes) {
+          const count = Math.ceil(n / PER_GATEWAY);
+          const gateways = await Promise.all(
+            Array.from({ length: count }, (_, g) =>
+              freePort().then((inspectPort) =>
+                startGatewayProcess(backends, `bench-idle-${n}-${g}`, {
+                  env: { GATEWAY_ADMISSION_RATE: '5000', GATEWAY_FLAP_LIMIT: '1000' },
+                  nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
+                }).then((gateway) => ({ ...gateway, inspectPort })),
+              ),
+            ),
+          );
+          // Marginal cost: memory after the first half is up, then after the second half, so
+          // what every gateway pays once (JIT, heap growth, pools) does not count.
+          const half = Math.floor(n / 2);
+          const fleets: ClientFleet[] = [];
+          const started = Date.now();
+          const measure = async () => {
+            await new Promise((r) => setTimeout(r, 3_000));
+            // A full GC in every gateway first (through its inspector), so garbage left by
+            // connecting does not count as the connections' memory.
+            await Promise.all(gateways.map((g) => collectGarbage(g.inspectPort)));
+            await new Promise((r) => setTimeout(r, 1_000));
+            const heaps = await Promise.all(gateways.map((g) => heapUsed(g.port)));
+            return {
+              rss: gateways.reduce((sum, g) => sum + kB(g.pid, 'VmRSS') * 1024, 0),
+              heap: heaps.reduce((a, b) => a + b, 0),
+              slab: slabKB() * 1024,
+            };
+          };
+          let before = { rss: 0, heap: 0, slab: 0 };
+          for (const [from, size] of [
+            [0, half],
+            [half, n - half],
+          ] as const) {
+            fleets.push(
+              ...(await Promise.all(
+                gateways.map((g, i) => {
+                  const share = Math.ceil(size / count);
+                  return ClientFleet.open({
+                    url: g.url,
+                    tenantId,
+                    deviceIds: ids(
+                      offset + from + i * share,
+                      Math.max(0, Math.min(share, size - i * share)),
+                    ),
+                    secret,
+                    ratePerSecond: 2_000 / count,
+                  });
+                }),
+              )),
+            );
+            let lastPrint = 0;
+            await waitAll(fleets, from + size, 15 * 60_000, (welcomed) => {
+              if (Date.now() - lastPrint < 5_000) return;
+              lastPrint = Date.now();
+              opts.progress(`  idle ${n}: ${welcomed} connected`);
+            });
+            if (from === 0) before = await measure();
+          }
+          const connectSeconds = (Date.now() - started) / 1000;
+          const after = await measure();
+          offset += n;
+          const added = n - half;
+          idle.push({
+            devices: n,
+            gateways: count,
+            connectSeconds,
+            userBytesPerConnection: (after.rss - before.rss) / added,
+            heapBytesPerConnection: (after.heap - before.heap) / added,
+            // Loopback: the kernel holds both ends; half the slab growth is the gateway's side.
+            kernelBytesPerConnection: (after.slab - before.slab) / (2 * added),
+          });
+          opts.progress(
+            `  idle ${n}: ${(idle.at(-1)!.userBytesPerConnection / 1024).toFixed(1)} KiB user (${(idle.at(-1)!.heapBytesPerConnection / 1024).toFixed(1)} KiB JS heap), ${(idle.at(-1)!.kernelBytesPerConnection / 1024).toFixed(1)} KiB kernel per connection`,
+          );
+          await Promise.all(fleets.map((f) => f.close()));
+          await Promise.all(gateways.map((g) => g.crash()));
+        }
+
+        opts.progress(`  reconnect storm: ${stormSize} devices`);
+        const storm = await reconnectStorm(backends, tenantId, secret, ids(0, stormSize), opts);
+        return section(idle, storm, opts.quick);
+      }
     }
-  } finally {
-    await infra.stop();
-  }
+  });
 }
 
 /** Runs a full garbage collection in a Node process started with `--inspect` (DevTools protocol). */
