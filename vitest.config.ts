@@ -8,6 +8,7 @@ export default defineConfig({
       'graphql/**/*.test.ts',
       'db/**/*.test.ts',
       'test/**/*.test.ts',
+      'bench/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
