@@ -15,6 +15,8 @@ export interface DirectoryEntry {
  */
 export class BackendDirectory {
   private readonly cache = new Map<string, Promise<DirectoryEntry[]>>();
+  /** The same, once loaded: lets the hot path skip a tenant without backends synchronously. */
+  private readonly loaded = new Map<string, DirectoryEntry[]>();
   private readonly subscribers = new Map<string, Set<() => void>>();
   private unlisten: (() => Promise<void>) | null = null;
 
@@ -43,13 +45,23 @@ export class BackendDirectory {
   backendsOf(tenantId: string): Promise<DirectoryEntry[]> {
     let entry = this.cache.get(tenantId);
     if (!entry) {
-      entry = listBackends(this.database, tenantId).then((rows) =>
-        rows.map(({ backend, version }) => ({ backend, version })),
+      const loading: Promise<DirectoryEntry[]> = listBackends(this.database, tenantId).then(
+        (rows) => {
+          const entries = rows.map(({ backend, version }) => ({ backend, version }));
+          if (this.cache.get(tenantId) === loading) this.loaded.set(tenantId, entries);
+          return entries;
+        },
       );
+      entry = loading;
       entry.catch(() => this.cache.delete(tenantId));
       this.cache.set(tenantId, entry);
     }
     return entry;
+  }
+
+  /** The tenant's backends if they are loaded and unchanged since; undefined otherwise. */
+  loadedOf(tenantId: string): readonly DirectoryEntry[] | undefined {
+    return this.loaded.get(tenantId);
   }
 
   /** Calls `listener` after each change of the tenant's backends; returns the unsubscribe. */
@@ -65,6 +77,7 @@ export class BackendDirectory {
 
   private changed(tenantId: string): void {
     this.cache.delete(tenantId);
+    this.loaded.delete(tenantId);
     const listeners = this.subscribers.get(tenantId);
     this.logger.info({ tenant: tenantId, devices: listeners?.size ?? 0 }, 'backends changed');
     for (const listener of listeners ?? []) {

@@ -63,6 +63,9 @@ export class WebhookRouter {
   /** Queues the event for every webhook that takes this device (never throws). */
   deliver(key: DeviceKey, model: string | null, event: DeviceEvent): void {
     if (this.stopped) return;
+    // The hot path: a tenant known to have no webhook costs nothing per message.
+    const known = this.opts.directory.loadedOf(key.tenantId);
+    if (known && !known.some((e) => e.backend.kind === 'webhook' && e.backend.enabled)) return;
     const device = `${key.tenantId}/${key.deviceId}`;
     const delivery: Delivery = {
       id: randomUUID(),
