@@ -158,17 +158,36 @@ export async function startTemporalDevServer(
   };
 }
 
-/** The port opens before the namespace and search attributes are ready; twins need both. */
+/** temporal.api.enums.v1.IndexedValueType: INDEXED_VALUE_TYPE_KEYWORD = 2, _BOOL = 5. */
+const INDEXED_TYPE = { Keyword: 2, Bool: 5 } as const;
+
+/**
+ * The port opens before the namespace and search attributes are ready; twins need both. A
+ * database made by an older Doppel lacks the attributes added since (start-dev's
+ * `--search-attribute` does not add them to an existing namespace): those are added here.
+ */
 async function waitForSearchAttributes(address: string, namespace: string): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
+    let added = false;
     for (let attempt = 0; ; attempt++) {
       try {
         const { customAttributes } = await connection.operatorService.listSearchAttributes({
           namespace,
         });
-        if (Object.keys(SEARCH_ATTRIBUTES).every((name) => customAttributes?.[name] !== undefined))
-          return;
+        const missing = Object.entries(SEARCH_ATTRIBUTES).filter(
+          ([name]) => customAttributes?.[name] === undefined,
+        );
+        if (missing.length === 0) return;
+        if (attempt >= 30 && !added) {
+          added = true;
+          await connection.operatorService.addSearchAttributes({
+            namespace,
+            searchAttributes: Object.fromEntries(
+              missing.map(([name, type]) => [name, INDEXED_TYPE[type]]),
+            ),
+          });
+        }
       } catch (error) {
         if (attempt >= 200) throw error;
       }
