@@ -26,7 +26,7 @@ export async function twinVsTemporal(opts: {
   progress(line: string): void;
 }): Promise<string> {
   const pairs = opts.quick ? 2 : 5;
-  const seconds = opts.quick ? 5 : 10;
+  const seconds = opts.quick ? 5 : 7;
   const devices = opts.quick ? 50 : 200;
   return withScratchStack(async (stack, backends) => {
     const connection = await NativeConnection.connect({ address: backends.temporalAddress });

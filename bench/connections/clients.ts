@@ -1,5 +1,5 @@
 // A child process of bench/connections: holds up to ~18,000 native JSON device connections
-// (the open-file limit is 20,000 per process) from one 127.0.0.x source address, and puts
+// (the open-file limit is 20,000 per process) from one 127.0.x.y source address, and puts
 // each back when it drops, as a device would: at once, then with jittered back-off while
 // refused. Driven over IPC by the parent (see ./fleet.ts).
 import WebSocket from 'ws';

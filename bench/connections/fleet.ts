@@ -6,8 +6,18 @@ import type { ChildMessage, OpenCommand } from './clients';
 const PER_PROCESS = 15_000;
 
 /**
+ * Every client process of every fleet gets its own source address: one address has ~28,000
+ * ephemeral ports towards one gateway, so sharing one would cap the connections there.
+ */
+let nextSource = 0;
+const sourceAddress = () => {
+  const n = nextSource++;
+  return `127.0.${2 + Math.floor(n / 250)}.${1 + (n % 250)}`;
+};
+
+/**
  * Many native JSON device connections held by child processes (./clients.ts), each on its own
- * 127.0.0.x source address so no source runs out of ephemeral ports. Devices reconnect by
+ * 127.0.x.y source address so no source runs out of ephemeral ports. Devices reconnect by
  * themselves when dropped; `welcomed()` counts the ones with a live session now.
  */
 export class ClientFleet {
@@ -34,7 +44,7 @@ export class ClientFleet {
         tenantId: opts.tenantId,
         deviceIds: opts.deviceIds.filter((_, i) => i % processes === p),
         secret: opts.secret,
-        localAddress: `127.0.0.${10 + p}`,
+        localAddress: sourceAddress(),
         ratePerSecond: opts.ratePerSecond / processes,
       };
       child.send(command);

@@ -17,6 +17,8 @@ const slabKB = () => Number(readFileSync('/proc/meminfo', 'utf8').match(/Slab:\s
 
 interface IdleResult {
   devices: number;
+  /** Devices with a session when measured (fewer than `devices` when the limit was reached). */
+  reached: number;
   gateways: number;
   connectSeconds: number;
   userBytesPerConnection: number;
@@ -66,7 +68,7 @@ export async function connectionBench(opts: {
 
         const idle: IdleResult[] = [];
         let offset = 0;
-        for (const n of sizes) {
+        const idleAt = async (n: number) => {
           const count = Math.ceil(n / PER_GATEWAY);
           const gateways = await Promise.all(
             Array.from({ length: count }, (_, g) =>
@@ -97,6 +99,11 @@ export async function connectionBench(opts: {
             };
           };
           let before = { rss: 0, heap: 0, slab: 0 };
+          let reachedBefore = 0;
+          let reached = 0;
+          // Past 10,000 the embedded Temporal dev server (SQLite) is the limit: each half gets
+          // a few minutes, and the row says how many devices it reached.
+          const giveUpMs = n > 10_000 ? 150_000 : 15 * 60_000;
           for (const [from, size] of [
             [0, half],
             [half, n - half],
@@ -119,19 +126,23 @@ export async function connectionBench(opts: {
               )),
             );
             let lastPrint = 0;
-            await waitAll(fleets, from + size, 15 * 60_000, (welcomed) => {
+            reached = await waitAll(fleets, from + size, giveUpMs, (welcomed) => {
               if (Date.now() - lastPrint < 5_000) return;
               lastPrint = Date.now();
               opts.progress(`  idle ${n}: ${welcomed} connected`);
             });
-            if (from === 0) before = await measure();
+            if (from === 0) {
+              before = await measure();
+              reachedBefore = reached;
+            }
           }
           const connectSeconds = (Date.now() - started) / 1000;
           const after = await measure();
           offset += n;
-          const added = n - half;
+          const added = Math.max(1, reached - reachedBefore);
           idle.push({
             devices: n,
+            reached,
             gateways: count,
             connectSeconds,
             userBytesPerConnection: (after.rss - before.rss) / added,
@@ -144,10 +155,13 @@ export async function connectionBench(opts: {
           );
           await Promise.all(fleets.map((f) => f.close()));
           await Promise.all(gateways.map((g) => g.crash()));
-        }
+        };
 
+        // The storm before the largest fleet, which leaves the dev server busy for a while.
+        await idleAt(sizes[0]!);
         opts.progress(`  reconnect storm: ${stormSize} devices`);
         const storm = await reconnectStorm(backends, tenantId, secret, ids(0, stormSize), opts);
+        for (const n of sizes.slice(1)) await idleAt(n);
         return section(idle, storm, opts.quick);
       }
     }
@@ -181,21 +195,21 @@ async function heapUsed(port: number): Promise<number> {
   return Number(text.match(/doppel_gateway_nodejs_heap_size_used_bytes (\d+)/)?.[1] ?? 0);
 }
 
+/** Waits until `n` devices have a session; after `giveUpMs`, settles for how many have. */
 async function waitAll(
   fleets: ClientFleet[],
   n: number,
-  timeoutMs: number,
+  giveUpMs: number,
   progress: (welcomed: number) => void,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+): Promise<number> {
+  const deadline = Date.now() + giveUpMs;
   for (;;) {
     const welcomed = (await Promise.all(fleets.map((f) => f.stats()))).reduce(
       (sum, s) => sum + s.welcomed,
       0,
     );
     progress(welcomed);
-    if (welcomed >= n) return;
-    if (Date.now() > deadline) throw new Error(`only ${welcomed} of ${n} devices connected`);
+    if (welcomed >= n || Date.now() > deadline) return welcomed;
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -259,19 +273,26 @@ function section(idle: IdleResult[], storm: StormResult, quick: boolean): string
 
 Command: \`npm run bench${quick ? ' -- --quick' : ''}\`. Machine: ${machine()}. One run per row.
 Native JSON devices that said hello and got their welcome (their twin holds the session), held
-open by client processes (\`ws\`, one 127.0.0.x source address per process); gateways are the
+open by client processes (\`ws\`, one 127.0.x.y source address per process); gateways are the
 gateway role in their own processes, at most ${PER_GATEWAY.toLocaleString('en')} devices each
 (the open-file limit here is 20,000 per process). User = growth of the gateways' resident
 memory (RSS), after a full garbage collection, while the second half of the devices connects (5 s after the first half, to 5 s after
 the last), ÷ the devices of that half: the marginal cost of a connection, without what a
 gateway pays once (JIT, heap growth, pools). JS heap = the same for V8's heap in use (part of
 RSS). Kernel = growth of the kernel's slab memory ÷ (2 × devices): on loopback the kernel
-holds both ends of every connection, and this counts one end.
+holds both ends of every connection, and this counts one end. The target is judged on the
+larger of RSS and JS heap: after a full GC, V8 may hand pages back, which can make a small
+fleet's RSS growth read low or even negative.
 
-| devices | gateway processes | connect s | user (RSS) KiB / connection | of which JS heap | kernel KiB / connection | target (user) |
+| devices (with a session when measured) | gateway processes | connect s | user (RSS) KiB / connection | of which JS heap | kernel KiB / connection | target (user) |
 |---|---|---|---|---|---|---|
-${idle.map((r) => `| ${r.devices.toLocaleString('en')} | ${r.gateways} | ${r.connectSeconds.toFixed(0)} | ${kib(r.userBytesPerConnection)} | ${kib(r.heapBytesPerConnection)} | ${kib(r.kernelBytesPerConnection)} | ≤ 2 KiB ${r.userBytesPerConnection <= 2048 ? '✓' : '✗'} |`).join('\n')}
+${idle.map((r) => `| ${r.devices.toLocaleString('en')} (${r.reached.toLocaleString('en')}${r.reached < r.devices ? ': **limit reached**, see below' : ''}) | ${r.gateways} | ${r.connectSeconds.toFixed(0)} | ${kib(r.userBytesPerConnection)} | ${kib(r.heapBytesPerConnection)} | ${kib(r.kernelBytesPerConnection)} | ≤ 2 KiB ${Math.max(r.userBytesPerConnection, r.heapBytesPerConnection) <= 2048 ? '✓' : '✗'} |`).join('\n')}
 
+${
+  idle.some((r) => r.reached < r.devices)
+    ? `Where a row reached fewer devices than it asked for, the limit is the embedded Temporal dev server (SQLite, one process): every session is a twin's signal-with-start, and past ~40,000 fresh twins on this 2-core machine new sessions came at ~100/s and then mostly failed (twin unavailable → the device reconnects), so each half of the fleet gets ${150} s. The per-connection figures are over the devices that did get a session. A fleet this size wants a Temporal cluster.\n`
+    : ''
+}
 ## Reconnect storm (3f)
 
 ${storm.devices.toLocaleString('en')} devices connected to one gateway (default settings: admission ${500}/s); the
