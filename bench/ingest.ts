@@ -73,7 +73,7 @@ export async function ingestBench(opts: IngestOptions): Promise<string> {
   const { quick, progress } = opts;
   const cfg = quick
     ? { rounds: 2, warmupMs: 300, durationMs: 1000, levels: [0.5], profileMs: 1000 }
-    : { rounds: 5, warmupMs: 1000, durationMs: 3000, levels: [0.1, 0.5, 0.8], profileMs: 3000 };
+    : { rounds: 5, warmupMs: 700, durationMs: 2000, levels: [0.1, 0.5, 0.8], profileMs: 2000 };
   const began = Date.now();
   const elapsed = () => Math.round((Date.now() - began) / 1000);
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.type()} ${os.release()}`;

@@ -30,7 +30,7 @@ async function section(name: string, run: () => Promise<string>): Promise<string
 }
 
 async function burst(): Promise<string> {
-  const changes = quick ? 1_000 : 5_000;
+  const changes = quick ? 1_000 : 3_000;
   const results: TwinBurstResult[] = [];
   for (const window of [1, 64]) {
     progress(`twin burst: ${changes} state changes through one twin, window ${window}`);
