@@ -81,6 +81,36 @@ table); ≤ 2 KB of user-space memory per idle device connection (memory table);
 reconnect storm fully back within 60 s with bounded memory (storm table).
 
 ${sections.filter(Boolean).join('\n')}
+## Where we fall short, and what would close it
+
+- **Native JSON ingest per core** (~25–30k msg/s per gateway core against 100k): the profile
+  shows the per-ack send (\`cork\`, one write per ack), Node 20's async_hooks promise hooks
+  (\`_propagate\`, \`promiseInitHook\`: an AsyncLocalStorage in the process — the Temporal
+  client's — makes every promise pay), zod parsing and GC. To close: acks of one connection
+  coalesced into one write per batch commit, a hand-tuned validator for the hot \`telemetry\`
+  message (zod kept for the rest), the Temporal client out of the ingest process or Node ≥ 22
+  (AsyncContextFrame), and several gateway processes per host.
+- **MQTT** (well below Mosquitto and aedes): the brokers ack a PUBLISH from memory with no
+  subscriber; Doppel acks after the PostgreSQL COMMIT of the sample. The same write path and
+  per-ack costs as JSON apply; the ratio is not like for like and is shown as measured.
+- **OCPP ≥ 2.5× ocpp-rpc** (~1.4×): both validate every CALL with ajv against the official
+  schemas; Doppel's lead is its transport (uWS) and one-pass parsing. More needs the same
+  per-message savings as JSON (acks, async hooks) plus precompiled standalone validators.
+- **Ack p99 ≤ 2 ms at 50 %**: acks wait for the COMMIT of a batch (5 ms gathering + the
+  insert), so p99 sits at the batch cycle; only a shorter gathering window under light load
+  (adaptive batching) would bring it down, at some throughput cost.
+- **Twin pipeline ≥ 80 % of raw signals**: acks reach ~70 %; commits ~35 %, because every change
+  also runs a workflow task and a projection activity on the same Temporal dev server (SQLite,
+  one process) and 2 cores. Coalescing closes it for chatty devices (burst table); for
+  one-change-per-device traffic, projections batched across twins and a real Temporal cluster.
+- **Memory per idle connection** (~2.4 KiB of JS heap, ≤ 2 KiB asked): per session a DeviceLink,
+  its session control closures, the flap window entry, the verified-secret entry and uWS's
+  user data. Folding them into one object per connection and dropping the per-session UUID
+  string would close it.
+- **50,000 connections** and the storm's time are bound by the embedded Temporal dev server
+  creating or signalling one twin per session; with a Temporal cluster the gateway side (fds,
+  admission rate) is not the limit.
+
 ## Fleet operations (3e)
 
 Wall time and Temporal history sizes of a firmware rollout over 1k and 10k devices: **not
