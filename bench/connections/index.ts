@@ -24,6 +24,8 @@ interface IdleResult {
   reached: number;
   /** Measured from before any device to the first half (the second half did not finish). */
   capped: boolean;
+  /** False when not even the first half connected: no per-idle-connection figure then. */
+  meaningful: boolean;
   gateways: number;
   connectSeconds: number;
   userBytesPerConnection: number;
@@ -156,6 +158,8 @@ export async function connectionBench(opts: {
             devices: n,
             reached: capped ? reachedBefore : reached,
             capped,
+            // Not even the first half came up: its sockets were churning, not idle.
+            meaningful: !capped || reachedBefore >= half,
             gateways: count,
             connectSeconds,
             userBytesPerConnection: (to0.rss - from0.rss) / added,
@@ -299,7 +303,7 @@ fleet's RSS growth read low or even negative.
 
 | devices (with a session when measured) | gateway processes | connect s | user (RSS) KiB / connection | of which JS heap | kernel KiB / connection | target (user) |
 |---|---|---|---|---|---|---|
-${idle.map((r) => `| ${r.devices.toLocaleString('en')} (${r.reached.toLocaleString('en')}${r.capped ? ': **limit reached**, measured at the first half, see below' : ''}) | ${r.gateways} | ${r.connectSeconds.toFixed(0)} | ${kib(r.userBytesPerConnection)} | ${kib(r.heapBytesPerConnection)} | ${kib(r.kernelBytesPerConnection)} | ≤ 2 KiB ${Math.max(r.userBytesPerConnection, r.heapBytesPerConnection) <= 2048 ? '✓' : '✗'} |`).join('\n')}
+${idle.map((r) => `| ${r.devices.toLocaleString('en')} (${r.reached.toLocaleString('en')}${r.capped ? ': **limit reached**, measured at the first half, see below' : ''}) | ${r.gateways} | ${r.connectSeconds.toFixed(0)} | ${r.meaningful ? `${kib(r.userBytesPerConnection)} | ${kib(r.heapBytesPerConnection)} | ${kib(r.kernelBytesPerConnection)} | ≤ 2 KiB ${Math.max(r.userBytesPerConnection, r.heapBytesPerConnection) <= 2048 ? '✓' : '✗'}` : '— | — | — | not measured: not even half the fleet came up (its sockets were churning, not idle)'} |`).join('\n')}
 
 ${
   idle.some((r) => r.capped)
