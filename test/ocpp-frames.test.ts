@@ -9,7 +9,7 @@ let stack: TestStack;
 let ocppUrl: string;
 beforeAll(async () => {
   stack = await startTestStack();
-  ocppUrl = stack.gatewayUrl.replace(/\/device$/, '/ocpp');
+  ocppUrl = stack.ocppUrl;
 });
 afterAll(() => stack?.stop());
 

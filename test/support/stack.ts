@@ -19,6 +19,8 @@ export interface TestStack {
   api: RunningApi;
   worker: RunningWorker;
   gatewayUrl: string;
+  /** The OCPP endpoint's base (`…/ocpp`): stations append `/{tenant}/{identity}`. */
+  ocppUrl: string;
   /** This stack's gateway node: unique, so parallel test files never answer each other's commands. */
   gatewayNodeId: string;
   apiUrl: string;
@@ -95,6 +97,7 @@ export async function startStack(
     api,
     worker,
     gatewayUrl: `ws://127.0.0.1:${gateway.port}/device`,
+    ocppUrl: `ws://127.0.0.1:${gateway.port}/ocpp`,
     gatewayNodeId,
     apiUrl: `http://127.0.0.1:${api.port}/graphql`,
     async stop() {
