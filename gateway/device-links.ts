@@ -105,8 +105,13 @@ export class DeviceLinks {
   }
 
   /**
-   * Tells the twin the device is connected and resolves once Temporal accepted it; rejects
-   * when the twin is unavailable (the adapter then refuses the connection).
+   * Opens a session: the twin is told the device is connected (queued in the twin inbox, in
+   * order before anything the device sends next), and the link is returned at once, so the
+   * adapter may welcome the device without waiting for Temporal. A session is not device
+   * data: a connect the twin never hears of (Temporal unavailable, gateway crash) costs the
+   * device a reconnect, nothing it was acknowledged for. Reports and commands of the link
+   * wait until the twin accepted the connect; when it does not, the connection is closed
+   * (1013, try again later). Throws only when the device flaps (admission control).
    */
   async open(input: {
     key: DeviceKey;
@@ -127,18 +132,7 @@ export class DeviceLinks {
       );
     }
     const sessionId = randomUUID();
-    const link = new DeviceLink(
-      sessionId,
-      input.key,
-      input.model,
-      input.protocol,
-      this.opts,
-      () => {
-        this.links.delete(sessionId);
-        this.opts.metrics.connections.dec({ protocol: input.protocol });
-      },
-    );
-    await this.opts.inbox.submit(input.key, {
+    const accepted = this.opts.inbox.submit(input.key, {
       type: 'connect',
       at: now(),
       sessionId,
@@ -147,15 +141,41 @@ export class DeviceLinks {
       ...(input.model ? { model: input.model } : {}),
       ...(input.firmware ? { firmware: input.firmware } : {}),
     });
-    this.links.set(sessionId, { link, control: input.control });
-    this.opts.copies?.deliver(input.key, input.model, {
-      kind: 'connected',
+    const link = new DeviceLink(
       sessionId,
-      protocol: input.protocol,
-    });
+      input.key,
+      input.model,
+      input.protocol,
+      this.opts,
+      accepted,
+      () => {
+        this.links.delete(sessionId);
+        this.opts.metrics.connections.dec({ protocol: input.protocol });
+      },
+    );
+    this.links.set(sessionId, { link, control: input.control });
     this.opts.metrics.admissions.inc({ outcome: 'admitted' });
     this.opts.metrics.connections.inc({ protocol: input.protocol });
-    this.opts.logger.info(link.bindings, 'device connected');
+    accepted.then(
+      () => {
+        this.opts.metrics.twinConnects.inc({ outcome: 'accepted' });
+        this.opts.copies?.deliver(input.key, input.model, {
+          kind: 'connected',
+          sessionId,
+          protocol: input.protocol,
+        });
+        this.opts.logger.info(link.bindings, 'device connected');
+      },
+      (error: unknown) => {
+        this.opts.metrics.twinConnects.inc({ outcome: 'failed' });
+        this.opts.logger.error(
+          { ...link.bindings, err: error },
+          'twin did not accept the connection',
+        );
+        if (this.links.has(sessionId))
+          input.control.close(1013, 'twin unavailable, try again later');
+      },
+    );
     return link;
   }
 
@@ -178,6 +198,10 @@ export class DeviceLink {
   /** Reports are normalised in arrival order, whatever each costs. */
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Why the twin could not be told of the connect, once that is known. */
+  private refusal: unknown = null;
+  /** The twin accepted the connect. */
+  private told = false;
   /** Made on first use: an idle connection does not carry a child logger (memory per connection). */
   private childLogger: Logger | null = null;
 
@@ -187,8 +211,21 @@ export class DeviceLink {
     readonly model: string | null,
     readonly protocol: string,
     private readonly opts: DeviceLinksOptions,
+    /** Settles when the twin accepted (or could not be told of) the connect. */
+    private readonly accepted: Promise<void>,
     private readonly forget: () => void,
-  ) {}
+  ) {
+    // Reports wait for the connect: a twin ignores reports of a session it does not know.
+    // (The connection itself is closed where the link was opened.)
+    this.chain = accepted.then(
+      () => {
+        this.told = true;
+      },
+      (error: unknown) => {
+        this.refusal = error;
+      },
+    );
+  }
 
   /** What every log line about this connection carries. */
   get bindings() {
@@ -217,6 +254,7 @@ export class DeviceLink {
     };
     return new Promise<void>((resolve, reject) => {
       this.chain = this.chain.then(async () => {
+        if (this.refusal) return reject(this.refusal);
         try {
           const { state, flags } = await this.opts.normalise(this.key, this.model, raw);
           const command: DeviceCommand = {
@@ -266,10 +304,10 @@ export class DeviceLink {
     );
     await this.opts.telemetry.write(rows);
     stopTimer();
-    this.opts.copies?.deliver(this.key, this.model, {
+    this.copy(() => ({
       kind: 'telemetry',
       samples: rows.map(({ at, values, channel }) => ({ at, values, channel })),
-    });
+    }));
     this.opts.metrics.telemetrySamples.inc({ protocol: this.protocol }, rows.length);
   }
 
@@ -288,10 +326,17 @@ export class DeviceLink {
     this.opts.inbox
       .submit(this.key, command)
       .catch((error) => this.logger.error({ err: error }, 'disconnect not recorded'));
-    this.opts.copies?.deliver(this.key, this.model, {
-      kind: 'disconnected',
-      sessionId: this.sessionId,
-      reason,
-    });
+    this.copy(() => ({ kind: 'disconnected', sessionId: this.sessionId, reason }));
+  }
+
+  /** Copies for the webhook backends keep the device's order: none before its "connected". */
+  private copy(event: () => DeviceEvent): void {
+    const copies = this.opts.copies;
+    if (!copies) return;
+    if (this.told) return copies.deliver(this.key, this.model, event());
+    this.accepted.then(
+      () => copies.deliver(this.key, this.model, event()),
+      () => undefined,
+    );
   }
 }

@@ -24,6 +24,12 @@ export class GatewayMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly twinConnects = new Counter({
+    name: 'doppel_gateway_twin_connects_total',
+    help: 'Sessions the twin was told of, by outcome (accepted by Temporal, failed: the connection was then closed)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly reports = new Counter({
     name: 'doppel_gateway_reports_total',
     help: 'Device reports accepted by their twin (acknowledged to the device)',

@@ -69,7 +69,11 @@ export class MqttSession {
   /** The twin or the gateway ends the connection; MQTT 5 hears why first. */
   shutdown(code: number, reason: string): void {
     const reasonCode =
-      code === WsClose.goingAway ? Reason.serverShuttingDown : Reason.administrativeAction;
+      code === WsClose.goingAway
+        ? Reason.serverShuttingDown
+        : code === WsClose.tryAgainLater
+          ? Reason.serverBusy
+          : Reason.administrativeAction;
     this.disconnect(reasonCode, reason);
     this.end(code, reason);
   }

@@ -26,4 +26,6 @@ export const WsClose = {
   unsupportedData: 1003,
   /** The device broke a rule of MQTT or of this gateway. */
   violation: 1008,
+  /** The server cannot take the session now (RFC 6455 1013 "try again later"). */
+  tryAgainLater: 1013,
 } as const;

@@ -183,7 +183,7 @@ export class StationSession {
 
   /**
    * With a primary backend its answer is the station's (Doppel still opens the twin's
-   * session first: when the twin cannot take the connection, the station hears Pending).
+   * session first; a twin that then cannot be told closes the connection, 1013).
    */
   private async boot(
     payload: Record<string, any>,
@@ -212,8 +212,8 @@ export class StationSession {
         this.link = link;
       } catch (error) {
         if (error instanceof OcppError) throw error;
-        // Admission control: the station retries after a short wait instead of being refused.
-        logger.warn({ err: error }, 'twin did not accept the connection; boot Pending');
+        // Admission control (flapping): the station retries after a short wait instead of being refused.
+        logger.warn({ err: error }, 'connection not admitted; boot Pending');
         return {
           answer: { currentTime: now(), interval: this.opts.pendingIntervalS, status: 'Pending' },
         };
