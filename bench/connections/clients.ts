@@ -1,7 +1,7 @@
 // A child process of bench/connections: holds up to ~18,000 native JSON device connections
 // (the open-file limit is 20,000 per process) from one 127.0.x.y source address, and puts
 // each back when it drops, as a device would: at once, then with jittered back-off while
-// refused. Driven over IPC by the parent (see ./fleet.ts).
+// refused (no sooner than the gateway's Retry-After). Driven over IPC by the parent (see ./fleet.ts).
 import WebSocket from 'ws';
 
 export interface OpenCommand {
@@ -30,6 +30,8 @@ function connect(cmd: OpenCommand, deviceId: string, failures = 0): void {
   const ws = new WebSocket(cmd.url, { localAddress: cmd.localAddress, perMessageDeflate: false });
   sockets.add(ws);
   let up = false;
+  /** The gateway's Retry-After, when it refused the upgrade (ms). */
+  let retryAfterMs = 0;
   ws.on('open', () =>
     ws.send(
       JSON.stringify({
@@ -50,6 +52,7 @@ function connect(cmd: OpenCommand, deviceId: string, failures = 0): void {
   });
   ws.on('unexpected-response', (_req, res) => {
     refused++;
+    retryAfterMs = Number(res.headers['retry-after'] ?? 0) * 1000;
     res.resume();
     ws.terminate();
   });
@@ -60,7 +63,8 @@ function connect(cmd: OpenCommand, deviceId: string, failures = 0): void {
     if (closing) return;
     // Back at once after a session ended; jittered exponential back-off while refused.
     const next = up ? 0 : failures + 1;
-    const delay = next === 0 ? 0 : Math.min(5_000, 250 * 2 ** (next - 1)) * Math.random();
+    const backOff = Math.min(5_000, 250 * 2 ** (next - 1));
+    const delay = next === 0 ? 0 : retryAfterMs + backOff * Math.random();
     setTimeout(() => connect(cmd, deviceId, next), delay);
   });
 }

@@ -30,8 +30,17 @@ export class ClientFleet {
     secret: string;
     /** Total new connections per second, split over the processes. */
     ratePerSecond: number;
+    /**
+     * At least this many client processes (each its own source address). A fleet that
+     * reconnects all at once wants several: one source address churning thousands of
+     * connections spends its time in the kernel finding a free ephemeral port.
+     */
+    minProcesses?: number;
   }): Promise<ClientFleet> {
-    const processes = Math.max(1, Math.ceil(opts.deviceIds.length / PER_PROCESS));
+    const processes = Math.max(
+      opts.minProcesses ?? 1,
+      Math.ceil(opts.deviceIds.length / PER_PROCESS),
+    );
     const children: ChildProcess[] = [];
     for (let p = 0; p < processes; p++) {
       const child = fork(fileURLToPath(new URL('./clients.ts', import.meta.url)), [], {

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import WebSocket from 'ws';
 import { freePort } from '../../deploy/embedded/child-process';
 import { randomBytes } from 'node:crypto';
@@ -55,8 +57,12 @@ interface StormResult {
 export async function connectionBench(opts: {
   quick: boolean;
   progress(line: string): void;
+  /** Only the reconnect storm (for working on it). */
+  stormOnly?: boolean;
+  /** Where to write a CPU profile of the storm's gateway (.cpuprofile), if anywhere. */
+  profileDir?: string;
 }): Promise<string> {
-  const sizes = opts.quick ? [2_000] : [10_000, 50_000];
+  const sizes = opts.stormOnly ? [] : opts.quick ? [2_000] : [10_000, 50_000];
   const stormSize = opts.quick ? 2_000 : 10_000;
   return withScratchStack(async (stack, backends) => {
     {
@@ -138,11 +144,15 @@ export async function connectionBench(opts: {
               )),
             );
             let lastPrint = 0;
+            const deadline = Date.now() + giveUpMs;
             reached = await waitAll(fleets, from + size, giveUpMs, (welcomed) => {
               if (Date.now() - lastPrint < 5_000) return;
               lastPrint = Date.now();
               opts.progress(`  idle ${n}: ${welcomed} connected`);
             });
+            // Idle means the twin holds the session: Temporal has taken every connect.
+            // (Sessions whose connect is still on its way do not count as reached.)
+            reached -= await untold(gateways, deadline);
             if (from === 0) {
               before = await measure();
               reachedBefore = reached;
@@ -178,7 +188,7 @@ export async function connectionBench(opts: {
         };
 
         // The storm before the largest fleet, which leaves the dev server busy for a while.
-        await idleAt(sizes[0]!);
+        if (sizes.length > 0) await idleAt(sizes[0]!);
         opts.progress(`  reconnect storm: ${stormSize} devices`);
         const storm = await reconnectStorm(backends, tenantId, secret, ids(0, stormSize), opts);
         for (const n of sizes.slice(1)) await idleAt(n);
@@ -188,8 +198,8 @@ export async function connectionBench(opts: {
   });
 }
 
-/** Runs a full garbage collection in a Node process started with `--inspect` (DevTools protocol). */
-async function collectGarbage(inspectPort: number): Promise<void> {
+/** A DevTools protocol session with a Node process started with `--inspect`. */
+async function inspector(inspectPort: number) {
   const [target] = (await (
     await fetch(`http://127.0.0.1:${inspectPort}/json/list`)
   ).json()) as Array<{
@@ -200,19 +210,64 @@ async function collectGarbage(inspectPort: number): Promise<void> {
     ws.once('open', resolve);
     ws.once('error', reject);
   });
-  await new Promise<void>((resolve) => {
-    ws.on('message', (data) => {
-      if ((JSON.parse(data.toString()) as { id?: number }).id === 1) resolve();
-    });
-    ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
-  });
-  ws.close();
+  let id = 0;
+  return {
+    call(method: string, params?: object): Promise<unknown> {
+      const callId = ++id;
+      return new Promise((resolve) => {
+        const onMessage = (data: Buffer) => {
+          const reply = JSON.parse(data.toString()) as { id?: number; result?: unknown };
+          if (reply.id !== callId) return;
+          ws.off('message', onMessage);
+          resolve(reply.result);
+        };
+        ws.on('message', onMessage);
+        ws.send(JSON.stringify({ id: callId, method, params }));
+      });
+    },
+    close: () => ws.close(),
+  };
+}
+
+/** Runs a full garbage collection in a Node process started with `--inspect`. */
+async function collectGarbage(inspectPort: number): Promise<void> {
+  const session = await inspector(inspectPort);
+  await session.call('HeapProfiler.collectGarbage');
+  session.close();
 }
 
 /** The gateway's V8 heap in use, from its Prometheus metrics. */
 async function heapUsed(port: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   return Number(text.match(/doppel_gateway_nodejs_heap_size_used_bytes (\d+)/)?.[1] ?? 0);
+}
+
+/** Reads a gateway's counters from its Prometheus metrics. */
+async function counters(port: number): Promise<(name: string, outcome: string) => number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return (name, outcome) =>
+    Number(
+      text.match(
+        new RegExp(`doppel_gateway_${name}_total\\{outcome="${outcome}"\\} (\\d+)`),
+      )?.[1] ?? 0,
+    );
+}
+
+/** Sessions the gateways admitted whose twin was not yet told, once none or at `deadline`. */
+async function untold(gateways: Array<{ port: number }>, deadline: number): Promise<number> {
+  for (;;) {
+    const reads = await Promise.all(gateways.map((g) => counters(g.port)));
+    const pending = reads.reduce(
+      (sum, read) =>
+        sum +
+        read('admissions', 'admitted') -
+        read('twin_connects', 'accepted') -
+        read('twin_connects', 'failed'),
+      0,
+    );
+    if (pending <= 0 || Date.now() > deadline) return Math.max(0, pending);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /** Waits until `n` devices have a session; after `giveUpMs`, settles for how many have. */
@@ -245,7 +300,7 @@ async function reconnectStorm(
   tenantId: string,
   secret: string,
   deviceIds: string[],
-  opts: { progress(line: string): void },
+  opts: { progress(line: string): void; profileDir?: string },
 ): Promise<StormResult> {
   const first = await startGatewayProcess(backends, 'bench-storm-a');
   const fleet = await ClientFleet.open({
@@ -254,27 +309,35 @@ async function reconnectStorm(
     deviceIds,
     secret,
     ratePerSecond: 450,
+    minProcesses: 4,
   });
   try {
     await fleet.waitForWelcomed(deviceIds.length, 10 * 60_000);
     await first.crash();
-    const second = await startGatewayProcess(backends, 'bench-storm-b', { port: first.port });
+    const inspectPort = await freePort();
+    const second = await startGatewayProcess(backends, 'bench-storm-b', {
+      port: first.port,
+      ...(opts.profileDir ? { nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`] } : {}),
+    });
     const start = Date.now();
+    const profiler = opts.profileDir ? await inspector(inspectPort) : null;
+    await profiler?.call('Profiler.enable');
+    await profiler?.call('Profiler.start');
     let lastPrint = 0;
     const backMs = await fleet.waitForWelcomed(deviceIds.length, 10 * 60_000, (welcomed) => {
       if (Date.now() - lastPrint < 5_000) return;
       lastPrint = Date.now();
       opts.progress(`  storm: ${welcomed} back`);
     });
-    const metrics = async () => {
-      const text = await (await fetch(`http://127.0.0.1:${second.port}/metrics`)).text();
-      return (name: string, outcome: string) =>
-        Number(
-          text.match(
-            new RegExp(`doppel_gateway_${name}_total\\{outcome="${outcome}"\\} (\\d+)`),
-          )?.[1] ?? 0,
-        );
-    };
+    opts.progress(`  storm: all back after ${(backMs / 1000).toFixed(1)} s`);
+    if (profiler && opts.profileDir) {
+      const { profile } = (await profiler.call('Profiler.stop')) as { profile: unknown };
+      profiler.close();
+      const file = path.join(opts.profileDir, `storm-${Date.now()}.cpuprofile`);
+      await writeFile(file, JSON.stringify(profile));
+      opts.progress(`  storm: CPU profile of the gateway in ${file}`);
+    }
+    const metrics = () => counters(second.port);
     // The devices are back; their twins hear of it as fast as Temporal takes the signals.
     let toldMs: number | null = null;
     let read = await metrics();
@@ -337,7 +400,8 @@ ${
 
 ${storm.devices.toLocaleString('en')} devices connected to one gateway (default settings: admission ${500}/s); the
 gateway is killed with SIGKILL and started again on the same port; every device comes back at
-once, then with jittered exponential back-off (0.25 … 5 s) while refused. "All back" is timed
+once, then while refused waits the gateway's Retry-After (1 s) plus a jittered exponential
+back-off (0.25 … 5 s); the devices are spread over 4 client processes (source addresses). "All back" is timed
 from the new gateway listening until every device had a session again: hello answered, its
 connect queued for the twin, ahead of anything the device sends next (a device's reports are
 acknowledged only once its twin accepted them, so nothing acknowledged waits on this). "Twins
