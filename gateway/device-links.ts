@@ -37,6 +37,8 @@ export interface DeviceLinksOptions {
   copies?: { deliver(key: DeviceKey, model: string | null, event: DeviceEvent): void };
   /** The device's model when the device exists, is not revoked and the secret matches; else false. */
   authenticate(key: DeviceKey, secret: string): Promise<{ model: string | null } | false>;
+  /** A claim (serial + claim token, see provisioning): the device's new secret, or null when refused. */
+  claim?(key: DeviceKey, claimToken: string): Promise<string | null>;
   /** The device's model when it exists and is not revoked (its certificate was verified by the TLS terminator). */
   authenticateCertificate(key: DeviceKey): Promise<{ model: string | null } | false>;
   /** The device profile of a model (cached), or null. */
@@ -95,6 +97,18 @@ export class DeviceLinks {
   /** Counts an input the adapter refused, by protocol and error code. */
   refuse(protocol: string, code: string): void {
     this.opts.metrics.refuse(protocol, code);
+  }
+
+  /**
+   * A provisioned device claims its identity with its claim token: it gets its own secret
+   * (null when the claim is unknown, expired, used or the gateway cannot claim).
+   */
+  claim(key: DeviceKey, claimToken: string): Promise<string | null> {
+    if (!this.opts.claim) return Promise.resolve(null);
+    return this.opts.claim(key, claimToken).catch((error: unknown) => {
+      this.opts.logger.error({ err: error }, 'device claim failed');
+      return null;
+    });
   }
 
   authenticate(key: DeviceKey, secret: string): Promise<{ model: string | null } | false> {

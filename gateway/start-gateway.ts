@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
 import { VerifiedSecrets, checkDeviceSecret, deviceCredentialActive } from '../db/credentials';
+import { claimDevice } from '../db/provisioning-store';
 import { findDeviceProfile } from '../db/device-profile-store';
 import { findDeviceTwin } from '../db/device-projection';
 import { normaliseReport } from '../twins/profiles';
@@ -97,6 +98,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       (await checkDeviceSecret(options.database, key, secret, verified))
         ? { model: (await findDeviceTwin(options.database, key))?.model ?? null }
         : false,
+    claim: async (key, claimToken) => {
+      const outcome = await claimDevice(options.database, key, claimToken);
+      return 'secret' in outcome ? outcome.secret : null;
+    },
     authenticateCertificate: async (key) =>
       (await deviceCredentialActive(options.database, key))
         ? { model: (await findDeviceTwin(options.database, key))?.model ?? null }

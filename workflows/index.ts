@@ -2,3 +2,4 @@
 export { deviceTwin } from './device-twin/workflow';
 export { assetTwin } from './asset-twin/workflow';
 export { gatewayWatchdog } from './gateway-watchdog/workflow';
+export { provisionDevice } from './provisioning/workflow';

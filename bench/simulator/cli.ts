@@ -248,7 +248,7 @@ clearInterval(ticker);
 status.update(final, fleetSize, 0, true);
 status.newline();
 console.log(
-  `done: ${final.messages} messages, charging sessions ${final.sessionsStarted} started / ${final.sessionsCompleted} completed, firmware ${final.firmwareDone} installed / ${final.firmwareFailed} failed / ${final.firmwareTimedOut} silent, ${final.reconnects} reconnects, ${final.refused503} refused 503, ${final.errors} errors` +
+  `done: ${final.messages} messages, charging sessions ${final.sessionsStarted} started / ${final.sessionsCompleted} completed, firmware ${final.firmwareDone} installed / ${final.firmwareFailed} failed / ${final.firmwareTimedOut} silent, ${final.reconnects} reconnects, ${final.refused503} refused 503, ${final.errors} errors (${final.timeouts} answers timed out, ${final.connectFailures} connects failed)` +
     (rampedAt !== undefined
       ? `; ramp-up ${((rampedAt - connecting) / 1000).toFixed(1)} s`
       : '; not every device booted'),

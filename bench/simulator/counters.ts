@@ -26,8 +26,12 @@ export interface Counters {
   reconnects: number;
   /** Connection attempts refused with 503 by admission control (retried with back-off). */
   refused503: number;
-  /** Failed connection attempts, refused messages, protocol errors. */
+  /** Failed connection attempts, refused messages, protocol errors (all of the two below). */
   errors: number;
+  /** Of the errors: connection attempts that failed (not 503). */
+  connectFailures: number;
+  /** Of the errors: messages whose answer did not come in time. */
+  timeouts: number;
 }
 
 export const GAUGES = ['connected', 'booted', 'charging'] as const;
@@ -49,6 +53,8 @@ export function zeroCounters(): Counters {
     reconnects: 0,
     refused503: 0,
     errors: 0,
+    connectFailures: 0,
+    timeouts: 0,
   };
 }
 

@@ -127,8 +127,11 @@ export abstract class SimulatedDevice {
       const answer = await message();
       this.ctx.counters.acks++;
       return answer;
-    } catch {
-      if (!this.stopped) this.ctx.counters.errors++;
+    } catch (error) {
+      if (this.stopped) return undefined;
+      this.ctx.counters.errors++;
+      if (/time(d)?[ -]?out/i.test(`${(error as Error)?.name} ${(error as Error)?.message}`))
+        this.ctx.counters.timeouts++;
       return undefined;
     }
   }
@@ -161,7 +164,10 @@ export abstract class SimulatedDevice {
           if (this.stopped) return;
           const refused = refusedStatus(error);
           if (refused.status === 503) this.ctx.counters.refused503++;
-          else this.ctx.counters.errors++;
+          else {
+            this.ctx.counters.errors++;
+            this.ctx.counters.connectFailures++;
+          }
           this.attempt++;
           await sleep(Math.max(this.delay(this.attempt), (refused.retryAfterS ?? 0) * 1000));
         }

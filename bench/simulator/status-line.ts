@@ -19,7 +19,7 @@ export function formatStatus(
     `faults ${c.faults}`,
     `reconnects ${c.reconnects}`,
     `503 ${c.refused503}`,
-    `errors ${c.errors}`,
+    `errors ${c.errors} (${c.timeouts} timed out, ${c.connectFailures} failed connects)`,
   ].join(' | ');
 }
 

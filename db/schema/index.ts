@@ -7,3 +7,4 @@ export * from './graph';
 export * from './charging-sessions';
 export * from './telemetry';
 export * from './backends';
+export * from './provisioning';

@@ -57,7 +57,17 @@ export function mountDeviceEndpoint(
     const conn = ws.getUserData();
     conn.phase = 'authenticating';
     const key = { tenantId: msg.tenant, deviceId: msg.device };
-    const admitted = await links.authenticate(key, msg.token);
+    // A claim (first connect of a provisioned device) turns into the device's own secret.
+    const token = msg.claim !== undefined ? await links.claim(key, msg.claim) : msg.token!;
+    if (isClosed(conn)) return;
+    if (token === null) {
+      return fail(
+        ws,
+        error('gateway:auth.claim-refused', 'unknown, expired or used claim', msg.seq),
+        CloseCode.unauthorized,
+      );
+    }
+    const admitted = await links.authenticate(key, token);
     if (isClosed(conn)) return;
     if (!admitted) {
       return fail(
@@ -95,7 +105,12 @@ export function mountDeviceEndpoint(
     if (isClosed(conn)) return link.close('disconnected');
     conn.link = link;
     conn.phase = 'ready';
-    send(ws, { type: 'welcome', seq: msg.seq, session: link.sessionId });
+    send(ws, {
+      type: 'welcome',
+      seq: msg.seq,
+      session: link.sessionId,
+      ...(msg.claim !== undefined ? { credentials: { token } } : {}),
+    });
   };
 
   app.ws<Connection>('/device', {

@@ -9,15 +9,23 @@ import { ID_PATTERN } from '../../twins/ids';
 const id = z.string().regex(ID_PATTERN, 'letters, digits, ".", "_" or "-", at most 64');
 const seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
-export const helloMessage = z.strictObject({
-  type: z.literal('hello'),
-  seq,
-  tenant: id,
-  device: id,
-  token: z.string().min(1).max(256),
-  model: z.string().min(1).max(128).optional(),
-  firmware: z.string().min(1).max(128).optional(),
-});
+export const helloMessage = z
+  .strictObject({
+    type: z.literal('hello'),
+    seq,
+    tenant: id,
+    device: id,
+    /** The device's secret. */
+    token: z.string().min(1).max(256).optional(),
+    /** Instead of a token, on first connect: the claim token it was provisioned with. */
+    claim: z.string().min(1).max(256).optional(),
+    model: z.string().min(1).max(128).optional(),
+    firmware: z.string().min(1).max(128).optional(),
+  })
+  .refine((m) => (m.token === undefined) !== (m.claim === undefined), {
+    message: 'give either token or claim',
+    path: ['token'],
+  });
 
 export const reportMessage = z.strictObject({
   type: z.literal('report'),
@@ -71,7 +79,13 @@ export type DeviceMessage = z.infer<typeof deviceMessage>;
 
 /** What the gateway sends to a device. */
 export type GatewayMessage =
-  | { type: 'welcome'; seq: number; session: string }
+  | {
+      type: 'welcome';
+      seq: number;
+      session: string;
+      /** After a claim: the device's own secret, to keep and use as `token` from now on. */
+      credentials?: { token: string };
+    }
   | { type: 'ack'; seq: number }
   /** What the device should change: the shadow delta, at this shadow version. */
   | { type: 'desired'; version: number; state: Record<string, unknown> }

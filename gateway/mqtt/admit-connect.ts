@@ -26,11 +26,16 @@ export async function admitConnect(
     return refused('unsupported-version');
   // Enhanced authentication (MQTT 5 AUTH) is not offered; the token is the password.
   if (packet.properties?.authenticationMethod) return refused('bad-auth');
-  const request = readConnectRequest(packet);
-  if (!request) return refused('not-authorized');
+  const read = readConnectRequest(packet);
+  if (!read) return refused('not-authorized');
   // 3.1.1 assigns an id only to a clean session (spec 3.1.3-7).
-  if (packet.protocolVersion === 4 && request.assigned && !packet.clean)
+  if (packet.protocolVersion === 4 && read.assigned && !packet.clean)
     return refused('identifier-rejected');
+  // A claim turns into the device's own secret, which the CONNACK then carries.
+  const secret = read.claim ? await links.claim(read.key, read.claim) : read.secret;
+  if (gone()) return { admitted: false, refusal: null };
+  if (secret === null) return refused('not-authorized');
+  const request = { ...read, secret };
   const admitted = await links.authenticate(request.key, request.secret);
   if (gone()) return { admitted: false, refusal: null };
   if (!admitted) return refused('not-authorized');

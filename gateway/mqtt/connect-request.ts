@@ -15,6 +15,12 @@ export interface ConnectRequest {
   key: DeviceKey;
   clientId: string;
   secret: string;
+  /**
+   * Set when the password is `claim:<claim token>`: a provisioned device's first connect; it
+   * receives its own secret in CONNACK (MQTT 5 user property `doppel-token`) or, on 3.1.1, in a
+   * PUBLISH to `doppel/<tenant>/<device>/credentials` right after it.
+   */
+  claim?: string;
   /** The device sent an empty client id and the gateway assigned its own. */
   assigned: boolean;
 }
@@ -35,8 +41,19 @@ export function readConnectRequest(packet: IConnectPacket): ConnectRequest | nul
   if (packet.clientId !== '' && packet.clientId !== clientId) return null;
   const secret = packet.password?.toString('utf8') ?? '';
   if (!secret) return null;
-  return { key: { tenantId, deviceId }, clientId, secret, assigned: packet.clientId === '' };
+  const request = {
+    key: { tenantId, deviceId },
+    clientId,
+    secret,
+    assigned: packet.clientId === '',
+  };
+  if (!secret.startsWith(CLAIM_PREFIX)) return request;
+  const claim = secret.slice(CLAIM_PREFIX.length);
+  return claim ? { ...request, secret: '', claim } : null;
 }
+
+/** A password of this form is a claim token, not a secret. */
+export const CLAIM_PREFIX = 'claim:';
 
 export type Refusal =
   | 'not-authorized'
@@ -80,6 +97,7 @@ export function acceptedConnack(
   limits: MqttLimits,
 ): IConnackPacket {
   if (version === 4) return { cmd: 'connack', sessionPresent: false, returnCode: 0 };
+  const issued = request.claim ? { userProperties: { 'doppel-token': request.secret } } : {};
   return {
     cmd: 'connack',
     sessionPresent: false,
@@ -95,6 +113,7 @@ export function acceptedConnack(
       sharedSubscriptionAvailable: false,
       ...(request.assigned ? { assignedClientIdentifier: request.clientId } : {}),
       ...(packet.properties?.sessionExpiryInterval ? { sessionExpiryInterval: 0 } : {}),
+      ...issued,
     },
   };
 }

@@ -11,7 +11,7 @@ import { KeepAlive } from './keep-alive';
 import { PacketStream } from './packet-stream';
 import { Reason, mqttError, reasonOf } from './reason-codes';
 import { WsClose, type SessionHost, type Wire } from './session-host';
-import { desiredTopic } from './topics';
+import { credentialsTopic, desiredTopic } from './topics';
 
 /** One MQTT connection: CONNECT, then reports in and desired deltas out, until it ends. */
 export class MqttSession {
@@ -143,6 +143,15 @@ export class MqttSession {
     this.clientId = request.clientId;
     this.host.claim(request.clientId, this)?.takeOver();
     this.send(acceptedConnack(this.version, request, packet, this.host.limits));
+    if (request.claim && this.version === 4)
+      this.send({
+        cmd: 'publish',
+        topic: credentialsTopic(request.key),
+        payload: JSON.stringify({ token: request.secret }),
+        qos: 0,
+        retain: false,
+        dup: false,
+      });
     this.phase = 'ready';
     this.keepAlive.start(packet.keepalive ?? 0, (limitMs) => {
       this.endReason = 'heartbeat-missed';

@@ -16,6 +16,10 @@ export const telemetryTopic = (key: DeviceKey) =>
 /** Where the gateway publishes the desired-state delta, `{ "version": n, "state": {...} }`. */
 export const desiredTopic = (key: DeviceKey) => `doppel/${key.tenantId}/${key.deviceId}/desired`;
 
+/** Where a 3.1.1 device that claimed its identity receives its secret, `{ "token": "…" }` (QoS 0, once). */
+export const credentialsTopic = (key: DeviceKey) =>
+  `doppel/${key.tenantId}/${key.deviceId}/credentials`;
+
 /** Throws for a topic no MQTT peer may send: U+0000 in any topic, wildcards in a PUBLISH topic. */
 export function checkTopic(topic: string, kind: 'name' | 'filter'): void {
   // mqtt-packet decodes strings without checking them; the spec makes U+0000 a malformed packet.

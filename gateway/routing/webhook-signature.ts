@@ -24,3 +24,23 @@ export function verifyWebhook(
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
+
+/** POSTs a body signed with `secret` (timestamp and signature headers), within `timeoutMs`. */
+export function postSigned(
+  url: string,
+  secret: string,
+  body: string,
+  options: { contentType: string; timeoutMs: number },
+): Promise<Response> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': options.contentType,
+      [TIMESTAMP_HEADER]: String(timestamp),
+      [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
+    },
+    body,
+    signal: AbortSignal.timeout(options.timeoutMs),
+  });
+}

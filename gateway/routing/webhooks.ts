@@ -4,7 +4,7 @@ import type { DeviceKey } from '../../twins/ids';
 import { routesOf, type WebhookBackend } from '../../twins/routing';
 import type { GatewayMetrics } from '../metrics';
 import type { BackendDirectory } from './backend-directory';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './webhook-signature';
+import { postSigned } from './webhook-signature';
 
 /** What a device did, as webhooks hear it: only what the device was acknowledged for. */
 export type DeviceEvent =
@@ -169,17 +169,10 @@ export class WebhookRouter {
       datacontenttype: 'application/json',
       data: delivery.data,
     });
-    const timestamp = Math.floor(Date.now() / 1000);
     try {
-      const res = await fetch(hook.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/cloudevents+json',
-          [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: signWebhook(hook.secret, timestamp, body),
-        },
-        body,
-        signal: AbortSignal.timeout(this.opts.requestTimeoutMs ?? 10_000),
+      const res = await postSigned(hook.url, hook.secret, body, {
+        contentType: 'application/cloudevents+json',
+        timeoutMs: this.opts.requestTimeoutMs ?? 10_000,
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return true;

@@ -2,6 +2,8 @@ import { createSchema } from 'graphql-yoga';
 import { backendResolvers } from './backend-resolvers';
 import { backendTypeDefs } from './backend-type-defs';
 import { graphSchema } from './graph';
+import { provisioningResolvers } from './provisioning/resolvers';
+import { provisioningTypeDefs } from './provisioning/type-defs';
 import { resolvers, type ApiContext } from './resolvers';
 import { typeDefs } from './type-defs';
 
@@ -9,6 +11,6 @@ export type { ApiContext } from './resolvers';
 
 /** Each part of the API brings its SDL and resolvers; they are merged here. */
 export const schema = createSchema<ApiContext>({
-  typeDefs: [typeDefs, backendTypeDefs, ...graphSchema.typeDefs],
-  resolvers: [resolvers, backendResolvers, ...graphSchema.resolvers],
+  typeDefs: [typeDefs, backendTypeDefs, provisioningTypeDefs, ...graphSchema.typeDefs],
+  resolvers: [resolvers, backendResolvers, provisioningResolvers, ...graphSchema.resolvers],
 });

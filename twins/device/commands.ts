@@ -1,5 +1,5 @@
 import type { CommandOutcome } from './commands-queue';
-import type { LifecycleState, OfflineReason } from './state';
+import type { ActivationWatch, LifecycleState, OfflineReason } from './state';
 
 /** What the outside world asks of a device twin. Time (`at`) is always an input. */
 export type DeviceCommand =
@@ -8,6 +8,8 @@ export type DeviceCommand =
       readonly at: string;
       readonly actor: string;
       readonly model?: string;
+      /** Activation is verified by this provisioning workflow instead of the first connection. */
+      readonly activation?: ActivationWatch;
     }
   | {
       readonly type: 'transition';

@@ -13,6 +13,23 @@ describe('device twin: connection and reported state', () => {
     expect(events.map((e) => e.type)).toEqual(['lifecycle-changed', 'connected']);
   });
 
+  it('leaves activation to the provisioning workflow watching a device, until it activates it', () => {
+    const watch = { watcher: 'provision:t:SN-1', fields: ['config.interval'] };
+    const { state } = run([
+      { type: 'register', at: at(0), actor: 'api', activation: watch },
+      connect('s1'),
+    ]);
+    expect(state.lifecycle.state).toBe('provisioned');
+    expect(state.activation).toEqual(watch);
+    expect(state.connectivity.status).toBe('online');
+    const active = run(
+      [{ type: 'transition', at: at(3), to: 'active', actor: 'provisioning', reason: 'verified' }],
+      state,
+    ).state;
+    expect(active.lifecycle.state).toBe('active');
+    expect(active.activation).toBeNull();
+  });
+
   it('a repeated connect of the same session records nothing', () => {
     expect(run([connect('s1'), connect('s1')]).state.version).toBe(2);
   });

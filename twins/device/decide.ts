@@ -28,7 +28,15 @@ export function decide(
   switch (cmd.type) {
     case 'register':
       if (state.version > 0) return [];
-      return [{ type: 'registered', at: cmd.at, actor: cmd.actor, model: cmd.model ?? null }];
+      return [
+        {
+          type: 'registered',
+          at: cmd.at,
+          actor: cmd.actor,
+          model: cmd.model ?? null,
+          ...(cmd.activation ? { activation: cmd.activation } : {}),
+        },
+      ];
     case 'transition':
       return decideTransition(state, cmd);
     case 'connect':
@@ -119,7 +127,8 @@ function decideConnect(
   const { connectivity } = state;
   if (connectivity.sessionId === cmd.sessionId && connectivity.status === 'online') return [];
   const events: DeviceEvent[] = [];
-  if (state.lifecycle.state === 'provisioned') {
+  // A device under a provisioning workflow is activated by it, once verified.
+  if (state.lifecycle.state === 'provisioned' && !state.activation) {
     events.push({
       type: 'lifecycle-changed',
       at: cmd.at,

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../shadow';
 import type { LifecycleEffect } from './lifecycle';
-import type { LifecycleState, OfflineReason } from './state';
+import type { ActivationWatch, LifecycleState, OfflineReason } from './state';
 
 /** What happened to a device twin. Each event carries the time it happened. */
 export type DeviceEvent =
@@ -9,6 +9,8 @@ export type DeviceEvent =
       readonly at: string;
       readonly actor: string;
       readonly model: string | null;
+      /** Present when a provisioning workflow verifies the activation. */
+      readonly activation?: ActivationWatch;
     }
   | {
       readonly type: 'lifecycle-changed';

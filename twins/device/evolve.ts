@@ -13,10 +13,13 @@ export function evolve(state: DeviceTwinState, event: DeviceEvent): DeviceTwinSt
         ...next,
         lifecycle: { state: 'provisioned', at: event.at, actor: event.actor, reason: 'registered' },
         model: event.model ?? state.model,
+        ...(event.activation ? { activation: event.activation } : {}),
       };
     case 'lifecycle-changed':
       return {
         ...next,
+        // Verification ends with the provisioned state, whichever way it went.
+        ...(state.activation ? { activation: null } : {}),
         lifecycle: {
           state: event.to,
           at: event.at,

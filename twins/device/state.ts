@@ -51,6 +51,18 @@ export interface Binding {
   readonly since: string;
 }
 
+/**
+ * A provisioning workflow verifying the device's activation: while the device is
+ * `provisioned`, the twin does not activate it on first connection but tells the watcher what
+ * it observes (connection, model, firmware, the watched reported fields).
+ */
+export interface ActivationWatch {
+  /** The provisioning workflow's id. */
+  readonly watcher: string;
+  /** Reported fields (dot paths into the reported document) the watcher wants to see. */
+  readonly fields: readonly string[];
+}
+
 /** Everything a device twin knows. Plain data: it is workflow state and the projection. */
 export interface DeviceTwinState extends DeviceKey {
   readonly lifecycle: LifecycleRecord;
@@ -64,6 +76,8 @@ export interface DeviceTwinState extends DeviceKey {
   readonly binding: Binding | null;
   /** Operator labels for filters and rollout targets; sorted, unique. */
   readonly tags: readonly string[];
+  /** Set while a provisioning workflow verifies activation (absent in older twins). */
+  readonly activation?: ActivationWatch | null;
   /** Commands to the device: open ones, then the newest finished ones. */
   readonly commands: readonly DeviceCommandRecord[];
   /** Incremented by every event; the projection and subscribers order by it. */

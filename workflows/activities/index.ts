@@ -4,6 +4,7 @@ import { projectDeviceTwin } from '../../db/device-projection';
 import type { DeviceEvent, DeviceTwinState } from '../../twins/device';
 import { createAssetActivities } from './asset-activities';
 import { createWatchdogActivities } from './gateway-watchdog-activities';
+import { createProvisioningActivities } from './provisioning-activities';
 
 /** Activities of the twin workflows; they are the only place twins touch PostgreSQL. */
 export function createTwinActivities(database: Database, temporal: Client) {
@@ -11,6 +12,7 @@ export function createTwinActivities(database: Database, temporal: Client) {
     // The asset twin binds devices through their twins: that needs a Temporal client.
     ...createAssetActivities(database, temporal),
     ...createWatchdogActivities(database, temporal),
+    ...createProvisioningActivities(database, temporal),
     async projectDeviceTwin(before: DeviceTwinState, events: DeviceEvent[]): Promise<void> {
       await projectDeviceTwin(database, before, events);
     },

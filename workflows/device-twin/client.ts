@@ -1,6 +1,7 @@
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import {
+  type ActivationWatch,
   DEFAULT_DEVICE_SETTINGS,
   initialDeviceState,
   type DeviceTwinSettings,
@@ -50,7 +51,7 @@ function startOptions(key: DeviceKey, options: SendOptions) {
 export async function registerDeviceTwin(
   client: Client,
   key: DeviceKey,
-  request: { actor: string; model?: string },
+  request: { actor: string; model?: string; activation?: ActivationWatch },
   options: SendOptions = {},
 ): Promise<{ version: number }> {
   const startWorkflowOperation = new WithStartWorkflowOperation(DEVICE_TWIN_WORKFLOW, {

@@ -3,7 +3,10 @@ import { evolve, type DeviceEvent, type DeviceTwinState } from '../../twins/devi
 import { deviceStatusOf } from '../../twins/asset';
 import { assetWorkflowId } from '../../twins/ids';
 import { delta } from '../../twins/shadow';
+import { jsonEqual } from '../../twins/json-equal';
+import { readPath } from '../../twins/profiles/dot-path';
 import { deviceStatusSignal } from '../asset-twin/messages';
+import { activationObservedSignal } from '../provisioning/messages';
 import { gatewayTaskQueue } from '../task-queues';
 import type { GatewayActivities } from './gateway-activities';
 
@@ -53,6 +56,38 @@ export async function carryOutEffects(
       (after.connectivity.pendingOffline === null) ||
     before.binding?.assetId !== after.binding?.assetId;
   if (statusChanged && after.binding) await tellAsset(after);
+  if (after.activation) await tellWatcher(before, after);
+}
+
+/** What a provisioning workflow verifying activation sees of the device. */
+function observation(state: DeviceTwinState, fields: readonly string[]) {
+  const reported: Record<string, unknown> = {};
+  for (const field of fields) {
+    const { found, value } = readPath(state.shadow.reported, field);
+    if (found) reported[field] = value;
+  }
+  return {
+    connected: state.connectivity.status !== 'unknown',
+    model: state.model,
+    firmware: state.firmware,
+    reported,
+  };
+}
+
+/**
+ * Tells the provisioning workflow verifying this device's activation what the twin has seen,
+ * whenever that changed (so a chatty device does not flood the watcher's history).
+ */
+async function tellWatcher(before: DeviceTwinState, after: DeviceTwinState): Promise<void> {
+  const { watcher, fields } = after.activation!;
+  const seen = observation(after, fields);
+  if (before.activation && jsonEqual(observation(before, fields), seen)) return;
+  await attempt('tell the provisioning workflow', () =>
+    getExternalWorkflowHandle(watcher).signal(activationObservedSignal, {
+      ...seen,
+      version: after.version,
+    }),
+  );
 }
 
 async function pushDelta(state: DeviceTwinState): Promise<void> {

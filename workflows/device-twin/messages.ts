@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  ActivationWatch,
   DeviceCommand,
   DeviceTwinSettings,
   DeviceTwinState,
@@ -71,7 +72,7 @@ export const bindAssetUpdate = defineUpdate<
 /** Registers the device (idempotent); answered once the registration is projected. */
 export const registerUpdate = defineUpdate<
   { version: number },
-  [{ actor: string; model?: string }]
+  [{ actor: string; model?: string; activation?: ActivationWatch }]
 >('register');
 /** Replaces the device's tags (sorted, deduplicated). */
 export const setTagsUpdate = defineUpdate<

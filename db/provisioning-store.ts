@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { DeviceKey } from '../twins/ids';
+import type { ProvisionRequest } from '../twins/provisioning/request';
+import type { Database } from './client';
+import { hashSecret, verifySecret } from './credentials';
+import { admissionHooks, claimTokens, deviceCredentials, deviceProvisioning } from './schema';
+
+/** A new device secret: 24 random bytes, shown once. */
+export const newDeviceSecret = () => `dpl_${randomBytes(24).toString('base64url')}`;
+/** A new claim token: 18 random bytes, shown once (or printed on the device). */
+export const newClaimToken = () => `clm_${randomBytes(18).toString('base64url')}`;
+
+export interface ProvisioningRecord {
+  tenantId: string;
+  deviceId: string;
+  workflowId: string;
+  status: string;
+  reason: string | null;
+  method: string;
+  request: Omit<ProvisionRequest, 'claimToken'>;
+  requestedBy: string;
+  requestedAt: string;
+  activatedAt?: string | null;
+}
+
+/** Creates or updates a serial's provisioning record (the workflow's projection). */
+export async function recordProvisioning(
+  database: Database,
+  record: ProvisioningRecord,
+): Promise<void> {
+  const values = {
+    ...record,
+    requestedAt: new Date(record.requestedAt),
+    activatedAt: record.activatedAt ? new Date(record.activatedAt) : null,
+  };
+  await database.db
+    .insert(deviceProvisioning)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [deviceProvisioning.tenantId, deviceProvisioning.deviceId],
+      set: {
+        status: values.status,
+        reason: values.reason,
+        request: values.request,
+        activatedAt: values.activatedAt,
+        updatedAt: new Date(),
+      },
+    });
+}
+
+export async function findProvisioning(database: Database, key: DeviceKey) {
+  const [row] = await database.db
+    .select()
+    .from(deviceProvisioning)
+    .where(
+      and(
+        eq(deviceProvisioning.tenantId, key.tenantId),
+        eq(deviceProvisioning.deviceId, key.deviceId),
+      ),
+    );
+  return row ?? null;
+}
+
+/**
+ * Creates the device's identity from a hash computed by the API (idempotent: a retried
+ * activity finds the row it wrote). Credentials: the device's secret. Claim: the claim token,
+ * usable until `expiresAt`.
+ */
+export async function storeIdentity(
+  database: Database,
+  key: DeviceKey,
+  identity: { method: 'credentials' | 'claim'; hash: string; expiresAt: string },
+): Promise<void> {
+  if (identity.method === 'credentials') {
+    await database.db
+      .insert(deviceCredentials)
+      .values({ ...key, secretHash: identity.hash })
+      .onConflictDoNothing();
+    return;
+  }
+  await database.db
+    .insert(claimTokens)
+    .values({ ...key, tokenHash: identity.hash, expiresAt: new Date(identity.expiresAt) })
+    .onConflictDoNothing();
+}
+
+export type ClaimOutcome = { secret: string } | { refused: string };
+
+/**
+ * A device presents its serial and claim token: when the claim is valid (known, not expired,
+ * not consumed by a verified activation), the device gets a new secret, stored hashed; a
+ * device claiming again (it lost the first answer) gets a fresh one and the old one stops
+ * working. The caller never learns whether a serial exists: every refusal reads the same.
+ */
+export async function claimDevice(
+  database: Database,
+  key: DeviceKey,
+  token: string,
+  now: Date = new Date(),
+): Promise<ClaimOutcome> {
+  const refused = { refused: 'unknown, expired or used claim' } as const;
+  const [claim] = await database.db
+    .select({ tokenHash: claimTokens.tokenHash })
+    .from(claimTokens)
+    .where(
+      and(
+        eq(claimTokens.tenantId, key.tenantId),
+        eq(claimTokens.deviceId, key.deviceId),
+        isNull(claimTokens.consumedAt),
+        gt(claimTokens.expiresAt, now),
+      ),
+    );
+  if (!claim || !(await verifySecret(token, claim.tokenHash))) return refused;
+  const secret = newDeviceSecret();
+  const secretHash = await hashSecret(secret);
+  return database.db.transaction(async (tx) => {
+    // A revoked credential (the device was retired or replaced meanwhile) is never revived.
+    const written = await tx
+      .insert(deviceCredentials)
+      .values({ ...key, secretHash })
+      .onConflictDoUpdate({
+        target: [deviceCredentials.tenantId, deviceCredentials.deviceId],
+        set: { secretHash, updatedAt: now },
+        setWhere: isNull(deviceCredentials.revokedAt),
+      })
+      .returning({ deviceId: deviceCredentials.deviceId });
+    if (written.length === 0) return refused;
+    await tx
+      .update(claimTokens)
+      .set({ lastClaimedAt: now, updatedAt: now })
+      .where(and(eq(claimTokens.tenantId, key.tenantId), eq(claimTokens.deviceId, key.deviceId)));
+    await tx
+      .update(deviceProvisioning)
+      .set({
+        claimedAt: sql`coalesce(${deviceProvisioning.claimedAt}, ${now.toISOString()}::timestamptz)`,
+        updatedAt: now,
+      })
+      .where(
+        and(
+          eq(deviceProvisioning.tenantId, key.tenantId),
+          eq(deviceProvisioning.deviceId, key.deviceId),
+        ),
+      );
+    return { secret };
+  });
+}
+
+/** Activation was verified: the claim token is spent. */
+export async function consumeClaim(database: Database, key: DeviceKey, at: Date): Promise<void> {
+  await database.db
+    .update(claimTokens)
+    .set({ consumedAt: at, updatedAt: at })
+    .where(
+      and(
+        eq(claimTokens.tenantId, key.tenantId),
+        eq(claimTokens.deviceId, key.deviceId),
+        isNull(claimTokens.consumedAt),
+      ),
+    );
+}
+
+export interface AdmissionHook {
+  url: string;
+  secret: string;
+  timeoutMs: number;
+}
+
+export async function findAdmissionHook(
+  database: Database,
+  tenantId: string,
+): Promise<AdmissionHook | null> {
+  const [row] = await database.db
+    .select({
+      url: admissionHooks.url,
+      secret: admissionHooks.secret,
+      timeoutMs: admissionHooks.timeoutMs,
+    })
+    .from(admissionHooks)
+    .where(eq(admissionHooks.tenantId, tenantId));
+  return row ?? null;
+}
+
+export async function setAdmissionHook(
+  database: Database,
+  tenantId: string,
+  hook: AdmissionHook,
+): Promise<void> {
+  await database.db
+    .insert(admissionHooks)
+    .values({ tenantId, ...hook })
+    .onConflictDoUpdate({
+      target: admissionHooks.tenantId,
+      set: { ...hook, updatedAt: new Date() },
+    });
+}
+
+export async function removeAdmissionHook(database: Database, tenantId: string): Promise<boolean> {
+  const rows = await database.db
+    .delete(admissionHooks)
+    .where(eq(admissionHooks.tenantId, tenantId))
+    .returning({ tenantId: admissionHooks.tenantId });
+  return rows.length > 0;
+}

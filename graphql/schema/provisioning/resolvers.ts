@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { hashSecret } from '../../../db/credentials';
+import {
+  findAdmissionHook,
+  findProvisioning,
+  newClaimToken,
+  newDeviceSecret,
+  removeAdmissionHook,
+  setAdmissionHook,
+} from '../../../db/provisioning-store';
+import { provisionRequestSchema } from '../../../twins/provisioning/request';
+import { provisioningState, startProvisioning } from '../../../workflows/provisioning/client';
+import { apiError } from '../../errors';
+import { requireId } from '../graph/input';
+import type { ApiContext } from '../resolvers';
+
+const ACTOR = 'api';
+/** How long provisionDevice waits for the admission hook's decision before answering. */
+const ADMISSION_WAIT_MS = 10_000;
+
+const withoutNulls = (input: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined));
+
+const hookSchema = z.object({
+  url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }),
+  secret: z.string().min(16, 'at least 16 characters').max(256),
+  timeoutMs: z.number().int().min(100).max(60_000),
+});
+
+/** Provisioning through its workflow; identities are generated here and shown once. */
+export const provisioningResolvers = {
+  ProvisioningMethod: { CREDENTIALS: 'credentials', CLAIM: 'claim' },
+  ProvisioningStatus: {
+    ADMITTING: 'admitting',
+    REFUSED: 'refused',
+    AWAITING_ACTIVATION: 'awaiting-activation',
+    ACTIVE: 'active',
+    FAILED: 'failed',
+  },
+  Provisioning: { serial: (row: { deviceId: string }) => row.deviceId },
+  Query: {
+    provisioning: async (
+      _: unknown,
+      args: { tenantId: string; serial: string },
+      ctx: ApiContext,
+    ) => {
+      requireId('tenantId', args.tenantId);
+      requireId('serial', args.serial);
+      return findProvisioning(ctx.database, { tenantId: args.tenantId, deviceId: args.serial });
+    },
+    admissionHook: async (_: unknown, args: { tenantId: string }, ctx: ApiContext) => {
+      requireId('tenantId', args.tenantId);
+      const hook = await findAdmissionHook(ctx.database, args.tenantId);
+      return hook ? { tenantId: args.tenantId, url: hook.url, timeoutMs: hook.timeoutMs } : null;
+    },
+  },
+  Mutation: {
+    provisionDevice: async (
+      _: unknown,
+      { input }: { input: Record<string, unknown> & { tenantId: string; serial: string } },
+      ctx: ApiContext,
+    ) => {
+      const { tenantId, ...fields } = input;
+      requireId('tenantId', tenantId);
+      requireId('serial', input.serial);
+      const parsed = provisionRequestSchema.safeParse({
+        ...withoutNulls(fields),
+        ...(fields.expect
+          ? { expect: withoutNulls(fields.expect as Record<string, unknown>) }
+          : {}),
+      });
+      if (!parsed.success)
+        throw apiError(
+          'provisioning:request.invalid',
+          `invalid provisioning request:\n${z.prettifyError(parsed.error)}`,
+        );
+      const { claimToken: given, ...request } = parsed.data;
+      const shown =
+        request.method === 'credentials' ? newDeviceSecret() : (given ?? newClaimToken());
+      const { workflowId, created } = await startProvisioning(ctx.temporal, {
+        tenantId,
+        actor: ACTOR,
+        request,
+        secretHash: await hashSecret(shown),
+        requestedAt: new Date().toISOString(),
+      });
+      const state = await provisioningState(ctx.temporal, workflowId, ADMISSION_WAIT_MS);
+      // Shown once, and only when this call stored it: not for a repeat nor a refusal.
+      const stored = created && state.status !== 'refused' && state.status !== 'failed';
+      return {
+        workflowId,
+        created,
+        status: state.status,
+        reason: state.reason,
+        secret: stored && request.method === 'credentials' ? shown : null,
+        claimToken: stored && request.method === 'claim' ? shown : null,
+      };
+    },
+    setAdmissionHook: async (
+      _: unknown,
+      { input }: { input: { tenantId: string; url: string; secret: string; timeoutMs: number } },
+      ctx: ApiContext,
+    ) => {
+      const { tenantId, ...fields } = input;
+      requireId('tenantId', tenantId);
+      const hook = hookSchema.safeParse(fields);
+      if (!hook.success)
+        throw apiError(
+          'provisioning:admission-hook.invalid',
+          `invalid admission hook:\n${z.prettifyError(hook.error)}`,
+        );
+      await setAdmissionHook(ctx.database, tenantId, hook.data);
+      return { tenantId, url: hook.data.url, timeoutMs: hook.data.timeoutMs };
+    },
+    removeAdmissionHook: async (_: unknown, args: { tenantId: string }, ctx: ApiContext) => {
+      requireId('tenantId', args.tenantId);
+      return removeAdmissionHook(ctx.database, args.tenantId);
+    },
+  },
+};
