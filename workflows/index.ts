@@ -3,3 +3,5 @@ export { deviceTwin } from './device-twin/workflow';
 export { assetTwin } from './asset-twin/workflow';
 export { gatewayWatchdog } from './gateway-watchdog/workflow';
 export { provisionDevice } from './provisioning/workflow';
+export { retireDevice } from './fleet/retire';
+export { replaceDevice } from './fleet/replace';

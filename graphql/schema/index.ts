@@ -2,8 +2,8 @@ import { createSchema } from 'graphql-yoga';
 import { backendResolvers } from './backend-resolvers';
 import { backendTypeDefs } from './backend-type-defs';
 import { graphSchema } from './graph';
-import { provisioningResolvers } from './provisioning/resolvers';
-import { provisioningTypeDefs } from './provisioning/type-defs';
+import { provisioningResolvers } from './fleet/resolvers';
+import { provisioningTypeDefs } from './fleet/type-defs';
 import { resolvers, type ApiContext } from './resolvers';
 import { typeDefs } from './type-defs';
 

@@ -58,6 +58,8 @@ export const deviceProfileSchema = z
     /** Known firmware versions or semver-ish ranges (`>=1.4 <2`); recorded, not interpreted. */
     firmware: z.array(z.string().min(1)).default([]),
     hardwareRevisions: z.array(z.string().min(1)).default([]),
+    /** Models a device of this model may replace in an asset (besides its own). */
+    replaces: z.array(z.string().regex(ID_PATTERN)).default([]),
     fields: z.record(fieldName, fieldSpecSchema),
     /** Vendor field (or dot path) → canonical field, with the vendor's unit if it differs. */
     mapping: z.record(vendorPath, mappingEntrySchema).default({}),

@@ -5,6 +5,7 @@ import type { DeviceEvent, DeviceTwinState } from '../../twins/device';
 import { createAssetActivities } from './asset-activities';
 import { createWatchdogActivities } from './gateway-watchdog-activities';
 import { createProvisioningActivities } from './provisioning-activities';
+import { createFleetActivities } from './fleet-activities';
 
 /** Activities of the twin workflows; they are the only place twins touch PostgreSQL. */
 export function createTwinActivities(database: Database, temporal: Client) {
@@ -13,6 +14,7 @@ export function createTwinActivities(database: Database, temporal: Client) {
     ...createAssetActivities(database, temporal),
     ...createWatchdogActivities(database, temporal),
     ...createProvisioningActivities(database, temporal),
+    ...createFleetActivities(database, temporal),
     async projectDeviceTwin(before: DeviceTwinState, events: DeviceEvent[]): Promise<void> {
       await projectDeviceTwin(database, before, events);
     },

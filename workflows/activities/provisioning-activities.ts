@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
 import {
   consumeClaim,
@@ -11,6 +11,7 @@ import {
 import { postSigned } from '../../gateway/routing/webhook-signature';
 import type { ActivationWatch } from '../../twins/device';
 import { reject, type Rejection } from '../../twins/errors';
+import { refusalOf } from './fleet-activities';
 import { deviceWorkflowId, type DeviceKey } from '../../twins/ids';
 import {
   admissionAnswerSchema,
@@ -26,15 +27,6 @@ import {
   transitionLifecycleUpdate,
   updateDesiredUpdate,
 } from '../device-twin/messages';
-
-/** A twin's refusal (an update that failed with a typed ApplicationFailure) as a Rejection. */
-function refusalOf(error: unknown): Rejection | null {
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure)
-    return reject(error.cause.type ?? 'twin:refused', error.cause.message);
-  if (error instanceof WorkflowNotFoundError)
-    return reject('provisioning:twin.not-found', `${error.workflowId ?? 'a twin'} does not exist`);
-  return null;
-}
 
 /**
  * Activities of the provisioning workflow. Each is idempotent: a retry after a crash finds

@@ -1,3 +1,4 @@
+import { awaitState } from '../client';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { TWIN_TASK_QUEUE } from '../task-queues';
 import {
@@ -36,24 +37,17 @@ export async function startProvisioning(
   }
 }
 
-/**
- * The provisioning's state once it is past admission (or after `waitMs`, whatever it is then),
- * so a caller hears a refusing admission hook in the same call.
- */
-export async function provisioningState(
+/** The state once past its first step (or after `waitMs`, whatever it is then). */
+export function provisioningState(
   client: Client,
   workflowId: string,
   waitMs = 0,
 ): Promise<ProvisioningState> {
-  const handle = client.workflow.getHandle(workflowId);
-  const until = Date.now() + waitMs;
-  for (;;) {
-    const description = await handle.describe();
-    const state =
-      description.status.name === 'RUNNING'
-        ? await handle.query(provisioningStateQuery)
-        : ((await handle.result()) as ProvisioningState);
-    if (state.status !== 'admitting' || Date.now() >= until) return state;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return awaitState(
+    client,
+    workflowId,
+    provisioningStateQuery,
+    (s) => s.status !== 'admitting',
+    waitMs,
+  );
 }

@@ -10,6 +10,7 @@ import {
 } from '../../../db/provisioning-store';
 import { provisionRequestSchema } from '../../../twins/provisioning/request';
 import { provisioningState, startProvisioning } from '../../../workflows/provisioning/client';
+import { replacementState, retire, startReplacement } from '../../../workflows/fleet/client';
 import { apiError } from '../../errors';
 import { requireId } from '../graph/input';
 import type { ApiContext } from '../resolvers';
@@ -27,7 +28,26 @@ const hookSchema = z.object({
   timeoutMs: z.number().int().min(100).max(60_000),
 });
 
-/** Provisioning through its workflow; identities are generated here and shown once. */
+/**
+ * A validated provisioning request and the identity to show once: the secret (credentials)
+ * or claim token is generated here, and only its hash goes to the workflow.
+ */
+async function provisionRequest(fields: Record<string, unknown>) {
+  const parsed = provisionRequestSchema.safeParse({
+    ...withoutNulls(fields),
+    ...(fields.expect ? { expect: withoutNulls(fields.expect as Record<string, unknown>) } : {}),
+  });
+  if (!parsed.success)
+    throw apiError(
+      'provisioning:request.invalid',
+      `invalid provisioning request:\n${z.prettifyError(parsed.error)}`,
+    );
+  const { claimToken: given, ...request } = parsed.data;
+  const shown = request.method === 'credentials' ? newDeviceSecret() : (given ?? newClaimToken());
+  return { request, shown, secretHash: await hashSecret(shown) };
+}
+
+/** Fleet operations through their workflows; identities are generated here and shown once. */
 export const provisioningResolvers = {
   ProvisioningMethod: { CREDENTIALS: 'credentials', CLAIM: 'claim' },
   ProvisioningStatus: {
@@ -35,6 +55,13 @@ export const provisioningResolvers = {
     REFUSED: 'refused',
     AWAITING_ACTIVATION: 'awaiting-activation',
     ACTIVE: 'active',
+    FAILED: 'failed',
+  },
+  ReplacementStatus: {
+    CHECKING: 'checking',
+    REFUSED: 'refused',
+    AWAITING_ACTIVATION: 'awaiting-activation',
+    COMPLETED: 'completed',
     FAILED: 'failed',
   },
   Provisioning: { serial: (row: { deviceId: string }) => row.deviceId },
@@ -111,6 +138,61 @@ export const provisioningResolvers = {
         );
       await setAdmissionHook(ctx.database, tenantId, hook.data);
       return { tenantId, url: hook.data.url, timeoutMs: hook.data.timeoutMs };
+    },
+    retireDevice: async (
+      _: unknown,
+      { input }: { input: { tenantId: string; deviceId: string; reason: string } },
+      ctx: ApiContext,
+    ) => {
+      requireId('tenantId', input.tenantId);
+      requireId('deviceId', input.deviceId);
+      if (input.reason.trim() === '')
+        throw apiError('twin:lifecycle.reason-required', 'say why the device is retired (reason)');
+      const { workflowId, result } = await retire(ctx.temporal, { ...input, actor: ACTOR });
+      return { workflowId, retired: result.status === 'retired', ...result };
+    },
+    replaceDevice: async (
+      _: unknown,
+      {
+        input,
+      }: {
+        input: Record<string, unknown> & {
+          tenantId: string;
+          deviceId: string;
+          reason: string;
+          newSerial: string;
+        };
+      },
+      ctx: ApiContext,
+    ) => {
+      const { tenantId, deviceId, reason, newSerial, ...fields } = input;
+      requireId('tenantId', tenantId);
+      requireId('deviceId', deviceId);
+      requireId('newSerial', newSerial);
+      if (reason.trim() === '')
+        throw apiError('twin:lifecycle.reason-required', 'say why the device is replaced (reason)');
+      const { request, shown, secretHash } = await provisionRequest({
+        ...fields,
+        serial: newSerial,
+      });
+      const { workflowId, created } = await startReplacement(ctx.temporal, {
+        tenantId,
+        deviceId,
+        actor: ACTOR,
+        reason,
+        replacement: request,
+        secretHash,
+        requestedAt: new Date().toISOString(),
+      });
+      const state = await replacementState(ctx.temporal, workflowId, ADMISSION_WAIT_MS);
+      const stored = created && state.status !== 'refused' && state.status !== 'failed';
+      return {
+        workflowId,
+        created,
+        ...state,
+        secret: stored && request.method === 'credentials' ? shown : null,
+        claimToken: stored && request.method === 'claim' ? shown : null,
+      };
     },
     removeAdmissionHook: async (_: unknown, args: { tenantId: string }, ctx: ApiContext) => {
       requireId('tenantId', args.tenantId);

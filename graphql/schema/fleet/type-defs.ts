@@ -86,6 +86,62 @@ export const provisioningTypeDefs = /* GraphQL */ `
     timeoutMs: Int!
   }
 
+  type RetireDevicePayload {
+    "The retirement workflow (Temporal UI shows each step)."
+    workflowId: ID!
+    retired: Boolean!
+    "Why it was refused."
+    reason: String
+    "The asset the device left."
+    unboundFrom: ID
+    "What changed in routing (backends that named the device)."
+    routing: [String!]!
+  }
+
+  input RetireDeviceInput {
+    tenantId: ID!
+    deviceId: ID!
+    reason: String!
+  }
+
+  enum ReplacementStatus {
+    CHECKING
+    REFUSED
+    AWAITING_ACTIVATION
+    COMPLETED
+    FAILED
+  }
+
+  input ReplaceDeviceInput {
+    tenantId: ID!
+    "The device taken out."
+    deviceId: ID!
+    reason: String!
+    "The new device's serial (its device id)."
+    newSerial: ID!
+    "The new device's model; the old one's when left out. A different model must list the old one under replaces in its profile."
+    model: String
+    method: ProvisioningMethod = CREDENTIALS
+    claimToken: String
+    claimExpiresInS: Int
+    expect: ActivationExpectInput
+    activationTimeoutS: Int
+  }
+
+  type ReplaceDevicePayload {
+    workflowId: ID!
+    created: Boolean!
+    status: ReplacementStatus!
+    reason: String
+    newDeviceId: ID!
+    "The asset the new device is installed in."
+    assetId: ID
+    "The new device's secret (method CREDENTIALS), shown this once."
+    secret: String
+    "The new device's claim token (method CLAIM), shown this once."
+    claimToken: String
+  }
+
   extend type Query {
     "A serial's provisioning: status, reason and audit times."
     provisioning(tenantId: ID!, serial: ID!): Provisioning
@@ -98,5 +154,9 @@ export const provisioningTypeDefs = /* GraphQL */ `
     "Sets the tenant's admission hook, which may refuse or amend provisioning requests."
     setAdmissionHook(input: SetAdmissionHookInput!): AdmissionHook!
     removeAdmissionHook(tenantId: ID!): Boolean!
+    "Retires a device: credentials revoked, disconnected, out of its asset and routing; its history stays."
+    retireDevice(input: RetireDeviceInput!): RetireDevicePayload!
+    "Replaces a device in its asset by a new one, provisioned with the old one's configuration."
+    replaceDevice(input: ReplaceDeviceInput!): ReplaceDevicePayload!
   }
 `;
