@@ -103,13 +103,15 @@ ${sections.filter(Boolean).join('\n')}
   also runs a workflow task and a projection activity on the same Temporal dev server (SQLite,
   one process) and 2 cores. Coalescing closes it for chatty devices (burst table); for
   one-change-per-device traffic, projections batched across twins and a real Temporal cluster.
-- **Memory per idle connection** (~2.4 KiB of JS heap, ≤ 2 KiB asked): per session a DeviceLink,
+- **Memory per idle connection** (~2.5 KiB of JS heap, ≤ 2 KiB asked): per session a DeviceLink,
   its session control closures, the flap window entry, the verified-secret entry and uWS's
   user data. Folding them into one object per connection and dropping the per-session UUID
   string would close it.
-- **50,000 connections** and the storm's time are bound by the embedded Temporal dev server
-  creating or signalling one twin per session; with a Temporal cluster the gateway side (fds,
-  admission rate) is not the limit.
+- **50,000 connections** are bound by the embedded Temporal dev server creating one twin per
+  session (a session counts once its twin was told); with a Temporal cluster the gateway side
+  (fds, admission rate) is not the limit. The **reconnect storm** meets its target since a
+  device is welcomed once its connect is queued for its twin (its reports still wait for the
+  twin): the twins then hear of the sessions within seconds more ("twins told").
 
 ## Fleet operations (3e)
 

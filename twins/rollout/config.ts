@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { ID_PATTERN } from '../ids';
+
+const id = z.string().regex(ID_PATTERN, 'a slug: letters, digits, . _ - (at most 64)');
+const version = z.string().min(1).max(128);
+
+/**
+ * An OTA rollout as data (issue 6): which devices, which firmware, in which waves, judged by
+ * which outcome, stopped by which criteria. Field names follow AWS IoT Jobs where they mean
+ * the same (rollout rates, abort criteria, time-outs, retries).
+ */
+export const rolloutConfigSchema = z
+  .object({
+    id,
+    firmware: z
+      .object({
+        version,
+        /** Where the device downloads the image. */
+        url: z.url({ protocol: /^(https?|ftp|sftp)$/, error: 'an http(s):// or (s)ftp:// URL' }),
+        /** Optional checksum the device may verify (e.g. sha256:…). */
+        checksum: z.string().min(1).max(256).optional(),
+      })
+      .strict(),
+    /** Which devices: all of the tenant's unless narrowed (every given criterion must hold). */
+    target: z
+      .object({
+        customerId: id.optional(),
+        siteId: id.optional(),
+        models: z.array(z.string().min(1).max(128)).min(1).max(100).optional(),
+        /** Current firmware versions the devices must run. */
+        firmware: z.array(version).min(1).max(100).optional(),
+        /** Every one of these tags. */
+        tags: z.array(z.string().min(1).max(64)).min(1).max(20).optional(),
+        devices: z.array(id).min(1).max(100_000).optional(),
+      })
+      .strict()
+      .default({}),
+    /** Compatibility: a device outside these is skipped with the reason, never commanded. */
+    compatibility: z
+      .object({
+        /** Firmware versions the image may be installed over. */
+        fromVersions: z.array(version).min(1).max(100).optional(),
+        hardwareRevisions: z.array(z.string().min(1).max(64)).min(1).max(100).optional(),
+      })
+      .strict()
+      .default({}),
+    /** The first wave: this many devices; the rollout pauses unless they all succeed. */
+    canary: z
+      .object({ devices: z.number().int().min(1).max(1_000) })
+      .strict()
+      .default({ devices: 1 }),
+    /** After the canary: waves of a constant size, or growing by a factor up to a maximum. */
+    waves: z
+      .discriminatedUnion('mode', [
+        z
+          .object({ mode: z.literal('constant'), size: z.number().int().min(1).max(100_000) })
+          .strict(),
+        z
+          .object({
+            mode: z.literal('exponential'),
+            base: z.number().int().min(1).max(100_000),
+            factor: z.number().min(1.1).max(10),
+            maximum: z.number().int().min(1).max(100_000),
+          })
+          .strict(),
+      ])
+      .default({ mode: 'constant', size: 100 }),
+    /** Devices being updated at once, across waves. */
+    maxConcurrency: z.number().int().min(1).max(10_000).default(50),
+    perDevice: z
+      .object({
+        /** From the command to the new version reported after the reboot. */
+        timeoutS: z
+          .number()
+          .int()
+          .min(5)
+          .max(7 * 24 * 3600)
+          .default(1800),
+        /** Further attempts after a failure or time-out. */
+        retries: z.number().int().min(0).max(10).default(1),
+      })
+      .strict()
+      .default({ timeoutS: 1800, retries: 1 }),
+    /** The rollout pauses itself when a criterion is met (after `minExecuted` devices finished). */
+    abort: z
+      .object({
+        failurePercent: z.number().min(0).max(100).default(20),
+        minExecuted: z.number().int().min(1).default(10),
+        /** Failures in absolute numbers, whatever the percentage. */
+        maxFailures: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .default({ failurePercent: 20, minExecuted: 10 }),
+    /** A device offline when its turn comes: wait for it (within its time-out) or skip it. */
+    offline: z.enum(['wait', 'skip']).default('wait'),
+  })
+  .strict();
+
+export type RolloutConfig = z.infer<typeof rolloutConfigSchema>;

@@ -1,0 +1,109 @@
+import type { LifecycleState } from '../device';
+import type { RolloutConfig } from './config';
+
+/** What a rollout knows of a target device when its turn comes. */
+export interface TargetDevice {
+  readonly deviceId: string;
+  readonly lifecycle: LifecycleState;
+  readonly online: boolean;
+  readonly model: string | null;
+  readonly firmware: string | null;
+  readonly hardwareRevision: string | null;
+}
+
+/**
+ * Whether a device is updated, or skipped with the reason (never commanded): maintenance and
+ * closed devices are excluded, a device on the new version already needs nothing, and the
+ * compatibility rules (from-versions, hardware revisions) are kept.
+ */
+export function eligibility(
+  device: TargetDevice,
+  config: Pick<RolloutConfig, 'firmware' | 'compatibility'>,
+): { eligible: true } | { eligible: false; reason: string } {
+  const skip = (reason: string) => ({ eligible: false as const, reason });
+  if (device.lifecycle === 'maintenance') return skip('in maintenance');
+  if (device.lifecycle !== 'active') return skip(`device is ${device.lifecycle}`);
+  if (device.firmware === config.firmware.version)
+    return skip(`already on ${config.firmware.version}`);
+  const { fromVersions, hardwareRevisions } = config.compatibility;
+  if (fromVersions && !fromVersions.includes(device.firmware ?? ''))
+    return skip(
+      `firmware ${device.firmware ?? '(unknown)'} is not one the image installs over (${fromVersions.join(', ')})`,
+    );
+  if (hardwareRevisions && !hardwareRevisions.includes(device.hardwareRevision ?? ''))
+    return skip(
+      `hardware revision ${device.hardwareRevision ?? '(unknown)'} is not supported (${hardwareRevisions.join(', ')})`,
+    );
+  return { eligible: true };
+}
+
+/**
+ * The sizes of the waves after the canary, covering `remaining` devices.
+ *
+ * @example waveSizes(10, { mode: 'exponential', base: 1, factor: 2, maximum: 4 }) // [1, 2, 4, 3]
+ */
+export function waveSizes(remaining: number, waves: RolloutConfig['waves']): number[] {
+  const sizes: number[] = [];
+  let left = remaining;
+  for (let k = 0; left > 0; k++) {
+    const size =
+      waves.mode === 'constant'
+        ? waves.size
+        : Math.min(waves.maximum, Math.max(1, Math.round(waves.base * waves.factor ** k)));
+    sizes.push(Math.min(size, left));
+    left -= size;
+  }
+  return sizes;
+}
+
+export interface Tally {
+  readonly succeeded: number;
+  readonly failed: number;
+}
+
+/**
+ * Why the rollout must stop now (its abort criteria met), or null. A percentage counts only
+ * after `minExecuted` devices finished; an absolute count always does.
+ */
+export function abortReason(tally: Tally, abort: RolloutConfig['abort']): string | null {
+  const executed = tally.succeeded + tally.failed;
+  if (abort.maxFailures !== undefined && tally.failed >= abort.maxFailures)
+    return `${tally.failed} devices failed (at most ${abort.maxFailures - 1} allowed)`;
+  if (executed < abort.minExecuted || executed === 0) return null;
+  const percent = (tally.failed / executed) * 100;
+  if (percent > abort.failurePercent)
+    return `${percent.toFixed(0)} % of ${executed} devices failed (limit ${abort.failurePercent} %)`;
+  return null;
+}
+
+/** What the device's twin shows after an update was commanded at `since`. */
+export interface Observed {
+  readonly firmware: string | null;
+  /** When its current connection began (a reboot opens a new one). */
+  readonly connectedAt: string | null;
+  /** The device's answer to the update command, when it gave one. */
+  readonly answer: 'accepted' | 'rejected' | 'failed' | 'timeout' | 'undelivered' | null;
+}
+
+/**
+ * A device counts as updated only once it reports the new version on a connection that began
+ * after the command (it rebooted into it) — not when it says "installed". A reconnect with the
+ * old version (a network blip mid-download) is not a failure yet: the time-out decides.
+ */
+export function updateOutcome(
+  target: string,
+  since: string,
+  seen: Observed,
+): 'succeeded' | { failed: string } | 'pending' {
+  if (seen.answer === 'rejected' || seen.answer === 'failed')
+    return { failed: `the device answered the update command: ${seen.answer}` };
+  const rebooted = seen.connectedAt !== null && Date.parse(seen.connectedAt) > Date.parse(since);
+  return rebooted && seen.firmware === target ? 'succeeded' : 'pending';
+}
+
+/** Why a device that ran out of time did not count as updated. */
+export function timeoutReason(target: string, timeoutS: number, seen: Observed): string {
+  if (seen.answer === 'undelivered' || seen.answer === null)
+    return `the update command was not delivered within ${timeoutS} s (device offline)`;
+  return `no reboot into ${target} within ${timeoutS} s (it reports ${seen.firmware ?? 'no version'})`;
+}
