@@ -66,26 +66,26 @@ describe('rollout planning', () => {
   });
 
   it('counts a device as updated only after it rebooted into the new version', () => {
-    const since = '2026-01-01T00:00:00Z';
-    const after = '2026-01-01T00:05:00Z';
+    const since = 'session-1';
+    const after = 'session-2';
     expect(
-      updateOutcome('2.0', since, { firmware: '2.0', connectedAt: since, answer: 'accepted' }),
+      updateOutcome('2.0', since, { firmware: '2.0', sessionId: since, answer: 'accepted' }),
     ).toBe('pending');
     expect(
-      updateOutcome('2.0', since, { firmware: '1.9', connectedAt: after, answer: 'accepted' }),
+      updateOutcome('2.0', since, { firmware: '1.9', sessionId: after, answer: 'accepted' }),
     ).toBe('pending');
     expect(
-      updateOutcome('2.0', since, { firmware: '2.0', connectedAt: after, answer: 'accepted' }),
+      updateOutcome('2.0', since, { firmware: '2.0', sessionId: after, answer: 'accepted' }),
     ).toBe('succeeded');
     expect(
-      updateOutcome('2.0', since, { firmware: '1.9', connectedAt: since, answer: 'rejected' }),
+      updateOutcome('2.0', since, { firmware: '1.9', sessionId: since, answer: 'rejected' }),
     ).toEqual({
       failed: 'the device answered the update command: rejected',
     });
     expect(
-      timeoutReason('2.0', 60, { firmware: '1.9', connectedAt: after, answer: 'accepted' }),
+      timeoutReason('2.0', 60, { firmware: '1.9', sessionId: after, answer: 'accepted' }),
     ).toBe('no reboot into 2.0 within 60 s (it reports 1.9)');
-    expect(timeoutReason('2.0', 60, { firmware: '1.9', connectedAt: null, answer: null })).toBe(
+    expect(timeoutReason('2.0', 60, { firmware: '1.9', sessionId: null, answer: null })).toBe(
       'the update command was not delivered within 60 s (device offline)',
     );
   });

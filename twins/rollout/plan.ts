@@ -76,28 +76,29 @@ export function abortReason(tally: Tally, abort: RolloutConfig['abort']): string
   return null;
 }
 
-/** What the device's twin shows after an update was commanded at `since`. */
+/** What the device's twin shows after an update was commanded. */
 export interface Observed {
   readonly firmware: string | null;
-  /** When its current connection began (a reboot opens a new one). */
-  readonly connectedAt: string | null;
+  /** Its current connection (a reboot opens a new one); null while offline. */
+  readonly sessionId: string | null;
   /** The device's answer to the update command, when it gave one. */
   readonly answer: 'accepted' | 'rejected' | 'failed' | 'timeout' | 'undelivered' | null;
 }
 
 /**
- * A device counts as updated only once it reports the new version on a connection that began
- * after the command (it rebooted into it) — not when it says "installed". A reconnect with the
- * old version (a network blip mid-download) is not a failure yet: the time-out decides.
+ * A device counts as updated only once it reports the new version on a connection other than
+ * the one it had when commanded (it rebooted into it) — not when it says "installed". A
+ * reconnect with the old version (a network blip mid-download) is not a failure yet: the
+ * time-out decides.
  */
 export function updateOutcome(
   target: string,
-  since: string,
+  sessionAtCommand: string | null,
   seen: Observed,
 ): 'succeeded' | { failed: string } | 'pending' {
   if (seen.answer === 'rejected' || seen.answer === 'failed')
     return { failed: `the device answered the update command: ${seen.answer}` };
-  const rebooted = seen.connectedAt !== null && Date.parse(seen.connectedAt) > Date.parse(since);
+  const rebooted = seen.sessionId !== null && seen.sessionId !== sessionAtCommand;
   return rebooted && seen.firmware === target ? 'succeeded' : 'pending';
 }
 
