@@ -135,8 +135,17 @@ describe('replacement', () => {
     expect(old.lifecycle).toMatchObject({ state: 'REPLACED', reason: 'broken display' });
     expect(await hello(g, 'OLD-1', token)).toMatchObject({ code: 'gateway:auth.refused' });
 
-    // The new device is in the asset with the old one's configuration before it ever connects.
-    const { device: fresh } = await g.ok(DEVICE, { d: 'NEW-1' });
+    // The new device is in the asset with the old one's configuration before it ever connects
+    // (its provisioning, a child workflow, is under way).
+    const fresh = await eventually(async () => {
+      const { provisioning } = await g.ok(
+        `query ($t: ID!, $s: ID!) { provisioning(tenantId: $t, serial: $s) { status } }`,
+        { s: 'NEW-1' },
+      );
+      return provisioning?.status === 'AWAITING_ACTIVATION'
+        ? (await g.ok(DEVICE, { d: 'NEW-1' })).device
+        : undefined;
+    });
     expect(fresh).toMatchObject({
       lifecycle: { state: 'PROVISIONED' },
       asset: { assetId: 'bay-1' },
@@ -155,7 +164,9 @@ describe('replacement', () => {
     });
     // The command reached the new device, which is online.
     const command = await installedNew.next((m) => m.type === 'command');
-    expect(command).toMatchObject({ id: 'cal-1', name: 'calibrate', params: { level: 2 } });
+    expect(command).toMatchObject({ name: 'calibrate', params: { level: 2 } });
+    const { device: moved } = await g.ok(DEVICE, { d: 'NEW-1' });
+    expect(moved.commands.map((c: { id: string }) => c.id)).toEqual(['cal-1']);
     installedNew.close();
 
     const { asset } = await g.ok(ASSET, { a: 'bay-1' });
