@@ -4,19 +4,26 @@ import { ConfigError } from './config';
 
 type Stop = () => Promise<void>;
 
+/** A repeated signal sooner than this is the same Ctrl-C relayed (npm, tsx), not a second one. */
+const RELAYED_SIGNAL_MS = 2_000;
+
 /**
  * Runs a process body; on SIGINT/SIGTERM runs the stop functions in reverse order of
- * registration. A second signal exits at once. Config errors print without a stack.
+ * registration. A second signal (not the first one relayed by npm or tsx) exits at once.
+ * Config errors print without a stack.
  */
 export async function runProcess(
   body: (onStop: (stop: Stop) => void) => Promise<Logger | void>,
 ): Promise<void> {
   const stops: Stop[] = [];
-  let stopping = false;
+  let stopping = 0;
   let logger: Logger | void;
   const shutdown = async (code: number) => {
-    if (stopping) process.exit(130);
-    stopping = true;
+    if (stopping) {
+      if (Date.now() - stopping < RELAYED_SIGNAL_MS) return;
+      process.exit(130);
+    }
+    stopping = Date.now();
     for (const stop of stops.reverse()) {
       try {
         await stop();

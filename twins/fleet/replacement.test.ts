@@ -15,8 +15,6 @@ describe('replacement compatibility', () => {
     expect(replacementRefusal('wb-1', 'meter-3', [])).toBe(
       'a meter-3 cannot replace a wb-1: the profile of meter-3 lists no model under "replaces"',
     );
-    expect(replacementRefusal('wb-1', 'meter-3', null)).toContain(
-      'there is no profile of meter-3',
-    );
+    expect(replacementRefusal('wb-1', 'meter-3', null)).toContain('there is no profile of meter-3');
   });
 });
