@@ -152,6 +152,7 @@ export class DeviceLinks {
       sessionId,
       gatewayNode: this.opts.nodeId,
       seq: input.seq,
+      protocol: input.protocol,
       ...(input.model ? { model: input.model } : {}),
       ...(input.firmware ? { firmware: input.firmware } : {}),
     });

@@ -28,6 +28,8 @@ export type DeviceCommand =
       readonly sessionId: string;
       readonly gatewayNode: string;
       readonly seq: number;
+      /** How the device speaks: `json`, `mqtt`, `ocpp1.6`, `ocpp2.0.1` (absent from older gateways). */
+      readonly protocol?: string;
       readonly model?: string;
       readonly firmware?: string;
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DeviceCommand } from './commands';
 import { aDevice, at, connect, disconnect, report, run } from './test-builders';
 
 describe('device twin: connection and reported state', () => {
@@ -28,6 +29,15 @@ describe('device twin: connection and reported state', () => {
     ).state;
     expect(active.lifecycle.state).toBe('active');
     expect(active.activation).toBeNull();
+  });
+
+  it('records the protocol a device speaks and keeps it known while it is offline', () => {
+    const { state } = run([
+      { ...connect('s1'), protocol: 'ocpp2.0.1' } as DeviceCommand,
+      disconnect('s1', 2),
+      { type: 'grace-expired', at: at(100) },
+    ]);
+    expect(state.connectivity).toMatchObject({ status: 'offline', protocol: 'ocpp2.0.1' });
   });
 
   it('a repeated connect of the same session records nothing', () => {

@@ -146,6 +146,7 @@ function decideConnect(
     sessionId: cmd.sessionId,
     gatewayNode: cmd.gatewayNode,
     seq: cmd.seq,
+    ...(cmd.protocol ? { protocol: cmd.protocol } : {}),
     model: cmd.model ?? state.model,
     firmware: cmd.firmware ?? state.firmware,
     resumed: connectivity.pendingOffline !== null,

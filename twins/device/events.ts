@@ -29,6 +29,7 @@ export type DeviceEvent =
       readonly sessionId: string;
       readonly gatewayNode: string;
       readonly seq: number;
+      readonly protocol?: string;
       readonly model: string | null;
       readonly firmware: string | null;
       /** True when the device came back within the grace period: it never went offline. */

@@ -37,6 +37,7 @@ export function evolve(state: DeviceTwinState, event: DeviceEvent): DeviceTwinSt
           since: event.resumed ? state.connectivity.since : event.at,
           sessionId: event.sessionId,
           gatewayNode: event.gatewayNode,
+          ...(event.protocol ? { protocol: event.protocol } : {}),
           pendingOffline: null,
         },
         model: event.model,
@@ -132,6 +133,8 @@ export function evolve(state: DeviceTwinState, event: DeviceEvent): DeviceTwinSt
           since: event.at,
           sessionId: null,
           gatewayNode: null,
+          // How it last spoke stays known while it is offline (a rollout needs it).
+          ...(state.connectivity.protocol ? { protocol: state.connectivity.protocol } : {}),
           pendingOffline: null,
         },
         lastSeq: 0,

@@ -23,6 +23,8 @@ export interface Connectivity {
   /** The gateway connection that carries the device while it is online. */
   readonly sessionId: string | null;
   readonly gatewayNode: string | null;
+  /** The protocol of the device's last connection (absent before it was recorded). */
+  readonly protocol?: string;
   /**
    * Set while a lost connection is inside its grace period: the device still counts as
    * online, and goes offline only if it has not reconnected by `deadline`.
