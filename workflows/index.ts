@@ -5,3 +5,5 @@ export { gatewayWatchdog } from './gateway-watchdog/workflow';
 export { provisionDevice } from './provisioning/workflow';
 export { retireDevice } from './fleet/retire';
 export { replaceDevice } from './fleet/replace';
+export { otaRollout } from './rollout/rollout';
+export { rolloutWave } from './rollout/wave';

@@ -8,3 +8,4 @@ export * from './charging-sessions';
 export * from './telemetry';
 export * from './backends';
 export * from './provisioning';
+export * from './rollouts';

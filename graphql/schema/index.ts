@@ -4,6 +4,8 @@ import { backendTypeDefs } from './backend-type-defs';
 import { graphSchema } from './graph';
 import { provisioningResolvers } from './fleet/resolvers';
 import { provisioningTypeDefs } from './fleet/type-defs';
+import { rolloutResolvers } from './fleet/rollout-resolvers';
+import { rolloutTypeDefs } from './fleet/rollout-type-defs';
 import { resolvers, type ApiContext } from './resolvers';
 import { typeDefs } from './type-defs';
 
@@ -11,6 +13,18 @@ export type { ApiContext } from './resolvers';
 
 /** Each part of the API brings its SDL and resolvers; they are merged here. */
 export const schema = createSchema<ApiContext>({
-  typeDefs: [typeDefs, backendTypeDefs, provisioningTypeDefs, ...graphSchema.typeDefs],
-  resolvers: [resolvers, backendResolvers, provisioningResolvers, ...graphSchema.resolvers],
+  typeDefs: [
+    typeDefs,
+    backendTypeDefs,
+    provisioningTypeDefs,
+    rolloutTypeDefs,
+    ...graphSchema.typeDefs,
+  ],
+  resolvers: [
+    resolvers,
+    backendResolvers,
+    provisioningResolvers,
+    rolloutResolvers,
+    ...graphSchema.resolvers,
+  ],
 });

@@ -6,6 +6,7 @@ import { createAssetActivities } from './asset-activities';
 import { createWatchdogActivities } from './gateway-watchdog-activities';
 import { createProvisioningActivities } from './provisioning-activities';
 import { createFleetActivities } from './fleet-activities';
+import { createRolloutActivities } from './rollout-activities';
 
 /** Activities of the twin workflows; they are the only place twins touch PostgreSQL. */
 export function createTwinActivities(database: Database, temporal: Client) {
@@ -15,6 +16,7 @@ export function createTwinActivities(database: Database, temporal: Client) {
     ...createWatchdogActivities(database, temporal),
     ...createProvisioningActivities(database, temporal),
     ...createFleetActivities(database, temporal),
+    ...createRolloutActivities(database, temporal),
     async projectDeviceTwin(before: DeviceTwinState, events: DeviceEvent[]): Promise<void> {
       await projectDeviceTwin(database, before, events);
     },

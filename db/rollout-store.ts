@@ -1,0 +1,183 @@
+import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import type { DeviceTwinState } from '../twins/device';
+import type { RolloutConfig } from '../twins/rollout/config';
+import type { Database } from './client';
+import { deviceTwins, rolloutDevices, rollouts } from './schema';
+
+export type RolloutDeviceStatus =
+  'pending' | 'skipped' | 'commanded' | 'succeeded' | 'failed' | 'aborted';
+
+export interface RolloutRecord {
+  tenantId: string;
+  rolloutId: string;
+  workflowId: string;
+  config: RolloutConfig;
+  status: string;
+  reason: string | null;
+  createdBy: string;
+}
+
+/** Creates or updates a rollout's row (the workflow's projection). */
+export async function saveRollout(database: Database, record: RolloutRecord): Promise<void> {
+  await database.db
+    .insert(rollouts)
+    .values(record)
+    .onConflictDoUpdate({
+      target: [rollouts.tenantId, rollouts.rolloutId],
+      set: { status: record.status, reason: record.reason, updatedAt: new Date() },
+    });
+}
+
+export async function findRollout(database: Database, tenantId: string, rolloutId: string) {
+  const [row] = await database.db
+    .select()
+    .from(rollouts)
+    .where(and(eq(rollouts.tenantId, tenantId), eq(rollouts.rolloutId, rolloutId)));
+  return row ?? null;
+}
+
+/**
+ * Fixes a rollout's targets: the tenant's devices matching the filter, in device-id order,
+ * each `pending` at its position. Idempotent (a retry adds nothing); returns how many.
+ */
+export async function selectRolloutTargets(
+  database: Database,
+  tenantId: string,
+  rolloutId: string,
+  target: RolloutConfig['target'],
+): Promise<number> {
+  const t = deviceTwins;
+  const where = and(
+    eq(t.tenantId, tenantId),
+    target.customerId ? eq(t.customerId, target.customerId) : undefined,
+    target.siteId ? eq(t.siteId, target.siteId) : undefined,
+    target.models ? inArray(t.model, target.models) : undefined,
+    target.firmware ? inArray(t.firmware, target.firmware) : undefined,
+    target.devices ? inArray(t.deviceId, target.devices) : undefined,
+    target.tags ? sql`${t.tags} @> ${sql.param(target.tags)}::text[]` : undefined,
+  );
+  await database.db.execute(sql`
+    insert into rollout_devices (tenant_id, rollout_id, device_id, position, status)
+    select ${tenantId}, ${rolloutId}, device_id, (row_number() over (order by device_id))::int - 1, 'pending'
+    from device_twins
+    where ${where}
+    on conflict do nothing`);
+  const [row] = await database.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(rolloutDevices)
+    .where(and(eq(rolloutDevices.tenantId, tenantId), eq(rolloutDevices.rolloutId, rolloutId)));
+  return row?.n ?? 0;
+}
+
+/** The devices at positions [from, from + size) that are still `pending`. */
+export async function pendingAt(
+  database: Database,
+  tenantId: string,
+  rolloutId: string,
+  from: number,
+  size: number,
+): Promise<string[]> {
+  const rows = await database.db
+    .select({ deviceId: rolloutDevices.deviceId })
+    .from(rolloutDevices)
+    .where(
+      and(
+        eq(rolloutDevices.tenantId, tenantId),
+        eq(rolloutDevices.rolloutId, rolloutId),
+        gte(rolloutDevices.position, from),
+        lt(rolloutDevices.position, from + size),
+        eq(rolloutDevices.status, 'pending'),
+      ),
+    )
+    .orderBy(asc(rolloutDevices.position));
+  return rows.map((r) => r.deviceId);
+}
+
+/** Devices of a rollout with this status (e.g. the failed ones, to retry). */
+export async function devicesWithStatus(
+  database: Database,
+  tenantId: string,
+  rolloutId: string,
+  status: RolloutDeviceStatus,
+): Promise<string[]> {
+  const rows = await database.db
+    .select({ deviceId: rolloutDevices.deviceId })
+    .from(rolloutDevices)
+    .where(
+      and(
+        eq(rolloutDevices.tenantId, tenantId),
+        eq(rolloutDevices.rolloutId, rolloutId),
+        eq(rolloutDevices.status, status),
+      ),
+    )
+    .orderBy(asc(rolloutDevices.position));
+  return rows.map((r) => r.deviceId);
+}
+
+export async function setRolloutDevice(
+  database: Database,
+  key: { tenantId: string; rolloutId: string; deviceId: string },
+  change: {
+    status: RolloutDeviceStatus;
+    detail?: string | null;
+    attempts?: number;
+    commandedAt?: string | null;
+    finishedAt?: string | null;
+  },
+): Promise<void> {
+  await database.db
+    .update(rolloutDevices)
+    .set({ ...change, updatedAt: new Date() })
+    .where(
+      and(
+        eq(rolloutDevices.tenantId, key.tenantId),
+        eq(rolloutDevices.rolloutId, key.rolloutId),
+        eq(rolloutDevices.deviceId, key.deviceId),
+      ),
+    );
+}
+
+/** Counts of a rollout's devices by status. */
+export async function rolloutCounts(
+  database: Database,
+  tenantId: string,
+  rolloutId: string,
+): Promise<Record<RolloutDeviceStatus, number>> {
+  const rows = await database.db
+    .select({ status: rolloutDevices.status, n: sql<number>`count(*)::int` })
+    .from(rolloutDevices)
+    .where(and(eq(rolloutDevices.tenantId, tenantId), eq(rolloutDevices.rolloutId, rolloutId)))
+    .groupBy(rolloutDevices.status);
+  const counts = {
+    pending: 0,
+    skipped: 0,
+    commanded: 0,
+    succeeded: 0,
+    failed: 0,
+    aborted: 0,
+  };
+  for (const r of rows) counts[r.status as RolloutDeviceStatus] = r.n;
+  return counts;
+}
+
+export async function listRolloutDevices(database: Database, tenantId: string, rolloutId: string) {
+  return database.db
+    .select()
+    .from(rolloutDevices)
+    .where(and(eq(rolloutDevices.tenantId, tenantId), eq(rolloutDevices.rolloutId, rolloutId)))
+    .orderBy(asc(rolloutDevices.position));
+}
+
+/** The projected twins of some devices (state included), keyed by device id. */
+export async function twinsOf(
+  database: Database,
+  tenantId: string,
+  deviceIds: string[],
+): Promise<Map<string, DeviceTwinState>> {
+  if (deviceIds.length === 0) return new Map();
+  const rows = await database.db
+    .select({ deviceId: deviceTwins.deviceId, state: deviceTwins.state })
+    .from(deviceTwins)
+    .where(and(eq(deviceTwins.tenantId, tenantId), inArray(deviceTwins.deviceId, deviceIds)));
+  return new Map(rows.map((r) => [r.deviceId, r.state]));
+}

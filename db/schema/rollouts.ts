@@ -1,0 +1,44 @@
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import type { RolloutConfig } from '../../twins/rollout/config';
+import { tenantColumn, timestamps } from './columns';
+
+/** OTA rollouts: the definition and the progress the rollout workflow keeps current. */
+export const rollouts = pgTable(
+  'rollouts',
+  {
+    tenantId: tenantColumn(),
+    rolloutId: text().notNull(),
+    workflowId: text().notNull(),
+    config: jsonb().$type<RolloutConfig>().notNull(),
+    status: text().notNull(),
+    reason: text(),
+    createdBy: text().notNull(),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.rolloutId] })],
+);
+
+/**
+ * One row per target device of a rollout, in rollout order (`position`): its status
+ * (pending, skipped, commanded, succeeded, failed, aborted), attempts and the detail an
+ * operator reads (why skipped, why failed).
+ */
+export const rolloutDevices = pgTable(
+  'rollout_devices',
+  {
+    tenantId: tenantColumn(),
+    rolloutId: text().notNull(),
+    deviceId: text().notNull(),
+    position: integer().notNull(),
+    status: text().notNull(),
+    attempts: integer().notNull().default(0),
+    detail: text(),
+    commandedAt: timestamp({ withTimezone: true, mode: 'string' }),
+    finishedAt: timestamp({ withTimezone: true, mode: 'string' }),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.rolloutId, t.deviceId] }),
+    index().on(t.tenantId, t.rolloutId, t.position),
+  ],
+);

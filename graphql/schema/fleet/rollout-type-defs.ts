@@ -1,0 +1,82 @@
+/** OTA rollouts (issue 6): started from a configuration, judged by outcome, steered by operators. */
+export const rolloutTypeDefs = /* GraphQL */ `
+  enum RolloutStatus {
+    RUNNING
+    PAUSED
+    "Aborted; the devices already updating are still being judged."
+    ABORTING
+    ABORTED
+    COMPLETED
+  }
+
+  enum RolloutDeviceStatus {
+    PENDING
+    SKIPPED
+    COMMANDED
+    SUCCEEDED
+    FAILED
+    ABORTED
+  }
+
+  type RolloutCounts {
+    pending: Int!
+    skipped: Int!
+    commanded: Int!
+    succeeded: Int!
+    failed: Int!
+    aborted: Int!
+  }
+
+  type RolloutDevice {
+    deviceId: ID!
+    position: Int!
+    status: RolloutDeviceStatus!
+    attempts: Int!
+    "Why it was skipped or failed."
+    detail: String
+    commandedAt: DateTime
+    finishedAt: DateTime
+  }
+
+  type Rollout {
+    tenantId: ID!
+    rolloutId: ID!
+    workflowId: ID!
+    "The configuration as validated (defaults filled in)."
+    config: JSONObject!
+    status: RolloutStatus!
+    "Why it paused itself or was aborted."
+    reason: String
+    counts: RolloutCounts!
+    devices(first: Int = 100): [RolloutDevice!]!
+    createdBy: String!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+  }
+
+  type StartRolloutPayload {
+    workflowId: ID!
+    "False when a rollout with this id was started before (nothing new started)."
+    created: Boolean!
+  }
+
+  input RolloutControlInput {
+    tenantId: ID!
+    rolloutId: ID!
+    reason: String
+  }
+
+  extend type Query {
+    rollout(tenantId: ID!, rolloutId: ID!): Rollout
+  }
+
+  extend type Mutation {
+    "Starts an OTA rollout; the configuration is validated first (see docs/fleet-operations.md)."
+    startRollout(tenantId: ID!, config: JSONObject!): StartRolloutPayload!
+    pauseRollout(input: RolloutControlInput!): Boolean!
+    resumeRollout(input: RolloutControlInput!): Boolean!
+    abortRollout(input: RolloutControlInput!): Boolean!
+    "Runs the failed devices again, as a wave of their own."
+    retryFailedRollout(input: RolloutControlInput!): Boolean!
+  }
+`;

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestDevice } from './support/device-client';
+import { eventually } from './support/graphql';
+import { startTestStack, type TestStack } from './support/stack';
+import { TwinGraph } from './support/twin-graph';
+
+/**
+ * OTA rollouts through the real API, Temporal and PostgreSQL, with native JSON devices that
+ * take an `update-firmware` command the way firmware does: answer, download, reboot.
+ */
+let stack: TestStack;
+const devices: TestDevice[] = [];
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  for (const d of devices) d.close();
+  await stack?.stop();
+});
+
+const START = `mutation ($t: ID!, $c: JSONObject!) { startRollout(tenantId: $t, config: $c) { workflowId created } }`;
+const ROLLOUT = `query ($t: ID!, $r: ID!) { rollout(tenantId: $t, rolloutId: $r) {
+  status reason counts { pending skipped commanded succeeded failed aborted }
+  devices { deviceId position status attempts detail } } }`;
+const control = (name: string) => `mutation ($i: RolloutControlInput!) { ${name}(input: $i) }`;
+
+type Behaviour = 'update' | 'reject' | 'stay';
+
+/**
+ * A device on `firmware` that, told to update, does what `behaviour` says: `update` answers
+ * accepted, stays up on the old version for `rebootAfterMs` (downloading), then reboots into
+ * the new version; `reject` refuses; `stay` accepts and never reboots.
+ */
+async function firmwareDevice(
+  g: TwinGraph,
+  deviceId: string,
+  token: string,
+  firmware: string,
+  behaviour: Behaviour,
+  log: string[],
+  rebootAfterMs = 1500,
+): Promise<void> {
+  const device = await g.connect(deviceId, token, firmware);
+  devices.push(device);
+  void (async () => {
+    const command = await device.next((m) => m.type === 'command', 120_000).catch(() => null);
+    if (!command) return;
+    log.push(`${deviceId}:${command.name}`);
+    const params = command.params as { version: string };
+    device.send({
+      type: 'command-result',
+      seq: 2,
+      id: command.id,
+      status: behaviour === 'reject' ? 'rejected' : 'accepted',
+    });
+    if (behaviour !== 'update') return;
+    await new Promise((r) => setTimeout(r, rebootAfterMs));
+    device.close();
+    await firmwareDevice(g, deviceId, token, params.version, 'stay', log);
+  })();
+}
+
+async function rolloutOf(g: TwinGraph, rolloutId: string) {
+  return (await g.ok(ROLLOUT, { r: rolloutId })).rollout;
+}
+
+const untilRollout = (
+  g: TwinGraph,
+  rolloutId: string,
+  done: (r: any) => boolean,
+  timeoutMs = 45_000,
+) =>
+  eventually(async () => {
+    const r = await rolloutOf(g, rolloutId);
+    return r && done(r) ? r : undefined;
+  }, timeoutMs);
+
+describe('OTA rollouts', () => {
+  it('pauses itself on a failing canary, counts an update only after the reboot, then resumes and aborts', async () => {
+    const g = new TwinGraph(stack);
+    const log: string[] = [];
+    const behaviours: Behaviour[] = ['reject', 'update', 'update', 'update', 'update', 'update'];
+    for (const [i, behaviour] of behaviours.entries()) {
+      const id = `dev-${i}`;
+      await firmwareDevice(g, id, await g.register(id, 'wb-1'), '1.0', behaviour, log, 3000);
+    }
+    // A device in maintenance is skipped with the reason, never commanded.
+    const inMaintenance = await g.register('dev-00', 'wb-1');
+    await firmwareDevice(g, 'dev-00', inMaintenance, '1.0', 'update', log);
+    await g.ok(
+      `mutation ($i: TransitionDeviceInput!) { transitionDevice(input: $i) { version } }`,
+      { i: { tenantId: g.tenantId, deviceId: 'dev-00', to: 'MAINTENANCE', reason: 'repair' } },
+    );
+
+    const config = {
+      id: 'fw-2',
+      firmware: { version: '2.0', url: 'https://firmware.example.com/wb-1/2.0.bin' },
+      target: { models: ['wb-1'] },
+      canary: { devices: 1 },
+      waves: { mode: 'constant', size: 2 },
+      perDevice: { timeoutS: 30, retries: 0 },
+      abort: { failurePercent: 50, minExecuted: 100 },
+    };
+    const started = await g.ok(START, { c: config });
+    expect(started.startRollout).toMatchObject({
+      workflowId: `rollout:${g.tenantId}:fw-2`,
+      created: true,
+    });
+
+    // The canary (dev-0) refuses: the rollout pauses itself and commands nobody else.
+    const paused = await untilRollout(g, 'fw-2', (r) => r.status === 'PAUSED');
+    expect(paused.reason).toBe('paused automatically: canary: 1 of 1 devices failed');
+    expect(paused.devices.find((d: any) => d.deviceId === 'dev-0')).toMatchObject({
+      status: 'FAILED',
+      detail: 'the device answered the update command: rejected',
+    });
+    expect(log).toEqual(['dev-0:update-firmware']);
+
+    // Resumed: the next wave is commanded, but "accepted" is not "updated".
+    expect(
+      (await g.ok(control('resumeRollout'), { i: { tenantId: g.tenantId, rolloutId: 'fw-2' } }))
+        .resumeRollout,
+    ).toBe(true);
+    const downloading = await untilRollout(g, 'fw-2', (r) =>
+      r.devices.some((d: any) => d.deviceId === 'dev-1' && d.status === 'COMMANDED'),
+    );
+    expect(downloading.status).toBe('RUNNING');
+    expect(downloading.devices.find((d: any) => d.deviceId === 'dev-1').status).toBe('COMMANDED');
+    // Wave 1: dev-00 (in maintenance: skipped, never commanded) and dev-1.
+    const wave = await untilRollout(g, 'fw-2', (r) =>
+      r.devices.some((d: any) => d.deviceId === 'dev-1' && d.status === 'SUCCEEDED'),
+    );
+    expect(wave.counts.failed).toBe(1);
+
+    // An operator pauses, then aborts: the devices never commanded are aborted.
+    await g.ok(control('pauseRollout'), { i: { tenantId: g.tenantId, rolloutId: 'fw-2' } });
+    await g.ok(control('abortRollout'), {
+      i: { tenantId: g.tenantId, rolloutId: 'fw-2', reason: 'enough for today' },
+    });
+    const aborted = await untilRollout(g, 'fw-2', (r) => r.status === 'ABORTED');
+    expect(aborted.reason).toBe('enough for today');
+    const byId = Object.fromEntries(aborted.devices.map((d: any) => [d.deviceId, d]));
+    expect(byId['dev-00']).toMatchObject({ status: 'SKIPPED', detail: 'in maintenance' });
+    for (const d of aborted.devices)
+      expect(['SUCCEEDED', 'FAILED', 'SKIPPED', 'ABORTED']).toContain(d.status);
+    expect(
+      aborted.counts.succeeded +
+        aborted.counts.aborted +
+        aborted.counts.failed +
+        aborted.counts.skipped,
+    ).toBe(7);
+    // Every device was commanded at most once.
+    expect(new Set(log).size).toBe(log.length);
+
+    // Controls of a rollout that no longer runs are refused with a clear code.
+    const late = await g.refused(control('resumeRollout'), {
+      i: { tenantId: g.tenantId, rolloutId: 'fw-2' },
+    });
+    expect(late).toBe('rollout:not-running');
+  });
+
+  it('refuses an invalid configuration with the field named', async () => {
+    const g = new TwinGraph(stack);
+    const code = await g.refused(START, {
+      c: { id: 'x', firmware: { version: '2.0', url: 'not a url' } },
+    });
+    expect(code).toBe('rollout:config.invalid');
+  });
+});

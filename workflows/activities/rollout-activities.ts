@@ -1,0 +1,291 @@
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Database } from '../../db/client';
+import {
+  devicesWithStatus,
+  pendingAt,
+  rolloutCounts,
+  saveRollout,
+  selectRolloutTargets,
+  setRolloutDevice,
+  twinsOf,
+  type RolloutDeviceStatus,
+  type RolloutRecord,
+} from '../../db/rollout-store';
+import type { DeviceCommandRecord, DeviceTwinState } from '../../twins/device';
+import { deviceWorkflowId } from '../../twins/ids';
+import type { RolloutConfig } from '../../twins/rollout/config';
+import { eligibility, timeoutReason, updateOutcome, type Observed } from '../../twins/rollout/plan';
+import { sendCommandUpdate, updateDesiredUpdate } from '../device-twin/messages';
+import { refusalOf } from './fleet-activities';
+
+/** The id of an update command: the same for a retried activity, so a device is commanded once. */
+export const updateCommandId = (rolloutId: string, attempt: number) =>
+  `ota:${rolloutId}:${attempt}`;
+
+/** A device being updated: what the wave keeps of it between observations. */
+export interface InFlight {
+  deviceId: string;
+  attempt: number;
+  /** The device's connection when commanded (a reboot opens another). */
+  sessionAtCommand: string | null;
+  commandedAt: string;
+}
+
+export type Started = { skipped: string } | { inFlight: InFlight };
+export type Finished = { deviceId: string; outcome: 'succeeded' | 'failed'; detail: string | null };
+
+function answerOf(command: DeviceCommandRecord | undefined): Observed['answer'] {
+  if (!command) return null;
+  switch (command.status) {
+    case 'succeeded': {
+      const status = (command.result as { status?: unknown } | null)?.status;
+      return typeof status === 'string' && status !== 'Accepted' && status !== 'AcceptedCanceled'
+        ? 'rejected'
+        : 'accepted';
+    }
+    case 'rejected':
+      return 'rejected';
+    case 'failed':
+      return 'failed';
+    case 'timed-out':
+      return 'timeout';
+    case 'expired':
+      return 'undelivered';
+    default:
+      return null;
+  }
+}
+
+const hardwareRevisionOf = (state: DeviceTwinState) => {
+  const value = (state.shadow.reported as Record<string, unknown>).hardwareRevision;
+  return typeof value === 'string' ? value : null;
+};
+
+/**
+ * Activities of OTA rollouts. Commands carry deterministic ids and the twin queues a command
+ * id once, so a retried activity (a worker killed mid-rollout) never commands a device twice.
+ */
+export function createRolloutActivities(database: Database, temporal?: Client) {
+  const twin = (tenantId: string, deviceId: string) => {
+    if (!temporal) throw new Error('this worker was started without a Temporal client');
+    return temporal.workflow.getHandle(deviceWorkflowId({ tenantId, deviceId }));
+  };
+  const mark = (
+    tenantId: string,
+    rolloutId: string,
+    deviceId: string,
+    status: RolloutDeviceStatus,
+    extra: Omit<Parameters<typeof setRolloutDevice>[2], 'status'> = {},
+  ) => setRolloutDevice(database, { tenantId, rolloutId, deviceId }, { status, ...extra });
+
+  return {
+    async saveRollout(record: RolloutRecord): Promise<void> {
+      await saveRollout(database, record);
+    },
+
+    async selectRolloutTargets(input: {
+      tenantId: string;
+      rolloutId: string;
+      target: RolloutConfig['target'];
+    }): Promise<number> {
+      return selectRolloutTargets(database, input.tenantId, input.rolloutId, input.target);
+    },
+
+    async rolloutWaveDevices(input: {
+      tenantId: string;
+      rolloutId: string;
+      from: number;
+      size: number;
+    }): Promise<string[]> {
+      return pendingAt(database, input.tenantId, input.rolloutId, input.from, input.size);
+    },
+
+    async rolloutFailedDevices(input: { tenantId: string; rolloutId: string }): Promise<string[]> {
+      return devicesWithStatus(database, input.tenantId, input.rolloutId, 'failed');
+    },
+
+    async rolloutPendingDevices(input: { tenantId: string; rolloutId: string }): Promise<string[]> {
+      return devicesWithStatus(database, input.tenantId, input.rolloutId, 'pending');
+    },
+
+    async rolloutCounts(input: { tenantId: string; rolloutId: string }) {
+      return rolloutCounts(database, input.tenantId, input.rolloutId);
+    },
+
+    /** Marks devices of a stopped rollout that were never commanded. */
+    async abortPending(input: {
+      tenantId: string;
+      rolloutId: string;
+      deviceIds: string[];
+    }): Promise<void> {
+      for (const deviceId of input.deviceIds)
+        await mark(input.tenantId, input.rolloutId, deviceId, 'aborted', {
+          detail: 'rollout aborted',
+        });
+    },
+
+    /** Failed devices back to pending for another attempt; returns them. */
+    async resetFailed(input: {
+      tenantId: string;
+      rolloutId: string;
+      deviceIds: string[];
+    }): Promise<void> {
+      for (const deviceId of input.deviceIds)
+        await mark(input.tenantId, input.rolloutId, deviceId, 'pending', {
+          detail: 'retrying',
+        });
+    },
+
+    /**
+     * One device's turn: skipped with the reason (not eligible, or offline with `offline:
+     * skip`), or commanded — OCPP stations get UpdateFirmware in their version, native JSON
+     * devices an `update-firmware` command, MQTT devices a desired `firmware` they apply.
+     */
+    async startDeviceUpdate(input: {
+      tenantId: string;
+      rolloutId: string;
+      deviceId: string;
+      config: RolloutConfig;
+      attempt: number;
+    }): Promise<Started> {
+      const { tenantId, rolloutId, deviceId, config, attempt } = input;
+      const state = (await twinsOf(database, tenantId, [deviceId])).get(deviceId);
+      const skip = async (reason: string): Promise<Started> => {
+        await mark(tenantId, rolloutId, deviceId, 'skipped', {
+          detail: reason,
+          finishedAt: new Date().toISOString(),
+        });
+        return { skipped: reason };
+      };
+      if (!state) return skip('device not found');
+      const verdict = eligibility(
+        {
+          deviceId,
+          lifecycle: state.lifecycle.state,
+          online: state.connectivity.status === 'online',
+          model: state.model,
+          firmware: state.firmware,
+          hardwareRevision: hardwareRevisionOf(state),
+        },
+        config,
+      );
+      if (!verdict.eligible) return skip(verdict.reason);
+      if (config.offline === 'skip' && state.connectivity.status !== 'online')
+        return skip('offline');
+      const id = updateCommandId(rolloutId, attempt);
+      const { version, url, checksum } = config.firmware;
+      const protocol = state.connectivity.protocol ?? 'json';
+      const now = new Date().toISOString();
+      const handle = twin(tenantId, deviceId);
+      const ttlMs = config.perDevice.timeoutS * 1000;
+      let refusal;
+      try {
+        if (protocol === 'mqtt') {
+          await handle.executeUpdate(updateDesiredUpdate, {
+            args: [
+              {
+                actor: `rollout ${rolloutId}`,
+                patch: { firmware: { version, url, ...(checksum ? { checksum } : {}) } },
+              },
+            ],
+          });
+        } else {
+          const params: Record<string, unknown> =
+            protocol === 'ocpp1.6'
+              ? { location: url, retrieveDate: now }
+              : protocol === 'ocpp2.0.1'
+                ? {
+                    requestId: createHash('sha256').update(id).digest().readUInt32BE(0) >>> 1,
+                    firmware: { location: url, retrieveDateTime: now },
+                  }
+                : { version, url, ...(checksum ? { checksum } : {}) };
+          await handle.executeUpdate(sendCommandUpdate, {
+            args: [
+              {
+                actor: `rollout ${rolloutId}`,
+                id,
+                name: protocol.startsWith('ocpp') ? 'UpdateFirmware' : 'update-firmware',
+                params,
+                ttlMs,
+              },
+            ],
+          });
+        }
+      } catch (error) {
+        refusal = refusalOf(error);
+        if (!refusal) throw error;
+      }
+      if (refusal) return skip(`the twin refused the update: ${refusal.message}`);
+      await mark(tenantId, rolloutId, deviceId, 'commanded', {
+        attempts: attempt,
+        commandedAt: now,
+        detail: null,
+      });
+      return {
+        inFlight: {
+          deviceId,
+          attempt,
+          sessionAtCommand: state.connectivity.sessionId,
+          commandedAt: now,
+        },
+      };
+    },
+
+    /**
+     * Judges the devices being updated by their twins: succeeded once rebooted into the new
+     * version, failed when the device refused or the time-out passed; the rest are pending.
+     * Final outcomes are recorded here.
+     */
+    async observeDeviceUpdates(input: {
+      tenantId: string;
+      rolloutId: string;
+      config: RolloutConfig;
+      inFlight: InFlight[];
+      /** The last attempt of a device whose failure is final (no retry left). */
+      finalAttempt: number;
+    }): Promise<Finished[]> {
+      const { tenantId, rolloutId, config } = input;
+      const twins = await twinsOf(
+        database,
+        tenantId,
+        input.inFlight.map((d) => d.deviceId),
+      );
+      const finished: Finished[] = [];
+      const now = Date.now();
+      for (const d of input.inFlight) {
+        const state = twins.get(d.deviceId);
+        const seen: Observed = {
+          firmware: state?.firmware ?? null,
+          sessionId: state?.connectivity.sessionId ?? null,
+          answer: answerOf(
+            state?.commands?.find((c) => c.id === updateCommandId(rolloutId, d.attempt)),
+          ),
+        };
+        const outcome = updateOutcome(config.firmware.version, d.sessionAtCommand, seen);
+        let result: Finished | null = null;
+        if (outcome === 'succeeded')
+          result = { deviceId: d.deviceId, outcome: 'succeeded', detail: null };
+        else if (outcome !== 'pending')
+          result = { deviceId: d.deviceId, outcome: 'failed', detail: outcome.failed };
+        else if (now - Date.parse(d.commandedAt) > config.perDevice.timeoutS * 1000)
+          result = {
+            deviceId: d.deviceId,
+            outcome: 'failed',
+            detail: timeoutReason(config.firmware.version, config.perDevice.timeoutS, seen),
+          };
+        if (!result) continue;
+        finished.push(result);
+        // A failure with attempts left stays `commanded` until the retry is judged.
+        if (result.outcome === 'succeeded' || d.attempt >= input.finalAttempt)
+          await mark(tenantId, rolloutId, d.deviceId, result.outcome, {
+            detail: result.detail,
+            finishedAt: new Date(now).toISOString(),
+          });
+      }
+      return finished;
+    },
+  };
+}
+
+export type RolloutActivities = ReturnType<typeof createRolloutActivities>;

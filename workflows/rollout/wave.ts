@@ -1,0 +1,97 @@
+import {
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { InFlight, RolloutActivities } from '../activities/rollout-activities';
+import {
+  abortRolloutSignal,
+  pauseRolloutSignal,
+  resumeRolloutSignal,
+  type WaveArgs,
+  type WaveResult,
+} from './messages';
+
+const acts = proxyActivities<RolloutActivities>({
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '500 ms', maximumInterval: '30 seconds' },
+});
+
+/**
+ * One wave of a rollout (a child workflow, so no history grows with the fleet): at most
+ * `maxConcurrency` devices updating at once, each judged by its outcome, retried up to
+ * `perDevice.retries` times. Paused, it commands nobody new; aborted, it commands nobody new
+ * and marks the rest aborted — devices already updating are still judged.
+ */
+export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
+  const { tenantId, rolloutId, config } = args;
+  let paused = args.resume?.paused ?? false;
+  let aborted = args.resume?.aborted ?? false;
+  setHandler(pauseRolloutSignal, () => void (paused = true));
+  setHandler(resumeRolloutSignal, () => void (paused = false));
+  setHandler(abortRolloutSignal, () => void (aborted = true));
+
+  const queue =
+    args.resume?.queue ??
+    (args.devices
+      ? [...args.devices]
+      : await acts.rolloutWaveDevices({ tenantId, rolloutId, from: args.from, size: args.size }));
+  const inFlight: InFlight[] = args.resume?.inFlight ?? [];
+  const result = {
+    ...(args.resume?.result ?? { succeeded: 0, failed: 0, skipped: 0, aborted: 0 }),
+  };
+  const finalAttempt = config.perDevice.retries + 1;
+  // Poll often enough for short time-outs, rarely enough to keep the history small.
+  const pollMs = Math.min(10_000, Math.max(1_000, (config.perDevice.timeoutS * 1000) / 30));
+
+  const start = async (deviceId: string, attempt: number) => {
+    const started = await acts.startDeviceUpdate({
+      tenantId,
+      rolloutId,
+      deviceId,
+      config,
+      attempt,
+    });
+    if ('skipped' in started) result.skipped++;
+    else inFlight.push(started.inFlight);
+  };
+
+  for (;;) {
+    while (!paused && !aborted && queue.length > 0 && inFlight.length < config.maxConcurrency)
+      await start(queue.shift()!, 1);
+    if (aborted && queue.length > 0) {
+      const never = queue.splice(0);
+      await acts.abortPending({ tenantId, rolloutId, deviceIds: never });
+      result.aborted += never.length;
+    }
+    if (inFlight.length === 0) {
+      if (queue.length === 0) return result;
+      // Paused with nothing in flight: wait for the operator.
+      await condition(() => !paused || aborted);
+      continue;
+    }
+    await sleep(pollMs);
+    const finished = await acts.observeDeviceUpdates({
+      tenantId,
+      rolloutId,
+      config,
+      inFlight,
+      finalAttempt,
+    });
+    for (const f of finished) {
+      const i = inFlight.findIndex((d) => d.deviceId === f.deviceId);
+      const [done] = inFlight.splice(i, 1);
+      if (f.outcome === 'succeeded') result.succeeded++;
+      else if (done!.attempt < finalAttempt && !aborted) await start(f.deviceId, done!.attempt + 1);
+      else result.failed++;
+    }
+    if (workflowInfo().continueAsNewSuggested)
+      await continueAsNew<typeof rolloutWave>({
+        ...args,
+        resume: { queue, inFlight, paused, aborted, result },
+      });
+  }
+}
