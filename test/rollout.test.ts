@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestDevice } from './support/device-client';
+import type { TestDevice } from './support/device-client';
 import { eventually } from './support/graphql';
 import { startTestStack, type TestStack } from './support/stack';
 import { TwinGraph } from './support/twin-graph';
