@@ -64,7 +64,15 @@ const api = {
   API_PORT: port.default(4000),
 };
 
-export const workerConfig = z.object({ ...logging, ...backends });
+export const workerConfig = z.object({
+  ...logging,
+  ...backends,
+  /** The task queue of twins and operations (a separate queue isolates a workload). */
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" or "-"')
+    .optional(),
+});
 export const gatewayConfig = z.object({ ...logging, ...backends, ...twins, ...gateway });
 export const apiConfig = z.object({ ...logging, ...backends, ...twins, ...api });
 

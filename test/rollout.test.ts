@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rolloutConfigSchema } from '../twins/rollout/config';
+import { startRollout } from '../workflows/rollout/client';
+import { startWorkerProcess } from './support/worker-process';
 import type { TestDevice } from './support/device-client';
 import { eventually } from './support/graphql';
 import { startTestStack, type TestStack } from './support/stack';
@@ -157,6 +160,53 @@ describe('OTA rollouts', () => {
       i: { tenantId: g.tenantId, rolloutId: 'fw-2' },
     });
     expect(late).toBe('rollout:not-running');
+  });
+
+  it('resumes after its worker is killed mid-rollout, commanding no device twice', async () => {
+    const g = new TwinGraph(stack);
+    const log: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const id = `k-${i}`;
+      await firmwareDevice(g, id, await g.register(id, 'wb-2'), '1.0', 'update', log, 4000);
+    }
+    // The rollout runs on a task queue of its own, served by a worker process we can kill.
+    const taskQueue = `rollout-kill-${Date.now().toString(36)}`;
+    const backends = {
+      temporalAddress: inject('temporalAddress'),
+      databaseUrl: inject('databaseUrl'),
+    };
+    const first = await startWorkerProcess(backends, taskQueue);
+    const config = rolloutConfigSchema.parse({
+      id: 'fw-3',
+      firmware: { version: '3.0', url: 'https://firmware.example.com/wb-2/3.0.bin' },
+      target: { models: ['wb-2'] },
+      canary: { devices: 1 },
+      waves: { mode: 'constant', size: 5 },
+      maxConcurrency: 5,
+      perDevice: { timeoutS: 60, retries: 0 },
+    });
+    await startRollout(
+      stack.temporal,
+      { tenantId: g.tenantId, actor: 'test', config },
+      { taskQueue },
+    );
+    // Killed while the second wave's devices are downloading.
+    await untilRollout(
+      g,
+      'fw-3',
+      (r) => r.devices.filter((d: any) => d.status === 'COMMANDED').length >= 3,
+    );
+    await first.crash();
+    const second = await startWorkerProcess(backends, taskQueue);
+    try {
+      const done = await untilRollout(g, 'fw-3', (r) => r.status === 'COMPLETED', 90_000);
+      expect(done.counts).toMatchObject({ succeeded: 6, failed: 0, pending: 0, commanded: 0 });
+      expect([...log].sort()).toEqual(
+        Array.from({ length: 6 }, (_, i) => `k-${i}:update-firmware`),
+      );
+    } finally {
+      await second.crash();
+    }
   });
 
   it('refuses an invalid configuration with the field named', async () => {

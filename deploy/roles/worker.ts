@@ -14,6 +14,7 @@ await runProcess(async (onStop) => {
     temporalAddress: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,
     database,
+    ...(config.TEMPORAL_TASK_QUEUE ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
   });
   onStop(worker.stop);
   logger.info({ temporal: config.TEMPORAL_ADDRESS }, 'worker running');

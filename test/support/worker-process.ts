@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../deploy/embedded/paths';
+
+/**
+ * A worker in its own process (the worker role, as `npm run worker` runs it) on its own task
+ * queue, for tests that kill it mid-work. Resolves once it polls.
+ */
+export async function startWorkerProcess(
+  backends: { temporalAddress: string; databaseUrl: string },
+  taskQueue: string,
+) {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(PROJECT_ROOT, 'deploy/roles/worker.ts')],
+    {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'info',
+        TEMPORAL_ADDRESS: backends.temporalAddress,
+        DATABASE_URL: backends.databaseUrl,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    },
+  );
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('worker running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}:\n${output}`));
+    });
+  });
+  child.stdout!.resume();
+  return {
+    pid: child.pid!,
+    /** SIGKILL: the worker dies mid-task, as in a crash. */
+    async crash() {
+      process.kill(-child.pid!, 'SIGKILL');
+      await once(child, 'exit').catch(() => {});
+    },
+  };
+}
