@@ -116,7 +116,9 @@ ${sections.filter(Boolean).join('\n')}
 ## Fleet operations (3e)
 
 Wall time and Temporal history sizes of a firmware rollout over 1k and 10k devices: **not
-measured** — rollouts do not exist yet (issue 6). This row is filled when they do.
+measured yet** — OTA rollouts exist now (issue 6: canary, waves as child workflows, outcome
+judged by the reboot into the new version), but this benchmark (simulated devices updating,
+wall time, history sizes of the rollout and its waves) is issue 6's item 6, still open.
 `;
 if (only) {
   console.log(report);

@@ -167,6 +167,9 @@ export abstract class SimulatedDevice {
           else {
             this.ctx.counters.errors++;
             this.ctx.counters.connectFailures++;
+            // SIM_DEBUG=1: the first failures of each worker, to tell what they are.
+            if (process.env.SIM_DEBUG && this.ctx.counters.connectFailures <= 5)
+              console.error(`connect failed (${this.constructor.name}):`, String(error));
           }
           this.attempt++;
           await sleep(Math.max(this.delay(this.attempt), (refused.retryAfterS ?? 0) * 1000));
