@@ -25,6 +25,14 @@ function control(kind: RolloutControl) {
   ) => {
     requireId('tenantId', input.tenantId);
     requireId('rolloutId', input.rolloutId);
+    const notRunning = () =>
+      apiError(
+        'rollout:not-running',
+        `no running rollout ${input.rolloutId} in tenant ${input.tenantId}`,
+      );
+    // An ended rollout may still be closing its workflow: its recorded status decides.
+    const row = await findRollout(ctx.database, input.tenantId, input.rolloutId);
+    if (!row || row.status === 'aborted' || row.status === 'completed') throw notRunning();
     try {
       await controlRollout(
         ctx.temporal,
@@ -34,11 +42,7 @@ function control(kind: RolloutControl) {
         input.reason ?? undefined,
       );
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError)
-        throw apiError(
-          'rollout:not-running',
-          `no running rollout ${input.rolloutId} in tenant ${input.tenantId}`,
-        );
+      if (error instanceof WorkflowNotFoundError) throw notRunning();
       throw error;
     }
     return true;
