@@ -207,7 +207,7 @@ describe('OTA rollouts', () => {
     } finally {
       await second.crash();
     }
-  });
+  }, 150_000);
 
   it('refuses an invalid configuration with the field named', async () => {
     const g = new TwinGraph(stack);
