@@ -1,4 +1,11 @@
+import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  bootPayload,
+  connectStation,
+  type OcppVersion,
+  type Station,
+} from './support/ocpp-station';
 import { rolloutConfigSchema } from '../twins/rollout/config';
 import { startRollout } from '../workflows/rollout/client';
 import { startWorkerProcess } from './support/worker-process';
@@ -13,11 +20,14 @@ import { TwinGraph } from './support/twin-graph';
  */
 let stack: TestStack;
 const devices: TestDevice[] = [];
+const clients: MqttClient[] = [];
+const mqttUrl = () => stack.gatewayUrl.replace(/\/device$/, '/mqtt');
 beforeAll(async () => {
   stack = await startTestStack();
 });
 afterAll(async () => {
   for (const d of devices) d.close();
+  await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
   await stack?.stop();
 });
 
@@ -207,6 +217,90 @@ describe('OTA rollouts', () => {
     } finally {
       await second.crash();
     }
+  }, 150_000);
+
+  it('updates OCPP 1.6 and 2.0.1 stations (ocpp-rpc) and an MQTT.js device, each counted only after it rebooted into the new version', async () => {
+    const g = new TwinGraph(stack);
+    const events: string[] = [];
+    const installed = new Set<string>();
+    const stations: Station[] = [];
+    const boot = async (version: OcppVersion, id: string, token: string, firmware: string) => {
+      const cp = await connectStation(stack.ocppUrl, version, id, token, g.tenantId);
+      stations.push(cp);
+      cp.handle(({ method, params }) => {
+        events.push(`${id}:${method}`);
+        // Download and install on the old version, then reboot into the new one.
+        void (async () => {
+          for (const status of ['Downloading', 'Installed'])
+            await cp.call(
+              'FirmwareStatusNotification',
+              version === 'ocpp1.6' ? { status } : { status, requestId: params.requestId },
+            );
+          installed.add(id);
+          await new Promise((r) => setTimeout(r, 2500));
+          await cp.close();
+          await boot(version, id, token, 'fw-1.7.0');
+        })();
+        return version === 'ocpp1.6' ? {} : { status: 'Accepted' };
+      });
+      const payload = bootPayload(version, firmware);
+      await cp.call('BootNotification', payload);
+    };
+    await boot('ocpp1.6', 'cp-16', await g.register('cp-16', 'AC-22'), 'fw-1.6.3');
+    await boot('ocpp2.0.1', 'cp-201', await g.register('cp-201', 'AC-22'), 'fw-1.6.3');
+
+    // An MQTT device applies a desired firmware: it reports it, reconnects, reports the new one.
+    const mqttToken = await g.register('mq-1', 'AC-22');
+    const username = `${g.tenantId}/mq-1`;
+    const login = {
+      protocolVersion: 5 as const,
+      clientId: username,
+      username,
+      password: mqttToken,
+      reconnectPeriod: 0,
+    };
+    const topic = `doppel/${username}`;
+    const meter = await mqtt.connectAsync(mqttUrl(), login);
+    clients.push(meter);
+    await meter.publishAsync(
+      `${topic}/report`,
+      JSON.stringify({ firmware: { version: 'fw-1.6.3' } }),
+      { qos: 1 },
+    );
+    await meter.subscribeAsync(`${topic}/desired`, { qos: 1 });
+    meter.on('message', (_t, payload) => {
+      const firmware = JSON.parse(String(payload)).state?.firmware;
+      if (!firmware?.version) return;
+      events.push(`mq-1:desired ${firmware.version}`);
+      void (async () => {
+        await meter.endAsync();
+        const back = await mqtt.connectAsync(mqttUrl(), login);
+        clients.push(back);
+        await back.publishAsync(`${topic}/report`, JSON.stringify({ firmware }), { qos: 1 });
+      })();
+    });
+
+    const config = {
+      id: 'fw-17',
+      firmware: { version: 'fw-1.7.0', url: 'https://firmware.example.com/ac-22/1.7.0.bin' },
+      target: { models: ['AC-22'] },
+      compatibility: { fromVersions: ['fw-1.6.3'] },
+      canary: { devices: 1 },
+      waves: { mode: 'constant', size: 5 },
+      perDevice: { timeoutS: 60, retries: 0 },
+    };
+    await g.ok(START, { c: config });
+    // "Installed" on the old connection is not success.
+    const midway = await untilRollout(g, 'fw-17', () => installed.has('cp-16'));
+    expect(midway.devices.find((d: any) => d.deviceId === 'cp-16').status).not.toBe('SUCCEEDED');
+    const done = await untilRollout(g, 'fw-17', (r) => r.status === 'COMPLETED', 90_000);
+    expect(done.counts).toMatchObject({ succeeded: 3, failed: 0 });
+    expect(events.filter((e) => e.endsWith(':UpdateFirmware')).sort()).toEqual([
+      'cp-16:UpdateFirmware',
+      'cp-201:UpdateFirmware',
+    ]);
+    expect(events).toContain('mq-1:desired fw-1.7.0');
+    for (const cp of stations) await cp.close().catch(() => undefined);
   }, 150_000);
 
   it('refuses an invalid configuration with the field named', async () => {

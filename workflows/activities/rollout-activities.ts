@@ -57,6 +57,19 @@ function answerOf(command: DeviceCommandRecord | undefined): Observed['answer'] 
   }
 }
 
+/**
+ * The firmware a device runs: what it said when it connected (native JSON hello, OCPP boot),
+ * else what it reports (`firmware` as a string or `{ version }`: MQTT devices, which have no
+ * hello).
+ */
+const firmwareOf = (state: DeviceTwinState): string | null => {
+  if (state.firmware) return state.firmware;
+  const reported = (state.shadow.reported as Record<string, unknown>).firmware;
+  if (typeof reported === 'string') return reported;
+  const version = (reported as { version?: unknown } | undefined)?.version;
+  return typeof version === 'string' ? version : null;
+};
+
 const hardwareRevisionOf = (state: DeviceTwinState) => {
   const value = (state.shadow.reported as Record<string, unknown>).hardwareRevision;
   return typeof value === 'string' ? value : null;
@@ -165,7 +178,7 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
           lifecycle: state.lifecycle.state,
           online: state.connectivity.status === 'online',
           model: state.model,
-          firmware: state.firmware,
+          firmware: firmwareOf(state),
           hardwareRevision: hardwareRevisionOf(state),
         },
         config,
@@ -256,7 +269,7 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
       for (const d of input.inFlight) {
         const state = twins.get(d.deviceId);
         const seen: Observed = {
-          firmware: state?.firmware ?? null,
+          firmware: state ? firmwareOf(state) : null,
           sessionId: state?.connectivity.sessionId ?? null,
           answer: answerOf(
             state?.commands?.find((c) => c.id === updateCommandId(rolloutId, d.attempt)),
