@@ -303,6 +303,32 @@ describe('OTA rollouts', () => {
     for (const cp of stations) await cp.close().catch(() => undefined);
   }, 150_000);
 
+  it('lets go of a device retired while it updates, without waiting for its time-out', async () => {
+    const g = new TwinGraph(stack);
+    const log: string[] = [];
+    await firmwareDevice(g, 'r-1', await g.register('r-1', 'wb-4'), '1.0', 'stay', log);
+    await g.ok(START, {
+      c: {
+        id: 'fw-r',
+        firmware: { version: '2.0', url: 'https://firmware.example.com/wb-4/2.0.bin' },
+        target: { models: ['wb-4'] },
+        perDevice: { timeoutS: 600, retries: 0 },
+      },
+    });
+    await untilRollout(g, 'fw-r', (r) => r.devices[0]?.status === 'COMMANDED');
+    const retired = await g.ok(
+      `mutation ($i: RetireDeviceInput!) { retireDevice(input: $i) { retired } }`,
+      { i: { tenantId: g.tenantId, deviceId: 'r-1', reason: 'stolen' } },
+    );
+    expect(retired.retireDevice.retired).toBe(true);
+    const done = await untilRollout(g, 'fw-r', (r) => r.status === 'COMPLETED');
+    expect(done.devices[0]).toMatchObject({
+      status: 'SKIPPED',
+      detail: 'retired during the rollout',
+    });
+    expect(done.counts).toMatchObject({ skipped: 1, failed: 0, succeeded: 0 });
+  });
+
   it('refuses an invalid configuration with the field named', async () => {
     const g = new TwinGraph(stack);
     const code = await g.refused(START, {

@@ -3,6 +3,7 @@ import { rolloutConfigSchema } from './config';
 import {
   abortReason,
   eligibility,
+  leftRollout,
   timeoutReason,
   updateOutcome,
   waveSizes,
@@ -88,5 +89,12 @@ describe('rollout planning', () => {
     expect(timeoutReason('2.0', 60, { firmware: '1.9', sessionId: null, answer: null })).toBe(
       'the update command was not delivered within 60 s (device offline)',
     );
+  });
+
+  it('lets go of a device retired, replaced or put in maintenance while it updates', () => {
+    expect(leftRollout('retired')).toBe('retired during the rollout');
+    expect(leftRollout('replaced')).toBe('replaced during the rollout');
+    expect(leftRollout('maintenance')).toBe('put in maintenance during the rollout');
+    expect(leftRollout('active')).toBeNull();
   });
 });

@@ -108,3 +108,13 @@ export function timeoutReason(target: string, timeoutS: number, seen: Observed):
     return `the update command was not delivered within ${timeoutS} s (device offline)`;
   return `no reboot into ${target} within ${timeoutS} s (it reports ${seen.firmware ?? 'no version'})`;
 }
+
+/**
+ * A device that left the rollout's reach while updating (retired, replaced, put in
+ * maintenance): it is let go with the reason, neither success nor failure.
+ */
+export function leftRollout(lifecycle: LifecycleState): string | null {
+  if (lifecycle === 'retired' || lifecycle === 'replaced') return `${lifecycle} during the rollout`;
+  if (lifecycle === 'maintenance') return 'put in maintenance during the rollout';
+  return null;
+}

@@ -15,7 +15,13 @@ import {
 import type { DeviceCommandRecord, DeviceTwinState } from '../../twins/device';
 import { deviceWorkflowId } from '../../twins/ids';
 import type { RolloutConfig } from '../../twins/rollout/config';
-import { eligibility, timeoutReason, updateOutcome, type Observed } from '../../twins/rollout/plan';
+import {
+  eligibility,
+  leftRollout,
+  timeoutReason,
+  updateOutcome,
+  type Observed,
+} from '../../twins/rollout/plan';
 import { sendCommandUpdate, updateDesiredUpdate } from '../device-twin/messages';
 import { refusalOf } from './fleet-activities';
 
@@ -33,7 +39,11 @@ export interface InFlight {
 }
 
 export type Started = { skipped: string } | { inFlight: InFlight };
-export type Finished = { deviceId: string; outcome: 'succeeded' | 'failed'; detail: string | null };
+export type Finished = {
+  deviceId: string;
+  outcome: 'succeeded' | 'failed' | 'skipped';
+  detail: string | null;
+};
 
 function answerOf(command: DeviceCommandRecord | undefined): Observed['answer'] {
   if (!command) return null;
@@ -277,6 +287,15 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
         };
         const outcome = updateOutcome(config.firmware.version, d.sessionAtCommand, seen);
         let result: Finished | null = null;
+        const left = state ? leftRollout(state.lifecycle.state) : 'device not found';
+        if (left && outcome !== 'succeeded') {
+          await mark(tenantId, rolloutId, d.deviceId, 'skipped', {
+            detail: left,
+            finishedAt: new Date(now).toISOString(),
+          });
+          finished.push({ deviceId: d.deviceId, outcome: 'skipped', detail: left });
+          continue;
+        }
         if (outcome === 'succeeded')
           result = { deviceId: d.deviceId, outcome: 'succeeded', detail: null };
         else if (outcome !== 'pending')

@@ -85,6 +85,7 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
       const i = inFlight.findIndex((d) => d.deviceId === f.deviceId);
       const [done] = inFlight.splice(i, 1);
       if (f.outcome === 'succeeded') result.succeeded++;
+      else if (f.outcome === 'skipped') result.skipped++;
       else if (done!.attempt < finalAttempt && !aborted) await start(f.deviceId, done!.attempt + 1);
       else result.failed++;
     }
