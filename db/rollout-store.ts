@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { DeviceTwinState } from '../twins/device';
-import type { RolloutConfig } from '../twins/rollout/config';
+import type { OperationConfig, RolloutConfig } from '../twins/rollout/config';
 import type { Database } from './client';
 import { deviceTwins, rolloutDevices, rollouts } from './schema';
 
@@ -11,7 +11,7 @@ export interface RolloutRecord {
   tenantId: string;
   rolloutId: string;
   workflowId: string;
-  config: RolloutConfig;
+  config: OperationConfig;
   status: string;
   reason: string | null;
   createdBy: string;
@@ -93,6 +93,24 @@ export async function pendingAt(
   return rows.map((r) => r.deviceId);
 }
 
+/** One device's row of a rollout, or null. */
+export async function findRolloutDevice(
+  database: Database,
+  key: { tenantId: string; rolloutId: string; deviceId: string },
+) {
+  const [row] = await database.db
+    .select()
+    .from(rolloutDevices)
+    .where(
+      and(
+        eq(rolloutDevices.tenantId, key.tenantId),
+        eq(rolloutDevices.rolloutId, key.rolloutId),
+        eq(rolloutDevices.deviceId, key.deviceId),
+      ),
+    );
+  return row ?? null;
+}
+
 /** Devices of a rollout with this status (e.g. the failed ones, to retry). */
 export async function devicesWithStatus(
   database: Database,
@@ -122,6 +140,7 @@ export async function setRolloutDevice(
     detail?: string | null;
     attempts?: number;
     commandedAt?: string | null;
+    sessionAtCommand?: string | null;
     finishedAt?: string | null;
   },
 ): Promise<void> {

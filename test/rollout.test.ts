@@ -55,6 +55,14 @@ async function firmwareDevice(
 ): Promise<void> {
   const device = await g.connect(deviceId, token, firmware);
   devices.push(device);
+  // A rollout reads the projected twins: wait until this one shows the device active on it.
+  await eventually(async () => {
+    const { device: twin } = await g.ok(
+      `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { lifecycle { state } firmware } }`,
+      { d: deviceId },
+    );
+    return twin?.lifecycle.state === 'ACTIVE' && twin.firmware === firmware ? twin : undefined;
+  });
   void (async () => {
     const command = await device.next((m) => m.type === 'command', 120_000).catch(() => null);
     if (!command) return;
@@ -210,6 +218,7 @@ describe('OTA rollouts', () => {
     const second = await startWorkerProcess(backends, taskQueue);
     try {
       const done = await untilRollout(g, 'fw-3', (r) => r.status === 'COMPLETED', 90_000);
+      expect(done.devices.filter((d: any) => d.status !== 'SUCCEEDED')).toEqual([]);
       expect(done.counts).toMatchObject({ succeeded: 6, failed: 0, pending: 0, commanded: 0 });
       expect([...log].sort()).toEqual(
         Array.from({ length: 6 }, (_, i) => `k-${i}:update-firmware`),
@@ -327,6 +336,52 @@ describe('OTA rollouts', () => {
       detail: 'retired during the rollout',
     });
     expect(done.counts).toMatchObject({ skipped: 1, failed: 0, succeeded: 0 });
+  });
+
+  it('sends a bulk command with per-device results: accepted, refused, offline skipped', async () => {
+    const g = new TwinGraph(stack);
+    const log: string[] = [];
+    await firmwareDevice(g, 'b-0', await g.register('b-0', 'wb-5'), '1.0', 'stay', log);
+    await firmwareDevice(g, 'b-1', await g.register('b-1', 'wb-5'), '1.0', 'reject', log);
+    await firmwareDevice(g, 'b-2', await g.register('b-2', 'wb-5'), '1.0', 'stay', log);
+    const away = await g.connect('b-3', await g.register('b-3', 'wb-5'), '1.0');
+    away.close();
+    await eventually(async () => {
+      const { device } = await g.ok(
+        `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { connectivity { status } } }`,
+        { d: 'b-3' },
+      );
+      return device.connectivity.status === 'OFFLINE' ? device : undefined;
+    });
+    const started = await g.ok(
+      `mutation ($t: ID!, $c: JSONObject!) { startBulkCommand(tenantId: $t, config: $c) { workflowId created } }`,
+      {
+        c: {
+          id: 'reboot-1',
+          command: { name: 'reboot', params: { delayS: 5 } },
+          target: { models: ['wb-5'] },
+          canary: { devices: 1 },
+          waves: { mode: 'constant', size: 10 },
+          perDevice: { timeoutS: 30, retries: 0 },
+          abort: { failurePercent: 50, minExecuted: 100 },
+          offline: 'skip',
+        },
+      },
+    );
+    expect(started.startBulkCommand).toMatchObject({
+      workflowId: `bulk:${g.tenantId}:reboot-1`,
+      created: true,
+    });
+    const done = await untilRollout(g, 'reboot-1', (r) => r.status === 'COMPLETED');
+    const byId = Object.fromEntries(done.devices.map((d: any) => [d.deviceId, d]));
+    expect(byId['b-0']).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+    expect(byId['b-1']).toMatchObject({
+      status: 'FAILED',
+      detail: 'the device answered: rejected',
+    });
+    expect(byId['b-2']).toMatchObject({ status: 'SUCCEEDED' });
+    expect(byId['b-3']).toMatchObject({ status: 'SKIPPED', detail: 'offline' });
+    expect([...log].sort()).toEqual(['b-0:reboot', 'b-1:reboot', 'b-2:reboot']);
   });
 
   it('refuses an invalid configuration with the field named', async () => {

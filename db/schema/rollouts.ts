@@ -1,5 +1,5 @@
 import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-import type { RolloutConfig } from '../../twins/rollout/config';
+import type { OperationConfig } from '../../twins/rollout/config';
 import { tenantColumn, timestamps } from './columns';
 
 /** OTA rollouts: the definition and the progress the rollout workflow keeps current. */
@@ -9,7 +9,7 @@ export const rollouts = pgTable(
     tenantId: tenantColumn(),
     rolloutId: text().notNull(),
     workflowId: text().notNull(),
-    config: jsonb().$type<RolloutConfig>().notNull(),
+    config: jsonb().$type<OperationConfig>().notNull(),
     status: text().notNull(),
     reason: text(),
     createdBy: text().notNull(),
@@ -34,6 +34,8 @@ export const rolloutDevices = pgTable(
     attempts: integer().notNull().default(0),
     detail: text(),
     commandedAt: timestamp({ withTimezone: true, mode: 'string' }),
+    /** The device's connection when commanded (a reboot into the new version opens another). */
+    sessionAtCommand: text(),
     finishedAt: timestamp({ withTimezone: true, mode: 'string' }),
     ...timestamps,
   },

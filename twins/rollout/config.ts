@@ -5,13 +5,81 @@ const id = z.string().regex(ID_PATTERN, 'a slug: letters, digits, . _ - (at most
 const version = z.string().min(1).max(128);
 
 /**
- * An OTA rollout as data (issue 6): which devices, which firmware, in which waves, judged by
- * which outcome, stopped by which criteria. Field names follow AWS IoT Jobs where they mean
- * the same (rollout rates, abort criteria, time-outs, retries).
+ * What every fleet operation shares: which devices, in which waves, stopped by which criteria.
+ * Field names follow AWS IoT Jobs where they mean the same (rollout rates, abort criteria,
+ * time-outs, retries).
  */
+const safety = {
+  id,
+  /** Which devices: all of the tenant's unless narrowed (every given criterion must hold). */
+  target: z
+    .object({
+      customerId: id.optional(),
+      siteId: id.optional(),
+      models: z.array(z.string().min(1).max(128)).min(1).max(100).optional(),
+      /** Current firmware versions the devices must run. */
+      firmware: z.array(version).min(1).max(100).optional(),
+      /** Every one of these tags. */
+      tags: z.array(z.string().min(1).max(64)).min(1).max(20).optional(),
+      devices: z.array(id).min(1).max(100_000).optional(),
+    })
+    .strict()
+    .default({}),
+  /** The first wave: this many devices; the rollout pauses unless they all succeed. */
+  canary: z
+    .object({ devices: z.number().int().min(1).max(1_000) })
+    .strict()
+    .default({ devices: 1 }),
+  /** After the canary: waves of a constant size, or growing by a factor up to a maximum. */
+  waves: z
+    .discriminatedUnion('mode', [
+      z
+        .object({ mode: z.literal('constant'), size: z.number().int().min(1).max(100_000) })
+        .strict(),
+      z
+        .object({
+          mode: z.literal('exponential'),
+          base: z.number().int().min(1).max(100_000),
+          factor: z.number().min(1.1).max(10),
+          maximum: z.number().int().min(1).max(100_000),
+        })
+        .strict(),
+    ])
+    .default({ mode: 'constant', size: 100 }),
+  /** Devices being updated at once, across waves. */
+  maxConcurrency: z.number().int().min(1).max(10_000).default(50),
+  perDevice: z
+    .object({
+      /** From the command to the new version reported after the reboot. */
+      timeoutS: z
+        .number()
+        .int()
+        .min(5)
+        .max(7 * 24 * 3600)
+        .default(1800),
+      /** Further attempts after a failure or time-out. */
+      retries: z.number().int().min(0).max(10).default(1),
+    })
+    .strict()
+    .default({ timeoutS: 1800, retries: 1 }),
+  /** The rollout pauses itself when a criterion is met (after `minExecuted` devices finished). */
+  abort: z
+    .object({
+      failurePercent: z.number().min(0).max(100).default(20),
+      minExecuted: z.number().int().min(1).default(10),
+      /** Failures in absolute numbers, whatever the percentage. */
+      maxFailures: z.number().int().min(1).optional(),
+    })
+    .strict()
+    .default({ failurePercent: 20, minExecuted: 10 }),
+  /** A device offline when its turn comes: wait for it (within its time-out) or skip it. */
+  offline: z.enum(['wait', 'skip']).default('wait'),
+};
+
+/** An OTA rollout as data (issue 6): the safety fields, the firmware, its compatibility. */
 export const rolloutConfigSchema = z
   .object({
-    id,
+    ...safety,
     firmware: z
       .object({
         version,
@@ -21,20 +89,6 @@ export const rolloutConfigSchema = z
         checksum: z.string().min(1).max(256).optional(),
       })
       .strict(),
-    /** Which devices: all of the tenant's unless narrowed (every given criterion must hold). */
-    target: z
-      .object({
-        customerId: id.optional(),
-        siteId: id.optional(),
-        models: z.array(z.string().min(1).max(128)).min(1).max(100).optional(),
-        /** Current firmware versions the devices must run. */
-        firmware: z.array(version).min(1).max(100).optional(),
-        /** Every one of these tags. */
-        tags: z.array(z.string().min(1).max(64)).min(1).max(20).optional(),
-        devices: z.array(id).min(1).max(100_000).optional(),
-      })
-      .strict()
-      .default({}),
     /** Compatibility: a device outside these is skipped with the reason, never commanded. */
     compatibility: z
       .object({
@@ -44,56 +98,32 @@ export const rolloutConfigSchema = z
       })
       .strict()
       .default({}),
-    /** The first wave: this many devices; the rollout pauses unless they all succeed. */
-    canary: z
-      .object({ devices: z.number().int().min(1).max(1_000) })
-      .strict()
-      .default({ devices: 1 }),
-    /** After the canary: waves of a constant size, or growing by a factor up to a maximum. */
-    waves: z
-      .discriminatedUnion('mode', [
-        z
-          .object({ mode: z.literal('constant'), size: z.number().int().min(1).max(100_000) })
-          .strict(),
-        z
-          .object({
-            mode: z.literal('exponential'),
-            base: z.number().int().min(1).max(100_000),
-            factor: z.number().min(1.1).max(10),
-            maximum: z.number().int().min(1).max(100_000),
-          })
-          .strict(),
-      ])
-      .default({ mode: 'constant', size: 100 }),
-    /** Devices being updated at once, across waves. */
-    maxConcurrency: z.number().int().min(1).max(10_000).default(50),
-    perDevice: z
-      .object({
-        /** From the command to the new version reported after the reboot. */
-        timeoutS: z
-          .number()
-          .int()
-          .min(5)
-          .max(7 * 24 * 3600)
-          .default(1800),
-        /** Further attempts after a failure or time-out. */
-        retries: z.number().int().min(0).max(10).default(1),
-      })
-      .strict()
-      .default({ timeoutS: 1800, retries: 1 }),
-    /** The rollout pauses itself when a criterion is met (after `minExecuted` devices finished). */
-    abort: z
-      .object({
-        failurePercent: z.number().min(0).max(100).default(20),
-        minExecuted: z.number().int().min(1).default(10),
-        /** Failures in absolute numbers, whatever the percentage. */
-        maxFailures: z.number().int().min(1).optional(),
-      })
-      .strict()
-      .default({ failurePercent: 20, minExecuted: 10 }),
-    /** A device offline when its turn comes: wait for it (within its time-out) or skip it. */
-    offline: z.enum(['wait', 'skip']).default('wait'),
   })
   .strict();
 
 export type RolloutConfig = z.infer<typeof rolloutConfigSchema>;
+
+/**
+ * A command to many devices (reboot, trigger message, change availability, a native command…)
+ * with the same targets and safety controls as a rollout; a device succeeds when it accepts
+ * the command. Compatibility rules do not apply.
+ */
+export const bulkCommandConfigSchema = z
+  .object({
+    ...safety,
+    command: z
+      .object({
+        /** An OCPP action (Reset, TriggerMessage, ChangeAvailability, …) or a native command. */
+        name: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'a command or OCPP action name'),
+        params: z.record(z.string(), z.unknown()).default({}),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type BulkCommandConfig = z.infer<typeof bulkCommandConfigSchema>;
+
+/** What the operation workflow runs: a firmware rollout or a bulk command. */
+export type OperationConfig = RolloutConfig | BulkCommandConfig;
+
+export const isRollout = (config: OperationConfig): config is RolloutConfig => 'firmware' in config;

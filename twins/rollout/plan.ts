@@ -1,5 +1,5 @@
 import type { LifecycleState } from '../device';
-import type { RolloutConfig } from './config';
+import { isRollout, type OperationConfig, type RolloutConfig } from './config';
 
 /** What a rollout knows of a target device when its turn comes. */
 export interface TargetDevice {
@@ -18,11 +18,12 @@ export interface TargetDevice {
  */
 export function eligibility(
   device: TargetDevice,
-  config: Pick<RolloutConfig, 'firmware' | 'compatibility'>,
+  config: OperationConfig,
 ): { eligible: true } | { eligible: false; reason: string } {
   const skip = (reason: string) => ({ eligible: false as const, reason });
   if (device.lifecycle === 'maintenance') return skip('in maintenance');
   if (device.lifecycle !== 'active') return skip(`device is ${device.lifecycle}`);
+  if (!isRollout(config)) return { eligible: true };
   if (device.firmware === config.firmware.version)
     return skip(`already on ${config.firmware.version}`);
   const { fromVersions, hardwareRevisions } = config.compatibility;
@@ -117,4 +118,21 @@ export function leftRollout(lifecycle: LifecycleState): string | null {
   if (lifecycle === 'retired' || lifecycle === 'replaced') return `${lifecycle} during the rollout`;
   if (lifecycle === 'maintenance') return 'put in maintenance during the rollout';
   return null;
+}
+
+/** A bulk command's device succeeds when it accepts the command; a refusal or expiry fails it. */
+export function commandOutcome(seen: Observed): 'succeeded' | { failed: string } | 'pending' {
+  switch (seen.answer) {
+    case 'accepted':
+      return 'succeeded';
+    case 'rejected':
+    case 'failed':
+      return { failed: `the device answered: ${seen.answer}` };
+    case 'timeout':
+      return { failed: 'the device did not answer in time' };
+    case 'undelivered':
+      return { failed: 'not delivered before it expired (device offline)' };
+    default:
+      return 'pending';
+  }
 }

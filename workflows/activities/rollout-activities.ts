@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
 import {
   devicesWithStatus,
+  findRolloutDevice,
   pendingAt,
   rolloutCounts,
   saveRollout,
@@ -14,8 +15,9 @@ import {
 } from '../../db/rollout-store';
 import type { DeviceCommandRecord, DeviceTwinState } from '../../twins/device';
 import { deviceWorkflowId } from '../../twins/ids';
-import type { RolloutConfig } from '../../twins/rollout/config';
+import { isRollout, type OperationConfig, type RolloutConfig } from '../../twins/rollout/config';
 import {
+  commandOutcome,
   eligibility,
   leftRollout,
   timeoutReason,
@@ -25,9 +27,12 @@ import {
 import { sendCommandUpdate, updateDesiredUpdate } from '../device-twin/messages';
 import { refusalOf } from './fleet-activities';
 
-/** The id of an update command: the same for a retried activity, so a device is commanded once. */
-export const updateCommandId = (rolloutId: string, attempt: number) =>
-  `ota:${rolloutId}:${attempt}`;
+/**
+ * The id of an operation's command to a device: the same for a retried activity (the twin
+ * queues an id once), so a device is commanded once per attempt.
+ */
+export const operationCommandId = (config: OperationConfig, attempt: number) =>
+  `${isRollout(config) ? 'ota' : 'bulk'}:${config.id}:${attempt}`;
 
 /** A device being updated: what the wave keeps of it between observations. */
 export interface InFlight {
@@ -45,14 +50,15 @@ export type Finished = {
   detail: string | null;
 };
 
+/** OCPP answer statuses that mean the station took the request on. */
+const ACCEPTED = new Set(['Accepted', 'AcceptedCanceled', 'Scheduled', 'RebootRequired']);
+
 function answerOf(command: DeviceCommandRecord | undefined): Observed['answer'] {
   if (!command) return null;
   switch (command.status) {
     case 'succeeded': {
       const status = (command.result as { status?: unknown } | null)?.status;
-      return typeof status === 'string' && status !== 'Accepted' && status !== 'AcceptedCanceled'
-        ? 'rejected'
-        : 'accepted';
+      return typeof status === 'string' && !ACCEPTED.has(status) ? 'rejected' : 'accepted';
     }
     case 'rejected':
       return 'rejected';
@@ -169,10 +175,17 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
       tenantId: string;
       rolloutId: string;
       deviceId: string;
-      config: RolloutConfig;
+      config: OperationConfig;
       attempt: number;
     }): Promise<Started> {
       const { tenantId, rolloutId, deviceId, config, attempt } = input;
+      const id = operationCommandId(config, attempt);
+      // A retry of this very step (its worker died around the command): the device is in
+      // flight, whatever it has done since — judging it again could skip a device already
+      // updated. The command goes out again (the twin queues its id once).
+      const row = await findRolloutDevice(database, { tenantId, rolloutId, deviceId });
+      const resumed =
+        row?.status === 'commanded' && row.attempts === attempt && row.commandedAt !== null;
       const state = (await twinsOf(database, tenantId, [deviceId])).get(deviceId);
       const skip = async (reason: string): Promise<Started> => {
         await mark(tenantId, rolloutId, deviceId, 'skipped', {
@@ -182,29 +195,51 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
         return { skipped: reason };
       };
       if (!state) return skip('device not found');
-      const verdict = eligibility(
-        {
-          deviceId,
-          lifecycle: state.lifecycle.state,
-          online: state.connectivity.status === 'online',
-          model: state.model,
-          firmware: firmwareOf(state),
-          hardwareRevision: hardwareRevisionOf(state),
-        },
-        config,
-      );
-      if (!verdict.eligible) return skip(verdict.reason);
-      if (config.offline === 'skip' && state.connectivity.status !== 'online')
-        return skip('offline');
-      const id = updateCommandId(rolloutId, attempt);
-      const { version, url, checksum } = config.firmware;
+      if (!resumed) {
+        const verdict = eligibility(
+          {
+            deviceId,
+            lifecycle: state.lifecycle.state,
+            online: state.connectivity.status === 'online',
+            model: state.model,
+            firmware: firmwareOf(state),
+            hardwareRevision: hardwareRevisionOf(state),
+          },
+          config,
+        );
+        if (!verdict.eligible) return skip(verdict.reason);
+        if (config.offline === 'skip' && state.connectivity.status !== 'online')
+          return skip('offline');
+      }
       const protocol = state.connectivity.protocol ?? 'json';
-      const now = new Date().toISOString();
+      const now = resumed ? row.commandedAt! : new Date().toISOString();
+      const sessionAtCommand = resumed ? row.sessionAtCommand : state.connectivity.sessionId;
       const handle = twin(tenantId, deviceId);
       const ttlMs = config.perDevice.timeoutS * 1000;
+      // Recorded before the command goes out, so a retry knows it may already have.
+      if (!resumed)
+        await mark(tenantId, rolloutId, deviceId, 'commanded', {
+          attempts: attempt,
+          commandedAt: now,
+          sessionAtCommand,
+          detail: null,
+        });
       let refusal;
       try {
-        if (protocol === 'mqtt') {
+        if (!isRollout(config)) {
+          await handle.executeUpdate(sendCommandUpdate, {
+            args: [
+              {
+                actor: `bulk command ${rolloutId}`,
+                id,
+                name: config.command.name,
+                params: config.command.params,
+                ttlMs,
+              },
+            ],
+          });
+        } else if (protocol === 'mqtt') {
+          const { version, url, checksum } = config.firmware;
           await handle.executeUpdate(updateDesiredUpdate, {
             args: [
               {
@@ -214,6 +249,7 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
             ],
           });
         } else {
+          const { version, url, checksum } = config.firmware;
           const params: Record<string, unknown> =
             protocol === 'ocpp1.6'
               ? { location: url, retrieveDate: now }
@@ -239,20 +275,8 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
         refusal = refusalOf(error);
         if (!refusal) throw error;
       }
-      if (refusal) return skip(`the twin refused the update: ${refusal.message}`);
-      await mark(tenantId, rolloutId, deviceId, 'commanded', {
-        attempts: attempt,
-        commandedAt: now,
-        detail: null,
-      });
-      return {
-        inFlight: {
-          deviceId,
-          attempt,
-          sessionAtCommand: state.connectivity.sessionId,
-          commandedAt: now,
-        },
-      };
+      if (refusal) return skip(`the twin refused the command: ${refusal.message}`);
+      return { inFlight: { deviceId, attempt, sessionAtCommand, commandedAt: now } };
     },
 
     /**
@@ -263,7 +287,7 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
     async observeDeviceUpdates(input: {
       tenantId: string;
       rolloutId: string;
-      config: RolloutConfig;
+      config: OperationConfig;
       inFlight: InFlight[];
       /** The last attempt of a device whose failure is final (no retry left). */
       finalAttempt: number;
@@ -282,10 +306,12 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
           firmware: state ? firmwareOf(state) : null,
           sessionId: state?.connectivity.sessionId ?? null,
           answer: answerOf(
-            state?.commands?.find((c) => c.id === updateCommandId(rolloutId, d.attempt)),
+            state?.commands?.find((c) => c.id === operationCommandId(config, d.attempt)),
           ),
         };
-        const outcome = updateOutcome(config.firmware.version, d.sessionAtCommand, seen);
+        const outcome = isRollout(config)
+          ? updateOutcome(config.firmware.version, d.sessionAtCommand, seen)
+          : commandOutcome(seen);
         let result: Finished | null = null;
         const left = state ? leftRollout(state.lifecycle.state) : 'device not found';
         if (left && outcome !== 'succeeded') {
@@ -304,7 +330,9 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
           result = {
             deviceId: d.deviceId,
             outcome: 'failed',
-            detail: timeoutReason(config.firmware.version, config.perDevice.timeoutS, seen),
+            detail: isRollout(config)
+              ? timeoutReason(config.firmware.version, config.perDevice.timeoutS, seen)
+              : `no answer within ${config.perDevice.timeoutS} s`,
           };
         if (!result) continue;
         finished.push(result);

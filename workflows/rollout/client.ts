@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { RolloutConfig } from '../../twins/rollout/config';
+import { isRollout, type OperationConfig } from '../../twins/rollout/config';
 import { TWIN_TASK_QUEUE } from '../task-queues';
 import {
   abortRolloutSignal,
@@ -7,16 +7,19 @@ import {
   pauseRolloutSignal,
   resumeRolloutSignal,
   retryFailedSignal,
+  bulkCommandWorkflowId,
   rolloutWorkflowId,
 } from './messages';
 
 /** Starts a rollout; false when one with this id was started before. */
 export async function startRollout(
   client: Client,
-  args: { tenantId: string; actor: string; config: RolloutConfig },
+  args: { tenantId: string; actor: string; config: OperationConfig },
   options: { taskQueue?: string } = {},
 ): Promise<{ workflowId: string; created: boolean }> {
-  const workflowId = rolloutWorkflowId(args.tenantId, args.config.id);
+  const workflowId = isRollout(args.config)
+    ? rolloutWorkflowId(args.tenantId, args.config.id)
+    : bulkCommandWorkflowId(args.tenantId, args.config.id);
   try {
     await client.workflow.start(OTA_ROLLOUT_WORKFLOW, {
       workflowId,
@@ -24,7 +27,9 @@ export async function startRollout(
       args: [args],
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: `Rollout ${args.config.id} of firmware ${args.config.firmware.version} in tenant ${args.tenantId}`,
+      staticSummary: isRollout(args.config)
+        ? `Rollout ${args.config.id} of firmware ${args.config.firmware.version} in tenant ${args.tenantId}`
+        : `Bulk command ${args.config.id} (${args.config.command.name}) in tenant ${args.tenantId}`,
     });
     return { workflowId, created: true };
   } catch (error) {
@@ -36,15 +41,14 @@ export async function startRollout(
 
 export type RolloutControl = 'pause' | 'resume' | 'abort' | 'retry-failed';
 
-/** Sends an operator's control to a running rollout. */
+/** Sends an operator's control to a running rollout or bulk command (by its workflow id). */
 export async function controlRollout(
   client: Client,
-  tenantId: string,
-  rolloutId: string,
+  workflowId: string,
   control: RolloutControl,
   reason?: string,
 ): Promise<void> {
-  const handle = client.workflow.getHandle(rolloutWorkflowId(tenantId, rolloutId));
+  const handle = client.workflow.getHandle(workflowId);
   const why = reason ? { reason } : {};
   if (control === 'pause') await handle.signal(pauseRolloutSignal, why);
   else if (control === 'resume') await handle.signal(resumeRolloutSignal);

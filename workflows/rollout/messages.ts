@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { RolloutConfig } from '../../twins/rollout/config';
+import type { OperationConfig } from '../../twins/rollout/config';
 import type { InFlight } from '../activities/rollout-activities';
 
 export const OTA_ROLLOUT_WORKFLOW = 'otaRollout';
@@ -7,11 +7,13 @@ export const ROLLOUT_WAVE_WORKFLOW = 'rolloutWave';
 
 export const rolloutWorkflowId = (tenantId: string, rolloutId: string) =>
   `rollout:${tenantId}:${rolloutId}`;
+/** A bulk command runs the same workflow under `bulk:<tenant>:<id>`. */
+export const bulkCommandWorkflowId = (tenantId: string, id: string) => `bulk:${tenantId}:${id}`;
 
 export interface RolloutArgs {
   readonly tenantId: string;
   readonly actor: string;
-  readonly config: RolloutConfig;
+  readonly config: OperationConfig;
 }
 
 /** `aborting`: aborted, waiting for the devices already updating to finish. */
@@ -40,7 +42,7 @@ export interface RolloutProgress {
 export interface WaveArgs {
   readonly tenantId: string;
   readonly rolloutId: string;
-  readonly config: RolloutConfig;
+  readonly config: OperationConfig;
   /** Positions [from, from + size) of the rollout's devices, or these devices (a retry). */
   readonly from: number;
   readonly size: number;

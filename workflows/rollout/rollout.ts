@@ -23,7 +23,8 @@ import {
 import type { rolloutWave } from './wave';
 
 const acts = proxyActivities<RolloutActivities>({
-  startToCloseTimeout: '60 seconds',
+  // Short: a worker that dies mid-activity is noticed after this (nothing heartbeats).
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '30 seconds' },
 });
 

@@ -16,7 +16,8 @@ import {
 } from './messages';
 
 const acts = proxyActivities<RolloutActivities>({
-  startToCloseTimeout: '60 seconds',
+  // Short: a worker that dies mid-activity is noticed after this (nothing heartbeats).
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '30 seconds' },
 });
 

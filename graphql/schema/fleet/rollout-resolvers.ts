@@ -1,7 +1,11 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { findRollout, listRolloutDevices, rolloutCounts } from '../../../db/rollout-store';
-import { rolloutConfigSchema } from '../../../twins/rollout/config';
+import {
+  bulkCommandConfigSchema,
+  rolloutConfigSchema,
+  type OperationConfig,
+} from '../../../twins/rollout/config';
 import {
   controlRollout,
   startRollout,
@@ -34,18 +38,34 @@ function control(kind: RolloutControl) {
     const row = await findRollout(ctx.database, input.tenantId, input.rolloutId);
     if (!row || row.status === 'aborted' || row.status === 'completed') throw notRunning();
     try {
-      await controlRollout(
-        ctx.temporal,
-        input.tenantId,
-        input.rolloutId,
-        kind,
-        input.reason ?? undefined,
-      );
+      await controlRollout(ctx.temporal, row.workflowId, kind, input.reason ?? undefined);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw notRunning();
       throw error;
     }
     return true;
+  };
+}
+
+/** Starts an operation from a configuration validated by `schema`. */
+function start(schema: z.ZodType<OperationConfig>, what: string) {
+  return async (
+    _: unknown,
+    args: { tenantId: string; config: Record<string, unknown> },
+    ctx: ApiContext,
+  ) => {
+    requireId('tenantId', args.tenantId);
+    const config = schema.safeParse(args.config);
+    if (!config.success)
+      throw apiError(
+        'rollout:config.invalid',
+        `invalid ${what} configuration:\n${z.prettifyError(config.error)}`,
+      );
+    return startRollout(ctx.temporal, {
+      tenantId: args.tenantId,
+      actor: ACTOR,
+      config: config.data,
+    });
   };
 }
 
@@ -69,24 +89,8 @@ export const rolloutResolvers = {
     },
   },
   Mutation: {
-    startRollout: async (
-      _: unknown,
-      args: { tenantId: string; config: Record<string, unknown> },
-      ctx: ApiContext,
-    ) => {
-      requireId('tenantId', args.tenantId);
-      const config = rolloutConfigSchema.safeParse(args.config);
-      if (!config.success)
-        throw apiError(
-          'rollout:config.invalid',
-          `invalid rollout configuration:\n${z.prettifyError(config.error)}`,
-        );
-      return startRollout(ctx.temporal, {
-        tenantId: args.tenantId,
-        actor: ACTOR,
-        config: config.data,
-      });
-    },
+    startRollout: start(rolloutConfigSchema, 'rollout'),
+    startBulkCommand: start(bulkCommandConfigSchema, 'bulk command'),
     pauseRollout: control('pause'),
     resumeRollout: control('resume'),
     abortRollout: control('abort'),

@@ -73,6 +73,8 @@ export const rolloutTypeDefs = /* GraphQL */ `
   extend type Mutation {
     "Starts an OTA rollout; the configuration is validated first (see docs/fleet-operations.md)."
     startRollout(tenantId: ID!, config: JSONObject!): StartRolloutPayload!
+    "Sends a command to many devices with a rollout's targets and safety controls (canary, waves, abort criteria); the answer is a rollout of kind command, read with rollout(…) and steered with the same controls."
+    startBulkCommand(tenantId: ID!, config: JSONObject!): StartRolloutPayload!
     pauseRollout(input: RolloutControlInput!): Boolean!
     resumeRollout(input: RolloutControlInput!): Boolean!
     abortRollout(input: RolloutControlInput!): Boolean!

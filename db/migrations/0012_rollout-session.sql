@@ -1,0 +1,1 @@
+ALTER TABLE "rollout_devices" ADD COLUMN "session_at_command" text;
