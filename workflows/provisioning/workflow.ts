@@ -78,27 +78,29 @@ export async function provisionDevice(
   });
   setHandler(provisioningStateQuery, () => state);
 
-  const record = () =>
-    acts.recordProvisioning({
+  /** Records a state, then shows it (query): what a caller reads is already in PostgreSQL. */
+  const record = async (next: ProvisioningState = state) => {
+    await acts.recordProvisioning({
       tenantId,
       deviceId: key.deviceId,
       workflowId,
-      status: state.status,
-      reason: state.reason,
+      status: next.status,
+      reason: next.reason,
       method: request.method,
       request: withoutClaimToken(request),
       requestedBy: actor,
       requestedAt: args.requestedAt,
-      activatedAt: state.activatedAt,
+      activatedAt: next.activatedAt,
     });
+    state = { ...next, observed: state.observed };
+  };
   const finish = async (status: ProvisioningStatus, reason: string | null) => {
-    state = {
+    await record({
       ...state,
       status,
       reason,
       activatedAt: status === 'active' ? new Date().toISOString() : null,
-    };
-    await record();
+    });
     return state;
   };
 
@@ -138,8 +140,7 @@ export async function provisionDevice(
       ).toISOString(),
     });
     deadline = Date.now() + request.activationTimeoutS * 1000;
-    state = { ...state, status: 'awaiting-activation' };
-    await record();
+    await record({ ...state, status: 'awaiting-activation' });
   }
 
   // Activation: wait for what the twin observes until it satisfies the expectation.
@@ -149,10 +150,7 @@ export async function provisionDevice(
     const verdict = activationVerdict(request.expect, state.observed);
     if (verdict.verified) break;
     const missing = verdict.missing.join('; ');
-    if (missing !== state.reason) {
-      state = { ...state, reason: missing };
-      await record();
-    }
+    if (missing !== state.reason) await record({ ...state, reason: missing });
     if (workflowInfo().continueAsNewSuggested)
       await continueAsNew<typeof provisionDevice>({
         ...args,
