@@ -69,13 +69,13 @@ export async function selectRolloutTargets(
   return row?.n ?? 0;
 }
 
-/** The devices at positions [from, from + size) that are still `pending`. */
-export async function pendingAt(
+/** A rollout's device ids with this status, in rollout order (optionally within positions). */
+async function idsWithStatus(
   database: Database,
   tenantId: string,
   rolloutId: string,
-  from: number,
-  size: number,
+  status: RolloutDeviceStatus,
+  positions?: { from: number; size: number },
 ): Promise<string[]> {
   const rows = await database.db
     .select({ deviceId: rolloutDevices.deviceId })
@@ -84,13 +84,24 @@ export async function pendingAt(
       and(
         eq(rolloutDevices.tenantId, tenantId),
         eq(rolloutDevices.rolloutId, rolloutId),
-        gte(rolloutDevices.position, from),
-        lt(rolloutDevices.position, from + size),
-        eq(rolloutDevices.status, 'pending'),
+        eq(rolloutDevices.status, status),
+        positions ? gte(rolloutDevices.position, positions.from) : undefined,
+        positions ? lt(rolloutDevices.position, positions.from + positions.size) : undefined,
       ),
     )
     .orderBy(asc(rolloutDevices.position));
   return rows.map((r) => r.deviceId);
+}
+
+/** The devices at positions [from, from + size) that are still `pending`. */
+export function pendingAt(
+  database: Database,
+  tenantId: string,
+  rolloutId: string,
+  from: number,
+  size: number,
+): Promise<string[]> {
+  return idsWithStatus(database, tenantId, rolloutId, 'pending', { from, size });
 }
 
 /** One device's row of a rollout, or null. */
@@ -112,24 +123,13 @@ export async function findRolloutDevice(
 }
 
 /** Devices of a rollout with this status (e.g. the failed ones, to retry). */
-export async function devicesWithStatus(
+export function devicesWithStatus(
   database: Database,
   tenantId: string,
   rolloutId: string,
   status: RolloutDeviceStatus,
 ): Promise<string[]> {
-  const rows = await database.db
-    .select({ deviceId: rolloutDevices.deviceId })
-    .from(rolloutDevices)
-    .where(
-      and(
-        eq(rolloutDevices.tenantId, tenantId),
-        eq(rolloutDevices.rolloutId, rolloutId),
-        eq(rolloutDevices.status, status),
-      ),
-    )
-    .orderBy(asc(rolloutDevices.position));
-  return rows.map((r) => r.deviceId);
+  return idsWithStatus(database, tenantId, rolloutId, status);
 }
 
 export async function setRolloutDevice(
@@ -179,12 +179,19 @@ export async function rolloutCounts(
   return counts;
 }
 
-export async function listRolloutDevices(database: Database, tenantId: string, rolloutId: string) {
+/** A rollout's first `limit` devices, in rollout order. */
+export async function listRolloutDevices(
+  database: Database,
+  tenantId: string,
+  rolloutId: string,
+  limit: number,
+) {
   return database.db
     .select()
     .from(rolloutDevices)
     .where(and(eq(rolloutDevices.tenantId, tenantId), eq(rolloutDevices.rolloutId, rolloutId)))
-    .orderBy(asc(rolloutDevices.position));
+    .orderBy(asc(rolloutDevices.position))
+    .limit(limit);
 }
 
 /** The projected twins of some devices (state included), keyed by device id. */

@@ -1,4 +1,8 @@
-import type { Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 
 /**
@@ -22,5 +26,28 @@ export async function awaitState<S>(
         : ((await handle.result()) as S);
     if (settled(state) || Date.now() >= until) return state;
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Starts a workflow unless one with its id was ever started (running or ended): operations
+ * idempotent by id. `created` tells whether this call started it.
+ */
+export async function startOnce(
+  client: Client,
+  workflowType: string,
+  options: WorkflowStartOptions,
+): Promise<{ workflowId: string; created: boolean }> {
+  try {
+    await client.workflow.start(workflowType, {
+      ...options,
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    return { workflowId: options.workflowId, created: true };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError)
+      return { workflowId: options.workflowId, created: false };
+    throw error;
   }
 }

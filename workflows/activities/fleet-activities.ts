@@ -26,6 +26,16 @@ export function refusalOf(error: unknown): Rejection | null {
   return null;
 }
 
+/** The worker's Temporal client, which activities that talk to twins cannot do without. */
+export function requireClient(temporal: Client | undefined): Client {
+  if (!temporal)
+    throw ApplicationFailure.nonRetryable(
+      'this worker was started without a Temporal client',
+      'worker:config.temporal-client-missing',
+    );
+  return temporal;
+}
+
 /** A pending command to carry over to another device, with what is left of its time to live. */
 export interface CarriedCommand {
   id: string;
@@ -39,14 +49,7 @@ export interface CarriedCommand {
  * finds what the previous attempt did and does nothing twice.
  */
 export function createFleetActivities(database: Database, temporal?: Client) {
-  const client = () => {
-    if (!temporal)
-      throw ApplicationFailure.nonRetryable(
-        'this worker was started without a Temporal client',
-        'worker:config.temporal-client-missing',
-      );
-    return temporal;
-  };
+  const client = () => requireClient(temporal);
   const twin = (key: DeviceKey) => client().workflow.getHandle(deviceWorkflowId(key));
   const guarded = async (run: () => Promise<unknown>): Promise<Rejection | null> => {
     try {

@@ -11,7 +11,7 @@ import {
 import { postSigned } from '../../gateway/routing/webhook-signature';
 import type { ActivationWatch } from '../../twins/device';
 import { reject, type Rejection } from '../../twins/errors';
-import { refusalOf } from './fleet-activities';
+import { refusalOf, requireClient } from './fleet-activities';
 import { deviceWorkflowId, type DeviceKey } from '../../twins/ids';
 import {
   admissionAnswerSchema,
@@ -33,14 +33,7 @@ import {
  * what the previous attempt wrote and goes on.
  */
 export function createProvisioningActivities(database: Database, temporal?: Client) {
-  const client = () => {
-    if (!temporal)
-      throw ApplicationFailure.nonRetryable(
-        'this worker was started without a Temporal client',
-        'worker:config.temporal-client-missing',
-      );
-    return temporal;
-  };
+  const client = () => requireClient(temporal);
 
   return {
     async recordProvisioning(record: ProvisioningRecord): Promise<void> {

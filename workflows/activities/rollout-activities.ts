@@ -25,7 +25,7 @@ import {
   type Observed,
 } from '../../twins/rollout/plan';
 import { sendCommandUpdate, updateDesiredUpdate } from '../device-twin/messages';
-import { refusalOf } from './fleet-activities';
+import { refusalOf, requireClient } from './fleet-activities';
 
 /**
  * The id of an operation's command to a device: the same for a retried activity (the twin
@@ -96,10 +96,8 @@ const hardwareRevisionOf = (state: DeviceTwinState) => {
  * id once, so a retried activity (a worker killed mid-rollout) never commands a device twice.
  */
 export function createRolloutActivities(database: Database, temporal?: Client) {
-  const twin = (tenantId: string, deviceId: string) => {
-    if (!temporal) throw new Error('this worker was started without a Temporal client');
-    return temporal.workflow.getHandle(deviceWorkflowId({ tenantId, deviceId }));
-  };
+  const twin = (tenantId: string, deviceId: string) =>
+    requireClient(temporal).workflow.getHandle(deviceWorkflowId({ tenantId, deviceId }));
   const mark = (
     tenantId: string,
     rolloutId: string,

@@ -1,5 +1,5 @@
-import { awaitState } from '../client';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { awaitState, startOnce } from '../client';
+import { type Client } from '@temporalio/client';
 import { TWIN_TASK_QUEUE } from '../task-queues';
 import {
   REPLACE_DEVICE_WORKFLOW,
@@ -38,21 +38,12 @@ export async function startReplacement(
   options: { taskQueue?: string } = {},
 ): Promise<{ workflowId: string; created: boolean }> {
   const workflowId = replacementWorkflowId(args.tenantId, args.deviceId);
-  try {
-    await client.workflow.start(REPLACE_DEVICE_WORKFLOW, {
-      workflowId,
-      taskQueue: options.taskQueue ?? TWIN_TASK_QUEUE,
-      args: [args],
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: `Replacement of ${args.deviceId} by ${args.replacement.serial} in tenant ${args.tenantId}`,
-    });
-    return { workflowId, created: true };
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError)
-      return { workflowId, created: false };
-    throw error;
-  }
+  return startOnce(client, REPLACE_DEVICE_WORKFLOW, {
+    workflowId,
+    taskQueue: options.taskQueue ?? TWIN_TASK_QUEUE,
+    args: [args],
+    staticSummary: `Replacement of ${args.deviceId} by ${args.replacement.serial} in tenant ${args.tenantId}`,
+  });
 }
 
 /** The state once past its first step (or after `waitMs`, whatever it is then). */

@@ -1,5 +1,5 @@
-import { awaitState } from '../client';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { awaitState, startOnce } from '../client';
+import { type Client } from '@temporalio/client';
 import { TWIN_TASK_QUEUE } from '../task-queues';
 import {
   PROVISION_DEVICE_WORKFLOW,
@@ -20,21 +20,12 @@ export async function startProvisioning(
   options: { taskQueue?: string } = {},
 ): Promise<{ workflowId: string; created: boolean }> {
   const workflowId = provisioningWorkflowId(args.tenantId, args.request.serial);
-  try {
-    await client.workflow.start(PROVISION_DEVICE_WORKFLOW, {
-      workflowId,
-      taskQueue: options.taskQueue ?? TWIN_TASK_QUEUE,
-      args: [args],
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: `Provisioning of ${args.request.serial} in tenant ${args.tenantId}`,
-    });
-    return { workflowId, created: true };
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError)
-      return { workflowId, created: false };
-    throw error;
-  }
+  return startOnce(client, PROVISION_DEVICE_WORKFLOW, {
+    workflowId,
+    taskQueue: options.taskQueue ?? TWIN_TASK_QUEUE,
+    args: [args],
+    staticSummary: `Provisioning of ${args.request.serial} in tenant ${args.tenantId}`,
+  });
 }
 
 /** The state once past its first step (or after `waitMs`, whatever it is then). */

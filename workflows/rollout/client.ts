@@ -1,5 +1,6 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { isRollout, type OperationConfig } from '../../twins/rollout/config';
+import { startOnce } from '../client';
 import { TWIN_TASK_QUEUE } from '../task-queues';
 import {
   abortRolloutSignal,
@@ -20,23 +21,14 @@ export async function startRollout(
   const workflowId = isRollout(args.config)
     ? rolloutWorkflowId(args.tenantId, args.config.id)
     : bulkCommandWorkflowId(args.tenantId, args.config.id);
-  try {
-    await client.workflow.start(OTA_ROLLOUT_WORKFLOW, {
-      workflowId,
-      taskQueue: options.taskQueue ?? TWIN_TASK_QUEUE,
-      args: [args],
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: isRollout(args.config)
-        ? `Rollout ${args.config.id} of firmware ${args.config.firmware.version} in tenant ${args.tenantId}`
-        : `Bulk command ${args.config.id} (${args.config.command.name}) in tenant ${args.tenantId}`,
-    });
-    return { workflowId, created: true };
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError)
-      return { workflowId, created: false };
-    throw error;
-  }
+  return startOnce(client, OTA_ROLLOUT_WORKFLOW, {
+    workflowId,
+    taskQueue: options.taskQueue ?? TWIN_TASK_QUEUE,
+    args: [args],
+    staticSummary: isRollout(args.config)
+      ? `Rollout ${args.config.id} of firmware ${args.config.firmware.version} in tenant ${args.tenantId}`
+      : `Bulk command ${args.config.id} (${args.config.command.name}) in tenant ${args.tenantId}`,
+  });
 }
 
 export type RolloutControl = 'pause' | 'resume' | 'abort' | 'retry-failed';

@@ -75,9 +75,11 @@ export const rolloutResolvers = {
   Rollout: {
     counts: (row: Row, _: unknown, ctx: ApiContext) =>
       rolloutCounts(ctx.database, row.tenantId, row.rolloutId),
-    devices: async (row: Row, args: { first: number }, ctx: ApiContext) =>
-      (await listRolloutDevices(ctx.database, row.tenantId, row.rolloutId)).slice(
-        0,
+    devices: (row: Row, args: { first: number }, ctx: ApiContext) =>
+      listRolloutDevices(
+        ctx.database,
+        row.tenantId,
+        row.rolloutId,
         Math.max(0, Math.min(args.first, 10_000)),
       ),
   },
