@@ -86,6 +86,21 @@ const layers = [
       folder('workflows/worker', 'Use the workflows’ public message and client definitions.'),
     ],
   },
+  {
+    // The operator CLI is a client of the API like any other: it reaches nothing but GraphQL.
+    files: ['graphql/cli/**/*.ts'],
+    patterns: [
+      folder('gateway', 'The CLI speaks to the API only.'),
+      folder('deploy', 'The CLI speaks to the API only.'),
+      folder('db', 'The CLI speaks to the API only.'),
+      folder('workflows', 'The CLI speaks to the API only.'),
+      folder('schema', 'The CLI speaks to the API only.'),
+      {
+        group: ['@temporalio/*', 'postgres', 'drizzle-orm', 'drizzle-orm/*'],
+        message: 'The CLI speaks to the API only.',
+      },
+    ],
+  },
 ];
 
 export default tseslint.config(

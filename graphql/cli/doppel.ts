@@ -1,0 +1,26 @@
+/**
+ * `npm run doppel -- <command>`: the operator CLI over the GraphQL API. Each command lives in
+ * commands/ and registers itself on the program; this file only wires the shared options and
+ * turns errors into one line and a non-zero exit.
+ */
+import { Command } from 'commander';
+import { CliError } from './api-client';
+
+const program = new Command('doppel')
+  .description('Operate a Doppel fleet through its GraphQL API.')
+  .option(
+    '--api <url>',
+    'GraphQL endpoint (or DOPPEL_API_URL)',
+    process.env.DOPPEL_API_URL ?? 'http://127.0.0.1:4000/graphql',
+  )
+  .showHelpAfterError();
+
+const commands: Array<(program: Command) => void> = [];
+
+for (const register of commands) register(program);
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof CliError) process.stderr.write(`doppel: ${error.message} [${error.code}]\n`);
+  else process.stderr.write(`doppel: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
