@@ -17,6 +17,16 @@ export interface RolloutRecord {
   createdBy: string;
 }
 
+/** NOTIFY channel: a rollout's progress changed (payload `<tenant>:<rollout>`). */
+export const ROLLOUT_CHANNEL = 'doppel_rollouts';
+
+/** Tells every listening API process that a rollout moved (its subscribers read it again). */
+async function notifyRollout(database: Database, tenantId: string, rolloutId: string) {
+  await database.db.execute(
+    sql`select pg_notify(${ROLLOUT_CHANNEL}, ${`${tenantId}:${rolloutId}`})`,
+  );
+}
+
 /** Creates or updates a rollout's row (the workflow's projection). */
 export async function saveRollout(database: Database, record: RolloutRecord): Promise<void> {
   await database.db
@@ -26,6 +36,7 @@ export async function saveRollout(database: Database, record: RolloutRecord): Pr
       target: [rollouts.tenantId, rollouts.rolloutId],
       set: { status: record.status, reason: record.reason, updatedAt: new Date() },
     });
+  await notifyRollout(database, record.tenantId, record.rolloutId);
 }
 
 export async function findRollout(database: Database, tenantId: string, rolloutId: string) {
@@ -37,8 +48,10 @@ export async function findRollout(database: Database, tenantId: string, rolloutI
 }
 
 /**
- * Fixes a rollout's targets: the tenant's devices matching the filter, in device-id order,
- * each `pending` at its position. Idempotent (a retry adds nothing); returns how many.
+ * Fixes a rollout's targets: the tenant's devices matching the filter and not yet in it, in
+ * device-id order, each `pending` at a position after those already there (a continuous
+ * rollout calls it again for newcomers). Idempotent (a retry adds nothing); returns how many
+ * devices the rollout has in all.
  */
 export async function selectRolloutTargets(
   database: Database,
@@ -58,10 +71,17 @@ export async function selectRolloutTargets(
   );
   await database.db.execute(sql`
     insert into rollout_devices (tenant_id, rollout_id, device_id, position, status)
-    select ${tenantId}, ${rolloutId}, device_id, (row_number() over (order by device_id))::int - 1, 'pending'
+    select ${tenantId}, ${rolloutId}, device_id,
+      (select coalesce(max(position) + 1, 0) from rollout_devices
+        where tenant_id = ${tenantId} and rollout_id = ${rolloutId})
+      + (row_number() over (order by device_id))::int - 1,
+      'pending'
     from device_twins
-    where ${where}
+    where ${where} and not exists (
+      select 1 from rollout_devices r
+      where r.tenant_id = ${tenantId} and r.rollout_id = ${rolloutId} and r.device_id = device_twins.device_id)
     on conflict do nothing`);
+  await notifyRollout(database, tenantId, rolloutId);
   const [row] = await database.db
     .select({ n: sql<number>`count(*)::int` })
     .from(rolloutDevices)
@@ -154,6 +174,7 @@ export async function setRolloutDevice(
         eq(rolloutDevices.deviceId, key.deviceId),
       ),
     );
+  await notifyRollout(database, key.tenantId, key.rolloutId);
 }
 
 /** Counts of a rollout's devices by status. */

@@ -9,7 +9,14 @@ import {
 import { rolloutConfigSchema } from '../twins/rollout/config';
 import { startRollout } from '../workflows/rollout/client';
 import { startWorkerProcess } from './support/worker-process';
-import type { TestDevice } from './support/device-client';
+import {
+  closeFirmwareDevices,
+  control,
+  firmwareDevice,
+  START,
+  untilRollout,
+  type Behaviour,
+} from './support/firmware-device';
 import { eventually } from './support/graphql';
 import { startTestStack, type TestStack } from './support/stack';
 import { TwinGraph } from './support/twin-graph';
@@ -19,82 +26,16 @@ import { TwinGraph } from './support/twin-graph';
  * take an `update-firmware` command the way firmware does: answer, download, reboot.
  */
 let stack: TestStack;
-const devices: TestDevice[] = [];
 const clients: MqttClient[] = [];
 const mqttUrl = () => stack.gatewayUrl.replace(/\/device$/, '/mqtt');
 beforeAll(async () => {
   stack = await startTestStack();
 });
 afterAll(async () => {
-  for (const d of devices) d.close();
+  closeFirmwareDevices();
   await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
   await stack?.stop();
 });
-
-const START = `mutation ($t: ID!, $c: JSONObject!) { startRollout(tenantId: $t, config: $c) { workflowId created } }`;
-const ROLLOUT = `query ($t: ID!, $r: ID!) { rollout(tenantId: $t, rolloutId: $r) {
-  status reason counts { pending skipped commanded succeeded failed aborted }
-  devices { deviceId position status attempts detail } } }`;
-const control = (name: string) => `mutation ($i: RolloutControlInput!) { ${name}(input: $i) }`;
-
-type Behaviour = 'update' | 'reject' | 'stay';
-
-/**
- * A device on `firmware` that, told to update, does what `behaviour` says: `update` answers
- * accepted, stays up on the old version for `rebootAfterMs` (downloading), then reboots into
- * the new version; `reject` refuses; `stay` accepts and never reboots.
- */
-async function firmwareDevice(
-  g: TwinGraph,
-  deviceId: string,
-  token: string,
-  firmware: string,
-  behaviour: Behaviour,
-  log: string[],
-  rebootAfterMs = 1500,
-): Promise<void> {
-  const device = await g.connect(deviceId, token, firmware);
-  devices.push(device);
-  // A rollout reads the projected twins: wait until this one shows the device active on it.
-  await eventually(async () => {
-    const { device: twin } = await g.ok(
-      `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { lifecycle { state } firmware } }`,
-      { d: deviceId },
-    );
-    return twin?.lifecycle.state === 'ACTIVE' && twin.firmware === firmware ? twin : undefined;
-  });
-  void (async () => {
-    const command = await device.next((m) => m.type === 'command', 120_000).catch(() => null);
-    if (!command) return;
-    log.push(`${deviceId}:${command.name}`);
-    const params = command.params as { version: string };
-    device.send({
-      type: 'command-result',
-      seq: 2,
-      id: command.id,
-      status: behaviour === 'reject' ? 'rejected' : 'accepted',
-    });
-    if (behaviour !== 'update') return;
-    await new Promise((r) => setTimeout(r, rebootAfterMs));
-    device.close();
-    await firmwareDevice(g, deviceId, token, params.version, 'stay', log);
-  })();
-}
-
-async function rolloutOf(g: TwinGraph, rolloutId: string) {
-  return (await g.ok(ROLLOUT, { r: rolloutId })).rollout;
-}
-
-const untilRollout = (
-  g: TwinGraph,
-  rolloutId: string,
-  done: (r: any) => boolean,
-  timeoutMs = 45_000,
-) =>
-  eventually(async () => {
-    const r = await rolloutOf(g, rolloutId);
-    return r && done(r) ? r : undefined;
-  }, timeoutMs);
 
 describe('OTA rollouts', () => {
   it('pauses itself on a failing canary, counts an update only after the reboot, then resumes and aborts', async () => {

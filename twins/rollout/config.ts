@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN } from '../ids';
+import { scheduleSchema } from './schedule';
 
 const id = z.string().regex(ID_PATTERN, 'a slug: letters, digits, . _ - (at most 64)');
 const version = z.string().min(1).max(128);
@@ -74,6 +75,20 @@ const safety = {
     .default({ failurePercent: 20, minExecuted: 10 }),
   /** A device offline when its turn comes: wait for it (within its time-out) or skip it. */
   offline: z.enum(['wait', 'skip']).default('wait'),
+  /** When devices may be commanded: start, end, maintenance windows (schedule.ts). */
+  schedule: scheduleSchema.optional(),
+  /**
+   * Continuous: after its waves the operation keeps running, and devices that match the
+   * target later (provisioned, re-tagged, moved) join in waves of their own; it ends when
+   * aborted or when its schedule ends.
+   */
+  continuous: z
+    .object({
+      /** How often the target filter is read again for newcomers. */
+      checkEveryS: z.number().int().min(5).max(86_400).default(300),
+    })
+    .strict()
+    .optional(),
 };
 
 /** An OTA rollout as data (issue 6): the safety fields, the firmware, its compatibility. */

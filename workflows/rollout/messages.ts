@@ -14,10 +14,34 @@ export interface RolloutArgs {
   readonly tenantId: string;
   readonly actor: string;
   readonly config: OperationConfig;
+  /** Carried over by continue-as-new (continuous operations, very many waves). */
+  readonly resume?: RolloutResume;
 }
 
-/** `aborting`: aborted, waiting for the devices already updating to finish. */
-export type RolloutStatus = 'running' | 'paused' | 'aborting' | 'aborted' | 'completed';
+/** Where a rollout stands between two waves: all it needs to go on in a new run. */
+export interface RolloutResume {
+  readonly targeted: number;
+  /** Position of the next device to enter a planned wave. */
+  readonly from: number;
+  /** Waves started so far (retries included): names the next wave's workflow. */
+  readonly index: number;
+  /** Sizes of the planned waves still to run. */
+  readonly sizes: number[];
+  readonly canaryDone: boolean;
+  readonly paused: boolean;
+  readonly aborted: boolean;
+  readonly endedBySchedule: boolean;
+  readonly retry: boolean;
+  readonly reason: string | null;
+}
+
+/**
+ * `scheduled`: before its start time; `waiting`: outside its maintenance windows (devices
+ * already commanded are still judged); `aborting`: aborted, waiting for the devices already
+ * updating to finish.
+ */
+export type RolloutStatus =
+  'scheduled' | 'running' | 'waiting' | 'paused' | 'aborting' | 'aborted' | 'completed';
 
 export interface RolloutCounts {
   readonly pending: number;

@@ -1,5 +1,6 @@
 import {
   condition,
+  continueAsNew,
   getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
@@ -7,6 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { abortReason, waveSizes } from '../../twins/rollout/plan';
+import { schedulePhase } from '../../twins/rollout/schedule';
 import type { RolloutActivities } from '../activities/rollout-activities';
 import {
   abortRolloutSignal,
@@ -18,6 +20,7 @@ import {
   type RolloutArgs,
   type RolloutCounts,
   type RolloutProgress,
+  type RolloutResume,
   type RolloutStatus,
 } from './messages';
 import type { rolloutWave } from './wave';
@@ -37,32 +40,49 @@ const NO_COUNTS: RolloutCounts = {
   aborted: 0,
 };
 
+const FRESH: RolloutResume = {
+  targeted: 0,
+  from: 0,
+  index: 0,
+  sizes: [],
+  canaryDone: false,
+  paused: false,
+  aborted: false,
+  endedBySchedule: false,
+  retry: false,
+  reason: null,
+};
+
 /**
- * An OTA rollout (`rollout:<tenant>:<id>`): its targets are fixed from the filter, then
- * updated wave by wave — the canary first, then waves of constant or growing size — each wave
- * a child workflow. A device counts as updated only after it rebooted into the new version.
- * The rollout pauses itself when the canary has a failure or an abort criterion is met; an
- * operator resumes it, aborts it or retries the failed devices; pause and abort reach the
- * running wave at once.
+ * An OTA rollout or bulk command (`rollout:<tenant>:<id>`, `bulk:<tenant>:<id>`): its targets
+ * are fixed from the filter when it starts, then updated wave by wave — the canary first, then
+ * waves of constant or growing size — each wave a child workflow. A device counts as updated
+ * only after it rebooted into the new version. The rollout pauses itself when the canary has a
+ * failure or an abort criterion is met; an operator resumes it, aborts it or retries the failed
+ * devices; pause and abort reach the running wave at once. A schedule holds it until its start,
+ * pauses its waves outside maintenance windows and stops it at its end; a continuous one then
+ * watches for devices that match later.
  */
 export async function otaRollout(args: RolloutArgs): Promise<RolloutProgress> {
   const { tenantId, config } = args;
   const rolloutId = config.id;
   const workflowId = workflowInfo().workflowId;
+  const s = { ...(args.resume ?? FRESH), sizes: [...(args.resume?.sizes ?? [])] };
   let progress: RolloutProgress = {
     status: 'running',
-    reason: null,
-    targeted: 0,
-    wave: 0,
-    waves: 0,
+    reason: s.reason,
+    targeted: s.targeted,
+    wave: s.index,
+    waves: s.index + s.sizes.length,
     counts: NO_COUNTS,
   };
-  let paused = false;
-  let aborted = false;
-  let retry = false;
-  let reason: string | null = null;
+  const now = () => new Date(Date.now());
+  let phase = schedulePhase(now(), config.schedule);
+
+  // The running wave is told to pause while the rollout is paused or outside its windows.
   let runningWave: string | null = null;
-  const tellWave = (signal: 'pause' | 'resume' | 'abort') => {
+  let waveTold: 'pause' | 'resume' = 'resume';
+  const tell = (signal: 'pause' | 'resume' | 'abort') => {
     if (!runningWave) return;
     const wave = getExternalWorkflowHandle(runningWave);
     void (
@@ -73,100 +93,184 @@ export async function otaRollout(args: RolloutArgs): Promise<RolloutProgress> {
           : wave.signal(abortRolloutSignal, {})
     ).catch(() => undefined);
   };
+  const sync = () => {
+    const want = s.paused || phase.phase !== 'open' ? 'pause' : 'resume';
+    if (want !== waveTold) tell(want);
+    waveTold = want;
+  };
+  const abort = (reason: string) => {
+    s.aborted = true;
+    s.reason = reason;
+    tell('abort');
+  };
   setHandler(pauseRolloutSignal, (request) => {
-    paused = true;
-    reason = request.reason ?? 'paused by an operator';
-    tellWave('pause');
+    s.paused = true;
+    s.reason = request.reason ?? 'paused by an operator';
+    sync();
   });
   setHandler(resumeRolloutSignal, () => {
-    paused = false;
-    reason = null;
-    tellWave('resume');
+    s.paused = false;
+    s.reason = null;
+    sync();
   });
-  setHandler(abortRolloutSignal, (request) => {
-    aborted = true;
-    reason = request.reason ?? 'aborted by an operator';
-    tellWave('abort');
-  });
-  setHandler(retryFailedSignal, () => void (retry = true));
+  setHandler(abortRolloutSignal, (request) => abort(request.reason ?? 'aborted by an operator'));
+  setHandler(retryFailedSignal, () => void (s.retry = true));
   setHandler(rolloutProgressQuery, () => progress);
 
-  const status = (): RolloutStatus => (aborted ? 'aborting' : paused ? 'paused' : 'running');
+  const status = (): RolloutStatus =>
+    s.aborted
+      ? 'aborting'
+      : s.paused
+        ? 'paused'
+        : phase.phase === 'before-start'
+          ? 'scheduled'
+          : phase.phase === 'outside-window'
+            ? 'waiting'
+            : 'running';
   const publish = async (final?: RolloutStatus) => {
     const counts = await acts.rolloutCounts({ tenantId, rolloutId });
-    progress = { ...progress, status: final ?? status(), reason, counts };
+    progress = {
+      ...progress,
+      status: final ?? status(),
+      reason: s.reason,
+      targeted: s.targeted,
+      counts,
+    };
     await acts.saveRollout({
       tenantId,
       rolloutId,
       workflowId,
       config,
       status: progress.status,
-      reason,
+      reason: s.reason,
       createdBy: args.actor,
     });
     return counts;
   };
-  const runWave = async (index: number, from: number, size: number, devices?: string[]) => {
+  /**
+   * Waits until `done()` holds, following the schedule meanwhile: a window that closes pauses
+   * the running wave, one that opens resumes it, the end of the schedule aborts what is left.
+   * `withinMs` bounds the wait (continuous mode's next look for newcomers).
+   */
+  const waitFor = async (done: () => boolean, withinMs?: number) => {
+    const until = withinMs === undefined ? null : Date.now() + withinMs;
+    for (;;) {
+      phase = schedulePhase(now(), config.schedule);
+      if (phase.phase === 'ended' && !s.aborted) {
+        s.endedBySchedule = true;
+        abort(`the schedule ended at ${config.schedule?.endAt}`);
+      }
+      sync();
+      if (progress.status !== status() || progress.reason !== s.reason) await publish();
+      if (done() || (until !== null && Date.now() >= until)) return;
+      const wake = [phase.changesAt?.getTime(), until].filter((t): t is number => t != null);
+      // At least a second: a boundary just passed is read on the next turn, never in a busy loop.
+      const ms = wake.length ? Math.max(1_000, Math.min(...wake) - Date.now()) : undefined;
+      // An operator's pause or resume is recorded at once, even in the middle of a wave.
+      await condition(
+        () => done() || progress.status !== status() || progress.reason !== s.reason,
+        ms,
+      );
+    }
+  };
+  const runWave = async (from: number, size: number, devices?: string[]) => {
     const child = await startChild<typeof rolloutWave>(ROLLOUT_WAVE_WORKFLOW, {
-      workflowId: `${workflowId}:wave-${index}`,
+      workflowId: `${workflowId}:wave-${s.index++}`,
       args: [{ tenantId, rolloutId, config, from, size, ...(devices ? { devices } : {}) }],
     });
     runningWave = child.workflowId;
-    // A pause or abort that came while the wave was starting.
-    if (aborted) tellWave('abort');
-    else if (paused) tellWave('pause');
-    const result = await child.result();
+    waveTold = 'resume';
+    // A pause, abort or closed window that came while the wave was starting.
+    if (s.aborted) tell('abort');
+    else sync();
+    let outcome: { result: Awaited<ReturnType<typeof rolloutWave>> } | { error: unknown } | null =
+      null;
+    void child.result().then(
+      (result) => void (outcome = { result }),
+      (error: unknown) => void (outcome = { error }),
+    );
+    await waitFor(() => outcome !== null);
     runningWave = null;
-    return result;
+    const ended = outcome!;
+    if ('error' in ended) throw ended.error;
+    return ended.result;
   };
-
-  await publish();
-  const targeted = await acts.selectRolloutTargets({ tenantId, rolloutId, target: config.target });
-  const canary = Math.min(config.canary.devices, targeted);
-  const sizes = [canary, ...waveSizes(targeted - canary, config.waves)].filter((n) => n > 0);
-  progress = { ...progress, targeted, waves: sizes.length };
-  await publish();
-
-  let from = 0;
-  let index = 0;
   /** Runs the failed devices again as a wave of their own (on request). */
   const retryFailed = async () => {
-    retry = false;
+    s.retry = false;
     const failed = await acts.rolloutFailedDevices({ tenantId, rolloutId });
     if (failed.length === 0) return;
     await acts.resetFailed({ tenantId, rolloutId, deviceIds: failed });
-    await runWave(index++, 0, 0, failed);
+    await runWave(0, 0, failed);
     await publish();
   };
-  for (const size of sizes) {
-    for (;;) {
-      await condition(() => !paused || aborted || retry);
-      if (retry && !aborted) await retryFailed();
-      else break;
-    }
-    if (aborted) break;
-    progress = { ...progress, wave: index };
+  /** Fixes the targets (again, in continuous mode) and plans waves for the newcomers. */
+  const selectTargets = async () => {
+    const targeted = await acts.selectRolloutTargets({
+      tenantId,
+      rolloutId,
+      target: config.target,
+    });
+    const added = targeted - s.targeted;
+    if (added <= 0) return;
+    const canary = s.canaryDone ? 0 : Math.min(config.canary.devices, added);
+    s.sizes.push(...[canary, ...waveSizes(added - canary, config.waves)].filter((n) => n > 0));
+    s.targeted = targeted;
+    progress = { ...progress, waves: s.index + s.sizes.length };
     await publish();
-    const result = await runWave(index, from, size);
-    from += size;
-    const counts = await publish();
-    // The canary must pass whole; later waves answer to the abort criteria.
-    const stop =
-      index === 0 && result.failed > 0
-        ? `canary: ${result.failed} of ${result.succeeded + result.failed} devices failed`
-        : abortReason(counts, config.abort);
-    index++;
-    if (stop && !aborted && from < targeted) {
-      paused = true;
-      reason = `paused automatically: ${stop}`;
-      await publish();
-    }
+  };
+  const goOnAsNew = async () => {
+    if (!workflowInfo().continueAsNewSuggested) return;
+    await continueAsNew<typeof otaRollout>({ ...args, resume: { ...s, sizes: [...s.sizes] } });
+  };
+
+  if (!args.resume) {
+    await publish();
+    await waitFor(() => s.aborted || phase.phase !== 'before-start');
+    if (!s.aborted) await selectTargets();
   }
-  if (retry && !aborted) await retryFailed();
-  if (aborted) {
+  for (;;) {
+    while (s.sizes.length > 0 && !s.aborted) {
+      await waitFor(() => s.aborted || s.retry || (!s.paused && phase.phase === 'open'));
+      if (s.aborted) break;
+      if (s.retry) {
+        await retryFailed();
+        continue;
+      }
+      const size = s.sizes.shift()!;
+      const canary = !s.canaryDone;
+      s.canaryDone = true;
+      progress = { ...progress, wave: s.index };
+      await publish();
+      const result = await runWave(s.from, size);
+      s.from += size;
+      const counts = await publish();
+      // The canary must pass whole; later waves answer to the abort criteria.
+      const stop =
+        canary && result.failed > 0
+          ? `canary: ${result.failed} of ${result.succeeded + result.failed} devices failed`
+          : abortReason(counts, config.abort);
+      if (stop && !s.aborted && (s.sizes.length > 0 || config.continuous)) {
+        s.paused = true;
+        s.reason = `paused automatically: ${stop}`;
+        await publish();
+      }
+      await goOnAsNew();
+    }
+    if (s.aborted || !config.continuous) break;
+    // Continuous: look for devices that match the target now, until aborted or ended.
+    await waitFor(() => s.aborted || s.retry, config.continuous.checkEveryS * 1000);
+    if (s.aborted) break;
+    if (s.retry) await retryFailed();
+    else await selectTargets();
+    await goOnAsNew();
+  }
+  if (s.retry && !s.aborted) await retryFailed();
+  if (s.aborted) {
     const never = await acts.rolloutPendingDevices({ tenantId, rolloutId });
     await acts.abortPending({ tenantId, rolloutId, deviceIds: never });
-    await publish('aborted');
+    // A schedule that ended with every device served is how a continuous operation completes.
+    await publish(s.endedBySchedule && never.length === 0 ? 'completed' : 'aborted');
     return progress;
   }
   await publish('completed');

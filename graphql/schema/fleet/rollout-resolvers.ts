@@ -14,12 +14,16 @@ import {
 import { apiError } from '../../errors';
 import { requireId } from '../graph/input';
 import type { ApiContext } from '../resolvers';
+import { rolloutProgress } from './rollout-progress';
 
 const ACTOR = 'api';
+/** How long a start waits for the workflow's first record (a busy worker takes a moment). */
+const RECORD_WAIT_MS = 10_000;
 const upper = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v.toUpperCase(), v]));
 
 type Row = NonNullable<Awaited<ReturnType<typeof findRollout>>>;
+type RolloutCounts = Awaited<ReturnType<typeof rolloutCounts>>;
 
 function control(kind: RolloutControl) {
   return async (
@@ -61,20 +65,47 @@ function start(schema: z.ZodType<OperationConfig>, what: string) {
         'rollout:config.invalid',
         `invalid ${what} configuration:\n${z.prettifyError(config.error)}`,
       );
-    return startRollout(ctx.temporal, {
+    const started = await startRollout(ctx.temporal, {
       tenantId: args.tenantId,
       actor: ACTOR,
       config: config.data,
     });
+    // Answer once the rollout is on record, so a query or subscription right after finds it.
+    const deadline = Date.now() + RECORD_WAIT_MS;
+    while (
+      !(await findRollout(ctx.database, args.tenantId, config.data.id)) &&
+      Date.now() < deadline
+    )
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    return started;
   };
 }
 
 export const rolloutResolvers = {
-  RolloutStatus: upper(['running', 'paused', 'aborting', 'aborted', 'completed']),
+  RolloutStatus: upper([
+    'scheduled',
+    'running',
+    'waiting',
+    'paused',
+    'aborting',
+    'aborted',
+    'completed',
+  ]),
   RolloutDeviceStatus: upper(['pending', 'skipped', 'commanded', 'succeeded', 'failed', 'aborted']),
+  // PostgreSQL's text form of a timestamp is not ISO 8601: read it as a date.
+  RolloutDevice: {
+    commandedAt: (row: { commandedAt: string | null }) =>
+      row.commandedAt && new Date(row.commandedAt),
+    finishedAt: (row: { finishedAt: string | null }) => row.finishedAt && new Date(row.finishedAt),
+  },
   Rollout: {
-    counts: (row: Row, _: unknown, ctx: ApiContext) =>
-      rolloutCounts(ctx.database, row.tenantId, row.rolloutId),
+    // A subscription event brings its counts along (read once for the event).
+    counts: (row: Row & { counts?: RolloutCounts }, _: unknown, ctx: ApiContext) =>
+      row.counts ?? rolloutCounts(ctx.database, row.tenantId, row.rolloutId),
+    targeted: async (row: Row & { counts?: RolloutCounts }, _: unknown, ctx: ApiContext) =>
+      Object.values(
+        row.counts ?? (await rolloutCounts(ctx.database, row.tenantId, row.rolloutId)),
+      ).reduce((a, b) => a + b, 0),
     devices: (row: Row, args: { first: number }, ctx: ApiContext) =>
       listRolloutDevices(
         ctx.database,
@@ -88,6 +119,15 @@ export const rolloutResolvers = {
       requireId('tenantId', args.tenantId);
       requireId('rolloutId', args.rolloutId);
       return findRollout(ctx.database, args.tenantId, args.rolloutId);
+    },
+  },
+  Subscription: {
+    rolloutProgress: {
+      subscribe: (_: unknown, args: { tenantId: string; rolloutId: string }, ctx: ApiContext) => {
+        requireId('tenantId', args.tenantId);
+        requireId('rolloutId', args.rolloutId);
+        return rolloutProgress(ctx, args.tenantId, args.rolloutId);
+      },
     },
   },
   Mutation: {

@@ -1,7 +1,11 @@
 /** OTA rollouts (issue 6): started from a configuration, judged by outcome, steered by operators. */
 export const rolloutTypeDefs = /* GraphQL */ `
   enum RolloutStatus {
+    "Before its schedule's start time (targets are read when it starts)."
+    SCHEDULED
     RUNNING
+    "Outside its maintenance windows: nobody new is commanded; devices already updating are still judged."
+    WAITING
     PAUSED
     "Aborted; the devices already updating are still being judged."
     ABORTING
@@ -48,6 +52,8 @@ export const rolloutTypeDefs = /* GraphQL */ `
     "Why it paused itself or was aborted."
     reason: String
     counts: RolloutCounts!
+    "Devices in the rollout (the sum of counts); grows in continuous mode as devices join."
+    targeted: Int!
     devices(first: Int = 100): [RolloutDevice!]!
     createdBy: String!
     createdAt: DateTime!
@@ -68,6 +74,11 @@ export const rolloutTypeDefs = /* GraphQL */ `
 
   extend type Query {
     rollout(tenantId: ID!, rolloutId: ID!): Rollout
+  }
+
+  extend type Subscription {
+    "The rollout now, then each time its status, reason or counts change; ends after it ended."
+    rolloutProgress(tenantId: ID!, rolloutId: ID!): Rollout!
   }
 
   extend type Mutation {
