@@ -142,6 +142,37 @@ export async function findRolloutDevice(
   return row ?? null;
 }
 
+/**
+ * These devices' rows as recorded when they were commanded (status, attempt, connection,
+ * time, detail): a wave passes only the ids of its devices in flight, so its history stays
+ * small.
+ */
+export async function rolloutDevicesOf(
+  database: Database,
+  tenantId: string,
+  rolloutId: string,
+  deviceIds: string[],
+) {
+  if (deviceIds.length === 0) return [];
+  return database.db
+    .select({
+      deviceId: rolloutDevices.deviceId,
+      status: rolloutDevices.status,
+      attempt: rolloutDevices.attempts,
+      sessionAtCommand: rolloutDevices.sessionAtCommand,
+      commandedAt: rolloutDevices.commandedAt,
+      detail: rolloutDevices.detail,
+    })
+    .from(rolloutDevices)
+    .where(
+      and(
+        eq(rolloutDevices.tenantId, tenantId),
+        eq(rolloutDevices.rolloutId, rolloutId),
+        inArray(rolloutDevices.deviceId, deviceIds),
+      ),
+    );
+}
+
 /** Devices of a rollout with this status (e.g. the failed ones, to retry). */
 export function devicesWithStatus(
   database: Database,

@@ -13,14 +13,31 @@ export interface OpenCommand {
   localAddress: string;
   /** New connections per second from this process. */
   ratePerSecond: number;
+  /** The version devices say they run in their hello (none when left out). */
+  firmware?: string;
+  /**
+   * Devices take firmware updates as real ones do: accept `update-firmware`, download for
+   * this long on the old version, then reboot (reconnect) into the new one.
+   */
+  rebootAfterMs?: number;
 }
 
 export type ParentMessage = OpenCommand | { type: 'stats' } | { type: 'close' };
-export type ChildMessage = { type: 'stats'; welcomed: number; attempts: number; refused: number };
+export type ChildMessage = {
+  type: 'stats';
+  welcomed: number;
+  attempts: number;
+  refused: number;
+  /** Firmware updates taken (rebooted into the new version). */
+  updated: number;
+};
 
 let welcomed = 0;
 let attempts = 0;
 let refused = 0;
+let updated = 0;
+/** The version each device runs (changed by an update). */
+const firmware = new Map<string, string>();
 let closing = false;
 const sockets = new Set<WebSocket>();
 
@@ -40,14 +57,30 @@ function connect(cmd: OpenCommand, deviceId: string, failures = 0): void {
         tenant: cmd.tenantId,
         device: deviceId,
         token: cmd.secret,
+        ...(firmware.has(deviceId) ? { firmware: firmware.get(deviceId) } : {}),
       }),
     ),
   );
+  let seq = 1;
   ws.on('message', (data) => {
-    const m = JSON.parse(data.toString()) as { type: string };
+    const m = JSON.parse(data.toString()) as {
+      type: string;
+      id?: string;
+      name?: string;
+      params?: { version?: string };
+    };
     if (m.type === 'welcome' && !up) {
       up = true;
       welcomed++;
+    }
+    if (m.type === 'command' && m.name === 'update-firmware' && cmd.rebootAfterMs !== undefined) {
+      ws.send(JSON.stringify({ type: 'command-result', seq: ++seq, id: m.id, status: 'accepted' }));
+      const version = m.params?.version;
+      setTimeout(() => {
+        if (version) firmware.set(deviceId, version);
+        updated++;
+        ws.close(1000, 'rebooting');
+      }, cmd.rebootAfterMs);
     }
   });
   ws.on('unexpected-response', (_req, res) => {
@@ -71,6 +104,7 @@ function connect(cmd: OpenCommand, deviceId: string, failures = 0): void {
 
 process.on('message', (msg: ParentMessage) => {
   if (msg.type === 'open') {
+    if (msg.firmware) for (const id of msg.deviceIds) firmware.set(id, msg.firmware);
     const perTick = Math.max(1, Math.round(msg.ratePerSecond / 100));
     let i = 0;
     const timer = setInterval(() => {
@@ -79,7 +113,7 @@ process.on('message', (msg: ParentMessage) => {
       if (i >= msg.deviceIds.length) clearInterval(timer);
     }, 10);
   } else if (msg.type === 'stats') {
-    const reply: ChildMessage = { type: 'stats', welcomed, attempts, refused };
+    const reply: ChildMessage = { type: 'stats', welcomed, attempts, refused, updated };
     process.send!(reply);
   } else if (msg.type === 'close') {
     closing = true;

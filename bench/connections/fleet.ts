@@ -36,6 +36,9 @@ export class ClientFleet {
      * connections spends its time in the kernel finding a free ephemeral port.
      */
     minProcesses?: number;
+    firmware?: string;
+    /** Devices take firmware updates, rebooting after this long (see ./clients.ts). */
+    rebootAfterMs?: number;
   }): Promise<ClientFleet> {
     const processes = Math.max(
       opts.minProcesses ?? 1,
@@ -55,6 +58,8 @@ export class ClientFleet {
         secret: opts.secret,
         localAddress: sourceAddress(),
         ratePerSecond: opts.ratePerSecond / processes,
+        ...(opts.firmware ? { firmware: opts.firmware } : {}),
+        ...(opts.rebootAfterMs !== undefined ? { rebootAfterMs: opts.rebootAfterMs } : {}),
       };
       child.send(command);
       children.push(child);
@@ -63,7 +68,12 @@ export class ClientFleet {
   }
 
   /** Sessions up now, connection attempts so far, attempts refused (HTTP 503 …). */
-  async stats(): Promise<{ welcomed: number; attempts: number; refused: number }> {
+  async stats(): Promise<{
+    welcomed: number;
+    attempts: number;
+    refused: number;
+    updated: number;
+  }> {
     const all = await Promise.all(
       this.children.map(
         (child) =>
@@ -77,6 +87,7 @@ export class ClientFleet {
       welcomed: all.reduce((n, s) => n + s.welcomed, 0),
       attempts: all.reduce((n, s) => n + s.attempts, 0),
       refused: all.reduce((n, s) => n + s.refused, 0),
+      updated: all.reduce((n, s) => n + s.updated, 0),
     };
   }
 

@@ -4,6 +4,7 @@ import type { Database } from '../../db/client';
 import {
   devicesWithStatus,
   findRolloutDevice,
+  rolloutDevicesOf,
   pendingAt,
   rolloutCounts,
   saveRollout,
@@ -49,6 +50,9 @@ export type Finished = {
   outcome: 'succeeded' | 'failed' | 'skipped';
   detail: string | null;
 };
+
+/** Devices a batch commands at once (each a twin update through Temporal). */
+const START_PARALLELISM = 25;
 
 /** OCPP answer statuses that mean the station took the request on. */
 const ACCEPTED = new Set(['Accepted', 'AcceptedCanceled', 'Scheduled', 'RebootRequired']);
@@ -105,6 +109,119 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
     status: RolloutDeviceStatus,
     extra: Omit<Parameters<typeof setRolloutDevice>[2], 'status'> = {},
   ) => setRolloutDevice(database, { tenantId, rolloutId, deviceId }, { status, ...extra });
+
+  /**
+   * One device's turn: skipped with the reason (not eligible, or offline with `offline:
+   * skip`), or commanded — OCPP stations get UpdateFirmware in their version, native JSON
+   * devices an `update-firmware` command, MQTT devices a desired `firmware` they apply.
+   */
+  async function startDeviceUpdate(input: {
+    tenantId: string;
+    rolloutId: string;
+    deviceId: string;
+    config: OperationConfig;
+    attempt: number;
+  }): Promise<Started> {
+    const { tenantId, rolloutId, deviceId, config, attempt } = input;
+    const id = operationCommandId(config, attempt);
+    // A retry of this very step (its worker died around the command): the device is in
+    // flight, whatever it has done since — judging it again could skip a device already
+    // updated. The command goes out again (the twin queues its id once).
+    const row = await findRolloutDevice(database, { tenantId, rolloutId, deviceId });
+    const resumed =
+      row?.status === 'commanded' && row.attempts === attempt && row.commandedAt !== null;
+    const state = (await twinsOf(database, tenantId, [deviceId])).get(deviceId);
+    const skip = async (reason: string): Promise<Started> => {
+      await mark(tenantId, rolloutId, deviceId, 'skipped', {
+        detail: reason,
+        finishedAt: new Date().toISOString(),
+      });
+      return { skipped: reason };
+    };
+    if (!state) return skip('device not found');
+    if (!resumed) {
+      const verdict = eligibility(
+        {
+          deviceId,
+          lifecycle: state.lifecycle.state,
+          online: state.connectivity.status === 'online',
+          model: state.model,
+          firmware: firmwareOf(state),
+          hardwareRevision: hardwareRevisionOf(state),
+        },
+        config,
+      );
+      if (!verdict.eligible) return skip(verdict.reason);
+      if (config.offline === 'skip' && state.connectivity.status !== 'online')
+        return skip('offline');
+    }
+    const protocol = state.connectivity.protocol ?? 'json';
+    const now = resumed ? row.commandedAt! : new Date().toISOString();
+    const sessionAtCommand = resumed ? row.sessionAtCommand : state.connectivity.sessionId;
+    const handle = twin(tenantId, deviceId);
+    const ttlMs = config.perDevice.timeoutS * 1000;
+    // Recorded before the command goes out, so a retry knows it may already have.
+    if (!resumed)
+      await mark(tenantId, rolloutId, deviceId, 'commanded', {
+        attempts: attempt,
+        commandedAt: now,
+        sessionAtCommand,
+        detail: null,
+      });
+    let refusal;
+    try {
+      if (!isRollout(config)) {
+        await handle.executeUpdate(sendCommandUpdate, {
+          args: [
+            {
+              actor: `bulk command ${rolloutId}`,
+              id,
+              name: config.command.name,
+              params: config.command.params,
+              ttlMs,
+            },
+          ],
+        });
+      } else if (protocol === 'mqtt') {
+        const { version, url, checksum } = config.firmware;
+        await handle.executeUpdate(updateDesiredUpdate, {
+          args: [
+            {
+              actor: `rollout ${rolloutId}`,
+              patch: { firmware: { version, url, ...(checksum ? { checksum } : {}) } },
+            },
+          ],
+        });
+      } else {
+        const { version, url, checksum } = config.firmware;
+        const params: Record<string, unknown> =
+          protocol === 'ocpp1.6'
+            ? { location: url, retrieveDate: now }
+            : protocol === 'ocpp2.0.1'
+              ? {
+                  requestId: createHash('sha256').update(id).digest().readUInt32BE(0) >>> 1,
+                  firmware: { location: url, retrieveDateTime: now },
+                }
+              : { version, url, ...(checksum ? { checksum } : {}) };
+        await handle.executeUpdate(sendCommandUpdate, {
+          args: [
+            {
+              actor: `rollout ${rolloutId}`,
+              id,
+              name: protocol.startsWith('ocpp') ? 'UpdateFirmware' : 'update-firmware',
+              params,
+              ttlMs,
+            },
+          ],
+        });
+      }
+    } catch (error) {
+      refusal = refusalOf(error);
+      if (!refusal) throw error;
+    }
+    if (refusal) return skip(`the twin refused the command: ${refusal.message}`);
+    return { inFlight: { deviceId, attempt, sessionAtCommand, commandedAt: now } };
+  }
 
   return {
     async saveRollout(record: RolloutRecord): Promise<void> {
@@ -165,117 +282,30 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
     },
 
     /**
-     * One device's turn: skipped with the reason (not eligible, or offline with `offline:
-     * skip`), or commanded — OCPP stations get UpdateFirmware in their version, native JSON
-     * devices an `update-firmware` command, MQTT devices a desired `firmware` they apply.
+     * Several devices' turns in one step (a wave's history grows by one activity per batch,
+     * not per device), a few at a time. A retried batch resumes the devices it had commanded
+     * (see startDeviceUpdate), so none is commanded twice.
      */
-    async startDeviceUpdate(input: {
+    async startDeviceUpdates(input: {
       tenantId: string;
       rolloutId: string;
-      deviceId: string;
+      deviceIds: string[];
       config: OperationConfig;
       attempt: number;
-    }): Promise<Started> {
-      const { tenantId, rolloutId, deviceId, config, attempt } = input;
-      const id = operationCommandId(config, attempt);
-      // A retry of this very step (its worker died around the command): the device is in
-      // flight, whatever it has done since — judging it again could skip a device already
-      // updated. The command goes out again (the twin queues its id once).
-      const row = await findRolloutDevice(database, { tenantId, rolloutId, deviceId });
-      const resumed =
-        row?.status === 'commanded' && row.attempts === attempt && row.commandedAt !== null;
-      const state = (await twinsOf(database, tenantId, [deviceId])).get(deviceId);
-      const skip = async (reason: string): Promise<Started> => {
-        await mark(tenantId, rolloutId, deviceId, 'skipped', {
-          detail: reason,
-          finishedAt: new Date().toISOString(),
-        });
-        return { skipped: reason };
-      };
-      if (!state) return skip('device not found');
-      if (!resumed) {
-        const verdict = eligibility(
-          {
-            deviceId,
-            lifecycle: state.lifecycle.state,
-            online: state.connectivity.status === 'online',
-            model: state.model,
-            firmware: firmwareOf(state),
-            hardwareRevision: hardwareRevisionOf(state),
-          },
-          config,
+    }): Promise<Array<{ deviceId: string; started: Started }>> {
+      const { deviceIds, ...rest } = input;
+      const out: Array<{ deviceId: string; started: Started }> = [];
+      for (let i = 0; i < deviceIds.length; i += START_PARALLELISM) {
+        const slice = deviceIds.slice(i, i + START_PARALLELISM);
+        const started = await Promise.all(
+          slice.map((deviceId) => startDeviceUpdate({ ...rest, deviceId })),
         );
-        if (!verdict.eligible) return skip(verdict.reason);
-        if (config.offline === 'skip' && state.connectivity.status !== 'online')
-          return skip('offline');
+        started.forEach((s, j) => out.push({ deviceId: slice[j]!, started: s }));
       }
-      const protocol = state.connectivity.protocol ?? 'json';
-      const now = resumed ? row.commandedAt! : new Date().toISOString();
-      const sessionAtCommand = resumed ? row.sessionAtCommand : state.connectivity.sessionId;
-      const handle = twin(tenantId, deviceId);
-      const ttlMs = config.perDevice.timeoutS * 1000;
-      // Recorded before the command goes out, so a retry knows it may already have.
-      if (!resumed)
-        await mark(tenantId, rolloutId, deviceId, 'commanded', {
-          attempts: attempt,
-          commandedAt: now,
-          sessionAtCommand,
-          detail: null,
-        });
-      let refusal;
-      try {
-        if (!isRollout(config)) {
-          await handle.executeUpdate(sendCommandUpdate, {
-            args: [
-              {
-                actor: `bulk command ${rolloutId}`,
-                id,
-                name: config.command.name,
-                params: config.command.params,
-                ttlMs,
-              },
-            ],
-          });
-        } else if (protocol === 'mqtt') {
-          const { version, url, checksum } = config.firmware;
-          await handle.executeUpdate(updateDesiredUpdate, {
-            args: [
-              {
-                actor: `rollout ${rolloutId}`,
-                patch: { firmware: { version, url, ...(checksum ? { checksum } : {}) } },
-              },
-            ],
-          });
-        } else {
-          const { version, url, checksum } = config.firmware;
-          const params: Record<string, unknown> =
-            protocol === 'ocpp1.6'
-              ? { location: url, retrieveDate: now }
-              : protocol === 'ocpp2.0.1'
-                ? {
-                    requestId: createHash('sha256').update(id).digest().readUInt32BE(0) >>> 1,
-                    firmware: { location: url, retrieveDateTime: now },
-                  }
-                : { version, url, ...(checksum ? { checksum } : {}) };
-          await handle.executeUpdate(sendCommandUpdate, {
-            args: [
-              {
-                actor: `rollout ${rolloutId}`,
-                id,
-                name: protocol.startsWith('ocpp') ? 'UpdateFirmware' : 'update-firmware',
-                params,
-                ttlMs,
-              },
-            ],
-          });
-        }
-      } catch (error) {
-        refusal = refusalOf(error);
-        if (!refusal) throw error;
-      }
-      if (refusal) return skip(`the twin refused the command: ${refusal.message}`);
-      return { inFlight: { deviceId, attempt, sessionAtCommand, commandedAt: now } };
+      return out;
     },
+
+    startDeviceUpdate,
 
     /**
      * Judges the devices being updated by their twins: succeeded once rebooted into the new
@@ -286,19 +316,35 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
       tenantId: string;
       rolloutId: string;
       config: OperationConfig;
-      inFlight: InFlight[];
+      /** The devices in flight; what was recorded when each was commanded is read back. */
+      deviceIds?: string[];
+      /** Before waves passed only ids (histories of waves that ran then replay with it). */
+      inFlight?: InFlight[];
       /** The last attempt of a device whose failure is final (no retry left). */
       finalAttempt: number;
     }): Promise<Finished[]> {
       const { tenantId, rolloutId, config } = input;
+      const finished: Finished[] = [];
+      let inFlight = input.inFlight;
+      if (!inFlight) {
+        const rows = await rolloutDevicesOf(database, tenantId, rolloutId, input.deviceIds ?? []);
+        inFlight = rows.flatMap((r) =>
+          r.status === 'commanded' && r.commandedAt
+            ? [{ ...r, commandedAt: new Date(r.commandedAt).toISOString() }]
+            : [],
+        );
+        // Judged and recorded by an earlier try of this step whose answer was lost.
+        for (const r of rows)
+          if (r.status === 'succeeded' || r.status === 'failed' || r.status === 'skipped')
+            finished.push({ deviceId: r.deviceId, outcome: r.status, detail: r.detail });
+      }
       const twins = await twinsOf(
         database,
         tenantId,
-        input.inFlight.map((d) => d.deviceId),
+        inFlight.map((d) => d.deviceId),
       );
-      const finished: Finished[] = [];
       const now = Date.now();
-      for (const d of input.inFlight) {
+      for (const d of inFlight) {
         const state = twins.get(d.deviceId);
         const seen: Observed = {
           firmware: state ? firmwareOf(state) : null,

@@ -161,8 +161,9 @@ export async function otaRollout(args: RolloutArgs): Promise<RolloutProgress> {
         abort(`the schedule ended at ${config.schedule?.endAt}`);
       }
       sync();
-      if (progress.status !== status() || progress.reason !== s.reason) await publish();
+      // Done: the caller records what comes next (targets, a wave) with the status.
       if (done() || (until !== null && Date.now() >= until)) return;
+      if (progress.status !== status() || progress.reason !== s.reason) await publish();
       const wake = [phase.changesAt?.getTime(), until].filter((t): t is number => t != null);
       // At least a second: a boundary just passed is read on the next turn, never in a busy loop.
       const ms = wake.length ? Math.max(1_000, Math.min(...wake) - Date.now()) : undefined;

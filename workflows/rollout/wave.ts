@@ -1,12 +1,13 @@
 import {
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { InFlight, RolloutActivities } from '../activities/rollout-activities';
+import type { InFlight, RolloutActivities, Started } from '../activities/rollout-activities';
 import {
   abortRolloutSignal,
   pauseRolloutSignal,
@@ -14,6 +15,9 @@ import {
   type WaveArgs,
   type WaveResult,
 } from './messages';
+
+/** Devices commanded per activity: a wave's history grows per batch, not per device. */
+const START_BATCH = 50;
 
 const acts = proxyActivities<RolloutActivities>({
   // Short: a worker that dies mid-activity is noticed after this (nothing heartbeats).
@@ -48,21 +52,34 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
   // Poll often enough for short time-outs, rarely enough to keep the history small.
   const pollMs = Math.min(10_000, Math.max(1_000, (config.perDevice.timeoutS * 1000) / 30));
 
-  const start = async (deviceId: string, attempt: number) => {
-    const started = await acts.startDeviceUpdate({
-      tenantId,
-      rolloutId,
-      deviceId,
-      config,
-      attempt,
-    });
+  const record = (started: Started) => {
     if ('skipped' in started) result.skipped++;
     else inFlight.push(started.inFlight);
   };
+  const start = async (deviceId: string, attempt: number) =>
+    record(await acts.startDeviceUpdate({ tenantId, rolloutId, deviceId, config, attempt }));
+  // Waves started before batching command one device per activity (their histories replay so).
+  const batched = patched('rollout-wave-batched-starts');
+  const startMany = async (deviceIds: string[], attempt: number) => {
+    const started = await acts.startDeviceUpdates({
+      tenantId,
+      rolloutId,
+      deviceIds,
+      config,
+      attempt,
+    });
+    for (const s of started) record(s.started);
+  };
 
   for (;;) {
-    while (!paused && !aborted && queue.length > 0 && inFlight.length < config.maxConcurrency)
-      await start(queue.shift()!, 1);
+    while (!paused && !aborted && queue.length > 0 && inFlight.length < config.maxConcurrency) {
+      if (!batched) await start(queue.shift()!, 1);
+      else
+        await startMany(
+          queue.splice(0, Math.min(START_BATCH, config.maxConcurrency - inFlight.length)),
+          1,
+        );
+    }
     if (aborted && queue.length > 0) {
       const never = queue.splice(0);
       await acts.abortPending({ tenantId, rolloutId, deviceIds: never });
@@ -79,17 +96,23 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
       tenantId,
       rolloutId,
       config,
-      inFlight,
+      deviceIds: inFlight.map((d) => d.deviceId),
       finalAttempt,
     });
+    const again = new Map<number, string[]>();
     for (const f of finished) {
       const i = inFlight.findIndex((d) => d.deviceId === f.deviceId);
       const [done] = inFlight.splice(i, 1);
       if (f.outcome === 'succeeded') result.succeeded++;
       else if (f.outcome === 'skipped') result.skipped++;
-      else if (done!.attempt < finalAttempt && !aborted) await start(f.deviceId, done!.attempt + 1);
-      else result.failed++;
+      else if (done!.attempt < finalAttempt && !aborted) {
+        if (!batched) await start(f.deviceId, done!.attempt + 1);
+        else again.set(done!.attempt + 1, [...(again.get(done!.attempt + 1) ?? []), f.deviceId]);
+      } else result.failed++;
     }
+    for (const [attempt, deviceIds] of again)
+      for (let i = 0; i < deviceIds.length; i += START_BATCH)
+        await startMany(deviceIds.slice(i, i + START_BATCH), attempt);
     if (workflowInfo().continueAsNewSuggested)
       await continueAsNew<typeof rolloutWave>({
         ...args,
