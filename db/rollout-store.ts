@@ -27,15 +27,30 @@ async function notifyRollout(database: Database, tenantId: string, rolloutId: st
   );
 }
 
-/** Creates or updates a rollout's row (the workflow's projection). */
-export async function saveRollout(database: Database, record: RolloutRecord): Promise<void> {
-  await database.db
-    .insert(rollouts)
-    .values(record)
-    .onConflictDoUpdate({
-      target: [rollouts.tenantId, rollouts.rolloutId],
-      set: { status: record.status, reason: record.reason, updatedAt: new Date() },
-    });
+/**
+ * Creates or updates a rollout's row (the workflow's projection). The configuration goes in
+ * once, when the row is created; later saves change status and reason only (and need not
+ * carry it: the rollout's history stays small).
+ */
+export async function saveRollout(
+  database: Database,
+  record: Omit<RolloutRecord, 'config'> & { config?: OperationConfig },
+): Promise<void> {
+  const { config, ...rest } = record;
+  const key = and(eq(rollouts.tenantId, record.tenantId), eq(rollouts.rolloutId, record.rolloutId));
+  if (config)
+    await database.db
+      .insert(rollouts)
+      .values({ ...rest, config })
+      .onConflictDoUpdate({
+        target: [rollouts.tenantId, rollouts.rolloutId],
+        set: { status: record.status, reason: record.reason, updatedAt: new Date() },
+      });
+  else
+    await database.db
+      .update(rollouts)
+      .set({ status: record.status, reason: record.reason, updatedAt: new Date() })
+      .where(key);
   await notifyRollout(database, record.tenantId, record.rolloutId);
 }
 

@@ -35,10 +35,14 @@ import { refusalOf, requireClient } from './fleet-activities';
 export const operationCommandId = (config: OperationConfig, attempt: number) =>
   `${isRollout(config) ? 'ota' : 'bulk'}:${config.id}:${attempt}`;
 
-/** A device being updated: what the wave keeps of it between observations. */
-export interface InFlight {
+/** A device being updated, as a wave keeps it (the rest is in its rollout_devices row). */
+export interface WaveDevice {
   deviceId: string;
   attempt: number;
+}
+
+/** A device being updated, as waves before batching kept it between observations. */
+export interface InFlight extends WaveDevice {
   /** The device's connection when commanded (a reboot opens another). */
   sessionAtCommand: string | null;
   commandedAt: string;
@@ -224,7 +228,9 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
   }
 
   return {
-    async saveRollout(record: RolloutRecord): Promise<void> {
+    async saveRollout(
+      record: Omit<RolloutRecord, 'config'> & { config?: OperationConfig },
+    ): Promise<void> {
       await saveRollout(database, record);
     },
 
@@ -292,15 +298,15 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
       deviceIds: string[];
       config: OperationConfig;
       attempt: number;
-    }): Promise<Array<{ deviceId: string; started: Started }>> {
+    }): Promise<{ commanded: string[]; skipped: number }> {
       const { deviceIds, ...rest } = input;
-      const out: Array<{ deviceId: string; started: Started }> = [];
+      const out = { commanded: [] as string[], skipped: 0 };
       for (let i = 0; i < deviceIds.length; i += START_PARALLELISM) {
         const slice = deviceIds.slice(i, i + START_PARALLELISM);
         const started = await Promise.all(
           slice.map((deviceId) => startDeviceUpdate({ ...rest, deviceId })),
         );
-        started.forEach((s, j) => out.push({ deviceId: slice[j]!, started: s }));
+        started.forEach((s, j) => ('skipped' in s ? out.skipped++ : out.commanded.push(slice[j]!)));
       }
       return out;
     },

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { OperationConfig } from '../../twins/rollout/config';
-import type { InFlight } from '../activities/rollout-activities';
+import type { WaveDevice } from '../activities/rollout-activities';
 
 export const OTA_ROLLOUT_WORKFLOW = 'otaRollout';
 export const ROLLOUT_WAVE_WORKFLOW = 'rolloutWave';
@@ -74,7 +74,7 @@ export interface WaveArgs {
   /** Carried over by continue-as-new. */
   readonly resume?: {
     queue: string[];
-    inFlight: InFlight[];
+    inFlight: WaveDevice[];
     paused: boolean;
     aborted: boolean;
     result: WaveResult;

@@ -127,6 +127,7 @@ export async function otaRollout(args: RolloutArgs): Promise<RolloutProgress> {
           : phase.phase === 'outside-window'
             ? 'waiting'
             : 'running';
+  let recorded = args.resume !== undefined;
   const publish = async (final?: RolloutStatus) => {
     const counts = await acts.rolloutCounts({ tenantId, rolloutId });
     progress = {
@@ -140,11 +141,13 @@ export async function otaRollout(args: RolloutArgs): Promise<RolloutProgress> {
       tenantId,
       rolloutId,
       workflowId,
-      config,
+      // The configuration goes in with the first record only (the history stays small).
+      ...(recorded ? {} : { config }),
       status: progress.status,
       reason: s.reason,
       createdBy: args.actor,
     });
+    recorded = true;
     return counts;
   };
   /**

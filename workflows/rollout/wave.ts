@@ -7,7 +7,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { InFlight, RolloutActivities, Started } from '../activities/rollout-activities';
+import type { RolloutActivities, Started, WaveDevice } from '../activities/rollout-activities';
 import {
   abortRolloutSignal,
   pauseRolloutSignal,
@@ -44,7 +44,7 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
     (args.devices
       ? [...args.devices]
       : await acts.rolloutWaveDevices({ tenantId, rolloutId, from: args.from, size: args.size }));
-  const inFlight: InFlight[] = args.resume?.inFlight ?? [];
+  const inFlight: WaveDevice[] = args.resume?.inFlight ?? [];
   const result = {
     ...(args.resume?.result ?? { succeeded: 0, failed: 0, skipped: 0, aborted: 0 }),
   };
@@ -68,7 +68,8 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
       config,
       attempt,
     });
-    for (const s of started) record(s.started);
+    result.skipped += started.skipped;
+    for (const deviceId of started.commanded) inFlight.push({ deviceId, attempt });
   };
 
   for (;;) {
