@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { CliError } from './api-client';
+import { registerProvision } from './commands/provision';
 
 const program = new Command('doppel')
   .description('Operate a Doppel fleet through its GraphQL API.')
@@ -15,7 +16,7 @@ const program = new Command('doppel')
   )
   .showHelpAfterError();
 
-const commands: Array<(program: Command) => void> = [];
+const commands: Array<(program: Command) => void> = [registerProvision];
 
 for (const register of commands) register(program);
 

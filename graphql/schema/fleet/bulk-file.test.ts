@@ -129,6 +129,7 @@ describe('bulk provisioning files', () => {
       JSON.stringify([{ serial: 'SN-1', tenantId: 'acme' }, 7, { serial: 'SN-1' }]),
     );
     expect(bad).toMatchObject({ code: 'provisioning:bulk.invalid', errorCount: 3 });
+    if (!('message' in bad)) throw new Error('expected errors');
     expect(bad.message).toContain('item 2: not an object');
     expect(bad.message).toContain('item 3: serial SN-1 is also on item 1');
     expect(readBulkFile('json', '{"serial":"SN-1"}')).toMatchObject({
