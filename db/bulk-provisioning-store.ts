@@ -137,6 +137,22 @@ const provisioningOfRow = and(
   eq(deviceProvisioning.deviceId, bulkProvisioningRows.serial),
 );
 
+/** Rows this bulk started whose provisioning has not got past admission (twin, identity) yet. */
+export async function rowsInAdmission(database: Database, key: BulkKey): Promise<number> {
+  const [row] = await database.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(bulkProvisioningRows)
+    .leftJoin(deviceProvisioning, provisioningOfRow)
+    .where(
+      and(
+        ofBulk(key),
+        eq(bulkProvisioningRows.status, 'started'),
+        sql`coalesce(${deviceProvisioning.status}, 'admitting') = 'admitting'`,
+      ),
+    );
+  return row?.n ?? 0;
+}
+
 /**
  * Rows by what became of them and, for the started ones, by their provisioning's status
  * (a started row whose provisioning has not recorded a step yet counts as `admitting`).

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -285,6 +285,17 @@ describe('doppel provision (CLI)', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('[cli:provision.secrets-out-exists]');
     expect(readFileSync(join(dir, 'secrets.csv'), 'utf8').trim().split('\n')).toEqual(secrets);
+
+    // A file with a bad row: nothing is started, the line is named, no secrets file appears.
+    writeFileSync(join(dir, 'bad.csv'), 'serial,method\nSN-100,credentials\nSN-101,teleport\n');
+    const bad = await doppel(
+      ['provision', '--tenant', tenantId, '--file', 'bad.csv', '--secrets-out', 'bad-secrets.csv'],
+      dir,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('line 3: method:');
+    expect(bad.stderr).toContain('[provisioning:bulk.invalid]');
+    expect(existsSync(join(dir, 'bad-secrets.csv'))).toBe(false);
   });
 
   it('with --wait-active follows activation and exits non-zero when rows are refused or fail', async () => {

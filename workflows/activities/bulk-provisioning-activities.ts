@@ -4,6 +4,7 @@ import {
   finishBulk,
   pendingBulkRows,
   recordBulkRow,
+  rowsInAdmission,
   type BulkKey,
   type BulkRowStatus,
 } from '../../db/bulk-provisioning-store';
@@ -18,6 +19,7 @@ type Outcome = { status: Exclude<BulkRowStatus, 'pending' | 'refused'>; reason: 
 
 /** A row that still fails on this attempt of its page is recorded failed, with the error. */
 const ROW_ATTEMPTS = 3;
+const NONE: BulkSubmitted = { started: 0, alreadyProvisioned: 0, failed: 0 };
 
 /**
  * Activities of the bulk provisioning workflow. Idempotent: a page retried after a crash
@@ -49,36 +51,70 @@ export function createBulkProvisioningActivities(database: Database, temporal?: 
     };
   };
 
+  /** Submits some rows at once; each outcome recorded, errors kept (the row stays pending). */
+  const submitAll = async (
+    bulk: BulkProvisionArgs,
+    rows: Row[],
+    concurrency: number,
+    lastAttempt: boolean,
+    errors: string[],
+  ) =>
+    boundedMap(rows, concurrency, async (row) => {
+      let outcome: Outcome;
+      try {
+        outcome = await submit(bulk, row);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        errors.push(`${row.serial}: ${message}`);
+        if (!lastAttempt) return null;
+        outcome = { status: 'failed', reason: `could not start its provisioning: ${message}` };
+      }
+      await recordBulkRow(
+        database,
+        { tenantId: bulk.tenantId, bulkId: bulk.bulkId, position: row.position },
+        outcome,
+      );
+      return outcome.status;
+    });
+
   return {
     /**
-     * Submits the next page of pending rows after `after`, `concurrency` at a time, each to
-     * its own provisioning workflow (idempotent by serial), and records every outcome.
-     * Returns the last position handled (null: no row was left) and the outcomes.
+     * Submits the next page of pending rows after `after`, each to its own provisioning
+     * workflow (idempotent by serial), and records every outcome. At most `maxAdmitting` of
+     * the bulk's provisionings are in admission at once (an admission holds worker activity
+     * slots while it registers the twin, so a bulk must not take them all); with no room for
+     * `budgetMs`, it returns what it did so far. Returns the last position handled (null:
+     * no row was left) and the outcomes.
      */
     async submitBulkRows(input: {
       bulk: BulkProvisionArgs;
       after: number;
       size: number;
       concurrency: number;
+      maxAdmitting: number;
+      budgetMs: number;
     }): Promise<{ last: number | null; submitted: BulkSubmitted }> {
       const { bulk } = input;
       const key: BulkKey = { tenantId: bulk.tenantId, bulkId: bulk.bulkId };
+      const context = Context.current();
       const rows = await pendingBulkRows(database, key, input.after, input.size);
-      const lastAttempt = Context.current().info.attempt >= ROW_ATTEMPTS;
+      if (rows.length === 0) return { last: null, submitted: NONE };
+      const lastAttempt = context.info.attempt >= ROW_ATTEMPTS;
       const errors: string[] = [];
-      const outcomes = await boundedMap(rows, input.concurrency, async (row) => {
-        let outcome: Outcome;
-        try {
-          outcome = await submit(bulk, row);
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          errors.push(`${row.serial}: ${message}`);
-          if (!lastAttempt) return null;
-          outcome = { status: 'failed', reason: `could not start its provisioning: ${message}` };
+      const outcomes: Array<Outcome['status'] | null> = [];
+      const until = Date.now() + input.budgetMs;
+      let done = 0;
+      while (done < rows.length && Date.now() < until) {
+        context.heartbeat(done);
+        const room = input.maxAdmitting - (await rowsInAdmission(database, key));
+        if (room <= 0) {
+          await context.sleep(500);
+          continue;
         }
-        await recordBulkRow(database, { ...key, position: row.position }, outcome);
-        return outcome.status;
-      });
+        const next = rows.slice(done, done + Math.min(room, input.concurrency));
+        outcomes.push(...(await submitAll(bulk, next, input.concurrency, lastAttempt, errors)));
+        done += next.length;
+      }
       // The rows that failed stay pending: the retry of this page takes them up again.
       if (errors.length > 0 && !lastAttempt)
         throw new Error(
@@ -86,7 +122,7 @@ export function createBulkProvisioningActivities(database: Database, temporal?: 
         );
       const count = (s: Outcome['status']) => outcomes.filter((o) => o === s).length;
       return {
-        last: rows.at(-1)?.position ?? null,
+        last: done > 0 ? rows[done - 1]!.position : input.after,
         submitted: {
           started: count('started'),
           alreadyProvisioned: count('already-provisioned'),

@@ -8,12 +8,15 @@ import {
 import type { BulkProvisioningActivities } from '../activities/bulk-provisioning-activities';
 import type { BulkProvisionArgs, BulkResume, BulkSubmitted } from './messages';
 
-/** Rows per activity (one history step each) and provisioning starts in flight at once. */
-const PAGE_SIZE = 100;
-const CONCURRENCY = 8;
+/**
+ * Rows per activity (one history step each), provisioning starts in flight at once, and the
+ * bulk's provisionings in admission at once (well under a worker's 100 activity slots).
+ */
+const PAGE = { size: 100, concurrency: 8, maxAdmitting: 25, budgetMs: 60_000 };
 
 const OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 };
 const acts = proxyActivities<BulkProvisioningActivities>(OPTIONS);
@@ -28,7 +31,9 @@ const add = (a: BulkSubmitted, b: BulkSubmitted): BulkSubmitted => ({
  * Submits a bulk provisioning's rows (`bulk-provision:<tenant>:<id>`), stored in PostgreSQL
  * by the API with their identities' hashes: page by page, each row to its own provisioning
  * workflow (idempotent by serial), its outcome recorded on the row — started, provisioned
- * before (its secret is void) or failed with the reason. The history grows by one activity
+ * before (its secret is void) or failed with the reason. At most `PAGE.maxAdmitting` of its
+ * provisionings are in admission at once, so one bulk cannot take every activity slot of the
+ * worker (an admission holds one while it waits on the twin). The history grows by one activity
  * per page, not per row, and continues as new when Temporal suggests it; the rows'
  * activation is followed by their own workflows.
  */
@@ -48,9 +53,9 @@ export async function bulkProvision(
     const page = await acts.submitBulkRows.executeWithOptions(
       {
         ...OPTIONS,
-        summary: `Submit up to ${PAGE_SIZE} rows after row ${after + 1} of ${bulk.total}`,
+        summary: `Submit up to ${PAGE.size} rows after row ${after + 1} of ${bulk.total}`,
       },
-      [{ bulk, after, size: PAGE_SIZE, concurrency: CONCURRENCY }],
+      [{ bulk, after, ...PAGE }],
     );
     if (page.last === null) break;
     after = page.last;
