@@ -38,18 +38,22 @@ export interface BulkInvalid extends Rejection {
 const issuesOf = (error: z.ZodError) =>
   error.issues.map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`).join('; ');
 
-const withoutNulls = (o: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Fields that are set: null means "not given" (GraphQL, JSON), in `expect` too. */
+function given(o: Record<string, unknown>): Record<string, unknown> {
+  const set = Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== null && v !== undefined),
+  );
+  return isObject(set.expect) ? { ...set, expect: given(set.expect) } : set;
+}
 
 /** A row's fields over the defaults (the row wins; `expect` is merged field by field). */
 function withDefaults(fields: Record<string, unknown>, defaults: Record<string, unknown>) {
-  const own = withoutNulls(fields);
-  const expect = { ...(defaults.expect ?? {}), ...((own.expect as object | undefined) ?? {}) };
-  return {
-    ...defaults,
-    ...own,
-    ...(Object.keys(expect).length > 0 ? { expect } : {}),
-  };
+  const own = given(fields);
+  if (!isObject(defaults.expect) || !isObject(own.expect)) return { ...defaults, ...own };
+  return { ...defaults, ...own, expect: { ...defaults.expect, ...own.expect } };
 }
 
 /**
@@ -65,8 +69,8 @@ export function validateBulkRows(
   defaults: Record<string, unknown>,
   unit: 'line' | 'item',
 ): { rows: BulkRow[] } | BulkInvalid {
-  const given = withoutNulls(defaults);
-  const checked = bulkDefaultsSchema.strict().safeParse(given);
+  const base = given(defaults);
+  const checked = bulkDefaultsSchema.strict().safeParse(base);
   if (!checked.success)
     return bulkRefusal(
       'provisioning:bulk.defaults-invalid',
@@ -91,7 +95,7 @@ export function validateBulkRows(
       continue;
     }
     if (serial !== null) firstLineOf.set(serial, line);
-    const parsed = provisionRequestSchema.safeParse(withDefaults(fields, given));
+    const parsed = provisionRequestSchema.safeParse(withDefaults(fields, base));
     if (parsed.success) rows.push({ line, request: parsed.data });
     else errors.push({ line, serial, reason: issuesOf(parsed.error) });
   }

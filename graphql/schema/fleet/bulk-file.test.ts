@@ -113,7 +113,7 @@ describe('bulk provisioning files', () => {
     const ok = readBulkFile(
       'json',
       JSON.stringify([
-        { serial: 'SN-1', method: 'CLAIM', expect: { firmware: '2.0' }, tags: null },
+        { serial: 'SN-1', method: 'CLAIM', expect: { firmware: '2.0', model: null }, tags: null },
         { serial: 'SN-2' },
       ]),
       { expect: { model: 'wb-x' } },
