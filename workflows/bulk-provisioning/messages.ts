@@ -11,6 +11,8 @@ export interface BulkProvisionArgs {
   /** When the file was accepted (ISO): every row's claim expiry counts from it. */
   readonly requestedAt: string;
   readonly total: number;
+  /** Rows per page (100 when left out; smaller makes a test continue as new sooner). */
+  readonly pageSize?: number;
 }
 
 /** Submission outcomes so far (rows refused up front are counted by the API, not here). */

@@ -46,20 +46,22 @@ export async function bulkProvision(
     actor: args.actor,
     requestedAt: args.requestedAt,
     total: args.total,
+    ...(args.pageSize ? { pageSize: args.pageSize } : {}),
   };
+  const page = { ...PAGE, size: args.pageSize ?? PAGE.size };
   let after = args.resume?.after ?? -1;
   let submitted = args.resume?.submitted ?? { started: 0, alreadyProvisioned: 0, failed: 0 };
   for (;;) {
-    const page = await acts.submitBulkRows.executeWithOptions(
+    const done = await acts.submitBulkRows.executeWithOptions(
       {
         ...OPTIONS,
-        summary: `Submit up to ${PAGE.size} rows after row ${after + 1} of ${bulk.total}`,
+        summary: `Submit up to ${page.size} rows after row ${after + 1} of ${bulk.total}`,
       },
-      [{ bulk, after, ...PAGE }],
+      [{ bulk, after, ...page }],
     );
-    if (page.last === null) break;
-    after = page.last;
-    submitted = add(submitted, page.submitted);
+    if (done.last === null) break;
+    after = done.last;
+    submitted = add(submitted, done.submitted);
     setCurrentDetails(
       `Rows up to ${after + 1} of ${bulk.total} handled: ${submitted.started} started, ${submitted.alreadyProvisioned} provisioned before, ${submitted.failed} failed`,
     );
