@@ -111,10 +111,10 @@ describe('doppel provision (CLI)', () => {
     );
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^serial,method,secret\nSN-1,credentials,dpl_\S+\n$/);
-    expect(run.stderr).toContain('refused: line 2 SN-OLD: SN-OLD was provisioned before');
+    expect(run.stderr).toContain('refused: item 2 SN-OLD: SN-OLD was provisioned before');
     expect(run.stderr).toContain('settled 2/2 active 0, awaiting 0, failed 1');
     expect(run.stderr).toContain(
-      'line 1 SN-1: provisioning FAILED — activation not verified within 5 s: the device never connected',
+      'item 1 SN-1: provisioning FAILED — activation not verified within 5 s: the device never connected',
     );
   });
 });

@@ -47,7 +47,7 @@ export async function printSummary(
   api: ApiClient,
   key: { t: string; b: string },
   state: BulkState,
-  followedActivation: boolean,
+  { unit, followedActivation }: { unit: 'line' | 'item'; followedActivation: boolean },
 ): Promise<boolean> {
   const c = state.counts;
   const out = (line: string) => process.stderr.write(`${line}\n`);
@@ -76,7 +76,7 @@ export async function printSummary(
     });
     for (const r of bulkProvisioning.rows)
       out(
-        `  line ${r.line} ${r.serial}: ${kind.p ? `provisioning ${r.provisioningStatus}` : r.status} — ${(kind.p ? r.provisioningReason : r.reason) ?? ''}`,
+        `  ${unit} ${r.line} ${r.serial}: ${kind.p ? `provisioning ${r.provisioningStatus}` : r.status} — ${(kind.p ? r.provisioningReason : r.reason) ?? ''}`,
       );
     if (kind.count > LISTED) out(`  … and ${kind.count - LISTED} more`);
   }

@@ -94,6 +94,8 @@ async function follow(
 
 async function provision(options: Options, command: Command): Promise<void> {
   const format = formatOf(options);
+  // Rows are named where they are in the file: a CSV line, a JSON array item.
+  const unit = format === 'csv' ? 'line' : 'item';
   const intervalMs = Number(options.interval);
   if (!Number.isInteger(intervalMs) || intervalMs < 50)
     throw new CliError(
@@ -113,12 +115,15 @@ async function provision(options: Options, command: Command): Promise<void> {
     `bulk ${bulk.bulkId} (${bulk.workflowId}): ${bulk.accepted} of ${bulk.total} rows accepted\n`,
   );
   for (const r of bulk.refused)
-    process.stderr.write(`refused: line ${r.line} ${r.serial}: ${r.reason}\n`);
+    process.stderr.write(`refused: ${unit} ${r.line} ${r.serial}: ${r.reason}\n`);
   const delivered = deliverSecrets(bulk.identities, options.secretsOut);
   const key = { t: options.tenant, b: bulk.bulkId };
   let state = await follow(api, key, SUBMISSION, intervalMs);
   if (options.waitActive) state = await follow(api, key, ACTIVATION, intervalMs);
-  const ok = await printSummary(api, key, state, Boolean(options.waitActive));
+  const ok = await printSummary(api, key, state, {
+    unit,
+    followedActivation: Boolean(options.waitActive),
+  });
   if (!ok || !delivered) process.exitCode = 1;
 }
 
