@@ -11,6 +11,10 @@ export const newDeviceSecret = () => `dpl_${randomBytes(24).toString('base64url'
 /** A new claim token: 18 random bytes, shown once (or printed on the device). */
 export const newClaimToken = () => `clm_${randomBytes(18).toString('base64url')}`;
 
+/** The identity to show once: a new secret (credentials), or the given or a new claim token. */
+export const newIdentity = (method: 'credentials' | 'claim', claimToken?: string) =>
+  method === 'credentials' ? newDeviceSecret() : (claimToken ?? newClaimToken());
+
 export interface ProvisioningRecord {
   tenantId: string;
   deviceId: string;

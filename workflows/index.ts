@@ -7,3 +7,4 @@ export { retireDevice } from './fleet/retire';
 export { replaceDevice } from './fleet/replace';
 export { otaRollout } from './rollout/rollout';
 export { rolloutWave } from './rollout/wave';
+export { bulkProvision } from './bulk-provisioning/workflow';

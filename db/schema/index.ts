@@ -9,3 +9,4 @@ export * from './telemetry';
 export * from './backends';
 export * from './provisioning';
 export * from './rollouts';
+export * from './bulk-provisioning';

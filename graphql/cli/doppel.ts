@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { CliError } from './api-client';
+import { registerProvision } from './commands/provision';
 import { registerRollout } from './commands/rollout';
 
 const program = new Command('doppel')
@@ -16,7 +17,7 @@ const program = new Command('doppel')
   )
   .showHelpAfterError();
 
-const commands: Array<(program: Command) => void> = [registerRollout];
+const commands: Array<(program: Command) => void> = [registerProvision, registerRollout];
 
 for (const register of commands) register(program);
 

@@ -2,6 +2,8 @@ import { createSchema } from 'graphql-yoga';
 import { backendResolvers } from './backend-resolvers';
 import { backendTypeDefs } from './backend-type-defs';
 import { graphSchema } from './graph';
+import { bulkProvisioningResolvers } from './fleet/bulk-resolvers';
+import { bulkProvisioningTypeDefs } from './fleet/bulk-type-defs';
 import { provisioningResolvers } from './fleet/resolvers';
 import { provisioningTypeDefs } from './fleet/type-defs';
 import { rolloutResolvers } from './fleet/rollout-resolvers';
@@ -17,6 +19,7 @@ export const schema = createSchema<ApiContext>({
     typeDefs,
     backendTypeDefs,
     provisioningTypeDefs,
+    bulkProvisioningTypeDefs,
     rolloutTypeDefs,
     ...graphSchema.typeDefs,
   ],
@@ -24,6 +27,7 @@ export const schema = createSchema<ApiContext>({
     resolvers,
     backendResolvers,
     provisioningResolvers,
+    bulkProvisioningResolvers,
     rolloutResolvers,
     ...graphSchema.resolvers,
   ],

@@ -27,12 +27,7 @@ export const activationExpectSchema = z
 
 export type ActivationExpect = z.infer<typeof activationExpectSchema>;
 
-/**
- * One device to provision: the serial is its device id (provisioning is idempotent by it).
- * Identity comes either as credentials generated now and shown once, or as a claim token the
- * device presents with its serial on first connect to receive its own credentials.
- */
-export const provisionRequestSchema = z
+const provisionFields = z
   .object({
     serial: id,
     model: z.string().min(1).max(128).optional(),
@@ -60,11 +55,36 @@ export const provisionRequestSchema = z
       .max(90 * 24 * 3600)
       .default(7 * 24 * 3600),
   })
-  .strict()
-  .refine((r) => r.method === 'claim' || r.claimToken === undefined, {
+  .strict();
+
+/**
+ * One device to provision: the serial is its device id (provisioning is idempotent by it).
+ * Identity comes either as credentials generated now and shown once, or as a claim token the
+ * device presents with its serial on first connect to receive its own credentials.
+ */
+export const provisionRequestSchema = provisionFields.refine(
+  (r) => r.method === 'claim' || r.claimToken === undefined,
+  {
     message: 'a claim token only goes with method "claim"',
     path: ['claimToken'],
-  });
+  },
+);
+
+/**
+ * What a bulk provisioning may set for every row of its file (a row's own value wins): the
+ * fields that make sense for many devices at once (an asset holds one device, so no assetId).
+ */
+export const bulkDefaultsSchema = provisionFields
+  .pick({
+    model: true,
+    method: true,
+    claimExpiresInS: true,
+    tags: true,
+    desired: true,
+    expect: true,
+    activationTimeoutS: true,
+  })
+  .partial();
 
 export type ProvisionRequest = z.infer<typeof provisionRequestSchema>;
 

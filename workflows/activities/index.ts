@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { projectDeviceTwin } from '../../db/device-projection';
 import type { DeviceEvent, DeviceTwinState } from '../../twins/device';
 import { createAssetActivities } from './asset-activities';
+import { createBulkProvisioningActivities } from './bulk-provisioning-activities';
 import { createWatchdogActivities } from './gateway-watchdog-activities';
 import { createProvisioningActivities } from './provisioning-activities';
 import { createFleetActivities } from './fleet-activities';
@@ -17,6 +18,7 @@ export function createTwinActivities(database: Database, temporal: Client) {
     ...createProvisioningActivities(database, temporal),
     ...createFleetActivities(database, temporal),
     ...createRolloutActivities(database, temporal),
+    ...createBulkProvisioningActivities(database, temporal),
     async projectDeviceTwin(before: DeviceTwinState, events: DeviceEvent[]): Promise<void> {
       await projectDeviceTwin(database, before, events);
     },

@@ -17,13 +17,14 @@ import {
 export async function startProvisioning(
   client: Client,
   args: ProvisionArgs,
-  options: { taskQueue?: string } = {},
+  options: { taskQueue?: string; memo?: Record<string, unknown> } = {},
 ): Promise<{ workflowId: string; created: boolean }> {
   const workflowId = provisioningWorkflowId(args.tenantId, args.request.serial);
   return startOnce(client, PROVISION_DEVICE_WORKFLOW, {
     workflowId,
     taskQueue: options.taskQueue ?? TWIN_TASK_QUEUE,
     args: [args],
+    ...(options.memo ? { memo: options.memo } : {}),
     staticSummary: `Provisioning of ${args.request.serial} in tenant ${args.tenantId}`,
   });
 }
