@@ -5,3 +5,12 @@ export const TWIN_TASK_QUEUE = 'doppel-twins';
 export function gatewayTaskQueue(nodeId: string): string {
   return `gateway.${nodeId}`;
 }
+
+/**
+ * The projection activities of a worker's twins run on a queue of their own, served by
+ * separate slots: activities that wait on a twin (an operation updating it, an asset binding
+ * a device) can then never hold every slot while the twin waits for its projection.
+ */
+export function projectionTaskQueue(twinTaskQueue: string): string {
+  return `${twinTaskQueue}.projections`;
+}

@@ -1,4 +1,4 @@
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   decide,
   DEVICE_UNREACHABLE,
@@ -9,14 +9,18 @@ import {
 } from '../../twins/asset';
 import { isRejection, reject, type Rejection } from '../../twins/errors';
 import type { TwinActivities } from '../activities';
+import { projectionTaskQueue } from '../task-queues';
 import { decideBatch } from '../decide-batch';
 import type { Queued } from '../twin-queue';
 import { changedAssetSearchAttributes } from './search-attributes';
 
-const { projectAssetTwin } = proxyActivities<TwinActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 ms', maximumInterval: '10 seconds' },
-});
+/** Projections go to their worker's projection queue (see projectionTaskQueue). */
+const projectAssetTwin = (...args: Parameters<TwinActivities['projectAssetTwin']>) =>
+  proxyActivities<TwinActivities>({
+    taskQueue: projectionTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '200 ms', maximumInterval: '10 seconds' },
+  }).projectAssetTwin(...args);
 
 // Bounded: a caller waits on the update, and a retried bind is safe (idempotent on both sides).
 const { bindDeviceToAsset, unbindDeviceFromAsset } = proxyActivities<TwinActivities>({

@@ -32,8 +32,9 @@ const add = (a: BulkSubmitted, b: BulkSubmitted): BulkSubmitted => ({
  * by the API with their identities' hashes: page by page, each row to its own provisioning
  * workflow (idempotent by serial), its outcome recorded on the row — started, provisioned
  * before (its secret is void) or failed with the reason. At most `PAGE.maxAdmitting` of its
- * provisionings are in admission at once, so one bulk cannot take every activity slot of the
- * worker (an admission holds one while it waits on the twin). The history grows by one activity
+ * provisionings are in admission at once, so one bulk leaves the worker's activity slots to
+ * other operations (an admission holds one while it waits on the twin; the twins'
+ * projections have slots of their own, so this is fairness, not deadlock avoidance). The history grows by one activity
  * per page, not per row, and continues as new when Temporal suggests it; the rows'
  * activation is followed by their own workflows.
  */

@@ -23,6 +23,7 @@ import {
 } from '../../twins/device';
 import { isRejection, type Rejection } from '../../twins/errors';
 import type { TwinActivities } from '../activities';
+import { projectionTaskQueue } from '../task-queues';
 import { CommandQueue, type Queued } from '../twin-queue';
 import { decideBatch } from '../decide-batch';
 import { CommandDispatch } from './command-dispatch';
@@ -41,10 +42,13 @@ import {
 } from './messages';
 import { changedSearchAttributes } from './search-attributes';
 
-const { projectDeviceTwin } = proxyActivities<TwinActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 ms', maximumInterval: '10 seconds' },
-});
+/** Projections go to their worker's projection queue (see projectionTaskQueue). */
+const projectDeviceTwin = (...args: Parameters<TwinActivities['projectDeviceTwin']>) =>
+  proxyActivities<TwinActivities>({
+    taskQueue: projectionTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '200 ms', maximumInterval: '10 seconds' },
+  }).projectDeviceTwin(...args);
 
 const now = () => new Date().toISOString();
 const MAX_HISTORY_EVENTS = 2_000;

@@ -14,7 +14,7 @@ import {
   GATEWAY_WATCHDOG_WORKFLOW,
   type GatewayWatchdogArgs,
 } from '../gateway-watchdog/messages';
-import { TWIN_TASK_QUEUE } from '../task-queues';
+import { projectionTaskQueue, TWIN_TASK_QUEUE } from '../task-queues';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../index.ts', import.meta.url));
 
@@ -53,15 +53,26 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
   const client = new Client({ connection, namespace: options.namespace });
   const taskQueue = options.taskQueue ?? TWIN_TASK_QUEUE;
+  // Activities that talk to other twins (an asset binding a device) share the connection.
+  const activities = createTwinActivities(options.database, client);
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
     taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
-    // Activities that talk to other twins (an asset binding a device) share the connection.
-    activities: createTwinActivities(options.database, client),
+    activities,
   });
-  const running = worker.run();
+  // The twins' projections on slots of their own (see projectionTaskQueue).
+  const projections = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: projectionTaskQueue(taskQueue),
+    activities: {
+      projectDeviceTwin: activities.projectDeviceTwin,
+      projectAssetTwin: activities.projectAssetTwin,
+    },
+  });
+  const running = Promise.all([worker.run(), projections.run()]);
   // One watchdog per namespace: whichever worker starts first starts it, the others find it.
   await client.workflow.start(GATEWAY_WATCHDOG_WORKFLOW, {
     workflowId: GATEWAY_WATCHDOG_ID,
@@ -73,6 +84,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   return {
     async stop() {
       worker.shutdown();
+      projections.shutdown();
       await running;
       await connection.close();
     },
