@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { startScratchInfrastructure } from '../deploy/embedded/infrastructure';
 import { startStack, type TestStack } from '../test/support/stack';
@@ -37,4 +38,34 @@ export async function withScratchStack<T>(
   } finally {
     await infra.stop();
   }
+}
+
+/** BENCHMARKS.md, where `npm run bench` writes. */
+export const BENCHMARKS_FILE = new URL('../BENCHMARKS.md', import.meta.url);
+/** Each section is marked, so one can be replaced alone. */
+export const sectionStart = (name: string) => `<!-- section:${name} -->`;
+export const sectionEnd = (name: string) => `<!-- /section:${name} -->`;
+
+/** A section as BENCHMARKS.md has it now ('' when it has none). */
+export function currentSection(name: string): string {
+  if (!existsSync(BENCHMARKS_FILE)) return '';
+  const text = readFileSync(BENCHMARKS_FILE, 'utf8');
+  const from = text.indexOf(sectionStart(name));
+  const to = text.indexOf(sectionEnd(name));
+  return from >= 0 && to > from ? text.slice(from, to) : '';
+}
+
+/**
+ * Replaces one marked section of BENCHMARKS.md (or puts it before the shortfalls, the first
+ * time); the rest of the file, and its date line, stay as they were.
+ */
+export function replaceSection(name: string, marked: string): void {
+  let text = readFileSync(BENCHMARKS_FILE, 'utf8');
+  const from = text.indexOf(sectionStart(name));
+  const to = text.indexOf(sectionEnd(name));
+  text =
+    from >= 0 && to > from
+      ? text.slice(0, from) + marked.trimEnd() + text.slice(to + sectionEnd(name).length)
+      : text.replace('## Where we fall short', `${marked}\n## Where we fall short`);
+  writeFileSync(BENCHMARKS_FILE, text);
 }

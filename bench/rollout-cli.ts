@@ -1,5 +1,6 @@
-// `npx tsx bench/rollout-cli.ts [--sizes=1000,10000]`: only the fleet-rollout benchmark (3e),
-// printed, for working on rollouts; `npm run bench` puts it into BENCHMARKS.md.
+// `npx tsx bench/rollout-cli.ts [--sizes=1000,10000] [--write]`: only the fleet-rollout
+// benchmark (3e); with --write its rows replace theirs in BENCHMARKS.md (others are kept).
+import { currentSection, replaceSection, sectionEnd, sectionStart } from './report';
 import { rolloutBench } from './rollout';
 
 const sizesArg = process.argv.find((a) => a.startsWith('--sizes='))?.slice('--sizes='.length);
@@ -8,5 +9,15 @@ if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
   console.error('--sizes: whole numbers ≥ 1, comma-separated (e.g. --sizes=1000,10000)');
   process.exit(2);
 }
-console.log(await rolloutBench({ quick: false, sizes, progress: (line) => console.log(line) }));
+const text = await rolloutBench({
+  quick: false,
+  sizes,
+  previous: currentSection('rollout'),
+  progress: (line) => console.log(line),
+});
+console.log(text);
+if (process.argv.includes('--write')) {
+  replaceSection('rollout', `${sectionStart('rollout')}\n${text}${sectionEnd('rollout')}\n`);
+  console.log('(BENCHMARKS.md: the rollout section replaced)');
+}
 process.exit(0);

@@ -119,6 +119,8 @@ async function rolloutOver(
           ),
         );
       if ((row?.n ?? 0) >= size) break;
+      if (Date.now() - t0 > 30 * 60_000)
+        throw new Error(`only ${row?.n ?? 0} of ${size} twins active on 1.0 after 30 min`);
       progress(`  rollout ${size}: ${row?.n ?? 0} twins active on 1.0`);
       await new Promise((r) => setTimeout(r, 2_000));
     }
@@ -148,7 +150,7 @@ async function rolloutOver(
       progress(
         `  rollout ${size}: ${status}, ${counts.succeeded} updated, ${counts.commanded} in flight, ${counts.failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s)`,
       );
-      if (Date.now() - started > 30 * 60_000) throw new Error('the rollout took over 30 min');
+      if (Date.now() - started > 60 * 60_000) throw new Error('the rollout took over an hour');
     }
     const wallSeconds = (Date.now() - started) / 1000;
     const rollout = await histories(stack, [workflowId]);
@@ -180,41 +182,65 @@ async function rolloutOver(
 
 const kib = (bytes: number) => (bytes / 1024).toFixed(0);
 
-/** Issue 6, item 6 (BENCHMARKS 3e): a rollout over 1k (quick) or 10k devices. */
+/** A row of the table: `| 10,000 | 2026-11-22 | …` (device count, then the date measured). */
+const ROW = /^\| ([\d,]+) \| \d{4}-\d\d-\d\d \|/;
+
+/** The rows of sizes not measured now, kept from the section as BENCHMARKS.md has it. */
+function earlierRows(previous: string, measured: number[]): string[] {
+  return previous.split('\n').filter((line) => {
+    const m = ROW.exec(line);
+    return m !== null && !measured.includes(Number(m[1]!.replaceAll(',', '')));
+  });
+}
+
+/**
+ * Issue 6, item 6 (BENCHMARKS 3e): a rollout over 1,000 devices (`npm run bench`, quick or
+ * full) or the sizes given. On the embedded dev server 10,000 devices take over half an hour
+ * (connecting them included), past the bench's 20 minutes: that row is measured on its own
+ * (`npx tsx bench/rollout-cli.ts --sizes=10000 --write`) and kept, with its date, by later runs.
+ */
 export async function rolloutBench(opts: {
   quick: boolean;
   progress(line: string): void;
   sizes?: number[];
+  /** The section as BENCHMARKS.md has it now (rows of other sizes are kept). */
+  previous?: string;
 }): Promise<string> {
-  // 10,000 devices take most of ten minutes here (connecting them included): the full run
-  // measures that size alone, the quick run 1,000.
-  const sizes = opts.sizes ?? (opts.quick ? [1_000] : [10_000]);
+  const sizes = opts.sizes ?? [1_000];
   const results: RolloutBenchResult[] = [];
   await withScratchStack(async (stack) => {
     for (const size of sizes) results.push(await rolloutOver(stack, size, opts.progress));
   });
+  const today = new Date().toISOString().slice(0, 10);
   const row = (r: RolloutBenchResult) =>
-    `| ${r.devices.toLocaleString('en')} | ${r.status} | ${r.counts.succeeded ?? 0} / ${r.counts.failed ?? 0} | ${r.wallSeconds.toFixed(0)} | ${(r.devices / r.wallSeconds).toFixed(1)} | ${r.waves} | ${r.rollout.runs} run(s), ${r.rollout.events} events, ${kib(r.rollout.bytes)} KiB | ${r.wavesHistory.events} events, ${kib(r.wavesHistory.bytes)} KiB in ${r.wavesHistory.runs} runs | ${r.wavesHistory.maxRunEvents} events, ${kib(r.wavesHistory.maxRunBytes)} KiB |`;
-  return `## Fleet operations (3e): a firmware rollout over 1k and 10k devices
+    `| ${r.devices.toLocaleString('en')} | ${today} | ${r.status} | ${r.counts.succeeded ?? 0} / ${r.counts.failed ?? 0} | ${r.wallSeconds.toFixed(0)} | ${(r.devices / r.wallSeconds).toFixed(1)} | ${r.waves} | ${r.rollout.runs} run(s), ${r.rollout.events} events, ${kib(r.rollout.bytes)} KiB | ${r.wavesHistory.events} events, ${kib(r.wavesHistory.bytes)} KiB in ${r.wavesHistory.runs} runs | ${r.wavesHistory.maxRunEvents} events, ${kib(r.wavesHistory.maxRunBytes)} KiB | ${r.connectSeconds.toFixed(0)} |`;
+  const rows = [...results.map(row), ...earlierRows(opts.previous ?? '', sizes)].sort(
+    (a, b) =>
+      Number(ROW.exec(a)![1]!.replaceAll(',', '')) - Number(ROW.exec(b)![1]!.replaceAll(',', '')),
+  );
+  return `## Fleet operations (3e): firmware rollouts over 1,000 and 10,000 devices
 
-Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench -- --only=rollout\` (full: 10,000
-devices; \`--quick\`: 1,000; \`npx tsx bench/rollout-cli.ts --sizes=…\` for others). Native JSON devices in child
-processes, connected through the gateway, accept \`update-firmware\`, download for
-${REBOOT_MS / 1000} s and reboot into the new version; a device counts as updated only when
-its twin shows the new version on a new connection. Rollout: canary of 10, exponential waves
-(100, ×2, at most 2,000), at most 500 devices updating at once, time-out 600 s, one retry,
-abort at 5 % failures; each wave a child workflow commanding 50 devices per activity. Wall
-time from start to completed; histories as stored by Temporal (JSON bytes), every run
-counted. The embedded Temporal dev server (SQLite) and everything else share 2 cores.
+\`npm run bench\` measures 1,000 devices; 10,000 take over half an hour on this machine, so that
+row comes from \`npx tsx bench/rollout-cli.ts --sizes=10000 --write\` and is kept (with its date)
+by later runs. Native JSON devices in child processes, connected through the gateway, accept
+\`update-firmware\`, download for ${REBOOT_MS / 1000} s and reboot into the new version; a device
+counts as updated only when its twin shows the new version on a new connection. Rollout: canary
+of 10, exponential waves (100, ×2, at most 2,000), at most 500 devices updating at once,
+time-out 600 s, one retry, abort at 5 % failures; each wave a child workflow commanding 50
+devices per activity. Wall time from start to completed; histories as stored by Temporal (JSON
+bytes), every run counted; *connect s*: until every twin was active on the old version (twins
+created on first connection), not part of the wall time. The embedded Temporal dev server
+(SQLite) and everything else share 2 cores.
 
-| devices | status | updated / failed | wall s | devices/s | waves | rollout history | all waves' histories | largest wave run |
-|---|---|---|---|---|---|---|---|---|
-${results.map(row).join('\n')}
+| devices | measured | status | updated / failed | wall s | devices/s | waves | rollout history | all waves' histories | largest wave run | connect s |
+|---|---|---|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
 
-Connecting the fleet (twins created on first connection, active on 1.0) took
-${results.map((r) => `${r.connectSeconds.toFixed(0)} s for ${r.devices.toLocaleString('en')}`).join(', ')};
-not part of the wall time. The rollout's own history stays small whatever the fleet size (one
-child per wave, a few events per wave); a wave's history grows with its size — per batch of 50
-devices and per poll of the devices in flight — and continues as new when Temporal suggests.
+The rollout's own history grows per wave (about 40 events), never per device; a wave's grows
+per batch of 50 devices and per look at the devices in flight (their ids only), and continues
+as new when Temporal suggests it. The rate is the embedded dev server's: it runs at over one
+core throughout (each device costs its twin about ten workflow tasks — the command as an
+update, its projection, the dispatch to the gateway, the reboot's disconnect and connect, the
+new version reported), so a Temporal cluster, not Doppel's code, is what raises it.
 `;
 }

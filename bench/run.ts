@@ -1,10 +1,17 @@
 // `npm run bench [-- --quick] [-- --only=ingest,pipeline,burst,connections,rollout]`: runs the
 // benchmarks side by side with their peers and writes BENCHMARKS.md (../shared/BENCHMARKING.md);
 // with --only, just those sections of it are replaced.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { connectionBench } from './connections';
 import { ingestBench } from './ingest';
-import { machine } from './report';
+import {
+  BENCHMARKS_FILE,
+  currentSection,
+  machine,
+  replaceSection,
+  sectionEnd,
+  sectionStart,
+} from './report';
 import { rolloutBench } from './rollout';
 import { twinBurst, type TwinBurstResult } from './twin-burst';
 import { twinVsTemporal } from './twin-vs-temporal';
@@ -29,11 +36,8 @@ async function section(name: string, run: () => Promise<string>): Promise<string
     console.error(error);
     text = `## ${name}\n\n**This section failed in this run**: ${String(error).slice(0, 500)}\n`;
   }
-  return `${open(name)}\n${text}${close(name)}\n`;
+  return `${sectionStart(name)}\n${text}${sectionEnd(name)}\n`;
 }
-/** Each section is marked, so `--only` can replace it alone in BENCHMARKS.md. */
-const open = (name: string) => `<!-- section:${name} -->`;
-const close = (name: string) => `<!-- /section:${name} -->`;
 
 async function burst(): Promise<string> {
   const changes = quick ? 1_000 : 3_000;
@@ -68,7 +72,9 @@ const sections = [
   await section('pipeline', () => twinVsTemporal({ quick, progress })),
   await section('burst', burst),
   await section('connections', () => connectionBench({ quick, progress })),
-  await section('rollout', () => rolloutBench({ quick, progress })),
+  await section('rollout', () =>
+    rolloutBench({ quick, progress, previous: currentSection('rollout') }),
+  ),
 ];
 
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
@@ -121,25 +127,14 @@ ${sections.filter(Boolean).join('\n')}
   twin): the twins then hear of the sessions within seconds more ("twins told").
 
 `;
-const file = new URL('../BENCHMARKS.md', import.meta.url);
-if (only && existsSync(file)) {
-  // Only these sections are new: each replaces its marked block (or goes before the
-  // shortfalls, the first time); the rest of the file, and its date line, stay as they were.
-  let text = readFileSync(file, 'utf8');
+if (only && existsSync(BENCHMARKS_FILE)) {
   for (const name of only) {
-    const fresh = sections.find((s) => s.startsWith(open(name)));
-    if (!fresh) continue;
-    const from = text.indexOf(open(name));
-    const to = text.indexOf(close(name));
-    text =
-      from >= 0 && to > from
-        ? text.slice(0, from) + fresh.trimEnd() + text.slice(to + close(name).length)
-        : text.replace('## Where we fall short', `${fresh}\n## Where we fall short`);
+    const fresh = sections.find((s) => s.startsWith(sectionStart(name)));
+    if (fresh) replaceSection(name, fresh);
   }
-  writeFileSync(file, text);
   console.log(sections.join('\n'));
   console.log(`(--only=${onlyArg}: those sections of BENCHMARKS.md replaced, ${minutes} min)`);
 } else {
-  writeFileSync(file, report);
+  writeFileSync(BENCHMARKS_FILE, report);
   console.log(report);
 }
