@@ -5,6 +5,7 @@ import { hashSecret } from '../db/credentials';
 import { findRollout, rolloutCounts } from '../db/rollout-store';
 import { deviceCredentials, deviceTwins } from '../db/schema';
 import type { TestStack } from '../test/support/stack';
+import { startGatewayProcess } from '../test/support/gateway-process';
 import { rolloutConfigSchema } from '../twins/rollout/config';
 import { startRollout } from '../workflows/rollout/client';
 import { ClientFleet } from './connections/fleet';
@@ -77,6 +78,7 @@ async function histories(stack: TestStack, workflowIds: string[]): Promise<Histo
  */
 async function rolloutOver(
   stack: TestStack,
+  backends: { temporalAddress: string; databaseUrl: string },
   size: number,
   progress: (line: string) => void,
 ): Promise<RolloutBenchResult> {
@@ -91,9 +93,13 @@ async function rolloutOver(
         deviceIds.slice(i, i + 5_000).map((deviceId) => ({ tenantId, deviceId, secretHash })),
       );
 
+  // The devices' gateway in a process of its own (as deployed): this one runs the worker.
+  const gateway = await startGatewayProcess(backends, `bench-rollout-${size}`, {
+    env: { GATEWAY_ADMISSION_RATE: '5000', GATEWAY_FLAP_LIMIT: '1000' },
+  });
   const t0 = Date.now();
   const fleet = await ClientFleet.open({
-    url: stack.gatewayUrl,
+    url: gateway.url,
     tenantId,
     deviceIds,
     secret,
@@ -177,6 +183,7 @@ async function rolloutOver(
     };
   } finally {
     await fleet.close();
+    await gateway.crash();
   }
 }
 
@@ -208,8 +215,8 @@ export async function rolloutBench(opts: {
 }): Promise<string> {
   const sizes = opts.sizes ?? [1_000];
   const results: RolloutBenchResult[] = [];
-  await withScratchStack(async (stack) => {
-    for (const size of sizes) results.push(await rolloutOver(stack, size, opts.progress));
+  await withScratchStack(async (stack, backends) => {
+    for (const size of sizes) results.push(await rolloutOver(stack, backends, size, opts.progress));
   });
   const today = new Date().toISOString().slice(0, 10);
   const row = (r: RolloutBenchResult) =>
@@ -222,7 +229,7 @@ export async function rolloutBench(opts: {
 
 \`npm run bench\` measures 1,000 devices; 10,000 take over half an hour on this machine, so that
 row comes from \`npx tsx bench/rollout-cli.ts --sizes=10000 --write\` and is kept (with its date)
-by later runs. Native JSON devices in child processes, connected through the gateway, accept
+by later runs. Native JSON devices in child processes, connected through a gateway process of its own, accept
 \`update-firmware\`, download for ${REBOOT_MS / 1000} s and reboot into the new version; a device
 counts as updated only when its twin shows the new version on a new connection. Rollout: canary
 of 10, exponential waves (100, ×2, at most 2,000), at most 500 devices updating at once,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
-import { graphql } from './support/graphql';
+import { graphql, sseSubscription } from './support/graphql';
 import {
   closeFirmwareDevices,
   firmwareDevice,
@@ -102,6 +102,12 @@ describe('rollout schedule', () => {
         schedule: { endAt: endAt.toISOString() },
       },
     });
+    // Followed over SSE too: each event the whole state, the stream ending with the rollout.
+    const sse = await sseSubscription(
+      stack.apiUrl,
+      `subscription ($t: ID!, $r: ID!) { rolloutProgress(tenantId: $t, rolloutId: $r) { status targeted counts { succeeded } } }`,
+      { t: g.tenantId, r: 'fw-always' },
+    );
     const first = await untilRollout(g, 'fw-always', (r) => r.counts.succeeded === 1);
     expect(first.status).toBe('RUNNING');
 
@@ -118,6 +124,11 @@ describe('rollout schedule', () => {
     expect(Date.now()).toBeGreaterThanOrEqual(endAt.getTime());
     expect(ended.reason).toBe(`the schedule ended at ${endAt.toISOString()}`);
     expect([...log].sort()).toEqual(['c-0:update-firmware', 'c-1:update-firmware']);
+
+    await sse.ended;
+    const seen = sse.events.map((e) => e.data?.rolloutProgress);
+    expect(seen.at(-1)).toEqual({ status: 'COMPLETED', targeted: 2, counts: { succeeded: 2 } });
+    expect(seen).toContainEqual({ status: 'RUNNING', targeted: 2, counts: { succeeded: 1 } });
   }, 90_000);
 
   it('refuses a schedule it cannot keep, with the field named', async () => {

@@ -34,3 +34,40 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * A subscription over SSE (graphql-yoga's `text/event-stream` answer to a POST): every event's
+ * `data` as it comes, and a promise that settles when the server ends the stream.
+ */
+export async function sseSubscription(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ events: any[]; ended: Promise<void> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query, variables }),
+  });
+  if (!response.headers.get('content-type')?.includes('text/event-stream'))
+    throw new Error(`not an event stream: HTTP ${response.status} ${await response.text()}`);
+  const events: any[] = [];
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const ended = (async () => {
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
+        const data = buffer
+          .slice(0, i)
+          .split('\n')
+          .find((l) => l.startsWith('data:'));
+        buffer = buffer.slice(i + 2);
+        if (data && data.length > 5) events.push(JSON.parse(data.slice(5)));
+      }
+    }
+  })();
+  return { events, ended };
+}
