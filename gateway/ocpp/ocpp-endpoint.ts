@@ -30,6 +30,8 @@ interface StationSocket {
   /** The model the device was registered with: its profile's quirk rules apply from the first frame. */
   model: string | null;
   version: OcppVersion | null;
+  /** A password the station claimed on this connection, to set on it after its boot. */
+  claimed: string | undefined;
   session: StationSession | null;
   closed: boolean;
   lastHeard: number;
@@ -92,6 +94,7 @@ export function mountOcppEndpoint(
               key: handshake.key,
               model: handshake.model,
               version: handshake.version,
+              claimed: handshake.claimed,
               session: null,
               closed: false,
               lastHeard: Date.now(),
@@ -112,6 +115,7 @@ export function mountOcppEndpoint(
         key: data.key,
         model: data.model,
         version: data.version,
+        claimed: data.claimed,
         links,
         sessions,
         logger: links.logger.child({

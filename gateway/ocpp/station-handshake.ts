@@ -27,7 +27,14 @@ export function commonName(subject: string): string | null {
 }
 
 export type Handshake =
-  | { ok: true; key: DeviceKey; model: string | null; version: OcppVersion | null }
+  | {
+      ok: true;
+      key: DeviceKey;
+      model: string | null;
+      version: OcppVersion | null;
+      /** The station's own new password, when it came with its claim token (set it there). */
+      claimed?: string;
+    }
   | { ok: false; status: '404 Not Found' | '401 Unauthorized' | '503 Service Unavailable' };
 
 /** `/ocpp/{identity}` or `/ocpp/{tenant}/{identity}`: tenant (or null) and identity, decoded. */
@@ -96,7 +103,13 @@ export async function decideHandshake(
   }
   const password = readBasicAuth(request.authorization, target.identity);
   if (password === null) return { ok: false, status: '401 Unauthorized' };
+  const version = pickSubprotocol(request.protocols);
   const admitted = await deps.links.authenticate(key, password);
-  if (!admitted) return { ok: false, status: '401 Unauthorized' };
-  return { ok: true, key, model: admitted.model, version: pickSubprotocol(request.protocols) };
+  if (admitted) return { ok: true, key, model: admitted.model, version };
+  // A station provisioned with a claim token presents it as its password the first time: it
+  // gets a password of its own, which the session sets on the station once it booted.
+  const claimed = await deps.links.claim(key, password);
+  const owned = claimed === null ? null : await deps.links.authenticate(key, claimed);
+  if (!owned || claimed === null) return { ok: false, status: '401 Unauthorized' };
+  return { ok: true, key, model: owned.model, version, claimed };
 }

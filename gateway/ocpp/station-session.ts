@@ -27,6 +27,8 @@ export interface StationSessionOptions {
   logger: Logger;
   /** The registered model, whose profile's quirk rules repair this station's frames. */
   model: string | null;
+  /** The password the station claimed on connecting: set on it first thing after its boot. */
+  claimed?: string | undefined;
   /** Heartbeat interval told to an accepted station (s). */
   heartbeatIntervalS: number;
   /** Retry interval told to a station answered Pending (s): short, jittered by the station. */
@@ -75,6 +77,7 @@ export class StationSession {
       report: (state) =>
         this.phase === 'closed' || !this.link ? null : this.link.report(++this.seq, state),
     });
+    if (opts.claimed) void this.setClaimedPassword(opts.claimed);
     if (opts.routing) {
       this.router = new StationRouter({
         key: opts.key,
@@ -89,6 +92,43 @@ export class StationSession {
       });
       void this.router.sync();
     }
+  }
+
+  /**
+   * Sets the password the station claimed (the first call after its boot is accepted): 1.6
+   * `ChangeConfiguration AuthorizationKey`, 2.0.1 `SetVariables SecurityCtrlr.BasicAuthPassword`
+   * (the security whitepaper's way). Refused, the station keeps connecting with its claim
+   * token, which stays valid until the device is active.
+   */
+  private async setClaimedPassword(password: string): Promise<void> {
+    const outcome =
+      this.opts.version === 'ocpp1.6'
+        ? await this.calls.call('ChangeConfiguration', { key: 'AuthorizationKey', value: password })
+        : await this.calls.call('SetVariables', {
+            setVariableData: [
+              {
+                attributeValue: password,
+                component: { name: 'SecurityCtrlr' },
+                variable: { name: 'BasicAuthPassword' },
+              },
+            ],
+          });
+    const status = !outcome.ok
+      ? `${outcome.code}: ${outcome.description}`
+      : this.opts.version === 'ocpp1.6'
+        ? String(outcome.payload.status)
+        : String(
+            (
+              outcome.payload.setVariableResult as Array<{ attributeStatus?: string }> | undefined
+            )?.[0]?.attributeStatus,
+          );
+    if (status === 'Accepted' || status === 'RebootRequired')
+      this.opts.logger.info({ status }, 'claimed password set on the station');
+    else
+      this.opts.logger.warn(
+        { status },
+        'security event: the station did not take its claimed password; it may claim again',
+      );
   }
 
   receive(data: ArrayBuffer, isBinary: boolean): void {
