@@ -36,7 +36,7 @@ describe('rollout schedule', () => {
       await firmwareDevice(g, id, await g.register(id, 'wb-s'), '1.0', 'update', log);
 
     const startAt = new Date(Date.now() + 3_000);
-    const windowOpens = new Date(Date.now() + 12_000);
+    const windowOpens = new Date(Date.now() + 20_000);
     const config = {
       id: 'fw-night',
       firmware: { version: '2.0', url: 'https://firmware.example.com/wb-s/2.0.bin' },
