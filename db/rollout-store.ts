@@ -1,11 +1,11 @@
-import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { DeviceTwinState } from '../twins/device';
 import type { OperationConfig, RolloutConfig } from '../twins/rollout/config';
+import { noRolloutCounts, type RolloutDeviceStatus } from '../twins/rollout/plan';
 import type { Database } from './client';
 import { deviceTwins, rolloutDevices, rollouts } from './schema';
 
-export type RolloutDeviceStatus =
-  'pending' | 'skipped' | 'commanded' | 'succeeded' | 'failed' | 'aborted';
+export type { RolloutDeviceStatus } from '../twins/rollout/plan';
 
 export interface RolloutRecord {
   tenantId: string;
@@ -16,6 +16,10 @@ export interface RolloutRecord {
   reason: string | null;
   createdBy: string;
 }
+
+/** The rows of one rollout's devices (optionally narrowed further). */
+const inRollout = (tenantId: string, rolloutId: string, ...more: Array<SQL | undefined>) =>
+  and(eq(rolloutDevices.tenantId, tenantId), eq(rolloutDevices.rolloutId, rolloutId), ...more);
 
 /** NOTIFY channel: a rollout's progress changed (payload `<tenant>:<rollout>`). */
 export const ROLLOUT_CHANNEL = 'doppel_rollouts';
@@ -100,7 +104,7 @@ export async function selectRolloutTargets(
   const [row] = await database.db
     .select({ n: sql<number>`count(*)::int` })
     .from(rolloutDevices)
-    .where(and(eq(rolloutDevices.tenantId, tenantId), eq(rolloutDevices.rolloutId, rolloutId)));
+    .where(inRollout(tenantId, rolloutId));
   return row?.n ?? 0;
 }
 
@@ -116,9 +120,9 @@ async function idsWithStatus(
     .select({ deviceId: rolloutDevices.deviceId })
     .from(rolloutDevices)
     .where(
-      and(
-        eq(rolloutDevices.tenantId, tenantId),
-        eq(rolloutDevices.rolloutId, rolloutId),
+      inRollout(
+        tenantId,
+        rolloutId,
         eq(rolloutDevices.status, status),
         positions ? gte(rolloutDevices.position, positions.from) : undefined,
         positions ? lt(rolloutDevices.position, positions.from + positions.size) : undefined,
@@ -147,13 +151,7 @@ export async function findRolloutDevice(
   const [row] = await database.db
     .select()
     .from(rolloutDevices)
-    .where(
-      and(
-        eq(rolloutDevices.tenantId, key.tenantId),
-        eq(rolloutDevices.rolloutId, key.rolloutId),
-        eq(rolloutDevices.deviceId, key.deviceId),
-      ),
-    );
+    .where(inRollout(key.tenantId, key.rolloutId, eq(rolloutDevices.deviceId, key.deviceId)));
   return row ?? null;
 }
 
@@ -179,13 +177,7 @@ export async function rolloutDevicesOf(
       detail: rolloutDevices.detail,
     })
     .from(rolloutDevices)
-    .where(
-      and(
-        eq(rolloutDevices.tenantId, tenantId),
-        eq(rolloutDevices.rolloutId, rolloutId),
-        inArray(rolloutDevices.deviceId, deviceIds),
-      ),
-    );
+    .where(inRollout(tenantId, rolloutId, inArray(rolloutDevices.deviceId, deviceIds)));
 }
 
 /** Devices of a rollout with this status (e.g. the failed ones, to retry). */
@@ -213,13 +205,7 @@ export async function setRolloutDevice(
   await database.db
     .update(rolloutDevices)
     .set({ ...change, updatedAt: new Date() })
-    .where(
-      and(
-        eq(rolloutDevices.tenantId, key.tenantId),
-        eq(rolloutDevices.rolloutId, key.rolloutId),
-        eq(rolloutDevices.deviceId, key.deviceId),
-      ),
-    );
+    .where(inRollout(key.tenantId, key.rolloutId, eq(rolloutDevices.deviceId, key.deviceId)));
   await notifyRollout(database, key.tenantId, key.rolloutId);
 }
 
@@ -232,16 +218,9 @@ export async function rolloutCounts(
   const rows = await database.db
     .select({ status: rolloutDevices.status, n: sql<number>`count(*)::int` })
     .from(rolloutDevices)
-    .where(and(eq(rolloutDevices.tenantId, tenantId), eq(rolloutDevices.rolloutId, rolloutId)))
+    .where(inRollout(tenantId, rolloutId))
     .groupBy(rolloutDevices.status);
-  const counts = {
-    pending: 0,
-    skipped: 0,
-    commanded: 0,
-    succeeded: 0,
-    failed: 0,
-    aborted: 0,
-  };
+  const counts = noRolloutCounts();
   for (const r of rows) counts[r.status as RolloutDeviceStatus] = r.n;
   return counts;
 }
@@ -256,7 +235,7 @@ export async function listRolloutDevices(
   return database.db
     .select()
     .from(rolloutDevices)
-    .where(and(eq(rolloutDevices.tenantId, tenantId), eq(rolloutDevices.rolloutId, rolloutId)))
+    .where(inRollout(tenantId, rolloutId))
     .orderBy(asc(rolloutDevices.position))
     .limit(limit);
 }

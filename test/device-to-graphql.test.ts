@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceWorkflowId } from '../twins/ids';
 import { TestDevice } from './support/device-client';
-import { eventually, graphql } from './support/graphql';
+import { eventually, graphql, sseSubscription } from './support/graphql';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -136,30 +136,13 @@ describe('a device from the gateway to GraphQL and Temporal', () => {
     );
     await subscribed;
 
-    const sse = await fetch(stack.apiUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query, variables: { t: tenantId } }),
-    });
-    expect(sse.headers.get('content-type')).toContain('text/event-stream');
-    const sseChanges: any[] = [];
-    const reader = sse.body!.pipeThrough(new TextDecoderStream()).getReader();
-    void (async () => {
-      let buffer = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
-          const data = buffer
-            .slice(0, i)
-            .split('\n')
-            .find((l) => l.startsWith('data:'));
-          buffer = buffer.slice(i + 2);
-          if (data) sseChanges.push(JSON.parse(data.slice(5)).data?.deviceChanged);
-        }
-      }
-    })().catch(() => {});
+    const sse = await sseSubscription(
+      stack.apiUrl,
+      query,
+      { t: tenantId },
+      (e) => e.data?.deviceChanged,
+    );
+    const sseChanges = sse.events;
     await new Promise((r) => setTimeout(r, 300)); // let both subscriptions attach to the feed
 
     const device = await online(tenantId, 'meter-7', token);
@@ -177,7 +160,7 @@ describe('a device from the gateway to GraphQL and Temporal', () => {
     }
     unsubscribe();
     await client.dispose();
-    await reader.cancel();
+    await sse.close();
     device.close();
   });
 

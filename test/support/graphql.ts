@@ -37,13 +37,15 @@ export async function eventually<T>(
 
 /**
  * A subscription over SSE (graphql-yoga's `text/event-stream` answer to a POST): every event's
- * `data` as it comes, and a promise that settles when the server ends the stream.
+ * `data` (through `pick`) as it comes, and a promise that settles when the stream ends (cut
+ * off, too: a test that stops its stack first need not wait for it).
  */
 export async function sseSubscription(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
-): Promise<{ events: any[]; ended: Promise<void> }> {
+  pick: (event: any) => unknown = (event) => event,
+): Promise<{ events: any[]; ended: Promise<void>; close(): Promise<void> }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
@@ -65,9 +67,9 @@ export async function sseSubscription(
           .split('\n')
           .find((l) => l.startsWith('data:'));
         buffer = buffer.slice(i + 2);
-        if (data && data.length > 5) events.push(JSON.parse(data.slice(5)));
+        if (data && data.length > 5) events.push(pick(JSON.parse(data.slice(5))));
       }
     }
-  })();
-  return { events, ended };
+  })().catch(() => {});
+  return { events, ended, close: () => reader.cancel() };
 }

@@ -1,6 +1,28 @@
 import type { LifecycleState } from '../device';
 import { isRollout, type OperationConfig, type RolloutConfig } from './config';
 
+/** Where each device of a rollout stands (its `rollout_devices` row). */
+export const ROLLOUT_DEVICE_STATUSES = [
+  'pending',
+  'skipped',
+  'commanded',
+  'succeeded',
+  'failed',
+  'aborted',
+] as const;
+export type RolloutDeviceStatus = (typeof ROLLOUT_DEVICE_STATUSES)[number];
+export type RolloutCounts = Readonly<Record<RolloutDeviceStatus, number>>;
+
+/** Counts of a rollout with no device yet. */
+export const noRolloutCounts = (): Record<RolloutDeviceStatus, number> => ({
+  pending: 0,
+  skipped: 0,
+  commanded: 0,
+  succeeded: 0,
+  failed: 0,
+  aborted: 0,
+});
+
 /** What a rollout knows of a target device when its turn comes. */
 export interface TargetDevice {
   readonly deviceId: string;

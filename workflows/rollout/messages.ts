@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { OperationConfig } from '../../twins/rollout/config';
+import type { RolloutCounts } from '../../twins/rollout/plan';
 import type { WaveDevice } from '../activities/rollout-activities';
 
 export const OTA_ROLLOUT_WORKFLOW = 'otaRollout';
@@ -43,14 +44,7 @@ export interface RolloutResume {
 export type RolloutStatus =
   'scheduled' | 'running' | 'waiting' | 'paused' | 'aborting' | 'aborted' | 'completed';
 
-export interface RolloutCounts {
-  readonly pending: number;
-  readonly skipped: number;
-  readonly commanded: number;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly aborted: number;
-}
+export type { RolloutCounts };
 
 export interface RolloutProgress {
   readonly status: RolloutStatus;

@@ -7,7 +7,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { abortReason, waveSizes } from '../../twins/rollout/plan';
+import { abortReason, noRolloutCounts, waveSizes } from '../../twins/rollout/plan';
 import { schedulePhase } from '../../twins/rollout/schedule';
 import type { RolloutActivities } from '../activities/rollout-activities';
 import {
@@ -18,7 +18,6 @@ import {
   rolloutProgressQuery,
   ROLLOUT_WAVE_WORKFLOW,
   type RolloutArgs,
-  type RolloutCounts,
   type RolloutProgress,
   type RolloutResume,
   type RolloutStatus,
@@ -30,15 +29,6 @@ const acts = proxyActivities<RolloutActivities>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '30 seconds' },
 });
-
-const NO_COUNTS: RolloutCounts = {
-  pending: 0,
-  skipped: 0,
-  commanded: 0,
-  succeeded: 0,
-  failed: 0,
-  aborted: 0,
-};
 
 const FRESH: RolloutResume = {
   targeted: 0,
@@ -74,7 +64,7 @@ export async function otaRollout(args: RolloutArgs): Promise<RolloutProgress> {
     targeted: s.targeted,
     wave: s.index,
     waves: s.index + s.sizes.length,
-    counts: NO_COUNTS,
+    counts: noRolloutCounts(),
   };
   const now = () => new Date(Date.now());
   let phase = schedulePhase(now(), config.schedule);

@@ -11,6 +11,7 @@ import {
   startRollout,
   type RolloutControl,
 } from '../../../workflows/rollout/client';
+import { ROLLOUT_DEVICE_STATUSES } from '../../../twins/rollout/plan';
 import { apiError } from '../../errors';
 import { requireId } from '../graph/input';
 import type { ApiContext } from '../resolvers';
@@ -24,6 +25,12 @@ const upper = <T extends string>(values: readonly T[]) =>
 
 type Row = NonNullable<Awaited<ReturnType<typeof findRollout>>>;
 type RolloutCounts = Awaited<ReturnType<typeof rolloutCounts>>;
+/** A rollout as resolved: a subscription event brings its counts along. */
+type CountedRow = Row & { counts?: RolloutCounts | Promise<RolloutCounts> };
+
+/** A rollout's counts, read once per rollout object however many fields need them. */
+const countsOf = (row: CountedRow, _: unknown, ctx: ApiContext) =>
+  (row.counts ??= rolloutCounts(ctx.database, row.tenantId, row.rolloutId));
 
 function control(kind: RolloutControl) {
   return async (
@@ -91,7 +98,7 @@ export const rolloutResolvers = {
     'aborted',
     'completed',
   ]),
-  RolloutDeviceStatus: upper(['pending', 'skipped', 'commanded', 'succeeded', 'failed', 'aborted']),
+  RolloutDeviceStatus: upper(ROLLOUT_DEVICE_STATUSES),
   // PostgreSQL's text form of a timestamp is not ISO 8601: read it as a date.
   RolloutDevice: {
     commandedAt: (row: { commandedAt: string | null }) =>
@@ -99,13 +106,9 @@ export const rolloutResolvers = {
     finishedAt: (row: { finishedAt: string | null }) => row.finishedAt && new Date(row.finishedAt),
   },
   Rollout: {
-    // A subscription event brings its counts along (read once for the event).
-    counts: (row: Row & { counts?: RolloutCounts }, _: unknown, ctx: ApiContext) =>
-      row.counts ?? rolloutCounts(ctx.database, row.tenantId, row.rolloutId),
-    targeted: async (row: Row & { counts?: RolloutCounts }, _: unknown, ctx: ApiContext) =>
-      Object.values(
-        row.counts ?? (await rolloutCounts(ctx.database, row.tenantId, row.rolloutId)),
-      ).reduce((a, b) => a + b, 0),
+    counts: countsOf,
+    targeted: async (row: CountedRow, _: unknown, ctx: ApiContext) =>
+      Object.values(await countsOf(row, _, ctx)).reduce((a, b) => a + b, 0),
     devices: (row: Row, args: { first: number }, ctx: ApiContext) =>
       listRolloutDevices(
         ctx.database,
