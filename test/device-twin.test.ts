@@ -124,6 +124,33 @@ describe('device lifecycle through GraphQL and the twin workflow', () => {
     });
   });
 
+  it('closes a connection whose connect reaches the twin only after the device was retired', async () => {
+    // The gateway welcomes a device before its twin hears of the connect; when a retirement
+    // lands in between, the twin refuses the connect and must close that connection itself.
+    // Stand-in for the late connect: a live session of another device, announced to the
+    // retired twin as its own.
+    const d = await registered();
+    expect((await transition(d, 'RETIRED')).errors).toBeUndefined();
+    const other = await registered('d2');
+    const live = await TestDevice.connect(stack.gatewayUrl);
+    live.send({ type: 'hello', seq: 1, tenant: other.tenantId, device: 'd2', token: other.token });
+    const welcome = await live.next((m) => m.type === 'welcome');
+    await sendToDeviceTwin(stack.temporal, d, {
+      sender: 'test-late-connect',
+      batch: 1,
+      commands: [
+        {
+          type: 'connect',
+          at: new Date().toISOString(),
+          sessionId: welcome.session as string,
+          gatewayNode: stack.gatewayNodeId,
+          seq: 1,
+        },
+      ],
+    });
+    expect(await live.closed()).toBe(4403);
+  });
+
   it('of two concurrent transitions made against the same version, one is applied and the other refused', async () => {
     const d = await registered();
     // Stays connected: a disconnect would change the version between the read and the updates.

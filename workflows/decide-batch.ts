@@ -5,27 +5,36 @@ import type { Queued } from './twin-queue';
 /**
  * Runs a batch of queued commands through a twin's decide/evolve: the events to record, the
  * state after them, and the replies owed to waiting updates (each gets the state right after
- * its own command, or its rejection). Refused signals are logged; nothing is projected here.
+ * its own command, or its rejection), and the signalled commands refused (logged too, since
+ * nobody waits for their answer). Nothing is projected here.
  */
 export async function decideBatch<Command extends { type: string }, State, Event>(
   state: State,
   items: readonly Queued<Command, State>[],
   decide: (state: State, command: Command) => Event[] | Rejection | Promise<Event[] | Rejection>,
   evolveAll: (state: State, events: readonly Event[]) => State,
-): Promise<{ next: State; events: Event[]; replies: Array<() => void> }> {
+): Promise<{
+  next: State;
+  events: Event[];
+  replies: Array<() => void>;
+  refused: Array<{ command: Command; rejection: Rejection }>;
+}> {
   const events: Event[] = [];
   const replies: Array<() => void> = [];
+  const refused: Array<{ command: Command; rejection: Rejection }> = [];
   let next = state;
   for (const { command, reply } of items) {
     const outcome = await decide(next, command);
     if (isRejection(outcome)) {
       if (reply) replies.push(() => reply(outcome));
-      else
+      else {
+        refused.push({ command, rejection: outcome });
         log.warn('command refused', {
           command: command.type,
           code: outcome.code,
           reason: outcome.message,
         });
+      }
       continue;
     }
     events.push(...outcome);
@@ -33,5 +42,5 @@ export async function decideBatch<Command extends { type: string }, State, Event
     const after = next;
     if (reply) replies.push(() => reply(after));
   }
-  return { next, events, replies };
+  return { next, events, replies, refused };
 }

@@ -38,7 +38,8 @@ export class TestDevice {
     return this.until(() => this.received.find(predicate), timeoutMs, 'message');
   }
 
-  async closed(timeoutMs = 10_000): Promise<number> {
+  /** The close code; generous by default, since a loaded suite delays the twin's close effect. */
+  async closed(timeoutMs = 30_000): Promise<number> {
     return this.until(() => this.closeCode ?? undefined, timeoutMs, 'close');
   }
 

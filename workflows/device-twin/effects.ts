@@ -1,5 +1,10 @@
 import { getExternalWorkflowHandle, log, proxyActivities } from '@temporalio/workflow';
-import { evolve, type DeviceEvent, type DeviceTwinState } from '../../twins/device';
+import {
+  evolve,
+  type DeviceCommand,
+  type DeviceEvent,
+  type DeviceTwinState,
+} from '../../twins/device';
 import { deviceStatusOf } from '../../twins/asset';
 import { assetWorkflowId } from '../../twins/ids';
 import { delta } from '../../twins/shadow';
@@ -57,6 +62,25 @@ export async function carryOutEffects(
     before.binding?.assetId !== after.binding?.assetId;
   if (statusChanged && after.binding) await tellAsset(after);
   if (after.activation) await tellWatcher(before, after);
+}
+
+/**
+ * Closes the connections whose connect the twin refused because the device is retired or
+ * replaced (the gateway welcomes a device before its twin hears of the connect).
+ */
+export async function closeRefusedConnects(
+  state: DeviceTwinState,
+  connects: ReadonlyArray<Extract<DeviceCommand, { type: 'connect' }>>,
+): Promise<void> {
+  for (const { sessionId, gatewayNode } of connects) {
+    await attempt('close a refused connection', () =>
+      gatewayOf(gatewayNode).closeDeviceSession({
+        sessionId,
+        code: 4403,
+        reason: `device ${state.lifecycle.state}`,
+      }),
+    );
+  }
 }
 
 /** What a provisioning workflow verifying activation sees of the device. */

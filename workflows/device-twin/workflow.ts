@@ -27,7 +27,7 @@ import { projectionTaskQueue } from '../task-queues';
 import { CommandQueue, type Queued } from '../twin-queue';
 import { decideBatch } from '../decide-batch';
 import { CommandDispatch } from './command-dispatch';
-import { carryOutEffects } from './effects';
+import { carryOutEffects, closeRefusedConnects } from './effects';
 import {
   bindAssetUpdate,
   deviceInputSignal,
@@ -193,7 +193,7 @@ async function apply(
   items: Queued<DeviceCommand, DeviceTwinState>[],
   settings: DeviceTwinSettings,
 ): Promise<DeviceTwinState> {
-  const { next, events, replies } = await decideBatch(
+  const { next, events, replies, refused } = await decideBatch(
     state,
     items,
     (s, c) => decide(s, c, settings),
@@ -205,6 +205,14 @@ async function apply(
     if (changed.length > 0) upsertSearchAttributes(changed);
     await carryOutEffects(state, events, next);
   }
+  // A connect that reached the twin after it was retired or replaced was welcomed by the
+  // gateway before the twin could refuse it: close that connection too. (Twins started before
+  // this rule left it open: the patch keeps them replayable.)
+  const refusedConnects = refused.flatMap(({ command, rejection }) =>
+    command.type === 'connect' && rejection.code === 'twin:device.closed' ? [command] : [],
+  );
+  if (refusedConnects.length > 0 && patched('close-refused-connects'))
+    await closeRefusedConnects(next, refusedConnects);
   for (const reply of replies) reply();
   return next;
 }
