@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceWorkflowId } from '../twins/ids';
 import { TestDevice } from './support/device-client';
-import { eventually, graphql, sseSubscription } from './support/graphql';
+import { eventually, graphql, sseSubscription, testConnectionParams } from './support/graphql';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -128,6 +128,7 @@ describe('a device from the gateway to GraphQL and Temporal', () => {
       url: stack.apiUrl.replace('http', 'ws'),
       webSocketImpl: WebSocket,
       lazy: false,
+      connectionParams: testConnectionParams(),
     });
     const subscribed = new Promise<void>((resolve) => client.on('connected', () => resolve()));
     const unsubscribe = client.subscribe(

@@ -1,12 +1,30 @@
+/**
+ * The credentials a test request carries unless it says otherwise (`as`): every HTTP, SSE and
+ * graphql-ws request of the tests goes through these helpers.
+ */
+export function testCredentials(): Record<string, string> {
+  return {};
+}
+
+/** graphql-ws `connectionParams` carrying the tests' default credentials. */
+export function testConnectionParams(): Record<string, string> {
+  return testCredentials();
+}
+
 /** A GraphQL request over HTTP, as any client would send it. */
 export async function graphql<T = any>(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
+  as: Record<string, string> = testCredentials(),
 ) {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...as,
+    },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as {
@@ -45,10 +63,11 @@ export async function sseSubscription(
   query: string,
   variables: Record<string, unknown> = {},
   pick: (event: any) => unknown = (event) => event,
+  as: Record<string, string> = testCredentials(),
 ): Promise<{ events: any[]; ended: Promise<void>; close(): Promise<void> }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...as },
     body: JSON.stringify({ query, variables }),
   });
   if (!response.headers.get('content-type')?.includes('text/event-stream'))
