@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // graphql ships CommonJS (index.js) and ESM (index.mjs) without an exports map: Node gives
+    // packages the CommonJS build, Vite would give our sources the ESM one, and the schema would
+    // mix types of two graphql copies. Everything gets the copy Node gives, as in production.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: [
       'twins/**/*.test.ts',

@@ -59,10 +59,35 @@ const gateway = {
 };
 
 const api = {
-  // Loopback until the API authenticates its callers (issue 7); set 0.0.0.0 deliberately.
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(4000),
+  /** Users' JWTs are verified with exactly one of these (see README "Authentication"). */
+  API_JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  API_JWT_PUBLIC_KEY: z.string().includes('BEGIN', { message: 'a PEM public key' }).optional(),
+  API_JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  API_JWT_ISSUER: z.string().min(1).optional(),
+  API_JWT_AUDIENCE: z.string().min(1).optional(),
 };
+
+type ApiAuthEnv = {
+  API_JWT_SECRET?: string | undefined;
+  API_JWT_PUBLIC_KEY?: string | undefined;
+  API_JWT_JWKS_URL?: string | undefined;
+  API_JWT_ISSUER?: string | undefined;
+  API_JWT_AUDIENCE?: string | undefined;
+};
+
+/** The API's JWT settings from the environment. */
+export const jwtConfigOf = (env: ApiAuthEnv) => ({
+  secret: env.API_JWT_SECRET,
+  publicKey: env.API_JWT_PUBLIC_KEY,
+  jwksUrl: env.API_JWT_JWKS_URL,
+  issuer: env.API_JWT_ISSUER,
+  audience: env.API_JWT_AUDIENCE,
+});
+
+const oneJwtKey = (env: ApiAuthEnv) =>
+  [env.API_JWT_SECRET, env.API_JWT_PUBLIC_KEY, env.API_JWT_JWKS_URL].filter(Boolean).length;
 
 export const workerConfig = z.object({
   ...logging,
@@ -74,21 +99,31 @@ export const workerConfig = z.object({
     .optional(),
 });
 export const gatewayConfig = z.object({ ...logging, ...backends, ...twins, ...gateway });
-export const apiConfig = z.object({ ...logging, ...backends, ...twins, ...api });
+export const apiConfig = z
+  .object({ ...logging, ...backends, ...twins, ...api })
+  .refine((env) => oneJwtKey(env) === 1, {
+    message: 'set exactly one of API_JWT_SECRET, API_JWT_PUBLIC_KEY or API_JWT_JWKS_URL',
+    path: ['API_JWT_SECRET'],
+  });
 
 /** `npm start`: every role in one process, with Temporal and PostgreSQL started unless given. */
-export const embeddedConfig = z.object({
-  ...logging,
-  ...twins,
-  ...gateway,
-  ...api,
-  TEMPORAL_ADDRESS: hostPort.optional(),
-  TEMPORAL_NAMESPACE: backends.TEMPORAL_NAMESPACE,
-  TEMPORAL_PORT: port.default(7233),
-  TEMPORAL_UI_PORT: port.default(8233),
-  DATABASE_URL: postgresUrl.optional(),
-  POSTGRES_PORT: port.default(54329),
-});
+export const embeddedConfig = z
+  .object({
+    ...logging,
+    ...twins,
+    ...gateway,
+    ...api,
+    TEMPORAL_ADDRESS: hostPort.optional(),
+    TEMPORAL_NAMESPACE: backends.TEMPORAL_NAMESPACE,
+    TEMPORAL_PORT: port.default(7233),
+    TEMPORAL_UI_PORT: port.default(8233),
+    DATABASE_URL: postgresUrl.optional(),
+    POSTGRES_PORT: port.default(54329),
+  })
+  .refine((env) => oneJwtKey(env) <= 1, {
+    message: 'set at most one of API_JWT_SECRET, API_JWT_PUBLIC_KEY or API_JWT_JWKS_URL',
+    path: ['API_JWT_SECRET'],
+  });
 
 /** Parses the environment once; a bad or missing value stops the process with a readable list. */
 export function parseConfig<S extends z.ZodType>(

@@ -4,6 +4,7 @@ import type { DeviceTwinSettings } from '../twins/device';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
 import type { OutboxEntry } from '../db/outbox-reader';
+import { appendAudit } from '../db/access-store';
 import {
   DEFAULT_ABUSE_LIMITS,
   maskUnexpected,
@@ -11,26 +12,47 @@ import {
   useQueryLimits,
   type AbuseLimits,
 } from './abuse-limits';
+import { authenticator, type JwtConfig } from './auth/authenticate';
+import type { Principal } from './auth/roles';
 import { schema, type ApiContext } from './schema';
+
+/** What yoga's server context holds: graphql-ws connections bring the caller they opened with. */
+interface RequestContext {
+  extra?: { principal?: Principal };
+}
 
 /** The GraphQL application, without a listener: tests call `yoga.fetch` on it directly. */
 export function createApiApp(deps: {
   database: Database;
   temporal: Client;
   twinSettings: DeviceTwinSettings;
+  auth: JwtConfig;
   limits?: Partial<AbuseLimits>;
 }) {
   const limits = { ...DEFAULT_ABUSE_LIMITS, ...deps.limits };
   const pubSub = createPubSub<{ outbox: [OutboxEntry] }>();
-  const context: ApiContext = {
+  const authenticate = authenticator(deps.auth, deps.database);
+  const shared = {
     database: deps.database,
     temporal: deps.temporal,
     twinSettings: deps.twinSettings,
     pubSub,
   };
-  const yoga = createYoga<object, ApiContext>({
+  const yoga = createYoga<RequestContext, ApiContext>({
     schema,
-    context: () => context,
+    // Over HTTP and SSE the request carries Authorization; a graphql-ws connection was
+    // authenticated once, when it opened (see start-api).
+    context: async (initial): Promise<ApiContext> => {
+      const principal =
+        initial.extra?.principal ??
+        (await authenticate(initial.request?.headers.get('authorization')));
+      return {
+        ...shared,
+        principal,
+        audit: (entry) =>
+          appendAudit(deps.database, { ...entry, actor: principal.actor, role: principal.role }),
+      };
+    },
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'Doppel', subscriptionsProtocol: 'WS' },
     landingPage: false,
@@ -44,5 +66,9 @@ export function createApiApp(deps: {
       useQueryLimits(limits),
     ],
   });
-  return { yoga, publish: (entry: OutboxEntry) => pubSub.publish('outbox', entry) };
+  return {
+    yoga,
+    authenticate,
+    publish: (entry: OutboxEntry) => pubSub.publish('outbox', entry),
+  };
 }

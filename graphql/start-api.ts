@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Database } from '../db/client';
 import { createApiApp } from './app';
+import type { JwtConfig } from './auth/authenticate';
+import type { Principal } from './auth/roles';
 import { OutboxFeed } from './outbox-feed';
 
 export interface ApiOptions {
@@ -18,6 +20,8 @@ export interface ApiOptions {
   logger: Logger;
   /** Settings of twins this API starts (by registering a device). */
   offlineGraceMs: number;
+  /** How callers' JWTs are verified (API keys are checked against PostgreSQL). */
+  auth: JwtConfig;
 }
 
 export interface RunningApi {
@@ -29,10 +33,11 @@ export interface RunningApi {
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const connection = await Connection.connect({ address: options.temporalAddress });
   const temporal = new Client({ connection, namespace: options.namespace });
-  const { yoga, publish } = createApiApp({
+  const { yoga, publish, authenticate } = createApiApp({
     database: options.database,
     temporal,
     twinSettings: { offlineGraceMs: options.offlineGraceMs },
+    auth: options.auth,
   });
   const feed = new OutboxFeed(options.database, publish, options.logger);
   await feed.start();
@@ -43,6 +48,21 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     {
       execute: (args: any) => args.rootValue.execute(args),
       subscribe: (args: any) => args.rootValue.subscribe(args),
+      // A connection proves who it is once, in connection_init's payload
+      // ({ authorization: 'Bearer …' }); an unauthenticated one is closed with 4401.
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const given = params.authorization ?? params.Authorization;
+        try {
+          (ctx.extra as { principal?: Principal }).principal = await authenticate(
+            typeof given === 'string' ? given : undefined,
+          );
+          return true;
+        } catch (error) {
+          ctx.extra.socket.close(4401, String((error as Error).message).slice(0, 120));
+          return false;
+        }
+      },
       onSubscribe: async (ctx, _id, params) => {
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,

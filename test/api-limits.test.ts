@@ -3,6 +3,8 @@ import { auditServer } from 'graphql-http';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase } from '../db/client';
 import { createApiApp } from '../graphql/app';
+import { TEST_AUTH } from './support/auth';
+import { testCredentials } from './support/graphql';
 
 // The API's own defences, checked before anything executes: the app in-process (yoga.fetch),
 // on the suite's real PostgreSQL; nothing here reaches Temporal (its client connects lazily).
@@ -11,6 +13,7 @@ const { yoga } = createApiApp({
   database,
   temporal: new Client(),
   twinSettings: { offlineGraceMs: 0 },
+  auth: TEST_AUTH,
   limits: { maxBodyBytes: 64 * 1024 },
 });
 afterAll(() => database.close());
@@ -18,7 +21,7 @@ afterAll(() => database.close());
 const post = (body: string, headers: Record<string, string> = {}) =>
   yoga.fetch('http://api/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...testCredentials(), ...headers },
     body,
   });
 const ask = async (query: string) => {
@@ -100,7 +103,7 @@ describe('abuse limits', () => {
     const get = await yoga.fetch('http://api/graphql?query=%7B__typename%7D');
     expect(get.status).toBe(403);
     const allowed = await yoga.fetch('http://api/graphql?query=%7B__typename%7D', {
-      headers: { 'x-graphql-yoga-csrf': '1', accept: 'application/json' },
+      headers: { 'x-graphql-yoga-csrf': '1', accept: 'application/json', ...testCredentials() },
     });
     expect(allowed.status).toBe(200);
   });
@@ -113,10 +116,11 @@ describe('abuse limits', () => {
       database: broken,
       temporal: new Client(),
       twinSettings: { offlineGraceMs: 0 },
+      auth: TEST_AUTH,
     });
     const response = await app.yoga.fetch('http://api/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...testCredentials() },
       body: JSON.stringify({ query: '{ sites(tenantId: "acme") { nodes { siteId } } }' }),
     });
     const body = (await response.json()) as any;
@@ -136,7 +140,11 @@ describe('GraphQL over HTTP', () => {
         yoga.fetch(input as string, {
           ...init,
           // The audit's GETs are cross-site "simple" requests; an API client sends the header.
-          headers: { ...(init?.headers as Record<string, string>), 'x-graphql-yoga-csrf': '1' },
+          headers: {
+            ...(init?.headers as Record<string, string>),
+            'x-graphql-yoga-csrf': '1',
+            ...testCredentials(),
+          },
         }),
     });
     const failedMusts = results

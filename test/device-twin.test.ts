@@ -89,7 +89,7 @@ describe('device lifecycle through GraphQL and the twin workflow', () => {
       {
         from: 'ACTIVE',
         to: 'MAINTENANCE',
-        actor: 'api',
+        actor: 'user:test-admin',
         reason: 'ticket 7',
         effects: ['MUTE_ALARMS', 'EXCLUDE_FROM_ROLLOUTS'],
         version: expect.any(Number),
@@ -97,7 +97,7 @@ describe('device lifecycle through GraphQL and the twin workflow', () => {
       {
         from: 'MAINTENANCE',
         to: 'ACTIVE',
-        actor: 'api',
+        actor: 'user:test-admin',
         reason: 'ticket 7',
         effects: ['UNMUTE_ALARMS', 'INCLUDE_IN_ROLLOUTS'],
         version: expect.any(Number),

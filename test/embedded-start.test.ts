@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,6 +74,13 @@ describe('npm start', () => {
     expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
     const graphiql = await fetch(apiUrl, { headers: { accept: 'text/html' } });
     expect(await graphiql.text()).toContain('GraphiQL');
+    // No identity provider configured: the runtime signed an admin token into its data folder.
+    expect(first.output()).toContain('Admin token');
+    const admin = () => ({
+      authorization: `Bearer ${readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim()}`,
+    });
+    const anonymous = await graphql(apiUrl, '{ me { actor } }', {}, {});
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('api:unauthenticated');
 
     const registered = await graphql(
       apiUrl,
@@ -84,6 +91,8 @@ describe('npm start', () => {
           }
         }
       `,
+      {},
+      admin(),
     );
     expect(registered.errors).toBeUndefined();
 
@@ -106,10 +115,12 @@ describe('npm start', () => {
               }
             }
           `,
+          {},
+          admin(),
         );
         return res.data?.device ?? undefined;
       });
-      expect(kept).toEqual({ lifecycle: { state: 'PROVISIONED', actor: 'api' } });
+      expect(kept).toEqual({ lifecycle: { state: 'PROVISIONED', actor: 'user:admin' } });
       const connection = await Connection.connect({ address: `127.0.0.1:${ports.TEMPORAL_PORT}` });
       const described = await new Client({ connection }).workflow
         .getHandle('device:demo:kept')

@@ -5,6 +5,8 @@ import { createApiApp } from '../graphql/app';
 import { countingDatabase } from './support/counting-database';
 import { seedBoundDevices } from './support/seed-graph';
 import { uniqueTenant } from './support/stack';
+import { TEST_AUTH } from './support/auth';
+import { testCredentials } from './support/graphql';
 
 // Reads only: the fleet is written straight into the projection, and the API never reaches
 // Temporal (its client connects lazily, on first use).
@@ -19,12 +21,13 @@ describe('the cost of a page', () => {
       database,
       temporal: new Client(),
       twinSettings: { offlineGraceMs: 0 },
+      auth: TEST_AUTH,
     });
     const page = async (first: number) => {
       database.queries.length = 0;
       const response = await yoga.fetch('http://api/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...testCredentials() },
         body: JSON.stringify({
           query: `query ($t: ID!, $first: Int) { devices(tenantId: $t, first: $first) { nodes {
             deviceId customer { name } site { name }

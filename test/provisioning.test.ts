@@ -297,7 +297,7 @@ describe('provisioning', () => {
         [true, 'SN-BAD-1'],
         [true, 'SN-OK-1'],
       ]);
-      expect(hook.seen[0].request).toMatchObject({ tenantId, actor: 'api' });
+      expect(hook.seen[0].request).toMatchObject({ tenantId, actor: 'user:test-admin' });
     } finally {
       await hook.close();
     }

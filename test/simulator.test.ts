@@ -5,6 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFleet, type FleetRun } from '../bench/simulator/run-fleet';
 import { eventually, graphql } from './support/graphql';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
+import { ADMIN_TOKEN } from './support/auth';
+
+// The simulator registers its fleet with the credentials in DOPPEL_TOKEN, as a user runs it.
+process.env.DOPPEL_TOKEN = ADMIN_TOKEN;
 
 /** The fleet simulator (bench/simulator) in this process, against the whole real stack. */
 

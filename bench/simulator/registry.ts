@@ -35,10 +35,18 @@ type GraphqlAnswer = {
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 };
 
+/** The API's credentials: a JWT or API key allowed to register devices, in DOPPEL_TOKEN. */
+const authorization = (): Record<string, string> =>
+  process.env.DOPPEL_TOKEN ? { authorization: `Bearer ${process.env.DOPPEL_TOKEN}` } : {};
+
 async function graphql(api: string, query: string, variables: Record<string, unknown>) {
   const response = await fetch(api, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...authorization(),
+    },
     body: JSON.stringify({ query, variables }),
   });
   const text = await response.text();

@@ -4,7 +4,9 @@ import { migrateDatabase } from '../../db/migrate';
 import { startGateway } from '../../gateway/start-gateway';
 import { startApi } from '../../graphql/start-api';
 import { startWorker } from '../../workflows/worker/start-worker';
-import { embeddedConfig, parseConfig } from '../config';
+import path from 'node:path';
+import { embeddedConfig, jwtConfigOf, parseConfig } from '../config';
+import { firstAdmin } from './first-admin';
 import { createLogger } from '../logger';
 import { runProcess } from '../process';
 import { installTemporalLogging } from '../temporal-runtime';
@@ -57,8 +59,15 @@ await runProcess(async (onStop) => {
     trustedProxies: config.GATEWAY_TRUSTED_PROXIES,
   });
   onStop(gateway.stop);
+  // Without an identity provider configured, the embedded runtime signs its own admin token.
+  const configured = jwtConfigOf(config);
+  const admin =
+    configured.secret || configured.publicKey || configured.jwksUrl
+      ? null
+      : await firstAdmin(DATA_DIR);
   const api = await startApi({
     ...backends,
+    auth: admin ? { ...configured, secret: admin.secret } : configured,
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
     host: config.API_HOST,
     port: config.API_PORT,
@@ -71,6 +80,11 @@ await runProcess(async (onStop) => {
     'Doppel is running.',
     `  Device gateway   ws://${shown(config.GATEWAY_HOST)}:${gateway.port}/device`,
     `  GraphQL API      http://${shown(config.API_HOST)}:${api.port}/graphql   (GraphiQL in a browser)`,
+    ...(admin
+      ? [
+          `  Admin token      ${path.relative(process.cwd(), admin.tokenFile) || admin.tokenFile}   (Authorization: Bearer <token>; valid 30 days, renewed on each start)`,
+        ]
+      : []),
     `  Temporal UI      ${infra.temporalUiUrl ?? '(external cluster: use its own UI)'}`,
     `  Temporal         ${infra.temporalAddress}${infra.started.includes('temporal') ? '  (dev server, data in .data/temporal.db)' : ''}`,
     `  PostgreSQL       ${infra.started.includes('postgres') ? `127.0.0.1:${config.POSTGRES_PORT}  (private cluster in .data/postgres)` : 'DATABASE_URL'}`,

@@ -1,6 +1,6 @@
 // `npm run api`: the GraphQL API (scale out: every process delivers every event to its subscribers).
 import { startApi } from '../../graphql/start-api';
-import { apiConfig } from '../config';
+import { apiConfig, jwtConfigOf } from '../config';
 import { runProcess } from '../process';
 import { bootRole } from './boot-role';
 
@@ -14,6 +14,7 @@ await runProcess(async (onStop) => {
     database,
     logger,
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
+    auth: jwtConfigOf(config),
   });
   onStop(api.stop);
   return logger;

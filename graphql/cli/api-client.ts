@@ -4,6 +4,7 @@
  * one readable line and exit non-zero.
  */
 import type { Command } from 'commander';
+import { storedToken } from './credentials';
 
 export class CliError extends Error {
   constructor(
@@ -16,12 +17,16 @@ export class CliError extends Error {
 
 export interface ApiClient {
   readonly url: string;
+  /** Authorization header value, if the CLI has credentials for this API. */
+  readonly authorization: string | undefined;
   request<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
 }
 
-export function apiClient(url: string): ApiClient {
+export function apiClient(url: string, token?: string): ApiClient {
+  const authorization = token ? `Bearer ${token}` : undefined;
   return {
     url,
+    authorization,
     async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
       let response: Response;
       try {
@@ -30,6 +35,7 @@ export function apiClient(url: string): ApiClient {
           headers: {
             'content-type': 'application/json',
             accept: 'application/graphql-response+json',
+            ...(authorization ? { authorization } : {}),
           },
           body: JSON.stringify({ query, variables }),
         });
@@ -48,6 +54,11 @@ export function apiClient(url: string): ApiClient {
         );
       }
       const [first] = body.errors ?? [];
+      if (first?.extensions?.code === 'api:unauthenticated')
+        throw new CliError(
+          'api:unauthenticated',
+          `${first.message} — run \`doppel login\` or set DOPPEL_TOKEN`,
+        );
       if (first) throw new CliError(first.extensions?.code ?? 'api:error', first.message);
       if (body.data === undefined)
         throw new CliError(
@@ -59,7 +70,11 @@ export function apiClient(url: string): ApiClient {
   };
 }
 
-/** The API client for the global options of a command (`--api`). */
-export function clientOf(command: Command): ApiClient {
-  return apiClient((command.optsWithGlobals() as { api: string }).api);
+/**
+ * The API client for the global options of a command: `--api`, and the token from `--token`,
+ * else DOPPEL_TOKEN, else what `doppel login` stored for that API.
+ */
+export async function clientOf(command: Command): Promise<ApiClient> {
+  const { api, token } = command.optsWithGlobals() as { api: string; token?: string };
+  return apiClient(api, token ?? process.env.DOPPEL_TOKEN ?? (await storedToken(api)));
 }

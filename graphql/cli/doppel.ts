@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { CliError } from './api-client';
+import { registerAuth } from './commands/auth';
 import { registerProvision } from './commands/provision';
 import { registerRollout } from './commands/rollout';
 
@@ -15,9 +16,14 @@ const program = new Command('doppel')
     'GraphQL endpoint (or DOPPEL_API_URL)',
     process.env.DOPPEL_API_URL ?? 'http://127.0.0.1:4000/graphql',
   )
+  .option('--token <token>', 'JWT or API key (else DOPPEL_TOKEN, else what login kept)')
   .showHelpAfterError();
 
-const commands: Array<(program: Command) => void> = [registerProvision, registerRollout];
+const commands: Array<(program: Command) => void> = [
+  registerAuth,
+  registerProvision,
+  registerRollout,
+];
 
 for (const register of commands) register(program);
 

@@ -1,4 +1,7 @@
 import { createSchema } from 'graphql-yoga';
+import { guardSchema } from '../auth/guard';
+import { accessResolvers } from './access-resolvers';
+import { accessTypeDefs } from './access-type-defs';
 import { backendResolvers } from './backend-resolvers';
 import { backendTypeDefs } from './backend-type-defs';
 import { graphSchema } from './graph';
@@ -13,22 +16,29 @@ import { typeDefs } from './type-defs';
 
 export type { ApiContext } from './resolvers';
 
-/** Each part of the API brings its SDL and resolvers; they are merged here. */
-export const schema = createSchema<ApiContext>({
-  typeDefs: [
-    typeDefs,
-    backendTypeDefs,
-    provisioningTypeDefs,
-    bulkProvisioningTypeDefs,
-    rolloutTypeDefs,
-    ...graphSchema.typeDefs,
-  ],
-  resolvers: [
-    resolvers,
-    backendResolvers,
-    provisioningResolvers,
-    bulkProvisioningResolvers,
-    rolloutResolvers,
-    ...graphSchema.resolvers,
-  ],
-});
+/**
+ * Each part of the API brings its SDL and resolvers; they are merged here, and every root
+ * field is put behind the caller's role and tenant (auth/guard).
+ */
+export const schema = guardSchema(
+  createSchema<ApiContext>({
+    typeDefs: [
+      typeDefs,
+      backendTypeDefs,
+      provisioningTypeDefs,
+      bulkProvisioningTypeDefs,
+      rolloutTypeDefs,
+      accessTypeDefs,
+      ...graphSchema.typeDefs,
+    ],
+    resolvers: [
+      resolvers,
+      backendResolvers,
+      provisioningResolvers,
+      bulkProvisioningResolvers,
+      rolloutResolvers,
+      accessResolvers,
+      ...graphSchema.resolvers,
+    ],
+  }),
+);

@@ -29,10 +29,11 @@ import {
   transitionLifecycleUpdate,
   updateDesiredUpdate,
 } from '../../workflows/device-twin/messages';
+import type { GuardContext } from '../auth/guard';
 import { apiError, fromTemporal } from '../errors';
 import { deviceView, lifecycleChangeView } from './device-view';
 
-export interface ApiContext {
+export interface ApiContext extends GuardContext {
   database: Database;
   temporal: Client;
   pubSub: PubSub<{ outbox: [OutboxEntry] }>;
@@ -147,7 +148,7 @@ export const resolvers = {
         await registerDeviceTwin(
           ctx.temporal,
           key,
-          { actor: 'api', ...model },
+          { actor: ctx.principal.actor, ...model },
           { settings: ctx.twinSettings },
         );
       } catch (error) {
@@ -176,7 +177,7 @@ export const resolvers = {
           args: [
             {
               to: lifecycleFromEnum(input.to),
-              actor: 'api',
+              actor: ctx.principal.actor,
               reason: input.reason,
               ...(input.replacedBy ? { replacedBy: input.replacedBy } : {}),
               ...optionalVersion(input.expectedVersion),
@@ -212,7 +213,7 @@ export const resolvers = {
       ctx: ApiContext,
     ) => {
       const request = {
-        actor: 'api',
+        actor: ctx.principal.actor,
         id: input.commandId ?? randomUUID(),
         name: input.name,
         params: input.params ?? {},
@@ -228,7 +229,9 @@ export const resolvers = {
       ctx: ApiContext,
     ) =>
       updateTwin(ctx, input, (handle) =>
-        handle.executeUpdate(setTagsUpdate, { args: [{ actor: 'api', tags: input.tags }] }),
+        handle.executeUpdate(setTagsUpdate, {
+          args: [{ actor: ctx.principal.actor, tags: input.tags }],
+        }),
       ),
     updateDesired: (
       _: unknown,
@@ -241,7 +244,13 @@ export const resolvers = {
     ) =>
       updateTwin(ctx, input, (handle) =>
         handle.executeUpdate(updateDesiredUpdate, {
-          args: [{ actor: 'api', patch: input.patch, ...optionalVersion(input.expectedVersion) }],
+          args: [
+            {
+              actor: ctx.principal.actor,
+              patch: input.patch,
+              ...optionalVersion(input.expectedVersion),
+            },
+          ],
         }),
       ),
   },

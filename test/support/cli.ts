@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../deploy/embedded/paths';
+import { ADMIN_TOKEN } from './auth';
 
 export interface CliRun {
   code: number | null;
@@ -16,11 +17,12 @@ export function runCli(
   apiUrl: string,
   args: string[],
   onStderr: (text: string) => void = () => {},
+  env: Record<string, string> = { DOPPEL_TOKEN: ADMIN_TOKEN },
 ): Promise<CliRun> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(PROJECT_ROOT, 'graphql/cli/doppel.ts'), '--api', apiUrl, ...args],
-    { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let stdout = '';
   let stderr = '';

@@ -1,9 +1,11 @@
+import { ADMIN_TOKEN } from './auth';
+
 /**
  * The credentials a test request carries unless it says otherwise (`as`): every HTTP, SSE and
  * graphql-ws request of the tests goes through these helpers.
  */
 export function testCredentials(): Record<string, string> {
-  return {};
+  return { authorization: `Bearer ${ADMIN_TOKEN}` };
 }
 
 /** graphql-ws `connectionParams` carrying the tests' default credentials. */

@@ -6,6 +6,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createDatabase, type Database } from '../../db/client';
 import { startGateway, type RunningGateway } from '../../gateway/start-gateway';
 import { startApi, type RunningApi } from '../../graphql/start-api';
+import { TEST_AUTH } from './auth';
 import {
   bundleWorkflows,
   startWorker,
@@ -87,6 +88,7 @@ export async function startStack(
     port: 0,
     logger,
     offlineGraceMs: options.offlineGraceMs ?? 0,
+    auth: TEST_AUTH,
   });
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: 'default' });

@@ -105,7 +105,7 @@ async function provision(options: Options, command: Command): Promise<void> {
   // Checked before anything is created: the secrets must have somewhere to go.
   if (options.secretsOut && existsSync(options.secretsOut))
     throw secretsFileExists(options.secretsOut);
-  const api = clientOf(command);
+  const api = await clientOf(command);
   const content = readContent(options.file);
   const { provisionDevices: bulk } = await api.request<{ provisionDevices: Accepted }>(
     PROVISION_DEVICES,

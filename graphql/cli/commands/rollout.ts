@@ -45,6 +45,7 @@ export async function watchRollout(
   const client = createClient({
     url: wsUrl(api.url),
     webSocketImpl: WebSocket,
+    connectionParams: api.authorization ? { authorization: api.authorization } : {},
     retryAttempts: 10,
     shouldRetry: () => true,
   });
@@ -139,7 +140,7 @@ export function registerRollout(program: Command): void {
         options: TenantOption & { file: string; bulk?: boolean; watch?: boolean },
         command: Command,
       ) => {
-        const api = clientOf(command);
+        const api = await clientOf(command);
         const config = await readConfig(options.file);
         const mutation = options.bulk ? 'startBulkCommand' : 'startRollout';
         const data = await api.request<Record<string, { workflowId: string; created: boolean }>>(
@@ -166,7 +167,7 @@ export function registerRollout(program: Command): void {
     )
     .requiredOption('--tenant <id>', 'tenant')
     .action(async (rolloutId: string, options: TenantOption, command: Command) => {
-      const last = await watchRollout(clientOf(command), options.tenant, rolloutId);
+      const last = await watchRollout(await clientOf(command), options.tenant, rolloutId);
       process.stdout.write(`${summary(last)}\n`);
       process.exitCode = exitCodeOf(last);
     });
@@ -181,7 +182,9 @@ export function registerRollout(program: Command): void {
         const first = Number(options.devices);
         if (!Number.isInteger(first) || first < 0)
           throw new CliError('cli:option.invalid', '--devices: a whole number ≥ 0');
-        const data = await clientOf(command).request<{
+        const data = await (
+          await clientOf(command)
+        ).request<{
           rollout: (RolloutView & { devices: Array<Record<string, unknown>> }) | null;
         }>(
           `query ($t: ID!, $r: ID!, $n: Int) { rollout(tenantId: $t, rolloutId: $r) { ${ROLLOUT_FIELDS} devices(first: $n) { deviceId status attempts detail } } }`,
@@ -214,10 +217,11 @@ export function registerRollout(program: Command): void {
           options: TenantOption & { reason?: string },
           command: Command,
         ) => {
-          await clientOf(command).request(
-            `mutation ($i: RolloutControlInput!) { ${mutation}(input: $i) }`,
-            { i: { tenantId: options.tenant, rolloutId, reason: options.reason ?? null } },
-          );
+          await (
+            await clientOf(command)
+          ).request(`mutation ($i: RolloutControlInput!) { ${mutation}(input: $i) }`, {
+            i: { tenantId: options.tenant, rolloutId, reason: options.reason ?? null },
+          });
           process.stdout.write(`${name}: sent to ${rolloutId}\n`);
         },
       );

@@ -11,7 +11,6 @@ import type { ApiContext } from '../resolvers';
 import { readBulkFile, type BulkFormat } from './bulk-file';
 import { acceptBulk } from './bulk-submission';
 
-const ACTOR = 'api';
 const upper = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v.toUpperCase().replace(/-/g, '_'), v]));
 
@@ -89,7 +88,7 @@ export const bulkProvisioningResolvers = {
           errors: read.errors,
           errorCount: read.errorCount,
         });
-      return acceptBulk(ctx, input.tenantId, ACTOR, read.rows);
+      return acceptBulk(ctx, input.tenantId, ctx.principal.actor, read.rows);
     },
   },
 };

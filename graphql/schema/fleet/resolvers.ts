@@ -15,7 +15,6 @@ import { apiError } from '../../errors';
 import { requireId } from '../graph/input';
 import type { ApiContext } from '../resolvers';
 
-const ACTOR = 'api';
 /** How long provisionDevice waits for the admission hook's decision before answering. */
 const ADMISSION_WAIT_MS = 10_000;
 
@@ -106,7 +105,7 @@ export const provisioningResolvers = {
         request.method === 'credentials' ? newDeviceSecret() : (given ?? newClaimToken());
       const { workflowId, created } = await startProvisioning(ctx.temporal, {
         tenantId,
-        actor: ACTOR,
+        actor: ctx.principal.actor,
         request,
         secretHash: await hashSecret(shown),
         requestedAt: new Date().toISOString(),
@@ -148,7 +147,10 @@ export const provisioningResolvers = {
       requireId('deviceId', input.deviceId);
       if (input.reason.trim() === '')
         throw apiError('twin:lifecycle.reason-required', 'say why the device is retired (reason)');
-      const { workflowId, result } = await retire(ctx.temporal, { ...input, actor: ACTOR });
+      const { workflowId, result } = await retire(ctx.temporal, {
+        ...input,
+        actor: ctx.principal.actor,
+      });
       return { workflowId, retired: result.status === 'retired', ...result };
     },
     replaceDevice: async (
@@ -178,7 +180,7 @@ export const provisioningResolvers = {
       const { workflowId, created } = await startReplacement(ctx.temporal, {
         tenantId,
         deviceId,
-        actor: ACTOR,
+        actor: ctx.principal.actor,
         reason,
         replacement: request,
         secretHash,

@@ -17,7 +17,6 @@ import { requireId } from '../graph/input';
 import type { ApiContext } from '../resolvers';
 import { rolloutProgress } from './rollout-progress';
 
-const ACTOR = 'api';
 /** How long a start waits for the workflow's first record (a busy worker takes a moment). */
 const RECORD_WAIT_MS = 10_000;
 const upper = <T extends string>(values: readonly T[]) =>
@@ -74,7 +73,7 @@ function start(schema: z.ZodType<OperationConfig>, what: string) {
       );
     const started = await startRollout(ctx.temporal, {
       tenantId: args.tenantId,
-      actor: ACTOR,
+      actor: ctx.principal.actor,
       config: config.data,
     });
     // Answer once the rollout is on record, so a query or subscription right after finds it.

@@ -16,7 +16,6 @@ import { requireId } from './input';
 import { assetView, customerView, siteView } from './views';
 
 type Input<T> = { input: T & { tenantId: string } };
-const ACTOR = 'api';
 
 function requireName(name: string): string {
   const trimmed = name.trim();
@@ -114,7 +113,7 @@ export const graphMutationResolvers = {
       const key = { tenantId, assetId };
       return changeAsset(ctx, key, () =>
         createAssetTwin(ctx.temporal, key, {
-          actor: ACTOR,
+          actor: ctx.principal.actor,
           name,
           kind: input.kind ?? null,
           siteId,
@@ -144,7 +143,7 @@ export const graphMutationResolvers = {
         assetTwinHandle(ctx.temporal, key).executeUpdate(setAssetAttributesUpdate, {
           args: [
             {
-              actor: ACTOR,
+              actor: ctx.principal.actor,
               ...(input.attributes ? { attributes: input.attributes } : {}),
               ...(typeof input.name === 'string' ? { name: input.name } : {}),
               ...(input.tags ? { tags: input.tags } : {}),
@@ -164,7 +163,7 @@ export const graphMutationResolvers = {
       const key = { tenantId, assetId };
       return changeAsset(ctx, key, () =>
         assetTwinHandle(ctx.temporal, key).executeUpdate(bindDeviceUpdate, {
-          args: [{ actor: ACTOR, deviceId }],
+          args: [{ actor: ctx.principal.actor, deviceId }],
         }),
       );
     },
@@ -179,7 +178,7 @@ export const graphMutationResolvers = {
       const key = { tenantId, assetId };
       return changeAsset(ctx, key, () =>
         assetTwinHandle(ctx.temporal, key).executeUpdate(unbindDeviceUpdate, {
-          args: [{ actor: ACTOR, ...(deviceId ? { deviceId } : {}) }],
+          args: [{ actor: ctx.principal.actor, ...(deviceId ? { deviceId } : {}) }],
         }),
       );
     },

@@ -1,0 +1,103 @@
+/**
+ * Who may do what. A tenant's roles, from most to least powerful:
+ * - `tenant-admin`: everything in the tenant, including API keys, backends, webhooks, profiles;
+ * - `operator`: runs the fleet (lifecycle, desired state, commands, rollouts, the twin graph);
+ * - `installer`: provisions devices (single and bulk) and reads the fleet;
+ * - `viewer`: reads and subscribes;
+ * - `partner`: reads and subscribes (an integration, usually through an API key).
+ * `platform-admin` runs the Doppel installation: every operation in every tenant. It is granted
+ * only by a JWT (never an API key), for the people who create tenants and for automation.
+ */
+export const TENANT_ROLES = ['tenant-admin', 'operator', 'installer', 'viewer', 'partner'] as const;
+export type TenantRole = (typeof TENANT_ROLES)[number];
+export type Role = TenantRole | 'platform-admin';
+
+export const isTenantRole = (value: unknown): value is TenantRole =>
+  TENANT_ROLES.includes(value as TenantRole);
+
+/** The authenticated caller of a request. */
+export interface Principal {
+  /** `user:<sub>` for a JWT, `key:<keyId>` for an API key: the actor of everything it does. */
+  readonly actor: string;
+  readonly role: Role;
+  /** The one tenant it acts in; null only for `platform-admin`. */
+  readonly tenantId: string | null;
+}
+
+const READ: readonly TenantRole[] = TENANT_ROLES;
+const PROVISION: readonly TenantRole[] = ['tenant-admin', 'operator', 'installer'];
+const OPERATE: readonly TenantRole[] = ['tenant-admin', 'operator'];
+const ADMIN: readonly TenantRole[] = ['tenant-admin'];
+
+/** Who may read this tenant-level configuration: it names endpoints but never shows secrets. */
+const CONFIG_READ: readonly TenantRole[] = ['tenant-admin', 'operator'];
+
+/**
+ * The roles allowed each root field. A field missing here is refused to everybody but
+ * `platform-admin`, and the schema refuses to build (fail closed: a new operation needs a rule).
+ */
+export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> = {
+  Query: {
+    me: READ,
+    node: READ,
+    device: READ,
+    devices: READ,
+    deviceProfile: READ,
+    deviceProfiles: READ,
+    customer: READ,
+    customers: READ,
+    site: READ,
+    sites: READ,
+    asset: READ,
+    assets: READ,
+    fleetSummary: READ,
+    provisioning: PROVISION,
+    bulkProvisioning: PROVISION,
+    rollout: READ,
+    backends: CONFIG_READ,
+    backend: CONFIG_READ,
+    admissionHook: CONFIG_READ,
+    apiKeys: ADMIN,
+    auditEntries: ADMIN,
+  },
+  Mutation: {
+    registerDevice: PROVISION,
+    provisionDevice: PROVISION,
+    provisionDevices: PROVISION,
+    transitionDevice: OPERATE,
+    updateDesired: OPERATE,
+    sendCommand: OPERATE,
+    setDeviceTags: OPERATE,
+    retireDevice: OPERATE,
+    replaceDevice: OPERATE,
+    startRollout: OPERATE,
+    startBulkCommand: OPERATE,
+    pauseRollout: OPERATE,
+    resumeRollout: OPERATE,
+    abortRollout: OPERATE,
+    retryFailedRollout: OPERATE,
+    createCustomer: OPERATE,
+    createSite: OPERATE,
+    createAsset: OPERATE,
+    setAssetAttributes: OPERATE,
+    bindDevice: OPERATE,
+    unbindDevice: OPERATE,
+    putDeviceProfile: ADMIN,
+    registerBackend: ADMIN,
+    updateBackend: ADMIN,
+    removeBackend: ADMIN,
+    setAdmissionHook: ADMIN,
+    removeAdmissionHook: ADMIN,
+    createApiKey: ADMIN,
+    revokeApiKey: ADMIN,
+  },
+  Subscription: {
+    deviceChanged: READ,
+    rolloutProgress: READ,
+  },
+};
+
+export function mayCall(principal: Principal, type: string, field: string): boolean {
+  if (principal.role === 'platform-admin') return true;
+  return PERMISSIONS[type]?.[field]?.includes(principal.role) ?? false;
+}

@@ -1,0 +1,66 @@
+import { createApiKey, listApiKeys, readAudit, revokeApiKey } from '../../db/access-store';
+import type { ApiKeyRow } from '../../db/access-store';
+import { isTenantRole, type Role } from '../auth/roles';
+import { apiError } from '../errors';
+import { connection, pageRequest, type PageArgs } from './graph/connection';
+import type { ApiContext } from './resolvers';
+
+const roleEnum = (role: string) => role.toUpperCase().replace('-', '_');
+const roleOf = (value: string): Role => value.toLowerCase().replace('_', '-') as Role;
+
+const keyView = (row: ApiKeyRow) => ({ ...row, role: roleEnum(row.role) });
+
+export const accessResolvers = {
+  Query: {
+    me: (_: unknown, __: unknown, ctx: ApiContext) => ({
+      ...ctx.principal,
+      role: roleEnum(ctx.principal.role),
+    }),
+    apiKeys: async (_: unknown, args: { tenantId: string }, ctx: ApiContext) =>
+      (await listApiKeys(ctx.database, args.tenantId)).map(keyView),
+    auditEntries: async (_: unknown, args: { tenantId: string } & PageArgs, ctx: ApiContext) => {
+      const page = pageRequest(args);
+      const before = page.after === null ? null : Number(page.after);
+      if (before !== null && !Number.isSafeInteger(before))
+        throw apiError('api:input.invalid-cursor', `${args.after} is not a cursor of this listing`);
+      const rows = await readAudit(ctx.database, args.tenantId, { first: page.first, before });
+      return connection(
+        rows,
+        page,
+        (r) => String(r.id),
+        (r) => r,
+        async () => rows.length,
+      );
+    },
+  },
+  Mutation: {
+    createApiKey: async (
+      _: unknown,
+      { input }: { input: { tenantId: string; name: string; role: string } },
+      ctx: ApiContext,
+    ) => {
+      const role = roleOf(input.role);
+      if (!isTenantRole(role))
+        throw apiError('api:input.invalid-role', `an API key cannot have the role ${input.role}`);
+      const name = input.name.trim();
+      if (name.length === 0 || name.length > 200)
+        throw apiError('api:input.invalid-name', 'name must have 1 to 200 characters');
+      const { key, row } = await createApiKey(ctx.database, {
+        tenantId: input.tenantId,
+        name,
+        role,
+        createdBy: ctx.principal.actor,
+      });
+      return { key, apiKey: keyView(row) };
+    },
+    revokeApiKey: async (
+      _: unknown,
+      args: { tenantId: string; keyId: string },
+      ctx: ApiContext,
+    ) => {
+      const row = await revokeApiKey(ctx.database, args.tenantId, args.keyId, ctx.principal.actor);
+      if (!row) throw apiError('api:api-key.not-found', `no live API key ${args.keyId}`);
+      return keyView(row);
+    },
+  },
+};
