@@ -62,6 +62,11 @@ const api = {
   // Loopback until the API authenticates its callers (issue 7); set 0.0.0.0 deliberately.
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(4000),
+  /** Where partner webhooks are delivered from: a queue a worker pool of its own serves (optional). */
+  WEBHOOK_TASK_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" or "-"')
+    .optional(),
 };
 
 export const workerConfig = z.object({

@@ -19,6 +19,7 @@ export function createApiApp(deps: {
   temporal: Client;
   twinSettings: DeviceTwinSettings;
   limits?: Partial<AbuseLimits>;
+  webhookTaskQueue?: string;
 }) {
   const limits = { ...DEFAULT_ABUSE_LIMITS, ...deps.limits };
   const pubSub = createPubSub<{ outbox: [OutboxEntry] }>();
@@ -27,6 +28,7 @@ export function createApiApp(deps: {
     temporal: deps.temporal,
     twinSettings: deps.twinSettings,
     pubSub,
+    ...(deps.webhookTaskQueue ? { webhookTaskQueue: deps.webhookTaskQueue } : {}),
   };
   const yoga = createYoga<object, ApiContext>({
     schema,

@@ -18,6 +18,8 @@ export interface ApiOptions {
   logger: Logger;
   /** Settings of twins this API starts (by registering a device). */
   offlineGraceMs: number;
+  /** Where partner webhooks' delivery workflows run (a worker pool of their own); default the twins' queue. */
+  webhookTaskQueue?: string;
 }
 
 export interface RunningApi {
@@ -33,6 +35,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     database: options.database,
     temporal,
     twinSettings: { offlineGraceMs: options.offlineGraceMs },
+    ...(options.webhookTaskQueue ? { webhookTaskQueue: options.webhookTaskQueue } : {}),
   });
   const feed = new OutboxFeed(options.database, publish, options.logger);
   await feed.start();

@@ -14,6 +14,7 @@ await runProcess(async (onStop) => {
     database,
     logger,
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
+    ...(config.WEBHOOK_TASK_QUEUE ? { webhookTaskQueue: config.WEBHOOK_TASK_QUEUE } : {}),
   });
   onStop(api.stop);
   return logger;

@@ -10,6 +10,8 @@ import { rolloutResolvers } from './fleet/rollout-resolvers';
 import { rolloutTypeDefs } from './fleet/rollout-type-defs';
 import { resolvers, type ApiContext } from './resolvers';
 import { typeDefs } from './type-defs';
+import { webhookResolvers } from './webhook-resolvers';
+import { webhookTypeDefs } from './webhook-type-defs';
 
 export type { ApiContext } from './resolvers';
 
@@ -21,6 +23,7 @@ export const schema = createSchema<ApiContext>({
     provisioningTypeDefs,
     bulkProvisioningTypeDefs,
     rolloutTypeDefs,
+    webhookTypeDefs,
     ...graphSchema.typeDefs,
   ],
   resolvers: [
@@ -29,6 +32,7 @@ export const schema = createSchema<ApiContext>({
     provisioningResolvers,
     bulkProvisioningResolvers,
     rolloutResolvers,
+    webhookResolvers,
     ...graphSchema.resolvers,
   ],
 });
