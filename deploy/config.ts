@@ -62,11 +62,6 @@ const api = {
   // Loopback until the API authenticates its callers (issue 7); set 0.0.0.0 deliberately.
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(4000),
-  /** Where partner webhooks are delivered from: a queue a worker pool of its own serves (optional). */
-  WEBHOOK_TASK_QUEUE: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" or "-"')
-    .optional(),
 };
 
 export const workerConfig = z.object({
@@ -79,7 +74,21 @@ export const workerConfig = z.object({
     .optional(),
 });
 export const gatewayConfig = z.object({ ...logging, ...backends, ...twins, ...gateway });
-export const apiConfig = z.object({ ...logging, ...backends, ...twins, ...api });
+export const apiConfig = z.object({
+  ...logging,
+  ...backends,
+  ...twins,
+  ...api,
+  /**
+   * The queue partner webhooks are delivered from, for a worker pool of their own (workers
+   * with this TEMPORAL_TASK_QUEUE); by default the twins' queue. Not in `npm start`, whose one
+   * worker serves the twins' queue only.
+   */
+  WEBHOOK_TASK_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" or "-"')
+    .optional(),
+});
 
 /** `npm start`: every role in one process, with Temporal and PostgreSQL started unless given. */
 export const embeddedConfig = z.object({

@@ -264,6 +264,46 @@ describe('partner webhooks', () => {
     ]);
   });
 
+  it('holds events while disabled, sends them when enabled, and stops when removed', async () => {
+    const tenantId = uniqueTenant('wh');
+    const r = await receiver();
+    await registerWebhook(tenantId, r.url, { enabled: false });
+    await deviceWithChanges(tenantId, 'd', 2);
+    const update = `mutation ($i: UpdateWebhookInput!) { updateWebhook(input: $i) { enabled version } }`;
+    const held = await webhook(tenantId);
+    expect(held.lag).toBe(await deviceVersion(tenantId, 'd'));
+    expect(r.requests).toEqual([]);
+
+    const enabled = await graphql(stack.apiUrl, update, {
+      i: { tenantId, id: 'partner', enabled: true },
+    });
+    expect(enabled.data.updateWebhook).toEqual({ enabled: true, version: 2 });
+    const got = await untilAllAccepted(r, tenantId, ['d']);
+    expect(got.d).toEqual(upTo(await deviceVersion(tenantId, 'd')));
+
+    const removed = await graphql(
+      stack.apiUrl,
+      `
+        mutation ($t: ID!, $w: ID!) {
+          removeWebhook(tenantId: $t, webhookId: $w) {
+            removed
+          }
+        }
+      `,
+      { t: tenantId, w: 'partner' },
+    );
+    expect(removed.data.removeWebhook.removed).toBe(true);
+    const before = r.requests.length;
+    await changeDevice(tenantId, 'd', 2, 50);
+    // Another webhook of the tenant, registered after the changes, proves they were committed
+    // and read; the removed one got none of them.
+    const r2 = await receiver();
+    await registerWebhook(tenantId, r2.url);
+    await changeDevice(tenantId, 'd', 1, 60);
+    await eventually(async () => (r2.accepted().length > 0 ? true : undefined));
+    expect(r.requests.length).toBe(before);
+  });
+
   it('refuses bad definitions with clear codes', async () => {
     const tenantId = uniqueTenant('wh');
     const refused = async (query: string, variables: Record<string, unknown>) => {

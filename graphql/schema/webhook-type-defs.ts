@@ -104,7 +104,10 @@ export const webhookTypeDefs = /* GraphQL */ `
     webhook:exists.
     """
     registerWebhook(input: RegisterWebhookInput!): WebhookWithSecret!
-    "Changes a webhook; it applies from the next attempt. Refused as registerWebhook or webhook:not-found."
+    """
+    Changes a webhook: url and enabled apply from the next attempt, filter and maxAttempts from
+    the next events read. Refused as registerWebhook, or with webhook:not-found.
+    """
     updateWebhook(input: UpdateWebhookInput!): Webhook!
     "A new signing secret, shown once; the next delivery is signed with it."
     rotateWebhookSecret(tenantId: ID!, webhookId: ID!): WebhookWithSecret!
