@@ -138,7 +138,8 @@ const scenarios: Record<string, (stack: TestStack) => Promise<Capture>> = {
     const receiver = await startWebhookReceiver((e) =>
       failures++ < 1 || (broken && e.subject === 'hook-bad') ? 500 : 200,
     );
-    const q = (query: string, variables: Record<string, unknown>) => graphql(stack.apiUrl, query, variables);
+    const q = (query: string, variables: Record<string, unknown>) =>
+      graphql(stack.apiUrl, query, variables);
     const hook = `query { webhook(tenantId: "${tenantId}", webhookId: "partner") {
       lag deadLetters { nodes { cursor } } } }`;
     await q(`mutation ($i: RegisterWebhookInput!) { registerWebhook(input: $i) { secret } }`, {
