@@ -100,7 +100,21 @@ export const workerConfig = z.object({
 });
 export const gatewayConfig = z.object({ ...logging, ...backends, ...twins, ...gateway });
 export const apiConfig = z
-  .object({ ...logging, ...backends, ...twins, ...api })
+  .object({
+    ...logging,
+    ...backends,
+    ...twins,
+    ...api,
+    /**
+     * The queue partner webhooks are delivered from, for a worker pool of their own (workers
+     * with this TEMPORAL_TASK_QUEUE); by default the twins' queue. Not in `npm start`, whose one
+     * worker serves the twins' queue only.
+     */
+    WEBHOOK_TASK_QUEUE: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" or "-"')
+      .optional(),
+  })
   .refine((env) => oneJwtKey(env) === 1, {
     message: 'set exactly one of API_JWT_SECRET, API_JWT_PUBLIC_KEY or API_JWT_JWKS_URL',
     path: ['API_JWT_SECRET'],

@@ -28,6 +28,7 @@ export function createApiApp(deps: {
   twinSettings: DeviceTwinSettings;
   auth: JwtConfig;
   limits?: Partial<AbuseLimits>;
+  webhookTaskQueue?: string;
 }) {
   const limits = { ...DEFAULT_ABUSE_LIMITS, ...deps.limits };
   const pubSub = createPubSub<{ outbox: [OutboxEntry] }>();
@@ -37,6 +38,7 @@ export function createApiApp(deps: {
     temporal: deps.temporal,
     twinSettings: deps.twinSettings,
     pubSub,
+    ...(deps.webhookTaskQueue ? { webhookTaskQueue: deps.webhookTaskQueue } : {}),
   };
   const yoga = createYoga<RequestContext, ApiContext>({
     schema,

@@ -22,6 +22,8 @@ export interface ApiOptions {
   offlineGraceMs: number;
   /** How callers' JWTs are verified (API keys are checked against PostgreSQL). */
   auth: JwtConfig;
+  /** Where partner webhooks' delivery workflows run (a worker pool of their own); default the twins' queue. */
+  webhookTaskQueue?: string;
 }
 
 export interface RunningApi {
@@ -38,6 +40,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     temporal,
     twinSettings: { offlineGraceMs: options.offlineGraceMs },
     auth: options.auth,
+    ...(options.webhookTaskQueue ? { webhookTaskQueue: options.webhookTaskQueue } : {}),
   });
   const feed = new OutboxFeed(options.database, publish, options.logger);
   await feed.start();

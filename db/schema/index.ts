@@ -11,3 +11,4 @@ export * from './provisioning';
 export * from './rollouts';
 export * from './bulk-provisioning';
 export * from './access';
+export * from './webhooks';

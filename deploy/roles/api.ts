@@ -15,6 +15,7 @@ await runProcess(async (onStop) => {
     logger,
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
     auth: jwtConfigOf(config),
+    ...(config.WEBHOOK_TASK_QUEUE ? { webhookTaskQueue: config.WEBHOOK_TASK_QUEUE } : {}),
   });
   onStop(api.stop);
   return logger;

@@ -32,6 +32,9 @@ const ADMIN: readonly TenantRole[] = ['tenant-admin'];
 /** Who may read this tenant-level configuration: it names endpoints but never shows secrets. */
 const CONFIG_READ: readonly TenantRole[] = ['tenant-admin', 'operator'];
 
+/** Who may see partner webhooks (URL, filter, cursor, lag, dead letters; never the secret). */
+const WEBHOOK_READ: readonly TenantRole[] = ['tenant-admin', 'operator', 'viewer', 'partner'];
+
 /**
  * The roles allowed each root field. A field missing here is refused to everybody but
  * `platform-admin`, and the schema refuses to build (fail closed: a new operation needs a rule).
@@ -59,6 +62,8 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     admissionHook: CONFIG_READ,
     apiKeys: ADMIN,
     auditEntries: ADMIN,
+    webhooks: WEBHOOK_READ,
+    webhook: WEBHOOK_READ,
   },
   Mutation: {
     registerDevice: PROVISION,
@@ -90,6 +95,11 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     removeAdmissionHook: ADMIN,
     createApiKey: ADMIN,
     revokeApiKey: ADMIN,
+    registerWebhook: ADMIN,
+    updateWebhook: ADMIN,
+    rotateWebhookSecret: ADMIN,
+    removeWebhook: ADMIN,
+    replayWebhook: ADMIN,
   },
   Subscription: {
     deviceChanged: READ,

@@ -13,6 +13,8 @@ import { rolloutResolvers } from './fleet/rollout-resolvers';
 import { rolloutTypeDefs } from './fleet/rollout-type-defs';
 import { resolvers, type ApiContext } from './resolvers';
 import { typeDefs } from './type-defs';
+import { webhookResolvers } from './webhook-resolvers';
+import { webhookTypeDefs } from './webhook-type-defs';
 
 export type { ApiContext } from './resolvers';
 
@@ -29,6 +31,7 @@ export const schema = guardSchema(
       bulkProvisioningTypeDefs,
       rolloutTypeDefs,
       accessTypeDefs,
+      webhookTypeDefs,
       ...graphSchema.typeDefs,
     ],
     resolvers: [
@@ -38,6 +41,7 @@ export const schema = guardSchema(
       bulkProvisioningResolvers,
       rolloutResolvers,
       accessResolvers,
+      webhookResolvers,
       ...graphSchema.resolvers,
     ],
   }),

@@ -38,6 +38,8 @@ export interface ApiContext extends GuardContext {
   temporal: Client;
   pubSub: PubSub<{ outbox: [OutboxEntry] }>;
   twinSettings: DeviceTwinSettings;
+  /** Where partner webhooks' delivery workflows run (default: the twins' queue). */
+  webhookTaskQueue?: string;
 }
 
 type DeviceArgs = { tenantId: string; deviceId: string };

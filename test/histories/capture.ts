@@ -8,9 +8,11 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startScratchInfrastructure } from '../../deploy/embedded/infrastructure';
 import { assetWorkflowId, deviceWorkflowId } from '../../twins/ids';
 import { sendToDeviceTwin } from '../../workflows/device-twin/client';
+import { webhookWorkflowId } from '../../workflows/webhook/messages';
 import { TestDevice } from '../support/device-client';
 import { eventually, graphql } from '../support/graphql';
 import { registerDevice, startStack, type TestStack } from '../support/stack';
+import { startWebhookReceiver } from '../support/webhook-receiver';
 
 const OUT = path.dirname(fileURLToPath(import.meta.url));
 const tenantId = 'capture';
@@ -128,6 +130,45 @@ const scenarios: Record<string, (stack: TestStack) => Promise<Capture>> = {
     await run(bind, { assetId: 'bay-1', deviceId: 'bay-device-b' });
     await run(bind, { assetId: 'bay-1', deviceId: 'bay-device-a' }); // refused: the asset has a device
     return { workflowId: assetWorkflowId({ tenantId, assetId: 'bay-1' }) };
+  },
+  async 'webhook-delivery'(stack) {
+    // A refused attempt, a dead letter, delivery going on, a replay, and idle again.
+    let failures = 0;
+    let broken = true;
+    const receiver = await startWebhookReceiver((e) =>
+      failures++ < 1 || (broken && e.subject === 'hook-bad') ? 500 : 200,
+    );
+    const q = (query: string, variables: Record<string, unknown>) =>
+      graphql(stack.apiUrl, query, variables);
+    const hook = `query { webhook(tenantId: "${tenantId}", webhookId: "partner") {
+      lag deadLetters { nodes { cursor } } } }`;
+    await q(`mutation ($i: RegisterWebhookInput!) { registerWebhook(input: $i) { secret } }`, {
+      i: { tenantId, id: 'partner', url: receiver.url, maxAttempts: 2 },
+    });
+    await register(stack, 'hook-good');
+    await register(stack, 'hook-bad');
+    const dead = await eventually(async () => {
+      const w = (await q(hook, {})).data.webhook;
+      return w.lag === 0 && w.deadLetters.nodes.length > 0
+        ? w.deadLetters.nodes[0].cursor
+        : undefined;
+    }, 60_000);
+    broken = false;
+    await q(
+      `mutation ($c: String!) { replayWebhook(tenantId: "${tenantId}", webhookId: "partner",
+      fromCursor: $c) { version } }`,
+      { c: dead },
+    );
+    await eventually(
+      async () =>
+        (await q(hook, {})).data.webhook.lag === 0 &&
+        receiver.accepted().some((e) => e.subject === 'hook-bad')
+          ? true
+          : undefined,
+      60_000,
+    );
+    await receiver.stop();
+    return { workflowId: webhookWorkflowId(tenantId, 'partner') };
   },
   async 'device-bound'(_stack) {
     // The device side of the binding above: bind and unbind updates, status signals to the asset.

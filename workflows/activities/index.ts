@@ -8,6 +8,7 @@ import { createWatchdogActivities } from './gateway-watchdog-activities';
 import { createProvisioningActivities } from './provisioning-activities';
 import { createFleetActivities } from './fleet-activities';
 import { createRolloutActivities } from './rollout-activities';
+import { createWebhookActivities } from './webhook-activities';
 
 /** Activities of the twin workflows; they are the only place twins touch PostgreSQL. */
 export function createTwinActivities(database: Database, temporal: Client) {
@@ -19,6 +20,7 @@ export function createTwinActivities(database: Database, temporal: Client) {
     ...createFleetActivities(database, temporal),
     ...createRolloutActivities(database, temporal),
     ...createBulkProvisioningActivities(database, temporal),
+    ...createWebhookActivities(database),
     async projectDeviceTwin(before: DeviceTwinState, events: DeviceEvent[]): Promise<void> {
       await projectDeviceTwin(database, before, events);
     },

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import {
   NativeConnection,
+  Runtime,
   Worker,
   bundleWorkflowCode,
   type WorkflowBundle,
@@ -15,6 +16,7 @@ import {
   type GatewayWatchdogArgs,
 } from '../gateway-watchdog/messages';
 import { projectionTaskQueue, TWIN_TASK_QUEUE } from '../task-queues';
+import { startWebhookWaker } from './webhook-waker';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../index.ts', import.meta.url));
 
@@ -73,6 +75,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
   });
   const running = Promise.all([worker.run(), projections.run()]);
+  // Idle partner webhooks wake on their tenant's commits (NOTIFY), not on a tight poll.
+  const waker = await startWebhookWaker(options.database, client, (error) =>
+    Runtime.instance().logger.warn('webhook wake-up failed; the idle check will catch up', {
+      error: String(error),
+    }),
+  );
   // One watchdog per namespace: whichever worker starts first starts it, the others find it.
   await client.workflow.start(GATEWAY_WATCHDOG_WORKFLOW, {
     workflowId: GATEWAY_WATCHDOG_ID,
@@ -83,6 +91,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   return {
     async stop() {
+      await waker.stop();
       worker.shutdown();
       projections.shutdown();
       await running;

@@ -1,0 +1,100 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { CloudEvent, HTTP } from 'cloudevents';
+import { Webhook as Signer } from 'standardwebhooks';
+import type { Database } from '../../db/client';
+import {
+  advanceWebhookCursor,
+  deadLetterWebhookEvent,
+  readTenantOutboxEntry,
+  readWebhookPage,
+  webhookTarget,
+} from '../../db/webhook-delivery';
+import { twinChangeCloudEvent } from '../../twins/webhooks';
+import type { DeliveryOutcome } from '../webhook/messages';
+
+/** A partner that has not answered by then failed this attempt. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export const WEBHOOK_DELIVERY_FAILED = 'webhook:delivery.failed';
+
+interface EventRef {
+  tenantId: string;
+  webhookId: string;
+  outboxId: number;
+  /** The cursor the workflow saw: the event is sent only while the cursor is still there. */
+  expected: number;
+}
+
+/**
+ * One signed POST of one event: a CloudEvent in structured JSON, signed as Standard Webhooks
+ * sign (`webhook-id`, `webhook-timestamp`, `webhook-signature`), so partners verify it with
+ * the spec's libraries in their own language.
+ */
+async function post(url: string, secret: string, cloudEvent: CloudEvent<unknown>) {
+  const { headers, body } = HTTP.structured(cloudEvent);
+  const payload = String(body);
+  const now = new Date();
+  const signature = new Signer(secret).sign(cloudEvent.id, now, payload);
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      ...(headers as Record<string, string>),
+      'webhook-id': cloudEvent.id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': signature,
+      'user-agent': 'Doppel-Webhooks/1',
+    },
+    body: payload,
+    // A redirect is an answer we do not follow: a partner changes the URL in Doppel.
+    redirect: 'manual',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+/** Activities of the webhook delivery workflow. */
+export function createWebhookActivities(database: Database) {
+  return {
+    readWebhookPage: (a: { tenantId: string; webhookId: string }) =>
+      readWebhookPage(database, a.tenantId, a.webhookId),
+
+    /** Sends one event; throws on anything but a 2xx (the workflow's retry policy backs off). */
+    async deliverWebhookEvent(a: EventRef): Promise<DeliveryOutcome> {
+      const target = await webhookTarget(database, a.tenantId, a.webhookId);
+      if (!target) return 'removed';
+      if (!target.enabled) return 'disabled';
+      if (target.cursor !== a.expected) return 'moved';
+      const change = await readTenantOutboxEntry(database, a.tenantId, a.outboxId);
+      // Cannot happen (outbox rows are never deleted); skipping beats retrying forever.
+      if (!change) return (await advance(a)) ? 'delivered' : 'moved';
+      const cloudEvent = new CloudEvent<unknown>({ ...twinChangeCloudEvent(change) }, true);
+      let status: number;
+      try {
+        status = await post(target.url, target.secret, cloudEvent);
+      } catch (error) {
+        const reason = error instanceof Error ? (error.cause ?? error) : error;
+        throw ApplicationFailure.retryable(
+          `POST ${target.url} failed (attempt ${Context.current().info.attempt}): ${String(reason)}`,
+          WEBHOOK_DELIVERY_FAILED,
+        );
+      }
+      if (status < 200 || status > 299)
+        throw ApplicationFailure.retryable(
+          `POST ${target.url} answered HTTP ${status} (attempt ${Context.current().info.attempt})`,
+          WEBHOOK_DELIVERY_FAILED,
+        );
+      return (await advance(a)) ? 'delivered' : 'moved';
+    },
+
+    deadLetterWebhookEvent: (a: EventRef & { attempts: number; lastError: string }) =>
+      deadLetterWebhookEvent(database, a),
+  };
+
+  function advance(a: EventRef) {
+    return advanceWebhookCursor(database, a.tenantId, a.webhookId, a.expected, a.outboxId);
+  }
+}
+
+export type WebhookActivities = ReturnType<typeof createWebhookActivities>;
