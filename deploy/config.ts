@@ -64,9 +64,20 @@ const api = {
   API_PORT: port.default(4000),
 };
 
+const outbox = {
+  /** Subscribers can resume from a cursor this recent; older outbox rows are pruned. */
+  OUTBOX_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 366)
+    .default(24 * 7),
+};
+
 export const workerConfig = z.object({
   ...logging,
   ...backends,
+  ...outbox,
   /** The task queue of twins and operations (a separate queue isolates a workload). */
   TEMPORAL_TASK_QUEUE: z
     .string()
@@ -79,6 +90,7 @@ export const apiConfig = z.object({ ...logging, ...backends, ...twins, ...api })
 /** `npm start`: every role in one process, with Temporal and PostgreSQL started unless given. */
 export const embeddedConfig = z.object({
   ...logging,
+  ...outbox,
   ...twins,
   ...gateway,
   ...api,

@@ -1,5 +1,5 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { createPubSub, createYoga } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import type { DeviceTwinSettings } from '../twins/device';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
@@ -11,6 +11,7 @@ import {
   useQueryLimits,
   type AbuseLimits,
 } from './abuse-limits';
+import { OutboxHub } from './outbox-hub';
 import { schema, type ApiContext } from './schema';
 
 /** The GraphQL application, without a listener: tests call `yoga.fetch` on it directly. */
@@ -21,12 +22,12 @@ export function createApiApp(deps: {
   limits?: Partial<AbuseLimits>;
 }) {
   const limits = { ...DEFAULT_ABUSE_LIMITS, ...deps.limits };
-  const pubSub = createPubSub<{ outbox: [OutboxEntry] }>();
+  const outbox = new OutboxHub();
   const context: ApiContext = {
     database: deps.database,
     temporal: deps.temporal,
     twinSettings: deps.twinSettings,
-    pubSub,
+    outbox,
   };
   const yoga = createYoga<object, ApiContext>({
     schema,
@@ -44,5 +45,5 @@ export function createApiApp(deps: {
       useQueryLimits(limits),
     ],
   });
-  return { yoga, publish: (entry: OutboxEntry) => pubSub.publish('outbox', entry) };
+  return { yoga, publish: (entry: OutboxEntry) => outbox.publish(entry) };
 }

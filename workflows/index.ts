@@ -8,3 +8,4 @@ export { replaceDevice } from './fleet/replace';
 export { otaRollout } from './rollout/rollout';
 export { rolloutWave } from './rollout/wave';
 export { bulkProvision } from './bulk-provisioning/workflow';
+export { outboxRetention } from './outbox-retention/workflow';

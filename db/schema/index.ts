@@ -10,3 +10,4 @@ export * from './backends';
 export * from './provisioning';
 export * from './rollouts';
 export * from './bulk-provisioning';
+export * from './outbox-horizon';

@@ -1,6 +1,8 @@
 import { createSchema } from 'graphql-yoga';
 import { backendResolvers } from './backend-resolvers';
 import { backendTypeDefs } from './backend-type-defs';
+import { changeResolvers } from './changes/resolvers';
+import { changeTypeDefs } from './changes/type-defs';
 import { graphSchema } from './graph';
 import { bulkProvisioningResolvers } from './fleet/bulk-resolvers';
 import { bulkProvisioningTypeDefs } from './fleet/bulk-type-defs';
@@ -17,6 +19,7 @@ export type { ApiContext } from './resolvers';
 export const schema = createSchema<ApiContext>({
   typeDefs: [
     typeDefs,
+    changeTypeDefs,
     backendTypeDefs,
     provisioningTypeDefs,
     bulkProvisioningTypeDefs,
@@ -25,6 +28,7 @@ export const schema = createSchema<ApiContext>({
   ],
   resolvers: [
     resolvers,
+    changeResolvers,
     backendResolvers,
     provisioningResolvers,
     bulkProvisioningResolvers,
