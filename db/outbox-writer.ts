@@ -2,7 +2,12 @@ import { sql as dsql } from 'drizzle-orm';
 import type { PgTransaction } from 'drizzle-orm/pg-core';
 import { outbox, OUTBOX_CHANNEL } from './schema';
 
-/** Serialises outbox inserts so that ids commit in order and a reader never skips a row. */
+/**
+ * Serialises outbox inserts so that ids commit in order and a reader never skips a row: the
+ * id is drawn (nextval) only after the lock is granted, and PostgreSQL releases a transaction's
+ * locks after its commit became visible, so a reader that sees id n sees every id below n that
+ * will ever commit. Every outbox write goes through here (test/outbox-fanout.test.ts checks).
+ */
 const OUTBOX_ORDER_LOCK = 7263552;
 
 type Tx = PgTransaction<any, any, any>;

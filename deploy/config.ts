@@ -89,9 +89,20 @@ export const jwtConfigOf = (env: ApiAuthEnv) => ({
 const oneJwtKey = (env: ApiAuthEnv) =>
   [env.API_JWT_SECRET, env.API_JWT_PUBLIC_KEY, env.API_JWT_JWKS_URL].filter(Boolean).length;
 
+const outbox = {
+  /** Subscribers can resume from a cursor this recent; older outbox rows are pruned. */
+  OUTBOX_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 366)
+    .default(24 * 7),
+};
+
 export const workerConfig = z.object({
   ...logging,
   ...backends,
+  ...outbox,
   /** The task queue of twins and operations (a separate queue isolates a workload). */
   TEMPORAL_TASK_QUEUE: z
     .string()
@@ -124,6 +135,7 @@ export const apiConfig = z
 export const embeddedConfig = z
   .object({
     ...logging,
+    ...outbox,
     ...twins,
     ...gateway,
     ...api,

@@ -1,5 +1,5 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { createPubSub, createYoga } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import type { DeviceTwinSettings } from '../twins/device';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
@@ -14,6 +14,7 @@ import {
 } from './abuse-limits';
 import { authenticator, type JwtConfig } from './auth/authenticate';
 import type { Principal } from './auth/roles';
+import { OutboxHub } from './outbox-hub';
 import { schema, type ApiContext } from './schema';
 
 /** What yoga's server context holds: graphql-ws connections bring the caller they opened with. */
@@ -31,13 +32,13 @@ export function createApiApp(deps: {
   webhookTaskQueue?: string;
 }) {
   const limits = { ...DEFAULT_ABUSE_LIMITS, ...deps.limits };
-  const pubSub = createPubSub<{ outbox: [OutboxEntry] }>();
+  const outbox = new OutboxHub();
   const authenticate = authenticator(deps.auth, deps.database);
   const shared = {
     database: deps.database,
     temporal: deps.temporal,
     twinSettings: deps.twinSettings,
-    pubSub,
+    outbox,
     ...(deps.webhookTaskQueue ? { webhookTaskQueue: deps.webhookTaskQueue } : {}),
   };
   const yoga = createYoga<RequestContext, ApiContext>({
@@ -71,6 +72,6 @@ export function createApiApp(deps: {
   return {
     yoga,
     authenticate,
-    publish: (entry: OutboxEntry) => pubSub.publish('outbox', entry),
+    publish: (entry: OutboxEntry) => outbox.publish(entry),
   };
 }

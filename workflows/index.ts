@@ -9,3 +9,4 @@ export { otaRollout } from './rollout/rollout';
 export { rolloutWave } from './rollout/wave';
 export { bulkProvision } from './bulk-provisioning/workflow';
 export { webhookDelivery } from './webhook/workflow';
+export { outboxRetention } from './outbox-retention/workflow';

@@ -12,3 +12,4 @@ export * from './rollouts';
 export * from './bulk-provisioning';
 export * from './access';
 export * from './webhooks';
+export * from './outbox-horizon';

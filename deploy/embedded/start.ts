@@ -42,7 +42,10 @@ await runProcess(async (onStop) => {
   };
 
   logger.info('bundling workflows and starting the worker');
-  const worker = await startWorker(backends);
+  const worker = await startWorker({
+    ...backends,
+    outboxRetentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
+  });
   onStop(worker.stop);
   const gateway = await startGateway({
     ...backends,

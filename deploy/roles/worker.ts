@@ -14,6 +14,7 @@ await runProcess(async (onStop) => {
     temporalAddress: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,
     database,
+    outboxRetentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
     ...(config.TEMPORAL_TASK_QUEUE ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
   });
   onStop(worker.stop);

@@ -103,6 +103,8 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
   },
   Subscription: {
     deviceChanged: READ,
+    lifecycleChanged: READ,
+    assetChanged: READ,
     rolloutProgress: READ,
   },
 };

@@ -4,6 +4,8 @@ import { accessResolvers } from './access-resolvers';
 import { accessTypeDefs } from './access-type-defs';
 import { backendResolvers } from './backend-resolvers';
 import { backendTypeDefs } from './backend-type-defs';
+import { changeResolvers } from './changes/resolvers';
+import { changeTypeDefs } from './changes/type-defs';
 import { graphSchema } from './graph';
 import { bulkProvisioningResolvers } from './fleet/bulk-resolvers';
 import { bulkProvisioningTypeDefs } from './fleet/bulk-type-defs';
@@ -26,6 +28,7 @@ export const schema = guardSchema(
   createSchema<ApiContext>({
     typeDefs: [
       typeDefs,
+      changeTypeDefs,
       backendTypeDefs,
       provisioningTypeDefs,
       bulkProvisioningTypeDefs,
@@ -36,6 +39,7 @@ export const schema = guardSchema(
     ],
     resolvers: [
       resolvers,
+      changeResolvers,
       backendResolvers,
       provisioningResolvers,
       bulkProvisioningResolvers,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
-import { filter, pipe, type PubSub } from 'graphql-yoga';
 import type { Database } from '../../db/client';
 import { issueDeviceSecret } from '../../db/credentials';
 import { readTelemetry } from '../../db/telemetry-store';
@@ -14,7 +13,6 @@ import {
 import { isRejection } from '../../twins/errors';
 import { parseDeviceProfile } from '../../twins/profiles';
 import { deviceLifecycleHistoryOf, findDeviceTwin } from '../../db/device-projection';
-import type { OutboxEntry } from '../../db/outbox-reader';
 import {
   LIFECYCLE_STATES,
   type DeviceTwinSettings,
@@ -31,12 +29,14 @@ import {
 } from '../../workflows/device-twin/messages';
 import type { GuardContext } from '../auth/guard';
 import { apiError, fromTemporal } from '../errors';
+import type { OutboxHub } from '../outbox-hub';
 import { deviceView, lifecycleChangeView } from './device-view';
 
 export interface ApiContext extends GuardContext {
   database: Database;
   temporal: Client;
-  pubSub: PubSub<{ outbox: [OutboxEntry] }>;
+  /** This process's live outbox feed, which subscriptions follow. */
+  outbox: OutboxHub;
   twinSettings: DeviceTwinSettings;
   /** Where partner webhooks' delivery workflows run (default: the twins' queue). */
   webhookTaskQueue?: string;
@@ -255,30 +255,5 @@ export const resolvers = {
           ],
         }),
       ),
-  },
-  Subscription: {
-    deviceChanged: {
-      subscribe: (
-        _: unknown,
-        args: { tenantId: string; deviceId?: string | null },
-        ctx: ApiContext,
-      ) =>
-        pipe(
-          ctx.pubSub.subscribe('outbox'),
-          filter(
-            (e: OutboxEntry) =>
-              e.aggregateType === 'device' &&
-              e.tenantId === args.tenantId &&
-              (!args.deviceId || e.aggregateId === args.deviceId),
-          ),
-        ),
-      resolve: (e: OutboxEntry) => ({
-        cursor: String(e.id),
-        kind: e.kind,
-        version: e.version,
-        occurredAt: e.occurredAt,
-        device: deviceView(e.state as DeviceTwinState),
-      }),
-    },
   },
 };

@@ -149,16 +149,6 @@ export const typeDefs = /* GraphQL */ `
     code: String!
   }
 
-  type DeviceChange {
-    "The outbox position of this change."
-    cursor: ID!
-    "registered, lifecycle-changed, connected, connection-lost, reported or disconnected."
-    kind: String!
-    version: Int!
-    occurredAt: DateTime!
-    device: Device!
-  }
-
   input RegisterDeviceInput {
     tenantId: ID!
     deviceId: ID!
@@ -244,10 +234,5 @@ export const typeDefs = /* GraphQL */ `
     sendCommand(input: SendCommandInput!): SendCommandPayload!
     "Replaces a device's tags (trimmed, deduplicated, sorted; at most 32)."
     setDeviceTags(input: SetDeviceTagsInput!): SetDeviceTagsPayload!
-  }
-
-  type Subscription {
-    "Changes of a tenant's device twins, optionally of one device."
-    deviceChanged(tenantId: ID!, deviceId: ID): DeviceChange!
   }
 `;

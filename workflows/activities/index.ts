@@ -2,16 +2,22 @@ import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
 import { projectDeviceTwin } from '../../db/device-projection';
 import type { DeviceEvent, DeviceTwinState } from '../../twins/device';
+import { DEFAULT_OUTBOX_RETENTION_MS } from '../outbox-retention/messages';
 import { createAssetActivities } from './asset-activities';
 import { createBulkProvisioningActivities } from './bulk-provisioning-activities';
 import { createWatchdogActivities } from './gateway-watchdog-activities';
+import { createOutboxRetentionActivities } from './outbox-retention-activities';
 import { createProvisioningActivities } from './provisioning-activities';
 import { createFleetActivities } from './fleet-activities';
 import { createRolloutActivities } from './rollout-activities';
 import { createWebhookActivities } from './webhook-activities';
 
 /** Activities of the twin workflows; they are the only place twins touch PostgreSQL. */
-export function createTwinActivities(database: Database, temporal: Client) {
+export function createTwinActivities(
+  database: Database,
+  temporal: Client,
+  options: { outboxRetentionMs?: number } = {},
+) {
   return {
     // The asset twin binds devices through their twins: that needs a Temporal client.
     ...createAssetActivities(database, temporal),
@@ -21,6 +27,10 @@ export function createTwinActivities(database: Database, temporal: Client) {
     ...createRolloutActivities(database, temporal),
     ...createBulkProvisioningActivities(database, temporal),
     ...createWebhookActivities(database),
+    ...createOutboxRetentionActivities(
+      database,
+      options.outboxRetentionMs ?? DEFAULT_OUTBOX_RETENTION_MS,
+    ),
     async projectDeviceTwin(before: DeviceTwinState, events: DeviceEvent[]): Promise<void> {
       await projectDeviceTwin(database, before, events);
     },

@@ -15,6 +15,11 @@ import {
   GATEWAY_WATCHDOG_WORKFLOW,
   type GatewayWatchdogArgs,
 } from '../gateway-watchdog/messages';
+import {
+  DEFAULT_OUTBOX_RETENTION,
+  OUTBOX_RETENTION_ID,
+  OUTBOX_RETENTION_WORKFLOW,
+} from '../outbox-retention/messages';
 import { projectionTaskQueue, TWIN_TASK_QUEUE } from '../task-queues';
 import { startWebhookWaker } from './webhook-waker';
 
@@ -27,6 +32,8 @@ export interface WorkerOptions {
   taskQueue?: string;
   /** Settings of the gateway watchdog, used when this worker is the first to start it. */
   watchdog?: GatewayWatchdogArgs;
+  /** How long subscribers can resume from a cursor; older outbox rows are pruned (default 7 days). */
+  outboxRetentionMs?: number;
   /** A bundle built earlier (tests build it once per suite). */
   workflowBundle?: WorkflowBundle;
 }
@@ -56,7 +63,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const client = new Client({ connection, namespace: options.namespace });
   const taskQueue = options.taskQueue ?? TWIN_TASK_QUEUE;
   // Activities that talk to other twins (an asset binding a device) share the connection.
-  const activities = createTwinActivities(options.database, client);
+  const activities = createTwinActivities(options.database, client, {
+    ...(options.outboxRetentionMs ? { outboxRetentionMs: options.outboxRetentionMs } : {}),
+  });
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
@@ -88,6 +97,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     args: [options.watchdog ?? DEFAULT_WATCHDOG],
     workflowIdConflictPolicy: 'USE_EXISTING',
     staticSummary: 'Finds gateways that died and takes their devices offline (gateway-lost)',
+  });
+  await client.workflow.start(OUTBOX_RETENTION_WORKFLOW, {
+    workflowId: OUTBOX_RETENTION_ID,
+    taskQueue,
+    args: [DEFAULT_OUTBOX_RETENTION],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    staticSummary: 'Prunes outbox rows older than the retention window (OUTBOX_RETENTION_HOURS)',
   });
   return {
     async stop() {

@@ -1,0 +1,57 @@
+import { and, eq, gt, inArray, sql as dsql, type SQL } from 'drizzle-orm';
+import type { OutboxEntry } from './outbox-reader';
+import { outbox } from './schema';
+
+/**
+ * Which outbox rows a subscriber wants. One definition serves the replay (as SQL) and the live
+ * feed (as a predicate), so a resumed subscription sees exactly what a live one would have.
+ */
+export interface OutboxFilter {
+  readonly tenantId: string;
+  readonly aggregateType: 'device' | 'asset';
+  readonly aggregateId?: string | undefined;
+  /** Event types (`reported`, `lifecycle-changed`, …); any when absent. */
+  readonly kinds?: readonly string[] | undefined;
+  /**
+   * The site the aggregate stood in right after the change: a device's binding (its
+   * `state.binding.siteId`, copied from the asset when bound), an asset's `state.siteId`. Read
+   * from the row's own state, so neither replay nor live feed needs a graph lookup, and a
+   * change is placed where it happened even after the device moved on.
+   */
+  readonly siteId?: string | undefined;
+}
+
+function siteOf(entry: Pick<OutboxEntry, 'aggregateType' | 'state'>): string | null {
+  const state = entry.state as {
+    siteId?: string | null;
+    binding?: { siteId?: string | null } | null;
+  } | null;
+  return (entry.aggregateType === 'device' ? state?.binding?.siteId : state?.siteId) ?? null;
+}
+
+/** Whether a live outbox entry passes the filter. */
+export function matchesOutboxFilter(entry: OutboxEntry, filter: OutboxFilter): boolean {
+  return (
+    entry.tenantId === filter.tenantId &&
+    entry.aggregateType === filter.aggregateType &&
+    (filter.aggregateId === undefined || entry.aggregateId === filter.aggregateId) &&
+    (filter.kinds === undefined || filter.kinds.includes(entry.kind)) &&
+    (filter.siteId === undefined || siteOf(entry) === filter.siteId)
+  );
+}
+
+/** The same filter as SQL over rows after `cursor` (the (tenant_id, id) index serves it). */
+export function outboxFilterSql(filter: OutboxFilter, cursor: number): SQL {
+  const sitePath =
+    filter.aggregateType === 'device'
+      ? dsql`${outbox.payload} #>> '{state,binding,siteId}'`
+      : dsql`${outbox.payload} #>> '{state,siteId}'`;
+  return and(
+    eq(outbox.tenantId, filter.tenantId),
+    gt(outbox.id, cursor),
+    eq(outbox.aggregateType, filter.aggregateType),
+    filter.aggregateId === undefined ? undefined : eq(outbox.aggregateId, filter.aggregateId),
+    filter.kinds === undefined ? undefined : inArray(outbox.kind, [...filter.kinds]),
+    filter.siteId === undefined ? undefined : eq(sitePath, filter.siteId),
+  )!;
+}

@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../deploy/embedded/paths';
+import { TEST_JWT_SECRET } from './auth';
+
+/**
+ * An API in its own process (the api role, as `npm run api` runs it) on a free port, against
+ * the given Temporal and PostgreSQL. Resolves with its GraphQL URL once it listens.
+ */
+export async function startApiProcess(backends: { temporalAddress: string; databaseUrl: string }) {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(PROJECT_ROOT, 'deploy/roles/api.ts')],
+    {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'info',
+        API_HOST: '127.0.0.1',
+        API_PORT: '0',
+        TEMPORAL_ADDRESS: backends.temporalAddress,
+        DATABASE_URL: backends.databaseUrl,
+        API_JWT_SECRET: TEST_JWT_SECRET,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    },
+  );
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`api did not start:\n${output}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+      const listening = output
+        .split('\n')
+        .slice(0, -1) // the last piece may be half a line
+        .map((line) => (line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : {}))
+        .find((entry) => entry.msg === 'GraphQL API listening');
+      if (listening) {
+        clearTimeout(timer);
+        resolve(listening.port as number);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`api exited with ${code}:\n${output}`));
+    });
+  });
+  child.stdout!.resume();
+  return {
+    apiUrl: `http://127.0.0.1:${port}/graphql`,
+    pid: child.pid!,
+    async stop() {
+      process.kill(-child.pid!, 'SIGTERM');
+      await once(child, 'exit').catch(() => {});
+    },
+  };
+}
