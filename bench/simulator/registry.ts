@@ -6,8 +6,10 @@
  * and whose twin exists are reused; the rest are registered with a bounded pool of
  * concurrent calls. A device registered elsewhere (its token unknown here) is skipped.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DATA_DIR } from '../../deploy/embedded/paths';
 import type { DeviceSpec, ReadyDevice } from './plan';
 import { pool } from './pool';
 
@@ -35,9 +37,21 @@ type GraphqlAnswer = {
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 };
 
-/** The API's credentials: a JWT or API key allowed to register devices, in DOPPEL_TOKEN. */
-const authorization = (): Record<string, string> =>
-  process.env.DOPPEL_TOKEN ? { authorization: `Bearer ${process.env.DOPPEL_TOKEN}` } : {};
+/**
+ * The API's credentials: DOPPEL_TOKEN (a JWT or API key allowed to register devices), else
+ * the admin token `npm start` signed into its data folder.
+ */
+function authorization(): Record<string, string> {
+  let token = process.env.DOPPEL_TOKEN;
+  if (!token) {
+    try {
+      token = readFileSync(path.join(DATA_DIR, 'admin-token'), 'utf8').trim();
+    } catch {
+      return {};
+    }
+  }
+  return { authorization: `Bearer ${token}` };
+}
 
 async function graphql(api: string, query: string, variables: Record<string, unknown>) {
   const response = await fetch(api, {

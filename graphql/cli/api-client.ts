@@ -76,5 +76,5 @@ export function apiClient(url: string, token?: string): ApiClient {
  */
 export async function clientOf(command: Command): Promise<ApiClient> {
   const { api, token } = command.optsWithGlobals() as { api: string; token?: string };
-  return apiClient(api, token ?? process.env.DOPPEL_TOKEN ?? (await storedToken(api)));
+  return apiClient(api, token || process.env.DOPPEL_TOKEN || (await storedToken(api)));
 }

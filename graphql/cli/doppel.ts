@@ -6,6 +6,8 @@
 import { Command } from 'commander';
 import { CliError } from './api-client';
 import { registerAuth } from './commands/auth';
+import { registerDevices } from './commands/devices';
+import { registerExport } from './commands/export';
 import { registerProvision } from './commands/provision';
 import { registerRollout } from './commands/rollout';
 
@@ -21,8 +23,10 @@ const program = new Command('doppel')
 
 const commands: Array<(program: Command) => void> = [
   registerAuth,
+  registerDevices,
   registerProvision,
   registerRollout,
+  registerExport,
 ];
 
 for (const register of commands) register(program);
