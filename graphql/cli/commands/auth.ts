@@ -38,7 +38,7 @@ export function registerAuth(program: Command): void {
             })
           : options.tokenStdin
             ? await readStdin()
-            : (given || process.env.DOPPEL_TOKEN || '')
+            : given || process.env.DOPPEL_TOKEN || ''
       ).trim();
       if (!token)
         throw new CliError(
