@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './support/graphql';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
+import { ADMIN_TOKEN } from './support/auth';
 
 /** `doppel provision` run as an operator would: a child process against a real API. */
 let stack: TestStack;
@@ -22,7 +23,7 @@ function doppel(args: string[], cwd: string) {
   const child = spawn(
     join(process.cwd(), 'node_modules/.bin/tsx'),
     [join(process.cwd(), 'graphql/cli/doppel.ts'), '--api', stack.apiUrl, ...args],
-    { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOPPEL_TOKEN: ADMIN_TOKEN } },
   );
   let stdout = '';
   let stderr = '';

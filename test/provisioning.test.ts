@@ -163,7 +163,7 @@ describe('provisioning', () => {
       seq: 2,
     });
     const active = await untilStatus(tenantId, serial, 'ACTIVE');
-    expect(active).toMatchObject({ method: 'CLAIM', requestedBy: 'api', reason: null });
+    expect(active).toMatchObject({ method: 'CLAIM', requestedBy: 'user:test-admin', reason: null });
     expect(Date.parse(active.activatedAt)).toBeGreaterThanOrEqual(Date.parse(active.claimedAt));
     const twin = await deviceOf(tenantId, serial);
     expect(twin.lifecycle).toMatchObject({ state: 'ACTIVE', reason: 'activation verified' });
