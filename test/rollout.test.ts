@@ -82,7 +82,11 @@ describe('OTA rollouts', () => {
     expect(
       (await g.ok(control('resumeRollout'), { i: { tenantId: g.tenantId, rolloutId: 'fw-2' } }))
         .resumeRollout,
-    ).toBe(true);
+    ).toMatchObject({
+      accepted: true,
+      rolloutId: 'fw-2',
+      workflowId: `rollout:${g.tenantId}:fw-2`,
+    });
     const downloading = await untilRollout(g, 'fw-2', (r) =>
       r.devices.some((d: any) => d.deviceId === 'dev-1' && d.status === 'COMMANDED'),
     );

@@ -184,13 +184,27 @@ describe('two tenants', () => {
     const query =
       'subscription ($t: ID!) { deviceChanged(tenantId: $t) { kind device { tenantId deviceId } } }';
     const connected = new Promise<void>((resolve) => client.on('connected', () => resolve()));
-    // B's subscription first: once A's own one is seen live, B's was registered before it.
-    const stops = (['other', 'own'] as const).map((which) =>
+    // B's subscriptions first (every change subscription of the schema, with B's ids and
+    // without): once A's own one is seen live, B's were registered before it.
+    const foreign = [
+      'subscription ($t: ID!) { deviceChanged(tenantId: $t) { kind } }',
+      'subscription ($t: ID!, $d: ID) { deviceChanged(tenantId: $t, deviceId: $d) { kind } }',
+      'subscription ($t: ID!) { lifecycleChanged(tenantId: $t) { to } }',
+      'subscription ($t: ID!, $a: ID) { assetChanged(tenantId: $t, assetId: $a) { kind } }',
+      'subscription ($t: ID!, $s: ID) { assetChanged(tenantId: $t, siteId: $s) { kind } }',
+    ].map((q) =>
       client.subscribe(
-        { query, variables: { t: which === 'own' ? A : B } },
-        { next: (v) => events[which].push(v), error: () => {}, complete: () => {} },
+        { query: q, variables: { t: B, d: real.deviceId, a: real.assetId, s: real.siteId } },
+        { next: (v) => events.other.push(v), error: () => {}, complete: () => {} },
       ),
     );
+    const stops = [
+      ...foreign,
+      client.subscribe(
+        { query, variables: { t: A } },
+        { next: (v) => events.own.push(v), error: () => {}, complete: () => {} },
+      ),
+    ];
     await connected;
     const changeA = (n: number) =>
       ok('mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }', {
@@ -203,6 +217,16 @@ describe('two tenants', () => {
       await ok('mutation ($i: SetDeviceTagsInput!) { setDeviceTags(input: $i) { version } }', {
         i: { tenantId: B, deviceId: real.deviceId, tags: ['seen-by-b-only'] },
       });
+      await ok(
+        'mutation ($i: TransitionDeviceInput!) { transitionDevice(input: $i) { version } }',
+        {
+          i: { tenantId: B, deviceId: real.deviceId, to: 'ACTIVE', reason: 'b only' },
+        },
+      );
+      await ok(
+        'mutation ($i: SetAssetAttributesInput!) { setAssetAttributes(input: $i) { __typename } }',
+        { i: { tenantId: B, assetId: real.assetId, attributes: { b: 1 } } },
+      );
       const seen = events.own.length;
       await changeA(1000);
       await eventually(async () =>

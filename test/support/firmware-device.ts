@@ -11,7 +11,7 @@ export const ROLLOUT = `query ($t: ID!, $r: ID!) { rollout(tenantId: $t, rollout
   status reason counts { pending skipped commanded succeeded failed aborted }
   devices { deviceId position status attempts detail } } }`;
 export const control = (name: string) =>
-  `mutation ($i: RolloutControlInput!) { ${name}(input: $i) }`;
+  `mutation ($i: RolloutControlInput!) { ${name}(input: $i) { accepted rolloutId workflowId rollout { status } } }`;
 
 export type Behaviour = 'update' | 'reject' | 'stay';
 

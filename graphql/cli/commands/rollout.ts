@@ -217,12 +217,15 @@ export function registerRollout(program: Command): void {
           options: TenantOption & { reason?: string },
           command: Command,
         ) => {
-          await (
+          const answer = await (
             await clientOf(command)
-          ).request(`mutation ($i: RolloutControlInput!) { ${mutation}(input: $i) }`, {
-            i: { tenantId: options.tenant, rolloutId, reason: options.reason ?? null },
-          });
-          process.stdout.write(`${name}: sent to ${rolloutId}\n`);
+          ).request<Record<string, { rollout: { status: string } }>>(
+            `mutation ($i: RolloutControlInput!) { ${mutation}(input: $i) { rollout { status } } }`,
+            { i: { tenantId: options.tenant, rolloutId, reason: options.reason ?? null } },
+          );
+          process.stdout.write(
+            `${name}: sent to ${rolloutId} (${answer[mutation]!.rollout.status.toLowerCase()})\n`,
+          );
         },
       );
 }

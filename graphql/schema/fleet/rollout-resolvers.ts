@@ -53,7 +53,12 @@ function control(kind: RolloutControl) {
       if (error instanceof WorkflowNotFoundError) throw notRunning();
       throw error;
     }
-    return true;
+    return {
+      rolloutId: input.rolloutId,
+      workflowId: row.workflowId,
+      accepted: true,
+      rollout: (await findRollout(ctx.database, input.tenantId, input.rolloutId)) ?? row,
+    };
   };
 }
 

@@ -66,6 +66,16 @@ export const rolloutTypeDefs = /* GraphQL */ `
     created: Boolean!
   }
 
+  "The rollout workflow took the control; its status follows (rollout, rolloutProgress)."
+  type RolloutControlPayload {
+    rolloutId: ID!
+    workflowId: ID!
+    "Always true: a control the rollout cannot take is refused with a code instead."
+    accepted: Boolean!
+    "The rollout as recorded right after the control was signalled."
+    rollout: Rollout!
+  }
+
   input RolloutControlInput {
     tenantId: ID!
     rolloutId: ID!
@@ -86,10 +96,10 @@ export const rolloutTypeDefs = /* GraphQL */ `
     startRollout(tenantId: ID!, config: JSONObject!): StartRolloutPayload!
     "Sends a command to many devices with a rollout's targets and safety controls (canary, waves, abort criteria); the answer is a rollout of kind command, read with rollout(…) and steered with the same controls."
     startBulkCommand(tenantId: ID!, config: JSONObject!): StartRolloutPayload!
-    pauseRollout(input: RolloutControlInput!): Boolean!
-    resumeRollout(input: RolloutControlInput!): Boolean!
-    abortRollout(input: RolloutControlInput!): Boolean!
+    pauseRollout(input: RolloutControlInput!): RolloutControlPayload!
+    resumeRollout(input: RolloutControlInput!): RolloutControlPayload!
+    abortRollout(input: RolloutControlInput!): RolloutControlPayload!
     "Runs the failed devices again, as a wave of their own."
-    retryFailedRollout(input: RolloutControlInput!): Boolean!
+    retryFailedRollout(input: RolloutControlInput!): RolloutControlPayload!
   }
 `;
