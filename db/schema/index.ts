@@ -13,3 +13,4 @@ export * from './bulk-provisioning';
 export * from './access';
 export * from './webhooks';
 export * from './outbox-horizon';
+export * from './ledger';
