@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, desc, eq, isNull, lt, sql as dsql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, ne, sql as dsql } from 'drizzle-orm';
+import { writeAudit } from './audit-writer';
 import type { Database } from './client';
 import { apiKeys, auditEntries } from './schema';
 
@@ -90,6 +91,14 @@ function toRow(r: typeof apiKeys.$inferSelect): ApiKeyRow {
   };
 }
 
+export interface AuditFilter {
+  readonly subject?: string | null;
+  readonly operation?: string | null;
+  readonly actor?: string | null;
+  /** true: API mutations only; false: twins' changes only. */
+  readonly api?: boolean | null;
+}
+
 export interface AuditEntry {
   readonly id: number;
   readonly tenantId: string;
@@ -101,11 +110,12 @@ export interface AuditEntry {
   readonly at: string;
 }
 
+/** Records an API mutation in the audit trail and the tenant's ledger. */
 export async function appendAudit(
   database: Database,
   entry: Omit<AuditEntry, 'id' | 'at'>,
 ): Promise<void> {
-  await database.db.insert(auditEntries).values(entry);
+  await database.db.transaction((tx) => writeAudit(tx, [entry]));
 }
 
 /** A tenant's audit entries, newest first; `before` is the id of the last one already seen. */
@@ -113,14 +123,24 @@ export async function readAudit(
   database: Database,
   tenantId: string,
   page: { first: number; before: number | null },
+  filter: AuditFilter = {},
 ): Promise<AuditEntry[]> {
+  const t = auditEntries;
   const rows = await database.db
     .select()
     .from(auditEntries)
     .where(
       and(
-        eq(auditEntries.tenantId, tenantId),
-        page.before === null ? undefined : lt(auditEntries.id, page.before),
+        eq(t.tenantId, tenantId),
+        page.before === null ? undefined : lt(t.id, page.before),
+        filter.subject ? eq(t.subject, filter.subject) : undefined,
+        filter.operation ? eq(t.operation, filter.operation) : undefined,
+        filter.actor ? eq(t.actor, filter.actor) : undefined,
+        filter.api === true
+          ? ne(t.role, 'twin')
+          : filter.api === false
+            ? eq(t.role, 'twin')
+            : undefined,
       ),
     )
     .orderBy(desc(auditEntries.id))

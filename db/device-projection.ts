@@ -2,6 +2,8 @@ import { and, asc, eq, isNull, sql as dsql } from 'drizzle-orm';
 import { evolve, type DeviceEvent, type DeviceTwinState } from '../twins/device';
 import type { DeviceKey } from '../twins/ids';
 import type { Database } from './client';
+import { deviceAuditEntry } from '../twins/audit/device-audit';
+import { twinAuditRow, writeAudit } from './audit-writer';
 import { appendToOutbox } from './outbox-writer';
 import { deviceCredentials, deviceLifecycleHistory, deviceTwins } from './schema';
 
@@ -89,6 +91,14 @@ export async function projectDeviceTwin(
           ),
         );
     }
+    // The audit trail and the ledger before the outbox: the outbox's lock is always taken last.
+    await writeAudit(
+      tx,
+      events.flatMap((event, i) => {
+        const entry = deviceAuditEntry(i === 0 ? before : states[i - 1]!, event, states[i]!);
+        return entry ? [twinAuditRow(state.tenantId, entry)] : [];
+      }),
+    );
     await appendToOutbox(
       tx,
       { type: 'device', tenantId: state.tenantId, id: state.deviceId },

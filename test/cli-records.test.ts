@@ -122,7 +122,15 @@ describe('doppel login, devices and export', () => {
       (await cli(['export', 'audit', '--tenant', tenantId, '--format', 'json', '--out', audit]))
         .code,
     ).toBe(0);
-    const entries = JSON.parse(readFileSync(audit, 'utf8')) as any[];
+    const all = JSON.parse(readFileSync(audit, 'utf8')) as any[];
+    // The twins' own entries (registration, tags) are there too, each with its subject.
+    expect(all.filter((e) => e.role === 'twin').map((e) => e.operation)).toEqual([
+      'device.tags-changed',
+      'device.registered',
+      'device.registered',
+      'device.registered',
+    ]);
+    const entries = all.filter((e) => e.role !== 'twin');
     expect(entries.map((e) => e.operation)).toEqual([
       'setDeviceTags',
       'registerDevice',

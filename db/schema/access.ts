@@ -1,4 +1,4 @@
-import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, index, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { tenantColumn } from './columns';
 
 /**
@@ -23,8 +23,10 @@ export const apiKeys = pgTable(
 );
 
 /**
- * Who did what through the API, and how it ended: one row per mutation, refused ones too.
- * Appended, never updated.
+ * Who did what, and how it ended: one row per API mutation (refused ones too), and one per
+ * change a twin records on its own behalf or an actor's (lifecycle, desired configuration,
+ * commands, tags, registration, bindings). Appended, never updated (PostgreSQL refuses it),
+ * and each row is in the tenant's ledger.
  */
 export const auditEntries = pgTable(
   'audit_entries',
@@ -41,6 +43,13 @@ export const auditEntries = pgTable(
     /** `ok`, or the error code it was refused with. */
     outcome: text().notNull(),
     at: timestamp({ withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    /** What it changed, e.g. `device:charger-7` (twin entries). */
+    subject: text(),
+    reason: text(),
+    before: jsonb().$type<unknown>(),
+    after: jsonb().$type<unknown>(),
+    /** Where a twin entry comes from (`device:<id>:v<version>`): written once, however often projected. */
+    sourceKey: text(),
   },
-  (t) => [index().on(t.tenantId, t.id)],
+  (t) => [index().on(t.tenantId, t.id), unique().on(t.tenantId, t.sourceKey)],
 );

@@ -1,6 +1,13 @@
-import { createApiKey, listApiKeys, readAudit, revokeApiKey } from '../../db/access-store';
+import { JSONResolver } from 'graphql-scalars';
+import {
+  createApiKey,
+  listApiKeys,
+  readAudit,
+  revokeApiKey,
+  type AuditFilter,
+} from '../../db/access-store';
 import type { ApiKeyRow } from '../../db/access-store';
-import { isTenantRole, type Role } from '../auth/roles';
+import { isTenantRole, mayCall, type Role } from '../auth/roles';
 import { apiError } from '../errors';
 import { connection, pageRequest, type PageArgs } from './graph/connection';
 import type { ApiContext } from './resolvers';
@@ -10,6 +17,21 @@ const roleOf = (value: string): Role => value.toLowerCase().replace('_', '-') as
 
 const keyView = (row: ApiKeyRow) => ({ ...row, role: roleEnum(row.role) });
 
+async function auditPage(ctx: ApiContext, tenantId: string, filter: AuditFilter, args: PageArgs) {
+  const page = pageRequest(args);
+  const before = page.after === null ? null : Number(page.after);
+  if (before !== null && !Number.isSafeInteger(before))
+    throw apiError('api:input.invalid-cursor', `${args.after} is not a cursor of this listing`);
+  const rows = await readAudit(ctx.database, tenantId, { first: page.first, before }, filter);
+  return connection(
+    rows,
+    page,
+    (r) => String(r.id),
+    (r) => r,
+    async () => rows.length,
+  );
+}
+
 export const accessResolvers = {
   Query: {
     me: (_: unknown, __: unknown, ctx: ApiContext) => ({
@@ -18,21 +40,28 @@ export const accessResolvers = {
     }),
     apiKeys: async (_: unknown, args: { tenantId: string }, ctx: ApiContext) =>
       (await listApiKeys(ctx.database, args.tenantId)).map(keyView),
-    auditEntries: async (_: unknown, args: { tenantId: string } & PageArgs, ctx: ApiContext) => {
-      const page = pageRequest(args);
-      const before = page.after === null ? null : Number(page.after);
-      if (before !== null && !Number.isSafeInteger(before))
-        throw apiError('api:input.invalid-cursor', `${args.after} is not a cursor of this listing`);
-      const rows = await readAudit(ctx.database, args.tenantId, { first: page.first, before });
-      return connection(
-        rows,
-        page,
-        (r) => String(r.id),
-        (r) => r,
-        async () => rows.length,
-      );
+    auditEntries: (
+      _: unknown,
+      args: { tenantId: string; filter?: AuditFilter | null } & PageArgs,
+      ctx: ApiContext,
+    ) => auditPage(ctx, args.tenantId, args.filter ?? {}, args),
+  },
+  Device: {
+    // The guard scopes root fields; a nested listing checks the role itself.
+    auditEntries: (
+      device: { tenantId: string; deviceId: string },
+      args: PageArgs,
+      ctx: ApiContext,
+    ) => {
+      if (!mayCall(ctx.principal, 'Query', 'auditEntries'))
+        throw apiError(
+          'api:forbidden',
+          `the ${ctx.principal.role} role may not read audit entries`,
+        );
+      return auditPage(ctx, device.tenantId, { subject: `device:${device.deviceId}` }, args);
     },
   },
+  JSON: JSONResolver,
   Mutation: {
     createApiKey: async (
       _: unknown,

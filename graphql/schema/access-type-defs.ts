@@ -42,17 +42,35 @@ export const accessTypeDefs = /* GraphQL */ `
     key: String!
   }
 
-  "One mutation through the API, refused ones too."
+  scalar JSON
+
+  "One mutation through the API (refused ones too), or one change a twin recorded (role twin)."
   type AuditEntry {
     id: ID!
     actor: String!
+    "The caller's role, or twin for a change a twin recorded."
     role: String!
+    "An API mutation's name, or device.<event> for a twin's change."
     operation: String!
     "The mutation's arguments; secrets and file contents redacted."
     input: JSONObject!
     "ok, or the code the mutation was refused with."
     outcome: String!
     at: DateTime!
+    "What a twin's change changed, e.g. device:charger-7."
+    subject: String
+    reason: String
+    before: JSON
+    after: JSON
+  }
+
+  input AuditFilter {
+    "device:<id>, …"
+    subject: String
+    operation: String
+    actor: String
+    "API mutations only (true) or twins' changes only (false)."
+    api: Boolean
   }
 
   type AuditEntryEdge {
@@ -70,7 +88,17 @@ export const accessTypeDefs = /* GraphQL */ `
   extend type Query {
     me: Me!
     apiKeys(tenantId: ID!): [ApiKey!]!
-    auditEntries(tenantId: ID!, first: Int, after: String): AuditEntryConnection!
+    auditEntries(
+      tenantId: ID!
+      filter: AuditFilter
+      first: Int
+      after: String
+    ): AuditEntryConnection!
+  }
+
+  extend type Device {
+    "This device's audit entries, newest first (tenant-admin)."
+    auditEntries(first: Int, after: String): AuditEntryConnection!
   }
 
   extend type Mutation {

@@ -6,9 +6,22 @@ import { readAllPages } from './pages';
 
 const AUDIT = `query ($t: ID!, $first: Int, $after: String) {
   auditEntries(tenantId: $t, first: $first, after: $after) {
-    pageInfo { hasNextPage endCursor } nodes { id at actor role operation outcome input } } }`;
+    pageInfo { hasNextPage endCursor }
+    nodes { id at actor role operation subject reason before after outcome input } } }`;
 
-const AUDIT_COLUMNS = ['id', 'at', 'actor', 'role', 'operation', 'outcome', 'input'];
+const AUDIT_COLUMNS = [
+  'id',
+  'at',
+  'actor',
+  'role',
+  'operation',
+  'subject',
+  'reason',
+  'before',
+  'after',
+  'outcome',
+  'input',
+];
 
 interface ExportOptions {
   tenant: string;

@@ -1,0 +1,71 @@
+import type { PgTransaction } from 'drizzle-orm/pg-core';
+import type { TwinAuditEntry } from '../twins/audit/device-audit';
+import { appendToLedger } from './ledger';
+import { auditEntries } from './schema';
+
+type Tx = PgTransaction<any, any, any>;
+
+export interface AuditRow {
+  readonly tenantId: string;
+  readonly actor: string;
+  readonly role: string;
+  readonly operation: string;
+  readonly input: Record<string, unknown>;
+  readonly outcome: string;
+  readonly at?: string;
+  readonly subject?: string | null;
+  readonly reason?: string | null;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly sourceKey?: string | null;
+}
+
+/**
+ * Writes audit entries and chains each into the tenant's ledger, in the caller's
+ * transaction. An entry whose `sourceKey` is already there (a retried projection) is skipped.
+ */
+export async function writeAudit(tx: Tx, rows: readonly AuditRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const inserted = await tx
+    .insert(auditEntries)
+    .values([...rows])
+    .onConflictDoNothing()
+    .returning();
+  for (const row of inserted) {
+    await appendToLedger(tx, {
+      tenantId: row.tenantId,
+      kind: 'audit',
+      recordId: String(row.id),
+      record: {
+        type: 'audit',
+        id: row.id,
+        at: new Date(row.at).toISOString(),
+        actor: row.actor,
+        role: row.role,
+        operation: row.operation,
+        subject: row.subject,
+        reason: row.reason,
+        before: row.before ?? null,
+        after: row.after ?? null,
+        input: row.input,
+        outcome: row.outcome,
+      },
+    });
+  }
+}
+
+/** A twin's audit entry as an audit row. */
+export const twinAuditRow = (tenantId: string, entry: TwinAuditEntry): AuditRow => ({
+  tenantId,
+  actor: entry.actor,
+  role: 'twin',
+  operation: entry.operation,
+  input: {},
+  outcome: 'ok',
+  at: entry.at,
+  subject: entry.subject,
+  reason: entry.reason,
+  before: entry.before,
+  after: entry.after,
+  sourceKey: entry.sourceKey,
+});
