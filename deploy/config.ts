@@ -99,10 +99,22 @@ const outbox = {
     .default(24 * 7),
 };
 
+const ledger = {
+  /** Ed25519 private key (PKCS#8 PEM) that signs ledger checkpoints; or a file holding it. */
+  LEDGER_SIGNING_KEY: z
+    .string()
+    .includes('PRIVATE KEY', { message: 'a PEM private key' })
+    .optional(),
+  LEDGER_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** How often the tenants' chain heads are signed (at most a minute, issue 8). */
+  LEDGER_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).max(60).default(30),
+};
+
 export const workerConfig = z.object({
   ...logging,
   ...backends,
   ...outbox,
+  ...ledger,
   /** The task queue of twins and operations (a separate queue isolates a workload). */
   TEMPORAL_TASK_QUEUE: z
     .string()
@@ -140,6 +152,7 @@ export const embeddedConfig = z
     ...gateway,
     ...api,
     TEMPORAL_ADDRESS: hostPort.optional(),
+    ...ledger,
     TEMPORAL_NAMESPACE: backends.TEMPORAL_NAMESPACE,
     TEMPORAL_PORT: port.default(7233),
     TEMPORAL_UI_PORT: port.default(8233),

@@ -10,3 +10,4 @@ export { rolloutWave } from './rollout/wave';
 export { bulkProvision } from './bulk-provisioning/workflow';
 export { webhookDelivery } from './webhook/workflow';
 export { outboxRetention } from './outbox-retention/workflow';
+export { ledgerCheckpoints } from './ledger-checkpoints/workflow';

@@ -47,3 +47,11 @@ export const ledgerCheckpoints = pgTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.seq] })],
 );
+
+/** The public keys checkpoints were signed with, by key id (SHA-256 of the DER, 16 hex). */
+export const ledgerKeys = pgTable('ledger_keys', {
+  keyId: text().primaryKey(),
+  /** SubjectPublicKeyInfo PEM (Ed25519), as `openssl pkey -pubin` reads it. */
+  publicKey: text().notNull(),
+  firstUsedAt: timestamp({ withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});

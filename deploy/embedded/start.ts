@@ -6,6 +6,7 @@ import { startApi } from '../../graphql/start-api';
 import { startWorker } from '../../workflows/worker/start-worker';
 import path from 'node:path';
 import { embeddedConfig, jwtConfigOf, parseConfig } from '../config';
+import { embeddedLedgerKey, ledgerKeyOf } from '../ledger-key';
 import { firstAdmin } from './first-admin';
 import { createLogger } from '../logger';
 import { runProcess } from '../process';

@@ -1,6 +1,7 @@
 // `npm run worker`: the Temporal worker that runs twin and operation workflows.
 import { startWorker } from '../../workflows/worker/start-worker';
 import { workerConfig } from '../config';
+import { ledgerKeyOf } from '../ledger-key';
 import { runProcess } from '../process';
 import { installTemporalLogging } from '../temporal-runtime';
 import { bootRole } from './boot-role';
@@ -10,7 +11,12 @@ await runProcess(async (onStop) => {
     migrate: true,
   });
   installTemporalLogging(logger);
+  const ledgerSigningKey = ledgerKeyOf(config);
+  if (!ledgerSigningKey)
+    logger.warn('no LEDGER_SIGNING_KEY: this worker signs no ledger checkpoints (others may)');
   const worker = await startWorker({
+    ...(ledgerSigningKey ? { ledgerSigningKey } : {}),
+    ledgerCheckpoints: { intervalMs: config.LEDGER_CHECKPOINT_INTERVAL_S * 1000 },
     temporalAddress: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,
     database,

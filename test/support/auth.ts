@@ -21,3 +21,12 @@ export async function bearer(role: Role, tenantId?: string, sub = `${role}-user`
   });
   return { authorization: `Bearer ${token}` };
 }
+
+/** The Ed25519 key every test worker signs ledger checkpoints with (a test key, public on purpose). */
+export const TEST_LEDGER_KEY = `-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIJhRfPJCDMS+Q0CTpOGvTce0FTnK1ROo9UXLOBprKJvz
+-----END PRIVATE KEY-----
+`;
+
+/** Test workers sign checkpoints every second, so tests need not wait half a minute. */
+export const TEST_CHECKPOINT_INTERVAL_S = 1;

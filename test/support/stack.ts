@@ -6,7 +6,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createDatabase, type Database } from '../../db/client';
 import { startGateway, type RunningGateway } from '../../gateway/start-gateway';
 import { startApi, type RunningApi } from '../../graphql/start-api';
-import { TEST_AUTH } from './auth';
+import { TEST_AUTH, TEST_CHECKPOINT_INTERVAL_S, TEST_LEDGER_KEY } from './auth';
 import {
   bundleWorkflows,
   startWorker,
@@ -68,6 +68,8 @@ export async function startStack(
     ...backends,
     workflowBundle: await bundleWorkflows(),
     watchdog,
+    ledgerSigningKey: TEST_LEDGER_KEY,
+    ledgerCheckpoints: { intervalMs: TEST_CHECKPOINT_INTERVAL_S * 1000 },
   });
   const gateway = await startGateway({
     ...backends,

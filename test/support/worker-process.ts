@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../deploy/embedded/paths';
+import { TEST_CHECKPOINT_INTERVAL_S, TEST_LEDGER_KEY } from './auth';
 
 /**
  * A worker in its own process (the worker role, as `npm run worker` runs it) on its own task
@@ -23,6 +24,8 @@ export async function startWorkerProcess(
         TEMPORAL_ADDRESS: backends.temporalAddress,
         DATABASE_URL: backends.databaseUrl,
         TEMPORAL_TASK_QUEUE: taskQueue,
+        LEDGER_SIGNING_KEY: TEST_LEDGER_KEY,
+        LEDGER_CHECKPOINT_INTERVAL_S: String(TEST_CHECKPOINT_INTERVAL_S),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
       detached: true,

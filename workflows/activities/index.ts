@@ -11,14 +11,17 @@ import { createProvisioningActivities } from './provisioning-activities';
 import { createFleetActivities } from './fleet-activities';
 import { createRolloutActivities } from './rollout-activities';
 import { createWebhookActivities } from './webhook-activities';
+import { createLedgerActivities } from './ledger-activities';
+import type { LedgerSigner } from '../../db/ledger-checkpoints';
 
 /** Activities of the twin workflows; they are the only place twins touch PostgreSQL. */
 export function createTwinActivities(
   database: Database,
   temporal: Client,
-  options: { outboxRetentionMs?: number } = {},
+  options: { outboxRetentionMs?: number; ledgerSigner?: LedgerSigner | null } = {},
 ) {
   return {
+    ...createLedgerActivities(database, options.ledgerSigner ?? null),
     // The asset twin binds devices through their twins: that needs a Temporal client.
     ...createAssetActivities(database, temporal),
     ...createWatchdogActivities(database, temporal),

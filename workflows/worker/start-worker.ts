@@ -21,6 +21,13 @@ import {
   OUTBOX_RETENTION_WORKFLOW,
 } from '../outbox-retention/messages';
 import { projectionTaskQueue, TWIN_TASK_QUEUE } from '../task-queues';
+import { ledgerSigner } from '../../db/ledger-checkpoints';
+import {
+  DEFAULT_LEDGER_CHECKPOINTS,
+  LEDGER_CHECKPOINTS_ID,
+  LEDGER_CHECKPOINTS_WORKFLOW,
+  type LedgerCheckpointsArgs,
+} from '../ledger-checkpoints/messages';
 import { startWebhookWaker } from './webhook-waker';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../index.ts', import.meta.url));
@@ -34,6 +41,10 @@ export interface WorkerOptions {
   watchdog?: GatewayWatchdogArgs;
   /** How long subscribers can resume from a cursor; older outbox rows are pruned (default 7 days). */
   outboxRetentionMs?: number;
+  /** The Ed25519 private key (PKCS#8 PEM) ledger checkpoints are signed with. */
+  ledgerSigningKey?: string;
+  /** How often checkpoints are signed, when this worker is the first to start the signer. */
+  ledgerCheckpoints?: LedgerCheckpointsArgs;
   /** A bundle built earlier (tests build it once per suite). */
   workflowBundle?: WorkflowBundle;
 }
@@ -65,6 +76,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // Activities that talk to other twins (an asset binding a device) share the connection.
   const activities = createTwinActivities(options.database, client, {
     ...(options.outboxRetentionMs ? { outboxRetentionMs: options.outboxRetentionMs } : {}),
+    ledgerSigner: options.ledgerSigningKey ? ledgerSigner(options.ledgerSigningKey) : null,
   });
   const worker = await Worker.create({
     connection,
@@ -104,6 +116,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     args: [DEFAULT_OUTBOX_RETENTION],
     workflowIdConflictPolicy: 'USE_EXISTING',
     staticSummary: 'Prunes outbox rows older than the retention window (OUTBOX_RETENTION_HOURS)',
+  });
+  await client.workflow.start(LEDGER_CHECKPOINTS_WORKFLOW, {
+    workflowId: LEDGER_CHECKPOINTS_ID,
+    taskQueue,
+    args: [options.ledgerCheckpoints ?? DEFAULT_LEDGER_CHECKPOINTS],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    staticSummary: "Signs the head of every tenant's ledger that grew (Ed25519 checkpoints)",
   });
   return {
     async stop() {

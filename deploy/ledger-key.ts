@@ -1,0 +1,36 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from './config';
+
+/** The checkpoint signing key from LEDGER_SIGNING_KEY or LEDGER_SIGNING_KEY_FILE, if any. */
+export function ledgerKeyOf(env: {
+  LEDGER_SIGNING_KEY?: string | undefined;
+  LEDGER_SIGNING_KEY_FILE?: string | undefined;
+}): string | undefined {
+  if (env.LEDGER_SIGNING_KEY) return env.LEDGER_SIGNING_KEY;
+  if (!env.LEDGER_SIGNING_KEY_FILE) return undefined;
+  try {
+    return readFileSync(env.LEDGER_SIGNING_KEY_FILE, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `cannot read LEDGER_SIGNING_KEY_FILE ${env.LEDGER_SIGNING_KEY_FILE}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * `npm start` without a configured key: an Ed25519 key kept in the data folder (made on the
+ * first start, mode 0600), so checkpoints stay verifiable with the same public key.
+ */
+export function embeddedLedgerKey(dataDir: string): string {
+  const file = path.join(dataDir, 'ledger-signing-key.pem');
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    writeFileSync(file, pem, { mode: 0o600 });
+    return pem;
+  }
+}
