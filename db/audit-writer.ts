@@ -37,8 +37,6 @@ export async function writeAudit(tx: Tx, rows: readonly AuditRow[]): Promise<voi
       kind: 'audit',
       recordId: String(row.id),
       record: {
-        type: 'audit',
-        id: row.id,
         at: new Date(row.at).toISOString(),
         actor: row.actor,
         role: row.role,

@@ -31,7 +31,7 @@ export function canonicalBody(record: unknown): string {
  */
 export async function appendToLedger(
   tx: Tx,
-  entry: { tenantId: string; kind: LedgerKind; recordId: string; record: unknown },
+  entry: { tenantId: string; kind: LedgerKind; recordId: string; record: object },
 ): Promise<{ seq: number; hash: string; appended: boolean }> {
   await tx.execute(dsql`select pg_advisory_xact_lock(hashtext(${`ledger:${entry.tenantId}`}))`);
   const [existing] = await tx
@@ -51,7 +51,12 @@ export async function appendToLedger(
     .where(eq(ledgerEntries.tenantId, entry.tenantId))
     .orderBy(desc(ledgerEntries.seq))
     .limit(1);
-  const body = canonicalBody(entry.record);
+  // The body names its own kind and id, so neither can be changed outside the hash.
+  const body = canonicalBody({
+    ...(entry.record as Record<string, unknown>),
+    type: entry.kind,
+    id: entry.recordId,
+  });
   const prevHash = head?.hash ?? GENESIS_HASH;
   const seq = (head?.seq ?? 0) + 1;
   const hash = entryHash(prevHash, body);

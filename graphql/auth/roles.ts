@@ -62,6 +62,10 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     admissionHook: CONFIG_READ,
     apiKeys: ADMIN,
     auditEntries: ADMIN,
+    // The ledger holds the audit entries: the audit trail's readers only.
+    ledgerEntries: ADMIN,
+    ledgerCheckpoints: ADMIN,
+    ledgerKeys: ADMIN,
     webhooks: WEBHOOK_READ,
     webhook: WEBHOOK_READ,
   },

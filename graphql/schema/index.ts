@@ -2,6 +2,8 @@ import { createSchema } from 'graphql-yoga';
 import { guardSchema } from '../auth/guard';
 import { accessResolvers } from './access-resolvers';
 import { accessTypeDefs } from './access-type-defs';
+import { ledgerResolvers } from './ledger-resolvers';
+import { ledgerTypeDefs } from './ledger-type-defs';
 import { backendResolvers } from './backend-resolvers';
 import { backendTypeDefs } from './backend-type-defs';
 import { changeResolvers } from './changes/resolvers';
@@ -34,6 +36,7 @@ export const schema = guardSchema(
       bulkProvisioningTypeDefs,
       rolloutTypeDefs,
       accessTypeDefs,
+      ledgerTypeDefs,
       webhookTypeDefs,
       ...graphSchema.typeDefs,
     ],
@@ -45,6 +48,7 @@ export const schema = guardSchema(
       bulkProvisioningResolvers,
       rolloutResolvers,
       accessResolvers,
+      ledgerResolvers,
       webhookResolvers,
       ...graphSchema.resolvers,
     ],

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { clientOf } from '../api-client';
 import { DEVICE_COLUMNS, deviceRow, listDevices } from './devices';
 import { emit, type Format } from './output';
+import { registerLedger } from './ledger';
 import { readAllPages } from './pages';
 
 const AUDIT = `query ($t: ID!, $first: Int, $after: String) {
@@ -35,6 +36,7 @@ const exportFormat = () =>
 /** `doppel export devices | audit`: a tenant's records as CSV or JSON, every page. */
 export function registerExport(program: Command): void {
   const exporting = program.command('export').description("Export a tenant's records.");
+  registerLedger(program, exporting);
   exporting
     .command('devices')
     .description('Every device twin of the tenant, one row each.')
