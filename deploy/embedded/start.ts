@@ -46,6 +46,8 @@ await runProcess(async (onStop) => {
   const worker = await startWorker({
     ...backends,
     outboxRetentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
+    ledgerSigningKey: ledgerKeyOf(config) ?? embeddedLedgerKey(DATA_DIR),
+    ledgerCheckpoints: { intervalMs: config.LEDGER_CHECKPOINT_INTERVAL_S * 1000 },
   });
   onStop(worker.stop);
   const gateway = await startGateway({
