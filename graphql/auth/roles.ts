@@ -64,6 +64,8 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     auditEntries: ADMIN,
     webhooks: WEBHOOK_READ,
     webhook: WEBHOOK_READ,
+    sessionRecords: READ,
+    sessionRecord: READ,
   },
   Mutation: {
     registerDevice: PROVISION,

@@ -14,6 +14,8 @@ import { provisioningTypeDefs } from './fleet/type-defs';
 import { rolloutResolvers } from './fleet/rollout-resolvers';
 import { rolloutTypeDefs } from './fleet/rollout-type-defs';
 import { resolvers, type ApiContext } from './resolvers';
+import { sessionRecordResolvers } from './sessions/resolvers';
+import { sessionRecordTypeDefs } from './sessions/type-defs';
 import { typeDefs } from './type-defs';
 import { webhookResolvers } from './webhook-resolvers';
 import { webhookTypeDefs } from './webhook-type-defs';
@@ -35,6 +37,7 @@ export const schema = guardSchema(
       rolloutTypeDefs,
       accessTypeDefs,
       webhookTypeDefs,
+      sessionRecordTypeDefs,
       ...graphSchema.typeDefs,
     ],
     resolvers: [
@@ -46,6 +49,7 @@ export const schema = guardSchema(
       rolloutResolvers,
       accessResolvers,
       webhookResolvers,
+      sessionRecordResolvers,
       ...graphSchema.resolvers,
     ],
   }),
