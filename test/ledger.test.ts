@@ -185,8 +185,11 @@ describe('append-only inside PostgreSQL', () => {
       `update ledger_entries set body = '{}' where tenant_id = '${tenantId}'`,
       `delete from ledger_entries where tenant_id = '${tenantId}'`,
       `delete from ledger_checkpoints where tenant_id = '${tenantId}'`,
+      `delete from session_records where tenant_id = '${tenantId}'`,
+      'update session_records set counted = false',
       'truncate ledger_entries',
       'truncate audit_entries',
+      'truncate session_records',
     ]) {
       await expect(sql.unsafe(statement), statement).rejects.toThrow(/append-only/);
     }

@@ -1,5 +1,6 @@
 -- Records that must never be rewritten: the ledger, its signed checkpoints and the audit
--- trail refuse UPDATE, DELETE and TRUNCATE for every role the application uses.
+-- trail refuse UPDATE, DELETE and TRUNCATE for every role the application uses — as statements,
+-- so even one that would touch no row is refused.
 CREATE OR REPLACE FUNCTION doppel_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION 'table % is append-only: % refused', TG_TABLE_NAME, TG_OP
@@ -8,19 +9,19 @@ END;
 $$;
 --> statement-breakpoint
 CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON "ledger_entries"
-  FOR EACH ROW EXECUTE FUNCTION doppel_append_only();
+  FOR EACH STATEMENT EXECUTE FUNCTION doppel_append_only();
 --> statement-breakpoint
 CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON "ledger_entries"
   FOR EACH STATEMENT EXECUTE FUNCTION doppel_append_only();
 --> statement-breakpoint
 CREATE TRIGGER ledger_checkpoints_append_only BEFORE UPDATE OR DELETE ON "ledger_checkpoints"
-  FOR EACH ROW EXECUTE FUNCTION doppel_append_only();
+  FOR EACH STATEMENT EXECUTE FUNCTION doppel_append_only();
 --> statement-breakpoint
 CREATE TRIGGER ledger_checkpoints_no_truncate BEFORE TRUNCATE ON "ledger_checkpoints"
   FOR EACH STATEMENT EXECUTE FUNCTION doppel_append_only();
 --> statement-breakpoint
 CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON "audit_entries"
-  FOR EACH ROW EXECUTE FUNCTION doppel_append_only();
+  FOR EACH STATEMENT EXECUTE FUNCTION doppel_append_only();
 --> statement-breakpoint
 CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON "audit_entries"
   FOR EACH STATEMENT EXECUTE FUNCTION doppel_append_only();

@@ -14,3 +14,4 @@ export * from './access';
 export * from './webhooks';
 export * from './outbox-horizon';
 export * from './ledger';
+export * from './session-records';

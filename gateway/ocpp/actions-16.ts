@@ -1,3 +1,4 @@
+import { signedValues16 } from '../../twins/sessions';
 import { latestReadings16, telemetrySamples16, type MeterValue16 } from './meter-values';
 import { commonActions, type ActionHandler } from './station-action';
 
@@ -11,11 +12,19 @@ export const actions16: Record<string, ActionHandler> = {
     answer: {},
     report: { connectors: { [p.connectorId]: { status: p.status, errorCode: p.errorCode } } },
   }),
-  MeterValues: async (p: { connectorId: number; meterValue: MeterValue16[] }) => ({
-    answer: {},
-    report: { meter: latestReadings16(p.meterValue) },
-    telemetry: telemetrySamples16(p.meterValue, p.connectorId),
-  }),
+  MeterValues: async (
+    p: { connectorId: number; transactionId?: number; meterValue: MeterValue16[] },
+    ctx,
+  ) => {
+    // Signed values (OCMF) of a running transaction wait for its record, byte for byte.
+    if (p.transactionId !== undefined)
+      await ctx.sessions.signed16(ctx.key, p.transactionId, signedValues16(p.meterValue));
+    return {
+      answer: {},
+      report: { meter: latestReadings16(p.meterValue) },
+      telemetry: telemetrySamples16(p.meterValue, p.connectorId),
+    };
+  },
   Authorize: async () => ({ answer: ACCEPTED }),
   StartTransaction: async (
     p: { connectorId: number; idTag: string; meterStart: number; timestamp: string },
@@ -37,17 +46,31 @@ export const actions16: Record<string, ActionHandler> = {
     };
   },
   StopTransaction: async (
-    p: { transactionId: number; meterStop: number; timestamp: string; reason?: string },
+    p: {
+      transactionId: number;
+      meterStop: number;
+      timestamp: string;
+      reason?: string;
+      idTag?: string;
+      transactionData?: MeterValue16[];
+    },
     ctx,
   ) => {
-    const stopped = await ctx.sessions.stop16(ctx.key, {
-      transactionId: p.transactionId,
-      meterStopWh: p.meterStop,
-      at: p.timestamp,
-      reason: p.reason ?? null,
-    });
+    const stopped = await ctx.sessions.stop16(
+      ctx.key,
+      {
+        transactionId: p.transactionId,
+        meterStopWh: p.meterStop,
+        at: p.timestamp,
+        reason: p.reason ?? null,
+        idTag: p.idTag ?? null,
+        signed: signedValues16(p.transactionData ?? []),
+        payload: p as unknown as Record<string, unknown>,
+      },
+      ctx.now(),
+    );
     if (!stopped)
-      ctx.logger.warn({ transactionId: p.transactionId }, 'stop of an unknown transaction');
+      ctx.logger.warn({ transactionId: p.transactionId }, 'stop that ended no running session');
     // A stop is always accepted: the station must be able to end what it started.
     return stopped?.connectorId != null
       ? {

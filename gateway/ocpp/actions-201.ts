@@ -1,3 +1,4 @@
+import { signedValues201 } from '../../twins/sessions';
 import {
   energyWh,
   latestReadings201,
@@ -36,9 +37,11 @@ const transactionEvent: ActionHandler = async (p: TransactionEvent, ctx) => {
       idTag: p.idToken?.idToken ?? null,
       meterWh: energyWh(readings),
       stopReason: info.stoppedReason ?? null,
+      signed: signedValues201(p.meterValue ?? []),
       payload: p as unknown as Record<string, unknown>,
     },
     p.idToken ? ACCEPTED : {},
+    ctx.now(),
   );
   if (stored.duplicate) return { answer: stored.answer };
   if (stored.gap)

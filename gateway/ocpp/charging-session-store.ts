@@ -1,7 +1,19 @@
 import { and, eq, max, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { chargingSessionEvents, chargingSessions } from '../../db/schema';
+import {
+  findSessionRecord,
+  keepSignedValues,
+  noteOnSessionRecord,
+} from '../../db/session-record-writer';
 import type { DeviceKey } from '../../twins/ids';
+import {
+  lateEventFlag,
+  SESSION_FLAGS,
+  type SessionFlag,
+  type SignedMeterValue,
+} from '../../twins/sessions';
+import { close16, close201, sessionKey16, type Stop16 } from './session-closing';
 
 export interface TransactionEventRecord {
   transactionId: string;
@@ -14,6 +26,8 @@ export interface TransactionEventRecord {
   idTag: string | null;
   meterWh: number | null;
   stopReason: string | null;
+  /** Signed meter values of the event, exactly as received. */
+  signed: SignedMeterValue[];
   payload: Record<string, unknown>;
 }
 
@@ -57,39 +71,32 @@ export class ChargingSessionStore {
     return start.transactionId ?? row!.id;
   }
 
-  /** OCPP 1.6 StopTransaction: the stopped session's connector, or null for an unknown id. */
-  async stop16(
-    key: DeviceKey,
-    stop: { transactionId: number; meterStopWh: number; at: string; reason: string | null },
-  ): Promise<{ connectorId: number | null } | null> {
-    const [row] = await this.database.db
-      .update(chargingSessions)
-      .set({
-        stoppedAt: stop.at,
-        meterStopWh: stop.meterStopWh,
-        stopReason: stop.reason ?? 'Local',
-        updatedAt: sql`now()`,
-      })
-      .where(
-        and(
-          eq(chargingSessions.transactionId, String(stop.transactionId)),
-          eq(chargingSessions.protocol, 'ocpp1.6'),
-          eq(chargingSessions.tenantId, key.tenantId),
-          eq(chargingSessions.deviceId, key.deviceId),
-        ),
-      )
-      .returning({ connectorId: chargingSessions.connectorId });
-    return row ?? null;
+  /**
+   * OCPP 1.6 StopTransaction: ends the session and writes its record; a replayed or
+   * duplicated stop only adds a note to that record. The stopped session's connector, or
+   * null when this stop ended nothing running.
+   */
+  async stop16(key: DeviceKey, stop: Stop16, receivedAt: string) {
+    return this.database.db.transaction((tx) => close16(tx, key, stop, receivedAt));
+  }
+
+  /** OCPP 1.6 MeterValues of a transaction: its signed values wait for the session's record. */
+  async signed16(key: DeviceKey, transactionId: number, values: SignedMeterValue[]) {
+    if (values.length === 0) return;
+    const ref = { ...key, protocol: 'ocpp1.6' as const, sessionKey: sessionKey16(transactionId) };
+    await this.database.db.transaction((tx) => keepSignedValues(tx, ref, values));
   }
 
   /**
    * OCPP 2.0.1 TransactionEvent, once per (transactionId, seqNo). A retried event returns
-   * the answer stored with the first; `gap` tells that earlier seqNos are missing.
+   * the answer stored with the first; `gap` tells that earlier seqNos are missing. An Ended
+   * event writes the session's record; events after it are noted beside the record.
    */
   async record201(
     key: DeviceKey,
     event: TransactionEventRecord,
     answer: Record<string, unknown>,
+    receivedAt: string,
   ): Promise<{
     answer: Record<string, unknown>;
     duplicate: boolean;
@@ -120,16 +127,45 @@ export class ChargingSessionStore {
         })
         .onConflictDoNothing()
         .returning({ seqNo: chargingSessionEvents.seqNo });
+      const ref = {
+        ...key,
+        protocol: 'ocpp2.0.1' as const,
+        sessionKey: `tx:${event.transactionId}`,
+        transactionId: event.transactionId,
+      };
+      const recorded = await findSessionRecord(tx, ref);
+      const note = (code: SessionFlag) =>
+        noteOnSessionRecord(
+          tx,
+          { tenantId: key.tenantId, recordId: recorded!.id, code, at: receivedAt },
+          event.payload,
+        );
       if (inserted.length === 0) {
         const [stored] = await tx
           .select({ answer: chargingSessionEvents.answer })
           .from(chargingSessionEvents)
           .where(and(ofTransaction, eq(chargingSessionEvents.seqNo, event.seqNo)));
+        // A retried Ended of a recorded session is a duplicate stop; other retries are benign.
+        if (recorded && event.eventType === 'Ended') await note(SESSION_FLAGS.stopDuplicate);
         return { answer: stored!.answer, duplicate: true, gap: false, evseId: null };
       }
-      const evseId = await upsertSession(tx, key, event);
       const previous = last?.seqNo ?? null;
       const gap = previous !== null && event.seqNo > previous + 1;
+      // The record is written and never changes: what comes after it is noted beside it.
+      if (recorded) {
+        await note(lateEventFlag(event.eventType));
+        return { answer, duplicate: false, gap, evseId: null };
+      }
+      const evseId = await upsertSession(tx, key, event);
+      await keepSignedValues(tx, ref, event.signed);
+      if (event.eventType === 'Ended')
+        await close201(
+          tx,
+          ref,
+          { at: event.at, meterStopWh: event.meterWh, stopReason: event.stopReason },
+          receivedAt,
+          event.payload,
+        );
       return { answer, duplicate: false, gap, evseId };
     });
   }

@@ -68,6 +68,8 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     ledgerKeys: ADMIN,
     webhooks: WEBHOOK_READ,
     webhook: WEBHOOK_READ,
+    sessionRecords: READ,
+    sessionRecord: READ,
   },
   Mutation: {
     registerDevice: PROVISION,

@@ -16,6 +16,8 @@ import { provisioningTypeDefs } from './fleet/type-defs';
 import { rolloutResolvers } from './fleet/rollout-resolvers';
 import { rolloutTypeDefs } from './fleet/rollout-type-defs';
 import { resolvers, type ApiContext } from './resolvers';
+import { sessionRecordResolvers } from './sessions/resolvers';
+import { sessionRecordTypeDefs } from './sessions/type-defs';
 import { typeDefs } from './type-defs';
 import { webhookResolvers } from './webhook-resolvers';
 import { webhookTypeDefs } from './webhook-type-defs';
@@ -38,6 +40,7 @@ export const schema = guardSchema(
       accessTypeDefs,
       ledgerTypeDefs,
       webhookTypeDefs,
+      sessionRecordTypeDefs,
       ...graphSchema.typeDefs,
     ],
     resolvers: [
@@ -50,6 +53,7 @@ export const schema = guardSchema(
       accessResolvers,
       ledgerResolvers,
       webhookResolvers,
+      sessionRecordResolvers,
       ...graphSchema.resolvers,
     ],
   }),
