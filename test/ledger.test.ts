@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import { verifyBundle, type LedgerBundle } from '../graphql/cli/verify/ledger-bundle';
 import { runCli } from './support/cli';
 import { eventually, graphql } from './support/graphql';
@@ -130,6 +131,20 @@ describe('the ledger', () => {
     expect(verify(path.join(dir, 'statement.txt'))).toContain('Signature Verified Successfully');
     writeFileSync(path.join(dir, 'forged.txt'), checkpoint.statement.replace(/seq \d+/, 'seq 1'));
     expect(() => verify(path.join(dir, 'forged.txt'))).toThrow();
+  });
+
+  it("runs the README's openssl check as written", () => {
+    const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Tamper-evident records'));
+    const script = /```sh\n(jq -j[\s\S]*?)```/.exec(section)![1]!;
+    const work = mkdtempSync(path.join(os.tmpdir(), 'doppel-readme-'));
+    writeFileSync(path.join(work, 'acme-ledger.json'), readFileSync(bundleFile));
+    const output = execFileSync('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: work,
+      encoding: 'utf8',
+    });
+    expect(output).toContain(bundle.entries[2]!.hash);
+    expect(output).toContain('Signature Verified Successfully');
   });
 
   it('detects any single byte flipped anywhere in the exported records, keys and checkpoints', () => {

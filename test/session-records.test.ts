@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -453,6 +453,44 @@ describe('charging session records', () => {
     expect(records).toHaveLength(7);
     const total = records.filter((r) => r.counted).reduce((sum, r) => sum + r.energyKWh!, 0);
     expect(Math.round(total * 1000) / 1000).toBe(14.6);
+  });
+
+  it("exports the tenant's signed ledger with its session records; it verifies, and a changed OCMF byte is caught", async () => {
+    await eventually(async () => {
+      const d = (
+        await graphql(
+          stack.apiUrl,
+          'query ($t: ID!) { ledgerEntries(tenantId: $t) { seq } ledgerCheckpoints(tenantId: $t) { seq } }',
+          { t: graph.tenantId },
+        )
+      ).data;
+      const last = d.ledgerEntries.at(-1)?.seq;
+      return last && d.ledgerCheckpoints.at(-1)?.seq === last ? true : undefined;
+    }, 30_000);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-cdr-ledger-'));
+    const file = path.join(dir, 'ledger.json');
+    const exported = await runCli(stack.apiUrl, [
+      'export',
+      'ledger',
+      '--tenant',
+      graph.tenantId,
+      '--out',
+      file,
+    ]);
+    expect(exported.code).toBe(0);
+    const bundle = JSON.parse(readFileSync(file, 'utf8'));
+    const sessions = bundle.entries.filter((e: { kind: string }) => e.kind === 'session');
+    expect(sessions).toHaveLength(7);
+    expect((await runCli(stack.apiUrl, ['verify', file])).code).toBe(0);
+
+    // One byte of a charger's signed meter data, changed in the export: refused.
+    const signed = sessions.find((e: { body: string }) => e.body.includes('OCMF|'));
+    signed.body = signed.body.replace('Wallbox', 'Wallbpx');
+    const tampered = path.join(dir, 'tampered.json');
+    writeFileSync(tampered, JSON.stringify(bundle));
+    const refused = await runCli(stack.apiUrl, ['verify', tampered]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`entry ${signed.seq}: its hash does not match its content`);
   });
 });
 
