@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { DeviceKey } from '../twins/ids';
 import type { ProvisionRequest } from '../twins/provisioning/request';
+import { writeAudit } from './audit-writer';
 import type { Database } from './client';
 import { hashSecret, verifySecret } from './credentials';
 import { admissionHooks, claimTokens, deviceCredentials, deviceProvisioning } from './schema';
@@ -38,19 +39,47 @@ export async function recordProvisioning(
     requestedAt: new Date(record.requestedAt),
     activatedAt: record.activatedAt ? new Date(record.activatedAt) : null,
   };
-  await database.db
-    .insert(deviceProvisioning)
-    .values(values)
-    .onConflictDoUpdate({
-      target: [deviceProvisioning.tenantId, deviceProvisioning.deviceId],
-      set: {
-        status: values.status,
-        reason: values.reason,
-        request: values.request,
-        activatedAt: values.activatedAt,
-        updatedAt: new Date(),
-      },
-    });
+  await database.db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ status: deviceProvisioning.status })
+      .from(deviceProvisioning)
+      .where(
+        and(
+          eq(deviceProvisioning.tenantId, record.tenantId),
+          eq(deviceProvisioning.deviceId, record.deviceId),
+        ),
+      )
+      .for('update');
+    await tx
+      .insert(deviceProvisioning)
+      .values(values)
+      .onConflictDoUpdate({
+        target: [deviceProvisioning.tenantId, deviceProvisioning.deviceId],
+        set: {
+          status: values.status,
+          reason: values.reason,
+          request: values.request,
+          activatedAt: values.activatedAt,
+          updatedAt: new Date(),
+        },
+      });
+    // Each step of a provisioning (admitted, awaiting activation, active, failed) is audited.
+    if (before?.status !== record.status)
+      await writeAudit(tx, [
+        {
+          tenantId: record.tenantId,
+          actor: before ? `provisioning:${record.deviceId}` : record.requestedBy,
+          role: 'twin',
+          operation: 'provisioning.status-changed',
+          input: {},
+          outcome: 'ok',
+          subject: `device:${record.deviceId}`,
+          reason: record.reason ?? null,
+          before: before ? { status: before.status } : null,
+          after: { status: record.status },
+        },
+      ]);
+  });
 }
 
 export async function findProvisioning(database: Database, key: DeviceKey) {
@@ -130,6 +159,20 @@ export async function claimDevice(
       })
       .returning({ deviceId: deviceCredentials.deviceId });
     if (written.length === 0) return refused;
+    await writeAudit(tx, [
+      {
+        tenantId: key.tenantId,
+        actor: 'device',
+        role: 'twin',
+        operation: 'device.credentials-claimed',
+        input: {},
+        outcome: 'ok',
+        subject: `device:${key.deviceId}`,
+        reason: 'the device presented a valid claim token; a new secret was issued',
+        before: null,
+        after: { secret: 'issued (hash stored)' },
+      },
+    ]);
     await tx
       .update(claimTokens)
       .set({ lastClaimedAt: now, updatedAt: now })

@@ -2,6 +2,7 @@ import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { DeviceTwinState } from '../twins/device';
 import type { OperationConfig, RolloutConfig } from '../twins/rollout/config';
 import { noRolloutCounts, type RolloutDeviceStatus } from '../twins/rollout/plan';
+import { writeAudit } from './audit-writer';
 import type { Database } from './client';
 import { deviceTwins, rolloutDevices, rollouts } from './schema';
 
@@ -42,19 +43,35 @@ export async function saveRollout(
 ): Promise<void> {
   const { config, ...rest } = record;
   const key = and(eq(rollouts.tenantId, record.tenantId), eq(rollouts.rolloutId, record.rolloutId));
-  if (config)
-    await database.db
-      .insert(rollouts)
-      .values({ ...rest, config })
-      .onConflictDoUpdate({
-        target: [rollouts.tenantId, rollouts.rolloutId],
-        set: { status: record.status, reason: record.reason, updatedAt: new Date() },
-      });
-  else
-    await database.db
-      .update(rollouts)
-      .set({ status: record.status, reason: record.reason, updatedAt: new Date() })
-      .where(key);
+  await database.db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ status: rollouts.status, reason: rollouts.reason })
+      .from(rollouts)
+      .where(key)
+      .for('update');
+    if (config && !before) await tx.insert(rollouts).values({ ...rest, config });
+    else
+      await tx
+        .update(rollouts)
+        .set({ status: record.status, reason: record.reason, updatedAt: new Date() })
+        .where(key);
+    // Each change of status enters the audit trail (a retried save changes nothing).
+    if (before?.status !== record.status)
+      await writeAudit(tx, [
+        {
+          tenantId: record.tenantId,
+          actor: `rollout:${record.rolloutId}`,
+          role: 'twin',
+          operation: 'rollout.status-changed',
+          input: {},
+          outcome: 'ok',
+          subject: `rollout:${record.rolloutId}`,
+          reason: record.reason ?? null,
+          before: before ? { status: before.status } : null,
+          after: { status: record.status },
+        },
+      ]);
+  });
   await notifyRollout(database, record.tenantId, record.rolloutId);
 }
 

@@ -20,6 +20,7 @@ export interface GuardContext {
     operation: string;
     input: Record<string, unknown>;
     outcome: string;
+    subject: string | null;
   }) => Promise<void>;
 }
 
@@ -135,7 +136,13 @@ function audited(
     // A mutation aimed at another tenant is recorded in the caller's own.
     const tenantId = principal.tenantId ?? target ?? NO_TENANT;
     const record = (outcome: string) =>
-      context.audit({ tenantId, operation, input: redacted(args), outcome });
+      context.audit({
+        tenantId,
+        operation,
+        input: redacted(args),
+        outcome,
+        subject: subjectOf(args),
+      });
     let result: unknown;
     try {
       result = await resolve(source, args, context, info);
@@ -146,6 +153,25 @@ function audited(
     await record('ok');
     return result;
   };
+}
+
+/** What a mutation is about, from its arguments: the twin it names first. */
+const SUBJECTS: Array<[string, string]> = [
+  ['deviceId', 'device'],
+  ['serial', 'device'],
+  ['assetId', 'asset'],
+  ['siteId', 'site'],
+  ['customerId', 'customer'],
+  ['rolloutId', 'rollout'],
+  ['webhookId', 'webhook'],
+  ['backendId', 'backend'],
+];
+
+function subjectOf(args: Args): string | null {
+  const fields = { ...args, ...(args.input ?? {}) } as Record<string, unknown>;
+  for (const [name, kind] of SUBJECTS)
+    if (typeof fields[name] === 'string') return `${kind}:${fields[name]}`;
+  return null;
 }
 
 const codeOf = (error: unknown): string => {

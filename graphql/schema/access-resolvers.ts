@@ -32,6 +32,15 @@ async function auditPage(ctx: ApiContext, tenantId: string, filter: AuditFilter,
   );
 }
 
+/** A twin's audit entries: the guard scopes root fields, so a nested listing checks the role. */
+function nestedAudit<T extends { tenantId: string }>(kind: string, idOf: (twin: T) => string) {
+  return (twin: T, args: PageArgs, ctx: ApiContext) => {
+    if (!mayCall(ctx.principal, 'Query', 'auditEntries'))
+      throw apiError('api:forbidden', `the ${ctx.principal.role} role may not read audit entries`);
+    return auditPage(ctx, twin.tenantId, { subject: `${kind}:${idOf(twin)}` }, args);
+  };
+}
+
 export const accessResolvers = {
   Query: {
     me: (_: unknown, __: unknown, ctx: ApiContext) => ({
@@ -47,19 +56,13 @@ export const accessResolvers = {
     ) => auditPage(ctx, args.tenantId, args.filter ?? {}, args),
   },
   Device: {
-    // The guard scopes root fields; a nested listing checks the role itself.
-    auditEntries: (
-      device: { tenantId: string; deviceId: string },
-      args: PageArgs,
-      ctx: ApiContext,
-    ) => {
-      if (!mayCall(ctx.principal, 'Query', 'auditEntries'))
-        throw apiError(
-          'api:forbidden',
-          `the ${ctx.principal.role} role may not read audit entries`,
-        );
-      return auditPage(ctx, device.tenantId, { subject: `device:${device.deviceId}` }, args);
-    },
+    auditEntries: nestedAudit('device', (d: { tenantId: string; deviceId: string }) => d.deviceId),
+  },
+  Asset: {
+    auditEntries: nestedAudit('asset', (a: { tenantId: string; assetId: string }) => a.assetId),
+  },
+  Site: {
+    auditEntries: nestedAudit('site', (s: { tenantId: string; siteId: string }) => s.siteId),
   },
   JSON: JSONResolver,
   Mutation: {

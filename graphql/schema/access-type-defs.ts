@@ -97,7 +97,15 @@ export const accessTypeDefs = /* GraphQL */ `
   }
 
   extend type Device {
-    "This device's audit entries, newest first (tenant-admin)."
+    "The audit entries about this device (API mutations and its twin's changes), newest first (tenant-admin)."
+    auditEntries(first: Int, after: String): AuditEntryConnection!
+  }
+  extend type Asset {
+    "The audit entries about this asset, newest first (tenant-admin)."
+    auditEntries(first: Int, after: String): AuditEntryConnection!
+  }
+  extend type Site {
+    "The audit entries about this site, newest first (tenant-admin)."
     auditEntries(first: Int, after: String): AuditEntryConnection!
   }
 
