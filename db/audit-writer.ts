@@ -67,3 +67,25 @@ export const twinAuditRow = (tenantId: string, entry: TwinAuditEntry): AuditRow 
   after: entry.after,
   sourceKey: entry.sourceKey,
 });
+
+/** An operation's change of status (a rollout's, a provisioning's) as an audit row. */
+export const statusChangeRow = (change: {
+  tenantId: string;
+  actor: string;
+  operation: string;
+  subject: string;
+  reason: string | null;
+  before: string | null;
+  after: string;
+}): AuditRow => ({
+  tenantId: change.tenantId,
+  actor: change.actor,
+  role: 'twin',
+  operation: change.operation,
+  input: {},
+  outcome: 'ok',
+  subject: change.subject,
+  reason: change.reason,
+  before: change.before === null ? null : { status: change.before },
+  after: { status: change.after },
+});

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { DeviceKey } from '../twins/ids';
 import type { ProvisionRequest } from '../twins/provisioning/request';
-import { writeAudit } from './audit-writer';
+import { statusChangeRow, writeAudit } from './audit-writer';
 import type { Database } from './client';
 import { hashSecret, verifySecret } from './credentials';
 import { admissionHooks, claimTokens, deviceCredentials, deviceProvisioning } from './schema';
@@ -66,18 +66,15 @@ export async function recordProvisioning(
     // Each step of a provisioning (admitted, awaiting activation, active, failed) is audited.
     if (before?.status !== record.status)
       await writeAudit(tx, [
-        {
+        statusChangeRow({
           tenantId: record.tenantId,
           actor: before ? `provisioning:${record.deviceId}` : record.requestedBy,
-          role: 'twin',
           operation: 'provisioning.status-changed',
-          input: {},
-          outcome: 'ok',
           subject: `device:${record.deviceId}`,
           reason: record.reason ?? null,
-          before: before ? { status: before.status } : null,
-          after: { status: record.status },
-        },
+          before: before?.status ?? null,
+          after: record.status,
+        }),
       ]);
   });
 }

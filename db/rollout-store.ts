@@ -2,7 +2,7 @@ import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { DeviceTwinState } from '../twins/device';
 import type { OperationConfig, RolloutConfig } from '../twins/rollout/config';
 import { noRolloutCounts, type RolloutDeviceStatus } from '../twins/rollout/plan';
-import { writeAudit } from './audit-writer';
+import { statusChangeRow, writeAudit } from './audit-writer';
 import type { Database } from './client';
 import { deviceTwins, rolloutDevices, rollouts } from './schema';
 
@@ -58,18 +58,15 @@ export async function saveRollout(
     // Each change of status enters the audit trail (a retried save changes nothing).
     if (before?.status !== record.status)
       await writeAudit(tx, [
-        {
+        statusChangeRow({
           tenantId: record.tenantId,
           actor: `rollout:${record.rolloutId}`,
-          role: 'twin',
           operation: 'rollout.status-changed',
-          input: {},
-          outcome: 'ok',
           subject: `rollout:${record.rolloutId}`,
           reason: record.reason ?? null,
-          before: before ? { status: before.status } : null,
-          after: { status: record.status },
-        },
+          before: before?.status ?? null,
+          after: record.status,
+        }),
       ]);
   });
   await notifyRollout(database, record.tenantId, record.rolloutId);
