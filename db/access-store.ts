@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, desc, eq, isNull, lt, ne, sql as dsql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lt, ne, sql as dsql } from 'drizzle-orm';
 import { writeAudit } from './audit-writer';
 import type { Database } from './client';
 import { apiKeys, auditEntries } from './schema';
@@ -97,6 +97,8 @@ export interface AuditFilter {
   readonly actor?: string | null;
   /** true: API mutations only; false: twins' changes only. */
   readonly api?: boolean | null;
+  readonly from?: Date | null;
+  readonly to?: Date | null;
 }
 
 export interface AuditEntry {
@@ -136,6 +138,8 @@ export async function readAudit(
         filter.subject ? eq(t.subject, filter.subject) : undefined,
         filter.operation ? eq(t.operation, filter.operation) : undefined,
         filter.actor ? eq(t.actor, filter.actor) : undefined,
+        filter.from ? gte(t.at, filter.from.toISOString()) : undefined,
+        filter.to ? lt(t.at, filter.to.toISOString()) : undefined,
         filter.api === true
           ? ne(t.role, 'twin')
           : filter.api === false

@@ -89,6 +89,18 @@ describe('the audit trail', () => {
     expect(provisioning.at(-1)).toMatchObject({ actor: 'user:test-admin', before: null });
   });
 
+  it('narrows the trail to a period', async () => {
+    const later = new Date(Date.now() + 60_000).toISOString();
+    const d = await ok(
+      `query ($t: ID!, $from: DateTime, $to: DateTime) {
+        before: auditEntries(tenantId: $t, filter: { to: $to }) { nodes { operation } }
+        after: auditEntries(tenantId: $t, filter: { from: $from }) { nodes { operation } } }`,
+      { t: tenantId, from: later, to: later },
+    );
+    expect(d.after.nodes).toEqual([]);
+    expect(d.before.nodes.map((e: any) => e.operation)).toContain('registerDevice');
+  });
+
   it('is read by the tenant administrator only', async () => {
     const res = await graphql(
       stack.apiUrl,

@@ -71,6 +71,10 @@ export const accessTypeDefs = /* GraphQL */ `
     actor: String
     "API mutations only (true) or twins' changes only (false)."
     api: Boolean
+    "At or after this time."
+    from: DateTime
+    "Before this time."
+    to: DateTime
   }
 
   type AuditEntryEdge {
