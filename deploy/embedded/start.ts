@@ -81,6 +81,11 @@ await runProcess(async (onStop) => {
   });
   onStop(api.stop);
 
+  // Relative to where you are when that is shorter (.data/admin-token), else absolute.
+  const shownPath = (file: string) => {
+    const relative = path.relative(process.cwd(), file);
+    return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+  };
   const shown = (host: string) => (host === '0.0.0.0' ? 'localhost' : host);
   const lines = [
     'Doppel is running.',
@@ -88,7 +93,7 @@ await runProcess(async (onStop) => {
     `  GraphQL API      http://${shown(config.API_HOST)}:${api.port}/graphql   (GraphiQL in a browser)`,
     ...(admin
       ? [
-          `  Admin token      ${path.relative(process.cwd(), admin.tokenFile) || admin.tokenFile}   (Authorization: Bearer <token>; valid 30 days, renewed on each start)`,
+          `  Admin token      ${shownPath(admin.tokenFile)}   (Authorization: Bearer <token>; valid 30 days, renewed on each start)`,
         ]
       : []),
     `  Temporal UI      ${infra.temporalUiUrl ?? '(external cluster: use its own UI)'}`,

@@ -6,6 +6,8 @@ import { BUNDLE_FORMAT, verifyBundle, type LedgerBundle } from '../verify/ledger
 
 const PAGE = 500;
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 async function readAfterSeq<T extends { seq: number }>(
   api: ApiClient,
   field: 'ledgerEntries' | 'ledgerCheckpoints',
@@ -93,7 +95,8 @@ export function registerLedger(program: Command, exporting: Command): void {
         );
       }
       process.stdout.write(
-        `wrote ${bundle.entries.length} entries and ${bundle.checkpoints.length} checkpoints to ${o.out}` +
+        `wrote ${plural(bundle.entries.length, 'entry', 'entries')} and ` +
+          `${plural(bundle.checkpoints.length, 'checkpoint', 'checkpoints')} to ${o.out}` +
           (left > 0
             ? ` (${left} newer entries are not checkpointed yet: export again in a minute)`
             : '') +
@@ -124,7 +127,8 @@ export function registerLedger(program: Command, exporting: Command): void {
         );
       }
       process.stdout.write(
-        `✓ ${file}: ${verdict.entries} entries, chain intact, ${verdict.checkpoints} signatures valid; ` +
+        `✓ ${file}: ${plural(verdict.entries, 'entry', 'entries')}, chain intact, ` +
+          `${plural(verdict.checkpoints, 'signature', 'signatures')} valid; ` +
           `signed through entry ${verdict.signedThrough?.seq ?? 0}` +
           (verdict.signedThrough ? ` at ${verdict.signedThrough.signedAt}` : '') +
           '\n',
