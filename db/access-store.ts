@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq, gte, isNull, lt, ne, sql as dsql } from 'drizzle-orm';
-import { writeAudit } from './audit-writer';
+import { writeAudit, type AuditRow } from './audit-writer';
 import type { Database } from './client';
 import { apiKeys, auditEntries } from './schema';
 
@@ -101,22 +101,11 @@ export interface AuditFilter {
   readonly to?: Date | null;
 }
 
-export interface AuditEntry {
-  readonly id: number;
-  readonly tenantId: string;
-  readonly actor: string;
-  readonly role: string;
-  readonly operation: string;
-  readonly input: Record<string, unknown>;
-  readonly outcome: string;
-  readonly at: string;
-}
+/** An audit row as read back: what was written, with its id and time. */
+export type AuditEntry = AuditRow & { readonly id: number; readonly at: string };
 
 /** Records an API mutation in the audit trail and the tenant's ledger. */
-export async function appendAudit(
-  database: Database,
-  entry: Omit<AuditEntry, 'id' | 'at'>,
-): Promise<void> {
+export async function appendAudit(database: Database, entry: AuditRow): Promise<void> {
   await database.db.transaction((tx) => writeAudit(tx, [entry]));
 }
 

@@ -1,22 +1,13 @@
-import { asc, gt, sql as dsql } from 'drizzle-orm';
+import { asc, gt, sql as dsql, type SQL } from 'drizzle-orm';
+import type { TwinChange } from '../twins/webhooks/cloud-event';
 import type { Database } from './client';
 import { outboxFilterSql, type OutboxFilter } from './outbox-filter';
 import { outbox, outboxHorizon } from './schema';
 
-export interface OutboxEntry {
-  readonly id: number;
-  readonly tenantId: string;
-  readonly aggregateType: string;
-  readonly aggregateId: string;
-  readonly version: number;
-  readonly kind: string;
-  /** The event and the aggregate's state after it: a device's or an asset's, per `aggregateType`. */
-  readonly event: unknown;
-  readonly state: unknown;
-  readonly occurredAt: string;
-}
+/** An outbox row: the event and the aggregate's state after it (a device's or an asset's). */
+export type OutboxEntry = TwinChange;
 
-function toEntry(r: typeof outbox.$inferSelect): OutboxEntry {
+export function outboxEntryOf(r: typeof outbox.$inferSelect): OutboxEntry {
   const payload = r.payload as { event: unknown; state: unknown };
   return {
     id: r.id,
@@ -32,34 +23,28 @@ function toEntry(r: typeof outbox.$inferSelect): OutboxEntry {
 }
 
 /** Outbox rows after a cursor, oldest first. */
-export async function readOutboxAfter(
-  database: Database,
-  cursor: number,
-  limit = 500,
-): Promise<OutboxEntry[]> {
-  const rows = await database.db
-    .select()
-    .from(outbox)
-    .where(gt(outbox.id, cursor))
-    .orderBy(asc(outbox.id))
-    .limit(limit);
-  return rows.map(toEntry);
+export function readOutboxAfter(database: Database, cursor: number, limit = 500) {
+  return readOutbox(database, gt(outbox.id, cursor), limit);
 }
 
 /** The rows a filter selects after a cursor, oldest first: one page of a replay. */
-export async function readFilteredOutbox(
+export function readFilteredOutbox(
   database: Database,
   filter: OutboxFilter,
   cursor: number,
   limit = 500,
-): Promise<OutboxEntry[]> {
+) {
+  return readOutbox(database, outboxFilterSql(filter, cursor), limit);
+}
+
+async function readOutbox(database: Database, where: SQL, limit: number): Promise<OutboxEntry[]> {
   const rows = await database.db
     .select()
     .from(outbox)
-    .where(outboxFilterSql(filter, cursor))
+    .where(where)
     .orderBy(asc(outbox.id))
     .limit(limit);
-  return rows.map(toEntry);
+  return rows.map(outboxEntryOf);
 }
 
 /** The newest outbox id: where a reader that wants only new events starts. */

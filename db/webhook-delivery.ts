@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, sql as dsql } from 'drizzle-orm';
 import { webhookTakes } from '../twins/webhooks';
 import type { Database } from './client';
-import type { OutboxEntry } from './outbox-reader';
+import { outboxEntryOf, type OutboxEntry } from './outbox-reader';
 import { outbox, webhookDeadLetters, webhooks } from './schema';
 
 // The delivery workflow's side of the webhooks tables (its activities call these). The cursor
@@ -86,9 +86,7 @@ export async function readTenantOutboxEntry(
     .select()
     .from(outbox)
     .where(and(eq(outbox.tenantId, tenantId), eq(outbox.id, id)));
-  if (!r) return null;
-  const payload = r.payload as { event: unknown; state: unknown };
-  return { ...r, event: payload.event, state: payload.state };
+  return r ? outboxEntryOf(r) : null;
 }
 
 /** Moves the cursor from `expected` to `to`; false when someone else moved it first. */

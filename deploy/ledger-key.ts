@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './config';
+import { keptSecret } from './kept-secret';
 
 /** The checkpoint signing key from LEDGER_SIGNING_KEY or LEDGER_SIGNING_KEY_FILE, if any. */
 export function ledgerKeyOf(env: {
@@ -24,13 +25,7 @@ export function ledgerKeyOf(env: {
  * first start, mode 0600), so checkpoints stay verifiable with the same public key.
  */
 export function embeddedLedgerKey(dataDir: string): string {
-  const file = path.join(dataDir, 'ledger-signing-key.pem');
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    const { privateKey } = generateKeyPairSync('ed25519');
-    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    writeFileSync(file, pem, { mode: 0o600 });
-    return pem;
-  }
+  return keptSecret(path.join(dataDir, 'ledger-signing-key.pem'), () =>
+    generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  );
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from './support/auth';
-import { eventually, graphql } from './support/graphql';
+import { eventually, graphql, graphqlOk } from './support/graphql';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 
 // The audit trail as an auditor reads it: from the twins, with who, why, before and after.
@@ -8,11 +8,8 @@ import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 let stack: TestStack;
 const tenantId = uniqueTenant('audit');
 
-async function ok(query: string, variables: Record<string, unknown> = {}) {
-  const res = await graphql(stack.apiUrl, query, variables);
-  expect(res.errors, query).toBeUndefined();
-  return res.data;
-}
+const ok = (query: string, variables: Record<string, unknown> = {}) =>
+  graphqlOk(stack.apiUrl, query, variables);
 
 const ENTRIES =
   'auditEntries(first: 50) { nodes { actor role operation subject reason before after outcome } }';

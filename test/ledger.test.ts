@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import { verifyBundle, type LedgerBundle } from '../graphql/cli/verify/ledger-bundle';
 import { runCli } from './support/cli';
-import { eventually, graphql } from './support/graphql';
+import { eventually, graphql, graphqlOk } from './support/graphql';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 
 // A tenant's ledger, exported as a user would (the CLI), checked by `doppel verify` and by
@@ -18,11 +18,8 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-ledger-'));
 let bundleFile: string;
 let bundle: LedgerBundle;
 
-async function ok(query: string, variables: Record<string, unknown>) {
-  const res = await graphql(stack.apiUrl, query, variables);
-  expect(res.errors, query).toBeUndefined();
-  return res.data;
-}
+const ok = (query: string, variables: Record<string, unknown> = {}) =>
+  graphqlOk(stack.apiUrl, query, variables);
 
 beforeAll(async () => {
   stack = await startTestStack();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { globalId } from '../graphql/schema/graph/global-id';
 import { schema } from '../graphql/schema';
 import { bearer } from './support/auth';
-import { eventually, graphql } from './support/graphql';
+import { eventually, graphql, graphqlOk } from './support/graphql';
 import { requestFor, rootFields } from './support/schema-walk';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 
@@ -33,11 +33,8 @@ const missing = Object.fromEntries(
   Object.entries(real).map(([k, v]) => [k, v.replace('-b', '-nobody')]),
 ) as typeof real;
 
-async function ok(query: string, variables: Record<string, unknown>) {
-  const res = await graphql(stack.apiUrl, query, variables);
-  expect(res.errors, query).toBeUndefined();
-  return res.data;
-}
+const ok = (query: string, variables: Record<string, unknown> = {}) =>
+  graphqlOk(stack.apiUrl, query, variables);
 
 beforeAll(async () => {
   stack = await startTestStack();

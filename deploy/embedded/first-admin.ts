@@ -1,6 +1,7 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { newJwtSecret, signToken } from '../../graphql/auth/dev-token';
+import { keptSecret } from '../kept-secret';
 
 /**
  * `npm start` without an identity provider: a JWT secret kept in the data directory (made on
@@ -8,15 +9,10 @@ import { newJwtSecret, signToken } from '../../graphql/auth/dev-token';
  * for the CLI (`npm run doppel -- login --token-file .data/admin-token`) and GraphiQL.
  */
 export async function firstAdmin(dataDir: string): Promise<{ secret: string; tokenFile: string }> {
-  await mkdir(dataDir, { recursive: true });
-  const secretFile = path.join(dataDir, 'api-jwt-secret');
-  let secret: string;
-  try {
-    secret = (await readFile(secretFile, 'utf8')).trim();
-  } catch {
-    secret = newJwtSecret();
-    await writeFile(secretFile, `${secret}\n`, { mode: 0o600 });
-  }
+  const secret = keptSecret(
+    path.join(dataDir, 'api-jwt-secret'),
+    () => `${newJwtSecret()}\n`,
+  ).trim();
   const token = await signToken(
     secret,
     { sub: 'admin', role: 'platform-admin' },

@@ -35,6 +35,18 @@ export async function graphql<T = any>(
   };
 }
 
+/** A GraphQL request that must succeed: its data, or an error naming the query and its errors. */
+export async function graphqlOk<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
+  const res = await graphql<T>(url, query, variables);
+  if (res.errors !== undefined)
+    throw new Error(`${query} answered errors: ${JSON.stringify(res.errors)}`);
+  return res.data as T;
+}
+
 /** Polls until `probe` returns a value that is not undefined (eventual projection). */
 export async function eventually<T>(
   probe: () => Promise<T | undefined>,

@@ -1,4 +1,4 @@
-/** An outbox event as a partner receives it. */
+/** A twin's change as the outbox holds it (db's OutboxEntry) and a partner receives it. */
 export interface TwinChange {
   /** The outbox id: the cursor, stable across re-deliveries. */
   readonly id: number;

@@ -102,28 +102,33 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       error: String(error),
     }),
   );
-  // One watchdog per namespace: whichever worker starts first starts it, the others find it.
-  await client.workflow.start(GATEWAY_WATCHDOG_WORKFLOW, {
-    workflowId: GATEWAY_WATCHDOG_ID,
-    taskQueue,
-    args: [options.watchdog ?? DEFAULT_WATCHDOG],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    staticSummary: 'Finds gateways that died and takes their devices offline (gateway-lost)',
-  });
-  await client.workflow.start(OUTBOX_RETENTION_WORKFLOW, {
-    workflowId: OUTBOX_RETENTION_ID,
-    taskQueue,
-    args: [DEFAULT_OUTBOX_RETENTION],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    staticSummary: 'Prunes outbox rows older than the retention window (OUTBOX_RETENTION_HOURS)',
-  });
-  await client.workflow.start(LEDGER_CHECKPOINTS_WORKFLOW, {
-    workflowId: LEDGER_CHECKPOINTS_ID,
-    taskQueue,
-    args: [options.ledgerCheckpoints ?? DEFAULT_LEDGER_CHECKPOINTS],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    staticSummary: "Signs the head of every tenant's ledger that grew (Ed25519 checkpoints)",
-  });
+  // One of each per namespace: whichever worker starts first starts it, the others find it.
+  const singleton = (workflow: string, workflowId: string, args: unknown, summary: string) =>
+    client.workflow.start(workflow, {
+      workflowId,
+      taskQueue,
+      args: [args],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      staticSummary: summary,
+    });
+  await singleton(
+    GATEWAY_WATCHDOG_WORKFLOW,
+    GATEWAY_WATCHDOG_ID,
+    options.watchdog ?? DEFAULT_WATCHDOG,
+    'Finds gateways that died and takes their devices offline (gateway-lost)',
+  );
+  await singleton(
+    OUTBOX_RETENTION_WORKFLOW,
+    OUTBOX_RETENTION_ID,
+    DEFAULT_OUTBOX_RETENTION,
+    'Prunes outbox rows older than the retention window (OUTBOX_RETENTION_HOURS)',
+  );
+  await singleton(
+    LEDGER_CHECKPOINTS_WORKFLOW,
+    LEDGER_CHECKPOINTS_ID,
+    options.ledgerCheckpoints ?? DEFAULT_LEDGER_CHECKPOINTS,
+    "Signs the head of every tenant's ledger that grew (Ed25519 checkpoints)",
+  );
   return {
     async stop() {
       await waker.stop();

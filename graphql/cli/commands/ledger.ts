@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError, clientOf, type ApiClient } from '../api-client';
 import { progress } from '../progress';
+import { writeNewFile } from './output';
 import { BUNDLE_FORMAT, verifyBundle, type LedgerBundle } from '../verify/ledger-bundle';
 
 const PAGE = 500;
@@ -85,15 +86,7 @@ export function registerLedger(program: Command, exporting: Command): void {
     .requiredOption('--out <file>', 'the bundle (JSON; never overwritten)')
     .action(async (o: { tenant: string; out: string }, command: Command) => {
       const { bundle, left } = await exportBundle(await clientOf(command), o.tenant);
-      try {
-        writeFileSync(o.out, `${JSON.stringify(bundle, null, 2)}\n`, { flag: 'wx' });
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        throw new CliError(
-          code === 'EEXIST' ? 'cli:output.exists' : 'cli:output.unwritable',
-          code === 'EEXIST' ? `${o.out} exists; choose another file` : `cannot write ${o.out}`,
-        );
-      }
+      writeNewFile(o.out, `${JSON.stringify(bundle, null, 2)}\n`);
       process.stdout.write(
         `wrote ${plural(bundle.entries.length, 'entry', 'entries')} and ` +
           `${plural(bundle.checkpoints.length, 'checkpoint', 'checkpoints')} to ${o.out}` +

@@ -34,6 +34,12 @@ export function emit(
     process.stdout.write(text);
     return;
   }
+  writeNewFile(out, text);
+  process.stderr.write(`wrote ${rows.length} rows to ${out}\n`);
+}
+
+/** Writes a file that must not exist yet: an export never overwrites one. */
+export function writeNewFile(out: string, text: string): void {
   try {
     writeFileSync(out, text, { flag: 'wx' });
   } catch (error) {
@@ -43,5 +49,4 @@ export function emit(
       code === 'EEXIST' ? `${out} exists; choose another file` : `cannot write ${out} (${code})`,
     );
   }
-  process.stderr.write(`wrote ${rows.length} rows to ${out}\n`);
 }
