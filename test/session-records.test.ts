@@ -224,7 +224,8 @@ describe('charging session records', () => {
       publicKey: '3059301306072a8648ce3d020106082a8648ce3d03010703420004',
     });
     const transaction = (transactionId: string, base: number, offline = false) => {
-      const at = (k: number) => new Date(Date.now() - (10 - k) * 1000).toISOString();
+      const t0 = Date.now();
+      const at = (k: number) => new Date(t0 - (10 - k) * 1000).toISOString();
       const event = (seqNo: number, eventType: string, extra: Record<string, unknown> = {}) => ({
         eventType,
         timestamp: at(seqNo),
