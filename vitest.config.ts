@@ -20,6 +20,7 @@ export default defineConfig({
       'bench/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup-flight-recorder.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',

@@ -1,4 +1,5 @@
 import { RPCClient } from 'ocpp-rpc';
+import { flightRecorder } from './flight-recorder';
 
 export type OcppVersion = 'ocpp1.6' | 'ocpp2.0.1';
 
@@ -27,7 +28,19 @@ export async function connectStation(
     reconnect: false,
   };
   const client = new RPCClient(options as ConstructorParameters<typeof RPCClient>[0]);
+  // The station's side of a close, next to the stack's log when a test fails.
+  client.on('disconnect', ({ code, reason }: { code: number; reason: unknown }) =>
+    flightRecorder.write(
+      `station ${identity} (${version}) saw the connection close at ${new Date().toISOString()}: ${code} ${String(reason)}\n`,
+    ),
+  );
+  client.on('socketError', (err: Error) =>
+    flightRecorder.write(`station ${identity} (${version}) socket error: ${String(err)}\n`),
+  );
   await client.connect();
+  flightRecorder.write(
+    `station ${identity} (${version}) connected at ${new Date().toISOString()} from port ${(client as any)._ws?._socket?.localPort}\n`,
+  );
   return client as unknown as Station;
 }
 

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { TestDevice } from './device-client';
+import { flightRecorder } from './flight-recorder';
 import { graphql } from './graphql';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -60,7 +61,10 @@ export async function startStack(
   const { temporalAddress } = backendsAt;
   const database = createDatabase(backendsAt.databaseUrl);
   const gatewayNodeId = `test-gw-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const level = process.env.TEST_LOG_LEVEL;
+  const logger = level
+    ? pino({ level }, pino.destination(2))
+    : pino({ level: 'info' }, flightRecorder);
   const backends = { temporalAddress, namespace: 'default', database };
   // A short watchdog, so a test can see a killed gateway's devices go offline.
   const watchdog = { intervalMs: 1_000, pingTimeoutMs: 2_000 };
