@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { parseNetworks } from '../gateway/routing/egress';
 
 /** Thrown when the environment does not describe a runnable process; the message says how to fix it. */
 export class ConfigError extends Error {
@@ -110,7 +111,23 @@ const ledger = {
   LEDGER_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).max(60).default(30),
 };
 
+/** Private networks tenant-given URLs (webhooks, admission hooks, HTTP backends) may reach. */
+const egressNetworks = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      try {
+        return parseNetworks(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+const egress = { EGRESS_ALLOWED_NETWORKS: egressNetworks('') };
+
 export const workerConfig = z.object({
+  ...egress,
   ...logging,
   ...backends,
   ...outbox,
@@ -121,13 +138,20 @@ export const workerConfig = z.object({
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" or "-"')
     .optional(),
 });
-export const gatewayConfig = z.object({ ...logging, ...backends, ...twins, ...gateway });
+export const gatewayConfig = z.object({
+  ...logging,
+  ...backends,
+  ...twins,
+  ...gateway,
+  ...egress,
+});
 export const apiConfig = z
   .object({
     ...logging,
     ...backends,
     ...twins,
     ...api,
+    ...egress,
     /**
      * The queue partner webhooks are delivered from, for a worker pool of their own (workers
      * with this TEMPORAL_TASK_QUEUE); by default the twins' queue. Not in `npm start`, whose one
@@ -158,6 +182,8 @@ export const embeddedConfig = z
     TEMPORAL_UI_PORT: port.default(8233),
     DATABASE_URL: postgresUrl.optional(),
     POSTGRES_PORT: port.default(54329),
+    // On one machine, for trying Doppel out, webhooks may go to a receiver on loopback.
+    EGRESS_ALLOWED_NETWORKS: egressNetworks('127.0.0.0/8,::1/128'),
   })
   .refine((env) => oneJwtKey(env) <= 1, {
     message: 'set at most one of API_JWT_SECRET, API_JWT_PUBLIC_KEY or API_JWT_JWKS_URL',

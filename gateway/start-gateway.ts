@@ -23,8 +23,11 @@ import { TwinInbox } from './twin-inbox';
 import { loadNativeUws } from './uws';
 import { BackendDirectory } from './routing/backend-directory';
 import { WebhookRouter } from './routing/webhooks';
+import { createEgress } from './routing/egress';
 
 export interface GatewayOptions {
+  /** Private networks tenant-given URLs may reach (CIDRs; default none: README "Partner webhooks"). */
+  allowedNetworks?: readonly string[];
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
@@ -83,6 +86,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     metrics,
     logger: options.logger.child({ part: 'webhooks' }),
     nodeId: options.nodeId,
+    egress: createEgress(options.allowedNetworks),
   });
   const telemetry = new TelemetryWriter((rows) => insertTelemetry(options.database, rows));
   const verified = new VerifiedSecrets();

@@ -1,3 +1,4 @@
+import type { UrlPolicy } from './schema/reachable';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga } from 'graphql-yoga';
 import type { DeviceTwinSettings } from '../twins/device';
@@ -30,6 +31,8 @@ export function createApiApp(deps: {
   auth: JwtConfig;
   limits?: Partial<AbuseLimits>;
   webhookTaskQueue?: string;
+  /** Where tenant-given URLs may lead (webhooks, admission hooks, backends). */
+  egress: UrlPolicy;
 }) {
   const limits = { ...DEFAULT_ABUSE_LIMITS, ...deps.limits };
   const outbox = new OutboxHub();
@@ -39,6 +42,7 @@ export function createApiApp(deps: {
     temporal: deps.temporal,
     twinSettings: deps.twinSettings,
     outbox,
+    egress: deps.egress,
     ...(deps.webhookTaskQueue ? { webhookTaskQueue: deps.webhookTaskQueue } : {}),
   };
   const yoga = createYoga<RequestContext, ApiContext>({

@@ -1,3 +1,4 @@
+import type { UrlPolicy } from './schema/reachable';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,8 @@ export interface ApiOptions {
   auth: JwtConfig;
   /** Where partner webhooks' delivery workflows run (a worker pool of their own); default the twins' queue. */
   webhookTaskQueue?: string;
+  /** Where tenant-given URLs may lead (the gateway's egress rules, in deploy/). */
+  egress: UrlPolicy;
 }
 
 export interface RunningApi {
@@ -40,6 +43,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     temporal,
     twinSettings: { offlineGraceMs: options.offlineGraceMs },
     auth: options.auth,
+    egress: options.egress,
     ...(options.webhookTaskQueue ? { webhookTaskQueue: options.webhookTaskQueue } : {}),
   });
   const feed = new OutboxFeed(options.database, publish, options.logger);

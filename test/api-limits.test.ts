@@ -1,3 +1,4 @@
+import { createEgress } from '../gateway/routing/egress';
 import { Client } from '@temporalio/client';
 import { auditServer } from 'graphql-http';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +14,7 @@ const { yoga } = createApiApp({
   database,
   temporal: new Client(),
   twinSettings: { offlineGraceMs: 0 },
+  egress: createEgress(),
   auth: TEST_AUTH,
   limits: { maxBodyBytes: 64 * 1024 },
 });
@@ -116,6 +118,7 @@ describe('abuse limits', () => {
       database: broken,
       temporal: new Client(),
       twinSettings: { offlineGraceMs: 0 },
+      egress: createEgress(),
       auth: TEST_AUTH,
     });
     const response = await app.yoga.fetch('http://api/graphql', {

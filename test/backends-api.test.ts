@@ -116,6 +116,13 @@ describe('backends through the GraphQL API', () => {
     expect(wrongUrl.code).toBe('routing:backend.invalid');
     expect(wrongUrl.message).toContain('an http:// or https:// URL');
 
+    // A tenant's URL must not lead into Doppel's own network (loopback is allowed in tests).
+    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://10.0.0.7:8080/hook']) {
+      const inside = await refusal(REGISTER, { i: hook(tenantId, { url }) });
+      expect(inside.code, url).toBe('egress:forbidden');
+      expect(inside.message).toContain('private or special-purpose address');
+    }
+
     const shortSecret = await refusal(REGISTER, { i: hook(tenantId, { secret: 'short' }) });
     expect(shortSecret.code).toBe('routing:backend.invalid');
     expect(shortSecret.message).toContain('at least 16 characters');

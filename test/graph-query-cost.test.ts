@@ -1,3 +1,4 @@
+import { createEgress } from '../gateway/routing/egress';
 import { Client } from '@temporalio/client';
 import { describe, expect, inject, it } from 'vitest';
 import { createDatabase } from '../db/client';
@@ -21,6 +22,7 @@ describe('the cost of a page', () => {
       database,
       temporal: new Client(),
       twinSettings: { offlineGraceMs: 0 },
+      egress: createEgress(),
       auth: TEST_AUTH,
     });
     const page = async (first: number) => {

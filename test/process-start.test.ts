@@ -31,11 +31,18 @@ describe('role processes', () => {
     const { code, output } = await runRole('deploy/roles/gateway.ts', {
       GATEWAY_PORT: 'eighty',
       TEMPORAL_ADDRESS: 'nohostport',
+      EGRESS_ALLOWED_NETWORKS: '127.0.0.0/8,10.0.0.0',
     });
     expect(code).toBe(2);
     expect(output).toContain('The gateway cannot start');
-    for (const name of ['GATEWAY_PORT', 'TEMPORAL_ADDRESS', 'DATABASE_URL'])
+    for (const name of [
+      'GATEWAY_PORT',
+      'TEMPORAL_ADDRESS',
+      'DATABASE_URL',
+      'EGRESS_ALLOWED_NETWORKS',
+    ])
       expect(output).toContain(name);
+    expect(output).toContain('"10.0.0.0" is not a network');
     expect(output).not.toMatch(/at .+\.ts:\d+/); // no stack trace for a configuration error
   });
 

@@ -1,3 +1,5 @@
+import { createEgress } from '../gateway/routing/egress';
+import { TEST_ALLOWED_NETWORKS } from './support/egress';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApi, type RunningApi } from '../graphql/start-api';
@@ -117,6 +119,47 @@ async function untilAllAccepted(r: WebhookReceiver, tenantId: string, deviceIds:
 const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe('partner webhooks', () => {
+  it('refuse URLs that lead into private networks, as webhooks and as admission hooks', async () => {
+    const tenantId = uniqueTenant('wh');
+    const metadata = 'http://169.254.169.254/latest/meta-data/iam';
+    const asWebhook = await graphql(stack.apiUrl, REGISTER, {
+      i: { tenantId, id: 'partner', url: metadata },
+    });
+    expect(asWebhook.data).toBeNull();
+    expect(asWebhook.errors![0]!.extensions).toMatchObject({
+      code: 'egress:forbidden',
+      hint: expect.stringContaining('EGRESS_ALLOWED_NETWORKS'),
+    });
+    const asHook = await graphql(
+      stack.apiUrl,
+      `
+        mutation ($i: SetAdmissionHookInput!) {
+          setAdmissionHook(input: $i) {
+            url
+          }
+        }
+      `,
+      { i: { tenantId, url: 'http://[fd00::5]/admit', secret: 'x'.repeat(32), timeoutMs: 1000 } },
+    );
+    expect(asHook.errors![0]!.extensions!.code).toBe('egress:forbidden');
+    // Updating a registered webhook to such a URL is refused the same way.
+    const r = await receiver();
+    await registerWebhook(tenantId, r.url);
+    const moved = await graphql(
+      stack.apiUrl,
+      `
+        mutation ($i: UpdateWebhookInput!) {
+          updateWebhook(input: $i) {
+            url
+          }
+        }
+      `,
+      { i: { tenantId, id: 'partner', url: 'http://192.168.1.20/' } },
+    );
+    expect(moved.errors![0]!.extensions!.code).toBe('egress:forbidden');
+    expect((await webhook(tenantId)).url).toBe(r.url);
+  });
+
   it('delivers each twin change as a CloudEvent signed with the secret shown once', async () => {
     const tenantId = uniqueTenant('wh');
     const r = await receiver();
@@ -365,6 +408,7 @@ describe('partner webhooks', () => {
         offlineGraceMs: 0,
         auth: TEST_AUTH,
         webhookTaskQueue: taskQueue,
+        egress: createEgress(TEST_ALLOWED_NETWORKS),
       });
     let api: RunningApi | null = await startOwnApi();
     let worker = await startWorkerProcess(backends, taskQueue);

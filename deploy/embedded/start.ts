@@ -1,3 +1,4 @@
+import { createEgress } from '../../gateway/routing/egress';
 // `npm start`: the whole runtime on one machine with embedded defaults.
 import { createDatabase } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
@@ -40,6 +41,7 @@ await runProcess(async (onStop) => {
     temporalAddress: infra.temporalAddress,
     namespace: config.TEMPORAL_NAMESPACE,
     database,
+    allowedNetworks: config.EGRESS_ALLOWED_NETWORKS,
   };
 
   logger.info('bundling workflows and starting the worker');
@@ -74,6 +76,7 @@ await runProcess(async (onStop) => {
   const api = await startApi({
     ...backends,
     auth: admin ? { ...configured, secret: admin.secret } : configured,
+    egress: createEgress(config.EGRESS_ALLOWED_NETWORKS),
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
     host: config.API_HOST,
     port: config.API_PORT,

@@ -1,3 +1,4 @@
+import { createEgress } from '../../gateway/routing/egress';
 // `npm run api`: the GraphQL API (scale out: every process delivers every event to its subscribers).
 import { startApi } from '../../graphql/start-api';
 import { apiConfig, jwtConfigOf } from '../config';
@@ -15,6 +16,7 @@ await runProcess(async (onStop) => {
     logger,
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
     auth: jwtConfigOf(config),
+    egress: createEgress(config.EGRESS_ALLOWED_NETWORKS),
     ...(config.WEBHOOK_TASK_QUEUE ? { webhookTaskQueue: config.WEBHOOK_TASK_QUEUE } : {}),
   });
   onStop(api.stop);

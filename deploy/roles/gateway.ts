@@ -25,6 +25,7 @@ await runProcess(async (onStop) => {
     admissionRatePerSecond: config.GATEWAY_ADMISSION_RATE,
     flapLimit: config.GATEWAY_FLAP_LIMIT,
     trustedProxies: config.GATEWAY_TRUSTED_PROXIES,
+    allowedNetworks: config.EGRESS_ALLOWED_NETWORKS,
   });
   onStop(gateway.stop);
   return logger;

@@ -21,6 +21,7 @@ await runProcess(async (onStop) => {
     namespace: config.TEMPORAL_NAMESPACE,
     database,
     outboxRetentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
+    allowedNetworks: config.EGRESS_ALLOWED_NETWORKS,
     ...(config.TEMPORAL_TASK_QUEUE ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
   });
   onStop(worker.stop);

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Egress } from './egress';
 
 export const SIGNATURE_HEADER = 'x-doppel-signature';
 export const TIMESTAMP_HEADER = 'x-doppel-timestamp';
@@ -25,15 +26,19 @@ export function verifyWebhook(
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-/** POSTs a body signed with `secret` (timestamp and signature headers), within `timeoutMs`. */
+/**
+ * POSTs a body signed with `secret` (timestamp and signature headers), within `timeoutMs`,
+ * through `egress` (a tenant-given URL: private networks refused, redirects not followed).
+ */
 export function postSigned(
+  egress: Egress,
   url: string,
   secret: string,
   body: string,
   options: { contentType: string; timeoutMs: number },
-): Promise<Response> {
+) {
   const timestamp = Math.floor(Date.now() / 1000);
-  return fetch(url, {
+  return egress.fetch(url, {
     method: 'POST',
     headers: {
       'content-type': options.contentType,

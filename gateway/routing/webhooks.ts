@@ -5,6 +5,7 @@ import { routesOf, type WebhookBackend } from '../../twins/routing';
 import type { GatewayMetrics } from '../metrics';
 import type { BackendDirectory } from './backend-directory';
 import { postSigned } from './webhook-signature';
+import type { Egress } from './egress';
 
 /** What a device did, as webhooks hear it: only what the device was acknowledged for. */
 export type DeviceEvent =
@@ -21,6 +22,8 @@ export interface WebhookOptions {
   metrics: GatewayMetrics;
   logger: Logger;
   nodeId: string;
+  /** Where the backends' URLs may lead (private networks refused unless allowed). */
+  egress: Egress;
   /** Per-attempt HTTP time-out (ms); default 10 s. */
   requestTimeoutMs?: number;
   /** Retry back-off bounds (ms); defaults 250 ms … 30 s. */
@@ -170,7 +173,7 @@ export class WebhookRouter {
       data: delivery.data,
     });
     try {
-      const res = await postSigned(hook.url, hook.secret, body, {
+      const res = await postSigned(this.opts.egress, hook.url, hook.secret, body, {
         contentType: 'application/cloudevents+json',
         timeoutMs: this.opts.requestTimeoutMs ?? 10_000,
       });

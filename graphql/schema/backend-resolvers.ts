@@ -1,3 +1,4 @@
+import { requireReachable } from './reachable';
 import {
   BACKEND_UNKNOWN,
   findBackend,
@@ -26,6 +27,7 @@ async function save(
 ) {
   const backend = parseBackend(candidate);
   if (isRejection(backend)) throw apiError(backend.code, backend.message);
+  requireReachable(ctx, backend.url);
   const saved = await saveBackend(ctx.database, tenantId, backend, mode);
   if (isRejection(saved)) throw apiError(saved.code, saved.message);
   return backendView(saved);

@@ -1,3 +1,4 @@
+import type { UrlPolicy } from './reachable';
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
@@ -40,6 +41,8 @@ export interface ApiContext extends GuardContext {
   twinSettings: DeviceTwinSettings;
   /** Where partner webhooks' delivery workflows run (default: the twins' queue). */
   webhookTaskQueue?: string;
+  /** Where tenant-given URLs may lead; checked again where the worker or gateway connects. */
+  egress: UrlPolicy;
 }
 
 type DeviceArgs = { tenantId: string; deviceId: string };

@@ -1,3 +1,4 @@
+import { requireReachable } from './reachable';
 import { randomBytes } from 'node:crypto';
 import {
   createWebhook,
@@ -42,9 +43,10 @@ function givenFields({ tenantId: _t, ...input }: WebhookInput) {
   return fields;
 }
 
-function parsed(candidate: Record<string, unknown>) {
+function parsed(ctx: ApiContext, candidate: Record<string, unknown>) {
   const webhook = parseWebhook(candidate);
   if (isRejection(webhook)) throw apiError(webhook.code, webhook.message);
+  requireReachable(ctx, webhook.url);
   return webhook;
 }
 
@@ -127,7 +129,7 @@ export const webhookResolvers = {
       const saved = await createWebhook(
         ctx.database,
         input.tenantId,
-        parsed(givenFields(input)),
+        parsed(ctx, givenFields(input)),
         secret,
       );
       if (isRejection(saved)) throw apiError(saved.code, saved.message);
@@ -139,7 +141,7 @@ export const webhookResolvers = {
       requireKey(key);
       const stored = await findWebhook(ctx.database, input.tenantId, input.id);
       if (!stored) throw notFound(key);
-      const candidate = parsed({ ...stored.webhook, ...givenFields(input) });
+      const candidate = parsed(ctx, { ...stored.webhook, ...givenFields(input) });
       const saved = await updateWebhook(ctx.database, input.tenantId, candidate);
       if (!saved) throw notFound(key);
       await wake(ctx, saved);

@@ -1,3 +1,4 @@
+import { TEST_ALLOWED_NETWORKS } from './egress';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -23,6 +24,7 @@ export async function startApiProcess(backends: { temporalAddress: string; datab
         TEMPORAL_ADDRESS: backends.temporalAddress,
         DATABASE_URL: backends.databaseUrl,
         API_JWT_SECRET: TEST_JWT_SECRET,
+        EGRESS_ALLOWED_NETWORKS: TEST_ALLOWED_NETWORKS.join(','),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
       detached: true,

@@ -1,3 +1,4 @@
+import { TEST_ALLOWED_NETWORKS } from './egress';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -34,6 +35,7 @@ export async function startGatewayProcess(
         GATEWAY_NODE_ID: nodeId,
         TEMPORAL_ADDRESS: backends.temporalAddress,
         DATABASE_URL: backends.databaseUrl,
+        EGRESS_ALLOWED_NETWORKS: TEST_ALLOWED_NETWORKS.join(','),
         ...options.env,
       },
       stdio: 'ignore',

@@ -1,3 +1,5 @@
+import { createEgress } from '../../gateway/routing/egress';
+import { TEST_ALLOWED_NETWORKS } from './egress';
 import pino from 'pino';
 import { TestDevice } from './device-client';
 import { flightRecorder } from './flight-recorder';
@@ -65,7 +67,12 @@ export async function startStack(
   const logger = level
     ? pino({ level }, pino.destination(2))
     : pino({ level: 'info' }, flightRecorder);
-  const backends = { temporalAddress, namespace: 'default', database };
+  const backends = {
+    temporalAddress,
+    namespace: 'default',
+    database,
+    allowedNetworks: TEST_ALLOWED_NETWORKS,
+  };
   // A short watchdog, so a test can see a killed gateway's devices go offline.
   const watchdog = { intervalMs: 1_000, pingTimeoutMs: 2_000 };
   const worker = await startWorker({
@@ -95,6 +102,7 @@ export async function startStack(
     logger,
     offlineGraceMs: options.offlineGraceMs ?? 0,
     auth: TEST_AUTH,
+    egress: createEgress(TEST_ALLOWED_NETWORKS),
   });
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: 'default' });

@@ -1,3 +1,4 @@
+import { TEST_ALLOWED_NETWORKS } from './egress';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -25,6 +26,7 @@ export async function startWorkerProcess(
         DATABASE_URL: backends.databaseUrl,
         TEMPORAL_TASK_QUEUE: taskQueue,
         LEDGER_SIGNING_KEY: TEST_LEDGER_KEY,
+        EGRESS_ALLOWED_NETWORKS: TEST_ALLOWED_NETWORKS.join(','),
         LEDGER_CHECKPOINT_INTERVAL_S: String(TEST_CHECKPOINT_INTERVAL_S),
       },
       stdio: ['ignore', 'pipe', 'inherit'],

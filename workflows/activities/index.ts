@@ -13,23 +13,25 @@ import { createRolloutActivities } from './rollout-activities';
 import { createWebhookActivities } from './webhook-activities';
 import { createLedgerActivities } from './ledger-activities';
 import type { LedgerSigner } from '../../db/ledger-checkpoints';
+import { createEgress, type Egress } from '../../gateway/routing/egress';
 
 /** Activities of the twin workflows; they are the only place twins touch PostgreSQL. */
 export function createTwinActivities(
   database: Database,
   temporal: Client,
-  options: { outboxRetentionMs?: number; ledgerSigner?: LedgerSigner | null } = {},
+  options: { outboxRetentionMs?: number; ledgerSigner?: LedgerSigner | null; egress?: Egress } = {},
 ) {
+  const egress = options.egress ?? createEgress();
   return {
     ...createLedgerActivities(database, options.ledgerSigner ?? null),
     // The asset twin binds devices through their twins: that needs a Temporal client.
     ...createAssetActivities(database, temporal),
     ...createWatchdogActivities(database, temporal),
-    ...createProvisioningActivities(database, temporal),
+    ...createProvisioningActivities(database, temporal, egress),
     ...createFleetActivities(database, temporal),
     ...createRolloutActivities(database, temporal),
     ...createBulkProvisioningActivities(database, temporal),
-    ...createWebhookActivities(database),
+    ...createWebhookActivities(database, egress),
     ...createOutboxRetentionActivities(
       database,
       options.outboxRetentionMs ?? DEFAULT_OUTBOX_RETENTION_MS,

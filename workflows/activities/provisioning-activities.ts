@@ -9,6 +9,7 @@ import {
   type ProvisioningRecord,
 } from '../../db/provisioning-store';
 import { postSigned } from '../../gateway/routing/webhook-signature';
+import { createEgress, type Egress } from '../../gateway/routing/egress';
 import type { ActivationWatch } from '../../twins/device';
 import { reject, type Rejection } from '../../twins/errors';
 import { refusalOf, requireClient } from './fleet-activities';
@@ -32,7 +33,11 @@ import {
  * Activities of the provisioning workflow. Each is idempotent: a retry after a crash finds
  * what the previous attempt wrote and goes on.
  */
-export function createProvisioningActivities(database: Database, temporal?: Client) {
+export function createProvisioningActivities(
+  database: Database,
+  temporal?: Client,
+  egress: Egress = createEgress(),
+) {
   const client = () => requireClient(temporal);
 
   return {
@@ -58,7 +63,7 @@ export function createProvisioningActivities(database: Database, temporal?: Clie
         actor: input.actor,
         request: input.request,
       });
-      const response = await postSigned(hook.url, hook.secret, body, {
+      const response = await postSigned(egress, hook.url, hook.secret, body, {
         contentType: 'application/json',
         timeoutMs: hook.timeoutMs,
       });

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { Webhook as Signer } from 'standardwebhooks';
 import type { Database } from '../../db/client';
+import { createEgress, type Egress } from '../../gateway/routing/egress';
 import {
   advanceWebhookCursor,
   deadLetterWebhookEvent,
@@ -31,12 +32,12 @@ interface EventRef {
  * sign (`webhook-id`, `webhook-timestamp`, `webhook-signature`), so partners verify it with
  * the spec's libraries in their own language.
  */
-async function post(url: string, secret: string, cloudEvent: CloudEvent<unknown>) {
+async function post(egress: Egress, url: string, secret: string, cloudEvent: CloudEvent<unknown>) {
   const { headers, body } = HTTP.structured(cloudEvent);
   const payload = String(body);
   const now = new Date();
   const signature = new Signer(secret).sign(cloudEvent.id, now, payload);
-  const response = await fetch(url, {
+  const response = await egress.fetch(url, {
     method: 'POST',
     headers: {
       ...(headers as Record<string, string>),
@@ -46,8 +47,6 @@ async function post(url: string, secret: string, cloudEvent: CloudEvent<unknown>
       'user-agent': 'Doppel-Webhooks/1',
     },
     body: payload,
-    // A redirect is an answer we do not follow: a partner changes the URL in Doppel.
-    redirect: 'manual',
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   await response.body?.cancel();
@@ -55,7 +54,7 @@ async function post(url: string, secret: string, cloudEvent: CloudEvent<unknown>
 }
 
 /** Activities of the webhook delivery workflow. */
-export function createWebhookActivities(database: Database) {
+export function createWebhookActivities(database: Database, egress: Egress = createEgress()) {
   return {
     readWebhookPage: (a: { tenantId: string; webhookId: string }) =>
       readWebhookPage(database, a.tenantId, a.webhookId),
@@ -72,7 +71,7 @@ export function createWebhookActivities(database: Database) {
       const cloudEvent = new CloudEvent<unknown>({ ...twinChangeCloudEvent(change) }, true);
       let status: number;
       try {
-        status = await post(target.url, target.secret, cloudEvent);
+        status = await post(egress, target.url, target.secret, cloudEvent);
       } catch (error) {
         const reason = error instanceof Error ? (error.cause ?? error) : error;
         throw ApplicationFailure.retryable(

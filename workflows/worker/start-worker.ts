@@ -1,3 +1,4 @@
+import { createEgress } from '../../gateway/routing/egress';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import {
@@ -47,6 +48,8 @@ export interface WorkerOptions {
   ledgerCheckpoints?: LedgerCheckpointsArgs;
   /** A bundle built earlier (tests build it once per suite). */
   workflowBundle?: WorkflowBundle;
+  /** Private networks tenant-given URLs may reach (CIDRs; default none: README "Partner webhooks"). */
+  allowedNetworks?: readonly string[];
 }
 
 export interface RunningWorker {
@@ -77,6 +80,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const activities = createTwinActivities(options.database, client, {
     ...(options.outboxRetentionMs ? { outboxRetentionMs: options.outboxRetentionMs } : {}),
     ledgerSigner: options.ledgerSigningKey ? ledgerSigner(options.ledgerSigningKey) : null,
+    egress: createEgress(options.allowedNetworks),
   });
   const worker = await Worker.create({
     connection,

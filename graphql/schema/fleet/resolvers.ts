@@ -1,3 +1,4 @@
+import { requireReachable } from '../reachable';
 import { z } from 'zod';
 import { hashSecret } from '../../../db/credentials';
 import {
@@ -135,6 +136,7 @@ export const provisioningResolvers = {
           'provisioning:admission-hook.invalid',
           `invalid admission hook:\n${z.prettifyError(hook.error)}`,
         );
+      requireReachable(ctx, hook.data.url);
       await setAdmissionHook(ctx.database, tenantId, hook.data);
       return { tenantId, url: hook.data.url, timeoutMs: hook.data.timeoutMs };
     },
