@@ -79,6 +79,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     flapWindowMs: 60_000,
     coolDownMs: 60_000,
   });
+  const egress = createEgress(options.allowedNetworks);
   const directory = new BackendDirectory(options.database, options.logger);
   await directory.start();
   const webhooks = new WebhookRouter({
@@ -86,7 +87,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     metrics,
     logger: options.logger.child({ part: 'webhooks' }),
     nodeId: options.nodeId,
-    egress: createEgress(options.allowedNetworks),
+    egress,
   });
   const telemetry = new TelemetryWriter((rows) => insertTelemetry(options.database, rows));
   const verified = new VerifiedSecrets();
@@ -144,7 +145,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       maxPayloadBytes: options.maxPayloadBytes,
       idleTimeoutS: options.idleTimeoutS ?? 120,
       trustedProxies: options.trustedProxies ?? [],
-      routing: { directory, metrics },
+      routing: { directory, metrics, egress },
       ...(options.backendCallTimeoutMs ? { callTimeoutMs: options.backendCallTimeoutMs } : {}),
     }),
   ];

@@ -14,6 +14,7 @@ import { ServerCalls } from './server-calls';
 import { sendStationCommand } from './station-commands';
 import type { ActionOutcome } from './station-action';
 import type { BackendDirectory } from '../routing/backend-directory';
+import type { Egress } from '../routing/egress';
 import { StationRouter } from '../routing/station-router';
 import type { GatewayMetrics } from '../metrics';
 import type { CallOutcome } from './server-calls';
@@ -35,7 +36,7 @@ export interface StationSessionOptions {
   pendingIntervalS: number;
   callTimeoutMs: number;
   /** Multi-backend routing (docs/backends.md); left out, the gateway answers every CALL itself. */
-  routing?: { directory: BackendDirectory; metrics: GatewayMetrics } | undefined;
+  routing?: { directory: BackendDirectory; metrics: GatewayMetrics; egress: Egress } | undefined;
   send(frame: unknown[]): void;
   close(code: number, reason: string): void;
 }
@@ -84,6 +85,7 @@ export class StationSession {
         model: opts.model,
         version: opts.version,
         directory: opts.routing.directory,
+        egress: opts.routing.egress,
         metrics: opts.routing.metrics,
         logger: opts.logger,
         callTimeoutMs: opts.callTimeoutMs,

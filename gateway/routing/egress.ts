@@ -73,6 +73,14 @@ export interface Egress {
   permits(address: string): boolean;
   /** Throws `egress:forbidden` when the URL names a refused address (or `localhost`) itself. */
   checkUrl(url: string): void;
+  /**
+   * Throws `egress:forbidden` when the URL's host is a refused IP address: a socket opened to
+   * an address never asks the lookup, so this is checked before connecting; names are left to
+   * the lookup.
+   */
+  checkLiteral(url: string): void;
+  /** A socket `lookup` that refuses names resolving to a refused address. */
+  lookup: ReturnType<typeof guardedLookup>;
   /** `fetch` whose every connection, redirects included, goes only to permitted addresses. */
   fetch(url: string, init?: RequestInit): Promise<Response>;
 }
@@ -109,23 +117,28 @@ export function createEgress(allowedNetworks: readonly string[] = []): Egress {
   const permits = (address: string) =>
     allowed.check(address, family(address)) || !special.check(address, family(address));
 
-  const dispatcher = new Agent({ connect: { lookup: guardedLookup(permits) } });
+  const lookup = guardedLookup(permits);
+  const dispatcher = new Agent({ connect: { lookup } });
 
+  const hostOf = (url: string) => new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  function checkLiteral(url: string): void {
+    const host = hostOf(url);
+    if (isIP(host) && !permits(host)) throw egressRefused(url, host);
+  }
   function checkUrl(url: string): void {
-    const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
-    if (isIP(host)) {
-      if (!permits(host)) throw egressRefused(url, host);
-    } else if (host === 'localhost' || host.endsWith('.localhost')) {
-      if (!permits('127.0.0.1')) throw egressRefused(url, '127.0.0.1');
-    }
+    checkLiteral(url);
+    const host = hostOf(url);
+    if ((host === 'localhost' || host.endsWith('.localhost')) && !permits('127.0.0.1'))
+      throw egressRefused(url, '127.0.0.1');
   }
 
   return {
     permits,
     checkUrl,
+    checkLiteral,
+    lookup,
     async fetch(url, init = {}) {
-      // An IP literal never reaches the lookup: it is checked here.
-      checkUrl(url);
+      checkLiteral(url);
       // A redirect is an answer, not followed: it could lead to an address never checked (an
       // IP literal skips the lookup), and a partner changes its URL in Doppel instead.
       return fetch(url, { ...init, redirect: 'manual', dispatcher });

@@ -7,12 +7,15 @@ import type { OcppVersion } from '../ocpp/ocpp-version';
 import type { CallOutcome } from '../ocpp/server-calls';
 import type { BackendDirectory } from './backend-directory';
 import { UpstreamLink } from './upstream-link';
+import type { Egress } from './egress';
 
 export interface StationRouterOptions {
   key: DeviceKey;
   model: string | null;
   version: OcppVersion;
   directory: BackendDirectory;
+  /** Where backends' URLs may lead. */
+  egress: Egress;
   metrics: GatewayMetrics;
   logger: Logger;
   callTimeoutMs: number;
@@ -138,6 +141,7 @@ export class StationRouter {
     const { metrics } = this.opts;
     return new UpstreamLink({
       backend,
+      egress: this.opts.egress,
       identity: this.opts.key.deviceId,
       version: this.opts.version,
       logger: this.opts.logger,

@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
+import type { Egress } from './egress';
 import type { OcppBackend } from '../../twins/routing';
 import type { OcppVersion } from '../ocpp/ocpp-version';
 import { ServerCalls, type CallOutcome } from '../ocpp/server-calls';
 
 export interface UpstreamLinkOptions {
   backend: OcppBackend;
+  /** Where a backend's URL may lead: a private address is refused like a failed connection. */
+  egress: Egress;
   /** The station's identity: the last path segment upstream, and the Basic-auth user. */
   identity: string;
   version: OcppVersion;
@@ -78,10 +81,19 @@ export class UpstreamLink {
     const headers: Record<string, string> = {};
     if (backend.secret)
       headers.authorization = `Basic ${Buffer.from(`${identity}:${backend.secret}`).toString('base64')}`;
-    const socket = new WebSocket(`${backend.url}/${encodeURIComponent(identity)}`, [version], {
+    const url = `${backend.url}/${encodeURIComponent(identity)}`;
+    try {
+      this.opts.egress.checkLiteral(url);
+    } catch (err) {
+      logger.warn({ err, backend: backend.id }, 'backend refused by the egress rules');
+      return this.retryLater();
+    }
+    const socket = new WebSocket(url, [version], {
       headers,
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
       maxPayload: 1024 * 1024,
+      // A name that resolves to a refused address fails here, as a connection error.
+      lookup: this.opts.egress.lookup,
     });
     this.socket = socket;
     socket.on('open', () => {
@@ -109,10 +121,14 @@ export class UpstreamLink {
       this.socket = null;
       // What was in flight goes again, first: the backend may or may not have seen it.
       this.calls.pause({ resend: true });
-      if (this.closed) return;
-      const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt++);
-      this.retry = setTimeout(() => this.connect(), delay * (0.5 + Math.random() / 2));
+      this.retryLater();
     });
+  }
+
+  private retryLater(): void {
+    if (this.closed) return;
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt++);
+    this.retry = setTimeout(() => this.connect(), delay * (0.5 + Math.random() / 2));
   }
 
   /**
