@@ -79,7 +79,7 @@ function answerUpgrade(
   // WebSocket's bytes as the HTTP response's state. When those happen to read "Connection:
   // close, responded", it shuts the fresh connection down (the station sees 1006 before its
   // first message). Seen as shutdown()+close() right after the upgrade under strace, in about
-  // one run in twenty of test/ocpp-stations.test.ts; gone with the upgrade outside cork().
+  // one run in seven of test/ocpp-stations.test.ts under load; none in 37 once outside cork().
   // upgrade() corks the 101 answer itself. An empty protocol leaves Sec-WebSocket-Protocol out.
   res.upgrade(data, wsKey, handshake.version ?? '', extensions, context);
 }
