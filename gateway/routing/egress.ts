@@ -118,7 +118,8 @@ export function createEgress(allowedNetworks: readonly string[] = []): Egress {
     allowed.check(address, family(address)) || !special.check(address, family(address));
 
   const lookup = guardedLookup(permits);
-  const dispatcher = new Agent({ connect: { lookup } });
+  // Made on first use: the API only checks URLs and never connects.
+  let dispatcher: Agent | null = null;
 
   const hostOf = (url: string) => new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
   function checkLiteral(url: string): void {
@@ -141,6 +142,7 @@ export function createEgress(allowedNetworks: readonly string[] = []): Egress {
       checkLiteral(url);
       // A redirect is an answer, not followed: it could lead to an address never checked (an
       // IP literal skips the lookup), and a partner changes its URL in Doppel instead.
+      dispatcher ??= new Agent({ connect: { lookup } });
       return fetch(url, { ...init, redirect: 'manual', dispatcher });
     },
   };

@@ -9,7 +9,7 @@ import {
   type ProvisioningRecord,
 } from '../../db/provisioning-store';
 import { postSigned } from '../../gateway/routing/webhook-signature';
-import { createEgress, type Egress } from '../../gateway/routing/egress';
+import type { Egress } from '../../gateway/routing/egress';
 import type { ActivationWatch } from '../../twins/device';
 import { reject, type Rejection } from '../../twins/errors';
 import { refusalOf, requireClient } from './fleet-activities';
@@ -35,8 +35,8 @@ import {
  */
 export function createProvisioningActivities(
   database: Database,
-  temporal?: Client,
-  egress: Egress = createEgress(),
+  temporal: Client | undefined,
+  egress: Egress,
 ) {
   const client = () => requireClient(temporal);
 

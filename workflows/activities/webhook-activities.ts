@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { Webhook as Signer } from 'standardwebhooks';
 import type { Database } from '../../db/client';
-import { createEgress, type Egress } from '../../gateway/routing/egress';
+import type { Egress } from '../../gateway/routing/egress';
 import {
   advanceWebhookCursor,
   deadLetterWebhookEvent,
@@ -54,7 +54,7 @@ async function post(egress: Egress, url: string, secret: string, cloudEvent: Clo
 }
 
 /** Activities of the webhook delivery workflow. */
-export function createWebhookActivities(database: Database, egress: Egress = createEgress()) {
+export function createWebhookActivities(database: Database, egress: Egress) {
   return {
     readWebhookPage: (a: { tenantId: string; webhookId: string }) =>
       readWebhookPage(database, a.tenantId, a.webhookId),
