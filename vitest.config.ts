@@ -18,6 +18,7 @@ export default defineConfig({
       'db/**/*.test.ts',
       'test/**/*.test.ts',
       'bench/**/*.test.ts',
+      'deploy/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup-flight-recorder.ts'],

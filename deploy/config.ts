@@ -57,6 +57,8 @@ const gateway = {
     .min(1024)
     .max(16 * 1024 * 1024)
     .default(64 * 1024),
+  /** A uWS binary to load instead of the installed package's (an operator's own build). */
+  GATEWAY_UWS_BINARY: z.string().endsWith('.node', 'a path to a .node file').optional(),
 };
 
 const api = {

@@ -52,6 +52,8 @@ export interface GatewayOptions {
   backendCallTimeoutMs?: number;
   /** How long a device profile is cached before it is read again. */
   profileCacheMs?: number;
+  /** A uWS binary to load instead of the installed package's. */
+  uwsBinary?: string | undefined;
 }
 
 export interface RunningGateway {
@@ -61,7 +63,11 @@ export interface RunningGateway {
 
 /** Starts the device gateway: uWS on host:port with the /device endpoint and /healthz. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const uws = loadNativeUws();
+  const { uws, runtime } = loadNativeUws(options.uwsBinary);
+  options.logger.info(
+    runtime,
+    `uWebSockets.js ${runtime.uws} on Node ${runtime.node} (ABI ${runtime.abi})`,
+  );
   const connection = await Connection.connect({ address: options.temporalAddress });
   const client = new Client({ connection, namespace: options.namespace });
   const settings = { offlineGraceMs: options.offlineGraceMs };

@@ -9,7 +9,7 @@ import type { Peer } from './peer';
 const SEQ = Buffer.from('"seq":');
 
 export async function start(): Promise<Peer> {
-  const uws = loadNativeUws();
+  const { uws } = loadNativeUws();
   const app = uws.App();
   app.ws('/*', {
     maxPayloadLength: 64 * 1024,

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import path from 'node:path';
 
 /** The project root, whatever the working directory of the process. */
@@ -8,3 +9,7 @@ export const DATA_DIR = path.resolve(
   process.env.DOPPEL_DATA_DIR ?? path.join(PROJECT_ROOT, '.data'),
 );
 export const TOOLS_DIR = path.join(PROJECT_ROOT, '.tools');
+/** Downloads and builds that outlive a clone: CI and fresh checkouts on one machine reuse them. */
+export const USER_CACHE_DIR =
+  process.env.DOPPEL_CACHE_DIR ??
+  path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'doppel');

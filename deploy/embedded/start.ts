@@ -1,5 +1,6 @@
-import { createEgress } from '../../gateway/routing/egress';
 // `npm start`: the whole runtime on one machine with embedded defaults.
+import '../runtime/require-supported-node';
+import { createEgress } from '../../gateway/routing/egress';
 import { createDatabase } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
 import { startGateway } from '../../gateway/start-gateway';
@@ -65,6 +66,7 @@ await runProcess(async (onStop) => {
     admissionRatePerSecond: config.GATEWAY_ADMISSION_RATE,
     flapLimit: config.GATEWAY_FLAP_LIMIT,
     trustedProxies: config.GATEWAY_TRUSTED_PROXIES,
+    uwsBinary: config.GATEWAY_UWS_BINARY,
   });
   onStop(gateway.stop);
   // Without an identity provider configured, the embedded runtime signs its own admin token.

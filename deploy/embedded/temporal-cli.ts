@@ -8,13 +8,12 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { isAlive, killAndWait, run, stopChild, waitForPort } from './child-process';
-import { TOOLS_DIR } from './paths';
+import { TOOLS_DIR, USER_CACHE_DIR } from './paths';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const TEMPORAL_CLI_MODULE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
@@ -29,10 +28,7 @@ function onPath(name: string): string | null {
 
 /** Built binaries outlive a clone: CI and fresh checkouts on the same machine reuse them. */
 function userCacheBinary(): string {
-  const cache =
-    process.env.DOPPEL_CACHE_DIR ??
-    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'doppel');
-  return path.join(cache, `temporal-${TEMPORAL_CLI_VERSION}`, 'temporal');
+  return path.join(USER_CACHE_DIR, `temporal-${TEMPORAL_CLI_VERSION}`, 'temporal');
 }
 
 function findGo(): string | null {

@@ -1,5 +1,6 @@
-import { createEgress } from '../../gateway/routing/egress';
 // `npm run api`: the GraphQL API (scale out: every process delivers every event to its subscribers).
+import '../runtime/require-supported-node';
+import { createEgress } from '../../gateway/routing/egress';
 import { startApi } from '../../graphql/start-api';
 import { apiConfig, jwtConfigOf } from '../config';
 import { runProcess } from '../process';

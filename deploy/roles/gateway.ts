@@ -1,4 +1,5 @@
 // `npm run gateway`: the device gateway (scale out: one per node, behind an L4 load balancer).
+import '../runtime/require-supported-node';
 import { startGateway } from '../../gateway/start-gateway';
 import { gatewayConfig } from '../config';
 import { runProcess } from '../process';
@@ -26,6 +27,7 @@ await runProcess(async (onStop) => {
     flapLimit: config.GATEWAY_FLAP_LIMIT,
     trustedProxies: config.GATEWAY_TRUSTED_PROXIES,
     allowedNetworks: config.EGRESS_ALLOWED_NETWORKS,
+    uwsBinary: config.GATEWAY_UWS_BINARY,
   });
   onStop(gateway.stop);
   return logger;

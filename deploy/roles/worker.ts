@@ -1,4 +1,5 @@
 // `npm run worker`: the Temporal worker that runs twin and operation workflows.
+import '../runtime/require-supported-node';
 import { startWorker } from '../../workflows/worker/start-worker';
 import { workerConfig } from '../config';
 import { ledgerKeyOf } from '../ledger-key';

@@ -118,7 +118,7 @@ export function mountDeviceEndpoint(
     idleTimeout: opts.idleTimeoutS,
     // A device that does not read its answers is closed rather than silently skipped.
     maxBackpressure: 1024 * 1024,
-    closeOnBackpressureLimit: 1, // typed as a number by the package; read as a flag
+    closeOnBackpressureLimit: true, // typed as a number by the package; read as a flag
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
       if (!links.admit()) {

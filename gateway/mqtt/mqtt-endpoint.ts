@@ -62,7 +62,7 @@ export function mountMqttEndpoint(
     idleTimeout: opts.idleTimeoutS,
     // A device that does not read its answers is closed rather than silently skipped.
     maxBackpressure: 1024 * 1024,
-    closeOnBackpressureLimit: 1, // typed as a number by the package; read as a flag
+    closeOnBackpressureLimit: true, // typed as a number by the package; read as a flag
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
       // MQTT over WebSocket requires the "mqtt" subprotocol (MQTT 5 spec 6.0): without it the

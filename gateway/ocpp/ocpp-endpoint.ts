@@ -6,6 +6,7 @@ import { ChargingSessionStore } from './charging-session-store';
 import type { OcppVersion } from './ocpp-version';
 import { decideHandshake, type Handshake, type UpgradeRequest } from './station-handshake';
 import { StationSession, type StationSessionOptions } from './station-session';
+import { upgradeAfterAwait } from '../uws-async-upgrade';
 
 export interface OcppEndpointOptions {
   links: DeviceLinks;
@@ -52,6 +53,7 @@ function answerUpgrade(
   wsKey: string,
   extensions: string,
   context: us_socket_context_t,
+  anchor: WebSocket<StationSocket> | undefined,
 ): void {
   if (!handshake.ok) {
     res.cork(() => {
@@ -73,15 +75,12 @@ function answerUpgrade(
     openedAt: Date.now(),
     received: 0,
   };
-  // Deliberately not inside res.cork(), though uWS.js then prints a warning on stderr. At the
-  // end of cork() uWS (20.30) checks whether the corked socket is still this response; when the
-  // upgrade's realloc kept the socket at the same address it is, and uWS reads the new
-  // WebSocket's bytes as the HTTP response's state. When those happen to read "Connection:
-  // close, responded", it shuts the fresh connection down (the station sees 1006 before its
-  // first message). Seen as shutdown()+close() right after the upgrade under strace, in about
-  // one run in seven of test/ocpp-stations.test.ts under load; none in 37 once outside cork().
-  // upgrade() corks the 101 answer itself. An empty protocol leaves Sec-WebSocket-Protocol out.
-  res.upgrade(data, wsKey, handshake.version ?? '', extensions, context);
+  // An empty protocol leaves Sec-WebSocket-Protocol out.
+  upgradeAfterAwait(
+    res,
+    () => res.upgrade(data, wsKey, handshake.version ?? '', extensions, context),
+    anchor,
+  );
 }
 
 /** OCPP-J 1.6 and 2.0.1 at `/ocpp/{identity}` and `/ocpp/{tenant}/{identity}` (docs/ocpp.md). */
@@ -97,7 +96,7 @@ export function mountOcppEndpoint(
     maxPayloadLength: opts.maxPayloadBytes,
     idleTimeout: opts.idleTimeoutS,
     maxBackpressure: 1024 * 1024,
-    closeOnBackpressureLimit: 1,
+    closeOnBackpressureLimit: true,
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
       // uWS frees the request at the first await: copy everything now.
@@ -123,7 +122,15 @@ export function mountOcppEndpoint(
           return { ok: false, status: '503 Service Unavailable' };
         })
         .then((handshake) => {
-          if (!aborted) answerUpgrade(res, handshake, wsKey, extensions, context);
+          if (!aborted)
+            answerUpgrade(
+              res,
+              handshake,
+              wsKey,
+              extensions,
+              context,
+              sockets.values().next().value,
+            );
         });
     },
     open: (ws) => {

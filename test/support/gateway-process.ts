@@ -13,7 +13,13 @@ import { PROJECT_ROOT } from '../../deploy/embedded/paths';
 export async function startGatewayProcess(
   backends: { temporalAddress: string; databaseUrl: string },
   nodeId: string,
-  options: { port?: number; env?: Record<string, string>; nodeArgs?: string[] } = {},
+  options: {
+    port?: number;
+    env?: Record<string, string>;
+    nodeArgs?: string[];
+    /** Receives what the process writes to stderr (otherwise ignored). */
+    stderr?: (chunk: string) => void;
+  } = {},
 ) {
   const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(
@@ -38,10 +44,11 @@ export async function startGatewayProcess(
         EGRESS_ALLOWED_NETWORKS: TEST_ALLOWED_NETWORKS.join(','),
         ...options.env,
       },
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', options.stderr ? 'pipe' : 'ignore'],
       detached: true,
     },
   );
+  if (options.stderr) child.stderr!.on('data', (d: Buffer) => options.stderr!(d.toString()));
   await waitForPort('127.0.0.1', port, { timeoutMs: 30_000, child, what: `gateway ${nodeId}` });
   return {
     url: `ws://127.0.0.1:${port}/device`,
