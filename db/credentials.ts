@@ -51,6 +51,19 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
 let dummy: Promise<string> | null = null;
 const dummyHash = () => (dummy ??= hashSecret(randomBytes(16).toString('hex')));
 
+/**
+ * Verifies a secret against its stored hash or, with none stored, against a dummy hash with the
+ * same parameters: an unknown device or claim costs the same scrypt as a known one, so the time
+ * of a refusal does not tell which serials exist.
+ */
+export async function verifySecretOrDummy(
+  secret: string,
+  stored: string | undefined,
+): Promise<boolean> {
+  const ok = await verifySecret(secret, stored ?? (await dummyHash()));
+  return ok && stored !== undefined;
+}
+
 /** Creates a device's credential and returns the secret, which is never stored and shown once. */
 export async function issueDeviceSecret(
   database: Database,

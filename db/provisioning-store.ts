@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { DeviceKey } from '../twins/ids';
 import type { ProvisionRequest } from '../twins/provisioning/request';
 import { statusChangeRow, writeAudit } from './audit-writer';
 import type { Database } from './client';
-import { hashSecret, verifySecret } from './credentials';
 import { admissionHooks, claimTokens, deviceCredentials, deviceProvisioning } from './schema';
 
 /** A new device secret: 24 random bytes, shown once. */
@@ -95,7 +94,7 @@ export async function findProvisioning(database: Database, key: DeviceKey) {
 /**
  * Creates the device's identity from a hash computed by the API (idempotent: a retried
  * activity finds the row it wrote). Credentials: the device's secret. Claim: the claim token,
- * usable until `expiresAt`.
+ * usable once, until `expiresAt`.
  */
 export async function storeIdentity(
   database: Database,
@@ -113,81 +112,6 @@ export async function storeIdentity(
     .insert(claimTokens)
     .values({ ...key, tokenHash: identity.hash, expiresAt: new Date(identity.expiresAt) })
     .onConflictDoNothing();
-}
-
-export type ClaimOutcome = { secret: string } | { refused: string };
-
-/**
- * A device presents its serial and claim token: when the claim is valid (known, not expired,
- * not consumed by a verified activation), the device gets a new secret, stored hashed; a
- * device claiming again (it lost the first answer) gets a fresh one and the old one stops
- * working. The caller never learns whether a serial exists: every refusal reads the same.
- */
-export async function claimDevice(
-  database: Database,
-  key: DeviceKey,
-  token: string,
-  now: Date = new Date(),
-): Promise<ClaimOutcome> {
-  const refused = { refused: 'unknown, expired or used claim' } as const;
-  const [claim] = await database.db
-    .select({ tokenHash: claimTokens.tokenHash })
-    .from(claimTokens)
-    .where(
-      and(
-        eq(claimTokens.tenantId, key.tenantId),
-        eq(claimTokens.deviceId, key.deviceId),
-        isNull(claimTokens.consumedAt),
-        gt(claimTokens.expiresAt, now),
-      ),
-    );
-  if (!claim || !(await verifySecret(token, claim.tokenHash))) return refused;
-  const secret = newDeviceSecret();
-  const secretHash = await hashSecret(secret);
-  return database.db.transaction(async (tx) => {
-    // A revoked credential (the device was retired or replaced meanwhile) is never revived.
-    const written = await tx
-      .insert(deviceCredentials)
-      .values({ ...key, secretHash })
-      .onConflictDoUpdate({
-        target: [deviceCredentials.tenantId, deviceCredentials.deviceId],
-        set: { secretHash, updatedAt: now },
-        setWhere: isNull(deviceCredentials.revokedAt),
-      })
-      .returning({ deviceId: deviceCredentials.deviceId });
-    if (written.length === 0) return refused;
-    await writeAudit(tx, [
-      {
-        tenantId: key.tenantId,
-        actor: 'device',
-        role: 'twin',
-        operation: 'device.credentials-claimed',
-        input: {},
-        outcome: 'ok',
-        subject: `device:${key.deviceId}`,
-        reason: 'the device presented a valid claim token; a new secret was issued',
-        before: null,
-        after: { secret: 'issued (hash stored)' },
-      },
-    ]);
-    await tx
-      .update(claimTokens)
-      .set({ lastClaimedAt: now, updatedAt: now })
-      .where(and(eq(claimTokens.tenantId, key.tenantId), eq(claimTokens.deviceId, key.deviceId)));
-    await tx
-      .update(deviceProvisioning)
-      .set({
-        claimedAt: sql`coalesce(${deviceProvisioning.claimedAt}, ${now.toISOString()}::timestamptz)`,
-        updatedAt: now,
-      })
-      .where(
-        and(
-          eq(deviceProvisioning.tenantId, key.tenantId),
-          eq(deviceProvisioning.deviceId, key.deviceId),
-        ),
-      );
-    return { secret };
-  });
 }
 
 /** Activation was verified: the claim token is spent. */

@@ -33,6 +33,9 @@ const twins = {
 const gateway = {
   GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
   GATEWAY_PORT: port.default(8080),
+  /** Prometheus metrics: a listener of their own, on loopback unless an operator opens it. */
+  GATEWAY_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  GATEWAY_METRICS_PORT: port.default(9464),
   GATEWAY_NODE_ID: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/)
@@ -40,6 +43,11 @@ const gateway = {
   GATEWAY_HELLO_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   GATEWAY_ADMISSION_RATE: z.coerce.number().int().min(1).max(1_000_000).default(500),
   GATEWAY_FLAP_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Failed logins of one device, and from one source address, per minute before a lock-out. */
+  GATEWAY_LOGIN_FAILURES_PER_DEVICE: z.coerce.number().int().min(1).max(1_000_000).default(5),
+  GATEWAY_LOGIN_FAILURES_PER_SOURCE: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /** OCPP upgrades whose credentials are being checked at once; more are answered 503. */
+  GATEWAY_UPGRADES_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
   /** TLS terminators whose X-Client-Verify/X-Client-Subject headers count (OCPP security profile 3). */
   GATEWAY_TRUSTED_PROXIES: z
     .string()
@@ -69,7 +77,12 @@ const api = {
   API_JWT_PUBLIC_KEY: z.string().includes('BEGIN', { message: 'a PEM public key' }).optional(),
   API_JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   API_JWT_ISSUER: z.string().min(1).optional(),
+  /** Required with API_JWT_PUBLIC_KEY or API_JWT_JWKS_URL (see needsAudience). */
   API_JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Requests per caller (principal) and second, on average; refused ones count too. */
+  API_RATE_LIMIT_PER_S: z.coerce.number().positive().max(100_000).default(20),
+  /** Requests a caller may make at once, before API_RATE_LIMIT_PER_S applies. */
+  API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
 };
 
 type ApiAuthEnv = {
@@ -91,6 +104,28 @@ export const jwtConfigOf = (env: ApiAuthEnv) => ({
 
 const oneJwtKey = (env: ApiAuthEnv) =>
   [env.API_JWT_SECRET, env.API_JWT_PUBLIC_KEY, env.API_JWT_JWKS_URL].filter(Boolean).length;
+
+/**
+ * An identity provider signs tokens for every application it serves: without an audience of
+ * our own, a token it issued for another application would be accepted here. A secret of our
+ * own (HS256) signs for this API only, so the audience stays optional there.
+ */
+const hasAudienceWhenShared = (env: ApiAuthEnv) =>
+  !(env.API_JWT_PUBLIC_KEY || env.API_JWT_JWKS_URL) || Boolean(env.API_JWT_AUDIENCE);
+const audienceRequired = {
+  message:
+    "set API_JWT_AUDIENCE to this API's audience (the aud your identity provider puts in its tokens): it is required with API_JWT_PUBLIC_KEY or API_JWT_JWKS_URL",
+  path: ['API_JWT_AUDIENCE'],
+};
+
+/** The API's rate limit per caller from the environment. */
+export const rateLimitOf = (env: {
+  API_RATE_LIMIT_PER_S: number;
+  API_RATE_LIMIT_BURST: number;
+}) => ({
+  perSecond: env.API_RATE_LIMIT_PER_S,
+  burst: env.API_RATE_LIMIT_BURST,
+});
 
 const outbox = {
   /** Subscribers can resume from a cursor this recent; older outbox rows are pruned. */
@@ -167,7 +202,8 @@ export const apiConfig = z
   .refine((env) => oneJwtKey(env) === 1, {
     message: 'set exactly one of API_JWT_SECRET, API_JWT_PUBLIC_KEY or API_JWT_JWKS_URL',
     path: ['API_JWT_SECRET'],
-  });
+  })
+  .refine(hasAudienceWhenShared, audienceRequired);
 
 /** `npm start`: every role in one process, with Temporal and PostgreSQL started unless given. */
 export const embeddedConfig = z
@@ -184,13 +220,16 @@ export const embeddedConfig = z
     TEMPORAL_UI_PORT: port.default(8233),
     DATABASE_URL: postgresUrl.optional(),
     POSTGRES_PORT: port.default(54329),
-    // On one machine, for trying Doppel out, webhooks may go to a receiver on loopback.
-    EGRESS_ALLOWED_NETWORKS: egressNetworks('127.0.0.0/8,::1/128'),
+    // Tenants' URLs reach public addresses only, as in production. To try webhooks with a
+    // receiver on this machine, allow loopback explicitly (EGRESS_ALLOWED_NETWORKS=127.0.0.0/8);
+    // the start-up table shows what is allowed.
+    EGRESS_ALLOWED_NETWORKS: egressNetworks(''),
   })
   .refine((env) => oneJwtKey(env) <= 1, {
     message: 'set at most one of API_JWT_SECRET, API_JWT_PUBLIC_KEY or API_JWT_JWKS_URL',
     path: ['API_JWT_SECRET'],
-  });
+  })
+  .refine(hasAudienceWhenShared, audienceRequired);
 
 /** Parses the environment once; a bad or missing value stops the process with a readable list. */
 export function parseConfig<S extends z.ZodType>(

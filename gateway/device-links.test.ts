@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceInput } from '../workflows/device-twin/messages';
 import type { DeviceKey } from '../twins/ids';
 import { Admission } from './admission';
+import { AuthFailures } from './auth-failures';
 import { DeviceLinks, type DeviceLinksOptions, type SessionControl } from './device-links';
 import { GatewayMetrics } from './metrics';
 import type { TelemetryWriter } from './telemetry-writer';
@@ -32,6 +33,13 @@ function harness() {
       flapLimit: 100,
       flapWindowMs: 1_000,
       coolDownMs: 1_000,
+    }),
+    authFailures: new AuthFailures({
+      perDevice: 5,
+      perSource: 100,
+      windowMs: 60_000,
+      lockMs: 1_000,
+      maxLockMs: 1_000,
     }),
     telemetry: { write: async () => undefined } as unknown as TelemetryWriter,
     copies: { deliver: (_k, _m, event: DeviceEvent) => copies.push(event.kind) },

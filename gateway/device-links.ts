@@ -5,6 +5,7 @@ import { DoppelError } from '../twins/errors';
 import type { DeviceProfile, QuirkRule } from '../twins/profiles';
 import type { DeviceKey } from '../twins/ids';
 import type { Admission } from './admission';
+import type { AuthFailures } from './auth-failures';
 import type { GatewayMetrics } from './metrics';
 import type { TelemetryWriter } from './telemetry-writer';
 import type { TwinInbox } from './twin-inbox';
@@ -32,13 +33,15 @@ export interface DeviceLinksOptions {
   logger: Logger;
   metrics: GatewayMetrics;
   admission: Admission;
+  /** Failed logins per device and source address (every protocol): locks guessers out. */
+  authFailures: AuthFailures;
   telemetry: TelemetryWriter;
   /** Copies of what devices did (acknowledged only), for the webhook backends. */
   copies?: { deliver(key: DeviceKey, model: string | null, event: DeviceEvent): void };
   /** The device's model when the device exists, is not revoked and the secret matches; else false. */
   authenticate(key: DeviceKey, secret: string): Promise<{ model: string | null } | false>;
-  /** A claim (serial + claim token, see provisioning): the device's new secret, or null when refused. */
-  claim?(key: DeviceKey, claimToken: string): Promise<string | null>;
+  /** A claim (serial + claim token, see provisioning): the device's new secret, or the refusal. */
+  claim?(key: DeviceKey, claimToken: string): Promise<ClaimAnswer>;
   /** The device's model when it exists and is not revoked (its certificate was verified by the TLS terminator). */
   authenticateCertificate(key: DeviceKey): Promise<{ model: string | null } | false>;
   /** The device profile of a model (cached), or null. */
@@ -51,7 +54,11 @@ export interface DeviceLinksOptions {
   ): Promise<{ state: Record<string, unknown>; flags: Record<string, string> }>;
 }
 
+/** A claim's answer: the device's new secret, or the refusal's code and message. */
+export type ClaimAnswer = { secret: string } | { refused: string; message: string };
+
 const now = () => new Date().toISOString();
+const deviceName = (key: DeviceKey) => `${key.tenantId}/${key.deviceId}`;
 
 /**
  * The protocol-neutral core of the gateway: one `DeviceLink` per authenticated connection,
@@ -72,6 +79,26 @@ export class DeviceLinks {
       this.opts.logger.error({ err: error }, 'device certificate authentication failed');
       return false as const;
     });
+  }
+
+  /**
+   * How long a device or a source address must wait before it may log in again (ms; 0 = now),
+   * after too many failures. Adapters ask before they spend a query or scrypt on it, and
+   * answer 429 (before the upgrade) or their protocol's "try again later".
+   */
+  loginLockedFor(key: DeviceKey | null, source: string | null): number {
+    const wait = this.opts.authFailures.retryAfterMs(key && deviceName(key), source);
+    if (wait > 0) this.opts.metrics.admissions.inc({ outcome: 'login-locked' });
+    return wait;
+  }
+
+  /** A refused login (unknown device, wrong secret or claim) from `source`. */
+  loginFailed(key: DeviceKey | null, source: string | null): void {
+    this.opts.authFailures.failed(key && deviceName(key), source);
+  }
+
+  loginSucceeded(key: DeviceKey): void {
+    this.opts.authFailures.succeeded(deviceName(key));
   }
 
   /**
@@ -100,15 +127,26 @@ export class DeviceLinks {
   }
 
   /**
-   * A provisioned device claims its identity with its claim token: it gets its own secret
-   * (null when the claim is unknown, expired, used or the gateway cannot claim).
+   * A provisioned device claims its identity with its claim token: it gets its own secret, or
+   * the refusal's code (`gateway:auth.claim-refused` for an unknown, expired or spent claim or
+   * a gateway that cannot claim; `provisioning:claim.locked` after too many wrong ones).
    */
-  claim(key: DeviceKey, claimToken: string): Promise<string | null> {
-    if (!this.opts.claim) return Promise.resolve(null);
+  claimOrRefusal(key: DeviceKey, claimToken: string): Promise<ClaimAnswer> {
+    const refused = {
+      refused: 'gateway:auth.claim-refused',
+      message: 'unknown, expired or used claim',
+    };
+    if (!this.opts.claim) return Promise.resolve(refused);
     return this.opts.claim(key, claimToken).catch((error: unknown) => {
       this.opts.logger.error({ err: error }, 'device claim failed');
-      return null;
+      return refused;
     });
+  }
+
+  /** The device's new secret from its claim, or null when refused (protocols without codes). */
+  async claim(key: DeviceKey, claimToken: string): Promise<string | null> {
+    const answer = await this.claimOrRefusal(key, claimToken);
+    return 'secret' in answer ? answer.secret : null;
   }
 
   authenticate(key: DeviceKey, secret: string): Promise<{ model: string | null } | false> {

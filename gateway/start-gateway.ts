@@ -3,12 +3,13 @@ import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
 import { VerifiedSecrets, checkDeviceSecret, deviceCredentialActive } from '../db/credentials';
-import { claimDevice } from '../db/provisioning-store';
+import { claimDevice } from '../db/device-claim';
 import { findDeviceProfile } from '../db/device-profile-store';
 import { findDeviceTwin } from '../db/device-projection';
 import { normaliseReport } from '../twins/profiles';
 import { sendToDeviceTwin } from '../workflows/device-twin/client';
 import { Admission } from './admission';
+import { AuthFailures } from './auth-failures';
 import { insertTelemetry } from '../db/telemetry-store';
 import { DeviceLinks } from './device-links';
 import { TelemetryWriter } from './telemetry-writer';
@@ -52,12 +53,23 @@ export interface GatewayOptions {
   backendCallTimeoutMs?: number;
   /** How long a device profile is cached before it is read again. */
   profileCacheMs?: number;
+  /** Failed logins of one device within a minute before it is locked out; default 5. */
+  loginFailuresPerDevice?: number;
+  /** Failed logins from one source address within a minute before it is locked out; default 100. */
+  loginFailuresPerSource?: number;
+  /** OCPP upgrades being decided at once (credentials checked); more are answered 503; default 256. */
+  maxUpgradesInFlight?: number;
+  /** Where Prometheus metrics are served: its own listener, default 127.0.0.1:9464 (0: any free port). */
+  metricsHost?: string;
+  metricsPort?: number;
   /** A uWS binary to load instead of the installed package's. */
   uwsBinary?: string | undefined;
 }
 
 export interface RunningGateway {
   readonly port: number;
+  /** Where GET /metrics is served (a listener of its own, loopback by default). */
+  readonly metricsPort: number;
   stop(): Promise<void>;
 }
 
@@ -105,14 +117,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger: options.logger,
     metrics,
     admission,
+    authFailures: new AuthFailures({
+      perDevice: options.loginFailuresPerDevice ?? 5,
+      perSource: options.loginFailuresPerSource ?? 100,
+      windowMs: 60_000,
+      lockMs: 5_000,
+      maxLockMs: 15 * 60_000,
+    }),
     authenticate: async (key, secret) =>
       (await checkDeviceSecret(options.database, key, secret, verified))
         ? { model: (await findDeviceTwin(options.database, key))?.model ?? null }
         : false,
-    claim: async (key, claimToken) => {
-      const outcome = await claimDevice(options.database, key, claimToken);
-      return 'secret' in outcome ? outcome.secret : null;
-    },
+    claim: (key, claimToken) => claimDevice(options.database, key, claimToken),
     authenticateCertificate: async (key) =>
       (await deviceCredentialActive(options.database, key))
         ? { model: (await findDeviceTwin(options.database, key))?.model ?? null }
@@ -138,12 +154,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       helloTimeoutMs: options.helloTimeoutMs,
       maxPayloadBytes: options.maxPayloadBytes,
       idleTimeoutS: options.idleTimeoutS ?? 120,
+      trustedProxies: options.trustedProxies ?? [],
     }),
     mountMqttEndpoint(app, {
       links,
       connectTimeoutMs: options.helloTimeoutMs,
       maxPacketBytes: options.maxPayloadBytes,
       idleTimeoutS: options.idleTimeoutS ?? 120,
+      trustedProxies: options.trustedProxies ?? [],
     }),
     mountOcppEndpoint(app, {
       links,
@@ -151,19 +169,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       maxPayloadBytes: options.maxPayloadBytes,
       idleTimeoutS: options.idleTimeoutS ?? 120,
       trustedProxies: options.trustedProxies ?? [],
+      maxUpgradesInFlight: options.maxUpgradesInFlight ?? 256,
       routing: { directory, metrics, egress },
       ...(options.backendCallTimeoutMs ? { callTimeoutMs: options.backendCallTimeoutMs } : {}),
     }),
   ];
   app.get('/healthz', (res) => void res.end('ok'));
-  app.get('/metrics', (res) => {
+  app.any('/*', (res) => void res.writeStatus('404 Not Found').end('not found'));
+  // Metrics tell how many devices connect, fail and from where: not for the devices' port.
+  const metricsApp = uws.App();
+  metricsApp.get('/metrics', (res) => {
     res.onAborted(() => (res.aborted = true));
     void metrics.registry.metrics().then((text) => {
       if (!res.aborted)
         res.cork(() => res.writeHeader('content-type', metrics.registry.contentType).end(text));
     });
   });
-  app.any('/*', (res) => void res.writeStatus('404 Not Found').end('not found'));
+  metricsApp.any('/*', (res) => void res.writeStatus('404 Not Found').end('not found'));
 
   const listenSocket = await new Promise<unknown>((resolve, reject) =>
     app.listen(options.host, options.port, (token) =>
@@ -175,12 +197,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ),
   );
   const port = uws.us_socket_local_port(listenSocket as never);
-  options.logger.info({ host: options.host, port, nodeId: options.nodeId }, 'gateway listening');
+  const metricsHost = options.metricsHost ?? '127.0.0.1';
+  const metricsSocket = await new Promise<unknown>((resolve, reject) =>
+    metricsApp.listen(metricsHost, options.metricsPort ?? 9464, (token) =>
+      token
+        ? resolve(token)
+        : reject(
+            new Error(`gateway metrics could not listen on ${metricsHost}:${options.metricsPort}`),
+          ),
+    ),
+  );
+  const metricsPort = uws.us_socket_local_port(metricsSocket as never);
+  options.logger.info(
+    { host: options.host, port, nodeId: options.nodeId, metrics: `${metricsHost}:${metricsPort}` },
+    'gateway listening',
+  );
 
   return {
     port,
+    metricsPort,
     async stop() {
       uws.us_listen_socket_close(listenSocket as never);
+      uws.us_listen_socket_close(metricsSocket as never);
       for (const endpoint of endpoints)
         endpoint.closeAll(CloseCode.goingAway, 'gateway shutting down');
       await inbox.drained();

@@ -13,14 +13,25 @@ import {
   useQueryLimits,
   type AbuseLimits,
 } from './abuse-limits';
-import { authenticator, type JwtConfig } from './auth/authenticate';
-import type { Principal } from './auth/roles';
+import { authenticator, type Credential, type JwtConfig } from './auth/authenticate';
+import { credentialCheck, DEFAULT_RECHECK_CACHE_MS } from './auth/credential-check';
+import { CredentialWatch, DEFAULT_SWEEP_MS } from './auth/credential-watch';
+import { useCredentialWatch, type WatchedContext } from './auth/use-credential-watch';
 import { OutboxHub } from './outbox-hub';
+import { DEFAULT_RATE_LIMIT, rateLimited, TokenBuckets, type RateLimit } from './rate-limit';
 import { schema, type ApiContext } from './schema';
 
-/** What yoga's server context holds: graphql-ws connections bring the caller they opened with. */
+/** What yoga's server context holds: graphql-ws connections bring the credential they opened with. */
 interface RequestContext {
-  extra?: { principal?: Principal };
+  extra?: { credential?: Credential };
+}
+
+/** How long-lived connections recheck their credential (see auth/credential-check, -watch). */
+export interface RecheckOptions {
+  /** A key's revocation answer is reused this long. */
+  cacheMs: number;
+  /** Watched API keys are checked this often; a JWT is ended by a timer at its exp. */
+  sweepMs: number;
 }
 
 /** The GraphQL application, without a listener: tests call `yoga.fetch` on it directly. */
@@ -30,6 +41,9 @@ export function createApiApp(deps: {
   twinSettings: DeviceTwinSettings;
   auth: JwtConfig;
   limits?: Partial<AbuseLimits>;
+  /** Requests per caller (HTTP request, SSE stream, graphql-ws operation). */
+  rateLimit?: RateLimit;
+  recheck?: Partial<RecheckOptions>;
   webhookTaskQueue?: string;
   /** Where tenant-given URLs may lead (webhooks, admission hooks, backends). */
   egress: UrlPolicy;
@@ -37,6 +51,11 @@ export function createApiApp(deps: {
   const limits = { ...DEFAULT_ABUSE_LIMITS, ...deps.limits };
   const outbox = new OutboxHub();
   const authenticate = authenticator(deps.auth, deps.database);
+  const recheck = { cacheMs: DEFAULT_RECHECK_CACHE_MS, sweepMs: DEFAULT_SWEEP_MS, ...deps.recheck };
+  const check = credentialCheck(deps.database, recheck.cacheMs);
+  const watch = new CredentialWatch(check, recheck.sweepMs);
+  const rateLimit = deps.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const buckets = new TokenBuckets(rateLimit);
   const shared = {
     database: deps.database,
     temporal: deps.temporal,
@@ -45,17 +64,28 @@ export function createApiApp(deps: {
     egress: deps.egress,
     ...(deps.webhookTaskQueue ? { webhookTaskQueue: deps.webhookTaskQueue } : {}),
   };
-  const yoga = createYoga<RequestContext, ApiContext>({
+  const yoga = createYoga<RequestContext, ApiContext & WatchedContext>({
     schema,
-    // Over HTTP and SSE the request carries Authorization; a graphql-ws connection was
-    // authenticated once, when it opened (see start-api).
-    context: async (initial): Promise<ApiContext> => {
-      const principal =
-        initial.extra?.principal ??
+    // Over HTTP and SSE the request carries Authorization; a graphql-ws connection authenticated
+    // when it opened, and start-api rechecks its credential before each operation.
+    context: async (initial): Promise<ApiContext & WatchedContext> => {
+      const overSocket = initial.extra?.credential !== undefined;
+      const credential =
+        initial.extra?.credential ??
         (await authenticate(initial.request?.headers.get('authorization')));
+      const { principal } = credential;
+      // Every request counts, refused ones too (a refused mutation is still audited).
+      // platform-admin runs the installation (bulk registration, the simulator) and is never
+      // refused a permission: the limit is for tenants' callers.
+      if (principal.role !== 'platform-admin') {
+        const wait = buckets.take(`${principal.tenantId}/${principal.actor}`);
+        if (wait > 0) throw rateLimited(rateLimit, wait);
+      }
       return {
         ...shared,
         principal,
+        credential,
+        overSocket,
         audit: (entry) =>
           appendAudit(deps.database, { ...entry, actor: principal.actor, role: principal.role }),
       };
@@ -71,11 +101,15 @@ export function createApiApp(deps: {
       // preflight: forms and links are refused.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       useQueryLimits(limits),
+      useCredentialWatch(watch),
     ],
   });
   return {
     yoga,
     authenticate,
+    check,
+    watch,
+    limits,
     publish: (entry: OutboxEntry) => outbox.publish(entry),
   };
 }

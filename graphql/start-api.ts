@@ -5,12 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
+import { GraphQLError } from 'graphql';
 import { WebSocketServer } from 'ws';
 import type { Database } from '../db/client';
-import { createApiApp } from './app';
-import type { JwtConfig } from './auth/authenticate';
-import type { Principal } from './auth/roles';
+import { createApiApp, type RecheckOptions } from './app';
+import type { Credential, JwtConfig } from './auth/authenticate';
 import { OutboxFeed } from './outbox-feed';
+import type { RateLimit } from './rate-limit';
 
 export interface ApiOptions {
   host: string;
@@ -27,6 +28,10 @@ export interface ApiOptions {
   webhookTaskQueue?: string;
   /** Where tenant-given URLs may lead (the gateway's egress rules, in deploy/). */
   egress: UrlPolicy;
+  /** Requests per caller (API_RATE_LIMIT_PER_S, API_RATE_LIMIT_BURST); default 20 a second, 200 at once. */
+  rateLimit?: RateLimit;
+  /** How long-lived connections recheck their credential; defaults suit production. */
+  recheck?: Partial<RecheckOptions>;
 }
 
 export interface RunningApi {
@@ -38,8 +43,10 @@ export interface RunningApi {
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const connection = await Connection.connect({ address: options.temporalAddress });
   const temporal = new Client({ connection, namespace: options.namespace });
-  const { yoga, publish, authenticate } = createApiApp({
+  const { yoga, publish, authenticate, check, watch, limits } = createApiApp({
     database: options.database,
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.recheck ? { recheck: options.recheck } : {}),
     temporal,
     twinSettings: { offlineGraceMs: options.offlineGraceMs },
     auth: options.auth,
@@ -50,39 +57,72 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   await feed.start();
 
   const server = createServer(yoga);
-  const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  // ws reads a whole message before graphql-ws sees it, authenticated or not: without a bound
+  // (ws's default is 100 MiB) anyone could make the API hold that much. A message holds one
+  // operation, which HTTP bounds by its body limit.
+  const wsServer = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: limits.maxBodyBytes,
+  });
+  const close = (
+    socket: { close(code: number, reason: string): void },
+    code: number,
+    why: string,
+  ) => socket.close(code, why.slice(0, 120)); // a close reason has at most 123 bytes
   const wsCleanup = useServer(
     {
       execute: (args: any) => args.rootValue.execute(args),
       subscribe: (args: any) => args.rootValue.subscribe(args),
-      // A connection proves who it is once, in connection_init's payload
-      // ({ authorization: 'Bearer …' }); an unauthenticated one is closed with 4401.
+      // A connection proves who it is in connection_init's payload ({ authorization:
+      // 'Bearer …' }); an unauthenticated one is closed with 4401. The credential is watched
+      // while the socket is open: it is closed with 4401 when its JWT expires and with 4403
+      // when its API key is revoked.
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const given = params.authorization ?? params.Authorization;
+        const { socket } = ctx.extra;
         try {
-          (ctx.extra as { principal?: Principal }).principal = await authenticate(
-            typeof given === 'string' ? given : undefined,
+          const credential = await authenticate(typeof given === 'string' ? given : undefined);
+          (ctx.extra as { credential?: Credential }).credential = credential;
+          const unwatch = watch.watch(credential, (end) =>
+            close(socket, end.closeCode, end.error.message),
           );
+          socket.once('close', unwatch);
           return true;
         } catch (error) {
-          ctx.extra.socket.close(4401, String((error as Error).message).slice(0, 120));
+          close(socket, 4401, String((error as Error).message));
           return false;
         }
       },
       onSubscribe: async (ctx, _id, params) => {
+        const { credential } = ctx.extra as unknown as { credential: Credential };
+        // Each operation meets the credential as it is now, not as it was at connection_init.
+        const end = await check(credential);
+        if (end) {
+          close(ctx.extra.socket, end.closeCode, end.error.message);
+          return [end.error];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params,
         });
+        let contextValue: unknown;
+        try {
+          contextValue = await contextFactory();
+        } catch (error) {
+          // A refusal (the rate limit) ends this operation, not the connection.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const args = {
           schema,
           operationName: params.operationName,
           document: parse(params.query),
           variableValues: params.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);
@@ -100,6 +140,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   return {
     port,
     async stop() {
+      watch.stop();
       await wsCleanup.dispose();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -62,6 +62,7 @@ describe('npm start', () => {
       TEMPORAL_UI_PORT: await freePort(),
       POSTGRES_PORT: await freePort(),
       GATEWAY_PORT: await freePort(),
+      GATEWAY_METRICS_PORT: await freePort(),
       API_PORT: await freePort(),
     };
     const env = Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)]));
@@ -76,6 +77,9 @@ describe('npm start', () => {
     expect(await graphiql.text()).toContain('GraphiQL');
     // No identity provider configured: the runtime signed an admin token into its data folder.
     expect(first.output()).toContain('Admin token');
+    // Tenants' URLs reach public addresses only unless allowed, and the table says so.
+    expect(first.output()).toMatch(/Tenants' URLs +public addresses only/);
+    expect(first.output()).toMatch(/Gateway metrics +http:\/\/127\.0\.0\.1:\d+\/metrics/);
     const admin = () => ({
       authorization: `Bearer ${readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim()}`,
     });

@@ -9,14 +9,23 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 async function metric(name: string, labels: string): Promise<number> {
-  const text = await (
-    await fetch(stack.gatewayUrl.replace('ws', 'http').replace('/device', '/metrics'))
-  ).text();
+  const text = await (await fetch(stack.metricsUrl)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
 describe('gateway robustness', () => {
+  it("serves its metrics on a listener of their own, not on the devices' port", async () => {
+    const onDevicePort = await fetch(
+      stack.gatewayUrl.replace('ws', 'http').replace('/device', '/metrics'),
+    );
+    expect(onDevicePort.status).toBe(404);
+    expect(await onDevicePort.text()).not.toContain('doppel_gateway_');
+    const own = await fetch(stack.metricsUrl);
+    expect(own.status).toBe(200);
+    expect(await own.text()).toContain('doppel_gateway_admissions_total');
+  });
+
   it('counts every refused input by protocol and code at /metrics', async () => {
     const before = await metric('doppel_gateway_rejected_total', 'code="gateway:json.malformed"');
     const device = await TestDevice.connect(stack.gatewayUrl);

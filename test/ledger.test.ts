@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { createHash, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import { verifyBundle, type LedgerBundle } from '../graphql/cli/verify/ledger-bundle';
+import { TEST_LEDGER_KEY } from './support/auth';
 import { runCli } from './support/cli';
 import { eventually, graphql, graphqlOk } from './support/graphql';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
@@ -13,6 +15,10 @@ import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 // plain openssl, and tampered with byte by byte.
 
 let stack: TestStack;
+/** The installation's public key, as an operator gets it out of band (here: from its signing key). */
+const INSTALLATION_KEY = createPublicKey(TEST_LEDGER_KEY)
+  .export({ type: 'spki', format: 'pem' })
+  .toString();
 const tenantId = uniqueTenant('ledger');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-ledger-'));
 let bundleFile: string;
@@ -87,7 +93,7 @@ describe('the ledger', () => {
 
   it('verifies with doppel verify, pinned to the public key, and fails with a foreign key', async () => {
     const keyFile = path.join(dir, 'key.pem');
-    writeFileSync(keyFile, bundle.keys[0]!.publicKey);
+    writeFileSync(keyFile, INSTALLATION_KEY);
     const run = await runCli(stack.apiUrl, ['verify', bundleFile, '--public-key', keyFile]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`${bundle.entries.length} entries, chain intact`);
@@ -146,7 +152,9 @@ describe('the ledger', () => {
 
   it('detects any single byte flipped anywhere in the exported records, keys and checkpoints', () => {
     const text = readFileSync(bundleFile, 'utf8');
-    expect(verifyBundle(JSON.parse(text)).ok).toBe(true);
+    // The bundle's own keys: a flipped byte must show in a hash, a signature or a key's id.
+    const check = (bundle: unknown) => verifyBundle(bundle, { trustBundleKeys: true });
+    expect(check(JSON.parse(text)).ok).toBe(true);
     const bytes = Buffer.from(text, 'utf8');
     // Everything but the export's own timestamp is covered by a hash or a signature.
     const stamp = text.indexOf('"exportedAt"');
@@ -162,34 +170,161 @@ describe('the ledger', () => {
       } catch {
         continue; // not even JSON any more: refused before any check
       }
-      if (verifyBundle(parsed).ok) undetected.push(i);
+      if (check(parsed).ok) undetected.push(i);
     }
     expect(undetected.map((i) => text.slice(Math.max(0, i - 20), i + 20))).toEqual([]);
   });
 
   it('detects a deleted entry, the newest ones cut off, and reports it through the CLI', async () => {
+    const pinned = { trustedKeys: [INSTALLATION_KEY] };
     const without = (seq: number): LedgerBundle => ({
       ...bundle,
       entries: bundle.entries.filter((e) => e.seq !== seq),
     });
-    expect(verifyBundle(without(3)).problems).toContain(
+    expect(verifyBundle(without(3), pinned).problems).toContain(
       'entry 4: expected sequence number 3 (an entry is missing or moved)',
     );
     const last = bundle.entries.at(-1)!.seq;
-    expect(verifyBundle(without(last)).ok).toBe(false);
-    expect(verifyBundle({ ...bundle, checkpoints: bundle.checkpoints.slice(0, -1) }).ok).toBe(
-      bundle.checkpoints.length > 1 && bundle.checkpoints.at(-2)!.seq === last,
-    );
+    expect(verifyBundle(without(last), pinned).ok).toBe(false);
+    expect(
+      verifyBundle({ ...bundle, checkpoints: bundle.checkpoints.slice(0, -1) }, pinned).ok,
+    ).toBe(bundle.checkpoints.length > 1 && bundle.checkpoints.at(-2)!.seq === last);
     const tampered = path.join(dir, 'tampered.json');
     writeFileSync(tampered, JSON.stringify(without(2)));
-    const run = await runCli(stack.apiUrl, ['verify', tampered]);
+    const keyFile = path.join(dir, 'installation.pem');
+    writeFileSync(keyFile, INSTALLATION_KEY);
+    const run = await runCli(stack.apiUrl, ['verify', tampered, '--public-key', keyFile]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('does NOT verify');
   });
 });
 
+/** The bundle re-signed with a key of someone else's, as anyone who altered it could. */
+function resigned(original: LedgerBundle, claimedKeyId?: string): LedgerBundle {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  const keyId = claimedKeyId ?? createHash('sha256').update(der).digest('hex').slice(0, 16);
+  return {
+    ...original,
+    keys: [{ keyId, publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() }],
+    checkpoints: original.checkpoints.map((c) => {
+      const statement = c.statement.replace(/^key .*$/m, `key ${keyId}`);
+      const signature = sign(null, Buffer.from(statement), privateKey).toString('base64');
+      return { ...c, keyId, statement, signature };
+    }),
+  };
+}
+
+describe('doppel verify trusts a pinned key, not the bundle', () => {
+  it('refuses to check without --public-key, and a re-signed bundle passes only --trust-bundle-keys, loudly', async () => {
+    const forged = path.join(dir, 'resigned.json');
+    writeFileSync(forged, JSON.stringify(resigned(bundle)));
+    for (const file of [forged, bundleFile]) {
+      const unpinned = await runCli(stack.apiUrl, ['verify', file]);
+      expect(unpinned.code, file).toBe(1);
+      expect(unpinned.stderr).toContain('[cli:verify.key-required]');
+      expect(unpinned.stderr).toContain('--public-key');
+    }
+    const keyFile = path.join(dir, 'installation.pem');
+    writeFileSync(keyFile, INSTALLATION_KEY);
+    const pinned = await runCli(stack.apiUrl, ['verify', forged, '--public-key', keyFile]);
+    expect(pinned.code).toBe(1);
+    expect(pinned.stderr).toContain('is not one of the trusted keys');
+    const trusting = await runCli(stack.apiUrl, ['verify', forged, '--trust-bundle-keys']);
+    expect(trusting.code).toBe(0);
+    expect(trusting.stderr).toContain('WARNING');
+    expect(trusting.stderr).toContain('NOT PROVEN TO COME FROM THE INSTALLATION');
+  });
+
+  it("refuses a key whose id is not its own hash, such as a new key under the installation's id", () => {
+    const genuineId = bundle.keys[0]!.keyId;
+    const verdict = verifyBundle(resigned(bundle, genuineId), { trustBundleKeys: true });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems[0]).toMatch(
+      new RegExp(`^key ${genuineId}: its id is not its own hash \\(that is [0-9a-f]{16}\\)$`),
+    );
+  });
+
+  it("reports the newest checkpoint's age, so a tail cut off with its checkpoints shows", async () => {
+    const tenant = uniqueTenant('ledger-age');
+    const register = (deviceId: string) =>
+      ok('mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }', {
+        i: { tenantId: tenant, deviceId },
+      });
+    const signedHead = () =>
+      eventually(async () => {
+        const d = await ok(
+          `query ($t: ID!) { ledgerEntries(tenantId: $t) { seq } ledgerCheckpoints(tenantId: $t) { seq } }`,
+          { t: tenant },
+        );
+        const last = d.ledgerEntries.at(-1)?.seq ?? 0;
+        return last > 0 && d.ledgerCheckpoints.at(-1)?.seq === last ? last : undefined;
+      }, 30_000);
+    await register('age-1');
+    const cutAt = await signedHead();
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await register('age-2');
+    expect(await signedHead()).toBeGreaterThan(cutAt);
+    const full = path.join(dir, 'age-full.json');
+    const exported = await runCli(stack.apiUrl, [
+      'export',
+      'ledger',
+      '--tenant',
+      tenant,
+      '--out',
+      full,
+    ]);
+    expect(exported.code).toBe(0);
+    const whole = JSON.parse(readFileSync(full, 'utf8')) as LedgerBundle;
+    const cut: LedgerBundle = {
+      ...whole,
+      entries: whole.entries.filter((e) => e.seq <= cutAt),
+      checkpoints: whole.checkpoints.filter((c) => c.seq <= cutAt),
+    };
+    const cutFile = path.join(dir, 'age-cut.json');
+    writeFileSync(cutFile, JSON.stringify(cut));
+    const keyFile = path.join(dir, 'installation.pem');
+    writeFileSync(keyFile, INSTALLATION_KEY);
+
+    // Cut cleanly, it is still a consistent ledger: only its age gives it away.
+    const plain = await runCli(stack.apiUrl, ['verify', cutFile, '--public-key', keyFile]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/newest checkpoint: \d+ s old, \d+ s before the export/);
+    const bounded = await runCli(stack.apiUrl, [
+      'verify',
+      cutFile,
+      '--public-key',
+      keyFile,
+      '--max-checkpoint-age',
+      '3',
+    ]);
+    expect(bounded.code).toBe(1);
+    expect(bounded.stderr).toContain(`the newest checkpoint (entry ${cutAt}, signed`);
+    expect(bounded.stderr).toContain('newer entries may have been cut off');
+    const fresh = await runCli(stack.apiUrl, [
+      'verify',
+      full,
+      '--public-key',
+      keyFile,
+      '--max-checkpoint-age',
+      '600',
+    ]);
+    expect(fresh.code).toBe(0);
+
+    // Measured at the same moment, the whole bundle is fresh and the cut one is not.
+    const at = {
+      trustedKeys: [INSTALLATION_KEY],
+      now: new Date(whole.checkpoints.at(-1)!.signedAt),
+      maxCheckpointAgeS: 3,
+    };
+    expect(verifyBundle(whole, at)).toMatchObject({ ok: true, newestCheckpointAge: { now: 0 } });
+    expect(verifyBundle(cut, at).ok).toBe(false);
+    expect(verifyBundle(cut, at).newestCheckpointAge!.now).toBeGreaterThanOrEqual(4);
+  });
+});
+
 describe('append-only inside PostgreSQL', () => {
-  it("refuses the application's role an update, delete or truncate of audit rows, ledger entries and checkpoints", async () => {
+  it("refuses the application's role an update, delete or truncate of audit rows, ledger entries, checkpoints and keys", async () => {
     const sql = stack.database.sql;
     for (const statement of [
       `update audit_entries set actor = 'someone else' where tenant_id = '${tenantId}'`,
@@ -199,6 +334,10 @@ describe('append-only inside PostgreSQL', () => {
       `delete from ledger_checkpoints where tenant_id = '${tenantId}'`,
       `delete from session_records where tenant_id = '${tenantId}'`,
       'update session_records set counted = false',
+      // A statement that would change nothing is refused too: no key is ever replaced.
+      'update ledger_keys set public_key = public_key',
+      'delete from ledger_keys where false',
+      'truncate ledger_keys',
       'truncate ledger_entries',
       'truncate audit_entries',
       'truncate session_records',
@@ -208,5 +347,8 @@ describe('append-only inside PostgreSQL', () => {
     const [row] =
       await sql`select count(*)::int as n from ledger_entries where tenant_id = ${tenantId}`;
     expect(row!.n).toBe(bundle.entries.length);
+    const keys =
+      await sql`select key_id, public_key from ledger_keys where key_id = ${bundle.keys[0]!.keyId}`;
+    expect(keys.map((k) => k.public_key)).toEqual([bundle.keys[0]!.publicKey]);
   });
 });

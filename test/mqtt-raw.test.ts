@@ -194,9 +194,7 @@ describe('MQTT over WebSocket: handshake and framing', () => {
 
   it.each([4, 5] as const)('closes on a text frame, and counts it (level %i)', async (version) => {
     const counted = async () => {
-      const text = await (
-        await fetch(url.replace('ws:', 'http:').replace(/mqtt$/, 'metrics'))
-      ).text();
+      const text = await (await fetch(stack.metricsUrl)).text();
       const line = text.split('\n').find((l) => l.includes('code="gateway:mqtt.text-frame"'));
       return Number(line?.split(' ').at(-1) ?? 0);
     };

@@ -1,4 +1,4 @@
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, statSync, watch } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -44,5 +44,40 @@ describe('the private PostgreSQL cluster', () => {
     });
     const rows = await withCluster(port, (sql) => sql`select note from kept`);
     expect(rows.map((r) => r.note)).toEqual(['written by the first start']);
+  });
+});
+
+describe("the cluster's first password", () => {
+  it('never lies in the shared temp folder where other users could read it', async () => {
+    const seen: Array<{ name: string; mode: number; dir: boolean }> = [];
+    const watcher = watch(os.tmpdir(), (_event, name) => {
+      if (!name?.startsWith('doppel-pw-')) return;
+      try {
+        const stat = statSync(path.join(os.tmpdir(), name));
+        seen.push({ name, mode: stat.mode & 0o777, dir: stat.isDirectory() });
+      } catch {
+        // already removed
+      }
+    });
+    const fresh = mkdtempSync(path.join(os.tmpdir(), 'doppel-pwtest-'));
+    try {
+      const pg = await startPrivatePostgres({
+        dataDir: path.join(fresh, 'postgres'),
+        port: await freePort(),
+        database: 'doppel',
+        logFile: path.join(fresh, 'pg.log'),
+        ephemeral: true,
+      });
+      await pg.stop();
+    } finally {
+      watcher.close();
+      rmSync(fresh, { recursive: true, force: true });
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    // A folder only its owner may enter; never a file others may read.
+    for (const entry of seen) {
+      expect(entry.dir, entry.name).toBe(true);
+      expect(entry.mode & 0o077, entry.name).toBe(0);
+    }
   });
 });

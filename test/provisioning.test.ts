@@ -1,7 +1,9 @@
+import { createHook } from 'node:async_hooks';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimDevice } from '../db/device-claim';
 import { verifyWebhook } from '../gateway/routing/webhook-signature';
 import { TestDevice } from './support/device-client';
 import { eventually, graphql } from './support/graphql';
@@ -171,7 +173,7 @@ describe('provisioning', () => {
     expect(twin.desired).toEqual({ config: { interval: 60 } });
     device.close();
 
-    // The claim is spent once activation is verified; the issued secret goes on working.
+    // The claim was spent by the first claim; the issued secret goes on working.
     const again = await claimJson(tenantId, serial, started.claimToken);
     expect(again.answer).toMatchObject({ type: 'error', code: 'gateway:auth.claim-refused' });
     again.device.close();
@@ -314,5 +316,105 @@ describe('provisioning', () => {
     });
     expect(res.errors?.[0]?.extensions?.code).toBe('provisioning:request.invalid');
     expect(res.errors?.[0]?.message).toContain('claimToken');
+  });
+});
+
+describe('claim tokens, hardened', () => {
+  const claimToken = () => `clm_${Math.random().toString(36).slice(2)}Zk3-q_9Lr0TbWx7Yc2Vn4s`;
+  const answerOf = async (tenantId: string, serial: string, claim: string) => {
+    const { device, answer } = await claimJson(tenantId, serial, claim);
+    device.close();
+    return answer;
+  };
+
+  it('spends a claim token on its first successful use, before activation', async () => {
+    const tenantId = uniqueTenant('pvs');
+    const serial = 'SN-S1';
+    const token = claimToken();
+    await provision({
+      tenantId,
+      serial,
+      method: 'CLAIM',
+      claimToken: token,
+      expect: { firmware: '9.9' },
+    });
+    expect(await answerOf(tenantId, serial, token)).toMatchObject({ type: 'welcome' });
+    expect((await provisioningOf(tenantId, serial)).status).toBe('AWAITING_ACTIVATION');
+    // Not active yet, and still spent: a token read off the box later opens nothing.
+    expect(await answerOf(tenantId, serial, token)).toMatchObject({
+      type: 'error',
+      code: 'gateway:auth.claim-refused',
+    });
+  });
+
+  it('locks a serial after 5 wrong claims on any gateway node, the right token too, and an unknown serial alike', async () => {
+    const tenantId = uniqueTenant('pvl');
+    const token = claimToken();
+    await provision({ tenantId, serial: 'SN-L1', method: 'CLAIM', claimToken: token });
+    for (const deviceId of ['SN-L1', 'SN-NEVER-PROVISIONED']) {
+      // Wrong claims through another gateway node: counted in PostgreSQL, so they add up
+      // whichever node a guesser tries.
+      for (let i = 0; i < 5; i++)
+        expect(
+          await claimDevice(
+            stack.database,
+            { tenantId, deviceId },
+            `wrong-${i}-Zk3q9Lr0TbWx7Yc2Vn`,
+          ),
+        ).toMatchObject({ refused: 'gateway:auth.claim-refused' });
+      const locked = await answerOf(tenantId, deviceId, token);
+      expect(locked).toMatchObject({ type: 'error', code: 'provisioning:claim.locked' });
+      expect(locked.message).toMatch(/locked until \d{4}-/);
+    }
+    const rows = await stack.database.sql`
+      select device_id, failures from claim_attempts where tenant_id = ${tenantId} order by device_id`;
+    expect(rows.map((r) => [r.device_id, r.failures])).toEqual([
+      ['SN-L1', 5],
+      ['SN-NEVER-PROVISIONED', 5],
+    ]);
+    expect((await provisioningOf(tenantId, 'SN-L1')).claimedAt).toBeNull();
+  });
+
+  it('refuses an unknown serial with the same hashing work as a known one', async () => {
+    const tenantId = uniqueTenant('pvt');
+    await provision({ tenantId, serial: 'SN-T1', method: 'CLAIM', claimToken: claimToken() });
+    // No lock-out here: every try must reach the hash.
+    const policy = { maxFailures: 1_000, windowS: 60, lockS: 60 };
+    // scrypt jobs this process starts (Node names their async resource SCRYPTREQUEST): the
+    // work a refusal costs, counted exactly rather than timed on a busy machine.
+    let scrypts = 0;
+    const hook = createHook({
+      init: (_id, type) => void (type === 'SCRYPTREQUEST' && scrypts++),
+    });
+    const scryptsOf = async (deviceId: string) => {
+      const before = scrypts;
+      const outcome = await claimDevice(
+        stack.database,
+        { tenantId, deviceId },
+        'clm_wrong-token-0123456789abc',
+        new Date(),
+        policy,
+      );
+      expect(outcome).toMatchObject({ refused: 'gateway:auth.claim-refused' });
+      return scrypts - before;
+    };
+    await scryptsOf('SN-WARM-UP'); // the dummy hash is made once, on first use
+    hook.enable();
+    try {
+      expect(await scryptsOf('SN-T1')).toBe(1);
+      expect(await scryptsOf('SN-NEVER-PROVISIONED')).toBe(1);
+    } finally {
+      hook.disable();
+    }
+  });
+
+  it('refuses an operator-chosen claim token that is short or a pattern', async () => {
+    for (const weak of ['x1y2z3w4v5u6t7s8', 'a'.repeat(30)]) {
+      const res = await graphql(stack.apiUrl, PROVISION, {
+        i: { tenantId: uniqueTenant('pvw'), serial: 'SN-W1', method: 'CLAIM', claimToken: weak },
+      });
+      expect(res.errors?.[0]?.extensions?.code, weak).toBe('provisioning:claim-token.weak');
+      expect(res.errors?.[0]?.message).toContain('claimToken');
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerEntries } from '../db/schema';
+import { TEST_LEDGER_KEY } from './support/auth';
 import { runCli } from './support/cli';
 import { eventually, graphql } from './support/graphql';
 import {
@@ -482,14 +484,17 @@ describe('charging session records', () => {
     const bundle = JSON.parse(readFileSync(file, 'utf8'));
     const sessions = bundle.entries.filter((e: { kind: string }) => e.kind === 'session');
     expect(sessions).toHaveLength(7);
-    expect((await runCli(stack.apiUrl, ['verify', file])).code).toBe(0);
+    // Pinned to the installation's key, as an operator who got it out of band would.
+    const key = path.join(dir, 'installation.pem');
+    writeFileSync(key, createPublicKey(TEST_LEDGER_KEY).export({ type: 'spki', format: 'pem' }));
+    expect((await runCli(stack.apiUrl, ['verify', file, '--public-key', key])).code).toBe(0);
 
     // One byte of a charger's signed meter data, changed in the export: refused.
     const signed = sessions.find((e: { body: string }) => e.body.includes('OCMF|'));
     signed.body = signed.body.replace('Wallbox', 'Wallbpx');
     const tampered = path.join(dir, 'tampered.json');
     writeFileSync(tampered, JSON.stringify(bundle));
-    const refused = await runCli(stack.apiUrl, ['verify', tampered]);
+    const refused = await runCli(stack.apiUrl, ['verify', tampered, '--public-key', key]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`entry ${signed.seq}: its hash does not match its content`);
   });

@@ -75,9 +75,13 @@ describe('TLS in front of the gateway (deploy/nginx, nginx from Debian)', () => 
   });
 
   describe('OCPP security profile 3: client certificates', () => {
-    async function station(identity: string, cert: { cert: string; key: string }) {
+    async function station(
+      identity: string,
+      cert: { cert: string; key: string },
+      tenantId?: string,
+    ) {
       const client = new RPCClient({
-        endpoint: `${proxy.url}/ocpp`,
+        endpoint: tenantId ? `${proxy.url}/ocpp/${tenantId}` : `${proxy.url}/ocpp`,
         identity,
         protocols: ['ocpp1.6'],
         reconnect: false,
@@ -95,22 +99,20 @@ describe('TLS in front of the gateway (deploy/nginx, nginx from Debian)', () => 
     }
     const boot = { chargePointVendor: 'Acme', chargePointModel: 'AC22' };
 
-    it('admits a station whose certificate, issued by the operator CA, names it in its CN', async () => {
+    const REGISTER = `mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }`;
+    const register = async (tenantId: string, deviceId: string) =>
+      expect(
+        (await graphql(stack.apiUrl, REGISTER, { i: { tenantId, deviceId } })).errors,
+      ).toBeUndefined();
+
+    it('admits a station whose certificate, issued by the operator CA, names it (CN) and its tenant (O)', async () => {
       const tenantId = uniqueTenant();
-      await graphql(
-        stack.apiUrl,
-        `
-          mutation ($i: RegisterDeviceInput!) {
-            registerDevice(input: $i) {
-              token
-            }
-          }
-        `,
-        {
-          i: { tenantId, deviceId: 'CP-SP3' },
-        },
-      );
-      const cp = await station('CP-SP3', await proxy.pki.station('CP-SP3'));
+      await register(tenantId, 'CP-SP3');
+      const cert = await proxy.pki.station('CP-SP3', {
+        subject: `/CN=CP-SP3/O=${tenantId}`,
+        name: `ok-${tenantId}`,
+      });
+      const cp = await station('CP-SP3', cert);
       expect(await cp.call('BootNotification', boot)).toMatchObject({ status: 'Accepted' });
       await cp.close();
     });
@@ -119,35 +121,77 @@ describe('TLS in front of the gateway (deploy/nginx, nginx from Debian)', () => 
       // the gateway refuses: the CN is not the station's identity
       {
         name: 'a certificate naming another station',
-        cn: 'CP-OTHER',
+        subject: (t: string) => `/CN=CP-OTHER/O=${t}`,
+        rogue: false,
+        refusal: /Unauthorized/,
+      },
+      // the gateway refuses: a certificate without its tenant, or with another tenant's
+      {
+        name: 'a certificate without the tenant',
+        subject: () => '/CN=CP-SP3B/O=Acme Charging',
+        rogue: false,
+        refusal: /Unauthorized/,
+      },
+      // the gateway refuses: a CN hidden inside another attribute (RFC 4514 escaping)
+      {
+        name: 'a CN smuggled into another attribute',
+        subject: (t: string) => `/CN=CP-DECOY/O=${t}\\,CN=CP-SP3B`,
+        rogue: false,
+        refusal: /Unauthorized/,
+      },
+      {
+        name: 'two CNs',
+        subject: (t: string) => `/CN=CP-SP3B/CN=CP-DECOY/O=${t}`,
         rogue: false,
         refusal: /Unauthorized/,
       },
       // nginx refuses (400) a certificate that fails verification, before the gateway sees it
       {
         name: 'a certificate not issued by the operator CA',
-        cn: 'CP-SP3B',
+        subject: (t: string) => `/CN=CP-SP3B/O=${t}`,
         rogue: true,
         refusal: /Bad Request/,
       },
-    ])('refuses $name before the upgrade', async ({ cn, rogue, refusal }) => {
+    ])('refuses $name before the upgrade', async ({ name, subject, rogue, refusal }) => {
       const tenantId = uniqueTenant();
-      await graphql(
-        stack.apiUrl,
-        `
-          mutation ($i: RegisterDeviceInput!) {
-            registerDevice(input: $i) {
-              token
-            }
-          }
-        `,
-        {
-          i: { tenantId, deviceId: 'CP-SP3B' },
-        },
-      );
-      await expect(station('CP-SP3B', await proxy.pki.station(cn, { rogue }))).rejects.toThrow(
-        refusal,
-      );
+      await register(tenantId, 'CP-SP3B');
+      const cert = await proxy.pki.station('CP-SP3B', {
+        subject: subject(tenantId),
+        rogue,
+        name: `${name.replace(/\W+/g, '-')}-${tenantId}`,
+      });
+      // The tenant's path: CP-SP3B is registered in every case's tenant, so the bare path is ambiguous.
+      await expect(station('CP-SP3B', cert, tenantId)).rejects.toThrow(refusal);
+    });
+
+    it("refuses tenant A's certificate for tenant B's station of the same identity, on either path", async () => {
+      const [a, b] = [uniqueTenant(), uniqueTenant()];
+      await register(a, 'CP-TWIN');
+      await register(b, 'CP-TWIN');
+      const certA = await proxy.pki.station('CP-TWIN', {
+        subject: `/CN=CP-TWIN/O=${a}`,
+        name: `twin-${a}`,
+      });
+      // B's station by its tenant path: A's certificate does not open it
+      await expect(station('CP-TWIN', certA, b)).rejects.toThrow(/Unauthorized/);
+      // A's own station still opens with it
+      const own = await station('CP-TWIN', certA, a);
+      expect(await own.call('BootNotification', boot)).toMatchObject({ status: 'Accepted' });
+      await own.close();
+    });
+
+    it("refuses a revoked certificate once nginx has the CA's new CRL", async () => {
+      const tenantId = uniqueTenant();
+      await register(tenantId, 'CP-REVOKED');
+      const cert = await proxy.pki.station('CP-REVOKED', {
+        subject: `/CN=CP-REVOKED/O=${tenantId}`,
+        name: `revoked-${tenantId}`,
+      });
+      const before = await station('CP-REVOKED', cert);
+      await before.close();
+      await proxy.pki.revoke(cert.cert);
+      await proxy.reload();
+      await expect(station('CP-REVOKED', cert)).rejects.toThrow(/Bad Request/);
     });
   });
 });

@@ -107,7 +107,7 @@ export async function connectionBench(opts: {
             // connecting does not count as the connections' memory.
             await Promise.all(gateways.map((g) => collectGarbage(g.inspectPort)));
             await new Promise((r) => setTimeout(r, 1_000));
-            const heaps = await Promise.all(gateways.map((g) => heapUsed(g.port)));
+            const heaps = await Promise.all(gateways.map((g) => heapUsed(g.metricsPort)));
             return {
               rss: gateways.reduce((sum, g) => sum + kB(g.pid, 'VmRSS') * 1024, 0),
               heap: heaps.reduce((a, b) => a + b, 0),
@@ -254,9 +254,9 @@ async function counters(port: number): Promise<(name: string, outcome: string) =
 }
 
 /** Sessions the gateways admitted whose twin was not yet told, once none or at `deadline`. */
-async function untold(gateways: Array<{ port: number }>, deadline: number): Promise<number> {
+async function untold(gateways: Array<{ metricsPort: number }>, deadline: number): Promise<number> {
   for (;;) {
-    const reads = await Promise.all(gateways.map((g) => counters(g.port)));
+    const reads = await Promise.all(gateways.map((g) => counters(g.metricsPort)));
     const pending = reads.reduce(
       (sum, read) =>
         sum +
@@ -337,7 +337,7 @@ async function reconnectStorm(
       await writeFile(file, JSON.stringify(profile));
       opts.progress(`  storm: CPU profile of the gateway in ${file}`);
     }
-    const metrics = () => counters(second.port);
+    const metrics = () => counters(second.metricsPort);
     // The devices are back; their twins hear of it as fast as Temporal takes the signals.
     let toldMs: number | null = null;
     let read = await metrics();

@@ -48,7 +48,11 @@ export const ledgerCheckpoints = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.seq] })],
 );
 
-/** The public keys checkpoints were signed with, by key id (SHA-256 of the DER, 16 hex). */
+/**
+ * The public keys checkpoints were signed with, by key id (SHA-256 of the DER, 16 hex).
+ * Appended only, like the checkpoints they verify (migration 0024's triggers): a key swapped
+ * under an id would make a re-signed ledger look like the installation's own.
+ */
 export const ledgerKeys = pgTable('ledger_keys', {
   keyId: text().primaryKey(),
   /** SubjectPublicKeyInfo PEM (Ed25519), as `openssl pkey -pubin` reads it. */

@@ -1,4 +1,4 @@
-import { integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import type { ProvisionRequest } from '../../twins/provisioning/request';
 import { tenantColumn, timestamps } from './columns';
 
@@ -28,8 +28,8 @@ export const deviceProvisioning = pgTable(
 
 /**
  * Claim tokens (hashed): a device presents its serial and the token on first connect and
- * receives its own credentials. Usable until it expires or activation is verified, so a device
- * that lost its first answer can claim again (each claim replaces the issued secret).
+ * receives its own credentials. Spent by the first successful claim (`consumedAt`), or by a
+ * verified activation or retirement, whichever comes first; unusable after `expiresAt`.
  */
 export const claimTokens = pgTable(
   'claim_tokens',
@@ -43,6 +43,26 @@ export const claimTokens = pgTable(
     ...timestamps,
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.deviceId] })],
+);
+
+/**
+ * Failed claims per serial, whether the serial exists or not: an unknown serial is counted and
+ * locked like a known one, so a lock-out tells nobody which serials exist. Past the limit the
+ * serial's claims are refused until `lockedUntil`, the right token too (db/claim-attempts.ts).
+ */
+export const claimAttempts = pgTable(
+  'claim_attempts',
+  {
+    tenantId: tenantColumn(),
+    deviceId: text().notNull(),
+    /** Failures since `firstFailedAt` (the window restarts once it has passed). */
+    failures: integer().notNull(),
+    firstFailedAt: timestamp({ withTimezone: true }).notNull(),
+    lockedUntil: timestamp({ withTimezone: true }),
+    ...timestamps,
+  },
+  // updatedAt: stale rows (unknown serials tried once) are pruned by age.
+  (t) => [primaryKey({ columns: [t.tenantId, t.deviceId] }), index().on(t.updatedAt)],
 );
 
 /**

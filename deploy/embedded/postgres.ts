@@ -2,6 +2,7 @@ import { spawn, type SpawnOptions } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chownSync,
+  mkdtempSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -125,8 +126,15 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions): Promis
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (owner) chownSync(dataDir, owner.uid, owner.gid);
     const password = randomBytes(18).toString('base64url');
-    const pwfile = path.join(os.tmpdir(), `doppel-pw-${process.pid}-${Date.now()}`);
-    writeFileSync(pwfile, password, { mode: 0o644 });
+    // A folder only the cluster's owner can enter, holding a file only it can read (initdb runs
+    // as that owner when we are root); never a readable file in the shared temp folder.
+    const pwdir = mkdtempSync(path.join(os.tmpdir(), 'doppel-pw-'));
+    const pwfile = path.join(pwdir, 'password');
+    writeFileSync(pwfile, password, { mode: 0o600 });
+    if (owner) {
+      chownSync(pwdir, owner.uid, owner.gid);
+      chownSync(pwfile, owner.uid, owner.gid);
+    }
     try {
       await run(
         path.join(bin, 'initdb'),
@@ -145,7 +153,7 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions): Promis
         asOwner,
       );
     } finally {
-      rmSync(pwfile, { force: true });
+      rmSync(pwdir, { recursive: true, force: true });
     }
     mkdirSync(path.dirname(passwordFile), { recursive: true });
     writeFileSync(passwordFile, password, { mode: 0o600 });

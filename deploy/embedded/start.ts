@@ -7,7 +7,7 @@ import { startGateway } from '../../gateway/start-gateway';
 import { startApi } from '../../graphql/start-api';
 import { startWorker } from '../../workflows/worker/start-worker';
 import path from 'node:path';
-import { embeddedConfig, jwtConfigOf, parseConfig } from '../config';
+import { embeddedConfig, jwtConfigOf, parseConfig, rateLimitOf } from '../config';
 import { embeddedLedgerKey, ledgerKeyOf } from '../ledger-key';
 import { firstAdmin } from './first-admin';
 import { createLogger } from '../logger';
@@ -65,6 +65,11 @@ await runProcess(async (onStop) => {
     idleTimeoutS: config.GATEWAY_IDLE_TIMEOUT_S,
     admissionRatePerSecond: config.GATEWAY_ADMISSION_RATE,
     flapLimit: config.GATEWAY_FLAP_LIMIT,
+    metricsHost: config.GATEWAY_METRICS_HOST,
+    metricsPort: config.GATEWAY_METRICS_PORT,
+    loginFailuresPerDevice: config.GATEWAY_LOGIN_FAILURES_PER_DEVICE,
+    loginFailuresPerSource: config.GATEWAY_LOGIN_FAILURES_PER_SOURCE,
+    maxUpgradesInFlight: config.GATEWAY_UPGRADES_IN_FLIGHT,
     trustedProxies: config.GATEWAY_TRUSTED_PROXIES,
     uwsBinary: config.GATEWAY_UWS_BINARY,
   });
@@ -78,6 +83,7 @@ await runProcess(async (onStop) => {
   const api = await startApi({
     ...backends,
     auth: admin ? { ...configured, secret: admin.secret } : configured,
+    rateLimit: rateLimitOf(config),
     egress: createEgress(config.EGRESS_ALLOWED_NETWORKS),
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
     host: config.API_HOST,
@@ -95,6 +101,7 @@ await runProcess(async (onStop) => {
   const lines = [
     'Doppel is running.',
     `  Device gateway   ws://${shown(config.GATEWAY_HOST)}:${gateway.port}/device`,
+    `  Gateway metrics  http://${config.GATEWAY_METRICS_HOST}:${gateway.metricsPort}/metrics`,
     `  GraphQL API      http://${shown(config.API_HOST)}:${api.port}/graphql   (GraphiQL in a browser)`,
     ...(admin
       ? [
@@ -104,6 +111,7 @@ await runProcess(async (onStop) => {
     `  Temporal UI      ${infra.temporalUiUrl ?? '(external cluster: use its own UI)'}`,
     `  Temporal         ${infra.temporalAddress}${infra.started.includes('temporal') ? '  (dev server, data in .data/temporal.db)' : ''}`,
     `  PostgreSQL       ${infra.started.includes('postgres') ? `127.0.0.1:${config.POSTGRES_PORT}  (private cluster in .data/postgres)` : 'DATABASE_URL'}`,
+    `  Tenants' URLs    ${config.EGRESS_ALLOWED_NETWORKS.length ? `public addresses and ${config.EGRESS_ALLOWED_NETWORKS.join(', ')} (EGRESS_ALLOWED_NETWORKS)` : 'public addresses only (EGRESS_ALLOWED_NETWORKS allows more)'}`,
     'Press Ctrl-C to stop.',
   ];
   console.log(`\n${lines.join('\n')}\n`);

@@ -2,7 +2,7 @@
 import '../runtime/require-supported-node';
 import { createEgress } from '../../gateway/routing/egress';
 import { startApi } from '../../graphql/start-api';
-import { apiConfig, jwtConfigOf } from '../config';
+import { apiConfig, jwtConfigOf, rateLimitOf } from '../config';
 import { runProcess } from '../process';
 import { bootRole } from './boot-role';
 
@@ -17,6 +17,7 @@ await runProcess(async (onStop) => {
     logger,
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
     auth: jwtConfigOf(config),
+    rateLimit: rateLimitOf(config),
     egress: createEgress(config.EGRESS_ALLOWED_NETWORKS),
     ...(config.WEBHOOK_TASK_QUEUE ? { webhookTaskQueue: config.WEBHOOK_TASK_QUEUE } : {}),
   });

@@ -1,4 +1,5 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import { sourceAddress } from '../source-address';
 import { DoppelError } from '../../twins/errors';
 import type { DeviceLink, DeviceLinks } from '../device-links';
 import { CloseCode, type DeviceMessage, type GatewayMessage } from './messages';
@@ -14,9 +15,13 @@ export interface DeviceEndpointOptions {
   maxPayloadBytes: number;
   /** Seconds without a message or pong before the gateway closes the connection (uWS: ≥ 8). */
   idleTimeoutS: number;
+  /** TLS terminators whose X-Forwarded-For names the device's address. */
+  trustedProxies: readonly string[];
 }
 
 export interface Connection {
+  /** The device's address (failed logins are counted per address too). */
+  source: string;
   phase: 'awaiting-hello' | 'authenticating' | 'ready' | 'closed';
   link: DeviceLink | null;
   helloTimer: NodeJS.Timeout | null;
@@ -57,25 +62,35 @@ export function mountDeviceEndpoint(
     const conn = ws.getUserData();
     conn.phase = 'authenticating';
     const key = { tenantId: msg.tenant, deviceId: msg.device };
-    // A claim (first connect of a provisioned device) turns into the device's own secret.
-    const token = msg.claim !== undefined ? await links.claim(key, msg.claim) : msg.token!;
-    if (isClosed(conn)) return;
-    if (token === null) {
-      return fail(
-        ws,
-        error('gateway:auth.claim-refused', 'unknown, expired or used claim', msg.seq),
-        CloseCode.unauthorized,
+    const lockedMs = links.loginLockedFor(key, conn.source);
+    if (lockedMs > 0) {
+      const wait = Math.ceil(lockedMs / 1000);
+      const locked = error(
+        'gateway:auth.locked',
+        `too many failed logins; retry in ${wait} s`,
+        msg.seq,
       );
+      return fail(ws, locked, CloseCode.tryAgainLater);
     }
+    // A claim (first connect of a provisioned device) turns into the device's own secret.
+    const claimed = msg.claim !== undefined ? await links.claimOrRefusal(key, msg.claim) : null;
+    if (isClosed(conn)) return;
+    if (claimed && 'refused' in claimed) {
+      links.loginFailed(key, conn.source);
+      return fail(ws, error(claimed.refused, claimed.message, msg.seq), CloseCode.unauthorized);
+    }
+    const token = claimed ? claimed.secret : msg.token!;
     const admitted = await links.authenticate(key, token);
     if (isClosed(conn)) return;
     if (!admitted) {
+      links.loginFailed(key, conn.source);
       return fail(
         ws,
         error('gateway:auth.refused', 'unknown device or wrong token', msg.seq),
         CloseCode.unauthorized,
       );
     }
+    links.loginSucceeded(key);
     let link: DeviceLink;
     try {
       link = await links.open({
@@ -129,7 +144,18 @@ export function mountDeviceEndpoint(
           .end('too many new connections; retry shortly');
         return;
       }
+      const source = sourceAddress(res, req, opts.trustedProxies);
+      const lockedMs = links.loginLockedFor(null, source);
+      if (lockedMs > 0) {
+        links.refuse('json', 'gateway:auth.locked');
+        res
+          .writeStatus('429 Too Many Requests')
+          .writeHeader('Retry-After', String(Math.ceil(lockedMs / 1000)))
+          .end('too many failed logins from this address; retry later');
+        return;
+      }
       const conn: Connection = {
+        source,
         phase: 'awaiting-hello',
         link: null,
         helloTimer: null,

@@ -20,6 +20,7 @@ export async function admitConnect(
   links: DeviceLinks,
   control: SessionControl,
   gone: () => boolean,
+  from: { source: string },
 ): Promise<ConnectOutcome> {
   const refused = (refusal: Refusal): ConnectOutcome => ({ admitted: false, refusal });
   if (packet.protocolVersion !== 4 && packet.protocolVersion !== 5)
@@ -31,14 +32,21 @@ export async function admitConnect(
   // 3.1.1 assigns an id only to a clean session (spec 3.1.3-7).
   if (packet.protocolVersion === 4 && read.assigned && !packet.clean)
     return refused('identifier-rejected');
+  // Too many failed logins lock a device out for a while (gateway/auth-failures.ts).
+  if (links.loginLockedFor(read.key, from.source) > 0) return refused('rate-exceeded');
+  const failed = (refusal: Refusal): ConnectOutcome => {
+    links.loginFailed(read.key, from.source);
+    return refused(refusal);
+  };
   // A claim turns into the device's own secret, which the CONNACK then carries.
   const secret = read.claim ? await links.claim(read.key, read.claim) : read.secret;
   if (gone()) return { admitted: false, refusal: null };
-  if (secret === null) return refused('not-authorized');
+  if (secret === null) return failed('not-authorized');
   const request = { ...read, secret };
   const admitted = await links.authenticate(request.key, request.secret);
   if (gone()) return { admitted: false, refusal: null };
-  if (!admitted) return refused('not-authorized');
+  if (!admitted) return failed('not-authorized');
+  links.loginSucceeded(request.key);
   let link: DeviceLink;
   try {
     link = await links.open({

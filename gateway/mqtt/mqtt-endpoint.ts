@@ -1,4 +1,5 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import { sourceAddress } from '../source-address';
 import type { DeviceLinks } from '../device-links';
 import { MqttSession } from './mqtt-session';
 import { WsClose, type SessionHost } from './session-host';
@@ -15,11 +16,14 @@ export interface MqttEndpointOptions {
   receiveMaximum?: number;
   /** Topic aliases a client may set (MQTT 5 Topic Alias Maximum); default 16. */
   topicAliasMaximum?: number;
+  /** TLS terminators whose X-Forwarded-For names the client's address. */
+  trustedProxies: readonly string[];
 }
 
 interface Connection {
   session: MqttSession | null;
   closed: boolean;
+  source: string;
 }
 
 const SUBPROTOCOL = 'mqtt';
@@ -76,6 +80,16 @@ export function mountMqttEndpoint(
         res.writeStatus('400 Bad Request').end('MQTT over WebSocket needs the "mqtt" subprotocol');
         return;
       }
+      const source = sourceAddress(res, req, opts.trustedProxies);
+      const lockedMs = opts.links.loginLockedFor(null, source);
+      if (lockedMs > 0) {
+        opts.links.refuse('mqtt', 'gateway:auth.locked');
+        res
+          .writeStatus('429 Too Many Requests')
+          .writeHeader('Retry-After', String(Math.ceil(lockedMs / 1000)))
+          .end('too many failed logins from this address; retry later');
+        return;
+      }
       // A reconnect storm is let in at the gateway's steady rate (gateway/admission.ts).
       if (!opts.links.admit()) {
         opts.links.refuse('mqtt', 'gateway:admission.rate-limited');
@@ -86,7 +100,7 @@ export function mountMqttEndpoint(
         return;
       }
       res.upgrade<Connection>(
-        { session: null, closed: false },
+        { session: null, closed: false, source },
         req.getHeader('sec-websocket-key'),
         SUBPROTOCOL,
         req.getHeader('sec-websocket-extensions'),
@@ -97,6 +111,7 @@ export function mountMqttEndpoint(
       sockets.add(ws);
       const conn = ws.getUserData();
       conn.session = new MqttSession(host, {
+        source: conn.source,
         send: (bytes) => {
           if (!conn.closed) ws.cork(() => ws.send(bytes, true));
         },

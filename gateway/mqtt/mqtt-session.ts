@@ -118,7 +118,9 @@ export class MqttSession {
       pushDesired: (version: number, delta: Record<string, unknown>) =>
         desired.push(version, delta),
     };
-    const outcome = await admitConnect(packet, this.host.links, control, () => this.isClosed());
+    const outcome = await admitConnect(packet, this.host.links, control, () => this.isClosed(), {
+      source: this.wire.source,
+    });
     if (!outcome.admitted) {
       if (outcome.refusal) {
         this.host.links.refuse('mqtt', `gateway:mqtt.connect-${outcome.refusal}`);

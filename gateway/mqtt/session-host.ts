@@ -6,6 +6,8 @@ export interface Wire {
   send(bytes: Buffer): void;
   /** Sends a close frame (reason cut to fit); the endpoint then calls the session's `closed()`. */
   end(code: number, reason: string): void;
+  /** The client's address (failed logins are counted per address too). */
+  source: string;
 }
 
 /** What a session needs from the endpoint that holds it. */

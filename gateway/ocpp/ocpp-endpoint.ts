@@ -7,6 +7,8 @@ import type { OcppVersion } from './ocpp-version';
 import { decideHandshake, type Handshake, type UpgradeRequest } from './station-handshake';
 import { StationSession, type StationSessionOptions } from './station-session';
 import { upgradeAfterAwait } from '../uws-async-upgrade';
+import { admissionRefusal } from './upgrade-admission';
+import { sourceAddress } from '../source-address';
 
 export interface OcppEndpointOptions {
   links: DeviceLinks;
@@ -24,6 +26,8 @@ export interface OcppEndpointOptions {
   callTimeoutMs?: number;
   /** Multi-backend routing: upstream CSMSs per station (docs/backends.md). */
   routing?: StationSessionOptions['routing'];
+  /** Upgrades being decided at once (each costs queries and scrypt); more are answered 503. */
+  maxUpgradesInFlight: number;
 }
 
 interface StationSocket {
@@ -60,6 +64,8 @@ function answerUpgrade(
       res.writeStatus(handshake.status);
       if (handshake.status === '401 Unauthorized')
         res.writeHeader('WWW-Authenticate', 'Basic realm="ocpp", charset="UTF-8"');
+      if (handshake.retryAfterS !== undefined)
+        res.writeHeader('Retry-After', String(handshake.retryAfterS));
       res.end();
     });
     return;
@@ -90,6 +96,7 @@ export function mountOcppEndpoint(
 ): { closeAll(code: number, reason: string): void } {
   const { links } = opts;
   const sockets = new Set<WebSocket<StationSocket>>();
+  const inFlight = { count: 0 };
   const sessions = new ChargingSessionStore(opts.database);
 
   app.ws<StationSocket>('/ocpp/*', {
@@ -99,6 +106,17 @@ export function mountOcppEndpoint(
     closeOnBackpressureLimit: true,
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
+      // Before anything costs a query or scrypt: the gateway's admission rate, the upgrades in
+      // flight, and a source address locked out after too many failed logins.
+      const refusal = admissionRefusal(res, req, opts, inFlight);
+      if (refusal) {
+        links.refuse('ocpp', refusal.code);
+        res.cork(() => {
+          res.writeStatus(refusal.status).writeHeader('Retry-After', String(refusal.retryAfterS));
+          res.end(refusal.text);
+        });
+        return;
+      }
       // uWS frees the request at the first await: copy everything now.
       const request: UpgradeRequest = {
         url: req.getUrl(),
@@ -109,6 +127,7 @@ export function mountOcppEndpoint(
         fromTrustedProxy: opts.trustedProxies.includes(
           Buffer.from(res.getRemoteAddressAsText()).toString(),
         ),
+        source: sourceAddress(res, req, opts.trustedProxies),
       };
       const wsKey = req.getHeader('sec-websocket-key');
       const extensions = req.getHeader('sec-websocket-extensions');
@@ -116,12 +135,14 @@ export function mountOcppEndpoint(
       res.onAborted(() => {
         aborted = true;
       });
+      inFlight.count++;
       void decideHandshake(request, opts)
         .catch((err: unknown): Handshake => {
           links.logger.error({ err }, 'OCPP handshake failed');
           return { ok: false, status: '503 Service Unavailable' };
         })
         .then((handshake) => {
+          inFlight.count--;
           if (!aborted)
             answerUpgrade(
               res,

@@ -2,6 +2,7 @@ import type { Database } from '../../db/client';
 import { isValidId, type DeviceKey } from '../../twins/ids';
 import type { DeviceLinks } from '../device-links';
 import { pickSubprotocol, type OcppVersion } from './ocpp-version';
+import { parseDistinguishedName, valuesOf } from './distinguished-name';
 import { findStation } from './station-directory';
 
 /** Station identities: at most 48 characters, no ':' (it separates Basic auth's user and password). */
@@ -18,12 +19,26 @@ export interface UpgradeRequest {
   clientSubject: string;
   /** Whether the request came from a trusted TLS terminator (only then do the two above count). */
   fromTrustedProxy: boolean;
+  /** The station's address (behind a trusted terminator, the one it forwarded). */
+  source: string;
 }
 
-/** The CN of an RFC 2253 subject, or null. */
-export function commonName(subject: string): string | null {
-  const match = /(?:^|,)\s*CN=((?:\\,|[^,])*)/.exec(subject);
-  return match ? match[1]!.replace(/\\,/g, ',').trim() : null;
+/**
+ * Why a verified certificate's subject cannot be this station's, or null when it can: exactly
+ * one CN, the station's identity, and exactly one O, its tenant's id (docs/security.md,
+ * "Station certificates"). The installation's CA vouches for the O it signs, so a station of
+ * one tenant cannot pose as another tenant's station of the same identity.
+ */
+export function certificateMismatch(subject: string, key: DeviceKey): string | null {
+  const attributes = parseDistinguishedName(subject);
+  if (!attributes) return 'the certificate subject cannot be read';
+  const cns = valuesOf(attributes, 'CN');
+  if (cns.length !== 1 || cns[0] !== key.deviceId)
+    return 'the certificate CN is not the station identity';
+  const orgs = valuesOf(attributes, 'O');
+  if (orgs.length !== 1 || orgs[0] !== key.tenantId)
+    return "the certificate O is not the station's tenant";
+  return null;
 }
 
 export type Handshake =
@@ -35,7 +50,13 @@ export type Handshake =
       /** The station's own new password, when it came with its claim token (set it there). */
       claimed?: string;
     }
-  | { ok: false; status: '404 Not Found' | '401 Unauthorized' | '503 Service Unavailable' };
+  | {
+      ok: false;
+      status:
+        '404 Not Found' | '401 Unauthorized' | '429 Too Many Requests' | '503 Service Unavailable';
+      /** With 429: when the station may try again (its failed logins locked it out). */
+      retryAfterS?: number;
+    };
 
 /** `/ocpp/{identity}` or `/ocpp/{tenant}/{identity}`: tenant (or null) and identity, decoded. */
 export function readPath(url: string): { tenantId: string | null; identity: string } | null {
@@ -75,41 +96,57 @@ export async function decideHandshake(
   request: UpgradeRequest,
   deps: { database: Database; links: DeviceLinks },
 ): Promise<Handshake> {
+  const { links, database } = deps;
+  const refused = (
+    key: DeviceKey | null,
+    status: '404 Not Found' | '401 Unauthorized',
+  ): Handshake => {
+    links.loginFailed(key, request.source);
+    return { ok: false, status };
+  };
   const target = readPath(request.url);
-  if (!target) return { ok: false, status: '404 Not Found' };
-  const key = await findStation(deps.database, target.identity, target.tenantId);
-  if (!key) return { ok: false, status: '404 Not Found' };
+  if (!target) return refused(null, '404 Not Found');
+  const key = await findStation(database, target.identity, target.tenantId);
+  if (!key) return refused(null, '404 Not Found');
+  const lockedMs = links.loginLockedFor(key, request.source);
+  if (lockedMs > 0)
+    return { ok: false, status: '429 Too Many Requests', retryAfterS: Math.ceil(lockedMs / 1000) };
   // Security profile 3: the terminator verified a client certificate; its CN must be the
   // station's identity (serial). A certificate that failed verification is refused outright.
   if (request.fromTrustedProxy && request.clientVerify.startsWith('FAILED')) {
-    deps.links.logger.warn(
+    links.logger.warn(
       { identity: target.identity, verify: request.clientVerify },
       'security event: invalid client certificate',
     );
-    return { ok: false, status: '401 Unauthorized' };
+    return refused(key, '401 Unauthorized');
   }
   if (request.fromTrustedProxy && request.clientVerify === 'SUCCESS') {
-    const cn = commonName(request.clientSubject);
-    if (cn !== target.identity) {
-      deps.links.logger.warn(
-        { identity: target.identity, cn },
-        'security event: certificate CN is not the station identity',
+    const mismatch = certificateMismatch(request.clientSubject, key);
+    if (mismatch) {
+      links.logger.warn(
+        { tenant: key.tenantId, identity: target.identity, subject: request.clientSubject },
+        `security event: ${mismatch}`,
       );
-      return { ok: false, status: '401 Unauthorized' };
+      return refused(key, '401 Unauthorized');
     }
-    const admitted = await deps.links.authenticateCertificate(key);
-    if (!admitted) return { ok: false, status: '401 Unauthorized' };
+    const admitted = await links.authenticateCertificate(key);
+    if (!admitted) return refused(key, '401 Unauthorized');
+    links.loginSucceeded(key);
     return { ok: true, key, model: admitted.model, version: pickSubprotocol(request.protocols) };
   }
   const password = readBasicAuth(request.authorization, target.identity);
-  if (password === null) return { ok: false, status: '401 Unauthorized' };
+  if (password === null) return refused(key, '401 Unauthorized');
   const version = pickSubprotocol(request.protocols);
-  const admitted = await deps.links.authenticate(key, password);
-  if (admitted) return { ok: true, key, model: admitted.model, version };
+  const admitted = await links.authenticate(key, password);
+  if (admitted) {
+    links.loginSucceeded(key);
+    return { ok: true, key, model: admitted.model, version };
+  }
   // A station provisioned with a claim token presents it as its password the first time: it
   // gets a password of its own, which the session sets on the station once it booted.
-  const claimed = await deps.links.claim(key, password);
-  const owned = claimed === null ? null : await deps.links.authenticate(key, claimed);
-  if (!owned || claimed === null) return { ok: false, status: '401 Unauthorized' };
+  const claimed = await links.claim(key, password);
+  const owned = claimed === null ? null : await links.authenticate(key, claimed);
+  if (!owned || claimed === null) return refused(key, '401 Unauthorized');
+  links.loginSucceeded(key);
   return { ok: true, key, model: owned.model, version, claimed };
 }

@@ -99,8 +99,8 @@ export class StationSession {
   /**
    * Sets the password the station claimed (the first call after its boot is accepted): 1.6
    * `ChangeConfiguration AuthorizationKey`, 2.0.1 `SetVariables SecurityCtrlr.BasicAuthPassword`
-   * (the security whitepaper's way). Refused, the station keeps connecting with its claim
-   * token, which stays valid until the device is active.
+   * (the security whitepaper's way). The claim token was spent by this claim: a station that
+   * refuses its password cannot claim again and needs a new identity from the operator.
    */
   private async setClaimedPassword(password: string): Promise<void> {
     const outcome =
@@ -129,7 +129,7 @@ export class StationSession {
     else
       this.opts.logger.warn(
         { status },
-        'security event: the station did not take its claimed password; it may claim again',
+        'security event: the station did not take its claimed password; its claim token is spent',
       );
   }
 

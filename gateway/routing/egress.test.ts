@@ -51,6 +51,10 @@ describe('egress rules', () => {
       '0.0.0.0',
       '::1',
       '::ffff:127.0.0.1',
+      '::127.0.0.1', // IPv4-compatible
+      '::a9fe:a9fe', // IPv4-compatible 169.254.169.254
+      '64:ff9b:1::a00:1', // local-use NAT64 of 10.0.0.1
+      '2002:a9fe:a9fe::1', // 6to4 of 169.254.169.254
       'fd00::1',
       'fe80::1',
     ])

@@ -22,9 +22,10 @@ const SPECIAL_PURPOSE: ReadonlyArray<readonly [string, number, 'ipv4' | 'ipv6']>
   ['198.18.0.0', 15, 'ipv4'], // benchmarking
   ['224.0.0.0', 4, 'ipv4'], // multicast
   ['240.0.0.0', 4, 'ipv4'], // reserved, broadcast
-  ['::', 128, 'ipv6'], // unspecified
-  ['::1', 128, 'ipv6'], // loopback
+  ['::', 96, 'ipv6'], // unspecified, loopback, IPv4-compatible ::a.b.c.d (deprecated, still routed by some stacks)
   ['64:ff9b::', 96, 'ipv6'], // NAT64 (reaches IPv4 behind it)
+  ['64:ff9b:1::', 48, 'ipv6'], // local-use NAT64 (RFC 8215)
+  ['2002::', 16, 'ipv6'], // 6to4: embeds any IPv4 address, private ones included
   ['fc00::', 7, 'ipv6'], // unique local
   ['fe80::', 10, 'ipv6'], // link-local
   ['ff00::', 8, 'ipv6'], // multicast

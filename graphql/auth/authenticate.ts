@@ -9,6 +9,8 @@ import { isTenantRole, type Principal } from './roles';
 /**
  * How the API checks JWTs: exactly one of a shared secret (HS256), a public key in PEM
  * (RSA, EC or Ed25519) or a JWKS URL (an identity provider's keys, fetched and cached).
+ * With a public key or JWKS URL the audience is required: an identity provider signs tokens
+ * for many applications, and without `aud` a token meant for another one would be accepted.
  */
 export interface JwtConfig {
   readonly secret?: string | undefined;
@@ -26,6 +28,15 @@ export const NO_TENANT = 'doppel-no-tenant';
 
 export const MIN_SECRET_BYTES = 32;
 
+/** Who is calling, and what could end its right to: kept by connections that outlive a request. */
+export interface Credential {
+  readonly principal: Principal;
+  /** When a JWT stops being accepted (its `exp`, in ms since the epoch); null for an API key. */
+  readonly expiresAt: number | null;
+  /** The API key presented (rechecked for revocation on long-lived connections); null for a JWT. */
+  readonly apiKey: string | null;
+}
+
 const unauthenticated = (why: string) =>
   apiError('api:unauthenticated', why, {
     http: { status: 401, headers: { 'www-authenticate': 'Bearer' } },
@@ -38,6 +49,10 @@ function verificationKey(config: JwtConfig): {
   const given = [config.secret, config.publicKey, config.jwksUrl].filter(Boolean).length;
   if (given !== 1)
     throw new Error('JWT verification needs exactly one of a secret, a public key or a JWKS URL');
+  if (!config.secret && !config.audience)
+    throw new Error(
+      "JWTs from an identity provider (a public key or JWKS URL) need an audience: set the API's own (API_JWT_AUDIENCE)",
+    );
   if (config.secret) {
     if (Buffer.byteLength(config.secret) < MIN_SECRET_BYTES)
       throw new Error(`the JWT secret must have at least ${MIN_SECRET_BYTES} bytes`);
@@ -64,16 +79,19 @@ function verificationKey(config: JwtConfig): {
  * (HTTP 401): `Bearer <JWT>` for users, `Bearer dpk_…` for API keys.
  *
  * A JWT names its caller in `sub`, its role in `role` and its tenant in `tenant` (not needed
- * for `platform-admin`). An API key carries the tenant and role it was created with.
+ * for `platform-admin`), and must expire (`exp`). An API key carries the tenant and role it was
+ * created with.
  */
 export function authenticator(config: JwtConfig, database: Database) {
   const { key, algorithms } = verificationKey(config);
   const options = {
     algorithms,
+    // A token without exp would be good forever, on every connection it ever opened.
+    requiredClaims: ['exp'],
     ...(config.issuer ? { issuer: config.issuer } : {}),
     ...(config.audience ? { audience: config.audience } : {}),
   };
-  return async (authorization: string | null | undefined): Promise<Principal> => {
+  return async (authorization: string | null | undefined): Promise<Credential> => {
     if (!authorization)
       throw unauthenticated('send Authorization: Bearer <JWT or API key> with every request');
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
@@ -82,7 +100,8 @@ export function authenticator(config: JwtConfig, database: Database) {
     if (token.startsWith(API_KEY_PREFIX)) {
       const grant = await verifyApiKey(database, token);
       if (!grant || !isTenantRole(grant.role)) throw unauthenticated('unknown or revoked API key');
-      return { actor: `key:${grant.keyId}`, role: grant.role, tenantId: grant.tenantId };
+      const principal = { actor: `key:${grant.keyId}`, role: grant.role, tenantId: grant.tenantId };
+      return { principal, expiresAt: null, apiKey: token };
     }
     let claims: Record<string, unknown>;
     try {
@@ -91,12 +110,14 @@ export function authenticator(config: JwtConfig, database: Database) {
       throw unauthenticated(
         error instanceof joseErrors.JWTExpired
           ? 'the token has expired'
-          : error instanceof joseErrors.JWTClaimValidationFailed
-            ? `the token's ${error.claim} claim is not accepted`
-            : 'the token is not a valid JWT signed by a trusted key',
+          : error instanceof joseErrors.JWTClaimValidationFailed && error.reason === 'missing'
+            ? `the token has no ${error.claim} claim`
+            : error instanceof joseErrors.JWTClaimValidationFailed
+              ? `the token's ${error.claim} claim is not accepted`
+              : 'the token is not a valid JWT signed by a trusted key',
       );
     }
-    return principalOf(claims);
+    return { principal: principalOf(claims), expiresAt: Number(claims.exp) * 1000, apiKey: null };
   };
 }
 

@@ -8,6 +8,7 @@ import {
 } from 'graphql';
 import { apiError } from '../errors';
 import { parseGlobalId } from '../schema/graph/global-id';
+import { auditInput } from './audit-input';
 import { NO_TENANT } from './authenticate';
 import { mayCall, PERMISSIONS, type Principal } from './roles';
 
@@ -139,7 +140,7 @@ function audited(
       context.audit({
         tenantId,
         operation,
-        input: redacted(args),
+        input: auditInput(args),
         outcome,
         subject: subjectOf(args),
       });
@@ -178,20 +179,3 @@ const codeOf = (error: unknown): string => {
   const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
   return typeof code === 'string' ? code : 'api:internal';
 };
-
-const SECRET_KEY = /secret|token|password|claim|^key$|content/i;
-const MAX_STRING = 500;
-
-/** The arguments as the audit trail keeps them: no secrets, no file contents, bounded. */
-export function redacted(value: unknown, key = ''): any {
-  if (key && SECRET_KEY.test(key) && value !== null && value !== undefined) return '[redacted]';
-  if (typeof value === 'string')
-    return value.length > MAX_STRING ? `[${value.length} characters]` : value;
-  if (Array.isArray(value))
-    return value.length > 100
-      ? `[${value.length} items]`
-      : value.map((v) => redacted(v) as unknown);
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redacted(v, k)]));
-  return value;
-}

@@ -22,6 +22,7 @@ export async function startGatewayProcess(
   } = {},
 ) {
   const port = options.port ?? (await freePort());
+  const metricsPort = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -38,6 +39,7 @@ export async function startGatewayProcess(
         LOG_LEVEL: 'warn',
         GATEWAY_HOST: '127.0.0.1',
         GATEWAY_PORT: String(port),
+        GATEWAY_METRICS_PORT: String(metricsPort),
         GATEWAY_NODE_ID: nodeId,
         TEMPORAL_ADDRESS: backends.temporalAddress,
         DATABASE_URL: backends.databaseUrl,
@@ -53,6 +55,7 @@ export async function startGatewayProcess(
   return {
     url: `ws://127.0.0.1:${port}/device`,
     port,
+    metricsPort,
     pid: child.pid!,
     /** SIGKILL: no close frames, no disconnects, nothing flushed. */
     async crash() {

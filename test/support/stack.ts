@@ -23,6 +23,8 @@ export interface TestStack {
   api: RunningApi;
   worker: RunningWorker;
   gatewayUrl: string;
+  /** The gateway's Prometheus metrics (their own listener, not the devices' port). */
+  metricsUrl: string;
   /** The OCPP endpoint's base (`…/ocpp`): stations append `/{tenant}/{identity}`. */
   ocppUrl: string;
   /** This stack's gateway node: unique, so parallel test files never answer each other's commands. */
@@ -35,6 +37,9 @@ export interface StackOptions {
   helloTimeoutMs?: number;
   idleTimeoutS?: number;
   flapLimit?: number;
+  loginFailuresPerDevice?: number;
+  loginFailuresPerSource?: number;
+  maxUpgradesInFlight?: number;
   trustedProxies?: string[];
   offlineGraceMs?: number;
 }
@@ -93,6 +98,11 @@ export async function startStack(
     offlineGraceMs: options.offlineGraceMs ?? 0,
     idleTimeoutS: options.idleTimeoutS ?? 120,
     flapLimit: options.flapLimit ?? 1_000,
+    metricsPort: 0,
+    // Tests refuse many logins from 127.0.0.1 on purpose; only the lock-out tests lock.
+    loginFailuresPerDevice: options.loginFailuresPerDevice ?? 1_000,
+    loginFailuresPerSource: options.loginFailuresPerSource ?? 100_000,
+    ...(options.maxUpgradesInFlight ? { maxUpgradesInFlight: options.maxUpgradesInFlight } : {}),
     trustedProxies: options.trustedProxies ?? [],
   });
   const api = await startApi({
@@ -113,6 +123,7 @@ export async function startStack(
     api,
     worker,
     gatewayUrl: `ws://127.0.0.1:${gateway.port}/device`,
+    metricsUrl: `http://127.0.0.1:${gateway.metricsPort}/metrics`,
     ocppUrl: `ws://127.0.0.1:${gateway.port}/ocpp`,
     gatewayNodeId,
     apiUrl: `http://127.0.0.1:${api.port}/graphql`,

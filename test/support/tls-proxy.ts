@@ -53,20 +53,41 @@ export async function makePki(dir: string) {
     '-out',
     'server.pem',
   );
+  // A minimal `openssl ca` setup, only to revoke certificates and sign the CRL.
+  writeFileSync(path.join(dir, 'index.txt'), '');
+  writeFileSync(path.join(dir, 'crlnumber'), '01\n');
+  writeFileSync(
+    path.join(dir, 'ca.cnf'),
+    '[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\ncrlnumber = crlnumber\n' +
+      'certificate = ca.pem\nprivate_key = ca.key\ndefault_md = sha256\ndefault_crl_days = 2\n',
+  );
+  const crl = path.join(dir, 'crl.pem');
+  const writeCrl = () => ssl('ca', '-config', 'ca.cnf', '-gencrl', '-out', 'crl.pem');
+  await writeCrl();
   return {
     ca: path.join(dir, 'ca.pem'),
+    /** The CA's certificate revocation list, empty until `revoke`. */
+    crl,
+    /** Revokes a certificate and writes the CRL anew (nginx reads it on reload). */
+    async revoke(cert: string) {
+      await ssl('ca', '-config', 'ca.cnf', '-revoke', cert);
+      await writeCrl();
+    },
     serverCert: path.join(dir, 'server.pem'),
     serverKey: path.join(dir, 'server.key'),
-    /** A station certificate with this CN, issued by the test CA (or self-signed with `rogue`). */
-    async station(cn: string, options: { rogue?: boolean } = {}) {
-      const name = `${cn}${options.rogue ? '-rogue' : ''}`;
+    /**
+     * A station certificate with this CN, issued by the test CA (or self-signed with `rogue`).
+     * `subject` replaces the whole subject (e.g. /CN=…/O=<tenant>); by default O = Acme Charging.
+     */
+    async station(cn: string, options: { rogue?: boolean; subject?: string; name?: string } = {}) {
+      const name = options.name ?? `${cn}${options.rogue ? '-rogue' : ''}`;
       await ssl(
         'req',
         '-newkey',
         'rsa:2048',
         '-nodes',
         '-subj',
-        `/CN=${cn}/O=Acme Charging`,
+        options.subject ?? `/CN=${cn}/O=Acme Charging`,
         '-keyout',
         `${name}.key`,
         '-out',
@@ -123,6 +144,7 @@ export async function startTlsProxy(gatewayPort: number) {
       SERVER_CERT: pki.serverCert,
       SERVER_KEY: pki.serverKey,
       CLIENT_CA: pki.ca,
+      CLIENT_CRL: pki.crl,
     }),
   );
   const nginx = spawn('nginx', ['-c', conf, '-p', prefix, '-g', 'daemon off; user root;'], {
@@ -132,6 +154,11 @@ export async function startTlsProxy(gatewayPort: number) {
   return {
     url: `wss://127.0.0.1:${port}`,
     pki,
+    /** Reloads nginx's configuration and CRL, as an operator does after an update (SIGHUP). */
+    async reload() {
+      nginx.kill('SIGHUP');
+      await new Promise((r) => setTimeout(r, 1_000));
+    },
     async stop() {
       await stopChild(nginx, 'SIGQUIT');
       rmSync(dir, { recursive: true, force: true });

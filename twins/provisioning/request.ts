@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN } from '../ids';
+import { CLAIM_TOKEN_WEAK, claimTokenWeakness } from './claim-token';
 
 const id = z.string().regex(ID_PATTERN, 'a slug: letters, digits, . _ - (at most 64)');
 const jsonObject = z.record(z.string(), z.unknown());
@@ -32,8 +33,20 @@ const provisionFields = z
     serial: id,
     model: z.string().min(1).max(128).optional(),
     method: z.enum(['credentials', 'claim']).default('credentials'),
-    /** A claim token chosen by the operator (printed on the device, ≥ 16 characters); generated when left out. */
-    claimToken: z.string().min(16).max(256).optional(),
+    /** A claim token chosen by the operator (printed on the device; see claim-token.ts); generated when left out. */
+    claimToken: z
+      .string()
+      .max(256)
+      .superRefine((token, ctx) => {
+        const weakness = claimTokenWeakness(token);
+        if (weakness)
+          ctx.addIssue({
+            code: 'custom',
+            message: `too weak: ${weakness}`,
+            params: { code: CLAIM_TOKEN_WEAK },
+          });
+      })
+      .optional(),
     /** How long the claim token may be used (seconds). */
     claimExpiresInS: z
       .number()

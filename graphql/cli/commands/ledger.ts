@@ -3,7 +3,12 @@ import type { Command } from 'commander';
 import { CliError, clientOf, type ApiClient } from '../api-client';
 import { progress } from '../progress';
 import { writeNewFile } from './output';
-import { BUNDLE_FORMAT, verifyBundle, type LedgerBundle } from '../verify/ledger-bundle';
+import {
+  BUNDLE_FORMAT,
+  verifyBundle,
+  type LedgerBundle,
+  type VerifyOptions,
+} from '../verify/ledger-bundle';
 
 const PAGE = 500;
 
@@ -98,33 +103,108 @@ export function registerLedger(program: Command, exporting: Command): void {
     });
   program
     .command('verify <bundle>')
-    .description('Check a ledger bundle offline: hashes, links, signatures, coverage.')
-    .option('--public-key <pem-file...>', 'accept only checkpoints signed with these keys')
-    .action((file: string, o: { publicKey?: string[] }) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(file, 'utf8'));
-      } catch (error) {
-        throw new CliError(
-          'cli:verify.unreadable',
-          `cannot read ${file} as JSON: ${(error as Error).message}`,
+    .description(
+      'Check a ledger bundle offline: hashes, links, key ids, signatures by a pinned key, coverage, age.',
+    )
+    .option(
+      '--public-key <pem-file...>',
+      "the installation's public key (got out of band): only checkpoints it signed are accepted",
+    )
+    .option(
+      '--trust-bundle-keys',
+      'accept the keys the bundle carries: checks consistency only, since anyone can re-sign a bundle',
+    )
+    .option(
+      '--max-checkpoint-age <seconds>',
+      'fail when the newest checkpoint is older than this (a cut-off tail leaves an old one)',
+    )
+    .action(
+      (
+        file: string,
+        o: { publicKey?: string[]; trustBundleKeys?: boolean; maxCheckpointAge?: string },
+      ) => {
+        const options = verifyOptions(o);
+        let raw: unknown;
+        try {
+          raw = JSON.parse(readFileSync(file, 'utf8'));
+        } catch (error) {
+          throw new CliError(
+            'cli:verify.unreadable',
+            `cannot read ${file} as JSON: ${(error as Error).message}`,
+          );
+        }
+        const verdict = verifyBundle(raw, options);
+        if (!verdict.ok) {
+          for (const problem of verdict.problems) process.stderr.write(`✗ ${problem}\n`);
+          throw new CliError(
+            'cli:verify.failed',
+            `${file} does NOT verify (${verdict.problems.length} problem${verdict.problems.length === 1 ? '' : 's'})`,
+          );
+        }
+        const age = verdict.newestCheckpointAge;
+        process.stdout.write(
+          `✓ ${file}: ${plural(verdict.entries, 'entry', 'entries')}, chain intact, ` +
+            `${plural(verdict.checkpoints, 'signature', 'signatures')} valid; ` +
+            `signed through entry ${verdict.signedThrough?.seq ?? 0}` +
+            (verdict.signedThrough ? ` at ${verdict.signedThrough.signedAt}` : '') +
+            '\n' +
+            (age
+              ? `  newest checkpoint: ${duration(age.now)} old` +
+                (age.export !== null ? `, ${duration(age.export)} before the export` : '') +
+                ' (entries after it, if any were cut off, would not show otherwise)\n'
+              : ''),
         );
-      }
-      const trusted = (o.publicKey ?? []).map((f) => readFileSync(f, 'utf8'));
-      const verdict = verifyBundle(raw, trusted);
-      if (!verdict.ok) {
-        for (const problem of verdict.problems) process.stderr.write(`✗ ${problem}\n`);
-        throw new CliError(
-          'cli:verify.failed',
-          `${file} does NOT verify (${verdict.problems.length} problem${verdict.problems.length === 1 ? '' : 's'})`,
-        );
-      }
-      process.stdout.write(
-        `✓ ${file}: ${plural(verdict.entries, 'entry', 'entries')}, chain intact, ` +
-          `${plural(verdict.checkpoints, 'signature', 'signatures')} valid; ` +
-          `signed through entry ${verdict.signedThrough?.seq ?? 0}` +
-          (verdict.signedThrough ? ` at ${verdict.signedThrough.signedAt}` : '') +
-          '\n',
-      );
-    });
+        if (o.trustBundleKeys)
+          process.stderr.write(
+            "⚠ NOT PROVEN TO COME FROM THE INSTALLATION: checked with the bundle's own keys, which anyone can replace\n",
+          );
+      },
+    );
+}
+
+/** The check's options from the command line; refuses to check against no key at all. */
+function verifyOptions(o: {
+  publicKey?: string[];
+  trustBundleKeys?: boolean;
+  maxCheckpointAge?: string;
+}): VerifyOptions {
+  const pinned = o.publicKey ?? [];
+  if (pinned.length > 0 && o.trustBundleKeys)
+    throw new CliError(
+      'cli:verify.options',
+      '--public-key and --trust-bundle-keys exclude each other: a pinned key is the stronger check',
+    );
+  if (pinned.length === 0 && !o.trustBundleKeys)
+    throw new CliError(
+      'cli:verify.key-required',
+      "no key to check against: pass the installation's public key with --public-key " +
+        '(the bundle carries keys, but anyone who alters a bundle can re-sign it with a key of ' +
+        'their own); --trust-bundle-keys checks consistency only',
+    );
+  if (o.trustBundleKeys)
+    process.stderr.write(
+      '⚠ WARNING: --trust-bundle-keys accepts whatever keys the bundle carries. A bundle altered\n' +
+        "  and re-signed with a new key passes this check. Pin the installation's key with\n" +
+        '  --public-key to know the installation signed it.\n',
+    );
+  const maxAge = o.maxCheckpointAge === undefined ? undefined : Number(o.maxCheckpointAge);
+  if (maxAge !== undefined && !(Number.isInteger(maxAge) && maxAge > 0))
+    throw new CliError(
+      'cli:verify.options',
+      `--max-checkpoint-age: "${o.maxCheckpointAge}" is not a whole number of seconds`,
+    );
+  return {
+    trustedKeys: pinned.map((f) => readFileSync(f, 'utf8')),
+    trustBundleKeys: o.trustBundleKeys === true,
+    ...(maxAge !== undefined ? { maxCheckpointAgeS: maxAge } : {}),
+  };
+}
+
+/** 42 s, 5 min, 3 h, 2 d: an age at a glance. */
+function duration(seconds: number): string {
+  const s = Math.max(0, seconds);
+  if (s < 120) return `${s} s`;
+  if (s < 2 * 3600) return `${Math.round(s / 60)} min`;
+  if (s < 2 * 86400) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} d`;
 }

@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, verify } from 'node:crypto';
+import { boundKeys, trustOf, type BundleTrust } from './bundle-keys';
 
 /**
  * The export bundle of a tenant's ledger (docs/ledger.md) and its check, written from the
@@ -31,6 +32,13 @@ export interface LedgerBundle {
 export const BUNDLE_FORMAT = 'doppel-ledger-bundle/v1';
 const GENESIS = '0'.repeat(64);
 
+export interface VerifyOptions extends BundleTrust {
+  /** What the newest checkpoint's age is measured against (now by default). */
+  now?: Date;
+  /** Fail when the newest checkpoint is older than this (seconds). */
+  maxCheckpointAgeS?: number;
+}
+
 export interface Verdict {
   ok: boolean;
   problems: string[];
@@ -38,6 +46,12 @@ export interface Verdict {
   checkpoints: number;
   /** The newest signed head: seq and when. */
   signedThrough: { seq: number; signedAt: string } | null;
+  /**
+   * Seconds from the newest checkpoint to `now` and to the bundle's `exportedAt`. Removing the
+   * newest entries together with their checkpoints leaves a bundle that verifies, but whose
+   * newest checkpoint is old: the age is how a cut tail shows.
+   */
+  newestCheckpointAge: { now: number; export: number | null } | null;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -56,13 +70,15 @@ function parseStatement(statement: string): Record<string, string> | null {
 
 /**
  * Checks a bundle: every entry's hash over its body, every link to the entry before, no
- * missing sequence number, each body naming its own kind and id, every checkpoint's Ed25519
- * signature and that it signs the hash of the entry at its seq, and that the newest entry is
- * under a checkpoint. `trustedKeys` (PEM), when given, are the only keys accepted.
+ * missing sequence number, each body naming its own kind and id, each key's id being its own
+ * hash, every checkpoint's Ed25519 signature by a trusted key and that it signs the hash of the
+ * entry at its seq, that the newest entry is under a checkpoint, and — with
+ * `maxCheckpointAgeS` — that the newest checkpoint is recent. Without `trustedKeys` (PEM) or
+ * an explicit `trustBundleKeys`, nothing is trusted and the bundle does not verify.
  */
-export function verifyBundle(raw: unknown, trustedKeys: string[] = []): Verdict {
+export function verifyBundle(raw: unknown, options: VerifyOptions): Verdict {
   try {
-    return check(raw, trustedKeys);
+    return check(raw, options);
   } catch (error) {
     // A bundle altered so far that it cannot even be read is a bundle that does not verify.
     return {
@@ -71,11 +87,15 @@ export function verifyBundle(raw: unknown, trustedKeys: string[] = []): Verdict 
       entries: 0,
       checkpoints: 0,
       signedThrough: null,
+      newestCheckpointAge: null,
     };
   }
 }
 
-function check(raw: unknown, trustedKeys: string[]): Verdict {
+const secondsBetween = (from: string, to: Date) =>
+  Math.round((to.getTime() - Date.parse(from)) / 1000);
+
+function check(raw: unknown, options: VerifyOptions): Verdict {
   const problems: string[] = [];
   const verdict = (): Verdict => ({
     ok: problems.length === 0,
@@ -83,9 +103,16 @@ function check(raw: unknown, trustedKeys: string[]): Verdict {
     entries: Array.isArray(b?.entries) ? b.entries.length : 0,
     checkpoints: Array.isArray(b?.checkpoints) ? b.checkpoints.length : 0,
     signedThrough,
+    newestCheckpointAge,
   });
   const b = raw as LedgerBundle;
   let signedThrough: Verdict['signedThrough'] = null;
+  let newestCheckpointAge: Verdict['newestCheckpointAge'] = null;
+  const trusted = trustOf(options);
+  if (!trusted)
+    problems.push(
+      "no trusted key: pin the installation's public key, or accept the bundle's own keys explicitly",
+    );
   if (
     !b ||
     b.format !== BUNDLE_FORMAT ||
@@ -115,24 +142,15 @@ function check(raw: unknown, trustedKeys: string[]): Verdict {
     hashAt.set(entry.seq, entry.hash);
     prev = entry.hash;
   });
-  const trusted = new Set(
-    trustedKeys.map((pem) =>
-      createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('hex'),
-    ),
-  );
-  const keys = new Map((b.keys ?? []).map((k) => [k.keyId, k.publicKey]));
+  const keys = boundKeys(b.keys ?? [], problems);
   for (const c of b.checkpoints) {
     const where = `checkpoint ${c.seq}`;
-    const pem = keys.get(c.keyId);
-    if (!pem) {
+    const key = keys.get(c.keyId);
+    if (!key) {
       problems.push(`${where}: signed with key ${c.keyId}, which the bundle does not carry`);
       continue;
     }
-    const key = createPublicKey(pem);
-    if (
-      trusted.size > 0 &&
-      !trusted.has(key.export({ type: 'spki', format: 'der' }).toString('hex'))
-    )
+    if (trusted && !trusted(key))
       problems.push(`${where}: key ${c.keyId} is not one of the trusted keys`);
     // Canonical base64 only: unused bits of the last character must not hide an edit.
     const signature = Buffer.from(c.signature, 'base64');
@@ -164,5 +182,25 @@ function check(raw: unknown, trustedKeys: string[]): Verdict {
   const last = b.entries.at(-1)?.seq ?? 0;
   if (last > 0 && (signedThrough?.seq ?? 0) < last)
     problems.push(`entries after ${signedThrough?.seq ?? 0} are under no checkpoint`);
+  const newest: Verdict['signedThrough'] = signedThrough;
+  if (newest) {
+    const exportedAt = typeof b.exportedAt === 'string' ? new Date(b.exportedAt) : null;
+    newestCheckpointAge = {
+      now: secondsBetween(newest.signedAt, options.now ?? new Date()),
+      export:
+        exportedAt && !Number.isNaN(exportedAt.getTime())
+          ? secondsBetween(newest.signedAt, exportedAt)
+          : null,
+    };
+    if (
+      options.maxCheckpointAgeS !== undefined &&
+      newestCheckpointAge.now > options.maxCheckpointAgeS
+    )
+      problems.push(
+        `the newest checkpoint (entry ${newest.seq}, signed ${newest.signedAt}) is ` +
+          `${newestCheckpointAge.now} s old, more than ${options.maxCheckpointAgeS} s: ` +
+          'newer entries may have been cut off with their checkpoints',
+      );
+  }
   return verdict();
 }

@@ -9,6 +9,7 @@ import {
   removeAdmissionHook,
   setAdmissionHook,
 } from '../../../db/provisioning-store';
+import { CLAIM_TOKEN_WEAK } from '../../../twins/provisioning/claim-token';
 import { provisionRequestSchema } from '../../../twins/provisioning/request';
 import { provisioningState, startProvisioning } from '../../../workflows/provisioning/client';
 import { replacementState, retire, startReplacement } from '../../../workflows/fleet/client';
@@ -29,6 +30,20 @@ const hookSchema = z.object({
 });
 
 /**
+ * A refused request: one refused only for a weak claim token under a code of its own, since
+ * the operator has to choose another token rather than fix a field; anything else as invalid.
+ */
+function refusedRequest(error: z.ZodError) {
+  const weak = error.issues.every(
+    (i) => i.code === 'custom' && i.params?.code === CLAIM_TOKEN_WEAK,
+  );
+  return apiError(
+    weak ? CLAIM_TOKEN_WEAK : 'provisioning:request.invalid',
+    `invalid provisioning request:\n${z.prettifyError(error)}`,
+  );
+}
+
+/**
  * A validated provisioning request and the identity to show once: the secret (credentials)
  * or claim token is generated here, and only its hash goes to the workflow.
  */
@@ -37,11 +52,7 @@ async function provisionRequest(fields: Record<string, unknown>) {
     ...withoutNulls(fields),
     ...(fields.expect ? { expect: withoutNulls(fields.expect as Record<string, unknown>) } : {}),
   });
-  if (!parsed.success)
-    throw apiError(
-      'provisioning:request.invalid',
-      `invalid provisioning request:\n${z.prettifyError(parsed.error)}`,
-    );
+  if (!parsed.success) throw refusedRequest(parsed.error);
   const { claimToken: given, ...request } = parsed.data;
   const shown = request.method === 'credentials' ? newDeviceSecret() : (given ?? newClaimToken());
   return { request, shown, secretHash: await hashSecret(shown) };
@@ -96,11 +107,7 @@ export const provisioningResolvers = {
           ? { expect: withoutNulls(fields.expect as Record<string, unknown>) }
           : {}),
       });
-      if (!parsed.success)
-        throw apiError(
-          'provisioning:request.invalid',
-          `invalid provisioning request:\n${z.prettifyError(parsed.error)}`,
-        );
+      if (!parsed.success) throw refusedRequest(parsed.error);
       const { claimToken: given, ...request } = parsed.data;
       const shown =
         request.method === 'credentials' ? newDeviceSecret() : (given ?? newClaimToken());

@@ -1,0 +1,68 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deviceCredentials } from '../db/schema';
+import { bootPayload, connectStation, rpcCode } from './support/ocpp-station';
+import { registerDevice, startTestStack, uniqueTenant, type TestStack } from './support/stack';
+
+/**
+ * One station identity in two tenants: the tenant-less path `/ocpp/{identity}` stays with the
+ * identity's first registration, so a tenant cannot lock another tenant's station out of it by
+ * registering the same identity (docs/security.md, "Station identities").
+ */
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(() => stack?.stop());
+
+async function boots(identity: string, password: string, tenantId?: string) {
+  const station = await connectStation(stack.ocppUrl, 'ocpp1.6', identity, password, tenantId);
+  const answer = await station.call('BootNotification', bootPayload('ocpp1.6'));
+  await station.close();
+  return answer.status as string;
+}
+
+describe('a station identity registered by a second tenant', () => {
+  it("leaves the bare path with the first tenant's station; the second one uses its tenant path", async () => {
+    const identity = `cp-${Math.random().toString(36).slice(2, 10)}`;
+    const [first, second] = [uniqueTenant('first'), uniqueTenant('second')];
+    const firstToken = await registerDevice(stack, first, identity);
+    expect(await boots(identity, firstToken)).toBe('Accepted');
+    // The second tenant registers the same identity (it may not know it is taken).
+    const secondToken = await registerDevice(stack, second, identity);
+
+    // The first tenant's view: its station keeps the bare path, and has its tenant path too.
+    expect(await boots(identity, firstToken)).toBe('Accepted');
+    expect(await boots(identity, firstToken, first)).toBe('Accepted');
+
+    // The second tenant's view: the bare path is not its station's (its password does not open
+    // it, and nothing of the first tenant's station is shown); its tenant path is.
+    expect(await rpcCode(connectStation(stack.ocppUrl, 'ocpp1.6', identity, secondToken))).toBe(
+      401,
+    );
+    expect(await boots(identity, secondToken, second)).toBe('Accepted');
+    // Neither tenant's password opens the other tenant's path.
+    expect(
+      await rpcCode(connectStation(stack.ocppUrl, 'ocpp1.6', identity, firstToken, second)),
+    ).toBe(401);
+    expect(
+      await rpcCode(connectStation(stack.ocppUrl, 'ocpp1.6', identity, secondToken, first)),
+    ).toBe(401);
+  });
+
+  it('gives the bare path to the next registration once the first is retired', async () => {
+    const identity = `cp-${Math.random().toString(36).slice(2, 10)}`;
+    const [first, second] = [uniqueTenant('first'), uniqueTenant('second')];
+    await registerDevice(stack, first, identity);
+    const secondToken = await registerDevice(stack, second, identity);
+    expect(await rpcCode(connectStation(stack.ocppUrl, 'ocpp1.6', identity, secondToken))).toBe(
+      401,
+    );
+    // What retirement does to the credential (the lifecycle tests cover the workflow).
+    await stack.database.db
+      .update(deviceCredentials)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(deviceCredentials.tenantId, first), eq(deviceCredentials.deviceId, identity)));
+    expect(await boots(identity, secondToken)).toBe('Accepted');
+  });
+});
