@@ -64,15 +64,22 @@ export async function verifySecretOrDummy(
   return ok && stored !== undefined;
 }
 
-/** Creates a device's credential and returns the secret, which is never stored and shown once. */
+/** How a device logs in: with a secret, or with a client certificate (and never the other way). */
+export type DeviceLogin = 'secret' | 'certificate';
+
+/**
+ * Creates a device's credential and returns the secret, which is never stored and shown once.
+ * A certificate device gets a secret nobody is shown: its credential only says it exists.
+ */
 export async function issueDeviceSecret(
   database: Database,
   key: DeviceKey,
+  login: DeviceLogin = 'secret',
 ): Promise<string | null> {
   const secret = `dpl_${randomBytes(24).toString('base64url')}`;
   const rows = await database.db
     .insert(deviceCredentials)
-    .values({ ...key, secretHash: await hashSecret(secret) })
+    .values({ ...key, secretHash: await hashSecret(secret), login })
     .onConflictDoNothing()
     .returning({ deviceId: deviceCredentials.deviceId });
   return rows.length > 0 ? secret : null;
@@ -81,7 +88,7 @@ export async function issueDeviceSecret(
 /** The device's credential unless it is unknown or revoked. */
 async function activeCredential(database: Database, key: DeviceKey) {
   const [row] = await database.db
-    .select({ secretHash: deviceCredentials.secretHash })
+    .select({ secretHash: deviceCredentials.secretHash, login: deviceCredentials.login })
     .from(deviceCredentials)
     .where(
       and(
@@ -93,9 +100,9 @@ async function activeCredential(database: Database, key: DeviceKey) {
   return row;
 }
 
-/** True when the device exists and its credentials are not revoked (certificate logins). */
+/** True when the device exists, is not revoked and logs in with a certificate. */
 export async function deviceCredentialActive(database: Database, key: DeviceKey): Promise<boolean> {
-  return (await activeCredential(database, key)) !== undefined;
+  return (await activeCredential(database, key))?.login === 'certificate';
 }
 
 /**
@@ -137,7 +144,9 @@ export async function checkDeviceSecret(
   secret: string,
   verified?: VerifiedSecrets,
 ): Promise<boolean> {
-  const row = await activeCredential(database, key);
+  const found = await activeCredential(database, key);
+  // A certificate device never logs in with a secret; it costs the same scrypt as any refusal.
+  const row = found?.login === 'secret' ? found : undefined;
   if (row && verified?.knows(row.secretHash, secret)) return true;
   // An unknown device costs the same scrypt as a known one: timing does not tell them apart.
   const ok = await verifySecret(secret, row?.secretHash ?? (await dummyHash()));

@@ -100,10 +100,16 @@ describe('TLS in front of the gateway (deploy/nginx, nginx from Debian)', () => 
     const boot = { chargePointVendor: 'Acme', chargePointModel: 'AC22' };
 
     const REGISTER = `mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }`;
-    const register = async (tenantId: string, deviceId: string) =>
-      expect(
-        (await graphql(stack.apiUrl, REGISTER, { i: { tenantId, deviceId } })).errors,
-      ).toBeUndefined();
+    /** Registers a profile-3 station (login by certificate); `secret` for a profile-2 one. */
+    const register = async (
+      tenantId: string,
+      deviceId: string,
+      login: 'CERTIFICATE' | 'SECRET' = 'CERTIFICATE',
+    ) => {
+      const res = await graphql(stack.apiUrl, REGISTER, { i: { tenantId, deviceId, login } });
+      expect(res.errors).toBeUndefined();
+      return res.data.registerDevice.token as string | null;
+    };
 
     it('admits a station whose certificate, issued by the operator CA, names it (CN) and its tenant (O)', async () => {
       const tenantId = uniqueTenant();

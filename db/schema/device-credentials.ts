@@ -8,6 +8,14 @@ export const deviceCredentials = pgTable(
     tenantId: tenantColumn(),
     deviceId: text().notNull(),
     secretHash: text().notNull(),
+    /**
+     * How the device logs in — one way per device (OCPP A00.FR.001/.002: one security profile
+     * per station): 'secret' (a token or password: native JSON, MQTT, OCPP profiles 1–2) or
+     * 'certificate' (a client certificate verified by the TLS terminator: OCPP profile 3).
+     */
+    login: text({ enum: ['secret', 'certificate'] })
+      .notNull()
+      .default('secret'),
     revokedAt: timestamp({ withTimezone: true }),
     ...timestamps,
   },

@@ -135,13 +135,16 @@ export const resolvers = {
   Mutation: {
     registerDevice: async (
       _: unknown,
-      { input }: { input: DeviceArgs & { model?: string | null } },
+      {
+        input,
+      }: { input: DeviceArgs & { model?: string | null; login?: 'SECRET' | 'CERTIFICATE' | null } },
       ctx: ApiContext,
     ) => {
       requireId('tenantId', input.tenantId);
       requireId('deviceId', input.deviceId);
       const key = { tenantId: input.tenantId, deviceId: input.deviceId };
-      const token = await issueDeviceSecret(ctx.database, key);
+      const login = input.login === 'CERTIFICATE' ? 'certificate' : 'secret';
+      const token = await issueDeviceSecret(ctx.database, key, login);
       if (!token) {
         throw apiError(
           'twin:device.already-registered',
@@ -160,7 +163,11 @@ export const resolvers = {
         throw fromTemporal(error, `device ${input.deviceId}`);
       }
       const state = await findDeviceTwin(ctx.database, key);
-      return { device: state ? deviceView(state) : null, workflowId: deviceWorkflowId(key), token };
+      return {
+        device: state ? deviceView(state) : null,
+        workflowId: deviceWorkflowId(key),
+        token: login === 'certificate' ? null : token,
+      };
     },
     transitionDevice: (
       _: unknown,

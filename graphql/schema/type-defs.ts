@@ -149,17 +149,27 @@ export const typeDefs = /* GraphQL */ `
     code: String!
   }
 
+  "How a device logs in; one way per device (OCPP A00.FR.001/.002: one security profile per station)."
+  enum DeviceLogin {
+    "A token or password: native JSON, MQTT, OCPP security profiles 1 and 2."
+    SECRET
+    "A client certificate verified by the TLS terminator (CN = identity, O = tenant): OCPP security profile 3."
+    CERTIFICATE
+  }
+
   input RegisterDeviceInput {
     tenantId: ID!
     deviceId: ID!
     model: String
+    "Default SECRET. A CERTIFICATE device is refused with any secret, a SECRET one with a certificate."
+    login: DeviceLogin
   }
 
   type RegisterDevicePayload {
     device: Device
     workflowId: String!
-    "The device's secret for hello.token. Shown once: only its hash is stored."
-    token: String!
+    "The device's secret for hello.token (or the OCPP password). Shown once: only its hash is stored. Null for a CERTIFICATE device."
+    token: String
   }
 
   input TransitionDeviceInput {

@@ -1,0 +1,1 @@
+ALTER TABLE "device_credentials" ADD COLUMN "login" text DEFAULT 'secret' NOT NULL;
