@@ -231,7 +231,8 @@ describe('partner webhooks', () => {
     const tenantId = uniqueTenant('wh');
     let broken = true;
     const r = await receiver((e) => (broken && e.subject === 'bad' ? 500 : 200));
-    await registerWebhook(tenantId, r.url, { maxAttempts: 2 });
+    // A token in the URL's query: it must not reach dead letters (viewer, partner) or Temporal.
+    await registerWebhook(tenantId, `${r.url}?token=s3cr3t-in-url`, { maxAttempts: 2 });
     await registerDevice(stack, tenantId, 'bad');
     await deviceWithChanges(tenantId, 'good', 2);
 
@@ -246,6 +247,8 @@ describe('partner webhooks', () => {
       expect.objectContaining({ aggregateId: 'bad', kind: 'registered', version: 1, attempts: 2 }),
     ]);
     expect(dead[0].lastError).toContain('HTTP 500');
+    expect(dead[0].lastError).not.toContain('s3cr3t-in-url');
+    expect(dead[0].lastError).not.toContain(new URL(r.url).host);
     expect(r.requests.filter((q) => q.event.subject === 'bad')).toHaveLength(2);
 
     // The partner is fixed and replays from the dead letter: it arrives, and what came after

@@ -32,6 +32,17 @@ interface EventRef {
  * sign (`webhook-id`, `webhook-timestamp`, `webhook-signature`), so partners verify it with
  * the spec's libraries in their own language.
  */
+/**
+ * A failure's text without the receiver's URL or host: it lands in Temporal's history and in
+ * dead letters that `viewer` and `partner` read, and a URL may carry a token in its query.
+ */
+export function withoutUrl(text: string, url: string): string {
+  const { host, hostname, href } = new URL(url);
+  return [href, url, host, hostname]
+    .filter(Boolean)
+    .reduce((t, part) => t.split(part).join('[receiver]'), text);
+}
+
 async function post(egress: Egress, url: string, secret: string, cloudEvent: CloudEvent<unknown>) {
   const { headers, body } = HTTP.structured(cloudEvent);
   const payload = String(body);
@@ -75,13 +86,13 @@ export function createWebhookActivities(database: Database, egress: Egress) {
       } catch (error) {
         const reason = error instanceof Error ? (error.cause ?? error) : error;
         throw ApplicationFailure.retryable(
-          `POST ${target.url} failed (attempt ${Context.current().info.attempt}): ${String(reason)}`,
+          `POST to webhook ${a.webhookId} failed (attempt ${Context.current().info.attempt}): ${withoutUrl(String(reason), target.url)}`,
           WEBHOOK_DELIVERY_FAILED,
         );
       }
       if (status < 200 || status > 299)
         throw ApplicationFailure.retryable(
-          `POST ${target.url} answered HTTP ${status} (attempt ${Context.current().info.attempt})`,
+          `POST to webhook ${a.webhookId} answered HTTP ${status} (attempt ${Context.current().info.attempt})`,
           WEBHOOK_DELIVERY_FAILED,
         );
       return (await advance(a)) ? 'delivered' : 'moved';
