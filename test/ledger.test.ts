@@ -175,6 +175,43 @@ describe('the ledger', () => {
     expect(undetected.map((i) => text.slice(Math.max(0, i - 20), i + 20))).toEqual([]);
   });
 
+  it('detects every character changed to another that keeps the bundle valid JSON', () => {
+    const text = readFileSync(bundleFile, 'utf8');
+    const check = (bundle: unknown) => verifyBundle(bundle, { trustBundleKeys: true });
+    // A digit for another digit, a letter for another of its case, - for _ and + for /: the
+    // JSON stays valid, so only the hashes, signatures and key ids can catch the change.
+    const other = (c: string): string | null => {
+      if (/[0-8]/.test(c)) return String(Number(c) + 1);
+      if (c === '9') return '0';
+      if (/[a-yA-Y]/.test(c)) return String.fromCharCode(c.charCodeAt(0) + 1);
+      if (c === 'z' || c === 'Z') return String.fromCharCode(c.charCodeAt(0) - 25);
+      return { '-': '_', _: '-', '+': '/', '/': '+' }[c] ?? null;
+    };
+    const stamp = text.indexOf('"exportedAt"');
+    const stampEnd = text.indexOf('\n', stamp);
+    const undetected: string[] = [];
+    let changed = 0;
+    let stillJson = 0;
+    for (let i = 0; i < text.length; i++) {
+      if (i >= stamp && i < stampEnd) continue; // the export's own time is covered by nothing
+      const replacement = other(text[i]!);
+      if (replacement === null) continue;
+      changed++;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text.slice(0, i) + replacement + text.slice(i + 1));
+      } catch {
+        continue; // e.g. an escape sequence broken: refused before any check
+      }
+      stillJson++;
+      if (check(parsed).ok) undetected.push(text.slice(Math.max(0, i - 20), i + 20));
+    }
+    // The walk really changed the bundle where it matters, almost always into valid JSON.
+    expect(changed).toBeGreaterThan(text.length / 2);
+    expect(stillJson / changed).toBeGreaterThan(0.95);
+    expect(undetected).toEqual([]);
+  });
+
   it('detects a deleted entry, the newest ones cut off, and reports it through the CLI', async () => {
     const pinned = { trustedKeys: [INSTALLATION_KEY] };
     const without = (seq: number): LedgerBundle => ({

@@ -32,7 +32,13 @@ export function boundKeys(
   for (const k of keys) {
     const key = createPublicKey(k.publicKey);
     const id = keyIdOf(key);
-    if (id !== k.keyId) problems.push(`key ${k.keyId}: its id is not its own hash (that is ${id})`);
+    // Base64 and DER let one key be written several ways (spare bits, a BIT STRING's unused-bits
+    // byte): only the canonical PEM counts, so no byte of a bundle can change unnoticed.
+    const canonical = String(key.export({ type: 'spki', format: 'pem' }));
+    if (canonical.trim() !== k.publicKey.trim())
+      problems.push(`key ${k.keyId}: not written in canonical PEM (its bytes were changed)`);
+    else if (id !== k.keyId)
+      problems.push(`key ${k.keyId}: its id is not its own hash (that is ${id})`);
     else bound.set(k.keyId, key);
   }
   return bound;
