@@ -186,6 +186,38 @@ describe('TLS in front of the gateway (deploy/nginx, nginx from Debian)', () => 
       await own.close();
     });
 
+    /** A profile-2 station over wss:// with Basic auth and no certificate. */
+    const passwordStation = async (identity: string, password: string, tenantId: string) => {
+      const client = new RPCClient({
+        endpoint: `${proxy.url}/ocpp/${tenantId}`,
+        identity,
+        password,
+        protocols: ['ocpp1.6'],
+        reconnect: false,
+        wsOpts: { ca: readFileSync(proxy.pki.ca) },
+      } as unknown as ConstructorParameters<typeof RPCClient>[0]);
+      await client.connect();
+      return client as unknown as { close(): Promise<unknown> };
+    };
+
+    it('holds each station to the one security profile it was registered for (OCPP A00.FR.001/.002)', async () => {
+      const tenantId = uniqueTenant();
+      // A profile-3 station: no secret is shown, and none opens it over Basic auth.
+      expect(await register(tenantId, 'CP-P3')).toBeNull();
+      await expect(
+        passwordStation('CP-P3', 'dpl_anything-at-all-000000', tenantId),
+      ).rejects.toThrow(/Unauthorized/);
+      // A profile-2 station: its valid certificate does not open it; its password does.
+      const password = await register(tenantId, 'CP-P2', 'SECRET');
+      expect(password).toMatch(/^dpl_/);
+      const cert = await proxy.pki.station('CP-P2', {
+        subject: `/CN=CP-P2/O=${tenantId}`,
+        name: `p2-${tenantId}`,
+      });
+      await expect(station('CP-P2', cert, tenantId)).rejects.toThrow(/Unauthorized/);
+      await (await passwordStation('CP-P2', password!, tenantId)).close();
+    });
+
     it("refuses a revoked certificate once nginx has the CA's new CRL", async () => {
       const tenantId = uniqueTenant();
       await register(tenantId, 'CP-REVOKED');
