@@ -1,5 +1,5 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
-import { sourceAddress } from '../source-address';
+import { refusedLockedSource, sourceAddress } from '../source-address';
 import { DoppelError } from '../../twins/errors';
 import type { DeviceLink, DeviceLinks } from '../device-links';
 import { CloseCode, type DeviceMessage, type GatewayMessage } from './messages';
@@ -145,15 +145,7 @@ export function mountDeviceEndpoint(
         return;
       }
       const source = sourceAddress(res, req, opts.trustedProxies);
-      const lockedMs = links.loginLockedFor(null, source);
-      if (lockedMs > 0) {
-        links.refuse('json', 'gateway:auth.locked');
-        res
-          .writeStatus('429 Too Many Requests')
-          .writeHeader('Retry-After', String(Math.ceil(lockedMs / 1000)))
-          .end('too many failed logins from this address; retry later');
-        return;
-      }
+      if (refusedLockedSource(res, links, 'json', source)) return;
       const conn: Connection = {
         source,
         phase: 'awaiting-hello',

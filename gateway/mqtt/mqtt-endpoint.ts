@@ -1,5 +1,5 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
-import { sourceAddress } from '../source-address';
+import { refusedLockedSource, sourceAddress } from '../source-address';
 import type { DeviceLinks } from '../device-links';
 import { MqttSession } from './mqtt-session';
 import { WsClose, type SessionHost } from './session-host';
@@ -81,15 +81,7 @@ export function mountMqttEndpoint(
         return;
       }
       const source = sourceAddress(res, req, opts.trustedProxies);
-      const lockedMs = opts.links.loginLockedFor(null, source);
-      if (lockedMs > 0) {
-        opts.links.refuse('mqtt', 'gateway:auth.locked');
-        res
-          .writeStatus('429 Too Many Requests')
-          .writeHeader('Retry-After', String(Math.ceil(lockedMs / 1000)))
-          .end('too many failed logins from this address; retry later');
-        return;
-      }
+      if (refusedLockedSource(res, opts.links, 'mqtt', source)) return;
       // A reconnect storm is let in at the gateway's steady rate (gateway/admission.ts).
       if (!opts.links.admit()) {
         opts.links.refuse('mqtt', 'gateway:admission.rate-limited');
