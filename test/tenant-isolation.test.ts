@@ -1,21 +1,29 @@
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { GraphQLField } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_TENANT } from '../graphql/auth/authenticate';
 import { globalId } from '../graphql/schema/graph/global-id';
 import { schema } from '../graphql/schema';
 import { bearer } from './support/auth';
 import { eventually, graphql, graphqlOk } from './support/graphql';
+import { bootPayload, connectStation } from './support/ocpp-station';
 import { requestFor, rootFields } from './support/schema-walk';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
+import { wsSubscription } from './support/ws-subscription';
 
-// A walk over the whole schema as tenant A's administrator, aimed at tenant B: every query,
-// node lookup, mutation and subscription must answer for B's real objects exactly as for
-// objects that do not exist — nothing tells A what B has.
+// Tenant B owns one object of every kind the API has. Tenant A's administrator walks the whole
+// schema at B: every query, node lookup, mutation and subscription must answer for B's real
+// objects exactly as for objects that do not exist, in B or in a tenant nobody has. B's own
+// administrator asks the same questions and must see its objects: a walk that could not see
+// them could not see a leak either.
 
 let stack: TestStack;
+let receiver: WebhookReceiver;
 const A = uniqueTenant('tenant-a');
 const B = uniqueTenant('tenant-b');
-/** B's real objects, by argument name. */
+const NOBODY = uniqueTenant('tenant-nobody');
+
+/** B's real objects, by the argument name that names them (filled in as they are made). */
 const real = {
   deviceId: 'dev-b',
   serial: 'sn-b',
@@ -25,23 +33,122 @@ const real = {
   model: 'model-b',
   rolloutId: 'rollout-b',
   backendId: 'backend-b',
-  bulkId: 'bulk-b',
-  keyId: 'key-b',
+  webhookId: 'hook-b',
+  bulkId: '',
+  keyId: '',
+  sessionId: '',
 };
-/** Ids nobody has, of the same shape. */
-const missing = Object.fromEntries(
-  Object.entries(real).map(([k, v]) => [k, v.replace('-b', '-nobody')]),
-) as typeof real;
+type Ids = typeof real;
+
+/**
+ * An id nobody has, of exactly the same shape (a UUID stays a UUID, a number a number), so a
+ * refusal cannot tell the two apart by their form.
+ */
+function sameShape(id: string): string {
+  const next = (c: string, from: string) => from[(from.indexOf(c) + 1) % from.length]!;
+  return [...id]
+    .map((c) => {
+      if (/[0-9]/.test(c)) return next(c, '0123456789');
+      if (/[a-f]/.test(c)) return next(c, 'abcdef');
+      if (/[g-z]/.test(c)) return next(c, 'ghijklmnopqrstuvwxyz');
+      if (/[A-F]/.test(c)) return next(c, 'ABCDEF');
+      if (/[G-Z]/.test(c)) return next(c, 'GHIJKLMNOPQRSTUVWXYZ');
+      return c;
+    })
+    .join('');
+}
+let missing: Ids;
+
+/**
+ * The argument named `id` means a different object for each field that has one; a new field
+ * with an `id` must be added here, or the walk refuses to guess.
+ */
+const ID_ARGUMENT: Record<string, keyof Ids> = {
+  sessionRecord: 'sessionId',
+  registerBackend: 'backendId',
+  updateBackend: 'backendId',
+  registerWebhook: 'webhookId',
+  updateWebhook: 'webhookId',
+};
+
+function hasIdArgument(field: GraphQLField<unknown, unknown>): boolean {
+  return field.args.some((a) => {
+    if (a.name === 'id') return true;
+    const type = a.type.toString().replace(/[![\]]/g, '');
+    const input = schema.getType(type) as { getFields?: () => Record<string, unknown> } | undefined;
+    return input?.getFields !== undefined && 'id' in input.getFields();
+  });
+}
+
+/** Queries about the installation rather than a tenant: the checkpoints' public keys. */
+const INSTALLATION_WIDE = new Set(['ledgerKeys']);
+
+/** The request of `operation`'s `field` aimed at `tenantId`'s objects named by `ids`. */
+function request(
+  operation: 'query' | 'mutation' | 'subscription',
+  field: GraphQLField<unknown, unknown>,
+  tenantId: string,
+  ids: Ids,
+  extra: Record<string, unknown> = {},
+) {
+  const which = ID_ARGUMENT[field.name];
+  if (hasIdArgument(field) && !which && field.name !== 'node')
+    throw new Error(`${field.name} has an id argument: say which object it names (ID_ARGUMENT)`);
+  const id = which ? ids[which] : undefined;
+  return requestFor(operation, field, { tenantId, ...ids, ...(id ? { id } : {}), ...extra });
+}
+
+/** An answer with every id and tenant it could name blanked out, to compare two answers. */
+function shape(answer: unknown): string {
+  const names = [
+    ...Object.values(real),
+    ...Object.values(missing),
+    A,
+    B,
+    NOBODY,
+    // Another tenant is answered as a tenant nobody is in (NO_TENANT).
+    NO_TENANT,
+  ]
+    .filter((v) => v.length > 0)
+    .sort((x, y) => y.length - x.length);
+  let text = JSON.stringify(answer);
+  for (const name of names) text = text.split(name).join('<id>');
+  return text;
+}
+
+/** Whether an answer shows anything at all (a name, a count, a row), beyond type names. */
+function hasContent(value: unknown): boolean {
+  if (value === null || value === undefined || value === false || value === 0 || value === '')
+    return false;
+  if (Array.isArray(value)) return value.some(hasContent);
+  if (typeof value === 'object')
+    return Object.entries(value).some(
+      ([k, v]) => k !== '__typename' && k !== 'pageInfo' && hasContent(v),
+    );
+  return true;
+}
 
 const ok = (query: string, variables: Record<string, unknown> = {}) =>
   graphqlOk(stack.apiUrl, query, variables);
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  // B's fleet, made by the platform administrator.
-  await ok('mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }', {
-    i: { tenantId: B, deviceId: real.deviceId },
-  });
+/** B's fleet, made by the platform administrator: one object of every kind. */
+async function makeTenantB() {
+  await ok(
+    'mutation ($t: ID!, $p: JSONObject!) { putDeviceProfile(tenantId: $t, profile: $p) { model } }',
+    {
+      t: B,
+      p: {
+        model: real.model,
+        vendor: 'B Works',
+        protocol: 'json',
+        fields: { temperature: { kind: 'telemetry', type: 'number', unit: '°C' } },
+      },
+    },
+  );
+  const registered = await ok(
+    'mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }',
+    { i: { tenantId: B, deviceId: real.deviceId } },
+  );
   await ok('mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { __typename } }', {
     i: { tenantId: B, customerId: real.customerId, name: 'B corp' },
   });
@@ -57,186 +164,327 @@ beforeAll(async () => {
   await ok('mutation ($i: ProvisionDeviceInput!) { provisionDevice(input: $i) { created } }', {
     i: { tenantId: B, serial: real.serial },
   });
+  const bulk = await ok(
+    'mutation ($i: ProvisionDevicesInput!) { provisionDevices(input: $i) { bulkId } }',
+    { i: { tenantId: B, format: 'CSV', content: 'serial,method\nsn-b-bulk,credentials' } },
+  );
+  real.bulkId = bulk.provisionDevices.bulkId;
   const key = await ok(
     'mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { keyId } } }',
     { i: { tenantId: B, name: 'b partner', role: 'PARTNER' } },
   );
   real.keyId = key.createApiKey.apiKey.keyId;
-  // B's device is projected before the walk starts.
-  await eventually(async () => {
-    const d = await graphql(
-      stack.apiUrl,
-      'query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { asset { assetId } } }',
-      { t: B, d: real.deviceId },
-    );
-    return d.data?.device?.asset ? true : undefined;
+  await ok('mutation ($i: RegisterBackendInput!) { registerBackend(input: $i) { id } }', {
+    i: {
+      tenantId: B,
+      id: real.backendId,
+      kind: 'WEBHOOK',
+      url: receiver.url,
+      secret: 'b'.repeat(32),
+    },
   });
-});
-afterAll(() => stack?.stop());
+  await ok('mutation ($i: RegisterWebhookInput!) { registerWebhook(input: $i) { secret } }', {
+    i: { tenantId: B, id: real.webhookId, url: receiver.url },
+  });
+  await ok(
+    'mutation ($t: ID!, $c: JSONObject!) { startRollout(tenantId: $t, config: $c) { created } }',
+    {
+      t: B,
+      c: {
+        id: real.rolloutId,
+        firmware: { version: '2.0', url: 'https://firmware.example.com/b/2.0.bin' },
+        target: { models: ['model-nobody-has'] },
+        waves: { mode: 'constant', size: 1 },
+      },
+    },
+  );
 
-/** An answer with the ids it was asked about blanked out, to compare two answers. */
-function shape(answer: unknown, ids: Record<string, string>): string {
-  let text = JSON.stringify(answer);
-  for (const id of Object.values(ids)) text = text.split(id).join('<id>');
-  return text;
+  // A charging session: B's device as an OCPP 1.6 station, start to stop.
+  const cp = await connectStation(
+    stack.ocppUrl,
+    'ocpp1.6',
+    real.deviceId,
+    registered.registerDevice.token,
+    B,
+  );
+  await cp.call('BootNotification', bootPayload('ocpp1.6'));
+  const at = new Date().toISOString();
+  const { transactionId } = await cp.call('StartTransaction', {
+    connectorId: 1,
+    idTag: 'TAG-B',
+    meterStart: 1000,
+    timestamp: at,
+  });
+  await cp.call('StopTransaction', {
+    transactionId,
+    meterStop: 4000,
+    timestamp: new Date().toISOString(),
+    reason: 'Local',
+  });
+  await cp.close({ code: 1000 });
+
+  // Everything settled before the walk: the graph projected, the session recorded and signed,
+  // the rows of the bulk submitted, the rollout ended.
+  await eventually(async () => {
+    const d = await ok(
+      `query ($t: ID!, $d: ID!, $b: ID!, $r: ID!) {
+        device(tenantId: $t, deviceId: $d) { asset { assetId } }
+        sessionRecords(tenantId: $t) { nodes { id } }
+        ledgerCheckpoints(tenantId: $t) { seq }
+        bulkProvisioning(tenantId: $t, bulkId: $b) { status }
+        rollout(tenantId: $t, rolloutId: $r) { status } }`,
+      { t: B, d: real.deviceId, b: real.bulkId, r: real.rolloutId },
+    );
+    const done =
+      d.device?.asset &&
+      d.sessionRecords.nodes.length === 1 &&
+      d.ledgerCheckpoints.length > 0 &&
+      d.bulkProvisioning.status === 'SUBMITTED' &&
+      d.rollout.status === 'COMPLETED';
+    if (done) real.sessionId = d.sessionRecords.nodes[0].id;
+    return done ? true : undefined;
+  }, 60_000);
+  // Set last: it would be asked about the provisionings above.
+  await ok('mutation ($i: SetAdmissionHookInput!) { setAdmissionHook(input: $i) { url } }', {
+    i: { tenantId: B, url: receiver.url, secret: 'b'.repeat(32) },
+  });
+  missing = Object.fromEntries(Object.entries(real).map(([k, v]) => [k, sameShape(v)])) as Ids;
 }
+
+/** B's whole state as its own queries show it. */
+async function state() {
+  const answers: Record<string, unknown> = {};
+  for (const field of rootFields(schema).query) {
+    if (field.name === 'me' || field.name === 'node') continue;
+    const { query, variables } = request('query', field, B, real);
+    answers[field.name] = (await graphqlOk(stack.apiUrl, query, variables))[field.name];
+  }
+  return answers;
+}
+
+/** B's state once nothing changes any more (a second apart), as after its objects settle. */
+function settledState() {
+  let last = '';
+  return eventually(async () => {
+    const now = await state();
+    const same = JSON.stringify(now) === last;
+    last = JSON.stringify(now);
+    if (!same) await new Promise((r) => setTimeout(r, 1_000));
+    return same ? now : undefined;
+  }, 60_000);
+}
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  receiver = await startWebhookReceiver();
+  await makeTenantB();
+  await settledState();
+}, 120_000);
+afterAll(async () => {
+  await stack?.stop();
+  await receiver?.stop();
+});
 
 describe('two tenants', () => {
   const fields = rootFields(schema);
+  const queries = fields.query.filter((f) => f.name !== 'me' && f.name !== 'node');
 
-  it("answers every query about another tenant's objects exactly as about missing ones", async () => {
+  it("answers every query about another tenant's objects exactly as about missing ones, and B sees each of its own", async () => {
     const asA = await bearer('tenant-admin', A);
-    let walked = 0;
-    for (const field of fields.query) {
-      if (field.name === 'me' || field.name === 'node') continue;
-      const ask = async (ids: typeof real) => {
-        const { query, variables } = requestFor('query', field, { tenantId: B, ...ids });
-        return shape(await graphql(stack.apiUrl, query, variables, asA), ids);
-      };
-      expect(await ask(real), field.name).toEqual(await ask(missing));
-      walked++;
-    }
-    expect(walked).toBe(fields.query.length - 2);
-
-    // The same questions from B's own administrator do tell the objects apart (the walk can fail).
     const asB = await bearer('tenant-admin', B);
-    const own = async (ids: typeof real) =>
-      shape(
-        await graphql(
-          stack.apiUrl,
-          'query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { deviceId } }',
-          { t: B, d: ids.deviceId },
-          asB,
-        ),
-        ids,
+    const ask = async (
+      as: Record<string, string>,
+      field: GraphQLField<unknown, unknown>,
+      tenantId: string,
+      ids: Ids,
+    ) => {
+      const { query, variables } = request('query', field, tenantId, ids);
+      return graphql(stack.apiUrl, query, variables, as);
+    };
+    for (const field of queries) {
+      // From B's own side, the request shows B's object, and differs from one for nothing:
+      // the walk would see a leak.
+      const own = await ask(asB, field, B, real);
+      expect(own.errors, field.name).toBeUndefined();
+      expect(hasContent(own.data?.[field.name]), `${field.name}: ${JSON.stringify(own)}`).toBe(
+        true,
       );
-    expect(await own(real)).not.toEqual(await own(missing));
+      const ownMissing = await ask(asB, field, NOBODY, missing);
+      if (INSTALLATION_WIDE.has(field.name)) {
+        // The same for every tenant, so the same for A as for B, and no tenant's to leak.
+        expect(shape(own), field.name).toEqual(shape(ownMissing));
+        expect(shape(await ask(asA, field, B, real)), field.name).toEqual(shape(own));
+        continue;
+      }
+      expect(shape(own), field.name).not.toEqual(shape(ownMissing));
+      // From A's side: B's real objects, B's missing ones and a tenant nobody has, alike.
+      const onReal = shape(await ask(asA, field, B, real));
+      expect(onReal, field.name).not.toEqual(shape(own));
+      expect(onReal, field.name).toEqual(shape(await ask(asA, field, B, missing)));
+      expect(onReal, field.name).toEqual(shape(await ask(asA, field, NOBODY, missing)));
+    }
   });
 
   it('finds no node of another tenant by its global id', async () => {
     const asA = await bearer('viewer', A);
+    const asB = await bearer('viewer', B);
+    const NODE = 'query ($id: ID!) { node(id: $id) { __typename } }';
     for (const [type, id] of [
       ['Device', real.deviceId],
       ['Asset', real.assetId],
       ['Site', real.siteId],
       ['Customer', real.customerId],
     ] as const) {
-      const res = await graphql(
-        stack.apiUrl,
-        'query ($id: ID!) { node(id: $id) { __typename } }',
-        { id: globalId(type, B, id) },
-        asA,
-      );
+      const res = await graphql(stack.apiUrl, NODE, { id: globalId(type, B, id) }, asA);
       expect(res, type).toEqual({ data: { node: null } });
-      const own = await graphql(
-        stack.apiUrl,
-        'query ($id: ID!) { node(id: $id) { __typename } }',
-        { id: globalId(type, B, id) },
-        await bearer('viewer', B),
-      );
+      const own = await graphql(stack.apiUrl, NODE, { id: globalId(type, B, id) }, asB);
       expect(own.data.node, type).toEqual({ __typename: type });
     }
   });
 
   it("refuses every mutation on another tenant's objects exactly as on missing ones, and changes nothing", async () => {
     const asA = await bearer('tenant-admin', A);
+    const before = await settledState();
     for (const field of fields.mutation) {
-      const ask = async (ids: typeof real) => {
-        const { query, variables } = requestFor('mutation', field, { tenantId: B, ...ids });
+      const ask = async (tenantId: string, ids: Ids) => {
+        const { query, variables } = request('mutation', field, tenantId, ids);
         return graphql(stack.apiUrl, query, variables, asA);
       };
-      const [onReal, onMissing] = [await ask(real), await ask(missing)];
+      const onReal = await ask(B, real);
       expect(
         onReal.errors?.map((e) => e.extensions?.code),
         field.name,
       ).toEqual(['api:tenant.not-found']);
-      expect(shape(onReal, real), field.name).toEqual(shape(onMissing, missing));
+      expect(shape(onReal), field.name).toEqual(shape(await ask(B, missing)));
+      expect(shape(onReal), field.name).toEqual(shape(await ask(NOBODY, missing)));
     }
-    const after = await ok(
-      `query ($t: ID!, $d: ID!, $a: ID!) {
-        device(tenantId: $t, deviceId: $d) { lifecycle { state } tags desired asset { assetId } }
-        asset(tenantId: $t, assetId: $a) { name }
-        apiKeys(tenantId: $t) { revokedAt } }`,
-      { t: B, d: real.deviceId, a: real.assetId },
-    );
-    expect(after).toEqual({
-      device: {
-        lifecycle: { state: 'PROVISIONED' },
-        tags: [],
-        desired: {},
-        asset: { assetId: real.assetId },
-      },
-      asset: { name: 'B bay' },
-      apiKeys: [{ revokedAt: null }],
-    });
+    expect(await state()).toEqual(before);
   });
 
-  it("never delivers another tenant's twin changes to a subscriber", async () => {
-    const events: Record<'own' | 'other', unknown[]> = { own: [], other: [] };
-    const client = createClient({
-      url: stack.apiUrl.replace('http', 'ws'),
-      webSocketImpl: WebSocket,
-      connectionParams: await bearer('tenant-admin', A),
-    });
-    const query =
-      'subscription ($t: ID!) { deviceChanged(tenantId: $t) { kind device { tenantId deviceId } } }';
-    const connected = new Promise<void>((resolve) => client.on('connected', () => resolve()));
-    // B's subscriptions first (every change subscription of the schema, with B's ids and
-    // without): once A's own one is seen live, B's were registered before it.
-    const foreign = [
-      'subscription ($t: ID!) { deviceChanged(tenantId: $t) { kind } }',
-      'subscription ($t: ID!, $d: ID) { deviceChanged(tenantId: $t, deviceId: $d) { kind } }',
-      'subscription ($t: ID!) { lifecycleChanged(tenantId: $t) { to } }',
-      'subscription ($t: ID!, $a: ID) { assetChanged(tenantId: $t, assetId: $a) { kind } }',
-      'subscription ($t: ID!, $s: ID) { assetChanged(tenantId: $t, siteId: $s) { kind } }',
-    ].map((q) =>
-      client.subscribe(
-        { query: q, variables: { t: B, d: real.deviceId, a: real.assetId, s: real.siteId } },
-        { next: (v) => events.other.push(v), error: () => {}, complete: () => {} },
-      ),
-    );
-    const stops = [
-      ...foreign,
-      client.subscribe(
-        { query, variables: { t: A } },
-        { next: (v) => events.own.push(v), error: () => {}, complete: () => {} },
-      ),
-    ];
-    await connected;
-    const changeA = (n: number) =>
-      ok('mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }', {
-        i: { tenantId: A, deviceId: `dev-a-${n}` },
-      });
+  it('walks every subscription: A hears nothing of B, B hears its own, and a refusal tells nothing', async () => {
+    const asA = await bearer('tenant-admin', A);
+    const asB = await bearer('tenant-admin', B);
+    type Sub = ReturnType<typeof wsSubscription>;
+    const open: Array<{ name: string; who: 'A' | 'B'; variant: string; sub: Sub }> = [];
+    const subscribe = (
+      who: 'A' | 'B',
+      variant: string,
+      field: GraphQLField<unknown, unknown>,
+      tenantId: string,
+      ids: Ids | null,
+      extra: Record<string, unknown> = {},
+    ) => {
+      const { query, variables } = ids
+        ? request('subscription', field, tenantId, ids, extra)
+        : requestFor('subscription', field, { tenantId, rolloutId: real.rolloutId, ...extra });
+      const sub = wsSubscription(stack.apiUrl, query, variables, who === 'A' ? asA : asB);
+      open.push({ name: field.name, who, variant, sub });
+      return sub;
+    };
     try {
-      let n = 0;
-      await eventually(async () => (await changeA(n++), events.own.length > 0 ? true : undefined));
-      // B's device changes, then A's: once A's change arrives, B's has been published too.
-      await ok('mutation ($i: SetDeviceTagsInput!) { setDeviceTags(input: $i) { version } }', {
-        i: { tenantId: B, deviceId: real.deviceId, tags: ['seen-by-b-only'] },
-      });
-      await ok(
-        'mutation ($i: TransitionDeviceInput!) { transitionDevice(input: $i) { version } }',
-        {
-          i: { tenantId: B, deviceId: real.deviceId, to: 'ACTIVE', reason: 'b only' },
-        },
-      );
-      await ok(
-        'mutation ($i: SetAssetAttributesInput!) { setAssetAttributes(input: $i) { __typename } }',
-        { i: { tenantId: B, assetId: real.assetId, attributes: { b: 1 } } },
-      );
-      const seen = events.own.length;
-      await changeA(1000);
+      // Every subscription, narrowed to B's objects and tenant-wide, from both sides.
+      for (const field of fields.subscription) {
+        subscribe('A', 'real', field, B, real);
+        subscribe('A', 'tenant', field, B, null);
+        subscribe('A', 'missing', field, B, missing);
+        subscribe('A', 'nobody', field, NOBODY, missing);
+        subscribe('B', 'real', field, B, real);
+        subscribe('B', 'tenant', field, B, null);
+      }
+      // B changes its device, its lifecycle and its asset until each of B's own subscriptions
+      // has heard something (so they, and A's opened before them, are live).
+      const states = ['ACTIVE', 'MAINTENANCE'];
+      let round = 0;
+      const changeB = async () => {
+        round++;
+        await ok('mutation ($i: SetDeviceTagsInput!) { setDeviceTags(input: $i) { version } }', {
+          i: { tenantId: B, deviceId: real.deviceId, tags: [`round-${round}`] },
+        });
+        await ok(
+          'mutation ($i: TransitionDeviceInput!) { transitionDevice(input: $i) { version } }',
+          {
+            i: {
+              tenantId: B,
+              deviceId: real.deviceId,
+              to: states[round % 2],
+              reason: 'b only',
+            },
+          },
+        );
+        await ok(
+          'mutation ($i: SetAssetAttributesInput!) { setAssetAttributes(input: $i) { __typename } }',
+          { i: { tenantId: B, assetId: real.assetId, attributes: { round } } },
+        );
+      };
+      const bHeard = () =>
+        open.filter((s) => s.who === 'B').every((s) => s.sub.payloads.length > 0);
+      await eventually(async () => (await changeB(), bHeard() ? true : undefined), 30_000);
+      // One more round once everyone is listening, then the same cursors replayed.
+      await changeB();
       await eventually(async () =>
-        events.own.some((e: any) => e.data.deviceChanged.device.deviceId === 'dev-a-1000')
+        open
+          .filter((s) => s.who === 'B' && s.variant === 'tenant' && s.name === 'deviceChanged')
+          .every((s) =>
+            s.sub.payloads.some(
+              (p) => p.data?.deviceChanged?.device?.tags?.[0] === `round-${round}`,
+            ),
+          )
           ? true
           : undefined,
       );
-      expect(events.own.length).toBeGreaterThan(seen);
-      for (const e of events.own as any[]) expect(e.data.deviceChanged.device.tenantId).toBe(A);
-      expect(events.other).toEqual([]);
+      const cursorOfB = open.find(
+        (s) => s.who === 'B' && s.variant === 'tenant' && s.name === 'deviceChanged',
+      )!.sub.payloads[0]!.data.deviceChanged.cursor as string;
+      expect(cursorOfB).toEqual(expect.any(String));
+      for (const field of fields.subscription.filter((f) =>
+        f.args.some((a) => a.name === 'after'),
+      )) {
+        subscribe('A', 'replay', field, B, null, { after: cursorOfB });
+        subscribe('A', 'replay-own', field, A, null, { after: cursorOfB });
+        subscribe('B', 'replay', field, B, null, { after: cursorOfB });
+      }
+      await eventually(async () => (bHeard() ? true : undefined));
+
+      for (const field of fields.subscription) {
+        const of = (who: string, variant: string) =>
+          open.find((s) => s.who === who && s.variant === variant && s.name === field.name)!.sub;
+        const heard = (sub: Sub) => shape([sub.payloads, sub.refusals.map(String)]);
+        // B hears its own objects on every subscription, so A could have.
+        expect(hasContent(of('B', 'real').payloads.map((p) => p.data)), field.name).toBe(true);
+        // A: nothing of B, and nothing that tells B's objects from missing ones.
+        for (const s of open.filter((o) => o.who === 'A' && o.name === field.name))
+          expect(JSON.stringify(s.sub.payloads), `${field.name} ${s.variant}`).not.toContain(B);
+        expect(heard(of('A', 'real')), field.name).toEqual(heard(of('A', 'missing')));
+        expect(heard(of('A', 'real')), field.name).toEqual(heard(of('A', 'nobody')));
+        expect(heard(of('A', 'tenant')), field.name).toEqual(heard(of('A', 'nobody')));
+        expect(heard(of('A', 'real')), field.name).not.toEqual(heard(of('B', 'real')));
+      }
+      // A rollout's progress: B sees it, A is told what it is told of a rollout nobody has.
+      const progress = (who: 'A' | 'B', variant: string) =>
+        open.find((s) => s.who === who && s.variant === variant && s.name === 'rolloutProgress')!
+          .sub.payloads;
+      expect(progress('B', 'real')[0]?.data?.rolloutProgress).toMatchObject({
+        rolloutId: real.rolloutId,
+        status: 'COMPLETED',
+      });
+      const refusal = (who: 'A' | 'B', variant: string) =>
+        open
+          .find((s) => s.who === who && s.variant === variant && s.name === 'rolloutProgress')!
+          .sub.refusals.flatMap((r) => (Array.isArray(r) ? r : [r]))
+          .map((e: any) => e.extensions?.code ?? String(e));
+      expect(progress('A', 'real')).toEqual([]);
+      expect(refusal('A', 'real')).toEqual(['rollout:not-found']);
+      expect(refusal('B', 'real')).toEqual([]);
+      // Replays from one of B's cursors: B's own again for B, never for A (in B or its own).
+      const replays = open.filter((s) => s.variant.startsWith('replay'));
+      expect(replays.length).toBeGreaterThan(0);
+      for (const s of replays) {
+        const text = JSON.stringify(s.sub.payloads);
+        if (s.who === 'B') expect(text, s.name).toContain(B);
+        else expect(text, `${s.name} ${s.variant}`).not.toContain(B);
+      }
     } finally {
-      for (const stop of stops) stop();
-      await client.dispose();
+      await Promise.all(open.map((s) => s.sub.close()));
     }
   });
 });

@@ -1,7 +1,8 @@
 import type { UrlPolicy } from './reachable';
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { JSONObjectResolver } from 'graphql-scalars';
+import { DateTime } from './date-time';
 import type { Database } from '../../db/client';
 import { issueDeviceSecret } from '../../db/credentials';
 import { readTelemetry } from '../../db/telemetry-store';
@@ -96,7 +97,7 @@ async function updateTwin<R extends object>(
 }
 
 export const resolvers = {
-  DateTime: DateTimeResolver,
+  DateTime,
   JSONObject: JSONObjectResolver,
   Device: {
     telemetry: async (
