@@ -5,8 +5,8 @@ import { globalId } from '../graphql/schema/graph/global-id';
 import { schema } from '../graphql/schema';
 import { bearer } from './support/auth';
 import { eventually, graphql, graphqlOk } from './support/graphql';
-import { bootPayload, connectStation } from './support/ocpp-station';
-import { requestFor, rootFields } from './support/schema-walk';
+import { chargeOnce, startEmptyRollout } from './support/fleet-objects';
+import { hasContent, requestFor, rootFields } from './support/schema-walk';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 import { wsSubscription } from './support/ws-subscription';
@@ -116,18 +116,6 @@ function shape(answer: unknown): string {
   return text;
 }
 
-/** Whether an answer shows anything at all (a name, a count, a row), beyond type names. */
-function hasContent(value: unknown): boolean {
-  if (value === null || value === undefined || value === false || value === 0 || value === '')
-    return false;
-  if (Array.isArray(value)) return value.some(hasContent);
-  if (typeof value === 'object')
-    return Object.entries(value).some(
-      ([k, v]) => k !== '__typename' && k !== 'pageInfo' && hasContent(v),
-    );
-  return true;
-}
-
 const ok = (query: string, variables: Record<string, unknown> = {}) =>
   graphqlOk(stack.apiUrl, query, variables);
 
@@ -186,42 +174,10 @@ async function makeTenantB() {
   await ok('mutation ($i: RegisterWebhookInput!) { registerWebhook(input: $i) { secret } }', {
     i: { tenantId: B, id: real.webhookId, url: receiver.url },
   });
-  await ok(
-    'mutation ($t: ID!, $c: JSONObject!) { startRollout(tenantId: $t, config: $c) { created } }',
-    {
-      t: B,
-      c: {
-        id: real.rolloutId,
-        firmware: { version: '2.0', url: 'https://firmware.example.com/b/2.0.bin' },
-        target: { models: ['model-nobody-has'] },
-        waves: { mode: 'constant', size: 1 },
-      },
-    },
-  );
+  await startEmptyRollout(stack, B, real.rolloutId);
 
   // A charging session: B's device as an OCPP 1.6 station, start to stop.
-  const cp = await connectStation(
-    stack.ocppUrl,
-    'ocpp1.6',
-    real.deviceId,
-    registered.registerDevice.token,
-    B,
-  );
-  await cp.call('BootNotification', bootPayload('ocpp1.6'));
-  const at = new Date().toISOString();
-  const { transactionId } = await cp.call('StartTransaction', {
-    connectorId: 1,
-    idTag: 'TAG-B',
-    meterStart: 1000,
-    timestamp: at,
-  });
-  await cp.call('StopTransaction', {
-    transactionId,
-    meterStop: 4000,
-    timestamp: new Date().toISOString(),
-    reason: 'Local',
-  });
-  await cp.close({ code: 1000 });
+  await chargeOnce(stack, B, real.deviceId, registered.registerDevice.token);
 
   // Everything settled before the walk: the graph projected, the session recorded and signed,
   // the rows of the bulk submitted, the rollout ended.

@@ -56,7 +56,8 @@ function valueFor(name: string, type: GraphQLInputType, ids: WalkIds): unknown {
   return null;
 }
 
-function selection(type: GraphQLOutputType, depth: number): string {
+/** A selection of `type`'s leaf fields, `depth` levels deep. */
+export function selection(type: GraphQLOutputType, depth: number): string {
   const named = getNamedType(type);
   if (isLeafType(named)) return '';
   if (!(isObjectType(named) || isInterfaceType(named)) || depth === 0) return '{ __typename }';
@@ -77,6 +78,7 @@ export function requestFor(
   field: GraphQLField<unknown, unknown>,
   ids: WalkIds,
   depth = 2,
+  select: string = selection(field.type, depth),
 ): { query: string; variables: Record<string, unknown> } {
   const variables: Record<string, unknown> = {};
   const declared: string[] = [];
@@ -92,7 +94,7 @@ export function requestFor(
   const vars = declared.length ? `(${declared.join(', ')})` : '';
   const args = passed.length ? `(${passed.join(', ')})` : '';
   return {
-    query: `${operation} ${vars} { ${field.name}${args} ${selection(field.type, depth)} }`,
+    query: `${operation} ${vars} { ${field.name}${args} ${select} }`,
     variables,
   };
 }
@@ -104,4 +106,93 @@ export function rootFields(schema: GraphQLSchema) {
     mutation: Object.values(schema.getMutationType()!.getFields()),
     subscription: Object.values(schema.getSubscriptionType()!.getFields()),
   };
+}
+
+/**
+ * Fields below the root that read what a root query gives to fewer roles than `everyone`
+ * (`Device.auditEntries` answers what `auditEntries` does): each must be refused to the roles
+ * its root field refuses, however a request reaches it.
+ */
+export function narrowerNestedFields(
+  schema: GraphQLSchema,
+  permissions: Record<string, readonly string[]>,
+  everyone: readonly string[],
+): Array<{ parent: string; field: GraphQLField<unknown, unknown>; root: string }> {
+  const rootOf = new Map<string, string>();
+  for (const root of Object.values(schema.getQueryType()!.getFields())) {
+    const allowed = permissions[root.name] ?? [];
+    if (allowed.length < everyone.length) rootOf.set(getNamedType(root.type).name, root.name);
+  }
+  const roots = new Set(
+    [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].map(
+      (t) => t?.name,
+    ),
+  );
+  const found: Array<{ parent: string; field: GraphQLField<unknown, unknown>; root: string }> = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__') || roots.has(type.name) || !isObjectType(type)) continue;
+    // A mutation's payload answers the caller of a mutation its rule already allows.
+    if (type.name.endsWith('Payload') || type.name.endsWith('WithSecret')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const root = rootOf.get(getNamedType(field.type).name);
+      if (root) found.push({ parent: type.name, field, root });
+    }
+  }
+  return found;
+}
+
+/**
+ * The shortest chain of fields (none with a required argument) from each of `starts` to a
+ * value of type `target`, at most `maxSteps` long: every way a request can reach that type.
+ */
+export function pathsTo(
+  starts: Array<GraphQLField<unknown, unknown>>,
+  target: string,
+  maxSteps = 3,
+): Array<{ start: GraphQLField<unknown, unknown>; steps: string[] }> {
+  const paths: Array<{ start: GraphQLField<unknown, unknown>; steps: string[] }> = [];
+  for (const start of starts) {
+    let frontier = [{ type: getNamedType(start.type), steps: [] as string[] }];
+    let found: string[] | null = null;
+    for (let depth = 0; depth <= maxSteps && found === null && frontier.length > 0; depth++) {
+      const next: typeof frontier = [];
+      for (const { type, steps } of frontier) {
+        if (type.name === target) {
+          found = steps;
+          break;
+        }
+        if (!isObjectType(type)) continue;
+        for (const f of Object.values(type.getFields())) {
+          if (f.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined)) continue;
+          next.push({ type: getNamedType(f.type), steps: [...steps, f.name] });
+        }
+      }
+      frontier = next;
+    }
+    if (found !== null) paths.push({ start, steps: found });
+  }
+  return paths;
+}
+
+/** The values at a chain of fields below `data` (lists are walked through). */
+export function valuesAt(data: unknown, steps: string[]): unknown[] {
+  let values: unknown[] = [data];
+  for (const step of steps)
+    values = values
+      .flatMap((v) => (Array.isArray(v) ? v : [v]))
+      .filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object')
+      .map((v) => v[step]);
+  return values.flatMap((v) => (Array.isArray(v) ? v : [v]));
+}
+
+/** Whether an answer shows anything at all (a name, a count, a row), beyond type names. */
+export function hasContent(value: unknown): boolean {
+  if (value === null || value === undefined || value === false || value === 0 || value === '')
+    return false;
+  if (Array.isArray(value)) return value.some(hasContent);
+  if (typeof value === 'object')
+    return Object.entries(value).some(
+      ([k, v]) => k !== '__typename' && k !== 'pageInfo' && hasContent(v),
+    );
+  return true;
 }
