@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { startScratchInfrastructure } from '../deploy/embedded/infrastructure';
@@ -6,7 +7,19 @@ import { startStack, type TestStack } from '../test/support/stack';
 /** The machine line every benchmark table states (cores, CPU, memory, Node, kernel). */
 export function machine(): string {
   const cpus = os.cpus();
-  return `${cpus.length} × ${cpus[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.type()} ${os.release()}`;
+  return `${cpus.length} × ${cpus[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.type()} ${os.release()}, ${commit()}`;
+}
+
+/** The commit a run measured (and whether the working tree had changes), so a row names its code. */
+function commit(): string {
+  try {
+    const git = (args: string[]) =>
+      execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const sha = git(['rev-parse', '--short', 'HEAD']);
+    return `commit ${sha}${git(['status', '--porcelain', '--untracked-files=no']) ? ' + uncommitted changes' : ''}`;
+  } catch {
+    return 'commit unknown (not a git checkout)';
+  }
 }
 
 /** The median of a non-empty list. */

@@ -105,6 +105,48 @@ describe('the ledger', () => {
     expect(pinned.stderr).toContain('is not one of the trusted keys');
   });
 
+  it("gives the installation's public key from its signing key (out of band) and over the API, alike, and verify takes it", async () => {
+    const signingKey = path.join(dir, 'signing-key.pem');
+    writeFileSync(signingKey, TEST_LEDGER_KEY);
+    const fromKey = await runCli(stack.apiUrl, [
+      'ledger',
+      'public-key',
+      '--signing-key',
+      signingKey,
+    ]);
+    expect(fromKey.code).toBe(0);
+    expect(fromKey.stdout).toBe(INSTALLATION_KEY);
+    expect(fromKey.stderr).toContain(`key ${bundle.keys[0]!.keyId}`);
+    const out = path.join(dir, 'from-api.pem');
+    const asked = ['--tenant', tenantId, '--out', out];
+    const fromApi = await runCli(stack.apiUrl, ['ledger', 'public-key', ...asked]);
+    expect(fromApi.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(INSTALLATION_KEY);
+    const verified = await runCli(stack.apiUrl, ['verify', bundleFile, '--public-key', out]);
+    expect(verified.code).toBe(0);
+    const neither = await runCli(stack.apiUrl, ['ledger', 'public-key']);
+    expect(neither.code).toBe(1);
+    expect(neither.stderr).toContain('[cli:ledger.key-source]');
+    const notAKey = await runCli(stack.apiUrl, ['ledger', 'public-key', '--signing-key', out]);
+    expect(notAKey.code).toBe(1);
+    expect(notAKey.stderr).toContain('[cli:ledger.unreadable-key]');
+  });
+
+  it('refuses checkpoints repeated or out of order', () => {
+    const pinned = { trustedKeys: [INSTALLATION_KEY] };
+    expect(verifyBundle(bundle, pinned).ok).toBe(true);
+    const newest = bundle.checkpoints.at(-1)!;
+    const repeated = { ...bundle, checkpoints: [...bundle.checkpoints, newest] };
+    expect(verifyBundle(repeated, pinned).problems).toEqual([
+      `checkpoint ${newest.seq}: after checkpoint ${newest.seq} (checkpoints must be in order and unique)`,
+    ]);
+    const first = bundle.checkpoints[0]!;
+    const reordered = { ...bundle, checkpoints: [newest, ...bundle.checkpoints] };
+    expect(verifyBundle(reordered, pinned).problems[0]).toBe(
+      `checkpoint ${first.seq}: after checkpoint ${newest.seq} (checkpoints must be in order and unique)`,
+    );
+  });
+
   it('checks one record and its checkpoint with plain openssl', () => {
     const entry = bundle.entries[2]!;
     const message = path.join(dir, 'entry.txt');

@@ -1,3 +1,10 @@
+import {
+  countCut,
+  MESSAGE_TOO_BIG,
+  TOO_LARGE,
+  tooLargeReason,
+  uwsPayloadLimit,
+} from '../message-limits';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { refusedLockedSource, sourceAddress } from '../source-address';
 import { DoppelError } from '../../twins/errors';
@@ -129,7 +136,7 @@ export function mountDeviceEndpoint(
   };
 
   app.ws<Connection>('/device', {
-    maxPayloadLength: opts.maxPayloadBytes,
+    maxPayloadLength: uwsPayloadLimit(opts.maxPayloadBytes),
     idleTimeout: opts.idleTimeoutS,
     // A device that does not read its answers is closed rather than silently skipped.
     maxBackpressure: 1024 * 1024,
@@ -180,6 +187,8 @@ export function mountDeviceEndpoint(
     message: (ws, data, isBinary) => {
       const conn = ws.getUserData();
       conn.lastHeard = Date.now();
+      if (data.byteLength > opts.maxPayloadBytes)
+        return fail(ws, error(TOO_LARGE, tooLargeReason(opts.maxPayloadBytes)), MESSAGE_TOO_BIG);
       const parsed = parseDeviceMessage(data, isBinary);
       const beforeHello = conn.phase === 'awaiting-hello';
       if (!parsed.ok)
@@ -235,8 +244,9 @@ export function mountDeviceEndpoint(
         },
       );
     },
-    close: (ws, code) => {
+    close: (ws, code, reason) => {
       sockets.delete(ws);
+      countCut(links, 'json', code, reason);
       const conn = ws.getUserData();
       if (conn.helloTimer) clearTimeout(conn.helloTimer);
       conn.phase = 'closed';

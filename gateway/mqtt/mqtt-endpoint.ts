@@ -1,3 +1,4 @@
+import { countCut, uwsPayloadLimit } from '../message-limits';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { refusedLockedSource, sourceAddress } from '../source-address';
 import type { DeviceLinks } from '../device-links';
@@ -62,7 +63,8 @@ export function mountMqttEndpoint(
   };
 
   app.ws<Connection>('/mqtt', {
-    maxPayloadLength: opts.maxPacketBytes,
+    // A packet over the limit is the session's to refuse (DISCONNECT 0x95 first with MQTT 5).
+    maxPayloadLength: uwsPayloadLimit(opts.maxPacketBytes),
     idleTimeout: opts.idleTimeoutS,
     // A device that does not read its answers is closed rather than silently skipped.
     maxBackpressure: 1024 * 1024,
@@ -122,8 +124,9 @@ export function mountMqttEndpoint(
       // uWS reuses the frame's memory after this call; the streaming parser may keep the bytes.
       conn.session?.frame(Buffer.from(new Uint8Array(data)));
     },
-    close: (ws) => {
+    close: (ws, code, reason) => {
       sockets.delete(ws);
+      countCut(opts.links, 'mqtt', code, reason);
       const conn = ws.getUserData();
       conn.closed = true;
       conn.session?.closed();

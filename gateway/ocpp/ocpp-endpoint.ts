@@ -9,6 +9,7 @@ import { StationSession, type StationSessionOptions } from './station-session';
 import { upgradeAfterAwait } from '../uws-async-upgrade';
 import { admissionRefusal } from './upgrade-admission';
 import { sourceAddress } from '../source-address';
+import * as limits from '../message-limits';
 
 export interface OcppEndpointOptions {
   links: DeviceLinks;
@@ -52,6 +53,7 @@ const TIMEOUT_GRANULARITY_MS = 4_000;
 
 /** Refuses the upgrade with the handshake's status, or upgrades to the agreed OCPP version. */
 function answerUpgrade(
+  links: DeviceLinks,
   res: HttpResponse,
   handshake: Handshake,
   wsKey: string,
@@ -60,6 +62,7 @@ function answerUpgrade(
   anchor: WebSocket<StationSocket> | undefined,
 ): void {
   if (!handshake.ok) {
+    links.refuse('ocpp', handshake.code);
     res.cork(() => {
       res.writeStatus(handshake.status);
       if (handshake.status === '401 Unauthorized')
@@ -100,7 +103,7 @@ export function mountOcppEndpoint(
   const sessions = new ChargingSessionStore(opts.database);
 
   app.ws<StationSocket>('/ocpp/*', {
-    maxPayloadLength: opts.maxPayloadBytes,
+    maxPayloadLength: limits.uwsPayloadLimit(opts.maxPayloadBytes),
     idleTimeout: opts.idleTimeoutS,
     maxBackpressure: 1024 * 1024,
     closeOnBackpressureLimit: true,
@@ -139,12 +142,13 @@ export function mountOcppEndpoint(
       void decideHandshake(request, opts)
         .catch((err: unknown): Handshake => {
           links.logger.error({ err }, 'OCPP handshake failed');
-          return { ok: false, status: '503 Service Unavailable' };
+          return { ok: false, status: '503 Service Unavailable', code: 'gateway:failed' };
         })
         .then((handshake) => {
           inFlight.count--;
           if (!aborted)
             answerUpgrade(
+              links,
               res,
               handshake,
               wsKey,
@@ -158,6 +162,7 @@ export function mountOcppEndpoint(
       sockets.add(ws);
       const data = ws.getUserData();
       if (!data.version) {
+        links.refuse('ocpp', 'gateway:ocpp.no-subprotocol');
         ws.end(PROTOCOL_ERROR, 'no agreed subprotocol: offer ocpp1.6 or ocpp2.0.1');
         return;
       }
@@ -195,10 +200,15 @@ export function mountOcppEndpoint(
       const data = ws.getUserData();
       data.lastHeard = Date.now();
       data.received++;
+      if (message.byteLength > opts.maxPayloadBytes) {
+        links.refuse('ocpp', limits.TOO_LARGE);
+        return ws.end(limits.MESSAGE_TOO_BIG, limits.tooLargeReason(opts.maxPayloadBytes));
+      }
       data.session?.receive(message, isBinary);
     },
     close: (ws, code, message) => {
       sockets.delete(ws);
+      limits.countCut(links, 'ocpp', code, message);
       const data = ws.getUserData();
       data.closed = true;
       const silent =

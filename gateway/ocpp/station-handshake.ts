@@ -56,6 +56,8 @@ export type Handshake =
         '404 Not Found' | '401 Unauthorized' | '429 Too Many Requests' | '503 Service Unavailable';
       /** With 429: when the station may try again (its failed logins locked it out). */
       retryAfterS?: number;
+      /** The refusal's code, counted in `doppel_gateway_rejected_total`. */
+      code: string;
     };
 
 /** `/ocpp/{identity}` or `/ocpp/{tenant}/{identity}`: tenant (or null) and identity, decoded. */
@@ -102,7 +104,11 @@ export async function decideHandshake(
     status: '404 Not Found' | '401 Unauthorized',
   ): Handshake => {
     links.loginFailed(key, request.source);
-    return { ok: false, status };
+    return {
+      ok: false,
+      status,
+      code: status === '404 Not Found' ? 'gateway:ocpp.unknown-station' : 'gateway:auth.refused',
+    };
   };
   const target = readPath(request.url);
   if (!target) return refused(null, '404 Not Found');
@@ -110,7 +116,12 @@ export async function decideHandshake(
   if (!key) return refused(null, '404 Not Found');
   const lockedMs = links.loginLockedFor(key, request.source);
   if (lockedMs > 0)
-    return { ok: false, status: '429 Too Many Requests', retryAfterS: Math.ceil(lockedMs / 1000) };
+    return {
+      ok: false,
+      status: '429 Too Many Requests',
+      retryAfterS: Math.ceil(lockedMs / 1000),
+      code: 'gateway:auth.locked',
+    };
   // Security profile 3: the terminator verified a client certificate; its CN must be the
   // station's identity (serial). A certificate that failed verification is refused outright.
   if (request.fromTrustedProxy && request.clientVerify.startsWith('FAILED')) {

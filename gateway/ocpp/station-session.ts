@@ -135,10 +135,12 @@ export class StationSession {
 
   receive(data: ArrayBuffer, isBinary: boolean): void {
     const frame = parseFrame(data, isBinary);
-    if (isFrameFailure(frame))
+    if (isFrameFailure(frame)) {
+      this.opts.links.refuse('ocpp', `ocpp:${frame.error.code}`);
       return this.inOrder(async () => ({
         answer: frame.error.asCallError(frame.id, this.opts.version),
       }));
+    }
     if (frame.type === 'call') return this.inOrder(() => this.answer(frame));
     const outcome =
       frame.type === 'result'
@@ -168,8 +170,11 @@ export class StationSession {
   private async answer(call: CallFrame): Promise<{ answer: unknown[]; after?: () => void }> {
     const { version, logger } = this.opts;
     try {
-      if (!this.schemas.knows(call.action))
-        throw new OcppError('NotImplemented', `${call.action} is not an action of ${version}`);
+      if (!this.schemas.knows(call.action)) {
+        // The description is a fixed text: what the station sent goes to the log, escaped.
+        logger.warn({ action: JSON.stringify(call.action) }, 'unknown action');
+        throw new OcppError('NotImplemented', `the action is not one of ${version}`);
+      }
       if (call.action !== 'BootNotification' && this.phase !== 'accepted')
         throw new OcppError('SecurityError', 'send BootNotification and wait for Accepted first');
       const payload = await this.repair(call.action, call.payload);
@@ -194,7 +199,9 @@ export class StationSession {
     } catch (error) {
       if (!(error instanceof OcppError))
         logger.error({ err: error, action: call.action }, 'station call failed');
-      return { answer: OcppError.from(error).asCallError(call.id, version) };
+      const refusal = OcppError.from(error);
+      this.opts.links.refuse('ocpp', `ocpp:${refusal.code}`);
+      return { answer: refusal.asCallError(call.id, version) };
     }
   }
 

@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError, clientOf, type ApiClient } from '../api-client';
@@ -9,6 +10,7 @@ import {
   type LedgerBundle,
   type VerifyOptions,
 } from '../verify/ledger-bundle';
+import { keyIdOf } from '../verify/bundle-keys';
 
 const PAGE = 500;
 
@@ -80,8 +82,84 @@ async function exportBundle(
   }
 }
 
-/** `doppel export ledger` and `doppel verify`. */
+/** A public key in canonical PEM with its id, as `doppel verify --public-key` takes it. */
+function publicKeyText(pem: string): { keyId: string; pem: string } {
+  const key = createPublicKey(pem);
+  return { keyId: keyIdOf(key), pem: String(key.export({ type: 'spki', format: 'pem' })) };
+}
+
+/**
+ * `doppel ledger public-key`: the installation's checkpoint key for `verify --public-key`, from
+ * the signing key itself (run where the key is kept: the out-of-band way) or over the
+ * authenticated API (as trustworthy as the connection and the credentials used).
+ */
+async function publicKeys(
+  o: { signingKey?: string; tenant?: string },
+  command: Command,
+): Promise<Array<{ keyId: string; pem: string }>> {
+  if ((o.signingKey === undefined) === (o.tenant === undefined))
+    throw new CliError(
+      'cli:ledger.key-source',
+      'say where the key comes from: --signing-key <file> (the private key, on the installation) ' +
+        'or --tenant <id> (asks the API, authenticated)',
+    );
+  if (o.signingKey !== undefined) {
+    let key;
+    try {
+      key = createPrivateKey(readFileSync(o.signingKey, 'utf8'));
+    } catch (error) {
+      throw new CliError(
+        'cli:ledger.unreadable-key',
+        `cannot read ${o.signingKey} as a PEM private key: ${(error as Error).message}`,
+      );
+    }
+    if (key.asymmetricKeyType !== 'ed25519')
+      throw new CliError(
+        'cli:ledger.unreadable-key',
+        `${o.signingKey} is a ${key.asymmetricKeyType} key; checkpoints are signed with Ed25519`,
+      );
+    return [publicKeyText(String(createPublicKey(key).export({ type: 'spki', format: 'pem' })))];
+  }
+  const { ledgerKeys } = await (
+    await clientOf(command)
+  ).request<{ ledgerKeys: Array<{ keyId: string; publicKey: string }> }>(
+    'query ($t: ID!) { ledgerKeys(tenantId: $t) { keyId publicKey } }',
+    { t: o.tenant },
+  );
+  return ledgerKeys.map((k) => {
+    const own = publicKeyText(k.publicKey);
+    if (own.keyId !== k.keyId)
+      throw new CliError(
+        'cli:ledger.key-mismatch',
+        `the API names key ${k.keyId}, but that key's own id is ${own.keyId}`,
+      );
+    return own;
+  });
+}
+
+/** `doppel export ledger`, `doppel ledger public-key` and `doppel verify`. */
 export function registerLedger(program: Command, exporting: Command): void {
+  program
+    .command('ledger')
+    .description('The ledger and its keys.')
+    .command('public-key')
+    .description(
+      "The installation's checkpoint public key(s) in PEM, with their ids, for `verify --public-key`.",
+    )
+    .option(
+      '--signing-key <file>',
+      'derive it from the Ed25519 signing key (LEDGER_SIGNING_KEY_FILE; npm start: .data/ledger-signing-key.pem)',
+    )
+    .option('--tenant <id>', 'ask the API instead (ledgerKeys; tenant-admin)')
+    .option('--out <file>', 'write the PEM here (never overwritten) instead of to stdout')
+    .action(async (o: { signingKey?: string; tenant?: string; out?: string }, c: Command) => {
+      const keys = await publicKeys(o, c);
+      const pem = keys.map((k) => k.pem).join('');
+      if (o.out) writeNewFile(o.out, pem);
+      else process.stdout.write(pem);
+      for (const k of keys)
+        process.stderr.write(`key ${k.keyId}${o.out ? ` written to ${o.out}` : ''}\n`);
+    });
   exporting
     .command('ledger')
     .description(

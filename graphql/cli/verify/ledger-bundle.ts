@@ -143,8 +143,17 @@ function check(raw: unknown, options: VerifyOptions): Verdict {
     prev = entry.hash;
   });
   const keys = boundKeys(b.keys ?? [], problems);
+  let previous: { seq: number; signedAt: string } | null = null;
   for (const c of b.checkpoints) {
     const where = `checkpoint ${c.seq}`;
+    // Oldest first, one per head: a repeated or reordered checkpoint is an edit, not a copy.
+    if (previous && !(c.seq > previous.seq))
+      problems.push(
+        `${where}: after checkpoint ${previous.seq} (checkpoints must be in order and unique)`,
+      );
+    else if (previous && c.signedAt < previous.signedAt)
+      problems.push(`${where}: signed before checkpoint ${previous.seq}, which it follows`);
+    previous = { seq: c.seq, signedAt: c.signedAt };
     const key = keys.get(c.keyId);
     if (!key) {
       problems.push(`${where}: signed with key ${c.keyId}, which the bundle does not carry`);
