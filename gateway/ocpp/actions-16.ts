@@ -1,5 +1,5 @@
 import { signedValues16 } from '../../twins/sessions';
-import { latestReadings16, telemetrySamples16, type MeterValue16 } from './meter-values';
+import { meterOutcome16, type MeterValue16 } from './meter-values';
 import { commonActions, type ActionHandler } from './station-action';
 
 /** Authorization is not modelled yet: every idTag is Accepted (docs/ocpp.md). */
@@ -19,11 +19,7 @@ export const actions16: Record<string, ActionHandler> = {
     // Signed values (OCMF) of a running transaction wait for its record, byte for byte.
     if (p.transactionId !== undefined)
       await ctx.sessions.signed16(ctx.key, p.transactionId, signedValues16(p.meterValue));
-    return {
-      answer: {},
-      report: { meter: latestReadings16(p.meterValue) },
-      telemetry: telemetrySamples16(p.meterValue, p.connectorId),
-    };
+    return { answer: {}, ...meterOutcome16(p.meterValue, p.connectorId) };
   },
   Authorize: async () => ({ answer: ACCEPTED }),
   StartTransaction: async (
@@ -69,15 +65,17 @@ export const actions16: Record<string, ActionHandler> = {
       },
       ctx.now(),
     );
-    if (!stopped)
+    if (!stopped.ended)
       ctx.logger.warn({ transactionId: p.transactionId }, 'stop that ended no running session');
+    // The readings belong to the session's connector, also when a retried stop brings them
+    // again (telemetry skips samples it has; the twin keeps its newer readings).
+    const meter = meterOutcome16(p.transactionData ?? [], stopped.connectorId ?? 0);
+    const ended =
+      stopped.ended && stopped.connectorId !== null
+        ? { connectors: { [stopped.connectorId]: { transactionId: null } } }
+        : {};
     // A stop is always accepted: the station must be able to end what it started.
-    return stopped?.connectorId != null
-      ? {
-          answer: ACCEPTED,
-          report: { connectors: { [stopped.connectorId]: { transactionId: null } } },
-        }
-      : { answer: ACCEPTED };
+    return { ...meter, answer: ACCEPTED, report: { ...ended, ...meter.report } };
   },
   DiagnosticsStatusNotification: async (p: { status: string }) => ({
     answer: {},

@@ -1,10 +1,5 @@
 import { signedValues201 } from '../../twins/sessions';
-import {
-  energyWh,
-  latestReadings201,
-  telemetrySamples201,
-  type MeterValue201,
-} from './meter-values';
+import { energyWh, latestReadings201, meterOutcome201, type MeterValue201 } from './meter-values';
 import { commonActions, type ActionHandler } from './station-action';
 
 /** Authorization is not modelled yet: every idToken is Accepted (docs/ocpp.md). */
@@ -43,12 +38,15 @@ const transactionEvent: ActionHandler = async (p: TransactionEvent, ctx) => {
     p.idToken ? ACCEPTED : {},
     ctx.now(),
   );
-  if (stored.duplicate) return { answer: stored.answer };
+  // Readings are told as MeterValues are, also by a retried event (telemetry skips samples it
+  // has, the twin keeps its newer readings): a first try that failed after the store wrote
+  // the event loses none. The evse is named once per transaction; the store remembers it.
+  const meter = meterOutcome201(p.meterValue ?? [], p.evse?.id ?? stored.evseId ?? 0);
+  if (stored.duplicate) return { ...meter, answer: stored.answer };
   if (stored.gap)
     ctx.logger.warn({ transactionId: info.transactionId, seqNo: p.seqNo }, 'transaction event gap');
   const ended = p.eventType === 'Ended';
-  // The evse is named once per transaction, usually in its first event; the store remembers it.
-  const evseId = p.evse?.id ?? stored.evseId;
+  const evseId = p.evse?.id ?? (stored.late ? null : stored.evseId);
   const chargingState = ended ? null : info.chargingState;
   const evse =
     evseId !== null
@@ -61,8 +59,7 @@ const transactionEvent: ActionHandler = async (p: TransactionEvent, ctx) => {
           },
         }
       : {};
-  const meter = Object.keys(readings).length > 0 ? { meter: readings } : {};
-  return { answer: stored.answer, report: { ...evse, ...meter } };
+  return { ...meter, answer: stored.answer, report: { ...evse, ...meter.report } };
 };
 
 /** What OCPP 2.0.1 stations may ask, besides BootNotification (the endpoint handles that). */
@@ -80,8 +77,7 @@ export const actions201: Record<string, ActionHandler> = {
   }),
   MeterValues: async (p: { evseId: number; meterValue: MeterValue201[] }) => ({
     answer: {},
-    report: { meter: latestReadings201(p.meterValue) },
-    telemetry: telemetrySamples201(p.meterValue, p.evseId),
+    ...meterOutcome201(p.meterValue, p.evseId),
   }),
   Authorize: async () => ({ answer: ACCEPTED }),
   TransactionEvent: transactionEvent,

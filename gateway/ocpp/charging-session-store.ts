@@ -73,8 +73,8 @@ export class ChargingSessionStore {
 
   /**
    * OCPP 1.6 StopTransaction: ends the session and writes its record; a replayed or
-   * duplicated stop only adds a note to that record. The stopped session's connector, or
-   * null when this stop ended nothing running.
+   * duplicated stop only adds a note to that record. The session's connector, and whether
+   * this stop ended it (false for a stop that ended nothing running).
    */
   async stop16(key: DeviceKey, stop: Stop16, receivedAt: string) {
     return this.database.db.transaction((tx) => close16(tx, key, stop, receivedAt));
@@ -90,7 +90,8 @@ export class ChargingSessionStore {
   /**
    * OCPP 2.0.1 TransactionEvent, once per (transactionId, seqNo). A retried event returns
    * the answer stored with the first; `gap` tells that earlier seqNos are missing. An Ended
-   * event writes the session's record; events after it are noted beside the record.
+   * event writes the session's record; events after it are noted beside the record (`late`).
+   * `evseId` is the evse the transaction named, whichever event named it.
    */
   async record201(
     key: DeviceKey,
@@ -100,6 +101,7 @@ export class ChargingSessionStore {
   ): Promise<{
     answer: Record<string, unknown>;
     duplicate: boolean;
+    late: boolean;
     gap: boolean;
     evseId: number | null;
   }> {
@@ -147,14 +149,16 @@ export class ChargingSessionStore {
           .where(and(ofTransaction, eq(chargingSessionEvents.seqNo, event.seqNo)));
         // A retried Ended of a recorded session is a duplicate stop; other retries are benign.
         if (recorded && event.eventType === 'Ended') await note(SESSION_FLAGS.stopDuplicate);
-        return { answer: stored!.answer, duplicate: true, gap: false, evseId: null };
+        const evseId = await knownEvse(tx, key, event.transactionId);
+        return { answer: stored!.answer, duplicate: true, late: false, gap: false, evseId };
       }
       const previous = last?.seqNo ?? null;
       const gap = previous !== null && event.seqNo > previous + 1;
       // The record is written and never changes: what comes after it is noted beside it.
       if (recorded) {
         await note(lateEventFlag(event.eventType));
-        return { answer, duplicate: false, gap, evseId: null };
+        const evseId = await knownEvse(tx, key, event.transactionId);
+        return { answer, duplicate: false, late: true, gap, evseId };
       }
       const evseId = await upsertSession(tx, key, event);
       await keepSignedValues(tx, ref, event.signed);
@@ -166,7 +170,7 @@ export class ChargingSessionStore {
           receivedAt,
           event.payload,
         );
-      return { answer, duplicate: false, gap, evseId };
+      return { answer, duplicate: false, late: false, gap, evseId };
     });
   }
 }
@@ -174,6 +178,21 @@ export class ChargingSessionStore {
 type Tx = Parameters<Parameters<Database['db']['transaction']>[0]>[0];
 
 /** Opens or updates the event's session; returns the session's evse as far as known. */
+/** The evse a 2.0.1 transaction named (once, usually in its first event), or null. */
+async function knownEvse(tx: Tx, key: DeviceKey, transactionId: string): Promise<number | null> {
+  const [row] = await tx
+    .select({ evseId: chargingSessions.evseId })
+    .from(chargingSessions)
+    .where(
+      and(
+        eq(chargingSessions.tenantId, key.tenantId),
+        eq(chargingSessions.deviceId, key.deviceId),
+        eq(chargingSessions.stationKey, `tx:${transactionId}`),
+      ),
+    );
+  return row?.evseId ?? null;
+}
+
 async function upsertSession(
   tx: Tx,
   key: DeviceKey,

@@ -61,7 +61,7 @@ function latest<S>(
  * @example latestReadings16([{ timestamp: t, sampledValue: [{ value: '1500' }] }])
  *   // → { 'Energy.Active.Import.Register': { value: 1500, unit: null, at: t } }
  */
-export const latestReadings16 = (values: readonly MeterValue16[]) =>
+const latestReadings16 = (values: readonly MeterValue16[]) =>
   latest(values, (s) => ({ key: keyOf(s), value: numeric(s.value), unit: s.unit ?? null }));
 
 export const latestReadings201 = (values: readonly MeterValue201[]) =>
@@ -98,11 +98,32 @@ function samples<S>(
  * Every meter value as a telemetry sample (measurand → value, per timestamp), for the
  * batched telemetry path: the full series goes to PostgreSQL, the twin keeps the latest.
  */
-export const telemetrySamples16 = (values: readonly MeterValue16[], connectorId: number) =>
+const telemetrySamples16 = (values: readonly MeterValue16[], connectorId: number) =>
   samples(values, `connector:${connectorId}`, (s) => ({ key: keyOf(s), value: numeric(s.value) }));
 
-export const telemetrySamples201 = (values: readonly MeterValue201[], evseId: number) =>
+const telemetrySamples201 = (values: readonly MeterValue201[], evseId: number) =>
   samples(values, `evse:${evseId}`, (s) => ({
     key: keyOf(s),
     value: s.value * 10 ** (s.unitOfMeasure?.multiplier ?? 0),
   }));
+
+/**
+ * What a message's meter values tell, the same for MeterValues, 1.6 StopTransaction
+ * `transactionData` and 2.0.1 TransactionEvent `meterValue`: every sample for the telemetry
+ * store, the latest reading per measurand for the twin (which keeps the newest by time).
+ */
+function meterOutcome(
+  readings: Record<string, MeterReading>,
+  telemetry: Sample[],
+): { report: { meter?: Record<string, MeterReading> }; telemetry?: Sample[] } {
+  return {
+    report: Object.keys(readings).length > 0 ? { meter: readings } : {},
+    ...(telemetry.length > 0 ? { telemetry } : {}),
+  };
+}
+
+export const meterOutcome16 = (values: readonly MeterValue16[], connectorId: number) =>
+  meterOutcome(latestReadings16(values), telemetrySamples16(values, connectorId));
+
+export const meterOutcome201 = (values: readonly MeterValue201[], evseId: number) =>
+  meterOutcome(latestReadings201(values), telemetrySamples201(values, evseId));

@@ -41,14 +41,15 @@ export const sessionKey16 = (transactionId: number, stop?: { at: string; meterSt
 
 /**
  * Ends a 1.6 session: the first stop writes its record (and stops the session row), a later
- * one is a note on that record. Returns the session's connector when this stop ended it.
+ * one is a note on that record. Returns the session's connector (null when no session is
+ * known) and whether this stop ended it.
  */
 export async function close16(
   tx: Tx,
   key: DeviceKey,
   stop: Stop16,
   receivedAt: string,
-): Promise<{ connectorId: number | null } | null> {
+): Promise<{ connectorId: number | null; ended: boolean }> {
   const ref: SessionRef = {
     ...key,
     protocol: 'ocpp1.6',
@@ -83,7 +84,7 @@ export async function close16(
       { ...noteOf(key, recorded!.id, receivedAt), code: decision.code },
       stop.payload,
     );
-    return null;
+    return { connectorId: session?.connectorId ?? null, ended: false };
   }
   if (session)
     await tx
@@ -97,7 +98,7 @@ export async function close16(
       .where(eq(chargingSessions.id, session.id));
   await keepSignedValues(tx, ref, stop.signed);
   await writeOnce(tx, ref, decision.facts, receivedAt, stop.payload);
-  return { connectorId: session?.connectorId ?? null };
+  return { connectorId: session?.connectorId ?? null, ended: true };
 }
 
 const noteOf = (key: DeviceKey, recordId: number, at: string) => ({

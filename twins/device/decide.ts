@@ -8,6 +8,7 @@ import {
   decideQueueCommand,
 } from './decide-commands';
 import type { DeviceEvent } from './events';
+import { withoutOlderReadings } from './newest-readings';
 import { CLOSED_STATES, LIFECYCLE_TRANSITIONS, canTransition, lifecycleEffects } from './lifecycle';
 import { DEFAULT_DEVICE_SETTINGS, type DeviceTwinSettings, type DeviceTwinState } from './state';
 
@@ -42,7 +43,7 @@ export function decide(
     case 'connect':
       return decideConnect(state, cmd);
     case 'report':
-      return decideReport(state, cmd);
+      return decideReport(state, cmd, settings);
     case 'desire':
       return decideDesire(state, cmd);
     case 'disconnect':
@@ -157,6 +158,7 @@ function decideConnect(
 function decideReport(
   state: DeviceTwinState,
   cmd: Extract<DeviceCommand, { type: 'report' }>,
+  settings: DeviceTwinSettings,
 ): Decision {
   if (CLOSED_STATES.has(state.lifecycle.state)) {
     return reject(
@@ -168,9 +170,13 @@ function decideReport(
     return reject('twin:device.unknown-session', 'report from a session that is not the open one');
   }
   if (cmd.seq <= state.lastSeq) return [];
-  const outcome = updateReported(state.shadow, cmd.state, { at: cmd.at });
+  const report =
+    settings.newestReadingsWin === false
+      ? cmd.state
+      : withoutOlderReadings(state.shadow.reported, cmd.state);
+  const outcome = updateReported(state.shadow, report, { at: cmd.at });
   if (isRejection(outcome)) return outcome;
-  const flags = flagChanges(state.flagged, Object.keys(cmd.state), cmd.flags ?? {});
+  const flags = flagChanges(state.flagged, Object.keys(report), cmd.flags ?? {});
   if (!outcome.changed && Object.keys(flags).length === 0) return [];
   return [{ type: 'reported', at: cmd.at, seq: cmd.seq, changes: outcome.changes, flags }];
 }

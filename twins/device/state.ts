@@ -115,9 +115,14 @@ export function initialDeviceState(key: DeviceKey): DeviceTwinState {
   };
 }
 
-/** How long a lost connection may stay lost before the device counts as offline. */
 export interface DeviceTwinSettings {
+  /** How long a lost connection may stay lost before the device counts as offline. */
   readonly offlineGraceMs: number;
+  /**
+   * Whether an older meter reading is kept from replacing a newer one (newest-readings.ts);
+   * absent means yes. Only twin runs started before the rule say no, so they replay as recorded.
+   */
+  readonly newestReadingsWin?: boolean;
 }
 
 export const DEFAULT_DEVICE_SETTINGS: DeviceTwinSettings = { offlineGraceMs: 15_000 };

@@ -62,6 +62,10 @@ const failure = (r: Rejection) =>
  */
 export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
   const settings = args.settings ?? DEFAULT_DEVICE_SETTINGS;
+  // A replayed older meter reading no longer replaces a newer one. Runs started before this
+  // rule recorded such reports as changes: the patch keeps them replayable. It is asked once,
+  // here, so one run never mixes both rules; `settings` travels on without it.
+  const rules = { ...settings, newestReadingsWin: patched('reported-meter-newest-reading-wins') };
   let state = args.state ?? initialDeviceState(args);
   const queue = new CommandQueue<DeviceCommand, DeviceTwinState>(args.pending, args.lastBatches);
 
@@ -87,11 +91,7 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
         ),
       {
         validator: (request) => {
-          const outcome = decide(
-            foresee(state, queue.peek(), settings),
-            toCommand(request),
-            settings,
-          );
+          const outcome = decide(foresee(state, queue.peek(), rules), toCommand(request), rules);
           if (isRejection(outcome)) throw failure(outcome);
         },
       },
@@ -154,7 +154,7 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
     if (!woke && graceDeadline) queue.push({ command: { type: 'grace-expired', at: now() } });
     if (!woke && commandDeadline) queue.push({ command: { type: 'expire-commands', at: now() } });
     if (queue.length > 0) {
-      state = await apply(state, queue.takeAll(), settings);
+      state = await apply(state, queue.takeAll(), rules);
       queue.done();
     }
     commands.dispatch(state);
