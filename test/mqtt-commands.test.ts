@@ -24,7 +24,7 @@ afterAll(async () => {
 
 const REGISTER = `mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }`;
 const SEND = `mutation ($i: SendCommandInput!) { sendCommand(input: $i) { commandId device { commands { id status } } } }`;
-const COMMANDS = `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { commands { id name status result } } }`;
+const COMMANDS = `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { commands { id name status result expiresAt } } }`;
 
 interface Device {
   tenantId: string;
@@ -48,8 +48,12 @@ interface Received {
   properties: IPublishPacket['properties'];
 }
 
-/** Connects the device and subscribes to its commands; every command it gets lands in `received`. */
-async function online(version: 4 | 5, d: Device, options: IClientOptions = {}) {
+/**
+ * Connects the device and (unless told not to) subscribes to its commands; every command it
+ * gets lands in `received`.
+ */
+async function online(version: 4 | 5, d: Device, options: IClientOptions & { later?: true } = {}) {
+  const { later, ...clientOptions } = options;
   const client = await mqtt.connectAsync(url, {
     protocolVersion: version,
     reconnectPeriod: 0,
@@ -57,7 +61,7 @@ async function online(version: 4 | 5, d: Device, options: IClientOptions = {}) {
     clientId: `${d.tenantId}/${d.deviceId}`,
     username: `${d.tenantId}/${d.deviceId}`,
     password: d.token,
-    ...options,
+    ...clientOptions,
   });
   clients.push(client);
   const received: Received[] = [];
@@ -65,10 +69,13 @@ async function online(version: 4 | 5, d: Device, options: IClientOptions = {}) {
     if (topic.startsWith(`${d.prefix}/commands/`))
       received.push({ topic, body: JSON.parse(payload.toString()), properties: packet.properties });
   });
-  const granted = await client.subscribeAsync(`${d.prefix}/commands/+`, { qos: 1 });
-  expect(granted[0]?.qos).toBe(1);
+  const subscribe = async () => {
+    const granted = await client.subscribeAsync(`${d.prefix}/commands/+`, { qos: 1 });
+    expect(granted[0]?.qos).toBe(1);
+  };
+  if (!later) await subscribe();
   const next = (seen = 0) => eventually(async () => received[seen], 45_000);
-  return { client, received, next };
+  return { client, received, next, subscribe };
 }
 
 /** Answers a command the way docs/mqtt.md says for the protocol level. */
@@ -107,9 +114,9 @@ async function send(d: Device, input: Record<string, unknown>): Promise<string> 
 const commandOf = (d: Device, id: string, status: string) =>
   eventually(async () => {
     const q = await graphql(stack.apiUrl, COMMANDS, { t: d.tenantId, d: d.deviceId });
-    const c = (q.data.device.commands as Array<{ id: string; status: string }>).find(
-      (x) => x.id === id,
-    );
+    const c = (
+      q.data.device.commands as Array<{ id: string; status: string; expiresAt: string }>
+    ).find((x) => x.id === id);
     return c?.status === status ? c : undefined;
   });
 
@@ -172,6 +179,23 @@ describe.each([4, 5] as const)('commands over MQTT, protocol level %i', (version
     expect(command.body).toMatchObject({ id: fresh, name: 'close-valve' });
     await answer(version, device.client, d, command, 'accepted', {});
     await commandOf(d, fresh, 'SUCCEEDED');
+    expect(device.received.map((r) => r.body.id)).toEqual([fresh]);
+  });
+
+  it('never delivers a command whose time-to-live ran out before the device subscribed', async () => {
+    const d = await register(uniqueTenant('mc'), 'late');
+    const device = await online(version, d, { later: true });
+    const stale = await send(d, { name: 'open-valve', ttlSeconds: 1 });
+    // Handed to the gateway, where it waits for the device to subscribe.
+    const sent = await commandOf(d, stale, 'SENT');
+    await new Promise((r) => setTimeout(r, Date.parse(sent.expiresAt) - Date.now() + 100));
+    await device.subscribe();
+    const fresh = await send(d, { name: 'close-valve' });
+    const command = await device.next();
+    expect(command.body.id).toBe(fresh);
+    expect(await commandOf(d, stale, 'EXPIRED')).toMatchObject({
+      result: { reason: 'expired before delivery' },
+    });
     expect(device.received.map((r) => r.body.id)).toEqual([fresh]);
   });
 
