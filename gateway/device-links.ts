@@ -18,13 +18,16 @@ export interface SessionControl {
   pushDesired(shadowVersion: number, delta: Record<string, unknown>): void;
   /**
    * Sends a command and resolves with the device's answer (never rejects: a timeout or a
-   * closed connection is an outcome). Protocols without commands leave it out.
+   * closed connection is an outcome), or with null when the device did not get it for sure
+   * (MQTT: the connection ended before the answer), so the twin keeps it for the next
+   * connection. `twin` is what the twin knows of the command: its id and expiry.
    */
   command?(
     name: string,
     params: Record<string, unknown>,
     timeoutMs: number,
-  ): Promise<CommandOutcome>;
+    twin?: { id?: string | undefined; expiresAt?: string | undefined },
+  ): Promise<CommandOutcome | null>;
 }
 
 export interface DeviceLinksOptions {

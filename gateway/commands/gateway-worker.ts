@@ -27,7 +27,7 @@ export async function startGatewayWorker(options: {
       session.close(code, reason);
       return true;
     },
-    async deliverCommand({ sessionId, name, params, timeoutMs }) {
+    async deliverCommand({ sessionId, name, params, timeoutMs, commandId, expiresAt }) {
       const session = options.links.control(sessionId);
       if (!session) return { delivered: false };
       if (!session.command) {
@@ -36,7 +36,8 @@ export async function startGatewayWorker(options: {
           outcome: { status: 'rejected', result: { reason: 'this protocol carries no commands' } },
         };
       }
-      return { delivered: true, outcome: await session.command(name, params, timeoutMs) };
+      const outcome = await session.command(name, params, timeoutMs, { id: commandId, expiresAt });
+      return outcome ? { delivered: true, outcome } : { delivered: false };
     },
     async pushDesired({ sessionId, shadowVersion, delta }) {
       const session = options.links.control(sessionId);

@@ -3,7 +3,9 @@ import type { DeviceLink } from '../device-links';
 import type { MqttLimits } from './connect-request';
 import { Reason, mqttError } from './reason-codes';
 import { telemetrySamples } from '../json/messages';
-import { checkTopic, reportTopic, telemetryTopic } from './topics';
+import { checkTopic, commandResultsTopic, reportTopic, telemetryTopic } from './topics';
+import { readCommandAnswer } from './command-answer';
+import type { CommandAnswer } from './command-topic';
 
 export interface InboundOptions {
   version: 4 | 5;
@@ -14,6 +16,8 @@ export interface InboundOptions {
   refused(code: string): void;
   /** A report the twin did not take: the connection ends so the device sends it again. */
   fail(error: unknown): void;
+  /** The device's answer to a command; false when no command with its id waits for one. */
+  answer(answer: CommandAnswer): boolean;
 }
 
 /**
@@ -67,6 +71,7 @@ export class InboundPublishes {
         );
       }
     }
+    if (topic === commandResultsTopic(this.opts.link.key)) return this.commandAnswer(packet, id);
     const telemetry = topic === telemetryTopic(this.opts.link.key);
     if (!telemetry && topic !== reportTopic(this.opts.link.key)) {
       if (!v5) throw mqttError('topic-not-allowed', `publishing to ${topic} is not allowed`);
@@ -79,9 +84,7 @@ export class InboundPublishes {
       const what = telemetry
         ? '{ "samples": [{ "at": ISO time, "values": {...} }] }'
         : 'a JSON object';
-      if (!v5) throw mqttError('payload-format-invalid', `the payload must be ${what}`);
-      this.opts.refused('gateway:mqtt.payload-format-invalid');
-      return packet.qos === 1 ? this.answer(id, Reason.payloadFormatInvalid) : undefined;
+      return this.refusePayload(packet, what);
     }
     // Measurements go to the telemetry store (acked after COMMIT), state to the twin.
     const stored = samples?.success
@@ -100,6 +103,31 @@ export class InboundPublishes {
         this.opts.send(puback(id, Reason.success, v5));
       })
       .catch((err: unknown) => this.opts.fail(err));
+  }
+
+  /**
+   * An answer is taken at once (the twin's activity carries it on), so its PUBACK follows in
+   * turn. One for a command nobody waits for (late, answered already, unknown) is counted; MQTT 5
+   * hears "no matching subscribers", 3.1.1 a plain PUBACK: resending it would not help.
+   */
+  private commandAnswer(packet: IPublishPacket, id: number): void {
+    const answer = readCommandAnswer(packet);
+    if (!answer) return this.refusePayload(packet, '{ "id", "status", "result" }');
+    const taken = this.opts.answer(answer);
+    if (!taken) this.opts.refused('gateway:mqtt.unknown-command');
+    if (packet.qos === 1)
+      this.answer(
+        id,
+        taken || this.opts.version === 4 ? Reason.success : Reason.noMatchingSubscribers,
+      );
+  }
+
+  /** A payload without its topic's form: MQTT 5 hears 0x99, 3.1.1 is disconnected. */
+  private refusePayload(packet: IPublishPacket, what: string): void {
+    if (this.opts.version === 4)
+      throw mqttError('payload-format-invalid', `the payload must be ${what}`);
+    this.opts.refused('gateway:mqtt.payload-format-invalid');
+    if (packet.qos === 1) this.answer(packet.messageId ?? 0, Reason.payloadFormatInvalid);
   }
 
   /** MQTT 5 topic aliases: a name sets an alias, an empty name uses it (spec 3.3.2.3.4). */

@@ -1,19 +1,29 @@
+import { randomUUID } from 'node:crypto';
 import { generate, type IConnectPacket, type Packet } from 'mqtt-packet';
 import type { Logger } from 'pino';
 import type { OfflineReason } from '../../twins/device';
 import { DoppelError } from '../../twins/errors';
-import type { DeviceLink } from '../device-links';
+import type { DeviceLink, SessionControl } from '../device-links';
 import { admitConnect, CONNECT_SEQ } from './admit-connect';
+import { CommandTopic } from './command-topic';
 import { acceptedConnack, refusedConnack } from './connect-request';
 import { DesiredTopic } from './desired-topic';
 import { InboundPublishes } from './inbound-publishes';
 import { KeepAlive } from './keep-alive';
+import { OutboundFlight } from './outbound-flight';
 import { PacketStream } from './packet-stream';
 import { Reason, mqttError, reasonOf } from './reason-codes';
 import { WsClose, type SessionHost, type Wire } from './session-host';
-import { credentialsTopic, desiredTopic } from './topics';
+import { DeviceSubscriptions } from './subscriptions';
+import {
+  commandFilter,
+  commandResultsTopic,
+  commandTopic,
+  credentialsTopic,
+  desiredTopic,
+} from './topics';
 
-/** One MQTT connection: CONNECT, then reports in and desired deltas out, until it ends. */
+/** One MQTT connection: CONNECT, then reports and answers in, deltas and commands out, until it ends. */
 export class MqttSession {
   private phase: 'awaiting-connect' | 'connecting' | 'ready' | 'closed' = 'awaiting-connect';
   private version: 4 | 5 = 4;
@@ -23,7 +33,9 @@ export class MqttSession {
   private link: DeviceLink | null = null;
   private clientId: string | null = null;
   private inbound: InboundPublishes | null = null;
-  private desired: DesiredTopic | null = null;
+  private flight: OutboundFlight | null = null;
+  private subscriptions: DeviceSubscriptions | null = null;
+  private commands: CommandTopic | null = null;
   private hasWill = false;
   /** Set when the end is known before the socket closes (DISCONNECT, missed keep-alive). */
   private endReason: OfflineReason | null = null;
@@ -61,6 +73,8 @@ export class MqttSession {
     this.phase = 'closed';
     clearTimeout(this.connectTimer);
     this.keepAlive.stop();
+    // Commands without an answer go back to the twin, for the next connection.
+    this.commands?.closeAll();
     if (this.clientId) this.host.release(this.clientId, this);
     // Ended without DISCONNECT: a device that left a will is presumed to have failed (spec 3.1.2.5).
     this.link?.close(this.endReason ?? (this.hasWill ? 'will' : 'disconnected'));
@@ -106,17 +120,32 @@ export class MqttSession {
     this.version = packet.protocolVersion === 5 ? 5 : 4;
     this.hasWill = packet.will !== undefined;
     this.clientMaxPacketBytes = packet.properties?.maximumPacketSize ?? Infinity;
-    // Ready before the twin hears of the connection, which may push a delta at once.
-    const desired = new DesiredTopic(
-      () => desiredTopic(this.link!.key),
-      packet.properties?.receiveMaximum ?? 0xffff,
+    // Ready before the twin hears of the connection, which may push a delta or a command at once.
+    const send = (publish: Packet) => this.send(publish);
+    const flight = new OutboundFlight(packet.properties?.receiveMaximum ?? 0xffff);
+    const desired = new DesiredTopic(() => desiredTopic(this.link!.key), flight, send);
+    const commands = new CommandTopic(
+      () => ({
+        filter: commandFilter(this.link!.key),
+        of: (id: string) => commandTopic(this.link!.key, id),
+        results: commandResultsTopic(this.link!.key),
+      }),
       this.version,
-      (publish) => this.send(publish),
+      flight,
+      send,
     );
-    const control = {
-      close: (code: number, reason: string) => this.shutdown(code, reason),
-      pushDesired: (version: number, delta: Record<string, unknown>) =>
-        desired.push(version, delta),
+    this.commands = commands;
+    const control: SessionControl = {
+      close: (code, reason) => this.shutdown(code, reason),
+      pushDesired: (version, delta) => desired.push(version, delta),
+      command: (name, params, timeoutMs, twin) =>
+        commands.deliver({
+          id: twin?.id ?? randomUUID(),
+          name,
+          params,
+          timeoutMs,
+          expiresAt: twin?.expiresAt ? Date.parse(twin.expiresAt) : null,
+        }),
     };
     const outcome = await admitConnect(packet, this.host.links, control, () => this.isClosed(), {
       source: this.wire.source,
@@ -130,7 +159,8 @@ export class MqttSession {
     }
     const { request, link } = outcome;
     this.link = link;
-    this.desired = desired;
+    this.flight = flight;
+    this.subscriptions = new DeviceSubscriptions([desired, commands], this.version, send);
     this.inbound = new InboundPublishes(
       {
         version: this.version,
@@ -139,6 +169,7 @@ export class MqttSession {
         send: (puback) => this.send(puback),
         refused: (code) => this.host.links.refuse('mqtt', code),
         fail: (error) => this.fail(error),
+        answer: (answer) => commands.answer(answer),
       },
       CONNECT_SEQ,
     );
@@ -176,13 +207,13 @@ export class MqttSession {
       case 'publish':
         return this.inbound!.receive(packet);
       case 'puback':
-        return this.desired!.acked(packet.messageId ?? 0);
+        return this.flight!.acked(packet.messageId ?? 0);
       case 'subscribe':
-        if (this.desired!.subscribe(packet))
+        if (this.subscriptions!.subscribe(packet))
           this.host.links.refuse('mqtt', 'gateway:mqtt.subscription-not-allowed');
         return;
       case 'unsubscribe':
-        return this.desired!.unsubscribe(packet);
+        return this.subscriptions!.unsubscribe(packet);
       case 'pingreq':
         return this.send({ cmd: 'pingresp' });
       case 'disconnect':

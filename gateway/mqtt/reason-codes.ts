@@ -4,6 +4,8 @@ import { DoppelError } from '../../twins/errors';
 export const Reason = {
   success: 0x00,
   disconnectWithWill: 0x04,
+  /** PUBACK: taken, but nobody wanted it (an answer to a command no longer waiting). */
+  noMatchingSubscribers: 0x10,
   noSubscriptionExisted: 0x11,
   unspecified: 0x80,
   malformedPacket: 0x81,

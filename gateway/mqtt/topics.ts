@@ -16,6 +16,24 @@ export const telemetryTopic = (key: DeviceKey) =>
 /** Where the gateway publishes the desired-state delta, `{ "version": n, "state": {...} }`. */
 export const desiredTopic = (key: DeviceKey) => `doppel/${key.tenantId}/${key.deviceId}/desired`;
 
+/**
+ * Where the gateway publishes a command, `{ "id", "name", "params", "expiresAt" }`. Command ids
+ * are chosen by the caller and may hold any character, so the topic level is percent-encoded.
+ */
+export const commandTopic = (key: DeviceKey, commandId: string) =>
+  `doppel/${key.tenantId}/${key.deviceId}/commands/${encodeURIComponent(commandId)}`;
+
+/** The one filter a device subscribes with to receive its commands. */
+export const commandFilter = (key: DeviceKey) =>
+  `doppel/${key.tenantId}/${key.deviceId}/commands/+`;
+
+/**
+ * Where the device answers a command, `{ "id", "status", "result" }` (MQTT 5: the command's
+ * Response Topic, the id may come as Correlation Data instead).
+ */
+export const commandResultsTopic = (key: DeviceKey) =>
+  `doppel/${key.tenantId}/${key.deviceId}/command-results`;
+
 /** Where a 3.1.1 device that claimed its identity receives its secret, `{ "token": "…" }` (QoS 0, once). */
 export const credentialsTopic = (key: DeviceKey) =>
   `doppel/${key.tenantId}/${key.deviceId}/credentials`;

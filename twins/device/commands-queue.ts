@@ -25,8 +25,11 @@ export const FINISHED_COMMANDS_KEPT = 20;
 
 export const isOpen = (c: DeviceCommandRecord) => c.status === 'pending' || c.status === 'sent';
 
-/** The outcome a gateway reports for a delivery. */
+/**
+ * The outcome a gateway reports for a delivery; `expired` when the command's time-to-live ran
+ * out while it waited on the connection (e.g. for the device to subscribe).
+ */
 export interface CommandOutcome {
-  readonly status: 'succeeded' | 'failed' | 'rejected' | 'timed-out';
+  readonly status: 'succeeded' | 'failed' | 'rejected' | 'timed-out' | 'expired';
   readonly result: Readonly<Record<string, unknown>> | null;
 }

@@ -40,6 +40,8 @@ export class CommandDispatch {
           name: c.name,
           params: { ...c.params },
           timeoutMs: ANSWER_TIMEOUT_MS,
+          commandId: c.id,
+          expiresAt: c.expiresAt,
         })
         .then(
           (r) =>

@@ -20,12 +20,17 @@ export interface GatewayActivities {
   }): Promise<boolean>;
   /**
    * Sends a command to a device and waits for its answer; `delivered: false` when the session
-   * is no longer on this gateway (the twin keeps the command for the next connection).
+   * is no longer on this gateway, or ended before the device answered (MQTT): the twin keeps
+   * the command for the next connection.
    */
   deliverCommand(input: {
     sessionId: string;
     name: string;
     params: Record<string, unknown>;
     timeoutMs: number;
+    /** The twin's id of the command (MQTT names its topic and correlation after it). */
+    commandId?: string;
+    /** After this the command must not reach the device any more. */
+    expiresAt?: string;
   }): Promise<{ delivered: false } | { delivered: true; outcome: CommandOutcome }>;
 }
