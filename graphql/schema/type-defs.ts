@@ -107,7 +107,7 @@ export const typeDefs = /* GraphQL */ `
   "A command to a device and, once it answered, its answer."
   type DeviceCommand {
     id: ID!
-    "An OCPP action (Reset, TriggerMessage, UnlockConnector, …) or a native JSON command name."
+    "An OCPP action (Reset, TriggerMessage, UnlockConnector, …) or a command name for a native JSON or MQTT device."
     name: String!
     params: JSONObject!
     status: CommandStatus!
