@@ -10,11 +10,23 @@ import {
 } from './claim-attempts';
 import type { Database } from './client';
 import { hashSecret, verifySecretOrDummy } from './credentials';
-import { newDeviceSecret } from './provisioning-store';
+import { newDeviceSecret, newStationPassword } from './provisioning-store';
 import { claimTokens, deviceCredentials, deviceProvisioning } from './schema';
 
 /** A claim's answer: the device's new secret, or the refusal's code and message. */
 export type ClaimOutcome = { secret: string } | { refused: string; message: string };
+
+/**
+ * What a claim issues: a device secret (JSON, MQTT), or a password an OCPP station can keep
+ * (1.6 AuthorizationKey, 2.0.1 BasicAuthPassword: see newStationPassword).
+ */
+export type SecretForm = 'device-secret' | 'station-password';
+
+export interface ClaimOptions {
+  now?: Date;
+  policy?: ClaimLockPolicy;
+  form?: SecretForm;
+}
 
 export const CLAIM_REFUSED = 'gateway:auth.claim-refused';
 export const CLAIM_LOCKED = 'provisioning:claim.locked';
@@ -31,9 +43,9 @@ export async function claimDevice(
   database: Database,
   key: DeviceKey,
   token: string,
-  now: Date = new Date(),
-  policy: ClaimLockPolicy = CLAIM_LOCK_POLICY,
+  options: ClaimOptions = {},
 ): Promise<ClaimOutcome> {
+  const { now = new Date(), policy = CLAIM_LOCK_POLICY, form = 'device-secret' } = options;
   const refused = { refused: CLAIM_REFUSED, message: 'unknown, expired or used claim' } as const;
   const lockedUntil = await claimLockedUntil(database, key, now);
   const [claim] = await database.db
@@ -58,7 +70,7 @@ export async function claimDevice(
     await recordClaimFailure(database, key, now, policy);
     return refused;
   }
-  const secret = newDeviceSecret();
+  const secret = form === 'station-password' ? newStationPassword() : newDeviceSecret();
   const secretHash = await hashSecret(secret);
   return database.db.transaction(async (tx) => {
     // Spent first: of two claims racing with the same token, the second waits on this row

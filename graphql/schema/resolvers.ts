@@ -21,7 +21,7 @@ import {
   type DeviceTwinState,
   type LifecycleState,
 } from '../../twins/device';
-import { deviceWorkflowId, isValidId } from '../../twins/ids';
+import { deviceWorkflowId, isValidId, OCPP_IDENTITY_MAX } from '../../twins/ids';
 import { registerDeviceTwin } from '../../workflows/device-twin/client';
 import {
   sendCommandUpdate,
@@ -58,6 +58,31 @@ function requireId(name: string, value: string): void {
       },
     );
   }
+}
+
+/**
+ * A device id longer than an OCPP identity (48 characters) can never connect over OCPP: refused
+ * when the model's profile says the device speaks OCPP, a warning when no profile says which
+ * protocol it speaks (JSON and MQTT take ids up to 64).
+ */
+async function identityWarnings(
+  database: Database,
+  input: DeviceArgs & { model?: string | null },
+): Promise<string[]> {
+  if (input.deviceId.length <= OCPP_IDENTITY_MAX) return [];
+  const stored = input.model
+    ? await findDeviceProfile(database, input.tenantId, input.model)
+    : null;
+  const protocol = stored?.profile.protocol;
+  const tooLong = `deviceId is ${input.deviceId.length} characters; an OCPP station's identity is at most ${OCPP_IDENTITY_MAX}`;
+  if (protocol?.startsWith('ocpp'))
+    throw apiError(
+      'api:input.ocpp-identity-too-long',
+      `${tooLong}, and model ${input.model} speaks ${protocol}: give the station its OCPP identity (chargeBoxIdentity) as deviceId`,
+      { field: 'deviceId', max: OCPP_IDENTITY_MAX },
+    );
+  if (protocol) return [];
+  return [`${tooLong}: this device can connect over native JSON or MQTT only`];
 }
 
 function lifecycleFromEnum(value: string): LifecycleState {
@@ -143,6 +168,7 @@ export const resolvers = {
     ) => {
       requireId('tenantId', input.tenantId);
       requireId('deviceId', input.deviceId);
+      const warnings = await identityWarnings(ctx.database, input);
       const key = { tenantId: input.tenantId, deviceId: input.deviceId };
       const login = input.login === 'CERTIFICATE' ? 'certificate' : 'secret';
       const token = await issueDeviceSecret(ctx.database, key, login);
@@ -168,6 +194,7 @@ export const resolvers = {
         device: state ? deviceView(state) : null,
         workflowId: deviceWorkflowId(key),
         token: login === 'certificate' ? null : token,
+        warnings,
       };
     },
     transitionDevice: (
