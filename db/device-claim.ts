@@ -10,21 +10,16 @@ import {
 } from './claim-attempts';
 import type { Database } from './client';
 import { hashSecret, verifySecretOrDummy } from './credentials';
-import { newDeviceSecret, newStationPassword } from './provisioning-store';
+import { newSecretOf, type SecretForm } from './provisioning-store';
 import { claimTokens, deviceCredentials, deviceProvisioning } from './schema';
 
 /** A claim's answer: the device's new secret, or the refusal's code and message. */
 export type ClaimOutcome = { secret: string } | { refused: string; message: string };
 
-/**
- * What a claim issues: a device secret (JSON, MQTT), or a password an OCPP station can keep
- * (1.6 AuthorizationKey, 2.0.1 BasicAuthPassword: see newStationPassword).
- */
-export type SecretForm = 'device-secret' | 'station-password';
-
 export interface ClaimOptions {
   now?: Date;
   policy?: ClaimLockPolicy;
+  /** What the claim issues (default a device secret). */
   form?: SecretForm;
 }
 
@@ -70,7 +65,7 @@ export async function claimDevice(
     await recordClaimFailure(database, key, now, policy);
     return refused;
   }
-  const secret = form === 'station-password' ? newStationPassword() : newDeviceSecret();
+  const secret = newSecretOf(form);
   const secretHash = await hashSecret(secret);
   return database.db.transaction(async (tx) => {
     // Spent first: of two claims racing with the same token, the second waits on this row

@@ -17,6 +17,13 @@ const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
  */
 export const newStationPassword = () =>
   Array.from({ length: 20 }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
+/**
+ * What a device is given to log in with: a device secret (JSON, MQTT), or a password an OCPP
+ * station can keep (1.6 AuthorizationKey, 2.0.1 BasicAuthPassword: see newStationPassword).
+ */
+export type SecretForm = 'device-secret' | 'station-password';
+export const newSecretOf = (form: SecretForm) =>
+  form === 'station-password' ? newStationPassword() : newDeviceSecret();
 /** A new claim token: 18 random bytes, shown once (or printed on the device). */
 export const newClaimToken = () => `clm_${randomBytes(18).toString('base64url')}`;
 

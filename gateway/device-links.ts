@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { SecretForm } from '../db/device-claim';
+import type { SecretForm } from '../db/provisioning-store';
 import type { CommandOutcome, DeviceCommand, OfflineReason } from '../twins/device';
 import { DoppelError } from '../twins/errors';
 import type { DeviceProfile, QuirkRule } from '../twins/profiles';
