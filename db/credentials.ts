@@ -3,6 +3,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { boundedMap } from '../twins/bounded-map';
 import type { DeviceKey } from '../twins/ids';
 import type { Database } from './client';
+import { newSecretOf, type SecretForm } from './provisioning-store';
 import { deviceCredentials } from './schema';
 
 /**
@@ -75,8 +76,9 @@ export async function issueDeviceSecret(
   database: Database,
   key: DeviceKey,
   login: DeviceLogin = 'secret',
+  form: SecretForm = 'device-secret',
 ): Promise<string | null> {
-  const secret = `dpl_${randomBytes(24).toString('base64url')}`;
+  const secret = newSecretOf(form);
   const rows = await database.db
     .insert(deviceCredentials)
     .values({ ...key, secretHash: await hashSecret(secret), login })

@@ -10,11 +10,18 @@ import {
 } from './claim-attempts';
 import type { Database } from './client';
 import { hashSecret, verifySecretOrDummy } from './credentials';
-import { newDeviceSecret } from './provisioning-store';
+import { newSecretOf, type SecretForm } from './provisioning-store';
 import { claimTokens, deviceCredentials, deviceProvisioning } from './schema';
 
 /** A claim's answer: the device's new secret, or the refusal's code and message. */
 export type ClaimOutcome = { secret: string } | { refused: string; message: string };
+
+export interface ClaimOptions {
+  now?: Date;
+  policy?: ClaimLockPolicy;
+  /** What the claim issues (default a device secret). */
+  form?: SecretForm;
+}
 
 export const CLAIM_REFUSED = 'gateway:auth.claim-refused';
 export const CLAIM_LOCKED = 'provisioning:claim.locked';
@@ -31,9 +38,9 @@ export async function claimDevice(
   database: Database,
   key: DeviceKey,
   token: string,
-  now: Date = new Date(),
-  policy: ClaimLockPolicy = CLAIM_LOCK_POLICY,
+  options: ClaimOptions = {},
 ): Promise<ClaimOutcome> {
+  const { now = new Date(), policy = CLAIM_LOCK_POLICY, form = 'device-secret' } = options;
   const refused = { refused: CLAIM_REFUSED, message: 'unknown, expired or used claim' } as const;
   const lockedUntil = await claimLockedUntil(database, key, now);
   const [claim] = await database.db
@@ -58,7 +65,7 @@ export async function claimDevice(
     await recordClaimFailure(database, key, now, policy);
     return refused;
   }
-  const secret = newDeviceSecret();
+  const secret = newSecretOf(form);
   const secretHash = await hashSecret(secret);
   return database.db.transaction(async (tx) => {
     // Spent first: of two claims racing with the same token, the second waits on this row

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { DeviceKey } from '../twins/ids';
 import type { ProvisionRequest } from '../twins/provisioning/request';
@@ -8,6 +8,22 @@ import { admissionHooks, claimTokens, deviceCredentials, deviceProvisioning } fr
 
 /** A new device secret: 24 random bytes, shown once. */
 export const newDeviceSecret = () => `dpl_${randomBytes(24).toString('base64url')}`;
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/**
+ * A new password for a charging station that claimed its identity: 20 letters and digits
+ * (119 random bits). Twenty bytes is the most a 1.6 station keeps (the security whitepaper's
+ * AuthorizationKey is 16–20 bytes, set as 32–40 hex digits), and letters and digits are valid
+ * in any 2.0.1 `BasicAuthPassword` (passwordString, 16–40 characters).
+ */
+export const newStationPassword = () =>
+  Array.from({ length: 20 }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
+/**
+ * What a device is given to log in with: a device secret (JSON, MQTT), or a password an OCPP
+ * station can keep (1.6 AuthorizationKey, 2.0.1 BasicAuthPassword: see newStationPassword).
+ */
+export type SecretForm = 'device-secret' | 'station-password';
+export const newSecretOf = (form: SecretForm) =>
+  form === 'station-password' ? newStationPassword() : newDeviceSecret();
 /** A new claim token: 18 random bytes, shown once (or printed on the device). */
 export const newClaimToken = () => `clm_${randomBytes(18).toString('base64url')}`;
 

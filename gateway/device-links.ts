@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { SecretForm } from '../db/provisioning-store';
 import type { CommandOutcome, DeviceCommand, OfflineReason } from '../twins/device';
 import { DoppelError } from '../twins/errors';
 import type { DeviceProfile, QuirkRule } from '../twins/profiles';
@@ -44,7 +45,7 @@ export interface DeviceLinksOptions {
   /** The device's model when the device exists, is not revoked and the secret matches; else false. */
   authenticate(key: DeviceKey, secret: string): Promise<{ model: string | null } | false>;
   /** A claim (serial + claim token, see provisioning): the device's new secret, or the refusal. */
-  claim?(key: DeviceKey, claimToken: string): Promise<ClaimAnswer>;
+  claim?(key: DeviceKey, claimToken: string, form: SecretForm): Promise<ClaimAnswer>;
   /** The device's model when it exists and is not revoked (its certificate was verified by the TLS terminator). */
   authenticateCertificate(key: DeviceKey): Promise<{ model: string | null } | false>;
   /** The device profile of a model (cached), or null. */
@@ -134,21 +135,29 @@ export class DeviceLinks {
    * the refusal's code (`gateway:auth.claim-refused` for an unknown, expired or spent claim or
    * a gateway that cannot claim; `provisioning:claim.locked` after too many wrong ones).
    */
-  claimOrRefusal(key: DeviceKey, claimToken: string): Promise<ClaimAnswer> {
+  claimOrRefusal(
+    key: DeviceKey,
+    claimToken: string,
+    form: SecretForm = 'device-secret',
+  ): Promise<ClaimAnswer> {
     const refused = {
       refused: 'gateway:auth.claim-refused',
       message: 'unknown, expired or used claim',
     };
     if (!this.opts.claim) return Promise.resolve(refused);
-    return this.opts.claim(key, claimToken).catch((error: unknown) => {
+    return this.opts.claim(key, claimToken, form).catch((error: unknown) => {
       this.opts.logger.error({ err: error }, 'device claim failed');
       return refused;
     });
   }
 
   /** The device's new secret from its claim, or null when refused (protocols without codes). */
-  async claim(key: DeviceKey, claimToken: string): Promise<string | null> {
-    const answer = await this.claimOrRefusal(key, claimToken);
+  async claim(
+    key: DeviceKey,
+    claimToken: string,
+    form: SecretForm = 'device-secret',
+  ): Promise<string | null> {
+    const answer = await this.claimOrRefusal(key, claimToken, form);
     return 'secret' in answer ? answer.secret : null;
   }
 

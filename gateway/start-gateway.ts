@@ -128,7 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       (await checkDeviceSecret(options.database, key, secret, verified))
         ? { model: (await findDeviceTwin(options.database, key))?.model ?? null }
         : false,
-    claim: (key, claimToken) => claimDevice(options.database, key, claimToken),
+    claim: (key, claimToken, form) => claimDevice(options.database, key, claimToken, { form }),
     authenticateCertificate: async (key) =>
       (await deviceCredentialActive(options.database, key))
         ? { model: (await findDeviceTwin(options.database, key))?.model ?? null }

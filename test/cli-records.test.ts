@@ -44,6 +44,32 @@ describe('doppel login, devices and export', () => {
     expect(run.stderr).toContain('[api:unauthenticated]');
   });
 
+  it('names the API it tried when its token is refused there', async () => {
+    const run = await cli(['whoami'], { ...asUser, DOPPEL_TOKEN: 'a-token-of-another-server' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`the API at ${stack.apiUrl}`);
+    expect(run.stderr).toContain('[api:unauthenticated]');
+  });
+
+  it('finds the API `npm start` wrote into its data folder when not given --api', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'doppel-data-'));
+    writeFileSync(path.join(dataDir, 'api-url'), `${stack.apiUrl}\n`);
+    const env = {
+      ...asUser,
+      DOPPEL_TOKEN: ADMIN_TOKEN,
+      DOPPEL_API_URL: '',
+      DOPPEL_DATA_DIR: dataDir,
+    };
+    const whoami = await runCli(null, ['whoami'], () => {}, env);
+    expect(whoami.stderr).toBe('');
+    expect(whoami.stdout.trim()).toBe('user:test-admin · platform-admin in every tenant');
+    // DOPPEL_API_URL still comes first, and the error names where it went.
+    const elsewhere = 'http://127.0.0.1:9/graphql';
+    const told = await runCli(null, ['whoami'], () => {}, { ...env, DOPPEL_API_URL: elsewhere });
+    expect(told.code).toBe(1);
+    expect(told.stderr).toContain(`cannot reach the API at ${elsewhere}`);
+  });
+
   it('logs in with a token file, keeps it readable by the user only, and knows who it is', async () => {
     const tokenFile = path.join(config, 'token');
     writeFileSync(tokenFile, `${ADMIN_TOKEN}\n`);

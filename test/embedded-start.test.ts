@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../deploy/embedded/child-process';
 import { PROJECT_ROOT } from '../deploy/embedded/paths';
+import { runCli } from './support/cli';
 import { eventually, graphql } from './support/graphql';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'doppel-start-'));
@@ -39,7 +40,8 @@ async function npmStart(env: Record<string, string>) {
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {
-  const exited = once(child, 'exit');
+  // 'close': exited, and everything it wrote has been read.
+  const exited = once(child, 'close');
   child.kill('SIGINT');
   const [code] = (await exited) as [number | null];
   return code;
@@ -99,9 +101,21 @@ describe('npm start', () => {
       admin(),
     );
     expect(registered.errors).toBeUndefined();
+    // The CLI finds this stack (its API is not on the default port) with no --api.
+    const whoami = await runCli(null, ['whoami'], () => {}, {
+      DOPPEL_DATA_DIR: dataDir,
+      DOPPEL_API_URL: '',
+      DOPPEL_TOKEN: admin().authorization.slice('Bearer '.length),
+      DOPPEL_CONFIG_DIR: dataDir,
+    });
+    expect(whoami.stderr).toBe('');
+    expect(whoami.stdout.trim()).toBe('user:admin · platform-admin in every tenant');
 
     expect(await stop(first.child)).toBe(0);
     for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
+    // Stopped once, in order: no worker was found draining already, nothing failed to stop.
+    expect(first.output()).not.toContain('IllegalStateError');
+    expect(first.output()).not.toContain('error while stopping');
 
     const second = await npmStart(env);
     try {

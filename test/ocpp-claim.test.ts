@@ -12,7 +12,8 @@ import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 /**
  * A charging station provisioned with a claim token (ocpp-rpc, both versions): it presents
  * the token as its Basic-auth password on first connect, is given a password of its own the
- * way the OCPP security whitepaper sets one, and connects with that from then on.
+ * way the OCPP security whitepaper sets one (1.6: AuthorizationKey in hexadecimal), keeps it
+ * only if the specification allows it, and connects with that from then on.
  */
 let stack: TestStack;
 const stations: Station[] = [];
@@ -31,23 +32,47 @@ const PROVISIONING = `query ($t: ID!, $s: ID!) {
   provisioning(tenantId: $t, serial: $s) { status reason claimedAt activatedAt }
 }`;
 
-/** A station that takes whatever password the server sets, and says so. */
-async function station(version: OcppVersion, tenantId: string, serial: string, password: string) {
+/**
+ * What a station that follows the OCPP security specifications keeps of the password the
+ * server sets, or null when it must refuse it. 1.6 (security whitepaper): the AuthorizationKey
+ * is 16–20 bytes written as 32–40 hexadecimal digits, and the decoded bytes are the Basic-auth
+ * password. 2.0.1: BasicAuthPassword is a passwordString of 16–40 characters from
+ * a-z A-Z 0-9 * - _ = : + | @ .
+ */
+function kept(version: OcppVersion, value: unknown): Buffer | string | null {
+  if (typeof value !== 'string') return null;
+  if (version === 'ocpp1.6')
+    return /^(?:[0-9A-Fa-f]{2}){16,20}$/.test(value) ? Buffer.from(value, 'hex') : null;
+  return /^[A-Za-z0-9*\-_=:+|@.]{16,40}$/.test(value) ? value : null;
+}
+
+/** A station that keeps the password the server sets if the specification allows it. */
+async function station(
+  version: OcppVersion,
+  tenantId: string,
+  serial: string,
+  password: string | Buffer,
+) {
   const cp = await connectStation(stack.ocppUrl, version, serial, password, tenantId);
   stations.push(cp);
-  const set: string[] = [];
+  const set: Array<{ value: unknown; kept: Buffer | string | null }> = [];
   cp.handle(({ method, params }) => {
     if (method === 'ChangeConfiguration' && params.key === 'AuthorizationKey') {
-      set.push(params.value);
-      return { status: 'Accepted' };
+      const key = kept(version, params.value);
+      set.push({ value: params.value, kept: key });
+      return { status: key === null ? 'Rejected' : 'Accepted' };
     }
     if (method === 'SetVariables') {
       const [data] = params.setVariableData;
-      if (data.component.name === 'SecurityCtrlr' && data.variable.name === 'BasicAuthPassword')
-        set.push(data.attributeValue);
+      let status = 'Accepted';
+      if (data.component.name === 'SecurityCtrlr' && data.variable.name === 'BasicAuthPassword') {
+        const password = kept(version, data.attributeValue);
+        set.push({ value: data.attributeValue, kept: password });
+        if (password === null) status = 'Rejected';
+      }
       return {
         setVariableResult: [
-          { attributeStatus: 'Accepted', component: data.component, variable: data.variable },
+          { attributeStatus: status, component: data.component, variable: data.variable },
         ],
       };
     }
@@ -86,13 +111,15 @@ describe('OCPP stations claim their identity', () => {
       ).toBe(401);
 
       const first = await station(version, tenantId, serial, claimToken);
-      const [password] = await eventually(async () => (first.set.length ? first.set : undefined));
-      expect(password).toMatch(/^dpl_/);
-      expect(password).not.toBe(claimToken);
+      const [set] = await eventually(async () => (first.set.length ? first.set : undefined));
+      // A password the specification lets the station keep (the station refused it otherwise).
+      expect(set!.kept).not.toBeNull();
+      const password = set!.kept!;
+      expect(String(password)).not.toBe(claimToken);
       await first.cp.close();
 
-      // The station reboots with its own password and is active.
-      await station(version, tenantId, serial, password!);
+      // The station reboots with its own password (1.6: the key's decoded bytes) and is active.
+      await station(version, tenantId, serial, password);
       const active = await eventually(async () => {
         const p = (await graphql(stack.apiUrl, PROVISIONING, { t: tenantId, s: serial })).data
           .provisioning;

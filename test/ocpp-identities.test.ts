@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceCredentials } from '../db/schema';
+import { graphql } from './support/graphql';
 import { bootPayload, connectStation, rpcCode } from './support/ocpp-station';
 import { registerDevice, startTestStack, uniqueTenant, type TestStack } from './support/stack';
 
@@ -64,5 +66,67 @@ describe('a station identity registered by a second tenant', () => {
       .set({ revokedAt: new Date() })
       .where(and(eq(deviceCredentials.tenantId, first), eq(deviceCredentials.deviceId, identity)));
     expect(await boots(identity, secondToken)).toBe('Accepted');
+  });
+});
+
+describe('a station identity longer than OCPP allows', () => {
+  const wallbox = JSON.parse(
+    readFileSync(
+      new URL('../twins/profiles/examples/acme-wallbox-ac22.json', import.meta.url),
+      'utf8',
+    ),
+  );
+  const REGISTER = `mutation ($i: RegisterDeviceInput!) {
+    registerDevice(input: $i) { token warnings }
+  }`;
+  const register = (tenantId: string, deviceId: string, model?: string) =>
+    graphql(stack.apiUrl, REGISTER, { i: { tenantId, deviceId, ...(model ? { model } : {}) } });
+  const idOf = (length: number) => `cp-${'x'.repeat(length - 3)}`;
+
+  it('is refused at registration when the model speaks OCPP; 48 characters connect', async () => {
+    const tenantId = uniqueTenant('long');
+    const put = await graphql(
+      stack.apiUrl,
+      'mutation ($t: ID!, $p: JSONObject!) { putDeviceProfile(tenantId: $t, profile: $p) { model } }',
+      { t: tenantId, p: wallbox },
+    );
+    expect(put.errors).toBeUndefined();
+
+    const refused = await register(tenantId, idOf(49), 'acme-wallbox-ac22');
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'api:input.ocpp-identity-too-long',
+      field: 'deviceId',
+      max: 48,
+    });
+    expect(refused.errors?.[0]?.message).toContain('49 characters');
+    // Nothing was registered: no credential, no twin.
+    const credentials = await stack.database.db
+      .select()
+      .from(deviceCredentials)
+      .where(
+        and(eq(deviceCredentials.tenantId, tenantId), eq(deviceCredentials.deviceId, idOf(49))),
+      );
+    expect(credentials).toEqual([]);
+
+    const longest = await register(tenantId, idOf(48), 'acme-wallbox-ac22');
+    expect(longest.errors).toBeUndefined();
+    expect(longest.data.registerDevice.warnings).toEqual([]);
+    // A password a whitepaper station keeps: at most 20 bytes, set as their hex digits, which
+    // it decodes and presents.
+    const { token } = longest.data.registerDevice;
+    expect(token).toMatch(/^[A-Za-z0-9]{20}$/);
+    const authorizationKey = Buffer.from(token, 'utf8').toString('hex');
+    expect(await boots(idOf(48), Buffer.from(authorizationKey, 'hex').toString(), tenantId)).toBe(
+      'Accepted',
+    );
+  });
+
+  it('is registered with a warning when no profile says which protocol the device speaks', async () => {
+    const tenantId = uniqueTenant('long');
+    const registered = await register(tenantId, idOf(49));
+    expect(registered.errors).toBeUndefined();
+    expect(registered.data.registerDevice.warnings).toEqual([
+      expect.stringContaining('at most 48'),
+    ]);
   });
 });

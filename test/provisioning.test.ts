@@ -392,8 +392,7 @@ describe('claim tokens, hardened', () => {
         stack.database,
         { tenantId, deviceId },
         'clm_wrong-token-0123456789abc',
-        new Date(),
-        policy,
+        { policy },
       );
       expect(outcome).toMatchObject({ refused: 'gateway:auth.claim-refused' });
       return scrypts - before;

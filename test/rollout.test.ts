@@ -17,7 +17,7 @@ import {
   untilRollout,
   type Behaviour,
 } from './support/firmware-device';
-import { eventually } from './support/graphql';
+import { eventually, graphql } from './support/graphql';
 import { startTestStack, type TestStack } from './support/stack';
 import { TwinGraph } from './support/twin-graph';
 
@@ -299,7 +299,7 @@ describe('OTA rollouts', () => {
       return device.connectivity.status === 'OFFLINE' ? device : undefined;
     });
     const started = await g.ok(
-      `mutation ($t: ID!, $c: JSONObject!) { startBulkCommand(tenantId: $t, config: $c) { workflowId created } }`,
+      `mutation ($t: ID!, $c: BulkCommandConfigInput!) { startBulkCommand(tenantId: $t, config: $c) { workflowId created } }`,
       {
         c: {
           id: 'reboot-1',
@@ -327,6 +327,64 @@ describe('OTA rollouts', () => {
     expect(byId['b-2']).toMatchObject({ status: 'SUCCEEDED' });
     expect(byId['b-3']).toMatchObject({ status: 'SKIPPED', detail: 'offline' });
     expect([...log].sort()).toEqual(['b-0:reboot', 'b-1:reboot', 'b-2:reboot']);
+  });
+
+  it('takes its configuration as input types GraphiQL documents: literals, enum values, null as not given', async () => {
+    const g = new TwinGraph(stack);
+    const { __type } = await g.ok(
+      '{ __type(name: "RolloutConfigInput") { inputFields { name description } } }',
+    );
+    const described = Object.fromEntries(
+      __type.inputFields.map((f: { name: string; description: string }) => [f.name, f.description]),
+    );
+    expect(Object.keys(described).sort()).toEqual(Object.keys(rolloutConfigSchema.shape).sort());
+    expect(described.abort).toContain('pauses itself');
+    const { __type: waves } = await g.ok(
+      '{ __type(name: "RolloutWavesInput") { inputFields { name type { kind name ofType { name } } } } }',
+    );
+    expect(waves.inputFields[0]).toEqual({
+      name: 'mode',
+      type: { kind: 'NON_NULL', name: null, ofType: { name: 'RolloutWaveMode' } },
+    });
+
+    // Written inline, as GraphiQL completes it: enum values without quotes, null for "not given".
+    const started = await g.ok(`mutation ($t: ID!) {
+      startRollout(tenantId: $t, config: {
+        id: "fw-typed"
+        firmware: { version: "2.0", url: "https://firmware.example.com/2.0.bin", checksum: null }
+        target: { models: ["model-nobody-has"] }
+        waves: { mode: exponential, base: 1, factor: 2, maximum: 4 }
+        offline: skip
+        abort: { maxFailures: null, minExecuted: 3 }
+      }) { workflowId created }
+    }`);
+    expect(started.startRollout).toEqual({
+      workflowId: `rollout:${g.tenantId}:fw-typed`,
+      created: true,
+    });
+    const { rollout } = await g.ok(
+      'query ($t: ID!) { rollout(tenantId: $t, rolloutId: "fw-typed") { config } }',
+    );
+    expect(rollout.config).toMatchObject({
+      waves: { mode: 'exponential', base: 1, factor: 2, maximum: 4 },
+      offline: 'skip',
+      abort: { failurePercent: 20, minExecuted: 3 },
+    });
+    expect(rollout.config.abort).not.toHaveProperty('maxFailures');
+    expect(rollout.config.firmware).not.toHaveProperty('checksum');
+
+    // A field the configuration does not have is refused before anything runs.
+    const unknown = await graphql(stack.apiUrl, START, {
+      t: g.tenantId,
+      c: { id: 'fw-typo', firmware: { version: '2.0', url: 'https://x.example.com/a' }, wave: {} },
+    });
+    expect(unknown.errors?.[0]?.message).toContain(
+      '"wave" is not defined by type "RolloutConfigInput"',
+    );
+    const { rollout: none } = await g.ok(
+      'query ($t: ID!) { rollout(tenantId: $t, rolloutId: "fw-typo") { status } }',
+    );
+    expect(none).toBeNull();
   });
 
   it('refuses an invalid configuration with the field named', async () => {

@@ -69,6 +69,9 @@ const ID_ARGUMENT: Record<string, keyof Ids> = {
   updateBackend: 'backendId',
   registerWebhook: 'webhookId',
   updateWebhook: 'webhookId',
+  // The configuration's id is the operation's (RolloutConfigInput.id).
+  startRollout: 'rolloutId',
+  startBulkCommand: 'rolloutId',
 };
 
 function hasIdArgument(field: GraphQLField<unknown, unknown>): boolean {

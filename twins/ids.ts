@@ -18,6 +18,12 @@ export function isValidId(value: string): boolean {
   return ID_PATTERN.test(value);
 }
 
+/**
+ * The longest identity an OCPP station can have (1.6 chargeBoxIdentity, 2.0.1 identity:
+ * CiString48): a longer device id can never connect over OCPP.
+ */
+export const OCPP_IDENTITY_MAX = 48;
+
 export interface AssetKey {
   readonly tenantId: string;
   readonly assetId: string;

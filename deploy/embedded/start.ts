@@ -6,7 +6,9 @@ import { migrateDatabase } from '../../db/migrate';
 import { startGateway } from '../../gateway/start-gateway';
 import { startApi } from '../../graphql/start-api';
 import { startWorker } from '../../workflows/worker/start-worker';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { apiUrlFile } from '../../graphql/cli/stack-url';
 import { embeddedConfig, jwtConfigOf, parseConfig, rateLimitOf } from '../config';
 import { embeddedLedgerKey, ledgerKeyOf } from '../ledger-key';
 import { firstAdmin } from './first-admin';
@@ -91,6 +93,11 @@ await runProcess(async (onStop) => {
     logger: logger.child({ role: 'api' }),
   });
   onStop(api.stop);
+  // The CLI finds this stack's API here (graphql/cli/stack-url.ts), as it finds its admin token.
+  const urlFile = apiUrlFile(DATA_DIR);
+  const apiHost = config.API_HOST === '0.0.0.0' ? '127.0.0.1' : config.API_HOST;
+  await writeFile(urlFile, `http://${apiHost}:${api.port}/graphql\n`);
+  onStop(() => rm(urlFile, { force: true }));
 
   // Relative to where you are when that is shorter (.data/admin-token), else absolute.
   const shownPath = (file: string) => {

@@ -1,12 +1,9 @@
 import type { Database } from '../../db/client';
-import { isValidId, type DeviceKey } from '../../twins/ids';
+import { isValidId, OCPP_IDENTITY_MAX, type DeviceKey } from '../../twins/ids';
 import type { DeviceLinks } from '../device-links';
 import { pickSubprotocol, type OcppVersion } from './ocpp-version';
 import { parseDistinguishedName, valuesOf } from './distinguished-name';
 import { findStation } from './station-directory';
-
-/** Station identities: at most 48 characters, no ':' (it separates Basic auth's user and password). */
-const MAX_IDENTITY = 48;
 
 /** What the upgrade request said, copied before any await (uWS frees the request after). */
 export interface UpgradeRequest {
@@ -72,7 +69,8 @@ export function readPath(url: string): { tenantId: string | null; identity: stri
   }
   const identity = decoded.at(-1)!;
   const tenantId = decoded.length === 2 ? decoded[0]! : null;
-  if (identity.length === 0 || identity.length > MAX_IDENTITY || identity.includes(':'))
+  // At most 48 characters, no ':' (it separates Basic auth's user and password).
+  if (identity.length === 0 || identity.length > OCPP_IDENTITY_MAX || identity.includes(':'))
     return null;
   // Doppel's device and tenant ids are slugs: anything else cannot name a device.
   if (!isValidId(identity) || (tenantId !== null && !isValidId(tenantId))) return null;
@@ -154,8 +152,9 @@ export async function decideHandshake(
     return { ok: true, key, model: admitted.model, version };
   }
   // A station provisioned with a claim token presents it as its password the first time: it
-  // gets a password of its own, which the session sets on the station once it booted.
-  const claimed = await links.claim(key, password);
+  // gets a password of its own, which the session sets on the station once it booted: one a
+  // station can keep (at most 20 bytes for a 1.6 AuthorizationKey).
+  const claimed = await links.claim(key, password, 'station-password');
   const owned = claimed === null ? null : await links.authenticate(key, claimed);
   if (!owned || claimed === null) return refused(key, '401 Unauthorized');
   links.loginSucceeded(key);

@@ -101,11 +101,18 @@ export class StationSession {
    * `ChangeConfiguration AuthorizationKey`, 2.0.1 `SetVariables SecurityCtrlr.BasicAuthPassword`
    * (the security whitepaper's way). The claim token was spent by this claim: a station that
    * refuses its password cannot claim again and needs a new identity from the operator.
+   *
+   * The 1.6 security whitepaper keeps the AuthorizationKey as its hexadecimal representation
+   * (16–20 bytes, 32–40 hex digits): the station decodes it and presents those bytes as its
+   * Basic-auth password, so the key set is the password's bytes in hex.
    */
   private async setClaimedPassword(password: string): Promise<void> {
     const outcome =
       this.opts.version === 'ocpp1.6'
-        ? await this.calls.call('ChangeConfiguration', { key: 'AuthorizationKey', value: password })
+        ? await this.calls.call('ChangeConfiguration', {
+            key: 'AuthorizationKey',
+            value: Buffer.from(password, 'utf8').toString('hex'),
+          })
         : await this.calls.call('SetVariables', {
             setVariableData: [
               {

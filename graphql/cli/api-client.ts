@@ -54,16 +54,17 @@ export function apiClient(url: string, token?: string): ApiClient {
         );
       }
       const [first] = body.errors ?? [];
+      // Named, since a token refused is often a token shown to the wrong server.
       if (first?.extensions?.code === 'api:unauthenticated')
         throw new CliError(
           'api:unauthenticated',
-          `${first.message} — run \`doppel login\` or set DOPPEL_TOKEN`,
+          `the API at ${url} refused the credentials: ${first.message} — run \`doppel login\` or set DOPPEL_TOKEN (or --api for another API)`,
         );
       if (first) throw new CliError(first.extensions?.code ?? 'api:error', first.message);
       if (body.data === undefined)
         throw new CliError(
           'cli:api.bad-answer',
-          `the API answered HTTP ${response.status} with no data`,
+          `the API at ${url} answered HTTP ${response.status} with no data`,
         );
       return body.data;
     },

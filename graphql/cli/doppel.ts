@@ -10,13 +10,14 @@ import { registerDevices } from './commands/devices';
 import { registerExport } from './commands/export';
 import { registerProvision } from './commands/provision';
 import { registerRollout } from './commands/rollout';
+import { defaultApiUrl } from './stack-url';
 
 const program = new Command('doppel')
   .description('Operate a Doppel fleet through its GraphQL API.')
   .option(
     '--api <url>',
-    'GraphQL endpoint (or DOPPEL_API_URL)',
-    process.env.DOPPEL_API_URL ?? 'http://127.0.0.1:4000/graphql',
+    'GraphQL endpoint (else DOPPEL_API_URL, else the API `npm start` runs here, else port 4000)',
+    defaultApiUrl(),
   )
   .option('--token <token>', 'JWT or API key (else DOPPEL_TOKEN, else what login kept)')
   .showHelpAfterError();

@@ -14,6 +14,7 @@ import { bulkProvisioningTypeDefs } from './fleet/bulk-type-defs';
 import { provisioningResolvers } from './fleet/resolvers';
 import { provisioningTypeDefs } from './fleet/type-defs';
 import { rolloutResolvers } from './fleet/rollout-resolvers';
+import { rolloutInputTypeDefs } from './fleet/rollout-input-type-defs';
 import { rolloutTypeDefs } from './fleet/rollout-type-defs';
 import { resolvers, type ApiContext } from './resolvers';
 import { sessionRecordResolvers } from './sessions/resolvers';
@@ -37,6 +38,7 @@ export const schema = guardSchema(
       provisioningTypeDefs,
       bulkProvisioningTypeDefs,
       rolloutTypeDefs,
+      rolloutInputTypeDefs,
       accessTypeDefs,
       ledgerTypeDefs,
       webhookTypeDefs,

@@ -168,8 +168,10 @@ export const typeDefs = /* GraphQL */ `
   type RegisterDevicePayload {
     device: Device
     workflowId: String!
-    "The device's secret for hello.token (or the OCPP password). Shown once: only its hash is stored. Null for a CERTIFICATE device."
+    "The device's secret for hello.token (or the OCPP password). Shown once: only its hash is stored. Null for a CERTIFICATE device. A device whose model's profile says OCPP gets 20 letters and digits, which a 1.6 station keeps as its AuthorizationKey (set it as their hexadecimal representation, 40 hex digits) and a 2.0.1 station as its BasicAuthPassword."
     token: String
+    "What may stop this device from connecting, e.g. an id longer than an OCPP identity (48 characters) when no profile says which protocol the model speaks. A model whose profile says OCPP is refused such an id (api:input.ocpp-identity-too-long)."
+    warnings: [String!]!
   }
 
   input TransitionDeviceInput {
@@ -233,6 +235,7 @@ export const typeDefs = /* GraphQL */ `
   }
 
   type Mutation {
+    "Registers a device and starts its twin. An id over 48 characters is refused (api:input.ocpp-identity-too-long) when the model's profile says the device speaks OCPP, whose identities are at most 48; with no profile saying so, the answer warns."
     registerDevice(input: RegisterDeviceInput!): RegisterDevicePayload!
     "Moves a device through its lifecycle. Refused with a code when the transition is not allowed."
     transitionDevice(input: TransitionDeviceInput!): TransitionDevicePayload!

@@ -11,17 +11,24 @@ export interface CliRun {
 
 /**
  * Runs the operator CLI (`doppel …`) as a user would, in a process of its own against the
- * given API, and resolves once it exits. `onStderr` sees its progress lines as they come.
+ * given API (or the one it finds), and resolves once it exits. `onStderr` sees its progress lines as they come.
  */
 export function runCli(
-  apiUrl: string,
+  /** Null: no `--api`, so the CLI finds the API itself. */
+  apiUrl: string | null,
   args: string[],
   onStderr: (text: string) => void = () => {},
   env: Record<string, string> = { DOPPEL_TOKEN: ADMIN_TOKEN },
 ): Promise<CliRun> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(PROJECT_ROOT, 'graphql/cli/doppel.ts'), '--api', apiUrl, ...args],
+    [
+      '--import',
+      'tsx',
+      path.join(PROJECT_ROOT, 'graphql/cli/doppel.ts'),
+      ...(apiUrl === null ? [] : ['--api', apiUrl]),
+      ...args,
+    ],
     { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let stdout = '';

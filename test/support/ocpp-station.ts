@@ -17,7 +17,8 @@ export async function connectStation(
   ocppUrl: string,
   version: OcppVersion,
   identity: string,
-  password: string | null,
+  /** A Buffer is sent byte for byte (a 1.6 AuthorizationKey decodes to bytes). */
+  password: string | Buffer | null,
   tenantId?: string,
 ): Promise<Station> {
   const options = {

@@ -62,7 +62,21 @@ function control(kind: RolloutControl) {
   };
 }
 
-/** Starts an operation from a configuration validated by `schema`. */
+/**
+ * A GraphQL null in an optional input field means "not given", as zod reads a missing key;
+ * a command's params are the command's data and stay as sent.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, field]) => field !== null)
+      .map(([key, field]) => [key, key === 'params' ? field : withoutNulls(field)]),
+  );
+}
+
+/** Starts an operation from a configuration validated by `schema` (the one judge of it). */
 function start(schema: z.ZodType<OperationConfig>, what: string) {
   return async (
     _: unknown,
@@ -70,7 +84,7 @@ function start(schema: z.ZodType<OperationConfig>, what: string) {
     ctx: ApiContext,
   ) => {
     requireId('tenantId', args.tenantId);
-    const config = schema.safeParse(args.config);
+    const config = schema.safeParse(withoutNulls(args.config));
     if (!config.success)
       throw apiError(
         'rollout:config.invalid',

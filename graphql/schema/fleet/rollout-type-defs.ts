@@ -93,9 +93,9 @@ export const rolloutTypeDefs = /* GraphQL */ `
 
   extend type Mutation {
     "Starts an OTA rollout; the configuration is validated first (see docs/fleet-operations.md)."
-    startRollout(tenantId: ID!, config: JSONObject!): StartRolloutPayload!
+    startRollout(tenantId: ID!, config: RolloutConfigInput!): StartRolloutPayload!
     "Sends a command to many devices with a rollout's targets and safety controls (canary, waves, abort criteria); the answer is a rollout of kind command, read with rollout(…) and steered with the same controls."
-    startBulkCommand(tenantId: ID!, config: JSONObject!): StartRolloutPayload!
+    startBulkCommand(tenantId: ID!, config: BulkCommandConfigInput!): StartRolloutPayload!
     pauseRollout(input: RolloutControlInput!): RolloutControlPayload!
     resumeRollout(input: RolloutControlInput!): RolloutControlPayload!
     abortRollout(input: RolloutControlInput!): RolloutControlPayload!
