@@ -299,7 +299,7 @@ describe('OTA rollouts', () => {
       return device.connectivity.status === 'OFFLINE' ? device : undefined;
     });
     const started = await g.ok(
-      `mutation ($t: ID!, $c: BulkCommandConfigInput!) { startBulkCommand(tenantId: $t, config: $c) { workflowId created } }`,
+      `mutation ($t: ID!, $c: BulkCommandConfigInput!) { startBulkCommand(tenantId: $t, command: $c) { workflowId created } }`,
       {
         c: {
           id: 'reboot-1',
@@ -349,7 +349,7 @@ describe('OTA rollouts', () => {
 
     // Written inline, as GraphiQL completes it: enum values without quotes, null for "not given".
     const started = await g.ok(`mutation ($t: ID!) {
-      startRollout(tenantId: $t, config: {
+      startRollout(tenantId: $t, rollout: {
         id: "fw-typed"
         firmware: { version: "2.0", url: "https://firmware.example.com/2.0.bin", checksum: null }
         target: { models: ["model-nobody-has"] }
@@ -385,6 +385,41 @@ describe('OTA rollouts', () => {
       'query ($t: ID!) { rollout(tenantId: $t, rolloutId: "fw-typo") { status } }',
     );
     expect(none).toBeNull();
+
+    // Clients written before the typed input still send the JSON they did (config, deprecated);
+    // the configuration is given once.
+    const legacy = await g.ok(
+      'mutation ($t: ID!, $c: JSONObject!) { startRollout(tenantId: $t, config: $c) { created } }',
+      {
+        c: {
+          id: 'fw-json',
+          firmware: { version: '2.0', url: 'https://firmware.example.com/2.0.bin' },
+          target: { models: ['model-nobody-has'] },
+          waves: { mode: 'constant', size: 1 },
+        },
+      },
+    );
+    expect(legacy.startRollout.created).toBe(true);
+    const { __type: mutations } = await g.ok(
+      '{ __type(name: "Mutation") { fields { name args(includeDeprecated: true) { name isDeprecated } } } }',
+    );
+    const startArgs = mutations.fields.find((f: any) => f.name === 'startRollout').args;
+    expect(startArgs).toEqual([
+      { name: 'tenantId', isDeprecated: false },
+      { name: 'rollout', isDeprecated: false },
+      { name: 'config', isDeprecated: true },
+    ]);
+    const twice = await g.refused(
+      'mutation ($t: ID!, $c: JSONObject!, $r: RolloutConfigInput!) { startRollout(tenantId: $t, config: $c, rollout: $r) { created } }',
+      {
+        c: { id: 'fw-2x' },
+        r: { id: 'fw-2x', firmware: { version: '2', url: 'https://x.example.com/a' } },
+      },
+    );
+    expect(twice).toBe('rollout:config.invalid');
+    expect(await g.refused('mutation ($t: ID!) { startRollout(tenantId: $t) { created } }')).toBe(
+      'rollout:config.invalid',
+    );
   });
 
   it('refuses an invalid configuration with the field named', async () => {

@@ -6,7 +6,7 @@ import type { TwinGraph } from './twin-graph';
 const open: TestDevice[] = [];
 export const closeFirmwareDevices = () => open.splice(0).forEach((d) => d.close());
 
-export const START = `mutation ($t: ID!, $c: RolloutConfigInput!) { startRollout(tenantId: $t, config: $c) { workflowId created } }`;
+export const START = `mutation ($t: ID!, $c: RolloutConfigInput!) { startRollout(tenantId: $t, rollout: $c) { workflowId created } }`;
 export const ROLLOUT = `query ($t: ID!, $r: ID!) { rollout(tenantId: $t, rolloutId: $r) {
   status reason counts { pending skipped commanded succeeded failed aborted }
   devices { deviceId position status attempts detail } } }`;

@@ -39,7 +39,7 @@ export async function chargeOnce(
 export async function startEmptyRollout(stack: TestStack, tenantId: string, rolloutId: string) {
   await graphqlOk(
     stack.apiUrl,
-    'mutation ($t: ID!, $c: RolloutConfigInput!) { startRollout(tenantId: $t, config: $c) { created } }',
+    'mutation ($t: ID!, $c: RolloutConfigInput!) { startRollout(tenantId: $t, rollout: $c) { created } }',
     {
       t: tenantId,
       c: {

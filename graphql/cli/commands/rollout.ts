@@ -143,11 +143,11 @@ export function registerRollout(program: Command): void {
         const api = await clientOf(command);
         const config = await readConfig(options.file);
         // The file's JSON is the input type's variable as it stands (same field names).
-        const [mutation, input] = options.bulk
-          ? ['startBulkCommand', 'BulkCommandConfigInput']
-          : ['startRollout', 'RolloutConfigInput'];
+        const [mutation, arg, input] = options.bulk
+          ? ['startBulkCommand', 'command', 'BulkCommandConfigInput']
+          : ['startRollout', 'rollout', 'RolloutConfigInput'];
         const data = await api.request<Record<string, { workflowId: string; created: boolean }>>(
-          `mutation ($t: ID!, $c: ${input}!) { ${mutation}(tenantId: $t, config: $c) { workflowId created } }`,
+          `mutation ($t: ID!, $c: ${input}!) { ${mutation}(tenantId: $t, ${arg}: $c) { workflowId created } }`,
           { t: options.tenant, c: config },
         );
         const started = data[mutation]!;

@@ -77,14 +77,26 @@ function withoutNulls(value: unknown): unknown {
 }
 
 /** Starts an operation from a configuration validated by `schema` (the one judge of it). */
-function start(schema: z.ZodType<OperationConfig>, what: string) {
+/**
+ * Starts a rollout or bulk command from its typed input (`typed`: `rollout` or `command`) or,
+ * for clients written before it, the same configuration as JSON (`config`, deprecated).
+ */
+function start(schema: z.ZodType<OperationConfig>, what: string, typed: 'rollout' | 'command') {
   return async (
     _: unknown,
-    args: { tenantId: string; config: Record<string, unknown> },
+    args: { tenantId: string } & Partial<
+      Record<'rollout' | 'command' | 'config', Record<string, unknown> | null>
+    >,
     ctx: ApiContext,
   ) => {
     requireId('tenantId', args.tenantId);
-    const config = schema.safeParse(withoutNulls(args.config));
+    const given = [args[typed], args.config].filter((v) => v !== undefined && v !== null);
+    if (given.length !== 1)
+      throw apiError(
+        'rollout:config.invalid',
+        `give the ${what} configuration once: ${typed} (typed) or config (JSON, deprecated)`,
+      );
+    const config = schema.safeParse(withoutNulls(given[0]!));
     if (!config.success)
       throw apiError(
         'rollout:config.invalid',
@@ -152,8 +164,8 @@ export const rolloutResolvers = {
     },
   },
   Mutation: {
-    startRollout: start(rolloutConfigSchema, 'rollout'),
-    startBulkCommand: start(bulkCommandConfigSchema, 'bulk command'),
+    startRollout: start(rolloutConfigSchema, 'rollout', 'rollout'),
+    startBulkCommand: start(bulkCommandConfigSchema, 'bulk command', 'command'),
     pauseRollout: control('pause'),
     resumeRollout: control('resume'),
     abortRollout: control('abort'),

@@ -92,10 +92,20 @@ export const rolloutTypeDefs = /* GraphQL */ `
   }
 
   extend type Mutation {
-    "Starts an OTA rollout; the configuration is validated first (see docs/fleet-operations.md)."
-    startRollout(tenantId: ID!, config: RolloutConfigInput!): StartRolloutPayload!
+    "Starts an OTA rollout; the configuration is validated first (see docs/fleet-operations.md). Give \`rollout\`; \`config\` is the same configuration as untyped JSON, kept for clients written before the typed input."
+    startRollout(
+      tenantId: ID!
+      rollout: RolloutConfigInput
+      config: JSONObject
+        @deprecated(reason: "Use rollout: RolloutConfigInput (the same fields, typed).")
+    ): StartRolloutPayload!
     "Sends a command to many devices with a rollout's targets and safety controls (canary, waves, abort criteria); the answer is a rollout of kind command, read with rollout(…) and steered with the same controls."
-    startBulkCommand(tenantId: ID!, config: BulkCommandConfigInput!): StartRolloutPayload!
+    startBulkCommand(
+      tenantId: ID!
+      command: BulkCommandConfigInput
+      config: JSONObject
+        @deprecated(reason: "Use command: BulkCommandConfigInput (the same fields, typed).")
+    ): StartRolloutPayload!
     pauseRollout(input: RolloutControlInput!): RolloutControlPayload!
     resumeRollout(input: RolloutControlInput!): RolloutControlPayload!
     abortRollout(input: RolloutControlInput!): RolloutControlPayload!
