@@ -128,6 +128,13 @@ describe('OCPP stations claim their identity', () => {
       expect(active.claimedAt).not.toBeNull();
       expect(active.activatedAt).not.toBeNull();
 
+      // A 1.6 station that keeps the key's hexadecimal digits as its password (not the bytes
+      // they stand for) is let in with them too.
+      if (version === 'ocpp1.6') {
+        const asDigits = await station(version, tenantId, serial, String(set!.value));
+        await asDigits.cp.close();
+      }
+
       // Active, the claim token is spent: it opens nothing any more.
       expect(
         await rpcCode(connectStation(stack.ocppUrl, version, serial, claimToken, tenantId)),

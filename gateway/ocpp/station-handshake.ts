@@ -88,6 +88,23 @@ export function readBasicAuth(header: string, identity: string): string | null {
 }
 
 /**
+ * OCPP 1.6's AuthorizationKey is set as hexadecimal digits and the whitepaper has the station
+ * send the bytes they stand for; some stations send the digits themselves. A password of
+ * 32–40 hex digits whose bytes are the printable password Doppel issued is let in as those
+ * bytes (the same secret, spelt the other way: no entropy is lost).
+ */
+async function authenticateHexKey(
+  links: DeviceLinks,
+  key: DeviceKey,
+  password: string,
+): Promise<Awaited<ReturnType<DeviceLinks['authenticate']>>> {
+  if (!/^(?:[0-9A-Fa-f]{2}){16,20}$/.test(password)) return false;
+  const bytes = Buffer.from(password, 'hex').toString('latin1');
+  if (!/^[\x21-\x7e]+$/.test(bytes)) return false;
+  return links.authenticate(key, bytes);
+}
+
+/**
  * Decides an OCPP upgrade before it happens (security profiles 1 and 2): an identity that
  * names no device is 404, a missing or wrong password 401. The subprotocol is picked here;
  * none agreed still upgrades (the endpoint then closes), as OCPP-J asks.
@@ -146,7 +163,8 @@ export async function decideHandshake(
   const password = readBasicAuth(request.authorization, target.identity);
   if (password === null) return refused(key, '401 Unauthorized');
   const version = pickSubprotocol(request.protocols);
-  const admitted = await links.authenticate(key, password);
+  const admitted =
+    (await links.authenticate(key, password)) || (await authenticateHexKey(links, key, password));
   if (admitted) {
     links.loginSucceeded(key);
     return { ok: true, key, model: admitted.model, version };
