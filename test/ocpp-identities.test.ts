@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceCredentials } from '../db/schema';
+import { PROVISION_DEVICES } from '../graphql/cli/commands/bulk-queries';
 import { graphql } from './support/graphql';
 import { bootPayload, connectStation, rpcCode } from './support/ocpp-station';
 import { registerDevice, startTestStack, uniqueTenant, type TestStack } from './support/stack';
@@ -119,6 +120,50 @@ describe('a station identity longer than OCPP allows', () => {
     expect(await boots(idOf(48), Buffer.from(authorizationKey, 'hex').toString(), tenantId)).toBe(
       'Accepted',
     );
+  });
+
+  it('is refused when provisioned, alone or in bulk, for a model that speaks OCPP', async () => {
+    const tenantId = uniqueTenant('long');
+    await graphql(
+      stack.apiUrl,
+      'mutation ($t: ID!, $p: JSONObject!) { putDeviceProfile(tenantId: $t, profile: $p) { model } }',
+      { t: tenantId, p: wallbox },
+    );
+    const PROVISION = `mutation ($i: ProvisionDeviceInput!) {
+      provisionDevice(input: $i) { created warnings } }`;
+    const refused = await graphql(stack.apiUrl, PROVISION, {
+      i: { tenantId, serial: idOf(49), model: 'acme-wallbox-ac22' },
+    });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'api:input.ocpp-identity-too-long',
+      field: 'serial',
+      max: 48,
+    });
+    const warned = await graphql(stack.apiUrl, PROVISION, { i: { tenantId, serial: idOf(50) } });
+    expect(warned.data.provisionDevice).toEqual({
+      created: true,
+      warnings: [expect.stringContaining('serial is 50 characters')],
+    });
+    const bulk = await graphql(stack.apiUrl, PROVISION_DEVICES, {
+      i: {
+        tenantId,
+        format: 'CSV',
+        content: ['serial,method', `${idOf(49)},credentials`, `${idOf(48)},credentials`].join('\n'),
+        defaults: { model: 'acme-wallbox-ac22' },
+      },
+    });
+    expect(bulk.errors).toBeUndefined();
+    expect(bulk.data.provisionDevices).toMatchObject({
+      total: 2,
+      accepted: 1,
+      refused: [
+        {
+          line: 2,
+          serial: idOf(49),
+          reason: expect.stringContaining("serial is 49 characters; an OCPP station's identity"),
+        },
+      ],
+    });
   });
 
   it('is registered with a warning when no profile says which protocol the device speaks', async () => {

@@ -13,7 +13,7 @@ import {
   type StoredProfile,
 } from '../../db/device-profile-store';
 import { isRejection } from '../../twins/errors';
-import { parseDeviceProfile, type Protocol } from '../../twins/profiles';
+import { parseDeviceProfile } from '../../twins/profiles';
 import { deviceLifecycleHistoryOf, findDeviceTwin } from '../../db/device-projection';
 import {
   LIFECYCLE_STATES,
@@ -21,7 +21,8 @@ import {
   type DeviceTwinState,
   type LifecycleState,
 } from '../../twins/device';
-import { deviceWorkflowId, isValidId, OCPP_IDENTITY_MAX } from '../../twins/ids';
+import { deviceWorkflowId, isValidId } from '../../twins/ids';
+import { checkOcppIdentity, protocolOf } from './ocpp-identity';
 import { registerDeviceTwin } from '../../workflows/device-twin/client';
 import {
   sendCommandUpdate,
@@ -58,32 +59,6 @@ function requireId(name: string, value: string): void {
       },
     );
   }
-}
-
-/** The protocol the model's device profile says the device speaks, if it says one. */
-async function protocolOf(database: Database, tenantId: string, model?: string | null) {
-  return model ? (await findDeviceProfile(database, tenantId, model))?.profile.protocol : undefined;
-}
-
-/**
- * A device id longer than an OCPP identity (48 characters) can never connect over OCPP: refused
- * when the model's profile says the device speaks OCPP, a warning when no profile says which
- * protocol it speaks (JSON and MQTT take ids up to 64).
- */
-function identityWarnings(
-  input: DeviceArgs & { model?: string | null },
-  protocol: Protocol | undefined,
-): string[] {
-  if (input.deviceId.length <= OCPP_IDENTITY_MAX) return [];
-  const tooLong = `deviceId is ${input.deviceId.length} characters; an OCPP station's identity is at most ${OCPP_IDENTITY_MAX}`;
-  if (protocol?.startsWith('ocpp'))
-    throw apiError(
-      'api:input.ocpp-identity-too-long',
-      `${tooLong}, and model ${input.model} speaks ${protocol}: give the station its OCPP identity (chargeBoxIdentity) as deviceId`,
-      { field: 'deviceId', max: OCPP_IDENTITY_MAX },
-    );
-  if (protocol) return [];
-  return [`${tooLong}: this device can connect over native JSON or MQTT only`];
 }
 
 function lifecycleFromEnum(value: string): LifecycleState {
@@ -170,7 +145,7 @@ export const resolvers = {
       requireId('tenantId', input.tenantId);
       requireId('deviceId', input.deviceId);
       const protocol = await protocolOf(ctx.database, input.tenantId, input.model);
-      const warnings = identityWarnings(input, protocol);
+      const warnings = checkOcppIdentity('deviceId', input.deviceId, input.model, protocol);
       const key = { tenantId: input.tenantId, deviceId: input.deviceId };
       const login = input.login === 'CERTIFICATE' ? 'certificate' : 'secret';
       // A station is given a password it can keep (a 1.6 AuthorizationKey holds 20 bytes).

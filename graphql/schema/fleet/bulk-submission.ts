@@ -5,6 +5,7 @@ import { newIdentity } from '../../../db/provisioning-store';
 import type { BulkRow } from '../../../twins/provisioning/bulk-rows';
 import { startBulkProvisioning } from '../../../workflows/bulk-provisioning/client';
 import { bulkProvisionWorkflowId } from '../../../workflows/bulk-provisioning/messages';
+import { ocppIdentityProblem, protocolOf } from '../ocpp-identity';
 import type { ApiContext } from '../resolvers';
 
 /** A readable, unique bulk id: when it was accepted, and some randomness. */
@@ -30,6 +31,19 @@ export async function acceptBulk(
     tenantId,
     rows.map((r) => r.request.serial),
   );
+  // A serial an OCPP station could never connect with, for a model whose profile says OCPP.
+  const models = [...new Set(rows.flatMap((r) => (r.request.model ? [r.request.model] : [])))];
+  const protocols = new Map(
+    await Promise.all(
+      models.map(async (m) => [m, await protocolOf(ctx.database, tenantId, m)] as const),
+    ),
+  );
+  for (const { request } of rows) {
+    const protocol = request.model ? protocols.get(request.model) : undefined;
+    const problem = ocppIdentityProblem('serial', request.serial);
+    if (problem && protocol?.startsWith('ocpp') && !known.has(request.serial))
+      known.set(request.serial, `${problem}, and model ${request.model} speaks ${protocol}`);
+  }
   const accepted = rows.filter((r) => !known.has(r.request.serial));
   const shown = accepted.map((r) => newIdentity(r.request.method, r.request.claimToken));
   const hashes = await hashSecrets(shown);

@@ -1,3 +1,4 @@
+import { checkOcppIdentity, protocolOf } from '../ocpp-identity';
 import { requireReachable } from '../reachable';
 import { z } from 'zod';
 import { hashSecret } from '../../../db/credentials';
@@ -108,6 +109,13 @@ export const provisioningResolvers = {
           : {}),
       });
       if (!parsed.success) throw refusedRequest(parsed.error);
+      const { model } = parsed.data;
+      const warnings = checkOcppIdentity(
+        'serial',
+        input.serial,
+        model,
+        await protocolOf(ctx.database, tenantId, model),
+      );
       const { claimToken: given, ...request } = parsed.data;
       const shown =
         request.method === 'credentials' ? newDeviceSecret() : (given ?? newClaimToken());
@@ -128,6 +136,7 @@ export const provisioningResolvers = {
         reason: state.reason,
         secret: stored && request.method === 'credentials' ? shown : null,
         claimToken: stored && request.method === 'claim' ? shown : null,
+        warnings,
       };
     },
     setAdmissionHook: async (
@@ -186,6 +195,12 @@ export const provisioningResolvers = {
         ...fields,
         serial: newSerial,
       });
+      const warnings = checkOcppIdentity(
+        'newSerial',
+        newSerial,
+        request.model,
+        await protocolOf(ctx.database, tenantId, request.model),
+      );
       const { workflowId, created } = await startReplacement(ctx.temporal, {
         tenantId,
         deviceId,
@@ -203,6 +218,7 @@ export const provisioningResolvers = {
         ...state,
         secret: stored && request.method === 'credentials' ? shown : null,
         claimToken: stored && request.method === 'claim' ? shown : null,
+        warnings,
       };
     },
     removeAdmissionHook: async (_: unknown, args: { tenantId: string }, ctx: ApiContext) => {

@@ -69,6 +69,8 @@ export const provisioningTypeDefs = /* GraphQL */ `
     secret: String
     "The claim token (method CLAIM), shown this once."
     claimToken: String
+    "What may stop the device from connecting: an id longer than an OCPP identity (48 characters) when no profile says which protocol the model speaks (a model whose profile says OCPP is refused such an id: api:input.ocpp-identity-too-long)."
+    warnings: [String!]!
   }
 
   input SetAdmissionHookInput {
@@ -140,6 +142,8 @@ export const provisioningTypeDefs = /* GraphQL */ `
     secret: String
     "The new device's claim token (method CLAIM), shown this once."
     claimToken: String
+    "What may stop the device from connecting: an id longer than an OCPP identity (48 characters) when no profile says which protocol the model speaks (a model whose profile says OCPP is refused such an id: api:input.ocpp-identity-too-long)."
+    warnings: [String!]!
   }
 
   extend type Query {
