@@ -28,8 +28,15 @@ export const newSecretOf = (form: SecretForm) =>
 export const newClaimToken = () => `clm_${randomBytes(18).toString('base64url')}`;
 
 /** The identity to show once: a new secret (credentials), or the given or a new claim token. */
-export const newIdentity = (method: 'credentials' | 'claim', claimToken?: string) =>
-  method === 'credentials' ? newDeviceSecret() : (claimToken ?? newClaimToken());
+export const newIdentity = (
+  method: 'credentials' | 'claim',
+  claimToken?: string,
+  form: SecretForm = 'device-secret',
+) => (method === 'credentials' ? newSecretOf(form) : (claimToken ?? newClaimToken()));
+
+/** The form of secret a device of this protocol can keep: a station's is a password it can store. */
+export const secretFormOf = (protocol: string | undefined): SecretForm =>
+  protocol?.startsWith('ocpp') ? 'station-password' : 'device-secret';
 
 export interface ProvisioningRecord {
   tenantId: string;

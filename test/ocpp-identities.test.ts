@@ -130,7 +130,7 @@ describe('a station identity longer than OCPP allows', () => {
       { t: tenantId, p: wallbox },
     );
     const PROVISION = `mutation ($i: ProvisionDeviceInput!) {
-      provisionDevice(input: $i) { created warnings } }`;
+      provisionDevice(input: $i) { created warnings secret } }`;
     const refused = await graphql(stack.apiUrl, PROVISION, {
       i: { tenantId, serial: idOf(49), model: 'acme-wallbox-ac22' },
     });
@@ -143,7 +143,13 @@ describe('a station identity longer than OCPP allows', () => {
     expect(warned.data.provisionDevice).toEqual({
       created: true,
       warnings: [expect.stringContaining('serial is 50 characters')],
+      secret: expect.stringMatching(/^dpl_/),
     });
+    // A station's secret is a password a whitepaper 1.6 station can keep (20 bytes at most).
+    const station = await graphql(stack.apiUrl, PROVISION, {
+      i: { tenantId, serial: 'cp-station-1', model: 'acme-wallbox-ac22' },
+    });
+    expect(station.data.provisionDevice.secret).toMatch(/^[A-Za-z0-9]{20}$/);
     const bulk = await graphql(stack.apiUrl, PROVISION_DEVICES, {
       i: {
         tenantId,
@@ -156,6 +162,7 @@ describe('a station identity longer than OCPP allows', () => {
     expect(bulk.data.provisionDevices).toMatchObject({
       total: 2,
       accepted: 1,
+      identities: [{ serial: idOf(48), secret: expect.stringMatching(/^[A-Za-z0-9]{20}$/) }],
       refused: [
         {
           line: 2,

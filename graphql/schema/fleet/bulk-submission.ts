@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createBulk, knownSerials, type BulkRowRecord } from '../../../db/bulk-provisioning-store';
 import { hashSecrets } from '../../../db/credentials';
-import { newIdentity } from '../../../db/provisioning-store';
+import { newIdentity, secretFormOf } from '../../../db/provisioning-store';
 import type { BulkRow } from '../../../twins/provisioning/bulk-rows';
 import { startBulkProvisioning } from '../../../workflows/bulk-provisioning/client';
 import { bulkProvisionWorkflowId } from '../../../workflows/bulk-provisioning/messages';
@@ -45,7 +45,13 @@ export async function acceptBulk(
       known.set(request.serial, `${problem}, and model ${request.model} speaks ${protocol}`);
   }
   const accepted = rows.filter((r) => !known.has(r.request.serial));
-  const shown = accepted.map((r) => newIdentity(r.request.method, r.request.claimToken));
+  const shown = accepted.map((r) =>
+    newIdentity(
+      r.request.method,
+      r.request.claimToken,
+      secretFormOf(r.request.model ? protocols.get(r.request.model) : undefined),
+    ),
+  );
   const hashes = await hashSecrets(shown);
   const hashOf = new Map(accepted.map((r, i) => [r.request.serial, hashes[i]!]));
   const records: BulkRowRecord[] = rows.map(

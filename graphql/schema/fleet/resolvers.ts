@@ -5,9 +5,9 @@ import { hashSecret } from '../../../db/credentials';
 import {
   findAdmissionHook,
   findProvisioning,
-  newClaimToken,
-  newDeviceSecret,
+  newIdentity,
   removeAdmissionHook,
+  secretFormOf,
   setAdmissionHook,
 } from '../../../db/provisioning-store';
 import { CLAIM_TOKEN_WEAK } from '../../../twins/provisioning/claim-token';
@@ -48,15 +48,27 @@ function refusedRequest(error: z.ZodError) {
  * A validated provisioning request and the identity to show once: the secret (credentials)
  * or claim token is generated here, and only its hash goes to the workflow.
  */
-async function provisionRequest(fields: Record<string, unknown>) {
+/**
+ * A validated provisioning request for `serial` (the argument `field`), checked against OCPP's
+ * identity limit, with its identity to show once: a station of a model whose profile says OCPP
+ * is given a password it can keep (a 1.6 AuthorizationKey holds 20 bytes).
+ */
+async function provisionRequest(
+  ctx: ApiContext,
+  tenantId: string,
+  field: string,
+  fields: Record<string, unknown> & { serial: string },
+) {
   const parsed = provisionRequestSchema.safeParse({
     ...withoutNulls(fields),
     ...(fields.expect ? { expect: withoutNulls(fields.expect as Record<string, unknown>) } : {}),
   });
   if (!parsed.success) throw refusedRequest(parsed.error);
   const { claimToken: given, ...request } = parsed.data;
-  const shown = request.method === 'credentials' ? newDeviceSecret() : (given ?? newClaimToken());
-  return { request, shown, secretHash: await hashSecret(shown) };
+  const protocol = await protocolOf(ctx.database, tenantId, request.model);
+  const warnings = checkOcppIdentity(field, fields.serial, request.model, protocol);
+  const shown = newIdentity(request.method, given, secretFormOf(protocol));
+  return { request, shown, secretHash: await hashSecret(shown), warnings };
 }
 
 /** Fleet operations through their workflows; identities are generated here and shown once. */
@@ -102,28 +114,17 @@ export const provisioningResolvers = {
       const { tenantId, ...fields } = input;
       requireId('tenantId', tenantId);
       requireId('serial', input.serial);
-      const parsed = provisionRequestSchema.safeParse({
-        ...withoutNulls(fields),
-        ...(fields.expect
-          ? { expect: withoutNulls(fields.expect as Record<string, unknown>) }
-          : {}),
-      });
-      if (!parsed.success) throw refusedRequest(parsed.error);
-      const { model } = parsed.data;
-      const warnings = checkOcppIdentity(
+      const { request, shown, secretHash, warnings } = await provisionRequest(
+        ctx,
+        tenantId,
         'serial',
-        input.serial,
-        model,
-        await protocolOf(ctx.database, tenantId, model),
+        fields,
       );
-      const { claimToken: given, ...request } = parsed.data;
-      const shown =
-        request.method === 'credentials' ? newDeviceSecret() : (given ?? newClaimToken());
       const { workflowId, created } = await startProvisioning(ctx.temporal, {
         tenantId,
         actor: ctx.principal.actor,
         request,
-        secretHash: await hashSecret(shown),
+        secretHash,
         requestedAt: new Date().toISOString(),
       });
       const state = await provisioningState(ctx.temporal, workflowId, ADMISSION_WAIT_MS);
@@ -191,15 +192,11 @@ export const provisioningResolvers = {
       requireId('newSerial', newSerial);
       if (reason.trim() === '')
         throw apiError('twin:lifecycle.reason-required', 'say why the device is replaced (reason)');
-      const { request, shown, secretHash } = await provisionRequest({
-        ...fields,
-        serial: newSerial,
-      });
-      const warnings = checkOcppIdentity(
+      const { request, shown, secretHash, warnings } = await provisionRequest(
+        ctx,
+        tenantId,
         'newSerial',
-        newSerial,
-        request.model,
-        await protocolOf(ctx.database, tenantId, request.model),
+        { ...fields, serial: newSerial },
       );
       const { workflowId, created } = await startReplacement(ctx.temporal, {
         tenantId,
