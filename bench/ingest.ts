@@ -5,7 +5,7 @@
  * latency at 10/50/80 % of each system's own maximum, device-to-PostgreSQL latency for Doppel's
  * native JSON telemetry, and a CPU profile of the gateway under load. Returns markdown.
  */
-import os from 'node:os';
+import { machine as machineOf } from './report';
 import type { Histogram } from 'hdr-histogram-js';
 import { startScratchInfrastructure } from '../deploy/embedded/infrastructure';
 import { registerDevice, startStack } from '../test/support/stack';
@@ -76,7 +76,7 @@ export async function ingestBench(opts: IngestOptions): Promise<string> {
     : { rounds: 5, warmupMs: 700, durationMs: 2000, levels: [0.1, 0.5, 0.8], profileMs: 2000 };
   const began = Date.now();
   const elapsed = () => Math.round((Date.now() - began) / 1000);
-  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.type()} ${os.release()}`;
+  const machine = machineOf();
   const cleanups: Array<() => Promise<void>> = [];
   try {
     progress('ingest: starting Temporal and PostgreSQL');
