@@ -25,7 +25,4 @@ export const ledgerResolvers = {
     ledgerKeys: (_: unknown, __: { tenantId: string }, ctx: ApiContext) =>
       readLedgerKeys(ctx.database),
   },
-  LedgerCheckpoint: {
-    signedAt: (c: { signedAt: string }) => new Date(c.signedAt),
-  },
 };

@@ -129,12 +129,6 @@ export const rolloutResolvers = {
     'completed',
   ]),
   RolloutDeviceStatus: upper(ROLLOUT_DEVICE_STATUSES),
-  // PostgreSQL's text form of a timestamp is not ISO 8601: read it as a date.
-  RolloutDevice: {
-    commandedAt: (row: { commandedAt: string | null }) =>
-      row.commandedAt && new Date(row.commandedAt),
-    finishedAt: (row: { finishedAt: string | null }) => row.finishedAt && new Date(row.finishedAt),
-  },
   Rollout: {
     counts: countsOf,
     targeted: async (row: CountedRow, _: unknown, ctx: ApiContext) =>
