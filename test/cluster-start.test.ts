@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../deploy/embedded/child-process';
+import { resolveTemporalCli } from '../deploy/embedded/temporal-cli';
+import { eventually, graphql } from './support/graphql';
+import { interrupt, listening, profilePorts, startProfile } from './support/profile-start';
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'doppel-cluster-'));
+chmodSync(dataDir, 0o755);
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** `npm run start:cluster` as a newcomer runs it, with its state in a temporary folder. */
+const startCluster = (env: Record<string, string>) =>
+  startProfile('deploy/cluster/start.ts', dataDir, env, 300_000);
+
+/** Every process below `pid` now (children detach into groups of their own, but keep their parent). */
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const current = queue.shift()!;
+    for (const [child, parent] of parentOf) {
+      if (parent === current) {
+        found.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return found;
+}
+
+describe('npm run start:cluster', () => {
+  it('runs the Temporal server on PostgreSQL and every role as a process, and stops them all on Ctrl-C', async () => {
+    const { ports, env: portsEnv } = await profilePorts();
+    const env = { ...portsEnv, TEMPORAL_HISTORY_SHARDS: '8' };
+    const apiUrl = `http://127.0.0.1:${ports.API_PORT}/graphql`;
+    const temporalAddress = `127.0.0.1:${ports.TEMPORAL_PORT}`;
+
+    const cluster = await startCluster(env);
+    expect(cluster.output()).toContain('Press Ctrl-C to stop.');
+    expect(cluster.output()).toContain(`ws://localhost:${ports.GATEWAY_PORT}/device`);
+    expect(cluster.output()).toContain(apiUrl);
+    expect(cluster.output()).toMatch(
+      /Temporal +127\.0\.0\.1:\d+ +\(Temporal server, 8 history shards/,
+    );
+    expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+    const processes = descendants(cluster.child.pid!);
+
+    const admin = {
+      authorization: `Bearer ${readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim()}`,
+    };
+    const registered = await graphql(
+      apiUrl,
+      'mutation { registerDevice(input: { tenantId: "demo", deviceId: "on-cluster" }) { workflowId } }',
+      {},
+      admin,
+    );
+    expect(registered.errors).toBeUndefined();
+    const device = await eventually(async () => {
+      const res = await graphql(
+        apiUrl,
+        '{ device(tenantId: "demo", deviceId: "on-cluster") { lifecycle { state } } }',
+        {},
+        admin,
+      );
+      return res.data?.device ?? undefined;
+    });
+    expect(device).toEqual({ lifecycle: { state: 'PROVISIONED' } });
+
+    // The cluster is the real server with PostgreSQL persistence, as its operators see it.
+    const cli = await resolveTemporalCli(() => {});
+    const { stdout } = await promisify(execFile)(cli, [
+      'operator',
+      'cluster',
+      'describe',
+      '--address',
+      temporalAddress,
+      '-o',
+      'json',
+    ]);
+    const described = JSON.parse(stdout) as Record<string, unknown>;
+    expect(described).toMatchObject({ persistenceStore: 'postgres12', historyShardCount: 8 });
+    expect(String(described.visibilityStore)).toContain('postgres12');
+    // The twin's workflow runs there, and SQL visibility finds it by its search attributes.
+    const connection = await Connection.connect({ address: temporalAddress });
+    try {
+      const client = new Client({ connection });
+      const workflow = await client.workflow.getHandle('device:demo:on-cluster').describe();
+      expect(workflow.status.name).toBe('RUNNING');
+      const listed = await eventually(async () => {
+        const ids: string[] = [];
+        for await (const wf of client.workflow.list({ query: "TenantId = 'demo'" }))
+          ids.push(wf.workflowId);
+        return ids.includes('device:demo:on-cluster') ? ids : undefined;
+      });
+      expect(listed).toContain('device:demo:on-cluster');
+    } finally {
+      await connection.close();
+    }
+
+    expect(await interrupt(cluster.child)).toBe(0);
+    expect(processes.filter(isAlive)).toEqual([]);
+    for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
+    expect(cluster.output()).not.toContain('error while stopping');
+    expect(cluster.output()).not.toContain('exited unexpectedly');
+
+    // The shard count is fixed at creation: another one is refused, with what to do instead.
+    const again = await startCluster({ ...env, TEMPORAL_HISTORY_SHARDS: '16' });
+    const [code] =
+      again.child.exitCode === null ? await once(again.child, 'exit') : [again.child.exitCode];
+    expect(code).toBe(1);
+    expect(again.output()).toContain('deploy:cluster.history-shards-fixed');
+    expect(again.output()).toContain('created with 8 history shards');
+    expect(again.output()).not.toContain('Press Ctrl-C to stop.');
+    for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
+  }, 600_000);
+});
