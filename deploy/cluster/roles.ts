@@ -27,7 +27,7 @@ export interface RoleProcessSpec {
  */
 export async function startRoleProcess(
   spec: RoleProcessSpec,
-  supervise: Pick<SupervisedOptions, 'runDir' | 'logDir' | 'onUnexpectedExit'>,
+  supervise: Pick<SupervisedOptions, 'runDir' | 'logDir' | 'onStarted' | 'onUnexpectedExit'>,
 ): Promise<SupervisedProcess> {
   // The log is appended to across starts: only what this start writes counts.
   const logStart = readLog(path.join(supervise.logDir, `${spec.name}.log`)).length;

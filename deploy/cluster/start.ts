@@ -28,9 +28,15 @@ await runProcess(async (onStop) => {
   });
   const log = (line: string) => logger.info(line);
   const stateDir = path.join(DATA_DIR, 'cluster');
+  const started: SupervisedProcess[] = [];
   const supervise = {
     runDir: path.join(stateDir, 'run'),
     logDir: path.join(DATA_DIR, 'logs', 'cluster'),
+    // Stopped in reverse order of start, whether the start finished or not.
+    onStarted: (proc: SupervisedProcess) => {
+      onStop(proc.stop);
+      started.push(proc);
+    },
     // A process that dies on its own is reported; the others keep running (several of a
     // role may run, and a fault test kills one on purpose).
     onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) =>
@@ -69,7 +75,6 @@ await runProcess(async (onStop) => {
       supervise,
       log,
     });
-    for (const proc of temporal.processes) onStop(proc.stop);
   }
   const temporalAddress = config.TEMPORAL_ADDRESS ?? temporal!.address;
 
@@ -109,12 +114,9 @@ await runProcess(async (onStop) => {
       readyPort: config.API_PORT,
     },
   ];
-  const running: SupervisedProcess[] = [];
   for (const spec of roles) {
     log(`starting ${spec.name}`);
-    const proc = await startRoleProcess(spec, supervise);
-    onStop(proc.stop);
-    running.push(proc);
+    await startRoleProcess(spec, supervise);
   }
 
   onStop(await publishApiUrl(DATA_DIR, config.API_HOST, config.API_PORT));
@@ -124,14 +126,13 @@ await runProcess(async (onStop) => {
     { gateway: config.GATEWAY_PORT, metrics: config.GATEWAY_METRICS_PORT, api: config.API_PORT },
     admin?.tokenFile ?? null,
   );
-  const processes = [...(temporal?.processes ?? []), ...running];
   const lines = [
     'Doppel is running (cluster profile).',
     ...rows.head,
     `  Temporal UI      ${temporal?.uiUrl ?? '(external cluster: use its own UI)'}`,
     `  Temporal         ${temporalAddress}${temporal ? `  (Temporal server, ${temporal.historyShards} history shards, PostgreSQL persistence and visibility)` : '  (TEMPORAL_ADDRESS)'}`,
     `  PostgreSQL       ${config.DATABASE_URL ? 'DATABASE_URL' : `127.0.0.1:${config.POSTGRES_PORT}  (private cluster in ${shownPath(path.join(DATA_DIR, 'postgres'))}, database ${CLUSTER_DATABASE})`}`,
-    `  Processes        ${processes.map((p) => `${p.name} ${p.child.pid}`).join(', ')}`,
+    `  Processes        ${started.map((p) => `${p.name} ${p.child.pid}`).join(', ')}`,
     `  Logs             ${shownPath(supervise.logDir)}/<process>.log`,
     rows.tenantsUrls,
     'Press Ctrl-C to stop.',

@@ -30,6 +30,9 @@ export interface SupervisedOptions {
   logDir: string;
   stopSignal?: NodeJS.Signals;
   graceMs?: number;
+  /** Called once it is spawned: the launcher registers its stop at once, so a Ctrl-C while
+   * the profile is still starting stops it too. */
+  onStarted: (proc: SupervisedProcess) => void;
   /** Called when it exits without being asked to. */
   onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -55,7 +58,7 @@ export function startSupervised(opts: SupervisedOptions): SupervisedProcess {
   child.on('exit', (code, signal) => {
     if (!stopping) opts.onUnexpectedExit(opts.name, code, signal);
   });
-  return {
+  const proc: SupervisedProcess = {
     name: opts.name,
     child,
     logFile,
@@ -65,6 +68,8 @@ export function startSupervised(opts: SupervisedOptions): SupervisedProcess {
       rmSync(pidFile, { force: true });
     },
   };
+  opts.onStarted(proc);
+  return proc;
 }
 
 /**

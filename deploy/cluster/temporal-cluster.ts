@@ -27,7 +27,7 @@ export interface TemporalClusterOptions {
   namespace: string;
   /** TEMPORAL_HISTORY_SHARDS; undefined = the persisted count, or the default for a new cluster. */
   historyShards: number | undefined;
-  supervise: Pick<SupervisedOptions, 'runDir' | 'logDir' | 'onUnexpectedExit'>;
+  supervise: Pick<SupervisedOptions, 'runDir' | 'logDir' | 'onStarted' | 'onUnexpectedExit'>;
   log: (line: string) => void;
 }
 
