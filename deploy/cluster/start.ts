@@ -47,6 +47,8 @@ await runProcess(async (onStop) => {
   };
   await stopLeftovers(supervise.runDir, log);
 
+  // Built (first start only) before anything runs: a failed build leaves nothing to stop.
+  const binaries = config.TEMPORAL_ADDRESS ? null : await resolveClusterBinaries(log);
   let privatePostgres: { url: string } | null = null;
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
     log('starting private PostgreSQL');
@@ -55,6 +57,8 @@ await runProcess(async (onStop) => {
       port: config.POSTGRES_PORT,
       database: CLUSTER_DATABASE,
       logFile: path.join(DATA_DIR, 'logs', 'postgres.log'),
+      // Four Temporal services hold up to 24 connections each, every role a pool of its own.
+      settings: { max_connections: 300 },
     });
     onStop(pg.stop);
     privatePostgres = pg;
@@ -62,8 +66,7 @@ await runProcess(async (onStop) => {
   const databaseUrl = config.DATABASE_URL ?? privatePostgres!.url;
 
   let temporal: TemporalCluster | null = null;
-  if (!config.TEMPORAL_ADDRESS) {
-    const binaries = await resolveClusterBinaries(log);
+  if (binaries) {
     temporal = await startTemporalCluster({
       binaries,
       postgres: postgresServerOf(privatePostgres!.url),
