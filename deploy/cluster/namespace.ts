@@ -13,10 +13,14 @@ const GRPC = { ALREADY_EXISTS: 6, NOT_FOUND: 5 } as const;
 export async function ensureNamespace(
   address: string,
   namespace: string,
+  /** Says why waiting is pointless (a service exited), or null. */
+  failure: () => string | null = () => null,
   timeoutMs = 120_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const failed = failure();
+    if (failed) throw new Error(`Temporal at ${address} cannot start: ${failed}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 5_000 });
       try {

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, waitForPort } from '../embedded/child-process';
+import { waitForPort } from '../embedded/child-process';
+import { freeServicePort } from './service-port';
 import type { ClusterBinaries } from './binaries';
 import { ensureNamespace } from './namespace';
 import {
@@ -51,10 +52,11 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
     await persistedHistoryShards(opts.postgres),
   );
   const ports = {} as Record<TemporalService, { grpc: number; membership: number }>;
+  const taken = new Set([opts.frontendPort, opts.uiPort]);
   for (const service of TEMPORAL_SERVICES) {
     ports[service] = {
-      grpc: service === 'frontend' ? opts.frontendPort : await freePort(),
-      membership: await freePort(),
+      grpc: service === 'frontend' ? opts.frontendPort : await freeServicePort(taken),
+      membership: await freeServicePort(taken),
     };
   }
   const configFile = writeTemporalConfig(path.join(opts.stateDir, 'temporal'), {
@@ -81,7 +83,10 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
       });
     }
     const address = `127.0.0.1:${opts.frontendPort}`;
-    await ensureNamespace(address, opts.namespace);
+    await ensureNamespace(address, opts.namespace, () => {
+      const gone = processes.find((p) => p.child.exitCode !== null || p.child.signalCode !== null);
+      return gone ? `${gone.name} exited (log: ${gone.logFile})` : null;
+    });
     let uiUrl: string | null = null;
     if (opts.uiPort) {
       const ui = await startUiServer(opts, address);
