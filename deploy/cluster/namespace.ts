@@ -26,6 +26,7 @@ export async function ensureNamespace(
       try {
         await registerOnce(connection, namespace);
         await addMissingAttributes(connection, namespace);
+        await serving(connection, namespace);
         return;
       } finally {
         await connection.close();
@@ -79,4 +80,24 @@ async function addMissingAttributes(connection: Connection, namespace: string): 
   const still = missing.filter(([name]) => now?.[name] === undefined);
   if (still.length)
     throw new Error(`search attributes not added yet: ${still.map(([n]) => n).join(', ')}`);
+}
+
+/**
+ * The frontend answers before history and matching serve it ("Not enough hosts to serve the
+ * request"): a workflow that does not exist is looked up in its history shard, a task queue in
+ * matching. Both answering is what a twin needs; nothing is written.
+ */
+async function serving(connection: Connection, namespace: string): Promise<void> {
+  try {
+    await connection.workflowService.describeWorkflowExecution({
+      namespace,
+      execution: { workflowId: 'doppel:readiness-probe' },
+    });
+  } catch (error) {
+    if ((error as { code?: number }).code !== GRPC.NOT_FOUND) throw error;
+  }
+  await connection.workflowService.describeTaskQueue({
+    namespace,
+    taskQueue: { name: 'doppel-readiness-probe' },
+  });
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { waitForPort } from '../embedded/child-process';
-import { freeServicePort } from './service-port';
+import { keptServicePorts } from './service-port';
 import type { ClusterBinaries } from './binaries';
 import { ensureNamespace } from './namespace';
 import {
@@ -51,15 +51,24 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
     opts.historyShards,
     await persistedHistoryShards(opts.postgres),
   );
-  const ports = {} as Record<TemporalService, { grpc: number; membership: number }>;
-  const taken = new Set([opts.frontendPort, opts.uiPort]);
-  for (const service of TEMPORAL_SERVICES) {
-    ports[service] = {
-      grpc: service === 'frontend' ? opts.frontendPort : await freeServicePort(taken),
-      membership: await freeServicePort(taken),
-    };
-  }
-  const configFile = writeTemporalConfig(path.join(opts.stateDir, 'temporal'), {
+  const configDir = path.join(opts.stateDir, 'temporal');
+  const kept = await keptServicePorts(
+    path.join(configDir, 'ports.json'),
+    TEMPORAL_SERVICES.flatMap((s) =>
+      s === 'frontend' ? [`${s}-membership`] : [`${s}-grpc`, `${s}-membership`],
+    ),
+    new Set([opts.frontendPort, opts.uiPort]),
+  );
+  const ports = Object.fromEntries(
+    TEMPORAL_SERVICES.map((s) => [
+      s,
+      {
+        grpc: s === 'frontend' ? opts.frontendPort : kept[`${s}-grpc`]!,
+        membership: kept[`${s}-membership`]!,
+      },
+    ]),
+  ) as Record<TemporalService, { grpc: number; membership: number }>;
+  const configFile = writeTemporalConfig(configDir, {
     postgres: opts.postgres,
     numHistoryShards: historyShards,
     ports,
