@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,11 +12,19 @@ import { interrupt, listening, profilePorts, startProfile } from './support/prof
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'doppel-cluster-'));
 chmodSync(dataDir, 0o755);
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const launched: ChildProcess[] = [];
+afterAll(async () => {
+  // A failed assertion leaves its profile running: Ctrl-C stops all of it.
+  for (const child of launched) await interrupt(child);
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 /** `npm run start:cluster` as a newcomer runs it, with its state in a temporary folder. */
-const startCluster = (env: Record<string, string>) =>
-  startProfile('deploy/cluster/start.ts', dataDir, env, 300_000);
+async function startCluster(env: Record<string, string>) {
+  const started = await startProfile('deploy/cluster/start.ts', dataDir, env, 300_000);
+  launched.push(started.child);
+  return started;
+}
 
 interface Running {
   pid: number;

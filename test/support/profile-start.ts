@@ -36,6 +36,8 @@ export async function startProfile(
 
 /** Ctrl-C; resolves with the exit code once everything it wrote has been read. */
 export async function interrupt(child: ChildProcess): Promise<number | null> {
+  // Already gone (it failed to start): 'close' has come and gone.
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = once(child, 'close');
   child.kill('SIGINT');
   const [code] = (await exited) as [number | null];
