@@ -153,6 +153,7 @@ describe('npm run start:cluster', () => {
         Object.entries(env).filter(([name]) => name !== 'TEMPORAL_HISTORY_SHARDS'),
       ),
     );
+    let stopped: number | null = null;
     try {
       expect(second.output()).toContain('Press Ctrl-C to stop.');
       expect(second.output()).toMatch(/Temporal server, 8 history shards/);
@@ -180,8 +181,9 @@ describe('npm run start:cluster', () => {
       expect(another.errors).toBeUndefined();
       expect(second.output()).not.toContain('exited unexpectedly');
     } finally {
-      expect(await interrupt(second.child)).toBe(0);
+      stopped = await interrupt(second.child);
     }
+    expect(stopped).toBe(0);
 
     // The shard count is fixed at creation: another one is refused, with what to do instead.
     const refused = await startCluster({ ...env, TEMPORAL_HISTORY_SHARDS: '16' });
