@@ -231,6 +231,40 @@ export const embeddedConfig = z
   })
   .refine(hasAudienceWhenShared, audienceRequired);
 
+/**
+ * `npm run start:cluster`: the real Temporal server on the private PostgreSQL (unless
+ * TEMPORAL_ADDRESS / DATABASE_URL point elsewhere) and every role as a process of its own. The
+ * roles read the rest of their configuration from the same environment.
+ */
+export const clusterConfig = z
+  .object({
+    ...logging,
+    TEMPORAL_ADDRESS: hostPort.optional(),
+    TEMPORAL_NAMESPACE: backends.TEMPORAL_NAMESPACE,
+    /** The frontend's gRPC port, the cluster's address; the other services take free ports. */
+    TEMPORAL_PORT: port.default(7233),
+    TEMPORAL_UI_PORT: port.default(8233),
+    /** Fixed when the cluster is created (default 64); a different value later is refused. */
+    TEMPORAL_HISTORY_SHARDS: z.coerce.number().int().min(1).max(16_384).optional(),
+    DATABASE_URL: postgresUrl.optional(),
+    POSTGRES_PORT: port.default(54329),
+    GATEWAY_HOST: gateway.GATEWAY_HOST,
+    GATEWAY_PORT: port.min(1).default(8080),
+    GATEWAY_METRICS_HOST: gateway.GATEWAY_METRICS_HOST,
+    GATEWAY_METRICS_PORT: port.min(1).default(9464),
+    API_HOST: api.API_HOST,
+    API_PORT: port.min(1).default(4000),
+    API_JWT_SECRET: api.API_JWT_SECRET,
+    API_JWT_PUBLIC_KEY: api.API_JWT_PUBLIC_KEY,
+    API_JWT_JWKS_URL: api.API_JWT_JWKS_URL,
+    ...ledger,
+    EGRESS_ALLOWED_NETWORKS: egressNetworks(''),
+  })
+  .refine((env) => oneJwtKey(env) <= 1, {
+    message: 'set at most one of API_JWT_SECRET, API_JWT_PUBLIC_KEY or API_JWT_JWKS_URL',
+    path: ['API_JWT_SECRET'],
+  });
+
 /** Parses the environment once; a bad or missing value stops the process with a readable list. */
 export function parseConfig<S extends z.ZodType>(
   schema: S,

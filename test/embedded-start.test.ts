@@ -1,14 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../deploy/embedded/child-process';
-import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import { runCli } from './support/cli';
+import { interrupt, listening, profilePorts, startProfile } from './support/profile-start';
 import { eventually, graphql } from './support/graphql';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'doppel-start-'));
@@ -16,58 +12,12 @@ chmodSync(dataDir, 0o755);
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** `npm start`, as a newcomer runs it, with its state in a temporary folder and free ports. */
-async function npmStart(env: Record<string, string>) {
-  const child = spawn(
-    path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'),
-    ['deploy/embedded/start.ts'],
-    {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env, DOPPEL_DATA_DIR: dataDir, LOG_FORMAT: 'json' },
-    },
-  );
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 150_000;
-  while (
-    !output.includes('Press Ctrl-C to stop.') &&
-    child.exitCode === null &&
-    Date.now() < deadline
-  ) {
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { child, output: () => output };
-}
-
-async function stop(child: ChildProcess): Promise<number | null> {
-  // 'close': exited, and everything it wrote has been read.
-  const exited = once(child, 'close');
-  child.kill('SIGINT');
-  const [code] = (await exited) as [number | null];
-  return code;
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(
-      { host: '127.0.0.1', port },
-      () => (socket.destroy(), resolve(true)),
-    );
-    socket.on('error', () => resolve(false));
-  });
-}
+const npmStart = (env: Record<string, string>) =>
+  startProfile('deploy/embedded/start.ts', dataDir, env);
 
 describe('npm start', () => {
   it('runs the whole stack, prints its URLs, stops cleanly on Ctrl-C and reuses its data', async () => {
-    const ports = {
-      TEMPORAL_PORT: await freePort(),
-      TEMPORAL_UI_PORT: await freePort(),
-      POSTGRES_PORT: await freePort(),
-      GATEWAY_PORT: await freePort(),
-      GATEWAY_METRICS_PORT: await freePort(),
-      API_PORT: await freePort(),
-    };
-    const env = Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)]));
+    const { ports, env } = await profilePorts();
     const apiUrl = `http://127.0.0.1:${ports.API_PORT}/graphql`;
 
     const first = await npmStart(env);
@@ -111,7 +61,7 @@ describe('npm start', () => {
     expect(whoami.stderr).toBe('');
     expect(whoami.stdout.trim()).toBe('user:admin · platform-admin in every tenant');
 
-    expect(await stop(first.child)).toBe(0);
+    expect(await interrupt(first.child)).toBe(0);
     for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
     // Stopped once, in order: no worker was found draining already, nothing failed to stop.
     expect(first.output()).not.toContain('IllegalStateError');
@@ -146,7 +96,7 @@ describe('npm start', () => {
       expect(described.status.name).toBe('RUNNING');
       await connection.close();
     } finally {
-      expect(await stop(second.child)).toBe(0);
+      expect(await interrupt(second.child)).toBe(0);
     }
   }, 300_000);
 });

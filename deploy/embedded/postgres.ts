@@ -33,6 +33,8 @@ export interface PrivatePostgresOptions {
   logFile: string;
   /** Trade durability for speed: tests only. */
   ephemeral?: boolean;
+  /** Server settings (`-c name=value`) beyond the defaults, e.g. max_connections. */
+  settings?: Record<string, string | number>;
 }
 
 const USER = 'doppel';
@@ -178,6 +180,8 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions): Promis
   ];
   if (opts.ephemeral)
     args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  for (const [name, value] of Object.entries(opts.settings ?? {}))
+    args.push('-c', `${name}=${value}`);
   mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const logFd = openSync(opts.logFile, 'a');
   const child = spawn(path.join(bin, 'postgres'), args, {

@@ -6,9 +6,6 @@ import { migrateDatabase } from '../../db/migrate';
 import { startGateway } from '../../gateway/start-gateway';
 import { startApi } from '../../graphql/start-api';
 import { startWorker } from '../../workflows/worker/start-worker';
-import { rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { apiUrlFile } from '../../graphql/cli/stack-url';
 import { embeddedConfig, jwtConfigOf, parseConfig, rateLimitOf } from '../config';
 import { embeddedLedgerKey, ledgerKeyOf } from '../ledger-key';
 import { firstAdmin } from './first-admin';
@@ -17,6 +14,7 @@ import { runProcess } from '../process';
 import { installTemporalLogging } from '../temporal-runtime';
 import { startInfrastructure } from './infrastructure';
 import { DATA_DIR } from './paths';
+import { publishApiUrl, roleRows } from './url-table';
 
 await runProcess(async (onStop) => {
   const config = parseConfig(embeddedConfig, 'embedded runtime');
@@ -93,32 +91,20 @@ await runProcess(async (onStop) => {
     logger: logger.child({ role: 'api' }),
   });
   onStop(api.stop);
-  // The CLI finds this stack's API here (graphql/cli/stack-url.ts), as it finds its admin token.
-  const urlFile = apiUrlFile(DATA_DIR);
-  const apiHost = config.API_HOST === '0.0.0.0' ? '127.0.0.1' : config.API_HOST;
-  await writeFile(urlFile, `http://${apiHost}:${api.port}/graphql\n`);
-  onStop(() => rm(urlFile, { force: true }));
+  onStop(await publishApiUrl(DATA_DIR, config.API_HOST, api.port));
 
-  // Relative to where you are when that is shorter (.data/admin-token), else absolute.
-  const shownPath = (file: string) => {
-    const relative = path.relative(process.cwd(), file);
-    return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
-  };
-  const shown = (host: string) => (host === '0.0.0.0' ? 'localhost' : host);
+  const rows = roleRows(
+    config,
+    { gateway: gateway.port, metrics: gateway.metricsPort, api: api.port },
+    admin?.tokenFile ?? null,
+  );
   const lines = [
     'Doppel is running.',
-    `  Device gateway   ws://${shown(config.GATEWAY_HOST)}:${gateway.port}/device`,
-    `  Gateway metrics  http://${config.GATEWAY_METRICS_HOST}:${gateway.metricsPort}/metrics`,
-    `  GraphQL API      http://${shown(config.API_HOST)}:${api.port}/graphql   (GraphiQL in a browser)`,
-    ...(admin
-      ? [
-          `  Admin token      ${shownPath(admin.tokenFile)}   (Authorization: Bearer <token>; valid 30 days, renewed on each start)`,
-        ]
-      : []),
+    ...rows.head,
     `  Temporal UI      ${infra.temporalUiUrl ?? '(external cluster: use its own UI)'}`,
     `  Temporal         ${infra.temporalAddress}${infra.started.includes('temporal') ? '  (dev server, data in .data/temporal.db)' : ''}`,
     `  PostgreSQL       ${infra.started.includes('postgres') ? `127.0.0.1:${config.POSTGRES_PORT}  (private cluster in .data/postgres)` : 'DATABASE_URL'}`,
-    `  Tenants' URLs    ${config.EGRESS_ALLOWED_NETWORKS.length ? `public addresses and ${config.EGRESS_ALLOWED_NETWORKS.join(', ')} (EGRESS_ALLOWED_NETWORKS)` : 'public addresses only (EGRESS_ALLOWED_NETWORKS allows more)'}`,
+    rows.tenantsUrls,
     'Press Ctrl-C to stop.',
   ];
   console.log(`\n${lines.join('\n')}\n`);

@@ -166,7 +166,7 @@ export async function startTemporalDevServer(
 }
 
 /** temporal.api.enums.v1.IndexedValueType: INDEXED_VALUE_TYPE_KEYWORD = 2, _BOOL = 5. */
-const INDEXED_TYPE = { Keyword: 2, Bool: 5 } as const;
+export const INDEXED_TYPE = { Keyword: 2, Bool: 5 } as const;
 
 /**
  * The port opens before the namespace and search attributes are ready; twins need both. A

@@ -1,0 +1,145 @@
+// `npm run start:cluster`: the real Temporal server on PostgreSQL and every role as a process.
+import '../runtime/require-supported-node';
+import path from 'node:path';
+import { migrateDatabase } from '../../db/migrate';
+import { clusterConfig, parseConfig } from '../config';
+import { embeddedLedgerKey } from '../ledger-key';
+import { createLogger } from '../logger';
+import { runProcess } from '../process';
+import { firstAdmin } from '../embedded/first-admin';
+import { DATA_DIR } from '../embedded/paths';
+import { publishApiUrl, roleRows, shownPath } from '../embedded/url-table';
+import { startPrivatePostgres } from '../embedded/postgres';
+import { resolveClusterBinaries } from './binaries';
+import { startRoleProcess, type RoleProcessSpec } from './roles';
+import { stopLeftovers, type SupervisedProcess } from './supervised-process';
+import { startTemporalCluster, type TemporalCluster } from './temporal-cluster';
+import { postgresServerOf } from './temporal-databases';
+
+/** Doppel's own database in the private cluster: not the embedded profile's, whose twins live in another Temporal. */
+const CLUSTER_DATABASE = 'doppel_cluster';
+
+await runProcess(async (onStop) => {
+  const config = parseConfig(clusterConfig, 'cluster profile');
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+    name: 'cluster',
+  });
+  const log = (line: string) => logger.info(line);
+  const stateDir = path.join(DATA_DIR, 'cluster');
+  const started: SupervisedProcess[] = [];
+  const supervise = {
+    runDir: path.join(stateDir, 'run'),
+    logDir: path.join(DATA_DIR, 'logs', 'cluster'),
+    // Stopped in reverse order of start, whether the start finished or not.
+    onStarted: (proc: SupervisedProcess) => {
+      onStop(proc.stop);
+      started.push(proc);
+    },
+    // A process that dies on its own is reported; the others keep running (several of a
+    // role may run, and a fault test kills one on purpose).
+    onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) =>
+      logger.error(
+        { process: name, code, signal },
+        `${name} exited unexpectedly; see ${path.join(supervise.logDir, `${name}.log`)}`,
+      ),
+  };
+  await stopLeftovers(supervise.runDir, log);
+
+  // Built (first start only) before anything runs: a failed build leaves nothing to stop.
+  const binaries = config.TEMPORAL_ADDRESS ? null : await resolveClusterBinaries(log);
+  let privatePostgres: { url: string } | null = null;
+  if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+    log('starting private PostgreSQL');
+    const pg = await startPrivatePostgres({
+      dataDir: path.join(DATA_DIR, 'postgres'),
+      port: config.POSTGRES_PORT,
+      database: CLUSTER_DATABASE,
+      logFile: path.join(DATA_DIR, 'logs', 'postgres.log'),
+      // Four Temporal services hold up to 24 connections each, every role a pool of its own.
+      settings: { max_connections: 300 },
+    });
+    onStop(pg.stop);
+    privatePostgres = pg;
+  }
+  const databaseUrl = config.DATABASE_URL ?? privatePostgres!.url;
+
+  let temporal: TemporalCluster | null = null;
+  if (binaries) {
+    temporal = await startTemporalCluster({
+      binaries,
+      postgres: postgresServerOf(privatePostgres!.url),
+      stateDir,
+      frontendPort: config.TEMPORAL_PORT,
+      ...(config.TEMPORAL_UI_PORT ? { uiPort: config.TEMPORAL_UI_PORT } : {}),
+      namespace: config.TEMPORAL_NAMESPACE,
+      historyShards: config.TEMPORAL_HISTORY_SHARDS,
+      supervise,
+      log,
+    });
+  }
+  const temporalAddress = config.TEMPORAL_ADDRESS ?? temporal!.address;
+
+  await migrateDatabase(databaseUrl);
+  const admin =
+    config.API_JWT_SECRET || config.API_JWT_PUBLIC_KEY || config.API_JWT_JWKS_URL
+      ? null
+      : await firstAdmin(DATA_DIR);
+  const backends = {
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
+    LOG_LEVEL: config.LOG_LEVEL,
+  };
+  if (!config.LEDGER_SIGNING_KEY && !config.LEDGER_SIGNING_KEY_FILE) embeddedLedgerKey(DATA_DIR);
+  const roles: RoleProcessSpec[] = [
+    {
+      role: 'worker',
+      name: 'worker-1',
+      env: {
+        ...backends,
+        ...(config.LEDGER_SIGNING_KEY || config.LEDGER_SIGNING_KEY_FILE
+          ? {}
+          : { LEDGER_SIGNING_KEY_FILE: path.join(DATA_DIR, 'ledger-signing-key.pem') }),
+      },
+    },
+    {
+      role: 'gateway',
+      name: 'gateway-1',
+      env: { ...backends, GATEWAY_NODE_ID: 'gateway-1' },
+      readyPort: config.GATEWAY_PORT,
+    },
+    {
+      role: 'api',
+      name: 'api-1',
+      env: { ...backends, ...(admin ? { API_JWT_SECRET: admin.secret } : {}) },
+      readyPort: config.API_PORT,
+    },
+  ];
+  for (const spec of roles) {
+    log(`starting ${spec.name}`);
+    await startRoleProcess(spec, supervise);
+  }
+
+  onStop(await publishApiUrl(DATA_DIR, config.API_HOST, config.API_PORT));
+
+  const rows = roleRows(
+    config,
+    { gateway: config.GATEWAY_PORT, metrics: config.GATEWAY_METRICS_PORT, api: config.API_PORT },
+    admin?.tokenFile ?? null,
+  );
+  const lines = [
+    'Doppel is running (cluster profile).',
+    ...rows.head,
+    `  Temporal UI      ${temporal?.uiUrl ?? '(external cluster: use its own UI)'}`,
+    `  Temporal         ${temporalAddress}${temporal ? `  (Temporal server, ${temporal.historyShards} history shards, PostgreSQL persistence and visibility)` : '  (TEMPORAL_ADDRESS)'}`,
+    `  PostgreSQL       ${config.DATABASE_URL ? 'DATABASE_URL' : `127.0.0.1:${config.POSTGRES_PORT}  (private cluster in ${shownPath(path.join(DATA_DIR, 'postgres'))}, database ${CLUSTER_DATABASE})`}`,
+    `  Processes        ${started.map((p) => `${p.name} ${p.child.pid}`).join(', ')}`,
+    `  Logs             ${shownPath(supervise.logDir)}/<process>.log`,
+    rows.tenantsUrls,
+    'Press Ctrl-C to stop.',
+  ];
+  console.log(`\n${lines.join('\n')}\n`);
+  return logger;
+});
