@@ -231,6 +231,8 @@ export const embeddedConfig = z
   })
   .refine(hasAudienceWhenShared, audienceRequired);
 
+const nodeCount = z.coerce.number().int().min(1).max(16).default(1);
+
 /**
  * `npm run start:cluster`: the real Temporal server on the private PostgreSQL (unless
  * TEMPORAL_ADDRESS / DATABASE_URL point elsewhere) and every role as a process of its own. The
@@ -246,6 +248,16 @@ export const clusterConfig = z
     TEMPORAL_UI_PORT: port.default(8233),
     /** Fixed when the cluster is created (default 64); a different value later is refused. */
     TEMPORAL_HISTORY_SHARDS: z.coerce.number().int().min(1).max(16_384).optional(),
+    /** History processes sharing the shards; when one dies the others take its shards over. */
+    TEMPORAL_HISTORY_NODES: nodeCount,
+    /** Nodes of each role. Several gateways or APIs run behind HAProxy (L4) on GATEWAY_PORT /
+     * API_PORT; workers share the task queues. */
+    CLUSTER_GATEWAYS: nodeCount,
+    CLUSTER_WORKERS: nodeCount,
+    CLUSTER_APIS: nodeCount,
+    /** A process that dies on its own is started again after this long, as an orchestrator
+     * would; 0 leaves it dead. */
+    CLUSTER_RESTART_AFTER_MS: z.coerce.number().int().min(0).max(600_000).default(3_000),
     DATABASE_URL: postgresUrl.optional(),
     POSTGRES_PORT: port.default(54329),
     GATEWAY_HOST: gateway.GATEWAY_HOST,

@@ -12,6 +12,8 @@ import { publishApiUrl, roleRows, shownPath } from '../embedded/url-table';
 import { startPrivatePostgres } from '../embedded/postgres';
 import { resolveClusterBinaries } from './binaries';
 import { startRoleProcess, type RoleProcessSpec } from './roles';
+import { startBalancer } from './balancer';
+import { clusterTopology, writeTopology } from './topology';
 import { stopLeftovers, type SupervisedProcess } from './supervised-process';
 import { startTemporalCluster, type TemporalCluster } from './temporal-cluster';
 import { postgresServerOf } from './temporal-databases';
@@ -42,8 +44,15 @@ await runProcess(async (onStop) => {
     onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) =>
       logger.error(
         { process: name, code, signal },
-        `${name} exited unexpectedly; see ${path.join(supervise.logDir, `${name}.log`)}`,
+        `${name} exited unexpectedly; see ${path.join(supervise.logDir, `${name}.log`)}${config.CLUSTER_RESTART_AFTER_MS ? `; starting it again in ${config.CLUSTER_RESTART_AFTER_MS} ms` : ''}`,
       ),
+    ...(config.CLUSTER_RESTART_AFTER_MS
+      ? {
+          restartAfterMs: config.CLUSTER_RESTART_AFTER_MS,
+          onRestarted: (proc: SupervisedProcess) =>
+            logger.warn({ process: proc.name, pid: proc.child.pid }, `${proc.name} started again`),
+        }
+      : {}),
   };
   await stopLeftovers(supervise.runDir, log);
 
@@ -75,6 +84,7 @@ await runProcess(async (onStop) => {
       ...(config.TEMPORAL_UI_PORT ? { uiPort: config.TEMPORAL_UI_PORT } : {}),
       namespace: config.TEMPORAL_NAMESPACE,
       historyShards: config.TEMPORAL_HISTORY_SHARDS,
+      historyNodes: config.TEMPORAL_HISTORY_NODES,
       supervise,
       log,
     });
@@ -93,34 +103,52 @@ await runProcess(async (onStop) => {
     LOG_LEVEL: config.LOG_LEVEL,
   };
   if (!config.LEDGER_SIGNING_KEY && !config.LEDGER_SIGNING_KEY_FILE) embeddedLedgerKey(DATA_DIR);
-  const roles: RoleProcessSpec[] = [
-    {
-      role: 'worker',
-      name: 'worker-1',
-      env: {
-        ...backends,
-        ...(config.LEDGER_SIGNING_KEY || config.LEDGER_SIGNING_KEY_FILE
-          ? {}
-          : { LEDGER_SIGNING_KEY_FILE: path.join(DATA_DIR, 'ledger-signing-key.pem') }),
-      },
-    },
-    {
-      role: 'gateway',
-      name: 'gateway-1',
-      env: { ...backends, GATEWAY_NODE_ID: 'gateway-1' },
-      readyPort: config.GATEWAY_PORT,
-    },
-    {
-      role: 'api',
-      name: 'api-1',
-      env: { ...backends, ...(admin ? { API_JWT_SECRET: admin.secret } : {}) },
-      readyPort: config.API_PORT,
-    },
-  ];
+  const topology = await clusterTopology(config);
+  const workerEnv = {
+    ...backends,
+    ...(config.LEDGER_SIGNING_KEY || config.LEDGER_SIGNING_KEY_FILE
+      ? {}
+      : { LEDGER_SIGNING_KEY_FILE: path.join(DATA_DIR, 'ledger-signing-key.pem') }),
+  };
+  const apiEnv = { ...backends, ...(admin ? { API_JWT_SECRET: admin.secret } : {}) };
+  const roles: RoleProcessSpec[] = topology.nodes.map((node) => ({
+    role: node.role,
+    name: node.name,
+    ...(node.port ? { readyPort: node.port } : {}),
+    env:
+      node.role === 'worker'
+        ? workerEnv
+        : node.role === 'api'
+          ? {
+              ...apiEnv,
+              API_HOST: topology.balanced ? '127.0.0.1' : config.API_HOST,
+              API_PORT: String(node.port),
+            }
+          : {
+              ...backends,
+              GATEWAY_NODE_ID: node.name,
+              GATEWAY_HOST: topology.balanced ? '127.0.0.1' : config.GATEWAY_HOST,
+              GATEWAY_PORT: String(node.port),
+              GATEWAY_METRICS_PORT: String(node.metricsPort),
+              // Behind HAProxy, the device's address arrives in a PROXY protocol header.
+              ...(topology.balanced
+                ? {
+                    GATEWAY_TRUSTED_PROXIES: [process.env.GATEWAY_TRUSTED_PROXIES, '127.0.0.1']
+                      .filter(Boolean)
+                      .join(','),
+                  }
+                : {}),
+            },
+  }));
   for (const spec of roles) {
     log(`starting ${spec.name}`);
     await startRoleProcess(spec, supervise);
   }
+  if (topology.balanced) {
+    log('starting the load balancer (HAProxy)');
+    await startBalancer(topology.balanced, stateDir, supervise);
+  }
+  writeTopology(stateDir, topology);
 
   onStop(await publishApiUrl(DATA_DIR, config.API_HOST, config.API_PORT));
 
@@ -135,6 +163,17 @@ await runProcess(async (onStop) => {
     `  Temporal UI      ${temporal?.uiUrl ?? '(external cluster: use its own UI)'}`,
     `  Temporal         ${temporalAddress}${temporal ? `  (Temporal server, ${temporal.historyShards} history shards, PostgreSQL persistence and visibility)` : '  (TEMPORAL_ADDRESS)'}`,
     `  PostgreSQL       ${config.DATABASE_URL ? 'DATABASE_URL' : `127.0.0.1:${config.POSTGRES_PORT}  (private cluster in ${shownPath(path.join(DATA_DIR, 'postgres'))}, database ${CLUSTER_DATABASE})`}`,
+    ...(topology.balanced
+      ? [
+          `  Load balancer    HAProxy (L4) on ${topology.balanced.map((b) => `${b.name} :${b.port} → ${b.nodes.map((n) => `:${n.port}`).join(' ')}`).join(', ')}`,
+        ]
+      : []),
+    ...topology.nodes
+      .filter((n) => n.metricsPort && n.metricsPort !== config.GATEWAY_METRICS_PORT)
+      .map(
+        (n) =>
+          `  ${n.name.padEnd(15)}  http://${config.GATEWAY_METRICS_HOST}:${n.metricsPort}/metrics`,
+      ),
     `  Processes        ${started.map((p) => `${p.name} ${p.child.pid}`).join(', ')}`,
     `  Logs             ${shownPath(supervise.logDir)}/<process>.log`,
     rows.tenantsUrls,

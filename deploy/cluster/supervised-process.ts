@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
+  closeSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -13,7 +14,10 @@ import { isAlive, killAndWait, stopChild } from '../embedded/child-process';
 
 export interface SupervisedProcess {
   readonly name: string;
+  /** The running process (a new one after each restart). */
   readonly child: ChildProcess;
+  /** How many times it was started again after dying on its own. */
+  readonly restarts: number;
   readonly logFile: string;
   /** Stops it (SIGTERM, SIGKILL after the grace period) and removes its pid file. */
   stop(): Promise<void>;
@@ -35,6 +39,11 @@ export interface SupervisedOptions {
   onStarted: (proc: SupervisedProcess) => void;
   /** Called when it exits without being asked to. */
   onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Started again this long after it dies on its own, as an orchestrator restarts a pod;
+   * omitted: left dead. */
+  restartAfterMs?: number;
+  /** Called with each restarted process. */
+  onRestarted?: (proc: SupervisedProcess) => void;
 }
 
 /**
@@ -45,25 +54,46 @@ export function startSupervised(opts: SupervisedOptions): SupervisedProcess {
   mkdirSync(opts.logDir, { recursive: true });
   mkdirSync(opts.runDir, { recursive: true });
   const logFile = path.join(opts.logDir, `${opts.name}.log`);
-  const logFd = openSync(logFile, 'a');
-  const child = spawn(opts.command, opts.args, {
-    env: opts.env ?? process.env,
-    stdio: ['ignore', logFd, logFd],
-    detached: true,
-  });
   const pidFile = path.join(opts.runDir, `${opts.name}.pid`);
-  if (child.pid)
-    writeFileSync(pidFile, `${child.pid}\n${[opts.command, ...opts.args].join(' ')}\n`);
   let stopping = false;
-  child.on('exit', (code, signal) => {
-    if (!stopping) opts.onUnexpectedExit(opts.name, code, signal);
-  });
+  let restarts = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
+  const spawnOne = (): ChildProcess => {
+    const logFd = openSync(logFile, 'a');
+    const spawned = spawn(opts.command, opts.args, {
+      env: opts.env ?? process.env,
+      stdio: ['ignore', logFd, logFd],
+      detached: true,
+    });
+    closeSync(logFd);
+    if (spawned.pid)
+      writeFileSync(pidFile, `${spawned.pid}\n${[opts.command, ...opts.args].join(' ')}\n`);
+    spawned.on('exit', (code, signal) => {
+      if (stopping) return;
+      opts.onUnexpectedExit(opts.name, code, signal);
+      if (opts.restartAfterMs === undefined) return;
+      restartTimer = setTimeout(() => {
+        if (stopping) return;
+        restarts++;
+        child = spawnOne();
+        opts.onRestarted?.(proc);
+      }, opts.restartAfterMs);
+    });
+    return spawned;
+  };
+  let child = spawnOne();
   const proc: SupervisedProcess = {
     name: opts.name,
-    child,
+    get child() {
+      return child;
+    },
+    get restarts() {
+      return restarts;
+    },
     logFile,
     async stop() {
       stopping = true;
+      clearTimeout(restartTimer);
       await stopChild(child, opts.stopSignal ?? 'SIGTERM', opts.graceMs ?? 15_000);
       rmSync(pidFile, { force: true });
     },

@@ -28,7 +28,12 @@ export interface TemporalClusterOptions {
   namespace: string;
   /** TEMPORAL_HISTORY_SHARDS; undefined = the persisted count, or the default for a new cluster. */
   historyShards: number | undefined;
-  supervise: Pick<SupervisedOptions, 'runDir' | 'logDir' | 'onStarted' | 'onUnexpectedExit'>;
+  /** TEMPORAL_HISTORY_NODES: history processes sharing the shards (one takes over a dead one's). */
+  historyNodes: number;
+  supervise: Pick<
+    SupervisedOptions,
+    'runDir' | 'logDir' | 'onStarted' | 'onUnexpectedExit' | 'restartAfterMs' | 'onRestarted'
+  >;
   log: (line: string) => void;
 }
 
@@ -52,9 +57,13 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
     await persistedHistoryShards(opts.postgres),
   );
   const configDir = path.join(opts.stateDir, 'temporal');
+  const extraHistories = Array.from(
+    { length: opts.historyNodes - 1 },
+    (_, i) => `history-${i + 2}`,
+  );
   const kept = await keptServicePorts(
     path.join(configDir, 'ports.json'),
-    TEMPORAL_SERVICES.flatMap((s) =>
+    [...TEMPORAL_SERVICES, ...extraHistories].flatMap((s) =>
       s === 'frontend' ? [`${s}-membership`] : [`${s}-grpc`, `${s}-membership`],
     ),
     new Set([opts.frontendPort, opts.uiPort]),
@@ -68,27 +77,62 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
       },
     ]),
   ) as Record<TemporalService, { grpc: number; membership: number }>;
-  const configFile = writeTemporalConfig(configDir, {
+  const settings = {
     postgres: opts.postgres,
     numHistoryShards: historyShards,
-    ports,
     logLevel: 'warn',
-  });
+  } as const;
+  const configFile = writeTemporalConfig(configDir, 'temporal-server.yaml', { ...settings, ports });
+  // Every process of a service reads the same file but for its own ports: one file per extra
+  // history node. They find each other through the cluster_membership table.
+  const runs: Array<{ name: string; service: TemporalService; configFile: string; grpc: number }> =
+    TEMPORAL_SERVICES.map((service) => ({
+      name:
+        service === 'history' && opts.historyNodes > 1
+          ? 'temporal-history-1'
+          : `temporal-${service}`,
+      service,
+      configFile,
+      grpc: ports[service].grpc,
+    }));
+  for (const node of extraHistories) {
+    const history = { grpc: kept[`${node}-grpc`]!, membership: kept[`${node}-membership`]! };
+    runs.splice(
+      runs.findIndex((r) => r.service === 'history') + extraHistories.indexOf(node) + 1,
+      0,
+      {
+        name: `temporal-${node}`,
+        service: 'history',
+        configFile: writeTemporalConfig(configDir, `temporal-server-${node}.yaml`, {
+          ...settings,
+          ports: { ...ports, history },
+        }),
+        grpc: history.grpc,
+      },
+    );
+  }
   const processes: SupervisedProcess[] = [];
   try {
-    for (const service of TEMPORAL_SERVICES) {
-      opts.log(`starting Temporal ${service}`);
+    for (const run of runs) {
+      opts.log(`starting Temporal ${run.name.slice('temporal-'.length)}`);
       const proc = startSupervised({
         ...opts.supervise,
-        name: `temporal-${service}`,
+        name: run.name,
         command: opts.binaries.server,
-        args: ['--config-file', configFile, '--allow-no-auth', 'start', '--service', service],
+        args: [
+          '--config-file',
+          run.configFile,
+          '--allow-no-auth',
+          'start',
+          '--service',
+          run.service,
+        ],
       });
       processes.push(proc);
-      await waitForPort('127.0.0.1', ports[service].grpc, {
+      await waitForPort('127.0.0.1', run.grpc, {
         timeoutMs: 120_000,
         child: proc.child,
-        what: `Temporal ${service} (log: ${proc.logFile})`,
+        what: `Temporal ${run.name} (log: ${proc.logFile})`,
       });
     }
     const address = `127.0.0.1:${opts.frontendPort}`;

@@ -95,12 +95,13 @@ export const TEMPORAL_DYNAMIC_CONFIG = {
 /** Writes the server's config and dynamic config into `dir`; returns the config file. */
 export function writeTemporalConfig(
   dir: string,
+  fileName: string,
   settings: Omit<TemporalServerSettings, 'dynamicConfigFile'>,
 ): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const dynamicConfigFile = path.join(dir, 'dynamic-config.yaml');
   writeFileSync(dynamicConfigFile, `${JSON.stringify(TEMPORAL_DYNAMIC_CONFIG, null, 2)}\n`);
-  const configFile = path.join(dir, 'temporal-server.yaml');
+  const configFile = path.join(dir, fileName);
   // It holds the database password: readable by its owner only.
   writeFileSync(
     configFile,

@@ -8,7 +8,7 @@ import { decideHandshake, type Handshake, type UpgradeRequest } from './station-
 import { StationSession, type StationSessionOptions } from './station-session';
 import { upgradeAfterAwait } from '../uws-async-upgrade';
 import { admissionRefusal } from './upgrade-admission';
-import { sourceAddress } from '../source-address';
+import { connectionOrigin } from '../source-address';
 import * as limits from '../message-limits';
 
 export interface OcppEndpointOptions {
@@ -127,10 +127,7 @@ export function mountOcppEndpoint(
         protocols: req.getHeader('sec-websocket-protocol'),
         clientVerify: req.getHeader('x-client-verify'),
         clientSubject: req.getHeader('x-client-subject'),
-        fromTrustedProxy: opts.trustedProxies.includes(
-          Buffer.from(res.getRemoteAddressAsText()).toString(),
-        ),
-        source: sourceAddress(res, req, opts.trustedProxies),
+        ...connectionOrigin(res, req, opts.trustedProxies),
       };
       const wsKey = req.getHeader('sec-websocket-key');
       const extensions = req.getHeader('sec-websocket-extensions');
