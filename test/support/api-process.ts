@@ -9,7 +9,10 @@ import { TEST_JWT_SECRET } from './auth';
  * An API in its own process (the api role, as `npm run api` runs it) on a free port, against
  * the given Temporal and PostgreSQL. Resolves with its GraphQL URL once it listens.
  */
-export async function startApiProcess(backends: { temporalAddress: string; databaseUrl: string }) {
+export async function startApiProcess(
+  backends: { temporalAddress: string; databaseUrl: string },
+  options: { env?: Record<string, string> } = {},
+) {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(PROJECT_ROOT, 'deploy/roles/api.ts')],
@@ -25,6 +28,7 @@ export async function startApiProcess(backends: { temporalAddress: string; datab
         DATABASE_URL: backends.databaseUrl,
         API_JWT_SECRET: TEST_JWT_SECRET,
         EGRESS_ALLOWED_NETWORKS: TEST_ALLOWED_NETWORKS.join(','),
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
       detached: true,
@@ -52,6 +56,8 @@ export async function startApiProcess(backends: { temporalAddress: string; datab
   });
   child.stdout!.resume();
   return {
+    /** What it logged so far (JSON lines). */
+    output: () => output,
     apiUrl: `http://127.0.0.1:${port}/graphql`,
     pid: child.pid!,
     async stop() {

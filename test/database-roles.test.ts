@@ -1,0 +1,198 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { APP_TABLE_PRIVILEGES } from '../db/app-grants';
+import { migrateDatabase } from '../db/migrate';
+import { connectedRole, privilegedRoleWarning } from '../db/role-privileges';
+import { ensureAppRole } from '../deploy/embedded/app-role';
+import { startApiProcess } from './support/api-process';
+import { eventually, graphqlOk } from './support/graphql';
+import {
+  helloDevice,
+  registerDevice,
+  startStack,
+  uniqueTenant,
+  type TestStack,
+} from './support/stack';
+
+// Production database roles: migrations as the tables' owner (the suite's cluster superuser),
+// every role process as an application role that owns nothing and has only its grants, so the
+// append-only triggers bind it. The stack below runs as that role, so a missing grant fails.
+
+const ownerUrl = inject('databaseUrl');
+const temporalAddress = inject('temporalAddress');
+const owner = postgres(ownerUrl, { max: 2, onnotice: () => {} });
+const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-db-roles-'));
+const suffix = Math.random().toString(36).slice(2, 8);
+const roles: string[] = [];
+/** A new role that owns nothing, created as the embedded profile creates doppel_app. */
+async function newAppRole(name: string): Promise<string> {
+  const role = `${name}_${suffix}`;
+  roles.push(role);
+  return ensureAppRole(ownerUrl, path.join(dir, `${role}.password`), role);
+}
+
+const APPEND_ONLY = [
+  'audit_entries',
+  'ledger_checkpoints',
+  'ledger_entries',
+  'ledger_keys',
+  'session_records',
+];
+const tenantId = uniqueTenant('roles');
+let appRole: string;
+let app: postgres.Sql;
+let stack: TestStack;
+
+beforeAll(async () => {
+  const appUrl = await newAppRole('doppel_app');
+  appRole = new URL(appUrl).username;
+  await migrateDatabase(ownerUrl, { appRole });
+  app = postgres(appUrl, { max: 2, onnotice: () => {} });
+  stack = await startStack({ temporalAddress, databaseUrl: appUrl });
+});
+afterAll(async () => {
+  await stack?.stop();
+  await app?.end({ timeout: 5 });
+  for (const role of roles) {
+    await owner.unsafe(`drop owned by "${role}"`).catch(() => {});
+    await owner.unsafe(`drop role if exists "${role}"`);
+  }
+  await owner.end({ timeout: 5 });
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ok = (query: string, variables: Record<string, unknown> = {}) =>
+  graphqlOk(stack.apiUrl, query, variables);
+
+describe('the application role', () => {
+  it('does its normal work: registers, hears a device, and keeps a signed ledger', async () => {
+    const token = await registerDevice(stack, tenantId, 'r-1');
+    await ok('mutation ($i: SetDeviceTagsInput!) { setDeviceTags(input: $i) { version } }', {
+      i: { tenantId, deviceId: 'r-1', tags: ['least-privilege'] },
+    });
+    const device = await helloDevice(stack.gatewayUrl, { tenantId, deviceId: 'r-1', token });
+    device.send({ type: 'report', seq: 2, state: { temperature: 19.5 } });
+    expect(await device.next((m) => m.seq === 2)).toEqual({ type: 'ack', seq: 2 });
+    device.close();
+    const seen = await eventually(async () => {
+      const d = await ok(
+        `query ($t: ID!) {
+          device(tenantId: $t, deviceId: "r-1") { reported tags }
+          ledgerEntries(tenantId: $t) { seq }
+          ledgerCheckpoints(tenantId: $t) { seq }
+        }`,
+        { t: tenantId },
+      );
+      const last = d.ledgerEntries.at(-1)?.seq;
+      return d.device?.reported?.temperature === 19.5 &&
+        last >= 3 &&
+        d.ledgerCheckpoints.at(-1)?.seq === last
+        ? d
+        : undefined;
+    }, 30_000);
+    expect(seen.device.tags).toEqual(['least-privilege']);
+    expect(privilegedRoleWarning(await connectedRole(app))).toBeNull();
+  });
+
+  it.each(APPEND_ONLY)('may not disable, drop or rewrite %s', async (table) => {
+    await expect(app.unsafe(`alter table ${table} disable trigger all`)).rejects.toThrow(
+      /must be owner/,
+    );
+    await expect(app.unsafe(`drop trigger ${table}_append_only on ${table}`)).rejects.toThrow(
+      /must be owner/,
+    );
+    await expect(app.unsafe(`drop table ${table}`)).rejects.toThrow(/must be owner/);
+    const [first] = await owner<{ name: string }[]>`
+      select column_name as name from information_schema.columns
+      where table_schema = 'public' and table_name = ${table} and is_identity = 'NO'
+      order by ordinal_position limit 1`;
+    for (const statement of [
+      `delete from ${table}`,
+      `update ${table} set ${first!.name} = ${first!.name}`,
+      `truncate ${table}`,
+    ])
+      await expect(app.unsafe(statement), statement).rejects.toThrow(/permission denied/);
+  });
+
+  it('may not create, alter or drop anything in the schema', async () => {
+    await expect(app.unsafe('create table mine (id int)')).rejects.toThrow(/permission denied/);
+    await expect(app.unsafe('alter table device_twins add column mine int')).rejects.toThrow(
+      /must be owner/,
+    );
+    await expect(
+      app.unsafe('create function mine() returns int language sql as $$ select 1 $$'),
+    ).rejects.toThrow(/permission denied/);
+    await expect(app.unsafe('set session_replication_role = replica')).rejects.toThrow(
+      /permission denied/,
+    );
+  });
+
+  it('has exactly the listed privileges on every table, and the append-only ones SELECT and INSERT only', async () => {
+    const tables = await owner<{ name: string }[]>`
+      select tablename as name from pg_tables where schemaname = 'public' order by 1`;
+    expect(tables.map((t) => t.name)).toEqual(Object.keys(APP_TABLE_PRIVILEGES).sort());
+    const kinds = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
+    const held = await owner<{ name: string; kind: string }[]>`
+      select t.tablename as name, k.kind from pg_tables t, unnest(${kinds}::text[]) as k(kind)
+      where t.schemaname = 'public' and has_table_privilege(${appRole}, 'public.' || quote_ident(t.tablename), k.kind)`;
+    const actual = Object.fromEntries(tables.map((t) => [t.name, [] as string[]]));
+    for (const h of held) actual[h.name]!.push(h.kind);
+    expect(actual).toEqual(
+      Object.fromEntries(
+        Object.entries(APP_TABLE_PRIVILEGES).map(([t, p]) => [
+          t,
+          kinds.filter((k) => p.includes(k as never)),
+        ]),
+      ),
+    );
+    // Whatever the list says, a table guarded by the append-only trigger grants no rewrite.
+    const guarded = await owner<{ name: string }[]>`
+      select distinct c.relname as name from pg_trigger g join pg_class c on c.oid = g.tgrelid
+      join pg_proc p on p.oid = g.tgfoid where p.proname = 'doppel_append_only'`;
+    expect(guarded.map((g) => g.name).sort()).toEqual(APPEND_ONLY);
+    for (const { name } of guarded) expect(actual[name]).toEqual(['SELECT', 'INSERT']);
+  });
+});
+
+describe('role processes', () => {
+  it('migrate through MIGRATION_DATABASE_URL, grant the role of DATABASE_URL and run as it', async () => {
+    const url = await newAppRole('doppel_api');
+    const api = await startApiProcess(
+      { temporalAddress, databaseUrl: url },
+      { env: { MIGRATION_DATABASE_URL: ownerUrl } },
+    );
+    try {
+      await graphqlOk(
+        api.apiUrl,
+        'mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }',
+        { i: { tenantId, deviceId: 'r-api' } },
+      );
+      expect(api.output()).not.toContain('db:role.privileged');
+    } finally {
+      await api.stop();
+    }
+    const [row] = await owner<{ n: number }[]>`
+      select count(*)::int as n from ledger_entries where tenant_id = ${tenantId}`;
+    expect(row!.n).toBeGreaterThan(0);
+  });
+
+  it('warn when DATABASE_URL connects as a superuser or an owner', async () => {
+    const api = await startApiProcess({ temporalAddress, databaseUrl: ownerUrl });
+    try {
+      const warning = api
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { code?: string; msg: string; level: number })
+        .find((l) => l.code === 'db:role.privileged');
+      expect(warning?.level).toBe(40);
+      expect(warning?.msg).toContain('a superuser');
+      expect(warning?.msg).toContain('MIGRATION_DATABASE_URL');
+    } finally {
+      await api.stop();
+    }
+  });
+});
