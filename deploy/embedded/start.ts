@@ -13,6 +13,7 @@ import { embeddedLedgerKey, ledgerKeyOf } from '../ledger-key';
 import { firstAdmin } from './first-admin';
 import { createLogger } from '../logger';
 import { runProcess } from '../process';
+import { warnIfPrivileged } from '../roles/boot-role';
 import { installTemporalLogging } from '../temporal-runtime';
 import { ensureAppRole } from './app-role';
 import { startInfrastructure } from './infrastructure';
@@ -52,6 +53,7 @@ await runProcess(async (onStop) => {
   });
   const database = createDatabase(databaseUrl);
   onStop(database.close);
+  await warnIfPrivileged(database, logger);
   const backends = {
     temporalAddress: infra.temporalAddress,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { appRoleFor } from '../../db/app-grants';
 import { createDatabase, type Database } from '../../db/client';
@@ -41,7 +42,12 @@ export async function bootRole<S extends z.ZodType<RoleConfig>>(
   }
   const database = createDatabase(config.DATABASE_URL);
   onStop(database.close);
+  await warnIfPrivileged(database, logger);
+  return { config, logger, database };
+}
+
+/** Logs `db:role.privileged` when the pool's user could disable the append-only triggers. */
+export async function warnIfPrivileged(database: Database, logger: Logger): Promise<void> {
   const warning = privilegedRoleWarning(await connectedRole(database.sql));
   if (warning) logger.warn({ code: 'db:role.privileged' }, warning);
-  return { config, logger, database };
 }
