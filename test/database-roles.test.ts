@@ -1,12 +1,15 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APP_TABLE_PRIVILEGES } from '../db/app-grants';
 import { migrateDatabase } from '../db/migrate';
 import { connectedRole, privilegedRoleWarning } from '../db/role-privileges';
 import { ensureAppRole } from '../deploy/embedded/app-role';
+import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import { startApiProcess } from './support/api-process';
 import { eventually, graphqlOk } from './support/graphql';
 import {
@@ -21,6 +24,7 @@ import {
 // every role process as an application role that owns nothing and has only its grants, so the
 // append-only triggers bind it. The stack below runs as that role, so a missing grant fails.
 
+const run = promisify(execFile);
 const ownerUrl = inject('databaseUrl');
 const temporalAddress = inject('temporalAddress');
 const owner = postgres(ownerUrl, { max: 2, onnotice: () => {} });
@@ -63,6 +67,27 @@ afterAll(async () => {
   await owner.end({ timeout: 5 });
   rmSync(dir, { recursive: true, force: true });
 });
+
+const KINDS = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
+const LISTED = Object.fromEntries(
+  Object.entries(APP_TABLE_PRIVILEGES).map(([t, p]) => [
+    t,
+    KINDS.filter((k) => p.includes(k as never)),
+  ]),
+);
+
+/** What `role` may do to each table of the schema, as PostgreSQL answers it. */
+async function privilegesOf(role: string): Promise<Record<string, string[]>> {
+  const held = await owner<{ name: string; kind: string }[]>`
+    select t.tablename as name, k.kind from pg_tables t, unnest(${KINDS}::text[]) as k(kind)
+    where t.schemaname = 'public'
+      and has_table_privilege(${role}, 'public.' || quote_ident(t.tablename), k.kind)`;
+  const tables = await owner<{ name: string }[]>`
+    select tablename as name from pg_tables where schemaname = 'public'`;
+  const actual = Object.fromEntries(tables.map((t) => [t.name, [] as string[]]));
+  for (const h of held) actual[h.name]!.push(h.kind);
+  return actual;
+}
 
 const ok = (query: string, variables: Record<string, unknown> = {}) =>
   graphqlOk(stack.apiUrl, query, variables);
@@ -134,26 +159,39 @@ describe('the application role', () => {
     const tables = await owner<{ name: string }[]>`
       select tablename as name from pg_tables where schemaname = 'public' order by 1`;
     expect(tables.map((t) => t.name)).toEqual(Object.keys(APP_TABLE_PRIVILEGES).sort());
-    const kinds = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
-    const held = await owner<{ name: string; kind: string }[]>`
-      select t.tablename as name, k.kind from pg_tables t, unnest(${kinds}::text[]) as k(kind)
-      where t.schemaname = 'public' and has_table_privilege(${appRole}, 'public.' || quote_ident(t.tablename), k.kind)`;
-    const actual = Object.fromEntries(tables.map((t) => [t.name, [] as string[]]));
-    for (const h of held) actual[h.name]!.push(h.kind);
-    expect(actual).toEqual(
-      Object.fromEntries(
-        Object.entries(APP_TABLE_PRIVILEGES).map(([t, p]) => [
-          t,
-          kinds.filter((k) => p.includes(k as never)),
-        ]),
-      ),
-    );
+    const actual = await privilegesOf(appRole);
+    expect(actual).toEqual(LISTED);
     // Whatever the list says, a table guarded by the append-only trigger grants no rewrite.
     const guarded = await owner<{ name: string }[]>`
       select distinct c.relname as name from pg_trigger g join pg_class c on c.oid = g.tgrelid
       join pg_proc p on p.oid = g.tgfoid where p.proname = 'doppel_append_only'`;
     expect(guarded.map((g) => g.name).sort()).toEqual(APPEND_ONLY);
     for (const { name } of guarded) expect(actual[name]).toEqual(['SELECT', 'INSERT']);
+  });
+});
+
+describe('npm run db:migrate', () => {
+  const migrate = (env: Record<string, string>) =>
+    run(process.execPath, ['--import', 'tsx', 'db/migrate-cli.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+
+  it('grants DATABASE_APP_ROLE as the owner of MIGRATION_DATABASE_URL', async () => {
+    const role = new URL(await newAppRole('doppel_cli')).username;
+    const { stdout } = await migrate({ MIGRATION_DATABASE_URL: ownerUrl, DATABASE_APP_ROLE: role });
+    expect(stdout).toContain(`migrations applied; ${role} granted`);
+    expect(await privilegesOf(role)).toEqual(LISTED);
+  });
+
+  it('stops with a code and a fix when the role does not exist', async () => {
+    const failed = await migrate({
+      MIGRATION_DATABASE_URL: ownerUrl,
+      DATABASE_APP_ROLE: `nobody_${suffix}`,
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stderr: string }).stderr).toContain('db:app-role.missing');
+    expect((failed as { stderr: string }).stderr).toContain('CREATE ROLE');
   });
 });
 
