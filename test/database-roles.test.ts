@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -192,6 +192,60 @@ describe('npm run db:migrate', () => {
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stderr: string }).stderr).toContain('db:app-role.missing');
     expect((failed as { stderr: string }).stderr).toContain('CREATE ROLE');
+  });
+});
+
+describe('docs/database-roles.md, followed as written', () => {
+  it('sets up an owner and an application role that migrate, get their grants and warn as described', async () => {
+    const tag = `${suffix}_docs`;
+    const docs = readFileSync(path.join(PROJECT_ROOT, 'docs/database-roles.md'), 'utf8');
+    const setup = docs.split('## Set it up')[1]!.match(/```sql\n([\s\S]*?)```/)![1]!;
+    // Names of their own: roles belong to the whole cluster the suite shares.
+    const named = setup.replace(/\bdoppel(_owner|_app)?\b/g, (name) => `${name}_${tag}`);
+    const statements = named
+      .split(';')
+      .map((q) => q.trim())
+      .filter(Boolean);
+    expect(statements).toHaveLength(3);
+    const database = `doppel_${tag}`;
+    try {
+      for (const statement of statements) await owner.unsafe(statement);
+      const at = (user: string, password: string) => {
+        const url = new URL(ownerUrl);
+        url.username = `${user}_${tag}`;
+        url.password = password;
+        url.pathname = `/${database}`;
+        return url.toString();
+      };
+      const ownerOnly = at('doppel_owner', 'owner-password');
+      const appUrl = at('doppel_app', 'app-password');
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'db/migrate-cli.ts'], {
+        cwd: PROJECT_ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          MIGRATION_DATABASE_URL: ownerOnly,
+          DATABASE_URL: appUrl,
+        },
+      });
+      expect(stdout).toContain(`doppel_app_${tag} granted`);
+      for (const [url, warning] of [
+        [appUrl, null],
+        [ownerOnly, `the owner of ${Object.keys(APP_TABLE_PRIVILEGES).length} tables`],
+      ] as const) {
+        const sql = postgres(url, { max: 1, onnotice: () => {} });
+        try {
+          const said = privilegedRoleWarning(await connectedRole(sql));
+          if (warning) expect(said).toContain(warning);
+          else expect(said).toBeNull();
+        } finally {
+          await sql.end({ timeout: 5 });
+        }
+      }
+    } finally {
+      await owner.unsafe(`drop database if exists "${database}" with (force)`);
+      for (const role of [`doppel_owner_${tag}`, `doppel_app_${tag}`])
+        await owner.unsafe(`drop role if exists "${role}"`);
+    }
   });
 });
 
