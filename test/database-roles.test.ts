@@ -25,7 +25,7 @@ import {
 // append-only triggers bind it. The stack below runs as that role, so a missing grant fails.
 
 const run = promisify(execFile);
-const ownerUrl = inject('databaseUrl');
+const ownerUrl = inject('ownerDatabaseUrl');
 const temporalAddress = inject('temporalAddress');
 const owner = postgres(ownerUrl, { max: 2, onnotice: () => {} });
 const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-db-roles-'));

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../deploy/embedded/paths';
+import { migrationEnv } from './migration-env';
 import { TEST_JWT_SECRET } from './auth';
 
 /**
@@ -28,6 +29,7 @@ export async function startApiProcess(
         DATABASE_URL: backends.databaseUrl,
         API_JWT_SECRET: TEST_JWT_SECRET,
         EGRESS_ALLOWED_NETWORKS: TEST_ALLOWED_NETWORKS.join(','),
+        ...(await migrationEnv()),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
