@@ -79,8 +79,10 @@ export async function grantAppRole(sql: postgres.Sql, role: string): Promise<voi
     throw new DoppelError('db:app-role.bad-name', `"${role}" is not a plain role name`, {
       hint: 'use letters, digits and "_" (e.g. doppel_app)',
     });
+  // A member of the owner's role may act as the owner: as good as the owner itself.
   const [found] = await sql<{ rolsuper: boolean; is_me: boolean }[]>`
-    select rolsuper, rolname = current_user as is_me from pg_roles where rolname = ${role}`;
+    select rolsuper, pg_has_role(rolname, current_user, 'USAGE') as is_me
+    from pg_roles where rolname = ${role}`;
   if (!found)
     throw new DoppelError('db:app-role.missing', `the application role "${role}" does not exist`, {
       hint: `create it first (docs/database-roles.md): CREATE ROLE ${role} LOGIN PASSWORD '…'`,
@@ -88,7 +90,7 @@ export async function grantAppRole(sql: postgres.Sql, role: string): Promise<voi
   if (found.rolsuper || found.is_me)
     throw new DoppelError(
       'db:app-role.privileged',
-      `the application role "${role}" is ${found.is_me ? 'the migration user itself' : 'a superuser'}: the append-only triggers would not bind it`,
+      `the application role "${role}" is ${found.rolsuper ? 'a superuser' : 'the migration user or a member of it'}: the append-only triggers would not bind it`,
       { hint: 'give DATABASE_URL (or DATABASE_APP_ROLE) a role that owns nothing' },
     );
   const tables = await sql<{ name: string }[]>`
