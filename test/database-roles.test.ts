@@ -170,6 +170,34 @@ describe('the application role', () => {
   });
 });
 
+describe('the migration', () => {
+  const refusal = (role: string) =>
+    migrateDatabase(ownerUrl, { appRole: role }).then(
+      () => 'granted',
+      (error: { code: string }) => error.code,
+    );
+
+  it('refuses to grant a role that could act as the owner, or none at all', async () => {
+    const ownerRole = new URL(ownerUrl).username;
+    expect(await refusal(ownerRole)).toBe('db:app-role.privileged');
+    const member = new URL(await newAppRole('doppel_member')).username;
+    await owner.unsafe(`grant "${ownerRole}" to "${member}"`);
+    expect(await refusal(member)).toBe('db:app-role.privileged');
+    expect(await refusal(`nobody_${suffix}`)).toBe('db:app-role.missing');
+  });
+
+  it('stops at a table the list does not name, instead of granting it by default', async () => {
+    const table = `unlisted_${suffix}`;
+    await owner.unsafe(`create table "${table}" (id int)`);
+    try {
+      expect(await refusal(appRole)).toBe('db:app-role.table-without-grant');
+    } finally {
+      await owner.unsafe(`drop table "${table}"`);
+    }
+    expect(await refusal(appRole)).toBe('granted');
+  });
+});
+
 describe('npm run db:migrate', () => {
   const migrate = (env: Record<string, string>) =>
     run(process.execPath, ['--import', 'tsx', 'db/migrate-cli.ts'], {
