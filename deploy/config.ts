@@ -25,6 +25,15 @@ const backends = {
   DATABASE_URL: postgresUrl,
 };
 
+/** Migrations as the tables' owner, the roles as a role that owns nothing (docs/database-roles.md). */
+const migration = {
+  MIGRATION_DATABASE_URL: postgresUrl.optional(),
+  DATABASE_APP_ROLE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a plain role name, e.g. doppel_app')
+    .optional(),
+};
+
 const twins = {
   /** A lost connection counts as online this long, so a flapping device does not storm. */
   DEVICE_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
@@ -167,6 +176,7 @@ export const workerConfig = z.object({
   ...egress,
   ...logging,
   ...backends,
+  ...migration,
   ...outbox,
   ...ledger,
   /** The task queue of twins and operations (a separate queue isolates a workload). */
@@ -186,6 +196,7 @@ export const apiConfig = z
   .object({
     ...logging,
     ...backends,
+    ...migration,
     ...twins,
     ...api,
     ...egress,
@@ -219,6 +230,7 @@ export const embeddedConfig = z
     TEMPORAL_PORT: port.default(7233),
     TEMPORAL_UI_PORT: port.default(8233),
     DATABASE_URL: postgresUrl.optional(),
+    ...migration,
     POSTGRES_PORT: port.default(54329),
     // Tenants' URLs reach public addresses only, as in production. To try webhooks with a
     // receiver on this machine, allow loopback explicitly (EGRESS_ALLOWED_NETWORKS=127.0.0.0/8);

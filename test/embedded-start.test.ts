@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
 import { interrupt, listening, profilePorts, startProfile } from './support/profile-start';
@@ -51,6 +52,22 @@ describe('npm start', () => {
       admin(),
     );
     expect(registered.errors).toBeUndefined();
+    // The roles work as doppel_app, which owns nothing; only the migrations ran as the owner.
+    const password = readFileSync(path.join(dataDir, 'postgres.password'), 'utf8').trim();
+    const owner = postgres(
+      `postgres://doppel:${encodeURIComponent(password)}@127.0.0.1:${ports.POSTGRES_PORT}/doppel`,
+      { max: 1, onnotice: () => {} },
+    );
+    try {
+      const sessions = await owner<{ user: string; superuser: boolean; owns: number }[]>`
+        select distinct a.usename as user, r.rolsuper as superuser,
+          (select count(*)::int from pg_tables t where t.tableowner = a.usename) as owns
+        from pg_stat_activity a join pg_roles r on r.rolname = a.usename
+        where a.datname = 'doppel' and a.pid <> pg_backend_pid()`;
+      expect(sessions).toEqual([{ user: 'doppel_app', superuser: false, owns: 0 }]);
+    } finally {
+      await owner.end({ timeout: 5 });
+    }
     // The CLI finds this stack (its API is not on the default port) with no --api.
     const whoami = await runCli(null, ['whoami'], () => {}, {
       DOPPEL_DATA_DIR: dataDir,

@@ -1,10 +1,18 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { migrateDatabase } from '../db/migrate';
+import { APP_ROLE, ensureAppRole } from '../deploy/embedded/app-role';
 import { startScratchInfrastructure } from '../deploy/embedded/infrastructure';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
+    /** The URL the stacks use: the owner's, or the application role's with TEST_DATABASE_ROLE=app. */
     databaseUrl: string;
+    /** The tables' owner (a superuser): for tests that need more than the application may do. */
+    ownerDatabaseUrl: string;
   }
 }
 
@@ -23,6 +31,15 @@ export default async function setup(project: TestProject) {
     temporalDynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 300 },
   });
   project.provide('temporalAddress', infra.temporalAddress);
-  project.provide('databaseUrl', infra.databaseUrl);
+  project.provide('ownerDatabaseUrl', infra.databaseUrl);
+  // TEST_DATABASE_ROLE=app: every stack works as an application role that owns nothing, as in
+  // production (docs/database-roles.md), so a grant the code needs and lacks fails its test.
+  if (process.env.TEST_DATABASE_ROLE === 'app') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-app-role-'));
+    const appUrl = await ensureAppRole(infra.databaseUrl, path.join(dir, 'password'), APP_ROLE);
+    rmSync(dir, { recursive: true, force: true });
+    await migrateDatabase(infra.databaseUrl, { appRole: APP_ROLE });
+    project.provide('databaseUrl', appUrl);
+  } else project.provide('databaseUrl', infra.databaseUrl);
   return () => infra.stop();
 }

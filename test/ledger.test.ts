@@ -3,7 +3,8 @@ import { createHash, createPublicKey, generateKeyPairSync, sign } from 'node:cry
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import { verifyBundle, type LedgerBundle } from '../graphql/cli/verify/ledger-bundle';
 import { TEST_LEDGER_KEY } from './support/auth';
@@ -403,8 +404,11 @@ describe('doppel verify trusts a pinned key, not the bundle', () => {
 });
 
 describe('append-only inside PostgreSQL', () => {
-  it("refuses the application's role an update, delete or truncate of audit rows, ledger entries, checkpoints and keys", async () => {
-    const sql = stack.database.sql;
+  it("refuses even the tables' owner an update, delete or truncate of audit rows, ledger entries, checkpoints and keys", async () => {
+    // The owner, whom privileges do not stop (an application role is refused sooner:
+    // test/database-roles.test.ts): the triggers alone refuse here.
+    const sql = postgres(inject('ownerDatabaseUrl'), { max: 1, onnotice: () => {} });
+    onTestFinished(() => sql.end({ timeout: 5 }));
     for (const statement of [
       `update audit_entries set actor = 'someone else' where tenant_id = '${tenantId}'`,
       `delete from audit_entries where tenant_id = '${tenantId}'`,

@@ -1,5 +1,7 @@
 // `npm start`: the whole runtime on one machine with embedded defaults.
 import '../runtime/require-supported-node';
+import path from 'node:path';
+import { appRoleFor } from '../../db/app-grants';
 import { createEgress } from '../../gateway/routing/egress';
 import { createDatabase } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
@@ -11,7 +13,9 @@ import { embeddedLedgerKey, ledgerKeyOf } from '../ledger-key';
 import { firstAdmin } from './first-admin';
 import { createLogger } from '../logger';
 import { runProcess } from '../process';
+import { warnIfPrivileged } from '../roles/boot-role';
 import { installTemporalLogging } from '../temporal-runtime';
+import { ensureAppRole } from './app-role';
 import { startInfrastructure } from './infrastructure';
 import { DATA_DIR } from './paths';
 import { publishApiUrl, roleRows } from './url-table';
@@ -35,9 +39,21 @@ await runProcess(async (onStop) => {
     log: (line) => logger.info(line),
   });
   onStop(infra.stop);
-  await migrateDatabase(infra.databaseUrl);
-  const database = createDatabase(infra.databaseUrl);
+  // The private cluster's roles connect as doppel_app, which owns nothing; migrations run as
+  // the cluster's superuser. A given DATABASE_URL follows MIGRATION_DATABASE_URL as the roles do.
+  const ownPostgres = infra.started.includes('postgres');
+  const migrationUrl = ownPostgres
+    ? infra.databaseUrl
+    : (config.MIGRATION_DATABASE_URL ?? infra.databaseUrl);
+  const databaseUrl = ownPostgres
+    ? await ensureAppRole(infra.databaseUrl, path.join(DATA_DIR, 'postgres.app-password'))
+    : infra.databaseUrl;
+  await migrateDatabase(migrationUrl, {
+    appRole: appRoleFor({ migrationUrl, databaseUrl, appRole: config.DATABASE_APP_ROLE }),
+  });
+  const database = createDatabase(databaseUrl);
   onStop(database.close);
+  await warnIfPrivileged(database, logger);
   const backends = {
     temporalAddress: infra.temporalAddress,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -1,6 +1,9 @@
+import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { appRoleFor } from '../../db/app-grants';
 import { createDatabase, type Database } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
+import { connectedRole, privilegedRoleWarning } from '../../db/role-privileges';
 import { parseConfig } from '../config';
 import { createLogger } from '../logger';
 
@@ -8,13 +11,16 @@ type RoleConfig = {
   LOG_LEVEL: string;
   LOG_FORMAT: 'json' | 'pretty';
   DATABASE_URL: string;
+  MIGRATION_DATABASE_URL?: string | undefined;
+  DATABASE_APP_ROLE?: string | undefined;
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;
 };
 
 /**
  * What every role does first: parse its configuration once, make its logger, apply pending
- * migrations (when it owns them) and open its database pool.
+ * migrations (when it owns them) as the tables' owner, open its database pool as the
+ * application role, and warn when that role could undo the append-only triggers.
  */
 export async function bootRole<S extends z.ZodType<RoleConfig>>(
   schema: S,
@@ -24,8 +30,24 @@ export async function bootRole<S extends z.ZodType<RoleConfig>>(
 ): Promise<{ config: z.infer<S>; logger: ReturnType<typeof createLogger>; database: Database }> {
   const config = parseConfig(schema, role);
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, name: role });
-  if (options.migrate) await migrateDatabase(config.DATABASE_URL);
+  if (options.migrate) {
+    const migrationUrl = config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL;
+    await migrateDatabase(migrationUrl, {
+      appRole: appRoleFor({
+        migrationUrl,
+        databaseUrl: config.DATABASE_URL,
+        appRole: config.DATABASE_APP_ROLE,
+      }),
+    });
+  }
   const database = createDatabase(config.DATABASE_URL);
   onStop(database.close);
+  await warnIfPrivileged(database, logger);
   return { config, logger, database };
+}
+
+/** Logs `db:role.privileged` when the pool's user could disable the append-only triggers. */
+export async function warnIfPrivileged(database: Database, logger: Logger): Promise<void> {
+  const warning = privilegedRoleWarning(await connectedRole(database.sql));
+  if (warning) logger.warn({ code: 'db:role.privileged' }, warning);
 }

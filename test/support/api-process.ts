@@ -3,13 +3,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../deploy/embedded/paths';
+import { migrationEnv } from './migration-env';
 import { TEST_JWT_SECRET } from './auth';
 
 /**
  * An API in its own process (the api role, as `npm run api` runs it) on a free port, against
  * the given Temporal and PostgreSQL. Resolves with its GraphQL URL once it listens.
  */
-export async function startApiProcess(backends: { temporalAddress: string; databaseUrl: string }) {
+export async function startApiProcess(
+  backends: { temporalAddress: string; databaseUrl: string },
+  options: { env?: Record<string, string> } = {},
+) {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(PROJECT_ROOT, 'deploy/roles/api.ts')],
@@ -25,6 +29,8 @@ export async function startApiProcess(backends: { temporalAddress: string; datab
         DATABASE_URL: backends.databaseUrl,
         API_JWT_SECRET: TEST_JWT_SECRET,
         EGRESS_ALLOWED_NETWORKS: TEST_ALLOWED_NETWORKS.join(','),
+        ...(await migrationEnv()),
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
       detached: true,
@@ -52,6 +58,8 @@ export async function startApiProcess(backends: { temporalAddress: string; datab
   });
   child.stdout!.resume();
   return {
+    /** What it logged so far (JSON lines). */
+    output: () => output,
     apiUrl: `http://127.0.0.1:${port}/graphql`,
     pid: child.pid!,
     async stop() {

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../deploy/embedded/paths';
+import { migrationEnv } from './migration-env';
 import { TEST_CHECKPOINT_INTERVAL_S, TEST_LEDGER_KEY } from './auth';
 
 /**
@@ -28,6 +29,7 @@ export async function startWorkerProcess(
         LEDGER_SIGNING_KEY: TEST_LEDGER_KEY,
         EGRESS_ALLOWED_NETWORKS: TEST_ALLOWED_NETWORKS.join(','),
         LEDGER_CHECKPOINT_INTERVAL_S: String(TEST_CHECKPOINT_INTERVAL_S),
+        ...(await migrationEnv()),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
       detached: true,
