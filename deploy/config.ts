@@ -271,6 +271,7 @@ export const clusterConfig = z
      * would; 0 leaves it dead. */
     CLUSTER_RESTART_AFTER_MS: z.coerce.number().int().min(0).max(600_000).default(3_000),
     DATABASE_URL: postgresUrl.optional(),
+    ...migration,
     POSTGRES_PORT: port.default(54329),
     GATEWAY_HOST: gateway.GATEWAY_HOST,
     GATEWAY_PORT: port.min(1).default(8080),

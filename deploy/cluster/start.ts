@@ -1,7 +1,9 @@
 // `npm run start:cluster`: the real Temporal server on PostgreSQL and every role as a process.
 import '../runtime/require-supported-node';
 import path from 'node:path';
+import { appRoleFor } from '../../db/app-grants';
 import { migrateDatabase } from '../../db/migrate';
+import { ensureAppRole } from '../embedded/app-role';
 import { clusterConfig, parseConfig } from '../config';
 import { embeddedLedgerKey } from '../ledger-key';
 import { createLogger } from '../logger';
@@ -72,7 +74,14 @@ await runProcess(async (onStop) => {
     onStop(pg.stop);
     privatePostgres = pg;
   }
-  const databaseUrl = config.DATABASE_URL ?? privatePostgres!.url;
+  // As in `npm start`: the private cluster's roles connect as doppel_app, which owns nothing,
+  // and migrations run as its superuser; a given DATABASE_URL follows MIGRATION_DATABASE_URL.
+  const migrationUrl = config.DATABASE_URL
+    ? (config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL)
+    : privatePostgres!.url;
+  const databaseUrl =
+    config.DATABASE_URL ??
+    (await ensureAppRole(privatePostgres!.url, path.join(DATA_DIR, 'postgres.app-password')));
 
   let temporal: TemporalCluster | null = null;
   if (binaries) {
@@ -91,13 +100,16 @@ await runProcess(async (onStop) => {
   }
   const temporalAddress = config.TEMPORAL_ADDRESS ?? temporal!.address;
 
-  await migrateDatabase(databaseUrl);
+  await migrateDatabase(migrationUrl, {
+    appRole: appRoleFor({ migrationUrl, databaseUrl, appRole: config.DATABASE_APP_ROLE }),
+  });
   const admin =
     config.API_JWT_SECRET || config.API_JWT_PUBLIC_KEY || config.API_JWT_JWKS_URL
       ? null
       : await firstAdmin(DATA_DIR);
   const backends = {
     DATABASE_URL: databaseUrl,
+    MIGRATION_DATABASE_URL: migrationUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
     LOG_LEVEL: config.LOG_LEVEL,
