@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
+import { checkRoleEnv } from './role-env-check';
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[] | string;
+  environment?: Record<string, unknown> | string[];
+  depends_on?: Record<string, unknown> | string[];
+  ports?: Array<string | { published?: string | number }>;
+  volumes?: Array<string | { type?: string; source?: string }>;
+}
+
+const keysOf = (v: Record<string, unknown> | string[] | undefined) =>
+  Array.isArray(v) ? v.map((e) => e.split('=')[0] ?? e) : Object.keys(v ?? {});
+
+/**
+ * What is wrong with a compose file (nothing: an empty list): the Compose specification's
+ * schema, then what the schema cannot see — Doppel services setting variables their role never
+ * reads, depends_on naming no service, two services publishing one host port, and files of
+ * the repository mounted that do not exist.
+ */
+export function checkCompose(text: string, composeDir: string, specSchema: object): string[] {
+  const doc = parse(text, { merge: true }) as { services?: Record<string, Service> };
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+  const validate = ajv.compile(specSchema);
+  if (!validate(doc)) {
+    return (validate.errors ?? []).map(
+      (e) => `schema: ${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+    );
+  }
+  const findings: string[] = [];
+  const services = doc.services ?? {};
+  const published = new Map<string, string>();
+  for (const [name, service] of Object.entries(services)) {
+    if (service.build !== undefined) {
+      const command = Array.isArray(service.command) ? service.command : [];
+      findings.push(
+        ...checkRoleEnv(`service ${name}`, command.at(-1) ?? '', keysOf(service.environment)),
+      );
+    }
+    for (const target of keysOf(service.depends_on)) {
+      if (!services[target])
+        findings.push(`service ${name}: depends_on ${target}, no such service`);
+    }
+    for (const port of service.ports ?? []) {
+      const host =
+        typeof port === 'string'
+          ? port.split(':').at(-2)
+          : port.published === undefined
+            ? undefined
+            : String(port.published);
+      if (!host) continue;
+      const other = published.get(host);
+      if (other) findings.push(`services ${other} and ${name} both publish host port ${host}`);
+      else published.set(host, name);
+    }
+    for (const volume of service.volumes ?? []) {
+      const source = typeof volume === 'string' ? volume.split(':')[0] : volume.source;
+      if (source?.startsWith('../') && !existsSync(path.resolve(composeDir, source)))
+        findings.push(`service ${name}: mounts ${source}, which does not exist`);
+    }
+  }
+  return findings;
+}
