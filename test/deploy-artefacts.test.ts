@@ -1,0 +1,116 @@
+// The deploy artefacts (deploy/docker, deploy/compose, deploy/helm) checked offline as CI
+// does (deploy/validate-deploy.ts), and each check shown to catch the mistake it is for.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { PROJECT_ROOT } from '../deploy/embedded/paths';
+import {
+  CHART_DIR,
+  COMPOSE_FILE,
+  DOCKERFILE,
+  packageScripts,
+  validateDeployArtefacts,
+} from '../deploy/validate/artefacts';
+import { checkCompose } from '../deploy/validate/compose';
+import { checkDockerfile } from '../deploy/validate/dockerfile';
+import { checkChart } from '../deploy/validate/helm-chart';
+import { resolveDeployTools, type DeployTools } from '../deploy/validate/tools';
+
+let tools: DeployTools;
+// First run on a machine: helm and kubeconform built with go install (minutes), then cached.
+beforeAll(async () => {
+  tools = await resolveDeployTools((line) => console.log(line));
+}, 900_000);
+
+const dockerfile = () => readFileSync(DOCKERFILE, 'utf8');
+const compose = () => readFileSync(COMPOSE_FILE, 'utf8');
+const checkDocker = (text: string) => checkDockerfile(text, PROJECT_ROOT, packageScripts());
+const checkComposeText = (text: string) =>
+  checkCompose(text, path.dirname(COMPOSE_FILE), tools.composeSchema);
+function valuesFile(text: string): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'doppel-values-')), 'values.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+test('the Dockerfile, the compose file and the Helm chart (default and CI values) have no findings', () => {
+  const findings = validateDeployArtefacts(tools);
+  expect(Object.keys(findings)).toHaveLength(4);
+  expect(findings).toEqual(Object.fromEntries(Object.keys(findings).map((k) => [k, []])));
+});
+
+describe('the Dockerfile check', () => {
+  test('refuses a final stage that runs as root', () => {
+    expect(checkDocker(dockerfile().replace('USER 1000:1000', 'USER root'))).toEqual([
+      'the final stage runs as root: end it with USER and a non-root user',
+    ]);
+  });
+
+  test('refuses a single stage, an unpinned base and a COPY of a missing folder', () => {
+    const text = dockerfile()
+      .replace(/FROM node:[^\n]* AS deps[\s\S]*?(?=FROM)/, '')
+      .replace(/FROM node:\S+ AS runtime/, 'FROM node:latest AS runtime')
+      .replace('COPY --from=deps /app/node_modules ./node_modules', 'COPY twinz ./twinz');
+    expect(checkDocker(text)).toEqual([
+      '1 FROM: expected a multi-stage build',
+      expect.stringMatching(/base image node:latest is not pinned/),
+      expect.stringMatching(/COPY source twinz does not exist in the repository/),
+    ]);
+  });
+
+  test('refuses a command that is no role script', () => {
+    expect(checkDocker(dockerfile().replace('CMD ["api"]', 'CMD ["apii"]'))).toEqual([
+      'CMD: apii is not a package.json script',
+    ]);
+    expect(checkDocker(dockerfile().replace('CMD ["api"]', 'CMD ["lint"]'))).toEqual([
+      "CMD: lint is not one of the image's roles",
+    ]);
+  });
+});
+
+describe('the compose check', () => {
+  test('refuses what the Compose specification does not allow', () => {
+    const findings = checkComposeText(compose().replace('    depends_on:\n', '    depend_on:\n'));
+    expect(findings.join('\n')).toMatch(
+      /schema: \/services\/temporal-schema must NOT have unevaluated properties.*depend_on/,
+    );
+  });
+
+  test('refuses a variable the role never reads, a missing dependency and a port published twice', () => {
+    const text = compose()
+      .replace("      API_PORT: '4000'\n", "      API_PORT: '4000'\n      API_JWT_SECRETT: x\n")
+      .replace('      migrate:\n        condition', '      migrations:\n        condition')
+      .replace("      - '127.0.0.1:8233:8080'", "      - '127.0.0.1:4000:8080'");
+    expect(checkComposeText(text)).toEqual([
+      'service worker: depends_on migrations, no such service',
+      'service api: API_JWT_SECRETT is not read by api (deploy/config.ts)',
+      'services temporal-ui and api both publish host port 4000',
+    ]);
+  });
+});
+
+describe('the Helm chart check', () => {
+  test('refuses a role given a variable it never reads', () => {
+    const file = valuesFile('gateway:\n  env:\n    API_PORT: "5000"\n');
+    expect(checkChart(tools, CHART_DIR, [file])).toEqual([
+      `Deployment doppel-gateway (${file}): API_PORT is not read by gateway (deploy/config.ts)`,
+    ]);
+  });
+
+  test('kubeconform -strict refuses a field Kubernetes does not know', () => {
+    const file = valuesFile(
+      'worker:\n  resources:\n    requests: { cpu: 100m }\n    burst: { cpu: 1 }\n',
+    );
+    const findings = checkChart(tools, CHART_DIR, [file]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatch(
+      /kubeconform -strict[\s\S]*Deployment doppel-worker is invalid[\s\S]*burst/,
+    );
+  });
+
+  test('helm template refuses created secrets without a database URL', () => {
+    const file = valuesFile('secrets:\n  create:\n    enabled: true\n    jwtSecret: x\n');
+    expect(checkChart(tools, CHART_DIR, [file]).join('\n')).toMatch(/secrets.create.databaseUrl/);
+  });
+});
