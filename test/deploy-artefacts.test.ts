@@ -14,6 +14,7 @@ import {
 } from '../deploy/validate/artefacts';
 import { checkCompose } from '../deploy/validate/compose';
 import { checkDockerfile } from '../deploy/validate/dockerfile';
+import { checkImageRuntime } from '../deploy/validate/image-runtime';
 import { checkChart } from '../deploy/validate/helm-chart';
 import { resolveDeployTools, type DeployTools } from '../deploy/validate/tools';
 
@@ -36,7 +37,7 @@ function valuesFile(text: string): string {
 
 test('the Dockerfile, the compose file and the Helm chart (default and CI values) have no findings', () => {
   const findings = validateDeployArtefacts(tools);
-  expect(Object.keys(findings)).toHaveLength(4);
+  expect(Object.keys(findings)).toHaveLength(5);
   expect(findings).toEqual(Object.fromEntries(Object.keys(findings).map((k) => [k, []])));
 });
 
@@ -68,6 +69,13 @@ describe('the Dockerfile check', () => {
     ]);
   });
 });
+
+test("the roles, run on the image's files and production dependencies, miss a folder the Dockerfile leaves out", () => {
+  const text = dockerfile().replace(/^COPY twins .*$/m, '');
+  const findings = checkImageRuntime(text, PROJECT_ROOT);
+  expect(findings).toHaveLength(3);
+  expect(findings.join('\n')).toMatch(/worker in the image.s files[\s\S]*twins/);
+}, 120_000);
 
 describe('the compose check', () => {
   test('refuses what the Compose specification does not allow', () => {

@@ -4,6 +4,7 @@ import { PROJECT_ROOT } from '../embedded/paths';
 import { checkCompose } from './compose';
 import { checkDockerfile } from './dockerfile';
 import { checkChart } from './helm-chart';
+import { checkImageRuntime } from './image-runtime';
 import type { DeployTools } from './tools';
 
 export const DOCKERFILE = path.join(PROJECT_ROOT, 'deploy/docker/Dockerfile');
@@ -27,6 +28,8 @@ export function validateDeployArtefacts(tools: DeployTools): Record<string, stri
       PROJECT_ROOT,
       packageScripts(),
     ),
+    [`${path.relative(PROJECT_ROOT, DOCKERFILE)} (the roles on production dependencies)`]:
+      checkImageRuntime(readFileSync(DOCKERFILE, 'utf8'), PROJECT_ROOT),
     [path.relative(PROJECT_ROOT, COMPOSE_FILE)]: checkCompose(
       readFileSync(COMPOSE_FILE, 'utf8'),
       path.dirname(COMPOSE_FILE),

