@@ -4,7 +4,7 @@ import { validateDeployArtefacts } from './validate/artefacts';
 import { resolveDeployTools } from './validate/tools';
 
 const tools = await resolveDeployTools((line) => console.log(line));
-const findings = validateDeployArtefacts(tools);
+const findings = await validateDeployArtefacts(tools);
 for (const [artefact, list] of Object.entries(findings)) {
   console.log(`${list.length ? '✗' : '✓'} ${artefact}`);
   for (const finding of list) console.log(`    ${finding.replaceAll('\n', '\n    ')}`);

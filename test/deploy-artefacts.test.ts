@@ -35,8 +35,8 @@ function valuesFile(text: string): string {
   return file;
 }
 
-test('the Dockerfile, the compose file and the Helm chart (default and CI values) have no findings', () => {
-  const findings = validateDeployArtefacts(tools);
+test('the Dockerfile, the compose file and the Helm chart (default and CI values) have no findings', async () => {
+  const findings = await validateDeployArtefacts(tools);
   expect(Object.keys(findings)).toHaveLength(5);
   expect(findings).toEqual(Object.fromEntries(Object.keys(findings).map((k) => [k, []])));
 });
@@ -70,9 +70,9 @@ describe('the Dockerfile check', () => {
   });
 });
 
-test("the roles, run on the image's files and production dependencies, miss a folder the Dockerfile leaves out", () => {
+test("the roles, run on the image's files and production dependencies, miss a folder the Dockerfile leaves out", async () => {
   const text = dockerfile().replace(/^COPY twins .*$/m, '');
-  const findings = checkImageRuntime(text, PROJECT_ROOT);
+  const findings = await checkImageRuntime(text, PROJECT_ROOT);
   expect(findings).toHaveLength(3);
   expect(findings.join('\n')).toMatch(/worker in the image.s files[\s\S]*twins/);
 }, 120_000);

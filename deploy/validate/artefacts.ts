@@ -21,7 +21,9 @@ export const packageScripts = () =>
   ).scripts;
 
 /** Every deploy artefact's findings, by artefact; all lists empty when all is well. */
-export function validateDeployArtefacts(tools: DeployTools): Record<string, string[]> {
+export async function validateDeployArtefacts(
+  tools: DeployTools,
+): Promise<Record<string, string[]>> {
   return {
     [path.relative(PROJECT_ROOT, DOCKERFILE)]: checkDockerfile(
       readFileSync(DOCKERFILE, 'utf8'),
@@ -29,7 +31,7 @@ export function validateDeployArtefacts(tools: DeployTools): Record<string, stri
       packageScripts(),
     ),
     [`${path.relative(PROJECT_ROOT, DOCKERFILE)} (the roles on production dependencies)`]:
-      checkImageRuntime(readFileSync(DOCKERFILE, 'utf8'), PROJECT_ROOT),
+      await checkImageRuntime(readFileSync(DOCKERFILE, 'utf8'), PROJECT_ROOT),
     [path.relative(PROJECT_ROOT, COMPOSE_FILE)]: checkCompose(
       readFileSync(COMPOSE_FILE, 'utf8'),
       path.dirname(COMPOSE_FILE),
