@@ -96,6 +96,16 @@ describe('the compose check', () => {
       'services temporal-ui and api both publish host port 4000',
     ]);
   });
+
+  test('refuses a value the role would refuse at start', () => {
+    const text = compose().replace(
+      '      LOG_LEVEL: ${LOG_LEVEL:-info}\n\n  gateway:',
+      '      LOG_LEVEL: ${LOG_LEVEL:-info}\n      LEDGER_SIGNING_KEY: ${LEDGER_SIGNING_KEY:-}\n\n  gateway:',
+    );
+    expect(checkComposeText(text)).toEqual([
+      'service worker: LEDGER_SIGNING_KEY="": a PEM private key',
+    ]);
+  });
 });
 
 describe('the Helm chart check', () => {
@@ -104,6 +114,15 @@ describe('the Helm chart check', () => {
     expect(checkChart(tools, CHART_DIR, [file])).toEqual([
       `Deployment doppel-gateway (${file}): API_PORT is not read by gateway (deploy/config.ts)`,
     ]);
+  });
+
+  test('refuses a Temporal address the roles would refuse at start', () => {
+    const file = valuesFile('temporal:\n  address: temporal-frontend\n');
+    const findings = checkChart(tools, CHART_DIR, [file]);
+    expect(findings).toHaveLength(4); // three Deployments and the namespace Job
+    expect(findings[0]).toMatch(
+      /TEMPORAL_ADDRESS="temporal-frontend": expected host:port, e.g. 127.0.0.1:7233/,
+    );
   });
 
   test('kubeconform -strict refuses a field Kubernetes does not know', () => {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
-import { checkRoleEnv } from './role-env-check';
+import { checkRoleEnv, type EnvSetting } from './role-env-check';
 
 interface Service {
   image?: string;
@@ -16,6 +16,29 @@ interface Service {
 
 const keysOf = (v: Record<string, unknown> | string[] | undefined) =>
   Array.isArray(v) ? v.map((e) => e.split('=')[0] ?? e) : Object.keys(v ?? {});
+
+/**
+ * A service's variables with the values known without the operator's .env: literals, and
+ * `${NAME:-default}` as its default; anything else interpolated stays unknown.
+ */
+function settingsOf(environment: Service['environment']): EnvSetting[] {
+  const entries = Array.isArray(environment)
+    ? environment.map(
+        (e) =>
+          [
+            e.split('=')[0] ?? e,
+            e.includes('=') ? e.slice(e.indexOf('=') + 1) : undefined,
+          ] as const,
+      )
+    : Object.entries(environment ?? {});
+  return entries.map(([name, raw]) => {
+    if (raw === null || raw === undefined) return { name };
+    const value = String(raw);
+    if (!value.includes('$')) return { name, value };
+    const fallback = /^\$\{\w+:?-([^}]*)\}$/.exec(value);
+    return fallback ? { name, value: fallback[1] } : { name };
+  });
+}
 
 /**
  * What is wrong with a compose file (nothing: an empty list): the Compose specification's
@@ -39,7 +62,7 @@ export function checkCompose(text: string, composeDir: string, specSchema: objec
     if (service.build !== undefined) {
       const command = Array.isArray(service.command) ? service.command : [];
       findings.push(
-        ...checkRoleEnv(`service ${name}`, command.at(-1) ?? '', keysOf(service.environment)),
+        ...checkRoleEnv(`service ${name}`, command.at(-1) ?? '', settingsOf(service.environment)),
       );
     }
     for (const target of keysOf(service.depends_on)) {

@@ -7,7 +7,7 @@ import { KUBERNETES_VERSION } from './tools';
 interface Container {
   name: string;
   args?: string[];
-  env?: Array<{ name: string }>;
+  env?: Array<{ name: string; value?: string }>;
 }
 interface Manifest {
   kind?: string;
@@ -61,7 +61,7 @@ export function checkChart(tools: DeployTools, chartDir: string, valuesFiles: st
         ...checkRoleEnv(
           `${manifest?.kind} ${manifest?.metadata?.name} (${label})`,
           container.args?.at(-1) ?? '',
-          (container.env ?? []).map((e) => e.name),
+          (container.env ?? []).map(({ name, value }) => ({ name, value })),
         ),
       );
     }

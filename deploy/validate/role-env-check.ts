@@ -1,10 +1,33 @@
+import { z } from 'zod';
 import { ROLE_ENV, RUNTIME_ENV } from './role-env';
 
-/** A Doppel container (compose service, Kubernetes pod) running `role` with these variables. */
-export function checkRoleEnv(where: string, role: string, names: string[]): string[] {
+/** A variable as a deploy file sets it; `value` undefined when it is not known offline. */
+export interface EnvSetting {
+  name: string;
+  value?: string | undefined;
+}
+
+/**
+ * A Doppel container (compose service, Kubernetes pod) running `role` with these variables:
+ * each must be one the role reads, and a value known here must pass the role's own check.
+ */
+export function checkRoleEnv(where: string, role: string, settings: EnvSetting[]): string[] {
   const reads = ROLE_ENV[role];
   if (!reads) return [`${where}: runs ${JSON.stringify(role)}, not one of the image's roles`];
-  return names
-    .filter((n) => !reads.has(n) && !RUNTIME_ENV.has(n))
-    .map((n) => `${where}: ${n} is not read by ${role} (deploy/config.ts)`);
+  const findings: string[] = [];
+  for (const { name, value } of settings) {
+    const schema = reads[name];
+    if (!schema) {
+      if (!RUNTIME_ENV.has(name))
+        findings.push(`${where}: ${name} is not read by ${role} (deploy/config.ts)`);
+      continue;
+    }
+    if (value === undefined) continue;
+    const result = schema.safeParse(value);
+    if (!result.success)
+      findings.push(
+        `${where}: ${name}=${JSON.stringify(value)}: ${z.prettifyError(result.error).replace(/^✖ /, '')}`,
+      );
+  }
+  return findings;
 }

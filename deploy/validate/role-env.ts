@@ -1,16 +1,17 @@
+import { z } from 'zod';
 import { apiConfig, gatewayConfig, temporalNamespaceConfig, workerConfig } from '../config';
 
 /**
- * The environment variables each command of the image reads (its package.json script and the
- * zod schema it parses): what a compose service or a Helm template may set for it.
+ * The variables each command of the image reads, with their zod schemas (its package.json
+ * script and the configuration it parses): what a compose service or a Helm template may set.
  */
-export const ROLE_ENV: Record<string, ReadonlySet<string>> = {
-  worker: new Set(Object.keys(workerConfig.shape)),
-  gateway: new Set(Object.keys(gatewayConfig.shape)),
-  api: new Set(Object.keys(apiConfig.shape)),
-  'temporal:namespace': new Set(Object.keys(temporalNamespaceConfig.shape)),
+export const ROLE_ENV: Record<string, Readonly<Record<string, z.ZodType>>> = {
+  worker: workerConfig.shape,
+  gateway: gatewayConfig.shape,
+  api: apiConfig.shape,
+  'temporal:namespace': temporalNamespaceConfig.shape,
   // db/migrate-cli.ts
-  'db:migrate': new Set(['DATABASE_URL']),
+  'db:migrate': { DATABASE_URL: z.url() },
 };
 
 /** Set for the image's runtime itself, not read by a role's schema. */
