@@ -14,6 +14,7 @@ import {
 } from '../deploy/validate/artefacts';
 import { checkCompose } from '../deploy/validate/compose';
 import { checkDockerfile } from '../deploy/validate/dockerfile';
+import { hadolintFindings } from '../deploy/validate/hadolint';
 import { checkImageRuntime } from '../deploy/validate/image-runtime';
 import { checkChart } from '../deploy/validate/helm-chart';
 import { resolveDeployTools, type DeployTools } from '../deploy/validate/tools';
@@ -57,6 +58,13 @@ describe('the Dockerfile check', () => {
       '1 FROM: expected a multi-stage build',
       expect.stringMatching(/base image node:latest is not pinned/),
       expect.stringMatching(/COPY source twinz does not exist in the repository/),
+    ]);
+  });
+
+  test('hadolint refuses a RUN that changes directory with cd', () => {
+    const text = dockerfile().replace('RUN npm ci', 'RUN cd /app && npm ci');
+    expect(hadolintFindings(tools.hadolint, text)).toEqual([
+      expect.stringMatching(/^line \d+: hadolint DL3003 \(warning\): Use WORKDIR/),
     ]);
   });
 

