@@ -1,9 +1,9 @@
 // The deploy artefacts (deploy/docker, deploy/compose, deploy/helm) checked offline as CI
 // does (deploy/validate-deploy.ts), and each check shown to catch the mistake it is for.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import {
   CHART_DIR,
@@ -30,8 +30,11 @@ const compose = () => readFileSync(COMPOSE_FILE, 'utf8');
 const checkDocker = (text: string) => checkDockerfile(text, PROJECT_ROOT, packageScripts());
 const checkComposeText = (text: string) =>
   checkCompose(text, path.dirname(COMPOSE_FILE), tools.composeSchema);
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'doppel-values-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let files = 0;
 function valuesFile(text: string): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'doppel-values-')), 'values.yaml');
+  const file = path.join(scratch, `values-${++files}.yaml`);
   writeFileSync(file, text);
   return file;
 }

@@ -20,7 +20,11 @@ export function pipPackage(name: string, version: string, log: (line: string) =>
       ...['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps'],
       ...['--target', scratch, `${name}==${version}`],
     ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    // CI runs as root, where pip warns about every install; older pips ignore the variable.
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' },
+    },
   );
   renameSync(scratch, site);
   return site;
