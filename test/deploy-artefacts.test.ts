@@ -108,6 +108,13 @@ describe('the compose check', () => {
     ]);
   });
 
+  test('refuses a role that lacks a variable it requires', () => {
+    const text = compose().replace(/(\n  worker:[\s\S]*?)      DATABASE_URL: [^\n]*\n/, '$1');
+    expect(checkComposeText(text)).toEqual([
+      'service worker: DATABASE_URL is required by worker and not set',
+    ]);
+  });
+
   test('refuses a value the role would refuse at start', () => {
     const text = compose().replace(
       '      LOG_LEVEL: ${LOG_LEVEL:-info}\n\n  gateway:',

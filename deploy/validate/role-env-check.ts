@@ -9,7 +9,8 @@ export interface EnvSetting {
 
 /**
  * A Doppel container (compose service, Kubernetes pod) running `role` with these variables:
- * each must be one the role reads, and a value known here must pass the role's own check.
+ * each must be one the role reads, a value known here must pass the role's own check, and
+ * every variable the role requires (no default, not optional) must be set.
  */
 export function checkRoleEnv(where: string, role: string, settings: EnvSetting[]): string[] {
   const reads = ROLE_ENV[role];
@@ -28,6 +29,11 @@ export function checkRoleEnv(where: string, role: string, settings: EnvSetting[]
       findings.push(
         `${where}: ${name}=${JSON.stringify(value)}: ${z.prettifyError(result.error).replace(/^✖ /, '')}`,
       );
+  }
+  const set = new Set(settings.map((s) => s.name));
+  for (const [name, schema] of Object.entries(reads)) {
+    if (!set.has(name) && !schema.safeParse(undefined).success)
+      findings.push(`${where}: ${name} is required by ${role} and not set`);
   }
   return findings;
 }
