@@ -109,7 +109,7 @@ describe('the compose check', () => {
   });
 
   test('refuses a role that lacks a variable it requires', () => {
-    const text = compose().replace(/(\n  worker:[\s\S]*?)      DATABASE_URL: [^\n]*\n/, '$1');
+    const text = compose().replace(/(\n {2}worker:[\s\S]*?) {6}DATABASE_URL: [^\n]*\n/, '$1');
     expect(checkComposeText(text)).toEqual([
       'service worker: DATABASE_URL is required by worker and not set',
     ]);
