@@ -1,9 +1,12 @@
 // The deploy artefacts (deploy/docker, deploy/compose, deploy/helm) checked offline as CI
 // does (deploy/validate-deploy.ts), and each check shown to catch the mistake it is for.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import {
   CHART_DIR,
@@ -158,4 +161,47 @@ describe('the Helm chart check', () => {
     const file = valuesFile('secrets:\n  create:\n    enabled: true\n    jwtSecret: x\n');
     expect(checkChart(tools, CHART_DIR, [file]).join('\n')).toMatch(/secrets.create.databaseUrl/);
   });
+});
+
+describe("npm run temporal:namespace (the compose step and the chart's hook Job)", () => {
+  const run = (namespace: string) =>
+    new Promise<{ code: number; output: string }>((resolve) => {
+      execFile(
+        'npm',
+        ['run', '--silent', 'temporal:namespace'],
+        {
+          cwd: PROJECT_ROOT,
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            TEMPORAL_ADDRESS: inject('temporalAddress'),
+            TEMPORAL_NAMESPACE: namespace,
+          },
+          timeout: 120_000,
+        },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
+      );
+    });
+
+  test("registers a new namespace with Doppel's search attributes, and runs again unchanged", async () => {
+    const namespace = `deploy-${randomUUID().slice(0, 8)}`;
+    const first = await run(namespace);
+    expect(first).toEqual({
+      code: 0,
+      output: expect.stringContaining(`namespace ${namespace} ready`),
+    });
+    expect((await run(namespace)).code).toBe(0);
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    try {
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({
+        namespace,
+      });
+      expect(Object.keys(customAttributes)).toEqual(
+        expect.arrayContaining(['TenantId', 'LifecycleState', 'Online']),
+      );
+    } finally {
+      await connection.close();
+    }
+  }, 240_000);
 });
