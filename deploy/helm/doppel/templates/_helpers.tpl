@@ -61,12 +61,12 @@ app.kubernetes.io/component: {{ .role }}
 
 {{/* The pod spec's shared part: image, security, the writable /tmp (npm's and tsx's caches). */}}
 {{- define "doppel.podCommon" -}}
+securityContext:
+  {{- toYaml .Values.podSecurityContext | nindent 2 }}
 {{- with .Values.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-securityContext:
-  {{- toYaml .Values.podSecurityContext | nindent 2 }}
 {{- with .Values.nodeSelector }}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
