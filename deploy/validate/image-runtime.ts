@@ -46,10 +46,12 @@ function productionDependencies(repoRoot: string): string {
 }
 
 /** What a role prints when started in `stage` with no configuration. */
-function runRole(stage: string, role: string): Promise<string> {
+function runRole(stage: string, role: string, repoRoot: string): Promise<string> {
+  // The Node 24 that npm install brings (as the image has Node 24), whatever runs this.
+  const bundled = path.join(repoRoot, 'node_modules', '.bin', 'node');
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
+      existsSync(bundled) ? bundled : process.execPath,
       ['--import', 'tsx', `deploy/roles/${role}.ts`],
       { cwd: stage, env: { PATH: process.env.PATH, HOME: stage }, timeout: 60_000 },
       (_error, stdout, stderr) => resolve(`${stdout}${stderr}`),
@@ -87,7 +89,7 @@ export async function checkImageRuntime(
       }
     }
     // The roles at once: each takes seconds to load its modules.
-    const outputs = await Promise.all(ROLES.map((role) => runRole(stage, role)));
+    const outputs = await Promise.all(ROLES.map((role) => runRole(stage, role, repoRoot)));
     const findings = ROLES.flatMap((role, i) =>
       outputs[i]?.includes(`The ${role} cannot start; fix these environment variables`)
         ? []

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { DoppelError } from '../../twins/errors';
 import { goInstall, type GoBuild } from '../cluster/binaries';
 import { USER_CACHE_DIR } from '../embedded/paths';
 import { pipPackage } from './pip-package';
@@ -57,11 +58,23 @@ async function goBinary(name: keyof typeof BUILDS, log: (line: string) => void):
   return file;
 }
 
-const go = (args: string[]) =>
-  execFileSync('go', args, {
-    encoding: 'utf8',
-    env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
-  });
+function go(args: string[]): string {
+  // Where Go's installer puts it, for a shell whose PATH lacks it (.ci/run adds it).
+  const fallback = '/usr/local/go/bin/go';
+  const command = spawnSync('go', ['version']).error && existsSync(fallback) ? fallback : 'go';
+  try {
+    return execFileSync(command, args, {
+      encoding: 'utf8',
+      env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+    });
+  } catch (error) {
+    throw new DoppelError(
+      'deploy:validate.go-failed',
+      `go ${args.join(' ')} failed: ${(error as Error).message}`,
+      { hint: 'deploy/validate needs Go ≥ 1.26 (https://go.dev/doc/install) on PATH' },
+    );
+  }
+}
 
 function composeSchema(): object {
   const info = JSON.parse(
