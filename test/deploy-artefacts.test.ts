@@ -111,6 +111,13 @@ describe('the compose check', () => {
     ]);
   });
 
+  test('refuses an nginx template placeholder the service does not set', () => {
+    const text = compose().replace(/^ {6}CLIENT_CA: .*\n/m, '');
+    expect(checkComposeText(text)).toEqual([
+      'service nginx: ../nginx/doppel.conf.template needs ${CLIENT_CA}, not in its environment',
+    ]);
+  });
+
   test('refuses a role that lacks a variable it requires', () => {
     const text = compose().replace(/(\n {2}worker:[\s\S]*?) {6}DATABASE_URL: [^\n]*\n/, '$1');
     expect(checkComposeText(text)).toEqual([

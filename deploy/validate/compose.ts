@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
@@ -11,7 +11,7 @@ interface Service {
   environment?: Record<string, unknown> | string[];
   depends_on?: Record<string, unknown> | string[];
   ports?: Array<string | { published?: string | number }>;
-  volumes?: Array<string | { type?: string; source?: string }>;
+  volumes?: Array<string | { type?: string; source?: string; target?: string }>;
 }
 
 const keysOf = (v: Record<string, unknown> | string[] | undefined) =>
@@ -41,10 +41,29 @@ function settingsOf(environment: Service['environment']): EnvSetting[] {
 }
 
 /**
+ * The nginx image fills in a mounted template's `${NAME}` from the container's environment
+ * and leaves the ones it lacks as they are, which nginx then refuses at start.
+ */
+function templatePlaceholders(
+  service: string,
+  source: string,
+  file: string,
+  environment: Service['environment'],
+): string[] {
+  const set = new Set(keysOf(environment));
+  const needed = new Set(
+    [...readFileSync(file, 'utf8').matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]),
+  );
+  return [...needed]
+    .filter((n) => n && !set.has(n))
+    .map((n) => `service ${service}: ${source} needs \${${n}}, not in its environment`);
+}
+
+/**
  * What is wrong with a compose file (nothing: an empty list): the Compose specification's
  * schema, then what the schema cannot see — Doppel services setting variables their role never
- * reads, depends_on naming no service, two services publishing one host port, and files of
- * the repository mounted that do not exist.
+ * reads, depends_on naming no service, two services publishing one host port, files of the
+ * repository mounted that do not exist, and nginx template placeholders left unset.
  */
 export function checkCompose(text: string, composeDir: string, specSchema: object): string[] {
   const doc = parse(text, { merge: true }) as { services?: Record<string, Service> };
@@ -82,9 +101,14 @@ export function checkCompose(text: string, composeDir: string, specSchema: objec
       else published.set(host, name);
     }
     for (const volume of service.volumes ?? []) {
-      const source = typeof volume === 'string' ? volume.split(':')[0] : volume.source;
-      if (source?.startsWith('../') && !existsSync(path.resolve(composeDir, source)))
+      const [source, target] =
+        typeof volume === 'string' ? volume.split(':') : [volume.source, volume.target];
+      if (!source?.startsWith('../')) continue;
+      const file = path.resolve(composeDir, source);
+      if (!existsSync(file))
         findings.push(`service ${name}: mounts ${source}, which does not exist`);
+      else if (target?.startsWith('/etc/nginx/templates/'))
+        findings.push(...templatePlaceholders(name, source, file, service.environment));
     }
   }
   return findings;
