@@ -185,6 +185,11 @@ export const workerConfig = z.object({
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" or "-"')
     .optional(),
 });
+/** `npm run temporal:namespace` (deploy/roles/temporal-namespace.ts). */
+export const temporalNamespaceConfig = workerConfig.pick({
+  TEMPORAL_ADDRESS: true,
+  TEMPORAL_NAMESPACE: true,
+});
 export const gatewayConfig = z.object({
   ...logging,
   ...backends,

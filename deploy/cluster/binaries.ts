@@ -17,7 +17,7 @@ export interface ClusterBinaries {
   readonly uiServer: string;
 }
 
-interface GoBuild {
+export interface GoBuild {
   /** Folder under the user cache, named by version: a new pin builds afresh. */
   dir: string;
   packages: Array<{ module: string; binary: string; as: string }>;
@@ -82,7 +82,7 @@ export async function resolveClusterBinaries(
   };
 }
 
-async function goInstall(build: GoBuild, log: (line: string) => void): Promise<void> {
+export async function goInstall(build: GoBuild, log: (line: string) => void): Promise<void> {
   const go = findGo();
   if (!go) {
     throw new DoppelError(
