@@ -70,6 +70,16 @@ await runProcess(async (onStop) => {
       logFile: path.join(DATA_DIR, 'logs', 'postgres.log'),
       // Four Temporal services hold up to 24 connections each, every role a pool of its own.
       settings: { max_connections: 300 },
+      ...(config.CLUSTER_RESTART_AFTER_MS
+        ? {
+            restartAfterMs: config.CLUSTER_RESTART_AFTER_MS,
+            onUnexpectedExit: (code: number | null, signal: NodeJS.Signals | null) =>
+              logger.error(
+                { process: 'postgres', code, signal },
+                `PostgreSQL stopped unexpectedly; starting it again in ${config.CLUSTER_RESTART_AFTER_MS} ms`,
+              ),
+          }
+        : {}),
     });
     onStop(pg.stop);
     privatePostgres = pg;

@@ -1,7 +1,8 @@
-import { spawn, type SpawnOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chownSync,
+  closeSync,
   mkdtempSync,
   existsSync,
   lstatSync,
@@ -35,6 +36,11 @@ export interface PrivatePostgresOptions {
   ephemeral?: boolean;
   /** Server settings (`-c name=value`) beyond the defaults, e.g. max_connections. */
   settings?: Record<string, string | number>;
+  /** Started again this long after it stops on its own (a crash, `pg_ctl stop -m immediate`),
+   * as an orchestrator restarts a database pod; omitted: left stopped. */
+  restartAfterMs?: number;
+  /** Told when it stopped on its own, and when it was started again. */
+  onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 const USER = 'doppel';
@@ -183,14 +189,33 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions): Promis
   for (const [name, value] of Object.entries(opts.settings ?? {}))
     args.push('-c', `${name}=${value}`);
   mkdirSync(path.dirname(opts.logFile), { recursive: true });
-  const logFd = openSync(opts.logFile, 'a');
-  const child = spawn(path.join(bin, 'postgres'), args, {
-    ...asOwner,
-    stdio: ['ignore', logFd, logFd],
-    detached: true,
-  });
+  let stopping = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  const spawnPostgres = (): ChildProcess => {
+    const logFd = openSync(opts.logFile, 'a');
+    const spawned = spawn(path.join(bin, 'postgres'), args, {
+      ...asOwner,
+      stdio: ['ignore', logFd, logFd],
+      detached: true,
+    });
+    closeSync(logFd);
+    spawned.on('exit', (code, signal) => {
+      if (stopping) return;
+      opts.onUnexpectedExit?.(code, signal);
+      if (opts.restartAfterMs === undefined) return;
+      restartTimer = setTimeout(() => {
+        if (!stopping) child = spawnPostgres();
+      }, opts.restartAfterMs);
+    });
+    return spawned;
+  };
+  let child = spawnPostgres();
   // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
-  const stop = () => stopChild(child, 'SIGINT');
+  const stop = () => {
+    stopping = true;
+    clearTimeout(restartTimer);
+    return stopChild(child, 'SIGINT');
+  };
   try {
     await waitForPort('127.0.0.1', opts.port, {
       timeoutMs: 30_000,

@@ -8,6 +8,8 @@ import { TEST_JWT_SECRET } from './auth';
 import { interrupt, profilePorts, startProfile } from './profile-start';
 
 export interface RunningCluster {
+  /** The profile's DOPPEL_DATA_DIR (its PostgreSQL cluster is in postgres/). */
+  dataDir: string;
   apiUrl: string;
   gatewayUrl: string;
   temporalAddress: string;
@@ -62,6 +64,7 @@ export async function startClusterNodes(env: Record<string, string> = {}): Promi
   const pidOf = (name: string) =>
     Number(readFileSync(path.join(stateDir, 'run', `${name}.pid`), 'utf8').split('\n')[0]);
   return {
+    dataDir,
     apiUrl: `http://127.0.0.1:${ports.API_PORT}/graphql`,
     gatewayUrl: `ws://127.0.0.1:${ports.GATEWAY_PORT}/device`,
     temporalAddress: `127.0.0.1:${ports.TEMPORAL_PORT}`,
@@ -96,6 +99,11 @@ export class ReconnectingDevice {
   readonly ackedSamples: string[] = [];
   /** The highest `counter` a report of which was acknowledged. */
   ackedCounter = 0;
+  /** When the gateway last acknowledged anything (ms since the epoch). */
+  lastAckAt = 0;
+  /** Messages sent that asked for an ack, and acks received. */
+  sent = 0;
+  acks = 0;
   connections = 0;
   private ws: WebSocket | null = null;
   private seq = 1;
@@ -166,6 +174,8 @@ export class ReconnectingDevice {
   private onMessage(m: Record<string, any>, connection: number) {
     if (m.type === 'welcome') this.welcomed?.();
     else if (m.type === 'ack') {
+      this.lastAckAt = Date.now();
+      this.acks++;
       this.pending.get(m.seq)?.();
       this.pending.delete(m.seq);
     } else if (m.type === 'command') {
@@ -177,7 +187,10 @@ export class ReconnectingDevice {
   private send(message: Record<string, unknown>, onAck?: () => void) {
     if (!this.online) return;
     const seq = this.seq++;
-    if (onAck) this.pending.set(seq, onAck);
+    if (onAck) {
+      this.pending.set(seq, onAck);
+      this.sent++;
+    }
     this.ws!.send(JSON.stringify({ ...message, seq }));
   }
 
