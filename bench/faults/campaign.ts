@@ -23,6 +23,8 @@ const arg = (name: string, fallback: number) =>
 const ROUNDS = arg('rounds', 50);
 const DEVICES = arg('devices', 24);
 const EVERY_MS = arg('every-ms', 1_000);
+/** A report (a twin change, a webhook event) every this many ticks; telemetry on every tick. */
+const REPORT_EVERY = arg('report-every', 10);
 let seed = arg('seed', 1);
 /** Deterministic choices for a given --seed (mulberry32), so a campaign can be run again. */
 function random(): number {
@@ -162,7 +164,7 @@ async function main() {
         res.data.registerDevice.token,
       );
       devices.push(device);
-      await device.start(EVERY_MS);
+      await device.start(EVERY_MS, REPORT_EVERY);
     }
     log(`${DEVICES} devices connected, each reporting and sending telemetry every ${EVERY_MS} ms`);
     await pause(5_000);
@@ -232,7 +234,7 @@ async function main() {
 
     // The end: traffic stops, every webhook event is delivered, in order, none missing.
     for (const d of devices) d.stop();
-    const final = await webhookCompleteness(cluster, receiver.accepted());
+    const final = await webhookCompleteness(cluster, () => receiver.accepted());
     const final2 = await invariants(cluster, devices, receiver.accepted());
     writeReport(rounds, devices, final, final2, Date.now() - t0);
   } finally {
@@ -282,14 +284,14 @@ function outOfOrder(accepted: ReadonlyArray<Record<string, unknown>>): number {
 
 async function webhookCompleteness(
   cluster: RunningCluster,
-  accepted: ReadonlyArray<Record<string, unknown>>,
+  acceptedNow: () => ReadonlyArray<Record<string, unknown>>,
 ) {
   const outbox = async () =>
     (
       await cluster.sql<{ id: string }[]>`
         select id::text as id from outbox where tenant_id = ${TENANT} order by id`
     ).map((r) => Number(r.id));
-  const delivered = () => new Set(accepted.map((e) => Number(e.doppelcursor)));
+  const delivered = () => new Set(acceptedNow().map((e) => Number(e.doppelcursor)));
   await until(async () => {
     const ids = await outbox();
     const got = delivered();
@@ -297,6 +299,7 @@ async function webhookCompleteness(
   }, 300_000);
   const ids = await outbox();
   const got = delivered();
+  const accepted = acceptedNow();
   return {
     events: ids.length,
     missing: ids.filter((id) => !got.has(id)).length,
@@ -328,12 +331,13 @@ A fault campaign on the cluster profile (\`npm run start:cluster\` with 2 gatewa
 behind HAProxy, 2 workers, the Temporal server v1.32 with its services as separate processes
 and 2 history processes, 16 history shards, PostgreSQL with fsync on), produced by
 
-    npm run faults -- --rounds=${ROUNDS} --devices=${DEVICES} --every-ms=${EVERY_MS}${onlyKinds ? ` --only=${onlyKinds.join(',')}` : ''}
+    npm run faults -- --rounds=${ROUNDS} --devices=${DEVICES} --every-ms=${EVERY_MS} --report-every=${REPORT_EVERY}${onlyKinds ? ` --only=${onlyKinds.join(',')}` : ''}
 
 Machine: ${machine()}. Run on ${new Date().toISOString().slice(0, 10)}, ${(wallMs / 60_000).toFixed(0)} minutes.
 
-**Load.** ${DEVICES} devices on the native JSON protocol, each sending a report (reported
-state \`counter\`) and a telemetry sample every ${EVERY_MS} ms through the balancer, reconnecting
+**Load.** ${DEVICES} devices on the native JSON protocol, each sending a telemetry sample every
+${EVERY_MS} ms and a report (reported state \`counter\`, a twin change and a webhook event) every
+${REPORT_EVERY} samples through the balancer, reconnecting
 whenever their connection drops (200–500 ms back-off). A webhook receives every change of the
 tenant. Each round sends one command to a random device.
 

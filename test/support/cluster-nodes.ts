@@ -120,8 +120,13 @@ export class ReconnectingDevice {
     private readonly token: string,
   ) {}
 
+  /** Reports go out on every `reportEvery`-th tick (telemetry on every one). */
+  private reportEvery = 1;
+  private ticks = 0;
+
   /** Connects (retrying until welcomed) and starts sending every `everyMs`. */
-  async start(everyMs = 200): Promise<void> {
+  async start(everyMs = 200, reportEvery = 1): Promise<void> {
+    this.reportEvery = reportEvery;
     await this.connect();
     this.timer = setInterval(() => this.tick(), everyMs);
   }
@@ -196,9 +201,10 @@ export class ReconnectingDevice {
 
   private tick() {
     const counter = ++this.counter;
-    this.send({ type: 'report', state: { counter } }, () => {
-      this.ackedCounter = Math.max(this.ackedCounter, counter);
-    });
+    if (this.ticks++ % this.reportEvery === 0)
+      this.send({ type: 'report', state: { counter } }, () => {
+        this.ackedCounter = Math.max(this.ackedCounter, counter);
+      });
     const at = new Date(Date.UTC(2026, 0, 1) + counter * 1000).toISOString();
     this.send({ type: 'telemetry', samples: [{ at, values: { counter } }] }, () =>
       this.ackedSamples.push(at),
