@@ -11,6 +11,7 @@ import { connectedRole, privilegedRoleWarning } from '../db/role-privileges';
 import { ensureAppRole } from '../deploy/embedded/app-role';
 import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import { startApiProcess } from './support/api-process';
+import { startWorkerProcess } from './support/worker-process';
 import { eventually, graphqlOk } from './support/graphql';
 import {
   helloDevice,
@@ -314,5 +315,74 @@ describe('role processes', () => {
     } finally {
       await api.stop();
     }
+  });
+
+  describe('with MIGRATE_AT_START=false (a migration step of their own runs first)', () => {
+    const database = `doppel_no_migrate_${suffix}`;
+    const urlOf = (roleUrl: string) => {
+      const url = new URL(roleUrl);
+      url.pathname = `/${database}`;
+      return url.toString();
+    };
+    const noMigrate = { env: { MIGRATE_AT_START: 'false' } };
+    let appUrl: string;
+    beforeAll(async () => {
+      await owner.unsafe(`create database "${database}"`);
+      appUrl = urlOf(await newAppRole('doppel_nomig'));
+    });
+    afterAll(async () => {
+      await owner.unsafe(`drop database if exists "${database}" with (force)`);
+    });
+
+    it('refuse an unmigrated database with db:schema.behind, and migrate nothing', async () => {
+      const refusals = await Promise.all([
+        startApiProcess({ temporalAddress, databaseUrl: appUrl }, noMigrate).then(
+          (api) => api.stop().then(() => 'started'),
+          (error: Error) => error.message,
+        ),
+        startWorkerProcess({ temporalAddress, databaseUrl: appUrl }, `nomig-${suffix}`, {
+          env: noMigrate.env,
+        }).then(
+          (worker) => worker.crash().then(() => 'started'),
+          (error: Error) => error.message,
+        ),
+      ]);
+      for (const refusal of refusals) {
+        expect(refusal).toMatch(/exited with 1/);
+        expect(refusal).toContain('[db:schema.behind]');
+        expect(refusal).toContain('MIGRATE_AT_START=false');
+        expect(refusal).toContain('fix: run the migration step first');
+      }
+      const db = postgres(urlOf(ownerUrl), { max: 1, onnotice: () => {} });
+      try {
+        const [tables] = await db<{ n: number }[]>`
+          select count(*)::int as n from pg_tables where schemaname in ('public', 'drizzle')`;
+        expect(tables!.n).toBe(0);
+      } finally {
+        await db.end({ timeout: 5 });
+      }
+    });
+
+    it('start on a migrated one as the application role, without the owner URL', async () => {
+      await migrateDatabase(urlOf(ownerUrl), { appRole: new URL(appUrl).username });
+      const api = await startApiProcess({ temporalAddress, databaseUrl: appUrl }, noMigrate);
+      try {
+        const seen = await graphqlOk(
+          api.apiUrl,
+          'query ($t: ID!) { device(tenantId: $t, deviceId: "none") { reported } }',
+          { t: tenantId },
+        );
+        expect(seen.device).toBeNull();
+        expect(api.output()).not.toContain('db:role.privileged');
+      } finally {
+        await api.stop();
+      }
+      const worker = await startWorkerProcess(
+        { temporalAddress, databaseUrl: appUrl },
+        `nomig-${suffix}`,
+        { env: noMigrate.env },
+      );
+      await worker.crash();
+    });
   });
 });
