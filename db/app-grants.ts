@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import { DoppelError } from '../twins/errors';
+import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './schema-version';
 
 type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 
@@ -50,6 +51,7 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
 };
 
 const SCHEMA = 'public';
+
 const ROLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /**
@@ -115,6 +117,15 @@ export async function grantAppRole(sql: postgres.Sql, role: string): Promise<voi
     }
     // Identity columns draw from their sequences without a grant; serials need USAGE.
     await tx.unsafe(`grant usage on all sequences in schema ${schema} to ${grantee}`);
+    // Reading what was migrated lets a role that does not migrate refuse an old schema
+    // (db/schema-version.ts); nothing else of drizzle's schema.
+    await tx.unsafe(
+      `revoke all on all tables in schema ${quote(MIGRATIONS_SCHEMA)} from ${grantee}`,
+    );
+    await tx.unsafe(`grant usage on schema ${quote(MIGRATIONS_SCHEMA)} to ${grantee}`);
+    await tx.unsafe(
+      `grant select on ${quote(MIGRATIONS_SCHEMA)}.${quote(MIGRATIONS_TABLE)} to ${grantee}`,
+    );
   });
   const [schemaCreate] = await sql<{ can: boolean }[]>`
     select has_schema_privilege(${role}, ${SCHEMA}, 'CREATE') as can`;

@@ -2,18 +2,9 @@ import { z } from 'zod';
 import { DoppelError } from '../twins/errors';
 import { appRoleFor } from './app-grants';
 import { migrateDatabase } from './migrate';
+import { migrateEnv } from './migrate-env';
 
-const env = z
-  .object({
-    DATABASE_URL: z.url().optional(),
-    MIGRATION_DATABASE_URL: z.url().optional(),
-    DATABASE_APP_ROLE: z.string().min(1).optional(),
-  })
-  .refine((e) => e.DATABASE_URL ?? e.MIGRATION_DATABASE_URL, {
-    message: 'set MIGRATION_DATABASE_URL (the tables owner) or DATABASE_URL',
-    path: ['MIGRATION_DATABASE_URL'],
-  })
-  .safeParse(process.env);
+const env = migrateEnv.safeParse(process.env);
 if (!env.success) {
   console.error(
     `db:migrate needs MIGRATION_DATABASE_URL or DATABASE_URL (a postgres:// URL):\n${z.prettifyError(env.error)}`,

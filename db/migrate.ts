@@ -1,11 +1,8 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { grantAppRole } from './app-grants';
-
-const MIGRATIONS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+import { MIGRATIONS_FOLDER } from './schema-version';
 
 /**
  * Applies the pending drizzle migrations as the user of `url` (the tables' owner), then gives
@@ -20,7 +17,7 @@ export async function migrateDatabase(
   try {
     // Two roles starting together must not race on the migrations table.
     await sql`select pg_advisory_lock(7263551)`;
-    await migrate(drizzle(sql), { migrationsFolder: MIGRATIONS });
+    await migrate(drizzle(sql), { migrationsFolder: MIGRATIONS_FOLDER });
     if (options.appRole) await grantAppRole(sql, options.appRole);
   } finally {
     await sql.end({ timeout: 5 });

@@ -34,6 +34,15 @@ const migration = {
     .optional(),
 };
 
+/**
+ * The worker and the API apply pending migrations at start unless told not to: with a
+ * migration step of their own (compose's migrate, the chart's Job) they only check the schema
+ * is current, and never hold the owner's credentials.
+ */
+const migrateAtStart = {
+  MIGRATE_AT_START: z.stringbool({ error: 'true or false' }).default(true),
+};
+
 const twins = {
   /** A lost connection counts as online this long, so a flapping device does not storm. */
   DEVICE_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
@@ -177,6 +186,7 @@ export const workerConfig = z.object({
   ...logging,
   ...backends,
   ...migration,
+  ...migrateAtStart,
   ...outbox,
   ...ledger,
   /** The task queue of twins and operations (a separate queue isolates a workload). */
@@ -202,6 +212,7 @@ export const apiConfig = z
     ...logging,
     ...backends,
     ...migration,
+    ...migrateAtStart,
     ...twins,
     ...api,
     ...egress,

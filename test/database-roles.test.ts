@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APP_TABLE_PRIVILEGES } from '../db/app-grants';
 import { migrateDatabase } from '../db/migrate';
@@ -11,6 +12,7 @@ import { connectedRole, privilegedRoleWarning } from '../db/role-privileges';
 import { ensureAppRole } from '../deploy/embedded/app-role';
 import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import { startApiProcess } from './support/api-process';
+import { startWorkerProcess } from './support/worker-process';
 import { eventually, graphqlOk } from './support/graphql';
 import {
   helloDevice,
@@ -87,6 +89,22 @@ async function privilegesOf(role: string): Promise<Record<string, string[]>> {
   const actual = Object.fromEntries(tables.map((t) => [t.name, [] as string[]]));
   for (const h of held) actual[h.name]!.push(h.kind);
   return actual;
+}
+
+/** An API process with this DATABASE_URL starts, reads the database and does not warn. */
+async function apiReadsAs(databaseUrl: string, env: Record<string, string>) {
+  const api = await startApiProcess({ temporalAddress, databaseUrl }, { env });
+  try {
+    const seen = await graphqlOk(
+      api.apiUrl,
+      'query ($t: ID!) { device(tenantId: $t, deviceId: "none") { reported } }',
+      { t: tenantId },
+    );
+    expect(seen.device).toBeNull();
+    expect(api.output()).not.toContain('db:role.privileged');
+  } finally {
+    await api.stop();
+  }
 }
 
 const ok = (query: string, variables: Record<string, unknown> = {}) =>
@@ -313,6 +331,127 @@ describe('role processes', () => {
       expect(warning?.msg).toContain('MIGRATION_DATABASE_URL');
     } finally {
       await api.stop();
+    }
+  });
+
+  describe('with MIGRATE_AT_START=false (a migration step of their own runs first)', () => {
+    const database = `doppel_no_migrate_${suffix}`;
+    const urlOf = (roleUrl: string) => {
+      const url = new URL(roleUrl);
+      url.pathname = `/${database}`;
+      return url.toString();
+    };
+    const noMigrate = { env: { MIGRATE_AT_START: 'false' } };
+    let appUrl: string;
+    beforeAll(async () => {
+      await owner.unsafe(`create database "${database}"`);
+      appUrl = urlOf(await newAppRole('doppel_nomig'));
+    });
+    afterAll(async () => {
+      await owner.unsafe(`drop database if exists "${database}" with (force)`);
+    });
+
+    it('refuse an unmigrated database with db:schema.behind, and migrate nothing', async () => {
+      const refusals = await Promise.all([
+        startApiProcess({ temporalAddress, databaseUrl: appUrl }, noMigrate).then(
+          (api) => api.stop().then(() => 'started'),
+          (error: Error) => error.message,
+        ),
+        startWorkerProcess({ temporalAddress, databaseUrl: appUrl }, `nomig-${suffix}`, {
+          env: noMigrate.env,
+        }).then(
+          (worker) => worker.crash().then(() => 'started'),
+          (error: Error) => error.message,
+        ),
+      ]);
+      for (const refusal of refusals) {
+        expect(refusal).toMatch(/exited with 1/);
+        expect(refusal).toContain('[db:schema.behind]');
+        expect(refusal).toContain('MIGRATE_AT_START=false');
+        expect(refusal).toContain('fix: run the migration step first');
+      }
+      const db = postgres(urlOf(ownerUrl), { max: 1, onnotice: () => {} });
+      try {
+        const [tables] = await db<{ n: number }[]>`
+          select count(*)::int as n from pg_tables where schemaname in ('public', 'drizzle')`;
+        expect(tables!.n).toBe(0);
+      } finally {
+        await db.end({ timeout: 5 });
+      }
+    });
+
+    it('start on a migrated one as the application role, without the owner URL', async () => {
+      await migrateDatabase(urlOf(ownerUrl), { appRole: new URL(appUrl).username });
+      await apiReadsAs(appUrl, noMigrate.env);
+      const worker = await startWorkerProcess(
+        { temporalAddress, databaseUrl: appUrl },
+        `nomig-${suffix}`,
+        { env: noMigrate.env },
+      );
+      await worker.crash();
+    });
+  });
+});
+
+describe('deploy/compose: the postgres init script, then the services as compose.yaml sets them', () => {
+  it('makes an owner and an application role; migrate grants it, and the API runs as it without migrating', async () => {
+    const tag = `${suffix}_compose`;
+    const rename = (text: string) =>
+      text.replace(/\bdoppel_(owner|app)\b/g, (name) => `${name}_${tag}`);
+    const database = `doppel_${tag}`;
+    const server = new URL(ownerUrl);
+    const env: Record<string, string> = {
+      DOPPEL_OWNER_PASSWORD: "owner'pw",
+      DOPPEL_APP_PASSWORD: 'app-pw',
+    };
+    // compose.yaml's ${NAME:?…} and ${NAME:-default}, from .env (env above).
+    const interpolate = (value: string) =>
+      rename(value)
+        .replace(/\$\{(\w+)(?::[-?][^}]*)?\}/g, (_, name: string) => env[name] ?? '')
+        .replace('@postgres:5432/doppel', `@${server.host}/${database}`);
+    const compose = parse(
+      readFileSync(path.join(PROJECT_ROOT, 'deploy/compose/compose.yaml'), 'utf8'),
+      { merge: true },
+    ) as { services: Record<string, { environment: Record<string, string> }> };
+    const environment = (service: string) =>
+      Object.fromEntries(
+        Object.entries(compose.services[service]!.environment).map(([k, v]) => [k, interpolate(v)]),
+      );
+    const script = path.join(dir, 'doppel-roles.sh');
+    writeFileSync(
+      script,
+      rename(
+        readFileSync(
+          path.join(PROJECT_ROOT, 'deploy/compose/postgres-init/10-doppel-roles.sh'),
+          'utf8',
+        ),
+      ),
+    );
+    await owner.unsafe(`create database "${database}"`);
+    try {
+      const initEnv = {
+        PATH: process.env.PATH ?? '',
+        PGHOST: server.hostname,
+        PGPORT: server.port,
+        PGPASSWORD: decodeURIComponent(server.password),
+        POSTGRES_USER: decodeURIComponent(server.username),
+        POSTGRES_DB: database,
+        ...env,
+      };
+      await run('sh', [script], { env: initEnv });
+      await run('sh', [script], { env: initEnv }); // again: nothing to do, no error
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'db/migrate-cli.ts'], {
+        cwd: PROJECT_ROOT,
+        env: { PATH: process.env.PATH ?? '', ...environment('migrate') },
+      });
+      expect(stdout).toContain(`doppel_app_${tag} granted`);
+      const { DATABASE_URL, MIGRATE_AT_START } = environment('api');
+      expect(MIGRATE_AT_START).toBe('false');
+      await apiReadsAs(DATABASE_URL!, { MIGRATE_AT_START: MIGRATE_AT_START! });
+    } finally {
+      await owner.unsafe(`drop database if exists "${database}" with (force)`);
+      for (const role of [`doppel_owner_${tag}`, `doppel_app_${tag}`])
+        await owner.unsafe(`drop role if exists "${role}"`);
     }
   });
 });

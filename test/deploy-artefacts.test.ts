@@ -136,6 +136,42 @@ describe('the compose check', () => {
   });
 });
 
+describe("the owner's credentials (docs/database-roles.md)", () => {
+  test('compose: refuses a worker that would migrate at start, an API given the owner URL and a migrate step without it', () => {
+    const text = compose()
+      .replace(/(\n {2}worker:[\s\S]*?) {6}MIGRATE_AT_START: 'false'\n/, '$1')
+      .replace(
+        "      API_PORT: '4000'\n",
+        "      API_PORT: '4000'\n      MIGRATION_DATABASE_URL: postgres://doppel_owner:x@postgres/doppel\n",
+      )
+      .replace(
+        '      MIGRATION_DATABASE_URL: postgres://doppel_owner',
+        '      DATABASE_URL: postgres://doppel_owner',
+      );
+    expect(checkComposeText(text)).toEqual([
+      "service migrate: db:migrate needs MIGRATION_DATABASE_URL, the tables' owner",
+      "service worker: worker would migrate at start as DATABASE_URL's role; set MIGRATE_AT_START=false (db:migrate migrates)",
+      "service api: MIGRATION_DATABASE_URL gives api the owner's credentials; only the db:migrate step may hold them",
+    ]);
+  });
+
+  test('helm: refuses a role Deployment given the owner URL or told to migrate at start', () => {
+    const file = valuesFile(
+      'api:\n  env:\n    MIGRATION_DATABASE_URL: postgres://doppel_owner:x@db/doppel\n' +
+        'worker:\n  env:\n    MIGRATE_AT_START: "true"\n',
+    );
+    expect(checkChart(tools, CHART_DIR, [file])).toEqual([
+      `Deployment doppel-worker (${file}): worker would migrate at start as DATABASE_URL's role; set MIGRATE_AT_START=false (db:migrate migrates)`,
+      `Deployment doppel-api (${file}): MIGRATION_DATABASE_URL gives api the owner's credentials; only the db:migrate step may hold them`,
+    ]);
+  });
+
+  test('helm: the migrate Job may name the application role', () => {
+    const file = valuesFile('migrations:\n  appRole: doppel_app\n');
+    expect(checkChart(tools, CHART_DIR, [file])).toEqual([]);
+  });
+});
+
 describe('the Helm chart check', () => {
   test('refuses a role given a variable it never reads', () => {
     const file = valuesFile('gateway:\n  env:\n    API_PORT: "5000"\n');

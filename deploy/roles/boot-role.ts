@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { appRoleFor } from '../../db/app-grants';
 import { createDatabase, type Database } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
+import { requireCurrentSchema } from '../../db/schema-version';
 import { connectedRole, privilegedRoleWarning } from '../../db/role-privileges';
 import { parseConfig } from '../config';
 import { createLogger } from '../logger';
@@ -13,14 +14,16 @@ type RoleConfig = {
   DATABASE_URL: string;
   MIGRATION_DATABASE_URL?: string | undefined;
   DATABASE_APP_ROLE?: string | undefined;
+  MIGRATE_AT_START?: boolean;
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;
 };
 
 /**
  * What every role does first: parse its configuration once, make its logger, apply pending
- * migrations (when it owns them) as the tables' owner, open its database pool as the
- * application role, and warn when that role could undo the append-only triggers.
+ * migrations (when it owns them and MIGRATE_AT_START is not false) as the tables' owner, open
+ * its database pool as the application role, refuse a schema older than this build when it did
+ * not migrate, and warn when that role could undo the append-only triggers.
  */
 export async function bootRole<S extends z.ZodType<RoleConfig>>(
   schema: S,
@@ -30,7 +33,8 @@ export async function bootRole<S extends z.ZodType<RoleConfig>>(
 ): Promise<{ config: z.infer<S>; logger: ReturnType<typeof createLogger>; database: Database }> {
   const config = parseConfig(schema, role);
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, name: role });
-  if (options.migrate) {
+  const migrating = options.migrate && config.MIGRATE_AT_START !== false;
+  if (migrating) {
     const migrationUrl = config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL;
     await migrateDatabase(migrationUrl, {
       appRole: appRoleFor({
@@ -42,6 +46,7 @@ export async function bootRole<S extends z.ZodType<RoleConfig>>(
   }
   const database = createDatabase(config.DATABASE_URL);
   onStop(database.close);
+  if (options.migrate && !migrating) await requireCurrentSchema(database.sql, role);
   await warnIfPrivileged(database, logger);
   return { config, logger, database };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkOwnerCredentials } from './owner-credentials';
 import { ROLE_ENV, RUNTIME_ENV } from './role-env';
 
 /** A variable as a deploy file sets it; `value` undefined when it is not known offline. */
@@ -10,7 +11,8 @@ export interface EnvSetting {
 /**
  * A Doppel container (compose service, Kubernetes pod) running `role` with these variables:
  * each must be one the role reads, a value known here must pass the role's own check, and
- * every variable the role requires (no default, not optional) must be set.
+ * every variable the role requires (no default, not optional) must be set; and the owner's
+ * credentials go to the migration step only (checkOwnerCredentials).
  */
 export function checkRoleEnv(where: string, role: string, settings: EnvSetting[]): string[] {
   const reads = ROLE_ENV[role];
@@ -35,5 +37,5 @@ export function checkRoleEnv(where: string, role: string, settings: EnvSetting[]
     if (!set.has(name) && !schema.safeParse(undefined).success)
       findings.push(`${where}: ${name} is required by ${role} and not set`);
   }
-  return findings;
+  return [...findings, ...checkOwnerCredentials(where, role, settings)];
 }

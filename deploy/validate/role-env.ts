@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { migrateEnv } from '../../db/migrate-env';
 import { apiConfig, gatewayConfig, temporalNamespaceConfig, workerConfig } from '../config';
 
 /**
@@ -10,8 +11,7 @@ export const ROLE_ENV: Record<string, Readonly<Record<string, z.ZodType>>> = {
   gateway: gatewayConfig.shape,
   api: apiConfig.shape,
   'temporal:namespace': temporalNamespaceConfig.shape,
-  // db/migrate-cli.ts
-  'db:migrate': { DATABASE_URL: z.url() },
+  'db:migrate': migrateEnv.shape,
 };
 
 /** Set for the image's runtime itself, not read by a role's schema. */

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../deploy/embedded/paths';
 import { migrationEnv } from './migration-env';
+import { stderrOf } from './process-stderr';
 import { TEST_JWT_SECRET } from './auth';
 
 /**
@@ -32,11 +33,12 @@ export async function startApiProcess(
         ...(await migrationEnv()),
         ...options.env,
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     },
   );
   let output = '';
+  const errors = stderrOf(child);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`api did not start:\n${output}`)), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
@@ -53,7 +55,7 @@ export async function startApiProcess(
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`api exited with ${code}:\n${output}`));
+      reject(new Error(`api exited with ${code}:\n${output}${errors()}`));
     });
   });
   child.stdout!.resume();

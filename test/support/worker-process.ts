@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../deploy/embedded/paths';
 import { migrationEnv } from './migration-env';
+import { stderrOf } from './process-stderr';
 import { TEST_CHECKPOINT_INTERVAL_S, TEST_LEDGER_KEY } from './auth';
 
 /**
@@ -13,6 +14,7 @@ import { TEST_CHECKPOINT_INTERVAL_S, TEST_LEDGER_KEY } from './auth';
 export async function startWorkerProcess(
   backends: { temporalAddress: string; databaseUrl: string },
   taskQueue: string,
+  options: { env?: Record<string, string> } = {},
 ) {
   const child: ChildProcess = spawn(
     process.execPath,
@@ -30,12 +32,14 @@ export async function startWorkerProcess(
         EGRESS_ALLOWED_NETWORKS: TEST_ALLOWED_NETWORKS.join(','),
         LEDGER_CHECKPOINT_INTERVAL_S: String(TEST_CHECKPOINT_INTERVAL_S),
         ...(await migrationEnv()),
+        ...options.env,
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     },
   );
   let output = '';
+  const errors = stderrOf(child);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
@@ -47,7 +51,7 @@ export async function startWorkerProcess(
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}:\n${output}`));
+      reject(new Error(`worker exited with ${code}:\n${output}${errors()}`));
     });
   });
   child.stdout!.resume();
