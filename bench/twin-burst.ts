@@ -1,10 +1,10 @@
 import { build } from 'hdr-histogram-js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { startScratchInfrastructure } from '../deploy/embedded/infrastructure';
 import { deviceWorkflowId } from '../twins/ids';
 import { TestDevice } from '../test/support/device-client';
 import { graphql } from '../test/support/graphql';
 import { startStack } from '../test/support/stack';
+import { startBenchInfrastructure, type BenchProfile } from './report';
 
 export interface TwinBurstResult {
   changes: number;
@@ -36,8 +36,9 @@ export async function twinBurst(
   changes: number,
   window: number,
   progress: (line: string) => void,
+  profile: BenchProfile = 'dev',
 ): Promise<TwinBurstResult> {
-  const infra = await startScratchInfrastructure();
+  const infra = await startBenchInfrastructure(profile);
   try {
     const stack = await startStack({
       temporalAddress: infra.temporalAddress,
