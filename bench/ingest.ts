@@ -6,6 +6,7 @@
  * native JSON telemetry, and a CPU profile of the gateway under load. Returns markdown.
  */
 import {
+  benchCommand,
   figuresLine,
   machine as machineOf,
   startBenchInfrastructure,
@@ -337,7 +338,7 @@ export async function ingestBench(opts: IngestOptions): Promise<string> {
     function report(): string {
       const seconds = Math.round((Date.now() - began) / 1000);
       const flags = `${quick ? ' --quick' : ''}${profile === 'dev' ? '' : ` --profile=${profile}`}`;
-      const cmd = `npm run bench${flags ? ` --${flags}` : ''}\` (this section alone: \`npx tsx bench/ingest-cli.ts${flags}`;
+      const cmd = `${benchCommand(quick, profile)}\` (this section alone: \`npx tsx bench/ingest-cli.ts${flags}`;
       const runsNote = quick
         ? `**quick mode: ${cfg.rounds} rounds of ${cfg.durationMs / 1000} s (fewer than the 5 pairs BENCHMARKING.md asks for: a smoke test, not a result)**`
         : `${cfg.rounds} rounds of ${cfg.durationMs / 1000} s measured after ${cfg.warmupMs / 1000} s warm-up`;

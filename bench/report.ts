@@ -63,6 +63,15 @@ export async function startBenchInfrastructure(profile: BenchProfile): Promise<I
     : startScratchInfrastructure();
 }
 
+/** The command line that writes a section: `npm run bench -- --quick --profile=cluster`. */
+export function benchCommand(quick: boolean, profile: BenchProfile): string {
+  const flags = [
+    ...(quick ? ['--quick'] : []),
+    ...(profile === 'dev' ? [] : [`--profile=${profile}`]),
+  ];
+  return `npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}`;
+}
+
 /** One sentence naming a profile's backends, for the method text of a table. */
 export function backendsOf(profile: BenchProfile): string {
   return profile === 'cluster'

@@ -4,6 +4,7 @@ import { helloDevice, registerDevice } from '../test/support/stack';
 import type { TestDevice } from '../test/support/device-client';
 import {
   backendsOf,
+  benchCommand,
   figuresLine,
   machine,
   median,
@@ -152,7 +153,7 @@ function section(
   const target = 0.8;
   return `## Twin pipeline against raw Temporal signals (3d)
 
-Command: \`npm run bench${run.quick ? ' -- --quick' : ''}${run.profile === 'dev' ? '' : ` -- --profile=${run.profile}`}\`. Machine: ${machine()}.
+Command: \`${benchCommand(run.quick, run.profile)}\`. Machine: ${machine()}.
 ${run.devices} devices (raw: ${run.devices} sink workflows), one call in flight each, ${run.seconds} s
 per side, ${run.pairs} pairs run side by side (raw, twin, raw, twin …) on ${backendsOf(run.profile)};
 medians of the pairs, ratio = median of the pairs' ratios.

@@ -7,7 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { hashSecret } from '../../db/credentials';
 import { deviceCredentials } from '../../db/schema';
 import { startGatewayProcess } from '../../test/support/gateway-process';
-import { backendsOf, figuresLine, machine, withScratchStack, type BenchProfile } from '../report';
+import {
+  backendsOf,
+  benchCommand,
+  figuresLine,
+  machine,
+  withScratchStack,
+  type BenchProfile,
+} from '../report';
 import { ClientFleet } from './fleet';
 
 /** How long each half of a fleet past 10,000 devices may take to connect (the 20-minute budget). */
@@ -419,7 +426,7 @@ function section(
   ];
   return `## Memory per idle connection (3c)
 
-Command: \`npm run bench${quick ? ' -- --quick' : ''}${profile === 'dev' ? '' : ` -- --profile=${profile}`}\`. Machine: ${machine()}. One run per row.
+Command: \`${benchCommand(quick, profile)}\`. Machine: ${machine()}. One run per row.
 Backends: ${backendsOf(profile)}.
 Native JSON devices that said hello and got their welcome (their twin holds the session), held
 open by client processes (\`ws\`, one 127.0.x.y source address per process); gateways are the
