@@ -39,6 +39,14 @@ export function median(values: readonly number[]): number {
  */
 export type BenchProfile = 'dev' | 'cluster';
 
+/** What every section takes: quick mode, a progress line sink, and the backends. */
+export interface BenchOptions {
+  quick: boolean;
+  progress(line: string): void;
+  /** Backends (default: the dev server). */
+  profile?: BenchProfile;
+}
+
 /** History shards of the cluster profile's scratch Temporal (`--shards=N`, default 16). */
 export const benchHistoryShards = (): number => {
   const arg = process.argv.find((a) => a.startsWith('--shards='));

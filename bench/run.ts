@@ -1,11 +1,12 @@
-// `npm run bench [-- --quick] [-- --only=ingest,pipeline,burst,connections,rollout]
+// `npm run bench [-- --quick] [-- --only=ingest,pipeline,burst,connections,rollout,provisioning]
 // [-- --profile=dev|cluster] [-- --shards=16]`: runs the benchmarks side by side with their peers
 // and writes BENCHMARKS.md (../shared/BENCHMARKING.md); with --only, just those sections of it
 // are replaced. --profile=cluster runs every section on the cluster profile's backends (the real
 // Temporal server on PostgreSQL with fsync on, --shards history shards) and writes the
 // sections as `<name>@cluster` beside the dev server's; either way the side-by-side summary is
 // regenerated from the sections the file then has.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { bulkProvisioningBench } from './bulk-provisioning';
 import { connectionBench } from './connections';
 import { ingestBench } from './ingest';
 import {
@@ -103,6 +104,7 @@ const sections = [
       previous: currentSection(sectionName('rollout', profile)),
     }),
   ),
+  await section('provisioning', () => bulkProvisioningBench({ quick, progress, profile })),
 ];
 
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
@@ -167,11 +169,19 @@ ${runtimeComparison}${sections.filter(Boolean).join('\n')}${keptCluster ? `\n${k
 
 `;
 if ((only || profile !== 'dev') && existsSync(BENCHMARKS_FILE)) {
-  // A partial run, or the cluster profile's: only the sections run are replaced.
+  // A partial run, or the cluster profile's: only the sections run are replaced. A dev server
+  // section new to the file goes before the cluster's sections, a cluster one after them all.
+  const file = readFileSync(BENCHMARKS_FILE, 'utf8');
+  const firstCluster = BENCH_SECTIONS.map(({ name }) => sectionStart(sectionName(name, 'cluster')))
+    .map((marker) => ({ marker, at: file.indexOf(marker) }))
+    .filter(({ at }) => at >= 0)
+    .sort((a, b) => a.at - b.at)[0]?.marker;
   for (const { name } of BENCH_SECTIONS) {
     const marker = sectionName(name, profile);
     const fresh = sections.find((s) => s.startsWith(sectionStart(marker)));
-    if (fresh) replaceSection(marker, fresh);
+    if (fresh) {
+      replaceSection(marker, fresh, ...(profile === 'dev' && firstCluster ? [firstCluster] : []));
+    }
   }
   console.log(sections.join('\n'));
   console.log(

@@ -7,6 +7,7 @@ export const BENCH_SECTIONS = [
   { name: 'burst', title: 'One chatty twin' },
   { name: 'connections', title: 'Idle connections, reconnect storm' },
   { name: 'rollout', title: 'Firmware rollout' },
+  { name: 'provisioning', title: 'Bulk provisioning' },
 ] as const;
 
 const shown = (x: number) =>

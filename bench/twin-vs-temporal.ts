@@ -9,6 +9,7 @@ import {
   machine,
   median,
   withScratchStack,
+  type BenchOptions,
   type BenchProfile,
 } from './report';
 
@@ -29,12 +30,7 @@ export interface PipelinePair {
  * when Temporal accepted it, then decided by the twin and projected to PostgreSQL. The
  * twin's committed rate counts until its last change is in the projection.
  */
-export async function twinVsTemporal(opts: {
-  quick: boolean;
-  progress(line: string): void;
-  /** Backends (default: the dev server). */
-  profile?: BenchProfile;
-}): Promise<string> {
+export async function twinVsTemporal(opts: BenchOptions): Promise<string> {
   const profile = opts.profile ?? 'dev';
   const pairs = opts.quick ? 2 : 5;
   const seconds = opts.quick ? 5 : 7;
