@@ -61,7 +61,7 @@ async function burst(): Promise<string> {
     results.push(await twinBurst(changes, window, progress, profile));
   }
   const row = (r: TwinBurstResult) =>
-    `| ${r.window} | ${r.changes} | ${r.wallSeconds.toFixed(1)} | ${r.changesPerSecond} | ${r.ackMs.p50} / ${r.ackMs.p99} / ${r.ackMs.p999} | ${r.commitMs.p50} / ${r.commitMs.p99} / ${r.commitMs.p999} | ${r.runs} | ${r.historyEvents} | ${(r.historyBytes / 1024).toFixed(0)} | ${r.eventsPerChange} |`;
+    `| ${r.window} | ${r.changes} | ${r.wallSeconds.toFixed(1)} | ${r.changesPerSecond} | ${r.ackMs.p50} / ${r.ackMs.p99} / ${r.ackMs.p999} | ${r.commitMs.p50} / ${r.commitMs.p99} / ${r.commitMs.p999} | ${r.runs} | ${r.historyEvents} | ${(r.historyBytes / 1024).toFixed(0)} | ${r.eventsPerChange} | ${r.busySlots.workflowTasks.toFixed(2)} / ${r.busySlots.activities.toFixed(2)} |`;
   return `## One chatty device: state changes through one twin
 
 One real WebSocket device sends ${changes} reports, each changing its reported state, with at
@@ -70,24 +70,34 @@ Temporal (signal-with-start) and the projection (twin row + outbox row in one Po
 transaction). Ack = send → ack (Temporal accepted the signal); commit = send → the outbox
 row's transaction time. One run per row${profile === 'dev' ? '' : `, each on fresh scratch backends: ${backendsOf(profile)}`}.
 
-| window | changes | wall s | changes/s | ack ms p50 / p99 / p99.9 | commit ms p50 / p99 / p99.9 | workflow runs | history events | history KiB | events per change |
-|---|---|---|---|---|---|---|---|---|---|
+| window | changes | wall s | changes/s | ack ms p50 / p99 / p99.9 | commit ms p50 / p99 / p99.9 | workflow runs | history events | history KiB | events per change | slots busy: workflow tasks / activities |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${results.map(row).join('\n')}
 
 With one message in flight each change pays a full round trip (signal, workflow task,
 projection activity); with a window the gateway coalesces waiting reports into one signal per
 round trip, so history events per change fall well below one and throughput rises. Histories
-stay bounded: the twin continues as new at 2,000 events (runs > 1).
+stay bounded: the twin continues as new at 2,000 events (runs > 1). Slots busy = the twin's
+workflow tasks' and activities' time from started to completed (from its histories), summed, ÷
+wall time: how many worker slots this twin kept busy on average (Little's law).
 ${figuresLine({
   section: 'burst',
   profile,
   quick,
-  figures: results.map((r) => ({
-    key: `changes-per-s-window-${r.window}`,
-    label: `changes/s through one twin, window ${r.window}`,
-    value: r.changesPerSecond,
-    better: 'higher' as const,
-  })),
+  figures: [
+    ...results.map((r) => ({
+      key: `changes-per-s-window-${r.window}`,
+      label: `changes/s through one twin, window ${r.window}`,
+      value: r.changesPerSecond,
+      better: 'higher' as const,
+    })),
+    ...results.map((r) => ({
+      key: `activity-slot-ms-per-change-window-${r.window}`,
+      label: `activity slot ms per change, window ${r.window}`,
+      value: Number(((r.busySlots.activities * r.wallSeconds * 1000) / r.changes).toFixed(2)),
+      better: 'lower' as const,
+    })),
+  ],
 })}`;
 }
 
