@@ -1,13 +1,18 @@
-// `npx tsx bench/connections-cli.ts [--quick] [--storm-only] [--profile=<dir>]`: memory per
-// idle connection and the reconnect storm alone (--profile writes the storm gateway's CPU profile).
+// `npx tsx bench/connections-cli.ts [--quick] [--storm-only] [--profile=dev|cluster]
+// [--cpu-profile=<dir>]`: memory per idle connection and the reconnect storm alone, on the dev
+// server's or the cluster profile's backends (--cpu-profile writes the storm gateway's CPU profile).
 import { connectionBench } from './connections';
+import { benchProfileOf } from './report';
 
-const profile = process.argv.find((a) => a.startsWith('--profile='))?.slice('--profile='.length);
+const cpuProfile = process.argv
+  .find((a) => a.startsWith('--cpu-profile='))
+  ?.slice('--cpu-profile='.length);
 console.log(
   await connectionBench({
     quick: process.argv.includes('--quick'),
     stormOnly: process.argv.includes('--storm-only'),
-    ...(profile ? { profileDir: profile } : {}),
+    backends: benchProfileOf(process.argv),
+    ...(cpuProfile ? { profileDir: cpuProfile } : {}),
     progress: (line) => console.log(line),
   }),
 );

@@ -5,9 +5,14 @@
  * latency at 10/50/80 % of each system's own maximum, device-to-PostgreSQL latency for Doppel's
  * native JSON telemetry, and a CPU profile of the gateway under load. Returns markdown.
  */
-import { machine as machineOf } from './report';
+import {
+  benchCommand,
+  figuresLine,
+  machine as machineOf,
+  startBenchInfrastructure,
+  type BenchProfile,
+} from './report';
 import type { Histogram } from 'hdr-histogram-js';
-import { startScratchInfrastructure } from '../deploy/embedded/infrastructure';
 import { registerDevice, startStack } from '../test/support/stack';
 import { LoadGenerator, type RunResult } from './loadgen/load-generator';
 import { CpuMeter, childPids, postmasterPid } from './loadgen/proc-cpu';
@@ -19,6 +24,8 @@ import { summariseProfile } from './loadgen/profile-summary';
 
 export interface IngestOptions {
   quick: boolean;
+  /** Backends (default: the dev server). */
+  profile?: BenchProfile;
   progress(line: string): void;
 }
 
@@ -71,6 +78,7 @@ function targetOf(url: string, protocol: Target['protocol'], path?: string): Tar
 
 export async function ingestBench(opts: IngestOptions): Promise<string> {
   const { quick, progress } = opts;
+  const profile = opts.profile ?? 'dev';
   const cfg = quick
     ? { rounds: 2, warmupMs: 300, durationMs: 1000, levels: [0.5], profileMs: 1000 }
     : { rounds: 5, warmupMs: 700, durationMs: 2000, levels: [0.1, 0.5, 0.8], profileMs: 2000 };
@@ -80,7 +88,7 @@ export async function ingestBench(opts: IngestOptions): Promise<string> {
   const cleanups: Array<() => Promise<void>> = [];
   try {
     progress('ingest: starting Temporal and PostgreSQL');
-    const infra = await startScratchInfrastructure();
+    const infra = await startBenchInfrastructure(opts.profile ?? 'dev');
     cleanups.push(() => infra.stop());
     const pgPort = Number(new URL(infra.databaseUrl).port);
     const postmaster = postmasterPid(pgPort);
@@ -329,7 +337,8 @@ export async function ingestBench(opts: IngestOptions): Promise<string> {
 
     function report(): string {
       const seconds = Math.round((Date.now() - began) / 1000);
-      const cmd = `npm run bench${quick ? ' -- --quick' : ''}\` (this section alone: \`npx tsx bench/ingest-cli.ts${quick ? ' --quick' : ''}`;
+      const flags = `${quick ? ' --quick' : ''}${profile === 'dev' ? '' : ` --profile=${profile}`}`;
+      const cmd = `${benchCommand(quick, profile)}\` (this section alone: \`npx tsx bench/ingest-cli.ts${flags}`;
       const runsNote = quick
         ? `**quick mode: ${cfg.rounds} rounds of ${cfg.durationMs / 1000} s (fewer than the 5 pairs BENCHMARKING.md asks for: a smoke test, not a result)**`
         : `${cfg.rounds} rounds of ${cfg.durationMs / 1000} s measured after ${cfg.warmupMs / 1000} s warm-up`;
@@ -395,9 +404,14 @@ one sample (ack after the COMMIT of its batch); MQTT 3.1.1 QoS 1 PUBLISH of the 
 \`doppel/<tenant>/<device>/telemetry\` (PUBACK; Doppel after COMMIT, the brokers with no
 subscriber and no persistence); OCPP 1.6 Heartbeat CALLs after an accepted BootNotification,
 one outstanding CALL per station as OCPP requires (Doppel validates every CALL and answer
-against the official schemas; Heartbeat writes nothing to the twin). PostgreSQL is the scratch
+against the official schemas; Heartbeat writes nothing to the twin). ${
+        profile === 'dev'
+          ? `PostgreSQL is the scratch
 cluster of the test suite: **fsync and synchronous_commit are off**, so a COMMIT costs no disk
-flush here. On this 2-core machine the load generator, the server and PostgreSQL share the
+flush here.`
+          : `PostgreSQL is the cluster
+profile's (scratch): **fsync and synchronous_commit on**, so every COMMIT waits for its WAL flush.`
+      } On this 2-core machine the load generator, the server and PostgreSQL share the
 cores: msg/s is a property of the whole machine, *msg/s per server core* (= 1 / server CPU per
 message) is the figure that carries to a bigger one.
 
@@ -459,7 +473,38 @@ Targets at 50 % load: ack p99 ≤ 2 ms — Doppel JSON measured ${ackP99.toFixed
 ## Where the gateway spends its CPU (V8 profile under saturating load)
 
 ${profiles.map((p) => `${p.s.name} (self time, top frames):\n\n${p.top}`).join('\n\n')}
-`;
+
+${figuresLine({
+  section: 'ingest',
+  profile,
+  quick,
+  figures: [
+    ...(['Doppel JSON', 'Doppel MQTT over WS', 'Doppel OCPP 1.6 (schema-validated)'] as const).map(
+      (name) => ({
+        key: `${name.split(' ')[1]!.toLowerCase()}-per-s`,
+        label: `${name} ingest, msg/s`,
+        value: Math.round(median(samples.get(name)!.map((x) => x.perSecond))),
+        better: 'higher' as const,
+      }),
+    ),
+    {
+      key: 'json-per-core',
+      label: 'Doppel JSON msg/s per gateway core',
+      value: Math.round(perCore),
+      better: 'higher',
+    },
+    ...(Number.isFinite(ackP99)
+      ? [
+          {
+            key: 'json-ack-p99-50',
+            label: 'Doppel JSON ack p99 at 50 % load, ms',
+            value: Number(ackP99.toFixed(2)),
+            better: 'lower' as const,
+          },
+        ]
+      : []),
+  ],
+})}`;
     }
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => {});

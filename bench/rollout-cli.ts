@@ -1,6 +1,13 @@
-// `npx tsx bench/rollout-cli.ts [--sizes=1000,10000] [--write]`: only the fleet-rollout
+// `npx tsx bench/rollout-cli.ts [--sizes=1000,10000] [--profile=dev|cluster] [--write]`: only the fleet-rollout
 // benchmark (3e); with --write its rows replace theirs in BENCHMARKS.md (others are kept).
-import { currentSection, replaceSection, sectionEnd, sectionStart } from './report';
+import {
+  benchProfileOf,
+  currentSection,
+  replaceSection,
+  sectionEnd,
+  sectionName,
+  sectionStart,
+} from './report';
 import { rolloutBench } from './rollout';
 
 const sizesArg = process.argv.find((a) => a.startsWith('--sizes='))?.slice('--sizes='.length);
@@ -9,15 +16,18 @@ if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
   console.error('--sizes: whole numbers ≥ 1, comma-separated (e.g. --sizes=1000,10000)');
   process.exit(2);
 }
+const profile = benchProfileOf(process.argv);
+const marker = sectionName('rollout', profile);
 const text = await rolloutBench({
   quick: false,
   sizes,
-  previous: currentSection('rollout'),
+  profile,
+  previous: currentSection(marker),
   progress: (line) => console.log(line),
 });
 console.log(text);
 if (process.argv.includes('--write')) {
-  replaceSection('rollout', `${sectionStart('rollout')}\n${text}${sectionEnd('rollout')}\n`);
+  replaceSection(marker, `${sectionStart(marker)}\n${text}${sectionEnd(marker)}\n`);
   console.log('(BENCHMARKS.md: the rollout section replaced)');
 }
 process.exit(0);

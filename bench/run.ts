@@ -1,22 +1,33 @@
-// `npm run bench [-- --quick] [-- --only=ingest,pipeline,burst,connections,rollout]`: runs the
-// benchmarks side by side with their peers and writes BENCHMARKS.md (../shared/BENCHMARKING.md);
-// with --only, just those sections of it are replaced.
-import { existsSync, writeFileSync } from 'node:fs';
+// `npm run bench [-- --quick] [-- --only=ingest,pipeline,burst,connections,rollout,provisioning]
+// [-- --profile=dev|cluster] [-- --shards=16]`: runs the benchmarks side by side with their peers
+// and writes BENCHMARKS.md (../shared/BENCHMARKING.md); with --only, just those sections of it
+// are replaced. --profile=cluster runs every section on the cluster profile's backends (the real
+// Temporal server on PostgreSQL with fsync on, --shards history shards) and writes the
+// sections as `<name>@cluster` beside the dev server's; either way the side-by-side summary is
+// regenerated from the sections the file then has.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { bulkProvisioningBench } from './bulk-provisioning';
 import { connectionBench } from './connections';
 import { ingestBench } from './ingest';
 import {
   BENCHMARKS_FILE,
+  backendsOf,
+  benchProfileOf,
   currentSection,
+  figuresLine,
   machine,
   replaceSection,
   sectionEnd,
+  sectionName,
   sectionStart,
 } from './report';
 import { rolloutBench } from './rollout';
+import { BENCH_SECTIONS, sideBySide } from './summary';
 import { twinBurst, type TwinBurstResult } from './twin-burst';
 import { twinVsTemporal } from './twin-vs-temporal';
 
 const quick = process.argv.includes('--quick');
+const profile = benchProfileOf(process.argv);
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = onlyArg ? new Set(onlyArg.split(',')) : null;
 const wanted = (name: string) => !only || only.has(name);
@@ -26,17 +37,20 @@ const started = Date.now();
 /** Runs one section; a failure is written into the report instead of hiding the rest. */
 async function section(name: string, run: () => Promise<string>): Promise<string> {
   if (!wanted(name)) return '';
+  const marker = sectionName(name, profile);
   const t0 = Date.now();
-  console.log(`\n== ${name} ==`);
+  console.log(`\n== ${marker} ==`);
   let text: string;
   try {
     text = await run();
-    console.log(`== ${name}: ${((Date.now() - t0) / 1000).toFixed(0)} s ==`);
+    console.log(`== ${marker}: ${((Date.now() - t0) / 1000).toFixed(0)} s ==`);
   } catch (error) {
     console.error(error);
     text = `## ${name}\n\n**This section failed in this run**: ${String(error).slice(0, 500)}\n`;
   }
-  return `${sectionStart(name)}\n${text}${sectionEnd(name)}\n`;
+  // The cluster's sections say so in their first heading, beside the dev server's.
+  if (profile !== 'dev') text = text.replace(/^## (.*)$/m, `## $1 — ${profile} profile`);
+  return `${sectionStart(marker)}\n${text}${sectionEnd(marker)}\n`;
 }
 
 async function burst(): Promise<string> {
@@ -44,37 +58,63 @@ async function burst(): Promise<string> {
   const results: TwinBurstResult[] = [];
   for (const window of [1, 64]) {
     progress(`twin burst: ${changes} state changes through one twin, window ${window}`);
-    results.push(await twinBurst(changes, window, progress));
+    results.push(await twinBurst(changes, window, progress, profile));
   }
   const row = (r: TwinBurstResult) =>
-    `| ${r.window} | ${r.changes} | ${r.wallSeconds.toFixed(1)} | ${r.changesPerSecond} | ${r.ackMs.p50} / ${r.ackMs.p99} / ${r.ackMs.p999} | ${r.commitMs.p50} / ${r.commitMs.p99} / ${r.commitMs.p999} | ${r.runs} | ${r.historyEvents} | ${(r.historyBytes / 1024).toFixed(0)} | ${r.eventsPerChange} |`;
+    `| ${r.window} | ${r.changes} | ${r.wallSeconds.toFixed(1)} | ${r.changesPerSecond} | ${r.ackMs.p50} / ${r.ackMs.p99} / ${r.ackMs.p999} | ${r.commitMs.p50} / ${r.commitMs.p99} / ${r.commitMs.p999} | ${r.runs} | ${r.historyEvents} | ${(r.historyBytes / 1024).toFixed(0)} | ${r.eventsPerChange} | ${r.busySlots.workflowTasks.toFixed(2)} / ${r.busySlots.activities.toFixed(2)} |`;
   return `## One chatty device: state changes through one twin
 
 One real WebSocket device sends ${changes} reports, each changing its reported state, with at
 most *window* unacknowledged; through the gateway (validation, per-device coalescing),
 Temporal (signal-with-start) and the projection (twin row + outbox row in one PostgreSQL
 transaction). Ack = send → ack (Temporal accepted the signal); commit = send → the outbox
-row's transaction time. One run per row.
+row's transaction time. One run per row${profile === 'dev' ? '' : `, each on fresh scratch backends: ${backendsOf(profile)}`}.
 
-| window | changes | wall s | changes/s | ack ms p50 / p99 / p99.9 | commit ms p50 / p99 / p99.9 | workflow runs | history events | history KiB | events per change |
-|---|---|---|---|---|---|---|---|---|---|
+| window | changes | wall s | changes/s | ack ms p50 / p99 / p99.9 | commit ms p50 / p99 / p99.9 | workflow runs | history events | history KiB | events per change | slots busy: workflow tasks / activities |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${results.map(row).join('\n')}
 
 With one message in flight each change pays a full round trip (signal, workflow task,
 projection activity); with a window the gateway coalesces waiting reports into one signal per
 round trip, so history events per change fall well below one and throughput rises. Histories
-stay bounded: the twin continues as new at 2,000 events (runs > 1).
-`;
+stay bounded: the twin continues as new at 2,000 events (runs > 1). Slots busy = the twin's
+workflow tasks' and activities' time from started to completed (from its histories), summed, ÷
+wall time: how many worker slots this twin kept busy on average (Little's law).
+${figuresLine({
+  section: 'burst',
+  profile,
+  quick,
+  figures: [
+    ...results.map((r) => ({
+      key: `changes-per-s-window-${r.window}`,
+      label: `changes/s through one twin, window ${r.window}`,
+      value: r.changesPerSecond,
+      better: 'higher' as const,
+    })),
+    ...results.map((r) => ({
+      key: `activity-slot-ms-per-change-window-${r.window}`,
+      label: `activity slot ms per change, window ${r.window}`,
+      value: Number(((r.busySlots.activities * r.wallSeconds * 1000) / r.changes).toFixed(2)),
+      better: 'lower' as const,
+    })),
+  ],
+})}`;
 }
 
 const sections = [
-  await section('ingest', () => ingestBench({ quick, progress })),
-  await section('pipeline', () => twinVsTemporal({ quick, progress })),
+  await section('ingest', () => ingestBench({ quick, progress, profile })),
+  await section('pipeline', () => twinVsTemporal({ quick, progress, profile })),
   await section('burst', burst),
-  await section('connections', () => connectionBench({ quick, progress })),
+  await section('connections', () => connectionBench({ quick, progress, backends: profile })),
   await section('rollout', () =>
-    rolloutBench({ quick, progress, previous: currentSection('rollout') }),
+    rolloutBench({
+      quick,
+      progress,
+      profile,
+      previous: currentSection(sectionName('rollout', profile)),
+    }),
   ),
+  await section('provisioning', () => bulkProvisioningBench({ quick, progress, profile })),
 ];
 
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
@@ -82,6 +122,14 @@ const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 // this run: a full run keeps it as it is.
 const kept = currentSection('runtime');
 const runtimeComparison = kept ? `${kept.trimEnd()}\n${sectionEnd('runtime')}\n\n` : '';
+// Nor the cluster profile's sections (their own run, `--profile=cluster`).
+const keptCluster = BENCH_SECTIONS.map(({ name }) => sectionName(name, 'cluster'))
+  .map((name) => {
+    const text = currentSection(name);
+    return text ? `${text.trimEnd()}\n${sectionEnd(name)}\n` : '';
+  })
+  .filter(Boolean)
+  .join('\n');
 const report = `# Benchmarks
 
 Written by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)} in ${minutes} min.
@@ -97,7 +145,7 @@ validation ≥ 2.5× ocpp-rpc (ingest tables); ack p99 ≤ 2 ms and device-to-CO
 table); ≤ 2 KB of user-space memory per idle device connection (memory table); a 10k-device
 reconnect storm fully back within 60 s with bounded memory (storm table).
 
-${runtimeComparison}${sections.filter(Boolean).join('\n')}
+${runtimeComparison}${sections.filter(Boolean).join('\n')}${keptCluster ? `\n${keptCluster}` : ''}
 ## Where we fall short, and what would close it
 
 - **Native JSON ingest per core** (~44k msg/s per gateway core on Node 24 against 100k): the
@@ -130,14 +178,32 @@ ${runtimeComparison}${sections.filter(Boolean).join('\n')}
   twin): the twins then hear of the sessions within seconds more ("twins told").
 
 `;
-if (only && existsSync(BENCHMARKS_FILE)) {
-  for (const name of only) {
-    const fresh = sections.find((s) => s.startsWith(sectionStart(name)));
-    if (fresh) replaceSection(name, fresh);
+if ((only || profile !== 'dev') && existsSync(BENCHMARKS_FILE)) {
+  // A partial run, or the cluster profile's: only the sections run are replaced. A dev server
+  // section new to the file goes before the cluster's sections, a cluster one after them all.
+  const file = readFileSync(BENCHMARKS_FILE, 'utf8');
+  const firstCluster = BENCH_SECTIONS.map(({ name }) => sectionStart(sectionName(name, 'cluster')))
+    .map((marker) => ({ marker, at: file.indexOf(marker) }))
+    .filter(({ at }) => at >= 0)
+    .sort((a, b) => a.at - b.at)[0]?.marker;
+  for (const { name } of BENCH_SECTIONS) {
+    const marker = sectionName(name, profile);
+    const fresh = sections.find((s) => s.startsWith(sectionStart(marker)));
+    if (fresh) {
+      replaceSection(marker, fresh, ...(profile === 'dev' && firstCluster ? [firstCluster] : []));
+    }
   }
   console.log(sections.join('\n'));
-  console.log(`(--only=${onlyArg}: those sections of BENCHMARKS.md replaced, ${minutes} min)`);
+  console.log(
+    `(${onlyArg ? `--only=${onlyArg}` : 'every section'}${profile === 'dev' ? '' : ` on the ${profile} profile`}: those sections of BENCHMARKS.md replaced, ${minutes} min)`,
+  );
 } else {
   writeFileSync(BENCHMARKS_FILE, report);
   console.log(report);
 }
+// The side-by-side summary, from whatever sections the file has now (first time: above them).
+replaceSection(
+  'summary',
+  `${sectionStart('summary')}\n${sideBySide()}${sectionEnd('summary')}\n`,
+  '<!-- section:',
+);

@@ -1,10 +1,11 @@
 import { build } from 'hdr-histogram-js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { startScratchInfrastructure } from '../deploy/embedded/infrastructure';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { deviceWorkflowId } from '../twins/ids';
 import { TestDevice } from '../test/support/device-client';
 import { graphql } from '../test/support/graphql';
 import { startStack } from '../test/support/stack';
+import { startBenchInfrastructure, type BenchProfile } from './report';
 
 export interface TwinBurstResult {
   changes: number;
@@ -17,6 +18,9 @@ export interface TwinBurstResult {
   historyEvents: number;
   historyBytes: number;
   eventsPerChange: number;
+  /** Slot time of the twin's workflow tasks and activities (started → completed, summed over
+   * the histories) ÷ wall time: the slots they kept busy on average (Little's law). */
+  busySlots: { workflowTasks: number; activities: number };
 }
 
 const percentiles = (h: ReturnType<typeof build>) => ({
@@ -36,8 +40,9 @@ export async function twinBurst(
   changes: number,
   window: number,
   progress: (line: string) => void,
+  profile: BenchProfile = 'dev',
 ): Promise<TwinBurstResult> {
-  const infra = await startScratchInfrastructure();
+  const infra = await startBenchInfrastructure(profile);
   try {
     const stack = await startStack({
       temporalAddress: infra.temporalAddress,
@@ -119,6 +124,8 @@ export async function twinBurst(
       let runs = 0;
       let historyEvents = 0;
       let historyBytes = 0;
+      let workflowTaskMs = 0;
+      let activityMs = 0;
       for await (const execution of stack.temporal.workflow.list({
         query: `WorkflowId = "${deviceWorkflowId(key)}"`,
       })) {
@@ -128,6 +135,17 @@ export async function twinBurst(
         runs++;
         historyEvents += history.events?.length ?? 0;
         historyBytes += historyToJSON(history).length;
+        const startedAt = new Map<string, number>();
+        for (const event of history.events ?? []) {
+          const at = tsToMs(event.eventTime);
+          const id = String(event.eventId);
+          if (event.workflowTaskStartedEventAttributes || event.activityTaskStartedEventAttributes)
+            startedAt.set(id, at);
+          const wft = event.workflowTaskCompletedEventAttributes;
+          if (wft) workflowTaskMs += at - (startedAt.get(String(wft.startedEventId)) ?? at);
+          const act = event.activityTaskCompletedEventAttributes;
+          if (act) activityMs += at - (startedAt.get(String(act.startedEventId)) ?? at);
+        }
       }
       device.close();
       return {
@@ -141,6 +159,10 @@ export async function twinBurst(
         historyEvents,
         historyBytes,
         eventsPerChange: Math.round((historyEvents / changes) * 100) / 100,
+        busySlots: {
+          workflowTasks: workflowTaskMs / 1000 / wallSeconds,
+          activities: activityMs / 1000 / wallSeconds,
+        },
       };
     } finally {
       await stack.stop();

@@ -2,7 +2,16 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { helloDevice, registerDevice } from '../test/support/stack';
 import type { TestDevice } from '../test/support/device-client';
-import { machine, median, withScratchStack } from './report';
+import {
+  backendsOf,
+  benchCommand,
+  figuresLine,
+  machine,
+  median,
+  withScratchStack,
+  type BenchOptions,
+  type BenchProfile,
+} from './report';
 
 const RAW_QUEUE = 'bench-raw-signals';
 
@@ -21,10 +30,8 @@ export interface PipelinePair {
  * when Temporal accepted it, then decided by the twin and projected to PostgreSQL. The
  * twin's committed rate counts until its last change is in the projection.
  */
-export async function twinVsTemporal(opts: {
-  quick: boolean;
-  progress(line: string): void;
-}): Promise<string> {
+export async function twinVsTemporal(opts: BenchOptions): Promise<string> {
+  const profile = opts.profile ?? 'dev';
   const pairs = opts.quick ? 2 : 5;
   const seconds = opts.quick ? 5 : 7;
   const devices = opts.quick ? 50 : 200;
@@ -120,18 +127,18 @@ export async function twinVsTemporal(opts: {
         );
       }
       for (const device of connected) device.close();
-      return section(results, { pairs, seconds, devices, quick: opts.quick });
+      return section(results, { pairs, seconds, devices, quick: opts.quick, profile });
     } finally {
       worker.shutdown();
       await running.catch(() => undefined);
       await connection.close();
     }
-  });
+  }, profile);
 }
 
 function section(
   results: PipelinePair[],
-  run: { pairs: number; seconds: number; devices: number; quick: boolean },
+  run: { pairs: number; seconds: number; devices: number; quick: boolean; profile: BenchProfile },
 ): string {
   const raw = median(results.map((r) => r.raw));
   const acked = median(results.map((r) => r.twinAcked));
@@ -142,10 +149,10 @@ function section(
   const target = 0.8;
   return `## Twin pipeline against raw Temporal signals (3d)
 
-Command: \`npm run bench${run.quick ? ' -- --quick' : ''}\`. Machine: ${machine()}.
+Command: \`${benchCommand(run.quick, run.profile)}\`. Machine: ${machine()}.
 ${run.devices} devices (raw: ${run.devices} sink workflows), one call in flight each, ${run.seconds} s
-per side, ${run.pairs} pairs run side by side (raw, twin, raw, twin …) on one scratch Temporal dev
-server (SQLite in memory) and PostgreSQL; medians of the pairs, ratio = median of the pairs' ratios.
+per side, ${run.pairs} pairs run side by side (raw, twin, raw, twin …) on ${backendsOf(run.profile)};
+medians of the pairs, ratio = median of the pairs' ratios.
 Raw = \`signalWithStart\` of an empty signal to a workflow that does nothing. Twin = a device
 report through the gateway, acked when Temporal accepted its signal; committed = until the
 twin decided it and its projection row is in PostgreSQL.
@@ -164,5 +171,35 @@ ${
     ? 'The twin pipeline meets the target.'
     : `Short of the target: each twin change also costs a workflow task, a decide/evolve, and a projection activity (one PostgreSQL transaction) on the same 2-core machine that runs the Temporal server, the worker, the gateway and the load. Coalescing (several waiting reports of a device in one signal, see the burst table) is what closes the gap for chatty devices; for one-change-per-device traffic the projection activity per batch is the cost to cut (batch projections across twins).`
 }
-`;
+${figuresLine({
+  section: 'pipeline',
+  profile: run.profile,
+  quick: run.quick,
+  figures: [
+    {
+      key: 'raw-per-s',
+      label: 'raw signal-with-start per s',
+      value: Math.round(raw),
+      better: 'higher',
+    },
+    {
+      key: 'acked-per-s',
+      label: 'twin state changes acked per s',
+      value: Math.round(acked),
+      better: 'higher',
+    },
+    {
+      key: 'committed-per-s',
+      label: 'twin state changes committed per s',
+      value: Math.round(committed),
+      better: 'higher',
+    },
+    {
+      key: 'committed-ratio',
+      label: 'committed ÷ raw',
+      value: Number(ratioCommitted.toFixed(2)),
+      better: 'higher',
+    },
+  ],
+})}`;
 }

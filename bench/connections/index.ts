@@ -7,7 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { hashSecret } from '../../db/credentials';
 import { deviceCredentials } from '../../db/schema';
 import { startGatewayProcess } from '../../test/support/gateway-process';
-import { machine, withScratchStack } from '../report';
+import {
+  backendsOf,
+  benchCommand,
+  figuresLine,
+  machine,
+  withScratchStack,
+  type BenchProfile,
+} from '../report';
 import { ClientFleet } from './fleet';
 
 /** How long each half of a fleet past 10,000 devices may take to connect (the 20-minute budget). */
@@ -61,7 +68,10 @@ export async function connectionBench(opts: {
   stormOnly?: boolean;
   /** Where to write a CPU profile of the storm's gateway (.cpuprofile), if anywhere. */
   profileDir?: string;
+  /** Backends (default: the dev server). */
+  backends?: BenchProfile;
 }): Promise<string> {
+  const profile = opts.backends ?? 'dev';
   const sizes = opts.stormOnly ? [] : opts.quick ? [2_000] : [10_000, 50_000];
   const stormSize = opts.quick ? 2_000 : 10_000;
   return withScratchStack(async (stack, backends) => {
@@ -192,10 +202,10 @@ export async function connectionBench(opts: {
         opts.progress(`  reconnect storm: ${stormSize} devices`);
         const storm = await reconnectStorm(backends, tenantId, secret, ids(0, stormSize), opts);
         for (const n of sizes.slice(1)) await idleAt(n);
-        return section(idle, storm, opts.quick);
+        return section(idle, storm, opts.quick, profile);
       }
     }
-  });
+  }, profile);
 }
 
 /** A DevTools protocol session with a Node process started with `--inspect`. */
@@ -370,11 +380,54 @@ async function reconnectStorm(
   }
 }
 
-function section(idle: IdleResult[], storm: StormResult, quick: boolean): string {
+function section(
+  idle: IdleResult[],
+  storm: StormResult,
+  quick: boolean,
+  profile: BenchProfile,
+): string {
   const kib = (b: number) => (b / 1024).toFixed(2);
+  const largest = idle.filter((r) => r.meaningful).at(-1);
+  const figures = [
+    ...(largest
+      ? [
+          {
+            key: `user-kib-per-connection-${largest.devices}`,
+            label: `user KiB per idle connection (${largest.reached.toLocaleString('en')} devices)`,
+            value: Number(
+              kib(Math.max(largest.userBytesPerConnection, largest.heapBytesPerConnection)),
+            ),
+            better: 'lower' as const,
+          },
+        ]
+      : []),
+    ...idle.map((r) => ({
+      key: `reached-${r.devices}`,
+      label: `idle devices with a session, of ${r.devices.toLocaleString('en')}`,
+      value: r.reached,
+      better: 'higher' as const,
+    })),
+    {
+      key: `storm-back-s-${storm.devices}`,
+      label: `reconnect storm (${storm.devices.toLocaleString('en')}): all back after s`,
+      value: Number(storm.backSeconds.toFixed(1)),
+      better: 'lower' as const,
+    },
+    ...(storm.toldSeconds === null
+      ? []
+      : [
+          {
+            key: `storm-told-s-${storm.devices}`,
+            label: `reconnect storm (${storm.devices.toLocaleString('en')}): twins told after s`,
+            value: Number(storm.toldSeconds.toFixed(1)),
+            better: 'lower' as const,
+          },
+        ]),
+  ];
   return `## Memory per idle connection (3c)
 
-Command: \`npm run bench${quick ? ' -- --quick' : ''}\`. Machine: ${machine()}. One run per row.
+Command: \`${benchCommand(quick, profile)}\`. Machine: ${machine()}. One run per row.
+Backends: ${backendsOf(profile)}.
 Native JSON devices that said hello and got their welcome (their twin holds the session), held
 open by client processes (\`ws\`, one 127.0.x.y source address per process); gateways are the
 gateway role in their own processes, at most ${PER_GATEWAY.toLocaleString('en')} devices each
@@ -393,7 +446,9 @@ ${idle.map((r) => `| ${r.devices.toLocaleString('en')} (${r.reached.toLocaleStri
 
 ${
   idle.some((r) => r.capped)
-    ? `Where a row reached fewer devices than it asked for, the limit is the embedded Temporal dev server (SQLite, one process): every session is a twin's signal-with-start, the server is still working through the twins of the fleets before (the storm's reconnects, gateway-lost marks), and on this 2-core machine new sessions come at tens to a few hundred per second (reached ÷ connect s) — in an earlier run, past ~40,000 fresh twins, most failed (twin unavailable → the device reconnects). So each half of the fleet gets ${GIVE_UP_MS / 1000} s; when the second half does not finish (its devices are then churning, not idle), the row is measured from before the first device to the first half complete — fixed costs included, so an upper bound. A fleet this size wants a Temporal cluster.\n`
+    ? profile !== 'dev'
+      ? `Where a row reached fewer devices than it asked for, devices did not all get a session within ${GIVE_UP_MS / 1000} s per half of the fleet (every session is a twin's signal-with-start on the Temporal cluster above, sharing 2 cores with everything else); the row is then measured from before the first device to the first half complete — fixed costs included, so an upper bound.\n`
+      : `Where a row reached fewer devices than it asked for, the limit is the embedded Temporal dev server (SQLite, one process): every session is a twin's signal-with-start, the server is still working through the twins of the fleets before (the storm's reconnects, gateway-lost marks), and on this 2-core machine new sessions come at tens to a few hundred per second (reached ÷ connect s) — in an earlier run, past ~40,000 fresh twins, most failed (twin unavailable → the device reconnects). So each half of the fleet gets ${GIVE_UP_MS / 1000} s; when the second half does not finish (its devices are then churning, not idle), the row is measured from before the first device to the first half complete — fixed costs included, so an upper bound. A fleet this size wants a Temporal cluster.\n`
     : ''
 }
 ## Reconnect storm (3f)
@@ -411,5 +466,6 @@ a connect Temporal refuses closes its connection (1013), counted as failed.
 | devices | all back after s | twins told after s | admitted | refused (rate limit) | connects failed | admitted / s | peak RSS MiB | target (all back) |
 |---|---|---|---|---|---|---|---|---|
 | ${storm.devices.toLocaleString('en')} | ${storm.backSeconds.toFixed(1)} | ${storm.toldSeconds === null ? 'not within 10 min' : storm.toldSeconds.toFixed(1)} | ${storm.admitted} | ${storm.rateLimited} | ${storm.failedConnects} | ${storm.admittedPerSecond.toFixed(0)} | ${storm.peakRssMiB.toFixed(0)} | ≤ 60 s ${storm.backSeconds <= 60 ? '✓' : '✗'} |
-`;
+
+${figuresLine({ section: 'connections', profile, quick, figures })}`;
 }
