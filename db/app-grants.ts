@@ -32,6 +32,7 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   device_credentials: READ_WRITE,
   device_lifecycle_history: READ_APPEND,
   device_profiles: READ_WRITE,
+  device_sessions: READ_WRITE,
   device_provisioning: READ_WRITE,
   device_twins: READ_WRITE,
   ledger_checkpoints: READ_APPEND,
@@ -46,6 +47,7 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   session_signed_values: READ_APPEND,
   sites: READ_APPEND,
   telemetry: READ_APPEND,
+  twin_notices: READ_WRITE_REMOVE,
   webhook_dead_letters: READ_WRITE_REMOVE,
   webhooks: READ_WRITE_REMOVE,
 };

@@ -3,7 +3,11 @@ import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp } from 'driz
 import type { DeviceTwinState } from '../../twins/device';
 import { tenantColumn } from './columns';
 
-/** The read model of device twins, kept current by the twin workflows (never edited directly). */
+/**
+ * The device record (docs/architecture.md): the whole twin document and the columns the API
+ * filters on. Written by the ingest path (connectivity, reported state) and by the twin
+ * workflow (lifecycle, desired state, commands), each under a row lock with the pure twin code.
+ */
 export const deviceTwins = pgTable(
   'device_twins',
   {
@@ -31,6 +35,13 @@ export const deviceTwins = pgTable(
     state: jsonb().$type<DeviceTwinState>().notNull(),
     version: bigint({ mode: 'number' }).notNull(),
     updatedAt: timestamp({ withTimezone: true, mode: 'string' }).notNull(),
+    /** The gateway node and session holding the device's connection (the session table). */
+    gatewayNode: text(),
+    sessionId: text(),
+    /** When a lost connection's grace period ends (the fleet sweeper's work list). */
+    offlineDeadline: timestamp({ withTimezone: true, mode: 'string' }),
+    /** The twin's last commit (its id and outcome): a retried commit returns it instead of deciding again. */
+    lastCommit: jsonb().$type<{ id: string; outcome: unknown }>(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.deviceId] }),
@@ -38,5 +49,11 @@ export const deviceTwins = pgTable(
     index().on(t.tenantId, t.assetId),
     index().on(t.tenantId, t.siteId),
     index().using('gin', t.tags),
+    index()
+      .on(t.gatewayNode)
+      .where(sql`${t.gatewayNode} is not null`),
+    index()
+      .on(t.offlineDeadline)
+      .where(sql`${t.offlineDeadline} is not null`),
   ],
 );

@@ -15,3 +15,4 @@ export * from './webhooks';
 export * from './outbox-horizon';
 export * from './ledger';
 export * from './session-records';
+export * from './twin-notices';
