@@ -7,8 +7,12 @@ import { twinAuditRow, writeAudit } from './audit-writer';
 import { appendToOutbox } from './outbox-writer';
 import { deviceCredentials, deviceLifecycleHistory, deviceTwins } from './schema';
 
-function row(state: DeviceTwinState) {
+export function row(state: DeviceTwinState) {
+  const c = state.connectivity;
   return {
+    gatewayNode: c.gatewayNode,
+    sessionId: c.sessionId,
+    offlineDeadline: c.pendingOffline?.deadline ?? null,
     tenantId: state.tenantId,
     deviceId: state.deviceId,
     lifecycle: state.lifecycle.state,
@@ -53,59 +57,75 @@ export async function projectDeviceTwin(
         set: { ...values },
         setWhere: dsql`${deviceTwins.version} < excluded.version`,
       });
-    const transitions = events.flatMap((event, i) =>
-      event.type === 'lifecycle-changed' ? [{ event, version: states[i]!.version }] : [],
-    );
-    if (transitions.length > 0) {
-      await tx
-        .insert(deviceLifecycleHistory)
-        .values(
-          transitions.map(({ event, version }) => ({
-            tenantId: state.tenantId,
-            deviceId: state.deviceId,
-            version,
-            fromState: event.from,
-            toState: event.to,
-            actor: event.actor,
-            reason: event.reason,
-            replacedBy: event.replacedBy,
-            effects: [...event.effects],
-            at: event.at,
-          })),
-        )
-        .onConflictDoNothing();
-    }
-    // Revoked in the same transaction as the state change: the credential stops working the
-    // moment the device is replaced or retired, not after some later step.
-    const revokedAt = transitions.find(({ event }) => event.effects.includes('revoke-credentials'))
-      ?.event.at;
-    if (revokedAt) {
-      await tx
-        .update(deviceCredentials)
-        .set({ revokedAt: new Date(revokedAt), updatedAt: new Date(revokedAt) })
-        .where(
-          and(
-            eq(deviceCredentials.tenantId, state.tenantId),
-            eq(deviceCredentials.deviceId, state.deviceId),
-            isNull(deviceCredentials.revokedAt),
-          ),
-        );
-    }
-    // The audit trail and the ledger before the outbox: the outbox's lock is always taken last.
-    await writeAudit(
-      tx,
-      events.flatMap((event, i) => {
-        const entry = deviceAuditEntry(i === 0 ? before : states[i - 1]!, event, states[i]!);
-        return entry ? [twinAuditRow(state.tenantId, entry)] : [];
-      }),
-    );
-    await appendToOutbox(
-      tx,
-      { type: 'device', tenantId: state.tenantId, id: state.deviceId },
-      events.map((event, i) => ({ event, state: states[i]! })),
-    );
+    await writeChanges(tx, before, events, states);
   });
   return state;
+}
+
+export type Tx = Parameters<Parameters<Database['db']['transaction']>[0]>[0];
+
+/**
+ * What goes with a twin's change besides its record: lifecycle history, revoked credentials,
+ * audit entries and outbox rows (`states[i]` is the state after `events[i]`).
+ */
+export async function writeChanges(
+  tx: Tx,
+  before: DeviceTwinState,
+  events: readonly DeviceEvent[],
+  states: readonly DeviceTwinState[],
+): Promise<void> {
+  const state = states[states.length - 1]!;
+  const transitions = events.flatMap((event, i) =>
+    event.type === 'lifecycle-changed' ? [{ event, version: states[i]!.version }] : [],
+  );
+  if (transitions.length > 0) {
+    await tx
+      .insert(deviceLifecycleHistory)
+      .values(
+        transitions.map(({ event, version }) => ({
+          tenantId: state.tenantId,
+          deviceId: state.deviceId,
+          version,
+          fromState: event.from,
+          toState: event.to,
+          actor: event.actor,
+          reason: event.reason,
+          replacedBy: event.replacedBy,
+          effects: [...event.effects],
+          at: event.at,
+        })),
+      )
+      .onConflictDoNothing();
+  }
+  // Revoked in the same transaction as the state change: the credential stops working the
+  // moment the device is replaced or retired, not after some later step.
+  const revokedAt = transitions.find(({ event }) => event.effects.includes('revoke-credentials'))
+    ?.event.at;
+  if (revokedAt) {
+    await tx
+      .update(deviceCredentials)
+      .set({ revokedAt: new Date(revokedAt), updatedAt: new Date(revokedAt) })
+      .where(
+        and(
+          eq(deviceCredentials.tenantId, state.tenantId),
+          eq(deviceCredentials.deviceId, state.deviceId),
+          isNull(deviceCredentials.revokedAt),
+        ),
+      );
+  }
+  // The audit trail and the ledger before the outbox: the outbox's lock is always taken last.
+  await writeAudit(
+    tx,
+    events.flatMap((event, i) => {
+      const entry = deviceAuditEntry(i === 0 ? before : states[i - 1]!, event, states[i]!);
+      return entry ? [twinAuditRow(state.tenantId, entry)] : [];
+    }),
+  );
+  await appendToOutbox(
+    tx,
+    { type: 'device', tenantId: state.tenantId, id: state.deviceId },
+    events.map((event, i) => ({ event, state: states[i]! })),
+  );
 }
 
 /** The projected twin, or null when the device is unknown to the tenant. */

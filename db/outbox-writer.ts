@@ -1,5 +1,6 @@
 import { sql as dsql } from 'drizzle-orm';
 import type { PgTransaction } from 'drizzle-orm/pg-core';
+import type { TransactionSql } from 'postgres';
 import { outbox, OUTBOX_CHANNEL } from './schema';
 
 /**
@@ -39,4 +40,44 @@ export async function appendToOutbox(
     )
     .onConflictDoNothing();
   await tx.execute(dsql`select pg_notify(${OUTBOX_CHANNEL}, ${aggregate.tenantId})`);
+}
+
+/** One change of one aggregate, for `appendManyToOutbox`. */
+export interface OutboxChange {
+  readonly aggregate: { type: 'device' | 'asset'; tenantId: string; id: string };
+  readonly event: { type: string; at: string };
+  readonly state: { version: number };
+}
+
+/**
+ * Appends the changes of many aggregates in one statement (the ingest path's batches), under
+ * the same order lock as `appendToOutbox`, and wakes every outbox reader on commit. Call it
+ * last in the transaction, for the same reason.
+ */
+export async function appendManyToOutbox(
+  tx: TransactionSql,
+  changes: readonly OutboxChange[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  await tx`select pg_advisory_xact_lock(${OUTBOX_ORDER_LOCK})`;
+  const rows = JSON.stringify(
+    changes.map(({ aggregate, event, state }) => ({
+      tenant_id: aggregate.tenantId,
+      aggregate_type: aggregate.type,
+      aggregate_id: aggregate.id,
+      version: state.version,
+      kind: event.type,
+      payload: { event, state },
+      occurred_at: event.at,
+    })),
+  );
+  await tx`
+    insert into outbox (tenant_id, aggregate_type, aggregate_id, version, kind, payload, occurred_at)
+    select tenant_id, aggregate_type, aggregate_id, version, kind, payload, occurred_at
+    from jsonb_to_recordset(${rows}::jsonb) as r(tenant_id text, aggregate_type text,
+      aggregate_id text, version bigint, kind text, payload jsonb, occurred_at timestamptz)
+    order by aggregate_id, version
+    on conflict do nothing`;
+  for (const tenant of new Set(changes.map((c) => c.aggregate.tenantId)))
+    await tx`select pg_notify(${OUTBOX_CHANNEL}, ${tenant})`;
 }

@@ -15,6 +15,7 @@ CREATE TABLE "twin_notices" (
 	"reasons" text[] DEFAULT '{}'::text[] NOT NULL,
 	"version" bigint NOT NULL,
 	"since" timestamp with time zone DEFAULT now() NOT NULL,
+	"claimed_until" timestamp with time zone,
 	CONSTRAINT "twin_notices_tenant_id_device_id_pk" PRIMARY KEY("tenant_id","device_id")
 );
 --> statement-breakpoint

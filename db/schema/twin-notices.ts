@@ -20,6 +20,8 @@ export const twinNotices = pgTable(
     version: bigint({ mode: 'number' }).notNull(),
     /** When the oldest waiting reason arrived: notices drain oldest first. */
     since: timestamp({ withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    /** A drainer sending this notice; another may take it after this time (the sender died). */
+    claimedUntil: timestamp({ withTimezone: true, mode: 'string' }),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.deviceId] }), index().on(t.since)],
 );

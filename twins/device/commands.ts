@@ -97,6 +97,11 @@ export type DeviceCommand =
   /** The twin's own timer: commands past their time-to-live expire. */
   | { readonly type: 'expire-commands'; readonly at: string }
   /** The twin's own timer: the grace period of a lost connection is over. */
-  | { readonly type: 'grace-expired'; readonly at: string };
+  | { readonly type: 'grace-expired'; readonly at: string }
+  /**
+   * A notice: the ingest path committed a change to the record that needs the twin (why, in
+   * `reasons`); the twin decides on the record as it is now, so a repeated notice is harmless.
+   */
+  | { readonly type: 'observe'; readonly at: string; readonly reasons: readonly string[] };
 
 export type DeviceCommandType = DeviceCommand['type'];

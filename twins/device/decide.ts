@@ -41,7 +41,9 @@ export function decide(
     case 'transition':
       return decideTransition(state, cmd);
     case 'connect':
-      return decideConnect(state, cmd);
+      return decideConnect(state, cmd, settings.activateOnConnect !== false);
+    case 'observe':
+      return decideObserve(state, cmd);
     case 'report':
       return decideReport(state, cmd, settings);
     case 'desire':
@@ -121,6 +123,7 @@ function decideTransition(
 function decideConnect(
   state: DeviceTwinState,
   cmd: Extract<DeviceCommand, { type: 'connect' }>,
+  activate: boolean,
 ): Decision {
   if (CLOSED_STATES.has(state.lifecycle.state)) {
     return reject('twin:device.closed', `device is ${state.lifecycle.state} and may not connect`);
@@ -129,17 +132,8 @@ function decideConnect(
   if (connectivity.sessionId === cmd.sessionId && connectivity.status === 'online') return [];
   const events: DeviceEvent[] = [];
   // A device under a provisioning workflow is activated by it, once verified.
-  if (state.lifecycle.state === 'provisioned' && !state.activation) {
-    events.push({
-      type: 'lifecycle-changed',
-      at: cmd.at,
-      from: 'provisioned',
-      to: 'active',
-      actor: 'device',
-      reason: 'first connection',
-      replacedBy: null,
-      effects: lifecycleEffects('provisioned', 'active', false),
-    });
+  if (activate && state.lifecycle.state === 'provisioned' && !state.activation) {
+    events.push(firstConnection(cmd.at));
   }
   events.push({
     type: 'connected',
@@ -153,6 +147,29 @@ function decideConnect(
     resumed: connectivity.pendingOffline !== null,
   });
   return events;
+}
+
+/** A provisioned device that has connected is active, unless a provisioning workflow verifies it. */
+function decideObserve(
+  state: DeviceTwinState,
+  cmd: Extract<DeviceCommand, { type: 'observe' }>,
+): Decision {
+  const connected = state.connectivity.status !== 'unknown';
+  if (state.lifecycle.state !== 'provisioned' || state.activation || !connected) return [];
+  return [firstConnection(cmd.at)];
+}
+
+function firstConnection(at: string): DeviceEvent {
+  return {
+    type: 'lifecycle-changed',
+    at,
+    from: 'provisioned',
+    to: 'active',
+    actor: 'device',
+    reason: 'first connection',
+    replacedBy: null,
+    effects: lifecycleEffects('provisioned', 'active', false),
+  };
 }
 
 function decideReport(

@@ -6,3 +6,4 @@ export { decide } from './decide';
 export { evolve, evolveAll } from './evolve';
 export * from './commands-queue';
 export { nextCommandExpiry } from './decide-commands';
+export * from './relevance';

@@ -123,6 +123,11 @@ export interface DeviceTwinSettings {
    * absent means yes. Only twin runs started before the rule say no, so they replay as recorded.
    */
   readonly newestReadingsWin?: boolean;
+  /**
+   * Whether a provisioned device's first `connect` activates it (absent means yes). The ingest
+   * path says no: it never decides lifecycle, the twin does when it observes the connection.
+   */
+  readonly activateOnConnect?: boolean;
 }
 
 export const DEFAULT_DEVICE_SETTINGS: DeviceTwinSettings = { offlineGraceMs: 15_000 };

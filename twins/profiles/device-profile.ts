@@ -67,6 +67,25 @@ export const deviceProfileSchema = z
     states: z.record(fieldName, z.record(z.string(), z.enum(CANONICAL_STATES))).default({}),
     /** Repairs of this model's known protocol non-compliance, applied before validation. */
     quirks: z.array(quirkRuleSchema).default([]),
+    /**
+     * What of this model's reports its twin must hear (docs/architecture.md, "notices"):
+     * changes of these fields, and crossings of these thresholds. Everything else is committed
+     * to the record without a Temporal action.
+     */
+    twin: z
+      .strictObject({
+        fields: z.array(fieldName).default([]),
+        thresholds: z
+          .array(
+            z
+              .strictObject({ field: fieldName, above: z.number().optional(), below: z.number().optional() })
+              .refine((t) => t.above !== undefined || t.below !== undefined, {
+                message: 'a threshold needs above, below or both',
+              }),
+          )
+          .default([]),
+      })
+      .default({ fields: [], thresholds: [] }),
   })
   .superRefine(checkProfile);
 

@@ -1,0 +1,85 @@
+import type { Database } from './client';
+
+/** Wakes notice drainers when a notice is written (pg_notify, payload empty). */
+export const TWIN_NOTICE_CHANNEL = 'doppel_twin_notices';
+
+export interface TwinNotice {
+  readonly tenantId: string;
+  readonly deviceId: string;
+  readonly reasons: readonly string[];
+  readonly version: number;
+}
+
+/**
+ * Claims up to `limit` waiting notices, oldest first, for `claimMs` (a drainer that dies
+ * mid-way leaves them to the next after that). The claim is its own short transaction, so
+ * ingest batches that add reasons to a claimed notice never wait for the drainer's signals.
+ */
+export async function claimTwinNotices(
+  database: Database,
+  limit: number,
+  claimMs = 30_000,
+): Promise<TwinNotice[]> {
+  if (limit <= 0) return [];
+  const rows = await database.sql<
+    { tenant_id: string; device_id: string; reasons: string[]; version: string }[]
+  >`
+    update twin_notices n set claimed_until = now() + ${claimMs} * interval '1 millisecond'
+    from (
+      select tenant_id, device_id from twin_notices
+      where claimed_until is null or claimed_until < now()
+      order by since
+      limit ${limit}
+      for update skip locked
+    ) due
+    where n.tenant_id = due.tenant_id and n.device_id = due.device_id
+    returning n.tenant_id, n.device_id, n.reasons, n.version`;
+  return rows.map((r) => ({
+    tenantId: r.tenant_id,
+    deviceId: r.device_id,
+    reasons: r.reasons,
+    version: Number(r.version),
+  }));
+}
+
+/**
+ * Deletes notices whose twin accepted the signal; one that gained a newer change meanwhile
+ * (a higher version) stays, unclaimed, and is sent again.
+ */
+export async function settleTwinNotices(
+  database: Database,
+  sent: readonly TwinNotice[],
+  failed: readonly TwinNotice[] = [],
+): Promise<void> {
+  if (sent.length > 0) {
+    const rows = JSON.stringify(
+      sent.map((n) => ({ tenant_id: n.tenantId, device_id: n.deviceId, version: n.version })),
+    );
+    await database.sql`
+      with s as (
+        select * from jsonb_to_recordset(${rows}::jsonb)
+          as r(tenant_id text, device_id text, version bigint)
+      ), gone as (
+        delete from twin_notices n using s
+        where n.tenant_id = s.tenant_id and n.device_id = s.device_id and n.version <= s.version
+        returning n.tenant_id
+      )
+      update twin_notices n set claimed_until = null from s
+      where n.tenant_id = s.tenant_id and n.device_id = s.device_id and n.version > s.version`;
+  }
+  if (failed.length > 0)
+    await database.sql`
+      update twin_notices set claimed_until = null
+      where (tenant_id, device_id) in (select * from unnest(
+        ${failed.map((n) => n.tenantId)}::text[], ${failed.map((n) => n.deviceId)}::text[]))`;
+}
+
+/** How many notices wait and how old the oldest is (seconds), for the metrics. */
+export async function twinNoticeBacklog(
+  database: Database,
+): Promise<{ waiting: number; oldestSeconds: number }> {
+  const [row] = await database.sql<{ waiting: string; oldest: number | null }[]>`
+    select count(*) as waiting, extract(epoch from now() - min(since))::float8 as oldest
+    from twin_notices`;
+  return { waiting: Number(row?.waiting ?? 0), oldestSeconds: row?.oldest ?? 0 };
+}
