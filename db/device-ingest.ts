@@ -57,7 +57,10 @@ export async function commitIngest(
   return database.sql.begin((tx) => ingestIn(tx, items));
 }
 
-async function ingestIn(tx: TransactionSql, items: readonly IngestItem[]): Promise<IngestOutcome[]> {
+async function ingestIn(
+  tx: TransactionSql,
+  items: readonly IngestItem[],
+): Promise<IngestOutcome[]> {
   const keys = [...new Map(items.map((i) => [keyOf(i.key), i.key])).values()];
   const found = await tx<{ tenant_id: string; device_id: string; state: DeviceTwinState }[]>`
     select d.tenant_id, d.device_id, d.state
@@ -66,7 +69,9 @@ async function ingestIn(tx: TransactionSql, items: readonly IngestItem[]): Promi
       as k(tenant_id, device_id) on d.tenant_id = k.tenant_id and d.device_id = k.device_id
     order by d.tenant_id, d.device_id
     for update of d`;
-  const before = new Map(found.map((r) => [keyOf({ tenantId: r.tenant_id, deviceId: r.device_id }), r.state]));
+  const before = new Map(
+    found.map((r) => [keyOf({ tenantId: r.tenant_id, deviceId: r.device_id }), r.state]),
+  );
   const current = new Map(before);
   const outcomes: IngestOutcome[] = [];
   const changes: OutboxChange[] = [];
@@ -115,11 +120,23 @@ async function ingestIn(tx: TransactionSql, items: readonly IngestItem[]): Promi
       updated_at timestamptz, gateway_node text, session_id text, offline_deadline timestamptz)
     where d.tenant_id = r.tenant_id and d.device_id = r.device_id`;
 
-  await writeSessions(tx, changed.map((k) => ({ before: before.get(k)!, after: current.get(k)!, events: eventsOf.get(k)! })));
+  await writeSessions(
+    tx,
+    changed.map((k) => ({
+      before: before.get(k)!,
+      after: current.get(k)!,
+      events: eventsOf.get(k)!,
+    })),
+  );
 
   const notices = changed.flatMap((k) => {
     const after = current.get(k)!;
-    const reasons = noticeReasons(before.get(k)!, after, eventsOf.get(k)!, interestOf.get(k) ?? NO_INTEREST);
+    const reasons = noticeReasons(
+      before.get(k)!,
+      after,
+      eventsOf.get(k)!,
+      interestOf.get(k) ?? NO_INTEREST,
+    );
     return reasons.length > 0 ? [{ key: after, reasons, version: after.version }] : [];
   });
   await writeNotices(tx, notices);
@@ -151,12 +168,19 @@ async function writeSessions(tx: TransactionSql, devices: readonly SessionChange
     }
     const left = before.connectivity.sessionId;
     if (left && left !== after.connectivity.sessionId) {
-      const end = [...events].reverse().find((e) => e.type === 'connection-lost' || e.type === 'disconnected' || e.type === 'connected');
+      const end = [...events]
+        .reverse()
+        .find(
+          (e) =>
+            e.type === 'connection-lost' || e.type === 'disconnected' || e.type === 'connected',
+        );
       closed.push({
         session_id: left,
         closed_at: end?.at ?? after.updatedAt,
         close_reason:
-          end?.type === 'connection-lost' || end?.type === 'disconnected' ? end.reason : 'replaced-by-new-session',
+          end?.type === 'connection-lost' || end?.type === 'disconnected'
+            ? end.reason
+            : 'replaced-by-new-session',
       });
     }
   }

@@ -46,6 +46,11 @@ const migrateAtStart = {
 const twins = {
   /** A lost connection counts as online this long, so a flapping device does not storm. */
   DEVICE_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
+  /**
+   * Signals per second each worker sends to twins for changes the ingest path committed that
+   * need them (docs/architecture.md, "notices"); size to the Temporal cluster (docs/scaling.md).
+   */
+  TWIN_NOTICE_RATE: z.coerce.number().int().min(1).max(100_000).default(200),
 };
 
 const gateway = {
@@ -189,6 +194,7 @@ export const workerConfig = z.object({
   ...migrateAtStart,
   ...outbox,
   ...ledger,
+  ...twins,
   /** The task queue of twins and operations (a separate queue isolates a workload). */
   TEMPORAL_TASK_QUEUE: z
     .string()

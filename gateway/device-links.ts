@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SecretForm } from '../db/provisioning-store';
-import type { CommandOutcome, DeviceCommand, OfflineReason } from '../twins/device';
+import type { IngestCommand, IngestOutcome } from '../db/device-ingest';
+import {
+  NO_INTEREST,
+  type CommandOutcome,
+  type DeviceTwinSettings,
+  type OfflineReason,
+  type TwinInterest,
+} from '../twins/device';
+import { delta } from '../twins/shadow';
 import { DoppelError } from '../twins/errors';
 import type { DeviceProfile, QuirkRule } from '../twins/profiles';
 import type { DeviceKey } from '../twins/ids';
@@ -9,7 +17,7 @@ import type { Admission } from './admission';
 import type { AuthFailures } from './auth-failures';
 import type { GatewayMetrics } from './metrics';
 import type { TelemetryWriter } from './telemetry-writer';
-import type { TwinInbox } from './twin-inbox';
+import type { IngestWriter } from './ingest-writer';
 import type { DeviceEvent } from './routing/webhooks';
 
 /** What a protocol adapter lets the twin do to its connection. */
@@ -33,7 +41,10 @@ export interface SessionControl {
 
 export interface DeviceLinksOptions {
   nodeId: string;
-  inbox: TwinInbox;
+  /** Commits connects, reports and disconnects to the device records in batches. */
+  ingest: IngestWriter;
+  /** The grace period of a lost connection and the reading rules of the ingest path. */
+  settings: DeviceTwinSettings;
   logger: Logger;
   metrics: GatewayMetrics;
   admission: Admission;
@@ -169,13 +180,14 @@ export class DeviceLinks {
   }
 
   /**
-   * Opens a session: the twin is told the device is connected (queued in the twin inbox, in
-   * order before anything the device sends next), and the link is returned at once, so the
-   * adapter may welcome the device without waiting for Temporal. A session is not device
-   * data: a connect the twin never hears of (Temporal unavailable, gateway crash) costs the
-   * device a reconnect, nothing it was acknowledged for. Reports and commands of the link
-   * wait until the twin accepted the connect; when it does not, the connection is closed
-   * (1013, try again later). Throws only when the device flaps (admission control).
+   * Opens a session: the connect goes to the ingest writer (committed to the device record in
+   * the next batch, in order before anything the device sends next), and the link is returned
+   * at once, so the adapter may welcome the device without waiting for the COMMIT. A session is
+   * not device data: a connect never committed (PostgreSQL unavailable, gateway crash) costs
+   * the device a reconnect, nothing it was acknowledged for. Reports and commands of the link
+   * wait until the connect is committed; when it is refused, the connection is closed (4403
+   * for a retired or replaced device, else 1013, try again later). Once committed, a desired
+   * delta the record holds is pushed to the device. Throws only when the device flaps.
    */
   async open(input: {
     key: DeviceKey;
@@ -196,7 +208,7 @@ export class DeviceLinks {
       );
     }
     const sessionId = randomUUID();
-    const accepted = this.opts.inbox.submit(input.key, {
+    const accepted = submitIngest(this.opts, input.key, input.model, {
       type: 'connect',
       at: now(),
       sessionId,
@@ -205,6 +217,12 @@ export class DeviceLinks {
       protocol: input.protocol,
       ...(input.model ? { model: input.model } : {}),
       ...(input.firmware ? { firmware: input.firmware } : {}),
+    }).then((outcome) => {
+      if ('rejection' in outcome)
+        throw new DoppelError(outcome.rejection.code, outcome.rejection.message);
+      const pending = delta(outcome.after.shadow);
+      if (Object.keys(pending).length > 0 && this.links.has(sessionId))
+        input.control.pushDesired(outcome.after.shadow.version, pending);
     });
     const link = new DeviceLink(
       sessionId,
@@ -233,12 +251,16 @@ export class DeviceLinks {
       },
       (error: unknown) => {
         this.opts.metrics.twinConnects.inc({ outcome: 'failed' });
-        this.opts.logger.error(
+        const closed = error instanceof DoppelError && error.code === 'twin:device.closed';
+        this.opts.logger[closed ? 'info' : 'error'](
           { ...link.bindings, err: error },
-          'twin did not accept the connection',
+          'connection not recorded',
         );
         if (this.links.has(sessionId))
-          input.control.close(1013, 'twin unavailable, try again later');
+          input.control.close(
+            closed ? 4403 : 1013,
+            closed ? error.message : 'twin unavailable, try again later',
+          );
       },
     );
     return link;
@@ -307,9 +329,11 @@ export class DeviceLink {
   }
 
   /**
-   * Normalises the report and hands it to the twin inbox without waiting for the previous one
-   * to be accepted, so a chatty device's reports coalesce into one signal. Resolves when the
-   * twin accepted it: the moment the device may be acknowledged.
+   * Normalises the report and hands it to the ingest writer without waiting for the previous
+   * one to be committed, so a chatty device's reports share batches. Resolves after the COMMIT
+   * that holds it: the moment the device may be acknowledged. A report the record refuses (a
+   * retired device, a session that is no longer the open one) is counted and acknowledged, as
+   * a repeat is: there is nothing the device could send instead.
    */
   report(seq: number, raw: Record<string, unknown>): Promise<void> {
     const stopTimer = this.opts.metrics.ackSeconds.startTimer();
@@ -322,7 +346,7 @@ export class DeviceLink {
         if (this.refusal) return reject(this.refusal);
         try {
           const { state, flags } = await this.opts.normalise(this.key, this.model, raw);
-          const command: DeviceCommand = {
+          const command: IngestCommand = {
             type: 'report',
             at: now(),
             sessionId: this.sessionId,
@@ -330,7 +354,9 @@ export class DeviceLink {
             state,
             flags,
           };
-          this.opts.inbox.submit(this.key, command).then(() => {
+          submitIngest(this.opts, this.key, this.model, command).then((outcome) => {
+            if ('rejection' in outcome)
+              this.opts.metrics.refuse(this.protocol, outcome.rejection.code);
             accepted();
             this.opts.copies?.deliver(this.key, this.model, {
               kind: 'report',
@@ -382,15 +408,15 @@ export class DeviceLink {
     this.closed = true;
     this.forget();
     this.opts.logger.info({ ...this.bindings, reason }, 'device disconnected');
-    const command: DeviceCommand = {
+    const command: IngestCommand = {
       type: 'disconnect',
       at: now(),
       sessionId: this.sessionId,
       reason,
     };
-    this.opts.inbox
-      .submit(this.key, command)
-      .catch((error) => this.logger.error({ err: error }, 'disconnect not recorded'));
+    submitIngest(this.opts, this.key, this.model, command).catch((error) =>
+      this.logger.error({ err: error }, 'disconnect not recorded'),
+    );
     this.copy(() => ({ kind: 'disconnected', sessionId: this.sessionId, reason }));
   }
 
@@ -404,4 +430,17 @@ export class DeviceLink {
       () => undefined,
     );
   }
+}
+
+/** Hands a device message to the ingest writer with what the device's profile asks its twin to hear. */
+async function submitIngest(
+  opts: DeviceLinksOptions,
+  key: DeviceKey,
+  model: string | null,
+  command: IngestCommand,
+): Promise<IngestOutcome> {
+  const interest: TwinInterest = model
+    ? ((await opts.profile(key, model))?.twin ?? NO_INTEREST)
+    : NO_INTEREST;
+  return opts.ingest.submit({ key, command, settings: opts.settings, interest });
 }

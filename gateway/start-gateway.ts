@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
 import { VerifiedSecrets, checkDeviceSecret, deviceCredentialActive } from '../db/credentials';
@@ -7,7 +5,7 @@ import { claimDevice } from '../db/device-claim';
 import { findDeviceProfile } from '../db/device-profile-store';
 import { findDeviceTwin } from '../db/device-projection';
 import { normaliseReport } from '../twins/profiles';
-import { sendToDeviceTwin } from '../workflows/device-twin/client';
+import { commitIngest } from '../db/device-ingest';
 import { Admission } from './admission';
 import { AuthFailures } from './auth-failures';
 import { insertTelemetry } from '../db/telemetry-store';
@@ -20,7 +18,7 @@ import { mountOcppEndpoint } from './ocpp/ocpp-endpoint';
 import { mountMqttEndpoint } from './mqtt/mqtt-endpoint';
 import { startGatewayWorker } from './commands/gateway-worker';
 import { ProfileCache } from './profile-cache';
-import { TwinInbox } from './twin-inbox';
+import { IngestWriter } from './ingest-writer';
 import { loadNativeUws } from './uws';
 import { BackendDirectory } from './routing/backend-directory';
 import { WebhookRouter } from './routing/webhooks';
@@ -80,12 +78,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     runtime,
     `uWebSockets.js ${runtime.uws} on Node ${runtime.node} (ABI ${runtime.abi})`,
   );
-  const connection = await Connection.connect({ address: options.temporalAddress });
-  const client = new Client({ connection, namespace: options.namespace });
   const settings = { offlineGraceMs: options.offlineGraceMs };
-  const inbox = new TwinInbox(`gateway:${options.nodeId}:${randomUUID()}`, (key, input) =>
-    sendToDeviceTwin(client, key, input, { settings }),
-  );
+  // Connects, reports and disconnects go to the device records in batches, not to Temporal.
+  const ingest = new IngestWriter((items) => commitIngest(options.database, items));
   const profiles = new ProfileCache(
     (tenantId, model) => findDeviceProfile(options.database, tenantId, model),
     options.profileCacheMs,
@@ -113,7 +108,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     telemetry,
     copies: webhooks,
     nodeId: options.nodeId,
-    inbox,
+    ingest,
+    settings,
     logger: options.logger,
     metrics,
     admission,
@@ -221,12 +217,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       uws.us_listen_socket_close(metricsSocket as never);
       for (const endpoint of endpoints)
         endpoint.closeAll(CloseCode.goingAway, 'gateway shutting down');
-      await inbox.drained();
+      await ingest.drained();
       await telemetry.drained();
       await worker.stop();
       webhooks.stop();
       await directory.stop();
-      await connection.close();
     },
   };
 }

@@ -40,7 +40,7 @@ describe('layering is enforced by lint', () => {
     ['gateway/x.ts', `import { schema } from '../graphql/schema';\nexport const x = schema;`],
     [
       'graphql/x.ts',
-      `import { TwinInbox } from '../gateway/twin-inbox';\nexport const x = TwinInbox;`,
+      `import { IngestWriter } from '../gateway/ingest-writer';\nexport const x = IngestWriter;`,
     ],
     [
       'db/x.ts',

@@ -67,6 +67,8 @@ await runProcess(async (onStop) => {
     outboxRetentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
     ledgerSigningKey: ledgerKeyOf(config) ?? embeddedLedgerKey(DATA_DIR),
     ledgerCheckpoints: { intervalMs: config.LEDGER_CHECKPOINT_INTERVAL_S * 1000 },
+    offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
+    twinNoticeRate: config.TWIN_NOTICE_RATE,
   });
   onStop(worker.stop);
   const gateway = await startGateway({

@@ -23,6 +23,8 @@ await runProcess(async (onStop) => {
     database,
     outboxRetentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
     allowedNetworks: config.EGRESS_ALLOWED_NETWORKS,
+    offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
+    twinNoticeRate: config.TWIN_NOTICE_RATE,
     ...(config.TEMPORAL_TASK_QUEUE ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
   });
   onStop(worker.stop);

@@ -86,6 +86,7 @@ export async function startStack(
     watchdog,
     ledgerSigningKey: TEST_LEDGER_KEY,
     ledgerCheckpoints: { intervalMs: TEST_CHECKPOINT_INTERVAL_S * 1000 },
+    offlineGraceMs: options.offlineGraceMs ?? 0,
   });
   const gateway = await startGateway({
     ...backends,

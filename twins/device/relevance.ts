@@ -18,14 +18,7 @@ export const NO_INTEREST: TwinInterest = { fields: [], thresholds: [] };
 
 /** Why a twin must look at its record after a change; see docs/architecture.md, "notices". */
 export type NoticeReason =
-  | 'activation'
-  | 'watched'
-  | 'firmware'
-  | 'model'
-  | 'commands'
-  | 'status'
-  | 'field'
-  | 'threshold';
+  'activation' | 'watched' | 'firmware' | 'model' | 'commands' | 'status' | 'field' | 'threshold';
 
 /**
  * The reasons a change committed by the ingest path (connect, report, disconnect, grace
@@ -54,7 +47,11 @@ export function noticeReasons(
   const now = after.shadow.reported;
   if (interest.fields.some((f) => !jsonEqual(readPath(was, f).value, readPath(now, f).value)))
     reasons.add('field');
-  if (interest.thresholds.some((t) => side(readPath(was, t.field).value, t) !== side(readPath(now, t.field).value, t)))
+  if (
+    interest.thresholds.some(
+      (t) => side(readPath(was, t.field).value, t) !== side(readPath(now, t.field).value, t),
+    )
+  )
     reasons.add('threshold');
   return [...reasons];
 }
@@ -69,7 +66,11 @@ function side(value: unknown, t: TwinInterest['thresholds'][number]): string {
 
 /** What a provisioning watcher sees of a device (connection, model, firmware, watched fields). */
 export function observed(state: DeviceTwinState) {
-  const fields = state.activation?.fields ?? [];
+  return observation(state, state.activation?.fields ?? []);
+}
+
+/** What a provisioning watcher sees of a device through the given reported fields. */
+export function observation(state: DeviceTwinState, fields: readonly string[]) {
   const reported: Record<string, unknown> = {};
   for (const field of fields) {
     const { found, value } = readPath(state.shadow.reported, field);

@@ -78,7 +78,11 @@ export const deviceProfileSchema = z
         thresholds: z
           .array(
             z
-              .strictObject({ field: fieldName, above: z.number().optional(), below: z.number().optional() })
+              .strictObject({
+                field: fieldName,
+                above: z.number().optional(),
+                below: z.number().optional(),
+              })
               .refine((t) => t.above !== undefined || t.below !== undefined, {
                 message: 'a threshold needs above, below or both',
               }),

@@ -1,6 +1,12 @@
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
-import { projectDeviceTwin } from '../../db/device-projection';
+import { findDeviceTwin, projectDeviceTwin } from '../../db/device-projection';
+import {
+  commitDeviceCommands,
+  type TwinCommit,
+  type TwinCommitOutcome,
+} from '../../db/device-commit';
+import type { DeviceKey } from '../../twins/ids';
 import type { DeviceEvent, DeviceTwinState } from '../../twins/device';
 import { DEFAULT_OUTBOX_RETENTION_MS } from '../outbox-retention/messages';
 import { createAssetActivities } from './asset-activities';
@@ -19,14 +25,19 @@ import { createEgress, type Egress } from '../../gateway/routing/egress';
 export function createTwinActivities(
   database: Database,
   temporal: Client,
-  options: { outboxRetentionMs?: number; ledgerSigner?: LedgerSigner | null; egress?: Egress } = {},
+  options: {
+    outboxRetentionMs?: number;
+    ledgerSigner?: LedgerSigner | null;
+    egress?: Egress;
+    offlineGraceMs?: number;
+  } = {},
 ) {
   const egress = options.egress ?? createEgress();
   return {
     ...createLedgerActivities(database, options.ledgerSigner ?? null),
     // The asset twin binds devices through their twins: that needs a Temporal client.
     ...createAssetActivities(database, temporal),
-    ...createWatchdogActivities(database, temporal),
+    ...createWatchdogActivities(database, options.offlineGraceMs ?? 15_000),
     ...createProvisioningActivities(database, temporal, egress),
     ...createFleetActivities(database, temporal),
     ...createRolloutActivities(database, temporal),
@@ -39,6 +50,12 @@ export function createTwinActivities(
     async projectDeviceTwin(before: DeviceTwinState, events: DeviceEvent[]): Promise<void> {
       await projectDeviceTwin(database, before, events);
     },
+    /** The twin's commit in the device record (a local activity of the twin). */
+    commitDeviceCommands: (commit: TwinCommit): Promise<TwinCommitOutcome> =>
+      commitDeviceCommands(database, commit),
+    /** The device record a twin starting without state begins from. */
+    loadDeviceRecord: (key: DeviceKey): Promise<DeviceTwinState | null> =>
+      findDeviceTwin(database, key),
   };
 }
 

@@ -1,6 +1,7 @@
 import { getExternalWorkflowHandle, log, proxyActivities } from '@temporalio/workflow';
 import {
   evolve,
+  observation,
   type DeviceCommand,
   type DeviceEvent,
   type DeviceTwinState,
@@ -9,7 +10,6 @@ import { deviceStatusOf } from '../../twins/asset';
 import { assetWorkflowId } from '../../twins/ids';
 import { delta } from '../../twins/shadow';
 import { jsonEqual } from '../../twins/json-equal';
-import { readPath } from '../../twins/profiles/dot-path';
 import { deviceStatusSignal } from '../asset-twin/messages';
 import { activationObservedSignal } from '../provisioning/messages';
 import { gatewayTaskQueue } from '../task-queues';
@@ -54,14 +54,47 @@ export async function carryOutEffects(
   }
   if (events.some((e) => e.type === 'desired-changed' || e.type === 'connected'))
     await pushDelta(after);
-  const statusChanged =
+  if (statusChanged(before, after) && after.binding) await tellAsset(after);
+  if (after.activation) await tellWatcher(before, after);
+}
+
+/** Whether what the bound asset knows of the device (deviceStatusOf) changed. */
+function statusChanged(before: DeviceTwinState, after: DeviceTwinState): boolean {
+  return (
     before.lifecycle.state !== after.lifecycle.state ||
     before.connectivity.status !== after.connectivity.status ||
     (before.connectivity.pendingOffline === null) !==
       (after.connectivity.pendingOffline === null) ||
-    before.binding?.assetId !== after.binding?.assetId;
-  if (statusChanged && after.binding) await tellAsset(after);
-  if (after.activation) await tellWatcher(before, after);
+    before.binding?.assetId !== after.binding?.assetId
+  );
+}
+
+/**
+ * The effects of a commit in the device record (docs/architecture.md): the connection to
+ * close is the one the record held when the twin committed; the asset and a provisioning
+ * watcher hear of what changed since the twin last looked (`seen`), which includes what the
+ * ingest path committed meanwhile. Events are not folded again: the commit did that.
+ */
+export async function recordEffects(
+  seen: DeviceTwinState,
+  outcome: { before: DeviceTwinState; events: readonly DeviceEvent[]; after: DeviceTwinState },
+): Promise<void> {
+  const { before, events, after } = outcome;
+  const { sessionId, gatewayNode } = before.connectivity;
+  for (const event of events) {
+    if (event.type !== 'lifecycle-changed' || !event.effects.includes('close-connection')) continue;
+    if (sessionId && gatewayNode)
+      await attempt('close the connection', () =>
+        gatewayOf(gatewayNode).closeDeviceSession({
+          sessionId,
+          code: 4403,
+          reason: `device ${event.to}`,
+        }),
+      );
+  }
+  if (events.some((e) => e.type === 'desired-changed')) await pushDelta(after);
+  if (statusChanged(seen, after) && after.binding) await tellAsset(after);
+  if (after.activation) await tellWatcher(seen, after);
 }
 
 /**
@@ -81,21 +114,6 @@ export async function closeRefusedConnects(
       }),
     );
   }
-}
-
-/** What a provisioning workflow verifying activation sees of the device. */
-function observation(state: DeviceTwinState, fields: readonly string[]) {
-  const reported: Record<string, unknown> = {};
-  for (const field of fields) {
-    const { found, value } = readPath(state.shadow.reported, field);
-    if (found) reported[field] = value;
-  }
-  return {
-    connected: state.connectivity.status !== 'unknown',
-    model: state.model,
-    firmware: state.firmware,
-    reported,
-  };
 }
 
 /**

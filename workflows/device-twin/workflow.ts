@@ -6,6 +6,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -28,6 +29,7 @@ import { CommandQueue, type Queued } from '../twin-queue';
 import { decideBatch } from '../decide-batch';
 import { CommandDispatch } from './command-dispatch';
 import { carryOutEffects, closeRefusedConnects } from './effects';
+import { commitInRecord } from './record';
 import {
   bindAssetUpdate,
   deviceInputSignal,
@@ -52,6 +54,14 @@ const projectDeviceTwin = (...args: Parameters<TwinActivities['projectDeviceTwin
 
 const now = () => new Date().toISOString();
 const MAX_HISTORY_EVENTS = 2_000;
+/** Twins that commit in the record continue as new sooner: a short history replays fast. */
+const MAX_RECORD_HISTORY_EVENTS = 500;
+/**
+ * Twins commit in the device record (docs/architecture.md): the pure twin decides on the
+ * locked record in a local activity, the ingest path owns connectivity and reported state,
+ * grace periods end in the fleet sweeper. Runs from before replay the old way.
+ */
+const IN_RECORD = 'twin-record-in-postgres';
 const failure = (r: Rejection) =>
   ApplicationFailure.create({ type: r.code, message: r.message, nonRetryable: true });
 
@@ -67,6 +77,8 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
   // here, so one run never mixes both rules; `settings` travels on without it.
   const rules = { ...settings, newestReadingsWin: patched('reported-meter-newest-reading-wins') };
   let state = args.state ?? initialDeviceState(args);
+  // A twin started without state (lazily, for a device registered in bulk) loads its record.
+  if (!args.state && patched(IN_RECORD)) state = await loadRecord(args, state);
   const queue = new CommandQueue<DeviceCommand, DeviceTwinState>(args.pending, args.lastBatches);
 
   /**
@@ -131,9 +143,12 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
   // server's per-run state, and a busy twin slows down long before that: 2,000 is plenty.
   // (Runs started before this rule wait for Temporal's suggestion: the patch keeps them replayable.)
   const capHistory = patched('continue-as-new-at-2000-events');
+  let inRecord = false;
+  let commits = 0;
   const historyFull = () =>
     workflowInfo().continueAsNewSuggested ||
-    (capHistory && workflowInfo().historyLength >= MAX_HISTORY_EVENTS);
+    (capHistory &&
+      workflowInfo().historyLength >= (inRecord ? MAX_RECORD_HISTORY_EVENTS : MAX_HISTORY_EVENTS));
   const commands = new CommandDispatch((command) => queue.push({ command }));
   commandUpdate(
     sendCommandUpdate,
@@ -142,7 +157,9 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
   );
   const continueAsNewNow = () => historyFull() && allHandlersFinished() && commands.idle;
   for (;;) {
-    const graceDeadline = state.connectivity.pendingOffline?.deadline;
+    inRecord = patched(IN_RECORD);
+    // In the record, grace periods end in the fleet sweeper, not in a timer per twin.
+    const graceDeadline = inRecord ? undefined : state.connectivity.pendingOffline?.deadline;
     const commandDeadline = nextCommandExpiry(state);
     const deadline = [graceDeadline, commandDeadline].filter((d): d is string => !!d).sort()[0];
     const woke = deadline
@@ -154,7 +171,9 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
     if (!woke && graceDeadline) queue.push({ command: { type: 'grace-expired', at: now() } });
     if (!woke && commandDeadline) queue.push({ command: { type: 'expire-commands', at: now() } });
     if (queue.length > 0) {
-      state = await apply(state, queue.takeAll(), rules);
+      state = inRecord
+        ? await commitInRecord(state, queue.takeAll(), rules, ++commits)
+        : await apply(state, queue.takeAll(), rules);
       queue.done();
     }
     commands.dispatch(state);
@@ -173,6 +192,14 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
       });
     }
   }
+}
+
+/** The device's record, or the given initial state when it has none yet. */
+async function loadRecord(key: DeviceTwinArgs, initial: DeviceTwinState): Promise<DeviceTwinState> {
+  const { loadDeviceRecord } = proxyLocalActivities<TwinActivities>({
+    startToCloseTimeout: '10 seconds',
+  });
+  return (await loadDeviceRecord({ tenantId: key.tenantId, deviceId: key.deviceId })) ?? initial;
 }
 
 /** The state after the waiting commands, skipping those the twin would refuse. */

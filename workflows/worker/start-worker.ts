@@ -30,6 +30,8 @@ import {
   type LedgerCheckpointsArgs,
 } from '../ledger-checkpoints/messages';
 import { startWebhookWaker } from './webhook-waker';
+import { startNoticeDrainer } from './notice-drainer';
+import { DEFAULT_DEVICE_SETTINGS } from '../../twins/device';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../index.ts', import.meta.url));
 
@@ -50,6 +52,10 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** Private networks tenant-given URLs may reach (CIDRs; default none: README "Partner webhooks"). */
   allowedNetworks?: readonly string[];
+  /** Signals per second this worker sends to twins for ingest notices (TWIN_NOTICE_RATE, default 200). */
+  twinNoticeRate?: number;
+  /** The grace period of a connection lost with its gateway (DEVICE_OFFLINE_GRACE_MS, default 15 s). */
+  offlineGraceMs?: number;
 }
 
 export interface RunningWorker {
@@ -78,6 +84,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const taskQueue = options.taskQueue ?? TWIN_TASK_QUEUE;
   // Activities that talk to other twins (an asset binding a device) share the connection.
   const activities = createTwinActivities(options.database, client, {
+    offlineGraceMs: options.offlineGraceMs ?? DEFAULT_DEVICE_SETTINGS.offlineGraceMs,
     ...(options.outboxRetentionMs ? { outboxRetentionMs: options.outboxRetentionMs } : {}),
     ledgerSigner: options.ledgerSigningKey ? ledgerSigner(options.ledgerSigningKey) : null,
     egress: createEgress(options.allowedNetworks),
@@ -100,6 +107,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
   });
   const running = Promise.all([worker.run(), projections.run()]);
+  // Ingest notices reach their twins at the admitted rate; grace periods end in the sweeper.
+  const drainer = await startNoticeDrainer(options.database, client, {
+    ratePerSecond: options.twinNoticeRate ?? 200,
+    onError: (error) =>
+      Runtime.instance().logger.warn('twin notices: will retry', { error: String(error) }),
+  });
   // Idle partner webhooks wake on their tenant's commits (NOTIFY), not on a tight poll.
   const waker = await startWebhookWaker(options.database, client, (error) =>
     Runtime.instance().logger.warn('webhook wake-up failed; the idle check will catch up', {
@@ -136,6 +149,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   return {
     async stop() {
       await waker.stop();
+      await drainer.stop();
       worker.shutdown();
       projections.shutdown();
       await running;

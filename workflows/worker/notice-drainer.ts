@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Database } from '../../db/client';
+import {
+  claimTwinNotices,
+  settleTwinNotices,
+  TWIN_NOTICE_CHANNEL,
+  type TwinNotice,
+} from '../../db/twin-notices';
+import { expireGracePeriods } from '../../db/device-ingest';
+import { sendToDeviceTwin } from '../device-twin/client';
+
+export interface NoticeDrainerOptions {
+  /** Signals per second this worker sends to twins at most (its share of the cluster's capacity). */
+  ratePerSecond: number;
+  /** Signals in flight at once. */
+  concurrency?: number;
+  /** How often the grace sweeper looks for lost connections past their grace period. */
+  sweepEveryMs?: number;
+  onError: (error: unknown) => void;
+}
+
+export interface NoticeDrainer {
+  /** Signals sent and notices waiting as this worker saw them last. */
+  readonly stats: { sent: number; failed: number; swept: number };
+  stop(): Promise<void>;
+}
+
+/**
+ * Tells twins what the ingest path committed that needs them (docs/architecture.md,
+ * "notices"): claims waiting notices oldest first, at most `ratePerSecond` a second, signals
+ * each twin (signal-with-start: a twin not running yet starts and loads its record), and
+ * deletes the notice once Temporal accepted the signal. A failed signal leaves its notice for
+ * the next round: a storm fills the table and drains at the admitted rate, nothing is dropped.
+ * Also runs the fleet's grace sweeper (expireGracePeriods) every `sweepEveryMs`.
+ */
+export async function startNoticeDrainer(
+  database: Database,
+  client: Client,
+  options: NoticeDrainerOptions,
+): Promise<NoticeDrainer> {
+  const sender = `notices:${randomUUID()}`;
+  const concurrency = options.concurrency ?? 32;
+  const rate = Math.max(1, options.ratePerSecond);
+  const stats = { sent: 0, failed: 0, swept: 0 };
+  let batch = 0;
+  let tokens = rate;
+  let refilled = Date.now();
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const nudge = () => {
+    wake?.();
+    wake = null;
+  };
+  const listener = await database.sql.listen(TWIN_NOTICE_CHANNEL, nudge, nudge);
+
+  const signal = async (notice: TwinNotice) => {
+    await sendToDeviceTwin(client, notice, {
+      sender,
+      batch: ++batch,
+      commands: [{ type: 'observe', at: new Date().toISOString(), reasons: notice.reasons }],
+    });
+  };
+
+  const drainOnce = async (): Promise<number> => {
+    const t = Date.now();
+    tokens = Math.min(rate, tokens + ((t - refilled) / 1000) * rate);
+    refilled = t;
+    const room = Math.floor(Math.min(tokens, concurrency * 4));
+    if (room < 1) return 0;
+    const claimed = await claimTwinNotices(database, room);
+    tokens -= claimed.length;
+    const sent: TwinNotice[] = [];
+    const failed: TwinNotice[] = [];
+    for (let i = 0; i < claimed.length; i += concurrency) {
+      const part = claimed.slice(i, i + concurrency);
+      const results = await Promise.allSettled(part.map(signal));
+      results.forEach((r, j) => (r.status === 'fulfilled' ? sent : failed).push(part[j]!));
+    }
+    await settleTwinNotices(database, sent, failed);
+    stats.sent += sent.length;
+    stats.failed += failed.length;
+    if (failed.length > 0) options.onError(new Error(`${failed.length} twin notices not sent`));
+    return claimed.length === room ? claimed.length : 0;
+  };
+
+  const drainLoop = (async () => {
+    while (!stopped) {
+      let busy = 0;
+      try {
+        busy = await drainOnce();
+      } catch (error) {
+        options.onError(error);
+      }
+      if (busy > 0 && tokens >= 1) continue;
+      if (tokens < 1) {
+        // Out of tokens: wait for the next one (a notice arriving meanwhile must wait too).
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.ceil(((1 - tokens) / rate) * 1000)),
+        );
+        continue;
+      }
+      // Idle: wait for a notice, or poll now and then (a NOTIFY missed while reconnecting).
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 1_000);
+      });
+    }
+  })();
+
+  const sweepLoop = (async () => {
+    while (!stopped) {
+      try {
+        let n: number;
+        do {
+          n = await expireGracePeriods(database);
+          stats.swept += n;
+        } while (n >= 1_000 && !stopped);
+      } catch (error) {
+        options.onError(error);
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.sweepEveryMs ?? 1_000));
+    }
+  })();
+
+  return {
+    stats,
+    async stop() {
+      stopped = true;
+      nudge();
+      await listener.unlisten();
+      await Promise.all([drainLoop, sweepLoop]);
+    },
+  };
+}
