@@ -77,8 +77,11 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
   // here, so one run never mixes both rules; `settings` travels on without it.
   const rules = { ...settings, newestReadingsWin: patched('reported-meter-newest-reading-wins') };
   let state = args.state ?? initialDeviceState(args);
-  // A twin started without state (lazily, for a device registered in bulk) loads its record.
-  if (!args.state && patched(IN_RECORD)) state = await loadRecord(args, state);
+  // A twin started without state loads its record (below, once every handler is set: an
+  // update that started the twin is delivered with its first activation). Until then its
+  // updates are not validated early: the commit decides on the record anyway.
+  const load = !args.state && patched(IN_RECORD);
+  let loaded = !load;
   const queue = new CommandQueue<DeviceCommand, DeviceTwinState>(args.pending, args.lastBatches);
 
   /**
@@ -103,6 +106,7 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
         ),
       {
         validator: (request) => {
+          if (!loaded) return;
           const outcome = decide(foresee(state, queue.peek(), rules), toCommand(request), rules);
           if (isRejection(outcome)) throw failure(outcome);
         },
@@ -156,6 +160,10 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
     (s, r) => ({ version: s.version, commandId: r.id }),
   );
   const continueAsNewNow = () => historyFull() && allHandlersFinished() && commands.idle;
+  if (load) {
+    state = await loadRecord(args, state);
+    loaded = true;
+  }
   for (;;) {
     inRecord = patched(IN_RECORD);
     // In the record, grace periods end in the fleet sweeper, not in a timer per twin.
