@@ -26,13 +26,13 @@ export class GatewayMetrics {
   });
   readonly twinConnects = new Counter({
     name: 'doppel_gateway_twin_connects_total',
-    help: 'Sessions the twin was told of, by outcome (accepted by Temporal, failed: the connection was then closed)',
+    help: 'Connects committed to the device record, by outcome (accepted; failed: the connection was then closed)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
   readonly reports = new Counter({
     name: 'doppel_gateway_reports_total',
-    help: 'Device reports accepted by their twin (acknowledged to the device)',
+    help: 'Device reports committed to the device record (acknowledged to the device)',
     labelNames: ['protocol'] as const,
     registers: [this.registry],
   });
@@ -50,7 +50,7 @@ export class GatewayMetrics {
   });
   readonly ackSeconds = new Histogram({
     name: 'doppel_gateway_ack_seconds',
-    help: 'From a report received to its acknowledgement (the twin accepted it)',
+    help: 'From a report received to its acknowledgement (the COMMIT that holds it)',
     buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
@@ -80,6 +80,19 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly ingestBatches = new Counter({
+    name: 'doppel_gateway_ingest_batches_total',
+    help: 'Batches of connects, reports and disconnects written to the device records, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly ingestBatchSize = new Histogram({
+    name: 'doppel_gateway_ingest_batch_messages',
+    help: 'Device messages per ingest transaction',
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'doppel_gateway_' });
   }
@@ -87,4 +100,47 @@ export class GatewayMetrics {
   refuse(protocol: string, code: string): void {
     this.rejected.inc({ protocol, code });
   }
+}
+
+/**
+ * Gauges read when scraped: the ingest writer's backlog, and the twin notices waiting in the
+ * database (how far behind the twins are: docs/architecture.md, "notices").
+ */
+export function watchBacklogs(
+  metrics: GatewayMetrics,
+  ingestBacklog: () => number,
+  notices: () => Promise<{ waiting: number; oldestSeconds: number }>,
+): void {
+  new Gauge({
+    name: 'doppel_gateway_ingest_backlog',
+    help: 'Device messages waiting for an ingest transaction on this gateway',
+    registers: [metrics.registry],
+    collect() {
+      this.set(ingestBacklog());
+    },
+  });
+  // One query per 5 s whatever the scrape rate; a failed query shows the last figures.
+  let known = { waiting: 0, oldestSeconds: 0 };
+  let last: Promise<{ waiting: number; oldestSeconds: number }> | null = null;
+  const read = () =>
+    (last ??= notices()
+      .then((figures) => (known = figures))
+      .catch(() => known)
+      .finally(() => setTimeout(() => (last = null), 5_000).unref()));
+  new Gauge({
+    name: 'doppel_twin_notices_waiting',
+    help: 'Changes committed by the ingest path that wait for their twin (fleet-wide)',
+    registers: [metrics.registry],
+    async collect() {
+      this.set((await read()).waiting);
+    },
+  });
+  new Gauge({
+    name: 'doppel_twin_notice_age_seconds',
+    help: 'Age of the oldest twin notice waiting (fleet-wide): how far behind the twins are',
+    registers: [metrics.registry],
+    async collect() {
+      this.set((await read()).oldestSeconds);
+    },
+  });
 }

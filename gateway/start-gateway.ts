@@ -11,7 +11,8 @@ import { AuthFailures } from './auth-failures';
 import { insertTelemetry } from '../db/telemetry-store';
 import { DeviceLinks } from './device-links';
 import { TelemetryWriter } from './telemetry-writer';
-import { GatewayMetrics } from './metrics';
+import { GatewayMetrics, watchBacklogs } from './metrics';
+import { twinNoticeBacklog } from '../db/twin-notices';
 import { mountDeviceEndpoint } from './json/device-endpoint';
 import { CloseCode } from './json/messages';
 import { mountOcppEndpoint } from './ocpp/ocpp-endpoint';
@@ -79,13 +80,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     `uWebSockets.js ${runtime.uws} on Node ${runtime.node} (ABI ${runtime.abi})`,
   );
   const settings = { offlineGraceMs: options.offlineGraceMs };
+  const metrics = new GatewayMetrics();
   // Connects, reports and disconnects go to the device records in batches, not to Temporal.
-  const ingest = new IngestWriter((items) => commitIngest(options.database, items));
+  const ingest = new IngestWriter(async (items) => {
+    try {
+      const outcomes = await commitIngest(options.database, items);
+      metrics.ingestBatches.inc({ outcome: 'committed' });
+      metrics.ingestBatchSize.observe(items.length);
+      return outcomes;
+    } catch (error) {
+      metrics.ingestBatches.inc({ outcome: 'failed' });
+      throw error;
+    }
+  });
+  watchBacklogs(
+    metrics,
+    () => ingest.backlog,
+    () => twinNoticeBacklog(options.database),
+  );
   const profiles = new ProfileCache(
     (tenantId, model) => findDeviceProfile(options.database, tenantId, model),
     options.profileCacheMs,
   );
-  const metrics = new GatewayMetrics();
   const admission = new Admission({
     ratePerSecond: options.admissionRatePerSecond ?? 500,
     flapLimit: options.flapLimit ?? 20,
