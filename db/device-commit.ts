@@ -55,13 +55,29 @@ export async function commitDeviceCommands(
         ),
       )
       .for('update');
-    if (found?.lastCommit?.id === commit.id) return found.lastCommit.outcome as TwinCommitOutcome;
-    const before = found?.state ?? initialDeviceState(commit.key);
-    const events: DeviceEvent[] = [];
+    const prints = commit.commands.map(({ command }) => fingerprint(command));
+    // The same commit again: its workflow task failed after the COMMIT (a signal arrived
+    // meanwhile, the worker died) and the retry took the same commands, plus any that arrived
+    // since. The first ones are not decided twice: their outcome is the recorded one.
+    const last = found?.lastCommit as StoredCommit | null | undefined;
+    const repeat =
+      last?.id === commit.id &&
+      last.prints.length <= prints.length &&
+      last.prints.every((p, i) => p === prints[i])
+        ? last
+        : null;
+    if (repeat && repeat.prints.length === prints.length) return repeat.outcome;
+    const before = repeat
+      ? repeat.outcome.before
+      : (found?.state ?? initialDeviceState(commit.key));
+    const events: DeviceEvent[] = [...(repeat?.outcome.events ?? [])];
     const states: DeviceTwinState[] = [];
-    const results: Array<{ rejection?: Rejection; after?: DeviceTwinState }> = [];
-    let state = before;
-    for (const { command, reply } of commit.commands) {
+    const results: Array<{ rejection?: Rejection; after?: DeviceTwinState }> = [
+      ...(repeat?.outcome.results ?? []),
+    ];
+    const fresh: DeviceEvent[] = [];
+    let state = repeat ? found!.state : before;
+    for (const { command, reply } of commit.commands.slice(repeat?.prints.length ?? 0)) {
       const decision = decide(state, command, commit.settings);
       if (isRejection(decision)) {
         results.push({ rejection: decision });
@@ -70,26 +86,41 @@ export async function commitDeviceCommands(
       for (const event of decision) {
         state = evolve(state, event);
         events.push(event);
+        fresh.push(event);
         states.push(state);
       }
       results.push(reply ? { after: state } : {});
     }
     const outcome: TwinCommitOutcome = { before, events, after: state, results };
-    const values = { ...row(state), lastCommit: { id: commit.id, outcome } };
+    const stored: StoredCommit = { id: commit.id, prints, outcome };
+    const values = { ...row(state), lastCommit: stored };
     if (!found) {
       // No record and nothing recorded (a refused command): a device is not made by refusing it.
-      if (events.length > 0) await tx.insert(deviceTwins).values(values);
+      if (fresh.length > 0) await tx.insert(deviceTwins).values(values);
     } else
       await tx
         .update(deviceTwins)
-        .set(events.length > 0 ? values : { lastCommit: values.lastCommit })
+        .set(fresh.length > 0 ? values : { lastCommit: stored })
         .where(
           and(
             eq(deviceTwins.tenantId, commit.key.tenantId),
             eq(deviceTwins.deviceId, commit.key.deviceId),
           ),
         );
-    if (events.length > 0) await writeChanges(tx, before, events, states);
+    if (fresh.length > 0) await writeChanges(tx, found?.state ?? before, fresh, states);
     return outcome;
   });
+}
+
+/** What the record keeps of the twin's last commit. */
+interface StoredCommit {
+  readonly id: string;
+  /** One fingerprint per command, in order: a retry must start with the same commands. */
+  readonly prints: readonly string[];
+  readonly outcome: TwinCommitOutcome;
+}
+
+/** Enough of a command to tell it from another in the same place of a batch. */
+function fingerprint(command: DeviceCommand): string {
+  return `${command.type}@${command.at}`;
 }

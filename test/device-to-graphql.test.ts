@@ -85,7 +85,8 @@ describe('a device from the gateway to GraphQL and Temporal', () => {
 
     const projected = await eventually(async () => {
       const d = await deviceOf(tenantId, 'charger-1');
-      return d?.reported?.temperature === 21.5 ? d : undefined;
+      // The report is committed by the gateway; the activation by the twin, on its notice.
+      return d?.reported?.temperature === 21.5 && d.lifecycle.state === 'ACTIVE' ? d : undefined;
     });
     expect(projected).toMatchObject({
       workflowId: `device:${tenantId}:charger-1`,

@@ -63,6 +63,10 @@ describe('device lifecycle through GraphQL and the twin workflow', () => {
   it('records each transition with actor, reason and effects; refuses one that is not allowed', async () => {
     const d = await registered();
     const device = await connected(d);
+    // The connection is committed by the gateway, the activation by the twin on its notice.
+    await eventually(async () =>
+      (await query(d)).lifecycle.state === 'ACTIVE' ? true : undefined,
+    );
 
     const maintenance = await transition(d, 'MAINTENANCE');
     expect(maintenance.errors).toBeUndefined();
@@ -84,7 +88,8 @@ describe('device lifecycle through GraphQL and the twin workflow', () => {
         actor: 'device',
         reason: 'first connection',
         effects: [],
-        version: 2,
+        // registered (1), connected (2, the gateway's commit), then activated by the twin.
+        version: 3,
       },
       {
         from: 'ACTIVE',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
+import { commitDeviceCommands } from '../db/device-commit';
 import { settleTwinNotices } from '../db/twin-notices';
 import { deviceWorkflowId } from '../twins/ids';
 import { deviceStateQuery } from '../workflows/device-twin/messages';
@@ -177,6 +178,47 @@ describe('the hot path in PostgreSQL', () => {
     expect(rows.map((r) => [r.device_id, Number(r.version), r.claimed_until])).toEqual([
       ['n1', 7, null],
     ]);
+  });
+
+  it('a retried twin commit with more commands decides only the new ones', async () => {
+    const key = { tenantId: uniqueTenant(), deviceId: 'retried' };
+    const at = new Date().toISOString();
+    const tags = (t: string[]) => ({ type: 'set-tags' as const, at, actor: 'test', tags: t });
+    const register = { type: 'register' as const, at, actor: 'test' };
+    const first = await commitDeviceCommands(stack.database, {
+      key,
+      id: 'run-1:1',
+      settings: { offlineGraceMs: 0 },
+      commands: [{ command: register, reply: true }],
+    });
+    expect(first.events.map((e) => e.type)).toEqual(['registered']);
+    // The workflow task failed after the COMMIT; its retry took the same command plus a new one.
+    const again = await commitDeviceCommands(stack.database, {
+      key,
+      id: 'run-1:1',
+      settings: { offlineGraceMs: 0 },
+      commands: [
+        { command: register, reply: true },
+        { command: tags(['a']), reply: true },
+      ],
+    });
+    expect(again.events.map((e) => e.type)).toEqual(['registered', 'tags-changed']);
+    expect(again.results).toHaveLength(2);
+    expect(again.after.version).toBe(2);
+    // A third try of the very same commit changes nothing and answers the same.
+    const third = await commitDeviceCommands(stack.database, {
+      key,
+      id: 'run-1:1',
+      settings: { offlineGraceMs: 0 },
+      commands: [
+        { command: register, reply: true },
+        { command: tags(['a']), reply: true },
+      ],
+    });
+    expect(third).toEqual(again);
+    const [row] = await stack.database.sql<{ version: string }[]>`
+      select version from device_twins where tenant_id = ${key.tenantId} and device_id = 'retried'`;
+    expect(Number(row!.version)).toBe(2);
   });
 
   it('a command finds a device that moved to another gateway', async () => {

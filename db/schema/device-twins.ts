@@ -41,7 +41,7 @@ export const deviceTwins = pgTable(
     /** When a lost connection's grace period ends (the fleet sweeper's work list). */
     offlineDeadline: timestamp({ withTimezone: true, mode: 'string' }),
     /** The twin's last commit (its id and outcome): a retried commit returns it instead of deciding again. */
-    lastCommit: jsonb().$type<{ id: string; outcome: unknown }>(),
+    lastCommit: jsonb().$type<{ id: string; prints: readonly string[]; outcome: unknown }>(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.deviceId] }),
