@@ -2,7 +2,7 @@
 import '../runtime/require-supported-node';
 import path from 'node:path';
 import { appRoleFor } from '../../db/app-grants';
-import { createEgress } from '../../gateway/routing/egress';
+import { createEgress } from '../../outbound/egress';
 import { createDatabase } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
 import { startGateway } from '../../gateway/start-gateway';

@@ -14,7 +14,7 @@ import { ServerCalls } from './server-calls';
 import { sendStationCommand } from './station-commands';
 import type { ActionOutcome } from './station-action';
 import type { BackendDirectory } from '../routing/backend-directory';
-import type { Egress } from '../routing/egress';
+import type { Egress } from '../../outbound/egress';
 import { StationRouter } from '../routing/station-router';
 import type { GatewayMetrics } from '../metrics';
 import type { CallOutcome } from './server-calls';
