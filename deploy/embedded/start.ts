@@ -15,7 +15,7 @@ import { createLogger } from '../logger';
 import { runProcess } from '../process';
 import { warnIfPrivileged } from '../roles/boot-role';
 import { installTemporalLogging } from '../temporal-runtime';
-import { ensureAppRole } from './app-role';
+import { ensureAppRole } from '../../db/app-role';
 import { startInfrastructure } from './infrastructure';
 import { DATA_DIR } from './paths';
 import { publishApiUrl, roleRows } from './url-table';

@@ -3,7 +3,7 @@ import type { DeviceKey } from '../../twins/ids';
 import type { DeviceLink, DeviceLinks, SessionControl } from '../device-links';
 import { actions16 } from './actions-16';
 import { actions201 } from './actions-201';
-import type { ChargingSessionStore } from './charging-session-store';
+import type { ChargingSessionStore } from '../../db/charging-session-store';
 import { DesiredDelivery } from './desired-delivery';
 import { OcppError } from './ocpp-error';
 import type { OcppVersion } from './ocpp-version';
