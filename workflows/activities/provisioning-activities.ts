@@ -47,8 +47,8 @@ export function createProvisioningActivities(
 
     /**
      * Asks the tenant's admission hook, when it has one (allowed otherwise). The request is
-     * POSTed as JSON, signed like every Doppel webhook; an answer that is not 2xx with a valid
-     * body fails the attempt (retried by the workflow's policy).
+     * POSTed as JSON, signed like the gateway's webhook backends (doppel-hmac); an answer that
+     * is not 2xx with a valid body fails the attempt (retried by the workflow's policy).
      */
     async askAdmissionHook(input: {
       tenantId: string;
