@@ -70,9 +70,9 @@ const layers = [
     ],
   },
   {
-    // Activities run in the worker beside the workflows: they reach PostgreSQL through db/ and
-    // tenant URLs through outbound/, never through the gateway's code (issue 18).
-    files: ['workflows/activities/**/*.ts'],
+    // Activities and the worker process reach PostgreSQL through db/ and tenant URLs through
+    // outbound/, never through the gateway's code (issue 18).
+    files: ['workflows/activities/**/*.ts', 'workflows/worker/**/*.ts'],
     ignores: ['workflows/**/*.test.ts'],
     patterns: [
       folder(

@@ -12,6 +12,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const tag = `__zone_probe_${process.pid}`;
 const probes: Record<string, string> = {
   [`workflows/activities/${tag}.ts`]: `import { WebhookRouter } from '../../gateway/routing/webhooks';\nexport const probe = WebhookRouter;\n`,
+  [`workflows/worker/${tag}.ts`]: `import { WebhookRouter } from '../../gateway/routing/webhooks';\nexport const probe = WebhookRouter;\n`,
   [`gateway/${tag}.ts`]: `import { sql } from 'drizzle-orm';\nexport const probe = sql;\n`,
   [`deploy/${tag}.ts`]: `import postgres from 'postgres';\nexport const probe = postgres;\n`,
   [`outbound/${tag}.ts`]: `import { WebhookRouter } from '../gateway/routing/webhooks';\nexport const probe = WebhookRouter;\n`,
@@ -47,8 +48,11 @@ afterAll(() => {
 });
 
 describe('lint zones', () => {
-  it('refuse an activity that imports the gateway', () => {
+  it('refuse an activity or the worker that imports the gateway', () => {
     expect(found[`workflows/activities/${tag}.ts`]).toEqual([
+      '@typescript-eslint/no-restricted-imports',
+    ]);
+    expect(found[`workflows/worker/${tag}.ts`]).toEqual([
       '@typescript-eslint/no-restricted-imports',
     ]);
   });
