@@ -15,6 +15,7 @@ const probes: Record<string, string> = {
   [`workflows/worker/${tag}.ts`]: `import { WebhookRouter } from '../../gateway/routing/webhooks';\nexport const probe = WebhookRouter;\n`,
   [`gateway/${tag}.ts`]: `import { sql } from 'drizzle-orm';\nexport const probe = sql;\n`,
   [`deploy/${tag}.ts`]: `import postgres from 'postgres';\nexport const probe = postgres;\n`,
+  [`graphql/${tag}_tables.ts`]: `import { deviceTwins } from '../db/schema';\nexport const probe = deviceTwins;\n`,
   [`outbound/${tag}.ts`]: `import { WebhookRouter } from '../gateway/routing/webhooks';\nexport const probe = WebhookRouter;\n`,
   [`graphql/${tag}_a.ts`]: `import { b } from './${tag}_b';\nexport const a = (): unknown => b;\n`,
   [`graphql/${tag}_b.ts`]: `import { a } from './${tag}_a';\nexport const b = (): unknown => a;\n`,
@@ -57,9 +58,10 @@ describe('lint zones', () => {
     ]);
   });
 
-  it('refuse drizzle-orm and postgres outside db/, and allow them in db/', () => {
+  it('refuse drizzle-orm, postgres and the tables outside db/, and allow them in db/', () => {
     expect(found[`gateway/${tag}.ts`]).toEqual(['no-restricted-imports']);
     expect(found[`deploy/${tag}.ts`]).toEqual(['no-restricted-imports']);
+    expect(found[`graphql/${tag}_tables.ts`]).toEqual(['no-restricted-imports']);
     expect(found[`db/${tag}.ts`]).toEqual([]);
   });
 
