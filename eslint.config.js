@@ -2,6 +2,7 @@
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 /** Node built-ins, bare and with the node: prefix, matched by exact name. */
@@ -69,6 +70,34 @@ const layers = [
     ],
   },
   {
+    // Activities and the worker process reach PostgreSQL through db/ and tenant URLs through
+    // outbound/, never through the gateway's code (issue 18).
+    files: ['workflows/activities/**/*.ts', 'workflows/worker/**/*.ts'],
+    ignores: ['workflows/**/*.test.ts'],
+    patterns: [
+      folder(
+        'gateway',
+        'Activities do not import the gateway: share through db/, outbound/ or twins/.',
+      ),
+      folder('graphql', 'Activities do not import the API.'),
+      folder(
+        'deploy',
+        'Activities take their configuration as arguments; deploy/ wires processes.',
+      ),
+    ],
+  },
+  {
+    // Outbound HTTP (egress rules, the webhook signer): the worker, the gateway and the API use it.
+    files: ['outbound/**/*.ts'],
+    patterns: [
+      folder('db', 'outbound/ is neutral: it imports twins/ only.'),
+      folder('workflows', 'outbound/ is neutral: it imports twins/ only.'),
+      folder('gateway', 'outbound/ is neutral: it imports twins/ only.'),
+      folder('graphql', 'outbound/ is neutral: it imports twins/ only.'),
+      folder('deploy', 'outbound/ is neutral: it imports twins/ only.'),
+    ],
+  },
+  {
     files: ['gateway/**/*.ts'],
     patterns: [
       folder('graphql', 'gateway/ and graphql/ never import each other.'),
@@ -103,6 +132,59 @@ const layers = [
   },
 ];
 
+/**
+ * SQL lives in db/: the query builder, the driver and the tables are imported nowhere else. Tests may
+ * reach into the database to check what was written; bench/ seeds and probes what it measures.
+ * (A rule of its own, core `no-restricted-imports`: the layers above each set the typescript
+ * rule, and a second config setting that one would replace their options, not add to them.)
+ */
+const sqlMessage = 'SQL lives in db/: add a function to a db/ module and call it.';
+const sqlOnlyInDb = {
+  files: ['**/*.ts'],
+  ignores: ['db/**', 'bench/**', 'test/**', '**/*.test.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: ['drizzle-orm', 'postgres'].map((name) => ({ name, message: sqlMessage })),
+        patterns: [
+          { group: ['drizzle-orm/*'], message: sqlMessage },
+          // With the tables in hand, `database.db.select()` needs no drizzle import at all.
+          { group: ['**/db/schema', '**/db/schema/**'], message: sqlMessage },
+        ],
+      },
+    ],
+  },
+};
+
+/** No import cycles among our own files (type-only imports do not count: they vanish at run time). */
+const noCycles = {
+  files: ['**/*.ts'],
+  plugins: { 'import-x': importX },
+  settings: {
+    // Without these the plugin skips .ts files it reaches and finds no cycle at all.
+    'import-x/extensions': ['.ts', '.js'],
+    'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+  },
+  rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+};
+
+/**
+ * A file past ~300 lines asks to be split (STYLE.md); past 400 lines of code it fails. Tests
+ * (tables and scenarios) and bench/ (measurement scripts) get 600.
+ */
+const fileSize = [
+  {
+    files: ['**/*.ts'],
+    rules: { 'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }] },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'max-lines': ['error', { max: 600, skipBlankLines: true, skipComments: true }] },
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.data/', '.tools/', 'db/migrations/', 'test/fixtures/'] },
   js.configs.recommended,
@@ -118,6 +200,9 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  sqlOnlyInDb,
+  noCycles,
+  ...fileSize,
   ...layers.map(({ files, ignores, patterns, pure }) => ({
     files,
     ...(ignores ? { ignores } : {}),

@@ -16,6 +16,7 @@ export default defineConfig({
       'gateway/**/*.test.ts',
       'graphql/**/*.test.ts',
       'db/**/*.test.ts',
+      'outbound/**/*.test.ts',
       'test/**/*.test.ts',
       'bench/**/*.test.ts',
       'deploy/**/*.test.ts',

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { parseNetworks } from '../gateway/routing/egress';
+import { parseNetworks } from '../outbound/egress';
 
 /** Thrown when the environment does not describe a runnable process; the message says how to fix it. */
 export class ConfigError extends Error {

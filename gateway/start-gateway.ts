@@ -23,7 +23,7 @@ import { IngestWriter } from './ingest-writer';
 import { loadNativeUws } from './uws';
 import { BackendDirectory } from './routing/backend-directory';
 import { WebhookRouter } from './routing/webhooks';
-import { createEgress } from './routing/egress';
+import { createEgress } from '../outbound/egress';
 
 export interface GatewayOptions {
   /** Private networks tenant-given URLs may reach (CIDRs; default none: README "Partner webhooks"). */

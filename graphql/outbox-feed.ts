@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
 import { latestOutboxId, readOutboxAfter, type OutboxEntry } from '../db/outbox-reader';
-import { OUTBOX_CHANNEL } from '../db/schema';
+import { listenTo } from '../db/notifications';
 
 /**
  * Follows the outbox and hands every new row to `publish`, in id order. Woken by the NOTIFY
@@ -24,8 +24,9 @@ export class OutboxFeed {
 
   async start(): Promise<void> {
     this.cursor = await latestOutboxId(this.database);
-    const listener = await this.database.sql.listen(
-      OUTBOX_CHANNEL,
+    const listener = await listenTo(
+      this.database,
+      'outbox',
       () => this.poke(),
       () => this.poke(),
     );

@@ -26,7 +26,7 @@ export interface ApiOptions {
   auth: JwtConfig;
   /** Where partner webhooks' delivery workflows run (a worker pool of their own); default the twins' queue. */
   webhookTaskQueue?: string;
-  /** Where tenant-given URLs may lead (the gateway's egress rules, in deploy/). */
+  /** Where tenant-given URLs may lead (the egress rules of outbound/egress.ts). */
   egress: UrlPolicy;
   /** Requests per caller (API_RATE_LIMIT_PER_S, API_RATE_LIMIT_BURST); default 20 a second, 200 at once. */
   rateLimit?: RateLimit;

@@ -1,4 +1,4 @@
-import { createEgress } from '../gateway/routing/egress';
+import { createEgress } from '../outbound/egress';
 import { Client } from '@temporalio/client';
 import { auditServer } from 'graphql-http';
 import { afterAll, describe, expect, inject, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createEgress } from '../gateway/routing/egress';
+import { createEgress } from '../outbound/egress';
 import { Client } from '@temporalio/client';
 import canonicalize from 'canonicalize';
 import { createClient } from 'graphql-ws';

@@ -4,7 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import { RPCServer } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chargingSessions } from '../db/schema';
-import { verifyWebhook } from '../gateway/routing/webhook-signature';
+import { verifyDoppelHmac } from '../outbound/signing';
 import { eventually, graphql } from './support/graphql';
 import { bootPayload, connectStation, rpcCode, type Station } from './support/ocpp-station';
 import {
@@ -377,11 +377,11 @@ describe('a webhook backend', () => {
     for (const { headers, body, event } of events) {
       expect(event).toMatchObject({ specversion: '1.0', subject: `${tenantId}/${deviceId}` });
       const timestamp = Number(headers['x-doppel-timestamp']);
-      expect(verifyWebhook(secret, timestamp, body, String(headers['x-doppel-signature']))).toBe(
+      expect(verifyDoppelHmac(secret, timestamp, body, String(headers['x-doppel-signature']))).toBe(
         true,
       );
       expect(
-        verifyWebhook(
+        verifyDoppelHmac(
           'another-secret-entirely',
           timestamp,
           body,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APP_TABLE_PRIVILEGES } from '../db/app-grants';
 import { migrateDatabase } from '../db/migrate';
 import { connectedRole, privilegedRoleWarning } from '../db/role-privileges';
-import { ensureAppRole } from '../deploy/embedded/app-role';
+import { ensureAppRole } from '../db/app-role';
 import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import { startApiProcess } from './support/api-process';
 import { startWorkerProcess } from './support/worker-process';

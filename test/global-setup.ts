@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { migrateDatabase } from '../db/migrate';
-import { APP_ROLE, ensureAppRole } from '../deploy/embedded/app-role';
+import { APP_ROLE, ensureAppRole } from '../db/app-role';
 import { startScratchInfrastructure } from '../deploy/embedded/infrastructure';
 
 declare module 'vitest' {

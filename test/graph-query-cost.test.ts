@@ -1,4 +1,4 @@
-import { createEgress } from '../gateway/routing/egress';
+import { createEgress } from '../outbound/egress';
 import { Client } from '@temporalio/client';
 import { describe, expect, inject, it } from 'vitest';
 import { createDatabase } from '../db/client';

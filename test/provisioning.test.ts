@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDevice } from '../db/device-claim';
-import { verifyWebhook } from '../gateway/routing/webhook-signature';
+import { verifyDoppelHmac } from '../outbound/signing';
 import { TestDevice } from './support/device-client';
 import { eventually, graphql } from './support/graphql';
 import { helloDevice, startTestStack, uniqueTenant, type TestStack } from './support/stack';
@@ -78,7 +78,7 @@ async function admissionHook(secret: string, answer: (request: any) => unknown) 
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
-      const signed = verifyWebhook(
+      const signed = verifyDoppelHmac(
         secret,
         Number(req.headers['x-doppel-timestamp']),
         body,

@@ -1,4 +1,4 @@
-import { createEgress } from '../gateway/routing/egress';
+import { createEgress } from '../outbound/egress';
 import { TEST_ALLOWED_NETWORKS } from './support/egress';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

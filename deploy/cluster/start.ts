@@ -3,7 +3,7 @@ import '../runtime/require-supported-node';
 import path from 'node:path';
 import { appRoleFor } from '../../db/app-grants';
 import { migrateDatabase } from '../../db/migrate';
-import { ensureAppRole } from '../embedded/app-role';
+import { ensureAppRole } from '../../db/app-role';
 import { clusterConfig, parseConfig } from '../config';
 import { embeddedLedgerKey } from '../ledger-key';
 import { createLogger } from '../logger';

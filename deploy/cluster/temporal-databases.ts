@@ -1,15 +1,14 @@
-import postgres from 'postgres';
 import protobuf from 'protobufjs';
+import {
+  temporalClusterMetadata,
+  temporalDatabaseState,
+  type PostgresServer,
+} from '../../db/server-admin';
 import { DoppelError } from '../../twins/errors';
 import { run } from '../embedded/child-process';
 import { TEMPORAL_DATABASE, TEMPORAL_VISIBILITY_DATABASE } from './temporal-config';
 
-export interface PostgresServer {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-}
+export type { PostgresServer };
 
 /** The PostgreSQL server of a URL (postgres://user:password@host:port/db). */
 export function postgresServerOf(url: string): PostgresServer {
@@ -42,7 +41,7 @@ export async function prepareTemporalDatabases(
   const tool = (database: string, args: string[]) =>
     run(sqlTool, [...common, '-u', server.user, '--db', database, ...args], { env });
   for (const { database, schema } of SCHEMAS) {
-    const state = await databaseState(server, database);
+    const state = await temporalDatabaseState(server, database);
     if (state === 'absent') {
       log(`creating Temporal's database ${database}`);
       await tool(database, ['create-database']);
@@ -52,30 +51,6 @@ export async function prepareTemporalDatabases(
   }
 }
 
-async function databaseState(
-  server: PostgresServer,
-  database: string,
-): Promise<'absent' | 'empty' | 'versioned'> {
-  const sql = connect(server, 'postgres');
-  try {
-    const found = await sql`select 1 from pg_database where datname = ${database}`;
-    if (found.length === 0) return 'absent';
-  } finally {
-    await sql.end();
-  }
-  const db = connect(server, database);
-  try {
-    const [row] = await db`select to_regclass('schema_version') is not null as versioned`;
-    return row?.versioned ? 'versioned' : 'empty';
-  } finally {
-    await db.end();
-  }
-}
-
-function connect(server: PostgresServer, database: string) {
-  return postgres({ ...server, database, max: 1, onnotice: () => {} });
-}
-
 /**
  * The history shard count this cluster was created with, or null before its first start.
  * The server keeps it in cluster_metadata_info (temporal.server.api.persistence.v1.ClusterMetadata,
@@ -83,22 +58,15 @@ function connect(server: PostgresServer, database: string) {
  * config afterwards; we read it to refuse the difference instead.
  */
 export async function persistedHistoryShards(server: PostgresServer): Promise<number | null> {
-  const db = connect(server, TEMPORAL_DATABASE);
-  try {
-    const rows = await db<Array<{ data: Buffer; data_encoding: string }>>`
-      select data, data_encoding from cluster_metadata_info where cluster_name = 'active'`;
-    const row = rows[0];
-    if (!row) return null;
-    const reader = protobuf.Reader.create(row.data);
-    while (reader.pos < reader.len) {
-      const tag = reader.uint32();
-      if (tag >>> 3 === 2) return reader.int32();
-      reader.skipType(tag & 7);
-    }
-    return null;
-  } finally {
-    await db.end();
+  const row = await temporalClusterMetadata(server, TEMPORAL_DATABASE);
+  if (!row) return null;
+  const reader = protobuf.Reader.create(row.data);
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    if (tag >>> 3 === 2) return reader.int32();
+    reader.skipType(tag & 7);
   }
+  return null;
 }
 
 export const DEFAULT_HISTORY_SHARDS = 64;

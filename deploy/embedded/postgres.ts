@@ -17,8 +17,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import postgres from 'postgres';
+import { ensureDatabase } from '../../db/server-admin';
 import { isAlive, killAndWait, run, stopChild, waitForPort } from './child-process';
 
 export interface PrivatePostgres {
@@ -223,30 +222,11 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions): Promis
       what: `PostgreSQL (log: ${opts.logFile})`,
     });
     const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}`;
-    await createDatabase(url, opts.database);
+    await ensureDatabase(url, opts.database);
     return { url: `${url}/${opts.database}`, stop };
   } catch (error) {
     await stop();
     throw error;
-  }
-}
-
-async function createDatabase(serverUrl: string, database: string): Promise<void> {
-  const sql = postgres(`${serverUrl}/postgres`, { max: 1, onnotice: () => {} });
-  try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const rows = await sql`select 1 from pg_database where datname = ${database}`;
-        if (rows.length === 0) await sql.unsafe(`create database "${database}"`);
-        return;
-      } catch (error) {
-        // "the database system is starting up" while recovery runs
-        if (attempt > 100 || (error as { code?: string }).code !== '57P03') throw error;
-        await sleep(100);
-      }
-    }
-  } finally {
-    await sql.end();
   }
 }
 

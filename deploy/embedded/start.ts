@@ -2,7 +2,7 @@
 import '../runtime/require-supported-node';
 import path from 'node:path';
 import { appRoleFor } from '../../db/app-grants';
-import { createEgress } from '../../gateway/routing/egress';
+import { createEgress } from '../../outbound/egress';
 import { createDatabase } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
 import { startGateway } from '../../gateway/start-gateway';
@@ -15,7 +15,7 @@ import { createLogger } from '../logger';
 import { runProcess } from '../process';
 import { warnIfPrivileged } from '../roles/boot-role';
 import { installTemporalLogging } from '../temporal-runtime';
-import { ensureAppRole } from './app-role';
+import { ensureAppRole } from '../../db/app-role';
 import { startInfrastructure } from './infrastructure';
 import { DATA_DIR } from './paths';
 import { publishApiUrl, roleRows } from './url-table';

@@ -1,6 +1,6 @@
 // `npm run api`: the GraphQL API (scale out: every process delivers every event to its subscribers).
 import '../runtime/require-supported-node';
-import { createEgress } from '../../gateway/routing/egress';
+import { createEgress } from '../../outbound/egress';
 import { startApi } from '../../graphql/start-api';
 import { apiConfig, jwtConfigOf, rateLimitOf } from '../config';
 import { runProcess } from '../process';

@@ -2,7 +2,7 @@ import type { HttpResponse, TemplatedApp, us_socket_context_t, WebSocket } from 
 import type { Database } from '../../db/client';
 import type { DeviceKey } from '../../twins/ids';
 import type { DeviceLinks } from '../device-links';
-import { ChargingSessionStore } from './charging-session-store';
+import { ChargingSessionStore } from '../../db/charging-session-store';
 import type { OcppVersion } from './ocpp-version';
 import { decideHandshake, type Handshake, type UpgradeRequest } from './station-handshake';
 import { StationSession, type StationSessionOptions } from './station-session';

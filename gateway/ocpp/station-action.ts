@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DeviceKey } from '../../twins/ids';
-import type { ChargingSessionStore } from './charging-session-store';
+import type { ChargingSessionStore } from '../../db/charging-session-store';
 
 /** What a station's CALL may use: who sent it, the session store, a clock. */
 export interface ActionContext {

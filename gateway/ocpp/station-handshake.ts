@@ -3,7 +3,7 @@ import { isValidId, OCPP_IDENTITY_MAX, type DeviceKey } from '../../twins/ids';
 import type { DeviceLinks } from '../device-links';
 import { pickSubprotocol, type OcppVersion } from './ocpp-version';
 import { parseDistinguishedName, valuesOf } from './distinguished-name';
-import { findStation } from './station-directory';
+import { findStation } from '../../db/station-directory';
 
 /** What the upgrade request said, copied before any await (uWS frees the request after). */
 export interface UpgradeRequest {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import { BACKENDS_CHANNEL, listBackends } from '../../db/backend-store';
+import { listBackends } from '../../db/backend-store';
 import type { Database } from '../../db/client';
+import { listenTo } from '../../db/notifications';
 import type { Backend } from '../../twins/routing';
 
 export interface DirectoryEntry {
@@ -26,8 +27,9 @@ export class BackendDirectory {
   ) {}
 
   async start(): Promise<void> {
-    const listener = await this.database.sql.listen(
-      BACKENDS_CHANNEL,
+    const listener = await listenTo(
+      this.database,
+      'backends',
       (tenantId) => this.changed(tenantId),
       // (Re)connected: a notification may have been missed meanwhile.
       () => {

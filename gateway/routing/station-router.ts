@@ -7,7 +7,7 @@ import type { OcppVersion } from '../ocpp/ocpp-version';
 import type { CallOutcome } from '../ocpp/server-calls';
 import type { BackendDirectory } from './backend-directory';
 import { UpstreamLink } from './upstream-link';
-import type { Egress } from './egress';
+import type { Egress } from '../../outbound/egress';
 
 export interface StationRouterOptions {
   key: DeviceKey;

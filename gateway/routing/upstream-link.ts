@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import type { Egress } from './egress';
+import type { Egress } from '../../outbound/egress';
 import type { OcppBackend } from '../../twins/routing';
 import type { OcppVersion } from '../ocpp/ocpp-version';
 import { ServerCalls, type CallOutcome } from '../ocpp/server-calls';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Egress } from '../../outbound/egress';
+import { postSigned } from '../../outbound/signed-post';
 import type { DeviceKey } from '../../twins/ids';
 import { routesOf, type WebhookBackend } from '../../twins/routing';
 import type { GatewayMetrics } from '../metrics';
 import type { BackendDirectory } from './backend-directory';
-import { postSigned } from './webhook-signature';
-import type { Egress } from './egress';
 
 /** What a device did, as webhooks hear it: only what the device was acknowledged for. */
 export type DeviceEvent =
@@ -173,7 +173,10 @@ export class WebhookRouter {
       data: delivery.data,
     });
     try {
-      const res = await postSigned(this.opts.egress, hook.url, hook.secret, body, {
+      const res = await postSigned(this.opts.egress, {
+        url: hook.url,
+        body,
+        signing: { scheme: 'doppel-hmac', secret: hook.secret },
         contentType: 'application/cloudevents+json',
         timeoutMs: this.opts.requestTimeoutMs ?? 10_000,
       });

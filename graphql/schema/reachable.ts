@@ -1,14 +1,14 @@
+import type { Egress } from '../../outbound/egress';
 import { DoppelError } from '../../twins/errors';
 import { apiError } from '../errors';
 
 /**
- * Where tenant-given URLs may lead (the process wiring passes the gateway's egress rules). It
- * throws a DoppelError (`egress:forbidden`) for a URL that names a refused address itself; a
- * name that resolves to one is refused again where the worker or gateway connects.
+ * Where tenant-given URLs may lead: the egress rules of outbound/, which the worker and the
+ * gateway obey where they connect. The API only checks URLs: it throws `egress:forbidden` for
+ * a URL that names a refused address itself; a name that resolves to one is refused again
+ * where the worker or gateway connects.
  */
-export interface UrlPolicy {
-  checkUrl(url: string): void;
-}
+export type UrlPolicy = Pick<Egress, 'checkUrl'>;
 
 /** Refuses a tenant-given URL its policy refuses, as an API error with the policy's code. */
 export function requireReachable(ctx: { egress: UrlPolicy }, url: string): void {

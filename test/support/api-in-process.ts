@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { inject } from 'vitest';
 import type { Database } from '../../db/client';
-import { createEgress } from '../../gateway/routing/egress';
+import { createEgress } from '../../outbound/egress';
 import { startApi } from '../../graphql/start-api';
 import { TEST_AUTH } from './auth';
 import { TEST_ALLOWED_NETWORKS } from './egress';

@@ -1,4 +1,4 @@
-import { createEgress } from '../../gateway/routing/egress';
+import { createEgress } from '../../outbound/egress';
 import { TEST_ALLOWED_NETWORKS } from './egress';
 import pino from 'pino';
 import { TestDevice } from './device-client';

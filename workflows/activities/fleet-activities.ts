@@ -1,11 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { and, eq, isNull } from 'drizzle-orm';
 import { listBackends, saveBackend } from '../../db/backend-store';
+import { closeOpenChargingSessions } from '../../db/charging-session-store';
 import type { Database } from '../../db/client';
 import { findDeviceProfile } from '../../db/device-profile-store';
 import { consumeClaim } from '../../db/provisioning-store';
-import { chargingSessions } from '../../db/schema';
 import type { DeviceTwinState, LifecycleState } from '../../twins/device';
 import { isRejection, reject, type Rejection } from '../../twins/errors';
 import { deviceWorkflowId, type DeviceKey } from '../../twins/ids';
@@ -145,22 +144,7 @@ export function createFleetActivities(database: Database, temporal?: Client) {
 
     /** Charging sessions still open on the device end now, with this stop reason; returns how many. */
     async closeOpenSessions(input: { key: DeviceKey; reason: string }): Promise<number> {
-      const rows = await database.db
-        .update(chargingSessions)
-        .set({
-          stoppedAt: new Date().toISOString(),
-          stopReason: input.reason,
-          updatedAt: new Date(),
-        })
-        .where(
-          and(
-            eq(chargingSessions.tenantId, input.key.tenantId),
-            eq(chargingSessions.deviceId, input.key.deviceId),
-            isNull(chargingSessions.stoppedAt),
-          ),
-        )
-        .returning({ id: chargingSessions.id });
-      return rows.length;
+      return closeOpenChargingSessions(database, input.key, input.reason);
     },
 
     /** Queues commands on a device (same ids: a retry queues nothing new). */

@@ -19,7 +19,7 @@ import { createRolloutActivities } from './rollout-activities';
 import { createWebhookActivities } from './webhook-activities';
 import { createLedgerActivities } from './ledger-activities';
 import type { LedgerSigner } from '../../db/ledger-checkpoints';
-import { createEgress, type Egress } from '../../gateway/routing/egress';
+import { createEgress, type Egress } from '../../outbound/egress';
 
 /** Activities of the twin workflows; they are the only place twins touch PostgreSQL. */
 export function createTwinActivities(

@@ -8,8 +8,8 @@ import {
   storeIdentity,
   type ProvisioningRecord,
 } from '../../db/provisioning-store';
-import { postSigned } from '../../gateway/routing/webhook-signature';
-import type { Egress } from '../../gateway/routing/egress';
+import type { Egress } from '../../outbound/egress';
+import { postSigned } from '../../outbound/signed-post';
 import type { ActivationWatch } from '../../twins/device';
 import { reject, type Rejection } from '../../twins/errors';
 import { refusalOf, requireClient } from './fleet-activities';
@@ -47,8 +47,8 @@ export function createProvisioningActivities(
 
     /**
      * Asks the tenant's admission hook, when it has one (allowed otherwise). The request is
-     * POSTed as JSON, signed like every Doppel webhook; an answer that is not 2xx with a valid
-     * body fails the attempt (retried by the workflow's policy).
+     * POSTed as JSON, signed like the gateway's webhook backends (doppel-hmac); an answer that
+     * is not 2xx with a valid body fails the attempt (retried by the workflow's policy).
      */
     async askAdmissionHook(input: {
       tenantId: string;
@@ -63,7 +63,10 @@ export function createProvisioningActivities(
         actor: input.actor,
         request: input.request,
       });
-      const response = await postSigned(egress, hook.url, hook.secret, body, {
+      const response = await postSigned(egress, {
+        url: hook.url,
+        body,
+        signing: { scheme: 'doppel-hmac', secret: hook.secret },
         contentType: 'application/json',
         timeoutMs: hook.timeoutMs,
       });

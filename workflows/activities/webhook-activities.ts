@@ -1,9 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { CloudEvent, HTTP } from 'cloudevents';
-import { Webhook as Signer } from 'standardwebhooks';
 import type { Database } from '../../db/client';
-import type { Egress } from '../../gateway/routing/egress';
 import {
   advanceWebhookCursor,
   deadLetterWebhookEvent,
@@ -11,6 +9,8 @@ import {
   readWebhookPage,
   webhookTarget,
 } from '../../db/webhook-delivery';
+import type { Egress } from '../../outbound/egress';
+import { postSigned } from '../../outbound/signed-post';
 import { twinChangeCloudEvent } from '../../twins/webhooks';
 import type { DeliveryOutcome } from '../webhook/messages';
 
@@ -28,11 +28,6 @@ interface EventRef {
 }
 
 /**
- * One signed POST of one event: a CloudEvent in structured JSON, signed as Standard Webhooks
- * sign (`webhook-id`, `webhook-timestamp`, `webhook-signature`), so partners verify it with
- * the spec's libraries in their own language.
- */
-/**
  * A failure's text without the receiver's URL or host: it lands in Temporal's history and in
  * dead letters that `viewer` and `partner` read, and a URL may carry a token in its query.
  */
@@ -43,22 +38,21 @@ export function withoutUrl(text: string, url: string): string {
     .reduce((t, part) => t.split(part).join('[receiver]'), text);
 }
 
+/**
+ * One signed POST of one event: a CloudEvent in structured JSON, signed as Standard Webhooks
+ * sign (`webhook-id`, `webhook-timestamp`, `webhook-signature`), so partners verify it with
+ * the spec's libraries in their own language.
+ */
 async function post(egress: Egress, url: string, secret: string, cloudEvent: CloudEvent<unknown>) {
   const { headers, body } = HTTP.structured(cloudEvent);
-  const payload = String(body);
-  const now = new Date();
-  const signature = new Signer(secret).sign(cloudEvent.id, now, payload);
-  const response = await egress.fetch(url, {
-    method: 'POST',
-    headers: {
-      ...(headers as Record<string, string>),
-      'webhook-id': cloudEvent.id,
-      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-      'webhook-signature': signature,
-      'user-agent': 'Doppel-Webhooks/1',
-    },
-    body: payload,
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  const { 'content-type': contentType } = headers as Record<string, string>;
+  const response = await postSigned(egress, {
+    url,
+    body: String(body),
+    signing: { scheme: 'standard-webhooks', secret, id: cloudEvent.id },
+    contentType: contentType!,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    headers: { 'user-agent': 'Doppel-Webhooks/1' },
   });
   await response.body?.cancel();
   return response.status;

@@ -1,4 +1,4 @@
-import { createEgress } from '../../gateway/routing/egress';
+import { createEgress } from '../../outbound/egress';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import {

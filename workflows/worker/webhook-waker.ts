@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
 import { claimWaitingWebhooks } from '../../db/webhook-delivery';
-import { OUTBOX_CHANNEL } from '../../db/schema';
+import { listenTo } from '../../db/notifications';
 import { signalWebhookDelivery } from '../webhook/client';
 
 export interface WebhookWaker {
@@ -31,8 +31,9 @@ export async function startWebhookWaker(
       })
       .catch(onError);
   };
-  const listener = await database.sql.listen(
-    OUTBOX_CHANNEL,
+  const listener = await listenTo(
+    database,
+    'outbox',
     (tenantId) => wake(tenantId),
     () => wake(null),
   );

@@ -1,4 +1,5 @@
-import { findRollout, ROLLOUT_CHANNEL, rolloutCounts } from '../../../db/rollout-store';
+import { listenTo } from '../../../db/notifications';
+import { findRollout, rolloutCounts } from '../../../db/rollout-store';
 import { apiError } from '../../errors';
 import type { ApiContext } from '../resolvers';
 
@@ -21,7 +22,7 @@ export async function* rolloutProgress(
   const key = `${tenantId}:${rolloutId}`;
   let wake: (() => void) | null = null;
   let changed = true;
-  const listener = await ctx.database.sql.listen(ROLLOUT_CHANNEL, (payload) => {
+  const listener = await listenTo(ctx.database, 'rollouts', (payload) => {
     if (payload !== key) return;
     changed = true;
     wake?.();

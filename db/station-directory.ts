@@ -1,7 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Database } from '../../db/client';
-import { claimTokens, deviceCredentials } from '../../db/schema';
-import type { DeviceKey } from '../../twins/ids';
+import type { Database } from './client';
+import { claimTokens, deviceCredentials } from './schema';
+import type { DeviceKey } from '../twins/ids';
 
 /**
  * Finds the device a station identity names — by its credential, or by its open claim token

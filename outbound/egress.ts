@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { Agent, fetch, type RequestInit, type Response } from 'undici';
-import { DoppelError } from '../../twins/errors';
+import { DoppelError } from '../twins/errors';
 
 /**
  * Where tenant-given URLs may lead (partner webhooks, admission hooks, HTTP backends). A

@@ -1,19 +1,15 @@
-import { and, eq, max, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client';
-import { chargingSessionEvents, chargingSessions } from '../../db/schema';
-import {
-  findSessionRecord,
-  keepSignedValues,
-  noteOnSessionRecord,
-} from '../../db/session-record-writer';
-import type { DeviceKey } from '../../twins/ids';
+import { and, eq, isNull, max, sql } from 'drizzle-orm';
+import type { Database } from './client';
+import { chargingSessionEvents, chargingSessions } from './schema';
+import { findSessionRecord, keepSignedValues, noteOnSessionRecord } from './session-record-writer';
+import type { DeviceKey } from '../twins/ids';
 import {
   lateEventFlag,
   SESSION_FLAGS,
   type SessionFlag,
   type SignedMeterValue,
-} from '../../twins/sessions';
-import { close16, close201, sessionKey16, type Stop16 } from './session-closing';
+} from '../twins/sessions';
+import { close16, close201, sessionKey16, type Stop16 } from './charging-session-closing';
 
 export interface TransactionEventRecord {
   transactionId: string;
@@ -173,6 +169,29 @@ export class ChargingSessionStore {
       return { answer, duplicate: false, late: false, gap, evseId };
     });
   }
+}
+
+/**
+ * Ends every charging session still open on the device, now, with this stop reason (a retired
+ * or replaced station's sessions); returns how many.
+ */
+export async function closeOpenChargingSessions(
+  database: Database,
+  key: DeviceKey,
+  reason: string,
+): Promise<number> {
+  const rows = await database.db
+    .update(chargingSessions)
+    .set({ stoppedAt: new Date().toISOString(), stopReason: reason, updatedAt: new Date() })
+    .where(
+      and(
+        eq(chargingSessions.tenantId, key.tenantId),
+        eq(chargingSessions.deviceId, key.deviceId),
+        isNull(chargingSessions.stoppedAt),
+      ),
+    )
+    .returning({ id: chargingSessions.id });
+  return rows.length;
 }
 
 type Tx = Parameters<Parameters<Database['db']['transaction']>[0]>[0];

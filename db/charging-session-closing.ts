@@ -1,21 +1,21 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { PgTransaction } from 'drizzle-orm/pg-core';
-import { chargingSessionEvents, chargingSessions } from '../../db/schema';
+import { chargingSessionEvents, chargingSessions } from './schema';
 import {
   findSessionRecord,
   keepSignedValues,
   noteOnSessionRecord,
   writeSessionRecord,
   type SessionRef,
-} from '../../db/session-record-writer';
-import type { DeviceKey } from '../../twins/ids';
+} from './session-record-writer';
+import type { DeviceKey } from '../twins/ids';
 import {
   endSession,
   missingSeqNos,
   SESSION_FLAGS,
   type SessionEnd,
   type SignedMeterValue,
-} from '../../twins/sessions';
+} from '../twins/sessions';
 
 type Tx = PgTransaction<any, any, any>;
 

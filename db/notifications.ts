@@ -1,0 +1,38 @@
+import { BACKENDS_CHANNEL } from './backend-store';
+import type { Database } from './client';
+import { ROLLOUT_CHANNEL } from './rollout-store';
+import { OUTBOX_CHANNEL } from './schema';
+
+/**
+ * What Doppel's writers NOTIFY when they commit, and what the payload says: `outbox` (the
+ * tenant whose twins changed), `backends` (the tenant whose backends changed), `rollouts`
+ * (`<tenant>:<rollout>` whose status or counts changed).
+ */
+const CHANNELS = {
+  outbox: OUTBOX_CHANNEL,
+  backends: BACKENDS_CHANNEL,
+  rollouts: ROLLOUT_CHANNEL,
+} as const;
+
+export type NotificationTopic = keyof typeof CHANNELS;
+
+export interface Listener {
+  unlisten(): Promise<void>;
+}
+
+/**
+ * LISTENs to a topic on the pool's listening connection: `onNotify` gets each payload;
+ * `onListen` runs each time the LISTEN is in place — first, and again after the connection
+ * came back, when a notification may have been missed meanwhile.
+ *
+ * @example await listenTo(database, 'outbox', (tenantId) => wake(tenantId), () => wake(null))
+ */
+export async function listenTo(
+  database: Database,
+  topic: NotificationTopic,
+  onNotify: (payload: string) => void,
+  onListen?: () => void,
+): Promise<Listener> {
+  const { unlisten } = await database.sql.listen(CHANNELS[topic], onNotify, onListen);
+  return { unlisten };
+}
