@@ -4,10 +4,11 @@
  * (the `Actions` page of Temporal's documentation).
  */
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 
-const T = temporal.api.enums.v1.EventType;
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+// The proto package is CommonJS: its namespaces come through the default export under Node.
+const T = proto.temporal.api.enums.v1.EventType;
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 
 export interface TemporalTally {
   historyEvents: number;
