@@ -8,6 +8,7 @@ export const BENCH_SECTIONS = [
   { name: 'connections', title: 'Idle connections, reconnect storm' },
   { name: 'rollout', title: 'Firmware rollout' },
   { name: 'provisioning', title: 'Bulk provisioning' },
+  { name: 'cost', title: 'Cost per device event' },
 ] as const;
 
 const shown = (x: number) =>
