@@ -27,10 +27,27 @@ describe('parseDeviceProfile', () => {
       firmware: [],
       hardwareRevisions: [],
       mapping: { tempF: { field: 'temperature', unit: '°F' } },
+      twin: { fields: [], thresholds: [] },
     });
+    const hearing = parseDeviceProfile(
+      aProfile({ twin: { fields: ['status'], thresholds: [{ field: 'temperature', above: 80 }] } }),
+    );
+    expect(hearing).toMatchObject({ twin: { fields: ['status'] } });
   });
 
   it.each([
+    {
+      name: 'a twin field that is not declared',
+      doc: aProfile({ twin: { fields: ['fault'] } }),
+      says: "twin field 'fault' is not a declared field (declared: temperature, energyKWh, label, status)",
+      at: 'twin.fields[0]',
+    },
+    {
+      name: 'a threshold on a field that is not a number',
+      doc: aProfile({ twin: { thresholds: [{ field: 'label', above: 3 }] } }),
+      says: "threshold field 'label' must be a declared number field (declared: temperature, energyKWh, label, status)",
+      at: 'twin.thresholds[0].field',
+    },
     {
       name: 'a mapping to an undeclared field',
       doc: aProfile({ mapping: { tempF: { field: 'temp' } } }),

@@ -17,6 +17,10 @@ interface ProfileLike {
   readonly fields: Readonly<Record<string, FieldLike>>;
   readonly mapping: Readonly<Record<string, { readonly field: string; readonly unit?: string }>>;
   readonly states: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly twin?: {
+    readonly fields: readonly string[];
+    readonly thresholds: ReadonlyArray<{ readonly field: string }>;
+  };
 }
 type Ctx = z.RefinementCtx;
 
@@ -70,6 +74,25 @@ export function checkProfile(profile: ProfileLike, ctx: Ctx): void {
       );
     }
   }
+
+  // What the twin hears must be fields the model reports; thresholds need numbers.
+  profile.twin?.fields.forEach((name, i) => {
+    if (fieldOf(name) === undefined)
+      fail(
+        ctx,
+        ['twin', 'fields', i],
+        `twin field '${name}' is not a declared field (declared: ${declared})`,
+      );
+  });
+  profile.twin?.thresholds.forEach(({ field: name }, i) => {
+    const field = fieldOf(name);
+    if (field?.type !== 'number')
+      fail(
+        ctx,
+        ['twin', 'thresholds', i, 'field'],
+        `threshold field '${name}' must be a declared number field (declared: ${declared})`,
+      );
+  });
 
   for (const name of Object.keys(profile.states)) {
     const field = fieldOf(name);
