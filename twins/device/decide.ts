@@ -9,6 +9,8 @@ import {
 } from './decide-commands';
 import type { DeviceEvent } from './events';
 import { withoutOlderReadings } from './newest-readings';
+import { jsonEqual } from '../json-equal';
+import { readPath } from '../profiles/dot-path';
 import { CLOSED_STATES, LIFECYCLE_TRANSITIONS, canTransition, lifecycleEffects } from './lifecycle';
 import { DEFAULT_DEVICE_SETTINGS, type DeviceTwinSettings, type DeviceTwinState } from './state';
 
@@ -149,14 +151,28 @@ function decideConnect(
   return events;
 }
 
-/** A provisioned device that has connected is active, unless a provisioning workflow verifies it. */
+/**
+ * What the twin makes of a notice, decided on the record as it is now (a repeated notice
+ * changes nothing): a provisioned device that has connected is active, unless a provisioning
+ * workflow verifies it; declared fields whose values changed since last noted are noted.
+ */
 function decideObserve(
   state: DeviceTwinState,
   cmd: Extract<DeviceCommand, { type: 'observe' }>,
 ): Decision {
+  const events: DeviceEvent[] = [];
   const connected = state.connectivity.status !== 'unknown';
-  if (state.lifecycle.state !== 'provisioned' || state.activation || !connected) return [];
-  return [firstConnection(cmd.at)];
+  if (state.lifecycle.state === 'provisioned' && !state.activation && connected)
+    events.push(firstConnection(cmd.at));
+  const fields: Record<string, unknown> = {};
+  for (const reason of cmd.reasons) {
+    const name = /^(?:field|threshold):(.+)$/.exec(reason)?.[1];
+    if (!name || Object.hasOwn(fields, name)) continue;
+    const value = readPath(state.shadow.reported, name).value ?? null;
+    if (!jsonEqual(value, state.noted?.[name] ?? null)) fields[name] = value;
+  }
+  if (Object.keys(fields).length > 0) events.push({ type: 'noted', at: cmd.at, fields });
+  return events;
 }
 
 function firstConnection(at: string): DeviceEvent {

@@ -91,6 +91,15 @@ export type DeviceEvent =
       readonly actor: string;
       readonly tags: readonly string[];
     }
+  /**
+   * The twin took note of reported fields its device profile declares lifecycle-relevant
+   * (`twin.fields`, or crossing one of `twin.thresholds`): their values as the record held them.
+   */
+  | {
+      readonly type: 'noted';
+      readonly at: string;
+      readonly fields: Readonly<Record<string, unknown>>;
+    }
   | {
       readonly type: 'disconnected';
       readonly at: string;

@@ -87,6 +87,8 @@ export function evolve(state: DeviceTwinState, event: DeviceEvent): DeviceTwinSt
       return { ...next, binding: null };
     case 'tags-changed':
       return { ...next, tags: event.tags };
+    case 'noted':
+      return { ...next, noted: { ...(state.noted ?? {}), ...event.fields } };
     case 'command-queued': {
       const { id, name, params, actor, expiresAt } = event;
       const record = {

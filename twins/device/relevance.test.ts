@@ -75,12 +75,31 @@ describe('what a twin must hear of an ingest change', () => {
     ).state;
     expect(reasonsFor(device, [report('s1', 3, { temperature: 25 })], interest)).toEqual([]);
     expect(reasonsFor(device, [report('s1', 3, { status: 'faulted' })], interest)).toEqual([
-      'field',
+      'field:status',
     ]);
     expect(reasonsFor(device, [report('s1', 3, { temperature: 35 })], interest)).toEqual([
-      'threshold',
+      'threshold:temperature',
     ]);
     const hot = run([report('s1', 3, { temperature: 35 })], device, INGEST).state;
     expect(reasonsFor(hot, [report('s1', 4, { temperature: 36 })], interest)).toEqual([]);
+  });
+
+  it('the twin notes declared fields once, on the record as it is when it looks', () => {
+    const faulted = run(
+      [report('s1', 2, { status: 'faulted', temperature: 20 })],
+      online(),
+      INGEST,
+    ).state;
+    const observe: DeviceCommand = {
+      type: 'observe',
+      at: faulted.updatedAt!,
+      reasons: ['field:status', 'threshold:temperature'],
+    };
+    const first = run([observe], faulted);
+    expect(first.events).toEqual([
+      { type: 'noted', at: faulted.updatedAt, fields: { status: 'faulted', temperature: 20 } },
+    ]);
+    // The same notice again (a retry, a coalesced duplicate) changes nothing.
+    expect(run([observe], first.state).events).toEqual([]);
   });
 });

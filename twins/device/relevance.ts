@@ -18,7 +18,14 @@ export const NO_INTEREST: TwinInterest = { fields: [], thresholds: [] };
 
 /** Why a twin must look at its record after a change; see docs/architecture.md, "notices". */
 export type NoticeReason =
-  'activation' | 'watched' | 'firmware' | 'model' | 'commands' | 'status' | 'field' | 'threshold';
+  | 'activation'
+  | 'watched'
+  | 'firmware'
+  | 'model'
+  | 'commands'
+  | 'status'
+  | `field:${string}`
+  | `threshold:${string}`;
 
 /**
  * The reasons a change committed by the ingest path (connect, report, disconnect, grace
@@ -45,14 +52,11 @@ export function noticeReasons(
     reasons.add('status');
   const was = before.shadow.reported;
   const now = after.shadow.reported;
-  if (interest.fields.some((f) => !jsonEqual(readPath(was, f).value, readPath(now, f).value)))
-    reasons.add('field');
-  if (
-    interest.thresholds.some(
-      (t) => side(readPath(was, t.field).value, t) !== side(readPath(now, t.field).value, t),
-    )
-  )
-    reasons.add('threshold');
+  for (const f of interest.fields)
+    if (!jsonEqual(readPath(was, f).value, readPath(now, f).value)) reasons.add(`field:${f}`);
+  for (const t of interest.thresholds)
+    if (side(readPath(was, t.field).value, t) !== side(readPath(now, t.field).value, t))
+      reasons.add(`threshold:${t.field}`);
   return [...reasons];
 }
 

@@ -80,6 +80,8 @@ export interface DeviceTwinState extends DeviceKey {
   readonly tags: readonly string[];
   /** Set while a provisioning workflow verifies activation (absent in older twins). */
   readonly activation?: ActivationWatch | null;
+  /** The declared lifecycle-relevant fields as the twin last noted them (absent before any). */
+  readonly noted?: Readonly<Record<string, unknown>>;
   /** Commands to the device: open ones, then the newest finished ones. */
   readonly commands: readonly DeviceCommandRecord[];
   /** Incremented by every event; the projection and subscribers order by it. */

@@ -18,6 +18,7 @@ const DEVICE_KINDS: Record<DeviceEventType, true> = {
   'command-returned': true,
   'command-finished': true,
   'tags-changed': true,
+  noted: true,
   disconnected: true,
 };
 const ASSET_KINDS: Record<AssetEventType, true> = {
