@@ -123,6 +123,67 @@ describe('the hot path in PostgreSQL', () => {
     d.close();
   }, 60_000);
 
+  it('a field the profile declares reaches the twin once per change; other fields never', async () => {
+    const tenantId = uniqueTenant();
+    const profile = {
+      model: 'bay-sensor',
+      vendor: 'Acme',
+      fields: {
+        temperature: { kind: 'telemetry', type: 'number', unit: '°C' },
+        status: { kind: 'state', type: 'string' },
+      },
+      twin: { fields: ['status'], thresholds: [{ field: 'temperature', above: 60 }] },
+    };
+    const put = await graphql(
+      stack.apiUrl,
+      `
+        mutation ($t: ID!, $p: JSONObject!) {
+          putDeviceProfile(tenantId: $t, profile: $p) {
+            version
+          }
+        }
+      `,
+      { t: tenantId, p: profile },
+    );
+    expect(put.errors).toBeUndefined();
+    const token = await registerDevice(stack, tenantId, 'bay', 'bay-sensor');
+    const handle = stack.temporal.workflow.getHandle(
+      deviceWorkflowId({ tenantId, deviceId: 'bay' }),
+    );
+    const d = await helloDevice(stack.gatewayUrl, { tenantId, deviceId: 'bay', token });
+    await settled(tenantId, 'bay', handle);
+    const noted = async () =>
+      (
+        await stack.database.sql<{ fields: Record<string, unknown> }[]>`
+          select payload->'event'->'fields' as fields from outbox
+          where tenant_id = ${tenantId} and kind = 'noted' order by id`
+      ).map((r) => r.fields);
+    const before = await historyOf(handle);
+
+    const heard = async (n: number) =>
+      eventually(async () => ((await noted()).length === n ? true : undefined));
+    await reportAndAck(d, 2, { temperature: 20, status: 'ok' });
+    await heard(1);
+    await reportAndAck(d, 3, { temperature: 25 }); // inside the band: not heard
+    await reportAndAck(d, 4, { status: 'faulted' });
+    await heard(2);
+    await reportAndAck(d, 5, { temperature: 70 }); // crosses 60
+    await heard(3);
+    await reportAndAck(d, 6, { temperature: 71 }); // still above: not heard
+    await reportAndAck(d, 7, { status: 'ok' });
+    await heard(4);
+    await settled(tenantId, 'bay', handle);
+    expect(await noted()).toEqual([
+      { status: 'ok', temperature: 20 },
+      { status: 'faulted' },
+      { temperature: 70 },
+      { status: 'ok' },
+    ]);
+    // One signal per change the twin must hear, none for the others.
+    expect((await historyOf(handle)).signals - before.signals).toBe(4);
+    d.close();
+  }, 60_000);
+
   it('a storm of first connections activates every device exactly once, and no notice is left', async () => {
     const tenantId = uniqueTenant();
     const ids = Array.from({ length: 40 }, (_, i) => `storm-${i}`);
