@@ -4,7 +4,7 @@ import os from 'node:os';
 import { SCRATCH_HISTORY_SHARDS, startScratchCluster } from '../deploy/cluster/scratch-cluster';
 import { TEMPORAL_SERVER_VERSION } from '../deploy/cluster/binaries';
 import { startScratchInfrastructure, type Infrastructure } from '../deploy/embedded/infrastructure';
-import { startStack, type TestStack } from '../test/support/stack';
+import { startStack, type StackOptions, type TestStack } from '../test/support/stack';
 
 /** The machine line every benchmark table states (cores, CPU, memory, Node, kernel). */
 export function machine(): string {
@@ -98,11 +98,12 @@ export async function withScratchStack<T>(
     backends: { temporalAddress: string; databaseUrl: string },
   ) => Promise<T>,
   profile: BenchProfile = 'dev',
+  options: StackOptions = {},
 ): Promise<T> {
   const infra = await startBenchInfrastructure(profile);
   try {
     const backends = { temporalAddress: infra.temporalAddress, databaseUrl: infra.databaseUrl };
-    const stack = await startStack(backends);
+    const stack = await startStack(backends, options);
     try {
       return await work(stack, backends);
     } finally {

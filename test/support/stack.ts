@@ -42,6 +42,8 @@ export interface StackOptions {
   maxUpgradesInFlight?: number;
   trustedProxies?: string[];
   offlineGraceMs?: number;
+  /** Signals per second the worker's notice drainer sends to twins (default 200). */
+  twinNoticeRate?: number;
 }
 
 /** Worker, gateway and API in this process, against the suite's real Temporal and PostgreSQL. */
@@ -87,6 +89,7 @@ export async function startStack(
     ledgerSigningKey: TEST_LEDGER_KEY,
     ledgerCheckpoints: { intervalMs: TEST_CHECKPOINT_INTERVAL_S * 1000 },
     offlineGraceMs: options.offlineGraceMs ?? 0,
+    ...(options.twinNoticeRate ? { twinNoticeRate: options.twinNoticeRate } : {}),
   });
   const gateway = await startGateway({
     ...backends,
