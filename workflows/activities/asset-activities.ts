@@ -1,3 +1,4 @@
+import { findDeviceTwin } from '../../db/device-projection';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
@@ -48,7 +49,9 @@ export function createAssetActivities(database: Database, temporal?: Client) {
       const handle = deviceTwin(tenantId, deviceId);
       try {
         await handle.executeUpdate(bindAssetUpdate, { args: [{ assetId, siteId, customerId }] });
-        return deviceStatusOf(await handle.query(deviceStateQuery));
+        // The record, not the twin's copy: connectivity is the ingest path's (docs/architecture.md).
+        const record = await findDeviceTwin(database, { tenantId, deviceId });
+        return deviceStatusOf(record ?? (await handle.query(deviceStateQuery)));
       } catch (error) {
         return refusal(error, deviceId);
       }

@@ -1,3 +1,4 @@
+import { findDeviceTwin } from '../../db/device-projection';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { listBackends, saveBackend } from '../../db/backend-store';
@@ -62,9 +63,12 @@ export function createFleetActivities(database: Database, temporal?: Client) {
   };
 
   return {
-    /** The device twin's state, or null when there is no such device. */
+    /** The device's record, or null when there is no such device. */
     async deviceSnapshot(key: DeviceKey): Promise<DeviceTwinState | null> {
       try {
+        // The record holds connectivity and reported state too; the twin's copy may lag them.
+        const record = await findDeviceTwin(database, key);
+        if (record) return record.version > 0 ? record : null;
         const state = await twin(key).query(deviceStateQuery);
         return state.version > 0 ? state : null;
       } catch (error) {
