@@ -170,6 +170,66 @@ const scenarios: Record<string, (stack: TestStack) => Promise<Capture>> = {
     await receiver.stop();
     return { workflowId: webhookWorkflowId(tenantId, 'partner') };
   },
+  // The device record design (docs/architecture.md): the twin commits with a local activity,
+  // hears the ingest path through notices, and continues as new after 500 events.
+  async 'record-lifecycle'(stack) {
+    const token = await register(stack, 'record');
+    const device = await online(stack, 'record', token);
+    const mutate = (q: string, i: object) =>
+      graphql(stack.apiUrl, q, { i: { tenantId, deviceId: 'record', ...i } });
+    const state = async () =>
+      (
+        await graphql(
+          stack.apiUrl,
+          `{ device(tenantId: "${tenantId}", deviceId: "record") { lifecycle { state } } }`,
+        )
+      ).data.device.lifecycle.state;
+    await eventually(async () => ((await state()) === 'ACTIVE' ? true : undefined));
+    device.send({ type: 'report', seq: 2, state: { status: 'Charging' } });
+    await device.next((m) => m.seq === 2);
+    await mutate(`mutation ($i: UpdateDesiredInput!) { updateDesired(input: $i) { version } }`, {
+      patch: { maxKw: 11 },
+    });
+    await device.next((m) => m.type === 'desired');
+    await mutate(`mutation ($i: SendCommandInput!) { sendCommand(input: $i) { commandId } }`, {
+      name: 'blink',
+      params: {},
+    });
+    const command = await device.next((m) => m.type === 'command');
+    device.send({ type: 'command-result', seq: 3, id: command.id, status: 'accepted' });
+    await device.next((m) => m.seq === 3);
+    const transition = `mutation ($i: TransitionDeviceInput!) { transitionDevice(input: $i) { version } }`;
+    await mutate(transition, { to: 'MAINTENANCE', reason: 'capture' });
+    await mutate(transition, { to: 'PROVISIONED', reason: 'refused' });
+    await mutate(transition, { to: 'RETIRED', reason: 'capture' });
+    await device.closed();
+    return { workflowId: deviceWorkflowId({ tenantId, deviceId: 'record' }) };
+  },
+  async 'record-continue-as-new'(stack) {
+    const key = { tenantId, deviceId: 'record-burst' };
+    const at = () => new Date().toISOString();
+    await sendToDeviceTwin(stack.temporal, key, {
+      sender: 'capture',
+      batch: 1,
+      commands: [
+        { type: 'connect', at: at(), sessionId: 's', gatewayNode: stack.gatewayNodeId, seq: 1 },
+      ],
+    });
+    const handle = stack.temporal.workflow.getHandle(deviceWorkflowId(key));
+    const firstRun = (await handle.describe()).runId;
+    // Signals as fast as Temporal takes them: batches while the commit runs, retried commits.
+    for (let i = 2; i < 400; i++) {
+      const commands = [
+        { type: 'report', at: at(), sessionId: 's', seq: i, state: { n: i } },
+      ] as const;
+      await sendToDeviceTwin(stack.temporal, key, { sender: 'capture', batch: i, commands });
+    }
+    await eventually(
+      async () => ((await handle.describe()).runId !== firstRun ? true : undefined),
+      60_000,
+    );
+    return { workflowId: deviceWorkflowId(key), runId: firstRun };
+  },
   async 'device-bound'(_stack) {
     // The device side of the binding above: bind and unbind updates, status signals to the asset.
     return { workflowId: deviceWorkflowId({ tenantId, deviceId: 'bay-device-a' }) };
