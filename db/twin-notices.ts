@@ -55,25 +55,22 @@ export async function settleTwinNotices(
     const rows = JSON.stringify(
       sent.map((n) => ({ tenant_id: n.tenantId, device_id: n.deviceId, version: n.version })),
     );
+    // Two statements, not one with two parts: a part of a statement sees the rows as the
+    // statement began, so a version raised meanwhile by the ingest path (which the delete
+    // re-checks and spares) would escape the other part and stay claimed.
     await database.sql`
-      with s as (
-        select * from jsonb_to_recordset(${rows}::jsonb)
-          as r(tenant_id text, device_id text, version bigint)
-      ), gone as (
-        delete from twin_notices n using s
-        where n.tenant_id = s.tenant_id and n.device_id = s.device_id and n.version <= s.version
-        returning n.tenant_id
-      )
-      update twin_notices n set claimed_until = null from s
-      where n.tenant_id = s.tenant_id and n.device_id = s.device_id and n.version > s.version`;
+      delete from twin_notices n
+      using jsonb_to_recordset(${rows}::jsonb) as s(tenant_id text, device_id text, version bigint)
+      where n.tenant_id = s.tenant_id and n.device_id = s.device_id and n.version <= s.version`;
   }
-  if (failed.length > 0)
+  // What is left of them gained a newer change: it is sent again.
+  const unclaim = [...sent, ...failed];
+  if (unclaim.length > 0)
     await database.sql`
       update twin_notices set claimed_until = null
-      where (tenant_id, device_id) in (select * from unnest(
-        ${failed.map((n) => n.tenantId)}::text[], ${failed.map((n) => n.deviceId)}::text[]))`;
+      where claimed_until is not null and (tenant_id, device_id) in (select * from unnest(
+        ${unclaim.map((n) => n.tenantId)}::text[], ${unclaim.map((n) => n.deviceId)}::text[]))`;
 }
-
 /** How many notices wait and how old the oldest is (seconds), for the metrics. */
 export async function twinNoticeBacklog(
   database: Database,

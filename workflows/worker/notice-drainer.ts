@@ -40,7 +40,7 @@ export async function startNoticeDrainer(
   options: NoticeDrainerOptions,
 ): Promise<NoticeDrainer> {
   const sender = `notices:${randomUUID()}`;
-  const concurrency = options.concurrency ?? 32;
+  const concurrency = options.concurrency ?? 64;
   const rate = Math.max(1, options.ratePerSecond);
   const stats = { sent: 0, failed: 0, swept: 0 };
   let batch = 0;
@@ -62,25 +62,55 @@ export async function startNoticeDrainer(
     });
   };
 
-  const drainOnce = async (): Promise<number> => {
+  // A pool: up to `concurrency` signals in flight at all times; a finished one frees its slot
+  // for the next claimed notice at once (a round never waits for its slowest signal).
+  let inFlight = 0;
+  let done: { sent: TwinNotice[]; failed: TwinNotice[] } = { sent: [], failed: [] };
+  let settling: Promise<void> | null = null;
+  const settle = () => {
+    if (settling || done.sent.length + done.failed.length === 0) return;
+    const { sent, failed } = done;
+    done = { sent: [], failed: [] };
+    settling = settleTwinNotices(database, sent, failed)
+      .then(() => {
+        stats.sent += sent.length;
+        stats.failed += failed.length;
+        if (failed.length > 0) options.onError(new Error(`${failed.length} twin notices not sent`));
+      })
+      .catch((error: unknown) => {
+        // Not settled: the claims expire and the notices are sent again (a twin's observe is
+        // idempotent).
+        options.onError(error);
+      })
+      .finally(() => {
+        settling = null;
+        settle();
+        nudge();
+      });
+  };
+
+  /** Claims and sends what the free slots and tokens allow; returns how many it started. */
+  const fill = async (): Promise<number> => {
     const t = Date.now();
     tokens = Math.min(rate, tokens + ((t - refilled) / 1000) * rate);
     refilled = t;
-    const room = Math.floor(Math.min(tokens, concurrency * 4));
+    const room = Math.floor(Math.min(tokens, concurrency - inFlight));
     if (room < 1) return 0;
     const claimed = await claimTwinNotices(database, room);
     tokens -= claimed.length;
-    const sent: TwinNotice[] = [];
-    const failed: TwinNotice[] = [];
-    for (let i = 0; i < claimed.length; i += concurrency) {
-      const part = claimed.slice(i, i + concurrency);
-      const results = await Promise.allSettled(part.map(signal));
-      results.forEach((r, j) => (r.status === 'fulfilled' ? sent : failed).push(part[j]!));
+    for (const notice of claimed) {
+      inFlight++;
+      signal(notice)
+        .then(
+          () => done.sent.push(notice),
+          () => done.failed.push(notice),
+        )
+        .finally(() => {
+          inFlight--;
+          settle();
+          nudge();
+        });
     }
-    await settleTwinNotices(database, sent, failed);
-    stats.sent += sent.length;
-    stats.failed += failed.length;
-    if (failed.length > 0) options.onError(new Error(`${failed.length} twin notices not sent`));
     return claimed.length === room ? claimed.length : 0;
   };
 
@@ -88,11 +118,11 @@ export async function startNoticeDrainer(
     while (!stopped) {
       let busy = 0;
       try {
-        busy = await drainOnce();
+        busy = await fill();
       } catch (error) {
         options.onError(error);
       }
-      if (busy > 0 && tokens >= 1) continue;
+      if (busy > 0 && tokens >= 1 && inFlight < concurrency) continue;
       if (tokens < 1) {
         // Out of tokens: wait for the next one (a notice arriving meanwhile must wait too).
         await new Promise((resolve) =>
@@ -100,11 +130,15 @@ export async function startNoticeDrainer(
         );
         continue;
       }
-      // Idle: wait for a notice, or poll now and then (a NOTIFY missed while reconnecting).
+      // Wait for a free slot, a notice, or poll now and then (a NOTIFY missed while reconnecting).
       await new Promise<void>((resolve) => {
         wake = resolve;
         setTimeout(resolve, 1_000);
       });
+    }
+    while (inFlight > 0 || settling) {
+      settle();
+      await (settling ?? new Promise((resolve) => setTimeout(resolve, 20)));
     }
   })();
 
