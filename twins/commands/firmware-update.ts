@@ -23,7 +23,8 @@ export interface FirmwareUpdate {
  * FirmwareStatusNotification statuses map to these; `failed` is a failed download, signature
  * or installation).
  */
-export type FirmwareProgress = 'idle' | 'downloading' | 'downloaded' | 'installing' | 'installed' | 'failed';
+export type FirmwareProgress =
+  'idle' | 'downloading' | 'downloaded' | 'installing' | 'installed' | 'failed';
 
 /**
  * A request id in [0, 2^31) from the command's id, the same for the same command (FNV-1a): a

@@ -8,6 +8,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RolloutActivities, Started, WaveDevice } from '../activities/rollout-activities';
+import { gatewayTaskQueue } from '../task-queues';
+import type { BatchDeliveryActivities, NodeBatch } from './batch-delivery';
 import {
   abortRolloutSignal,
   pauseRolloutSignal,
@@ -18,12 +20,37 @@ import {
 
 /** Devices commanded per activity: a wave's history grows per batch, not per device. */
 const START_BATCH = 50;
+/** Devices read, judged and commanded per activity with bulk delivery. */
+const BULK_BATCH = 1_000;
 
 const acts = proxyActivities<RolloutActivities>({
   // Short: a worker that dies mid-activity is noticed after this (nothing heartbeats).
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '30 seconds' },
 });
+
+/** The gateway node's own activities (its task queue), given up on when nobody serves it. */
+const gateway = (node: string) =>
+  proxyActivities<BatchDeliveryActivities>({
+    taskQueue: gatewayTaskQueue(node),
+    startToCloseTimeout: '15 seconds',
+    scheduleToCloseTimeout: '40 seconds',
+    retry: { initialInterval: '1 second', maximumAttempts: 3 },
+  });
+
+/**
+ * Hands each gateway node its batch at once. A device not handed its command (no longer on
+ * that node, or the node is gone) keeps it: the next observation finds where it is now.
+ */
+async function deliver(deliveries: readonly NodeBatch[]): Promise<void> {
+  await Promise.all(
+    deliveries.map(({ node, batch }) =>
+      gateway(node)
+        .deliverCommandBatch(batch)
+        .catch(() => undefined),
+    ),
+  );
+}
 
 /**
  * One wave of a rollout (a child workflow, so no history grows with the fleet): at most
@@ -60,6 +87,20 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
     record(await acts.startDeviceUpdate({ tenantId, rolloutId, deviceId, config, attempt }));
   // Waves started before batching command one device per activity (their histories replay so).
   const batched = patched('rollout-wave-batched-starts');
+  // Waves started before bulk delivery commanded each device through its twin.
+  const bulk = patched('rollout-wave-bulk-delivery');
+  const startBulk = async (deviceIds: string[], attempt: number) => {
+    const started = await acts.prepareDeviceBatch({
+      tenantId,
+      rolloutId,
+      deviceIds,
+      config,
+      attempt,
+    });
+    result.skipped += started.skipped;
+    for (const deviceId of started.commanded) inFlight.push({ deviceId, attempt });
+    await deliver(started.deliveries);
+  };
   const startMany = async (deviceIds: string[], attempt: number) => {
     const started = await acts.startDeviceUpdates({
       tenantId,
@@ -74,7 +115,12 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
 
   for (;;) {
     while (!paused && !aborted && queue.length > 0 && inFlight.length < config.maxConcurrency) {
-      if (!batched) await start(queue.shift()!, 1);
+      if (bulk)
+        await startBulk(
+          queue.splice(0, Math.min(BULK_BATCH, config.maxConcurrency - inFlight.length)),
+          1,
+        );
+      else if (!batched) await start(queue.shift()!, 1);
       else
         await startMany(
           queue.splice(0, Math.min(START_BATCH, config.maxConcurrency - inFlight.length)),
@@ -93,13 +139,19 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
       continue;
     }
     await sleep(pollMs);
-    const finished = await acts.observeDeviceUpdates({
+    const observe = {
       tenantId,
       rolloutId,
       config,
       deviceIds: inFlight.map((d) => d.deviceId),
       finalAttempt,
-    });
+    };
+    let finished;
+    if (bulk) {
+      const judged = await acts.judgeDeviceBatch(observe);
+      finished = judged.finished;
+      await deliver(judged.deliveries);
+    } else finished = await acts.observeDeviceUpdates(observe);
     const again = new Map<number, string[]>();
     for (const f of finished) {
       const i = inFlight.findIndex((d) => d.deviceId === f.deviceId);
@@ -112,8 +164,9 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
       } else result.failed++;
     }
     for (const [attempt, deviceIds] of again)
-      for (let i = 0; i < deviceIds.length; i += START_BATCH)
-        await startMany(deviceIds.slice(i, i + START_BATCH), attempt);
+      for (let i = 0; i < deviceIds.length; i += bulk ? BULK_BATCH : START_BATCH)
+        if (bulk) await startBulk(deviceIds.slice(i, i + BULK_BATCH), attempt);
+        else await startMany(deviceIds.slice(i, i + START_BATCH), attempt);
     if (workflowInfo().continueAsNewSuggested)
       await continueAsNew<typeof rolloutWave>({
         ...args,
