@@ -3,6 +3,7 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   workflowInfo,
@@ -25,6 +26,14 @@ const BULK_BATCH = 1_000;
 
 const acts = proxyActivities<RolloutActivities>({
   // Short: a worker that dies mid-activity is noticed after this (nothing heartbeats).
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '500 ms', maximumInterval: '30 seconds' },
+});
+/**
+ * The same, run as local activities in the workflow task that asks for them (bulk delivery):
+ * reading, judging and recording a batch costs the wave a marker, not a workflow task of its own.
+ */
+const localActs = proxyLocalActivities<RolloutActivities>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '30 seconds' },
 });
@@ -65,12 +74,15 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
   setHandler(pauseRolloutSignal, () => void (paused = true));
   setHandler(resumeRolloutSignal, () => void (paused = false));
   setHandler(abortRolloutSignal, () => void (aborted = true));
+  // Waves started before bulk delivery commanded each device through its twin.
+  const bulk = patched('rollout-wave-bulk-delivery');
+  const db = bulk ? localActs : acts;
 
   const queue =
     args.resume?.queue ??
     (args.devices
       ? [...args.devices]
-      : await acts.rolloutWaveDevices({ tenantId, rolloutId, from: args.from, size: args.size }));
+      : await db.rolloutWaveDevices({ tenantId, rolloutId, from: args.from, size: args.size }));
   const inFlight: WaveDevice[] = args.resume?.inFlight ?? [];
   const result = {
     ...(args.resume?.result ?? { succeeded: 0, failed: 0, skipped: 0, aborted: 0 }),
@@ -87,10 +99,8 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
     record(await acts.startDeviceUpdate({ tenantId, rolloutId, deviceId, config, attempt }));
   // Waves started before batching command one device per activity (their histories replay so).
   const batched = patched('rollout-wave-batched-starts');
-  // Waves started before bulk delivery commanded each device through its twin.
-  const bulk = patched('rollout-wave-bulk-delivery');
   const startBulk = async (deviceIds: string[], attempt: number) => {
-    const started = await acts.prepareDeviceBatch({
+    const started = await db.prepareDeviceBatch({
       tenantId,
       rolloutId,
       deviceIds,
@@ -129,7 +139,7 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
     }
     if (aborted && queue.length > 0) {
       const never = queue.splice(0);
-      await acts.abortPending({ tenantId, rolloutId, deviceIds: never });
+      await db.abortPending({ tenantId, rolloutId, deviceIds: never });
       result.aborted += never.length;
     }
     if (inFlight.length === 0) {
@@ -148,7 +158,7 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
     };
     let finished;
     if (bulk) {
-      const judged = await acts.judgeDeviceBatch(observe);
+      const judged = await db.judgeDeviceBatch(observe);
       finished = judged.finished;
       await deliver(judged.deliveries);
     } else finished = await acts.observeDeviceUpdates(observe);
