@@ -371,7 +371,7 @@ export async function commandRolloutDevices(
   await database.sql`
     update rollout_devices r set status = 'commanded', attempts = v.attempts,
       commanded_at = v.commanded_at, session_at_command = v.session_at_command,
-      detail = null, answer = null, updated_at = now()
+      detail = null, answer = null, result = null, updated_at = now()
     from jsonb_to_recordset(${batch}::jsonb)
       as v(device_id text, attempts int, commanded_at timestamptz, session_at_command text)
     where r.tenant_id = ${tenantId} and r.rollout_id = ${rolloutId} and r.device_id = v.device_id`;
@@ -416,6 +416,8 @@ export interface RolloutAnswer {
   /** The attempt the command belongs to: an answer to an earlier attempt changes nothing. */
   attempt: number;
   answer: 'handed' | 'accepted' | 'rejected' | 'failed' | 'timeout';
+  /** What the device answered with (a bulk command's result). */
+  result?: Record<string, unknown> | null;
 }
 
 /**
@@ -440,12 +442,14 @@ export async function recordRolloutAnswers(
       device_id: a.deviceId,
       attempts: a.attempt,
       answer: a.answer,
+      result: a.result ?? null,
     })),
   );
   await database.sql`
-    update rollout_devices r set answer = v.answer, updated_at = now()
+    update rollout_devices r set answer = v.answer,
+      result = case when v.answer = 'handed' then r.result else v.result end, updated_at = now()
     from jsonb_to_recordset(${batch}::jsonb)
-      as v(tenant_id text, rollout_id text, device_id text, attempts int, answer text)
+      as v(tenant_id text, rollout_id text, device_id text, attempts int, answer text, result jsonb)
     where r.tenant_id = v.tenant_id and r.rollout_id = v.rollout_id
       and r.device_id = v.device_id and r.attempts = v.attempts and r.status = 'commanded'
       and (v.answer <> 'handed' or r.answer is null)`;

@@ -43,6 +43,8 @@ export const rolloutDevices = pgTable(
      * `accepted`, `rejected`, `failed` or `timeout`.
      */
     answer: text(),
+    /** What the device answered with (a bulk command's result), as the gateway recorded it. */
+    result: jsonb().$type<Record<string, unknown>>(),
     ...timestamps,
   },
   (t) => [

@@ -30,12 +30,17 @@ export async function deliverCommandBatch(
 ): Promise<BatchDelivery[]> {
   const { links, answers, handed } = context;
   const { command } = batch;
-  const answer = (item: CommandBatchItem, said: RolloutAnswer['answer']): RolloutAnswer => ({
+  const answer = (
+    item: CommandBatchItem,
+    said: RolloutAnswer['answer'],
+    result: RolloutAnswer['result'] = null,
+  ): RolloutAnswer => ({
     tenantId: batch.tenantId,
     rolloutId: batch.rolloutId,
     deviceId: item.deviceId,
     attempt: batch.attempt,
     answer: said,
+    result,
   });
   const results = batch.items.map((item): BatchDelivery => {
     const session = links.control(item.sessionId);
@@ -55,7 +60,11 @@ export async function deliverCommandBatch(
       })
       .then(
         // null: the connection ended before the device answered (MQTT); the time-out judges.
-        (outcome) => outcome && answers.record([answer(item, rolloutAnswerOf(outcome))]),
+        (outcome) =>
+          outcome &&
+          answers.record([
+            answer(item, rolloutAnswerOf(outcome), outcome.result as Record<string, unknown>),
+          ]),
         (error: unknown) =>
           context.logger.error({ err: error, device: item.deviceId }, 'batch command failed'),
       );
