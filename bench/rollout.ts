@@ -4,7 +4,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { hashSecret } from '../db/credentials';
 import { findRollout, rolloutCounts } from '../db/rollout-store';
 import { deviceCredentials, deviceTwins } from '../db/schema';
-import type { TestStack } from '../test/support/stack';
+import { registerDevice, type TestStack } from '../test/support/stack';
+import { boundedMap } from '../twins/bounded-map';
 import { startGatewayProcess } from '../test/support/gateway-process';
 import { rolloutConfigSchema } from '../twins/rollout/config';
 import { startRollout } from '../workflows/rollout/client';
@@ -86,12 +87,15 @@ async function rolloutOver(
   const secret = `dpl_${randomBytes(24).toString('base64url')}`;
   const secretHash = await hashSecret(secret);
   const deviceIds = Array.from({ length: size }, (_, i) => `d-${String(i).padStart(5, '0')}`);
-  for (let i = 0; i < size; i += 5_000)
-    await stack.database.db
-      .insert(deviceCredentials)
-      .values(
-        deviceIds.slice(i, i + 5_000).map((deviceId) => ({ tenantId, deviceId, secretHash })),
-      );
+  // Devices have records before they connect (the ingest path refuses a device without one):
+  // registered as an operator would, then all given the one secret the client fleet uses.
+  await boundedMap(deviceIds, 20, (deviceId) =>
+    registerDevice(stack, tenantId, deviceId, 'bench-ota'),
+  );
+  await stack.database.db
+    .update(deviceCredentials)
+    .set({ secretHash })
+    .where(eq(deviceCredentials.tenantId, tenantId));
 
   // The devices' gateway in a process of its own (as deployed): this one runs the worker.
   const gateway = await startGatewayProcess(backends, `bench-rollout-${size}`, {
@@ -237,30 +241,27 @@ export async function rolloutBench(opts: {
 row comes from \`npx tsx bench/rollout-cli.ts --sizes=10000 --write\` and is kept (with its date)
 by later runs. Native JSON devices in child processes, connected through a gateway process of its own, accept
 \`update-firmware\`, download for ${REBOOT_MS / 1000} s and reboot into the new version; a device
-counts as updated only when its twin shows the new version on a new connection. Rollout: canary
+counts as updated only when its record shows the new version on a new connection. Devices are
+registered first (they have records before they connect). Rollout: canary
 of 10, exponential waves (100, ×2, at most 2,000), at most 500 devices updating at once,
-time-out 600 s, one retry, abort at 5 % failures; each wave a child workflow commanding 50
-devices per activity. Wall time from start to completed; histories as stored by Temporal (JSON
-bytes), every run counted; *connect s*: until every twin was active on the old version (twins
-created on first connection), not part of the wall time. Backends: ${backendsOf(profile)};
+time-out 600 s, one retry, abort at 5 % failures; each wave a child workflow that commands its
+devices in bulk (docs/fleet-operations.md, "How a wave commands devices": one read per batch of
+up to 1,000, one \`deliverCommandBatch\` per gateway node, answers recorded by the gateway, one
+read per look every 2 s). Wall time from start to completed; histories as stored by Temporal (JSON
+bytes), every run counted; *connect s*: until every device was active on the old version, not
+part of the wall time. Backends: ${backendsOf(profile)};
 they and everything else share 2 cores.
 
 | devices | measured | status | updated / failed | wall s | devices/s | waves | rollout history | all waves' histories | largest wave run | connect s |
 |---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-The rollout's own history grows per wave (about 40 events), never per device; a wave's grows
-per batch of 50 devices and per look at the devices in flight (their ids only), and continues
-as new when Temporal suggests it. ${
-    profile === 'dev'
-      ? `The rate is the embedded dev server's: it runs at over one
-core throughout (each device costs its twin about ten workflow tasks — the command as an
-update, its projection, the dispatch to the gateway, the reboot's disconnect and connect, the
-new version reported), so a Temporal cluster, not Doppel's code, is what raises it.`
-      : `Each device costs its twin about ten workflow tasks (the command as an update, its
-projection, the dispatch to the gateway, the reboot's disconnect and connect, the new version
-reported), here on the Temporal cluster's history shards.`
-  }
+The rollout's own history grows per wave, never per device; a wave's grows per batch of up to
+1,000 devices, per gateway node delivery and per look at the devices in flight (their ids only),
+and continues as new when Temporal suggests it. A device's twin takes no part in the rollout
+(no workflow task): it learns of the new firmware when the device reconnects with it. Rows
+measured before bulk delivery (issue 18) commanded each device through its twin, about ten
+workflow tasks per device${profile === 'dev' ? ", on the embedded dev server's one core" : ''}.
 ${figuresLine({
   section: 'rollout',
   profile,

@@ -267,3 +267,192 @@ export async function twinsOf(
     .where(and(eq(deviceTwins.tenantId, tenantId), inArray(deviceTwins.deviceId, deviceIds)));
   return new Map(rows.map((r) => [r.deviceId, r.state]));
 }
+
+/** A rollout device's row with what its record says now: a wave's one read per batch or poll. */
+export interface WaveDeviceRecord {
+  deviceId: string;
+  status: RolloutDeviceStatus;
+  attempts: number;
+  commandedAt: string | null;
+  sessionAtCommand: string | null;
+  detail: string | null;
+  /** See `rollout_devices.answer`: null before the command was handed to the device. */
+  answer: string | null;
+  /** The device's record (null when the device is gone). */
+  device: {
+    lifecycle: string;
+    online: boolean;
+    sessionId: string | null;
+    gatewayNode: string | null;
+    protocol: string | null;
+    model: string | null;
+    /** What it said when it connected (hello, boot). */
+    firmware: string | null;
+    /** `firmware` in its reports (a string or `{ version }`: MQTT devices). */
+    reportedFirmware: unknown;
+    hardwareRevision: unknown;
+  } | null;
+}
+
+/**
+ * These devices' rollout rows joined with their records (lifecycle, connectivity with session
+ * and gateway node, model, firmware) in ONE query, whatever the number of devices.
+ */
+export async function waveDeviceRecords(
+  database: Database,
+  tenantId: string,
+  rolloutId: string,
+  deviceIds: readonly string[],
+): Promise<WaveDeviceRecord[]> {
+  if (deviceIds.length === 0) return [];
+  const rows = await database.sql<
+    Array<Omit<WaveDeviceRecord, 'device'> & { found: boolean } & WaveDeviceRecord['device']>
+  >`
+    select r.device_id as "deviceId", r.status, r.attempts,
+      r.commanded_at as "commandedAt", r.session_at_command as "sessionAtCommand",
+      r.detail, r.answer, t.device_id is not null as found,
+      t.state->'lifecycle'->>'state' as lifecycle,
+      coalesce(t.state->'connectivity'->>'status' = 'online', false) as online,
+      t.state->'connectivity'->>'sessionId' as "sessionId",
+      t.state->'connectivity'->>'gatewayNode' as "gatewayNode",
+      t.state->'connectivity'->>'protocol' as protocol,
+      t.state->>'model' as model, t.state->>'firmware' as firmware,
+      t.state->'shadow'->'reported'->'firmware' as "reportedFirmware",
+      t.state->'shadow'->'reported'->'hardwareRevision' as "hardwareRevision"
+    from rollout_devices r
+    left join device_twins t on t.tenant_id = r.tenant_id and t.device_id = r.device_id
+    where r.tenant_id = ${tenantId} and r.rollout_id = ${rolloutId}
+      and r.device_id = any(${deviceIds as string[]})`;
+  return rows.map((r) => ({
+    deviceId: r.deviceId,
+    status: r.status,
+    attempts: r.attempts,
+    commandedAt: r.commandedAt ? new Date(r.commandedAt).toISOString() : null,
+    sessionAtCommand: r.sessionAtCommand,
+    detail: r.detail,
+    answer: r.answer,
+    device: r.found
+      ? {
+          lifecycle: r.lifecycle,
+          online: r.online,
+          sessionId: r.sessionId,
+          gatewayNode: r.gatewayNode,
+          protocol: r.protocol,
+          model: r.model,
+          firmware: r.firmware,
+          reportedFirmware: r.reportedFirmware,
+          hardwareRevision: r.hardwareRevision,
+        }
+      : null,
+  }));
+}
+
+/** Several devices of a rollout commanded (attempt, time, connection) in one statement. */
+export async function commandRolloutDevices(
+  database: Database,
+  tenantId: string,
+  rolloutId: string,
+  rows: ReadonlyArray<{
+    deviceId: string;
+    attempt: number;
+    commandedAt: string;
+    sessionAtCommand: string | null;
+  }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const batch = JSON.stringify(
+    rows.map((r) => ({
+      device_id: r.deviceId,
+      attempts: r.attempt,
+      commanded_at: r.commandedAt,
+      session_at_command: r.sessionAtCommand,
+    })),
+  );
+  await database.sql`
+    update rollout_devices r set status = 'commanded', attempts = v.attempts,
+      commanded_at = v.commanded_at, session_at_command = v.session_at_command,
+      detail = null, answer = null, result = null, updated_at = now()
+    from jsonb_to_recordset(${batch}::jsonb)
+      as v(device_id text, attempts int, commanded_at timestamptz, session_at_command text)
+    where r.tenant_id = ${tenantId} and r.rollout_id = ${rolloutId} and r.device_id = v.device_id`;
+  await notifyRollout(database, tenantId, rolloutId);
+}
+
+/** Several devices of a rollout settled (skipped, succeeded, failed, aborted) in one statement. */
+export async function settleRolloutDevices(
+  database: Database,
+  tenantId: string,
+  rolloutId: string,
+  rows: ReadonlyArray<{
+    deviceId: string;
+    status: RolloutDeviceStatus;
+    detail: string | null;
+    finishedAt: string | null;
+  }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const batch = JSON.stringify(
+    rows.map((r) => ({
+      device_id: r.deviceId,
+      status: r.status,
+      detail: r.detail,
+      finished_at: r.finishedAt,
+    })),
+  );
+  await database.sql`
+    update rollout_devices r set status = v.status, detail = v.detail,
+      finished_at = v.finished_at, updated_at = now()
+    from jsonb_to_recordset(${batch}::jsonb)
+      as v(device_id text, status text, detail text, finished_at timestamptz)
+    where r.tenant_id = ${tenantId} and r.rollout_id = ${rolloutId} and r.device_id = v.device_id`;
+  await notifyRollout(database, tenantId, rolloutId);
+}
+
+/** Where a rollout's command to a device stands, as the gateway that holds the device saw it. */
+export interface RolloutAnswer {
+  tenantId: string;
+  rolloutId: string;
+  deviceId: string;
+  /** The attempt the command belongs to: an answer to an earlier attempt changes nothing. */
+  attempt: number;
+  answer: 'handed' | 'accepted' | 'rejected' | 'failed' | 'timeout';
+  /** What the device answered with (a bulk command's result). */
+  result?: Record<string, unknown> | null;
+}
+
+/**
+ * Records answers of devices to rollout commands (the gateway, in batches): only on the row of
+ * the same attempt while it is commanded; `handed` only before any answer.
+ */
+export async function recordRolloutAnswers(
+  database: Database,
+  answers: readonly RolloutAnswer[],
+): Promise<void> {
+  if (answers.length === 0) return;
+  // One row per device and attempt: an answer wins over `handed` whichever came first.
+  const latest = new Map<string, RolloutAnswer>();
+  for (const a of answers) {
+    const key = JSON.stringify([a.tenantId, a.rolloutId, a.deviceId, a.attempt]);
+    if (a.answer !== 'handed' || latest.get(key)?.answer === undefined) latest.set(key, a);
+  }
+  const batch = JSON.stringify(
+    [...latest.values()].map((a) => ({
+      tenant_id: a.tenantId,
+      rollout_id: a.rolloutId,
+      device_id: a.deviceId,
+      attempts: a.attempt,
+      answer: a.answer,
+      result: a.result ?? null,
+    })),
+  );
+  await database.sql`
+    update rollout_devices r set answer = v.answer,
+      result = case when v.answer = 'handed' then r.result else v.result end, updated_at = now()
+    from jsonb_to_recordset(${batch}::jsonb)
+      as v(tenant_id text, rollout_id text, device_id text, attempts int, answer text, result jsonb)
+    where r.tenant_id = v.tenant_id and r.rollout_id = v.rollout_id
+      and r.device_id = v.device_id and r.attempts = v.attempts and r.status = 'commanded'
+      and (v.answer <> 'handed' or r.answer is null)`;
+  for (const key of new Set(answers.map((a) => `${a.tenantId}:${a.rolloutId}`)))
+    await database.db.execute(sql`select pg_notify(${ROLLOUT_CHANNEL}, ${key})`);
+}

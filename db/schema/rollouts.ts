@@ -37,6 +37,14 @@ export const rolloutDevices = pgTable(
     /** The device's connection when commanded (a reboot into the new version opens another). */
     sessionAtCommand: text(),
     finishedAt: timestamp({ withTimezone: true, mode: 'string' }),
+    /**
+     * The device's answer to this attempt's command, as the gateway recorded it (bulk
+     * delivery): null while not yet handed to the device, `handed` while awaited, then
+     * `accepted`, `rejected`, `failed` or `timeout`.
+     */
+    answer: text(),
+    /** What the device answered with (a bulk command's result), as the gateway recorded it. */
+    result: jsonb().$type<Record<string, unknown>>(),
     ...timestamps,
   },
   (t) => [

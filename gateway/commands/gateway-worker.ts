@@ -1,8 +1,12 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import type { Database } from '../../db/client';
 import type { GatewayActivities } from '../../workflows/device-twin/gateway-activities';
+import type { BatchDeliveryActivities } from '../../workflows/rollout/batch-delivery';
 import { gatewayTaskQueue } from '../../workflows/task-queues';
 import type { DeviceLinks } from '../device-links';
+import { AnswerRecorder } from './answer-recorder';
+import { deliverCommandBatch } from './command-batch';
 
 /**
  * The activity worker of one gateway process: twins reach the connections this process holds
@@ -14,8 +18,14 @@ export async function startGatewayWorker(options: {
   nodeId: string;
   links: DeviceLinks;
   logger: Logger;
+  /** Where devices' answers to fleet operations' commands are recorded. */
+  database: Database;
 }): Promise<{ stop(): Promise<void> }> {
-  const activities: GatewayActivities = {
+  const answers = new AnswerRecorder(options.database, options.logger);
+  const handed = new Set<string>();
+  const activities: GatewayActivities & BatchDeliveryActivities = {
+    deliverCommandBatch: (batch) =>
+      deliverCommandBatch(batch, { links: options.links, answers, handed, logger: options.logger }),
     async ping() {},
     async closeDeviceSession({ sessionId, code, reason }) {
       const session = options.links.control(sessionId);
@@ -59,6 +69,7 @@ export async function startGatewayWorker(options: {
       worker.shutdown();
       await running;
       await connection.close();
+      await answers.close();
     },
   };
 }

@@ -11,6 +11,7 @@ import { DoppelError } from '../../twins/errors';
 import type { DeviceLink, DeviceLinks } from '../device-links';
 import { CloseCode, type DeviceMessage, type GatewayMessage } from './messages';
 import { parseDeviceMessage } from './parse-device-message';
+import { jsonCommand } from './firmware-update';
 import { PendingCommands } from './pending-commands';
 
 type Hello = Extract<DeviceMessage, { type: 'hello' }>;
@@ -110,7 +111,10 @@ export function mountDeviceEndpoint(
           close: (code, reason) => !isClosed(conn) && ws.end(code, reason),
           pushDesired: (version, state) => send(ws, { type: 'desired', version, state }),
           command: (name, params, timeoutMs) =>
-            conn.commands.send((id) => send(ws, { type: 'command', id, name, params }), timeoutMs),
+            conn.commands.send(
+              (id) => send(ws, { type: 'command', id, ...jsonCommand(name, params) }),
+              timeoutMs,
+            ),
         },
       });
     } catch (err) {

@@ -33,6 +33,16 @@ export class DesiredTopic implements OwnTopic {
     this.flush();
   }
 
+  /**
+   * Sends a desired change that is not in the shadow (a rollout's firmware): at the newest
+   * shadow version this topic knows, merged into a delta still waiting.
+   */
+  pushExtra(state: Record<string, unknown>): void {
+    const version = Math.max(this.lastVersion, this.waiting?.version ?? 0, 0);
+    this.waiting = { version, state: { ...this.waiting?.state, ...state } };
+    this.flush();
+  }
+
   /** Called after the SUBACK, so the device knows the subscription before the delta arrives. */
   setSubscribed(on: boolean): void {
     this.subscribed = on;

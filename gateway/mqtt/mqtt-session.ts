@@ -6,6 +6,7 @@ import { DoppelError } from '../../twins/errors';
 import type { DeviceLink, SessionControl } from '../device-links';
 import { admitConnect, CONNECT_SEQ } from './admit-connect';
 import { CommandTopic } from './command-topic';
+import { mqttFirmwareDesired } from './firmware-update';
 import { acceptedConnack, refusedConnack } from './connect-request';
 import { DesiredTopic } from './desired-topic';
 import { InboundPublishes } from './inbound-publishes';
@@ -138,14 +139,21 @@ export class MqttSession {
     const control: SessionControl = {
       close: (code, reason) => this.shutdown(code, reason),
       pushDesired: (version, delta) => desired.push(version, delta),
-      command: (name, params, timeoutMs, twin) =>
-        commands.deliver({
+      command: (name, params, timeoutMs, twin) => {
+        // A firmware update reaches an MQTT device as a desired firmware; it answers by rebooting.
+        const firmware = mqttFirmwareDesired(name, params);
+        if (firmware) {
+          desired.pushExtra(firmware);
+          return Promise.resolve({ status: 'succeeded', result: null });
+        }
+        return commands.deliver({
           id: twin?.id ?? randomUUID(),
           name,
           params,
           timeoutMs,
           expiresAt: twin?.expiresAt ? Date.parse(twin.expiresAt) : null,
-        }),
+        });
+      },
     };
     const outcome = await admitConnect(packet, this.host.links, control, () => this.isClosed(), {
       source: this.wire.source,

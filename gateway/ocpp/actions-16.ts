@@ -1,4 +1,5 @@
 import { signedValues16 } from '../../twins/sessions';
+import { firmwareProgressOf } from './firmware-update';
 import { meterOutcome16, type MeterValue16 } from './meter-values';
 import { commonActions, type ActionHandler } from './station-action';
 
@@ -83,6 +84,6 @@ export const actions16: Record<string, ActionHandler> = {
   }),
   SignedFirmwareStatusNotification: async (p: { status: string }) => ({
     answer: {},
-    report: { firmwareStatus: p.status },
+    report: { firmwareStatus: p.status, firmwareProgress: firmwareProgressOf(p.status) },
   }),
 };

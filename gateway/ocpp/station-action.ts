@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DeviceKey } from '../../twins/ids';
 import type { ChargingSessionStore } from '../../db/charging-session-store';
+import { firmwareProgressOf } from './firmware-update';
 
 /** What a station's CALL may use: who sent it, the session store, a clock. */
 export interface ActionContext {
@@ -30,7 +31,7 @@ export const commonActions: Record<string, ActionHandler> = {
   Heartbeat: async (_, ctx) => answerOnly({ currentTime: ctx.now() }),
   FirmwareStatusNotification: async (p: { status: string }) => ({
     answer: {},
-    report: { firmwareStatus: p.status },
+    report: { firmwareStatus: p.status, firmwareProgress: firmwareProgressOf(p.status) },
   }),
   LogStatusNotification: async (p: { status: string }) => ({
     answer: {},

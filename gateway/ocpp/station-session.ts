@@ -11,6 +11,7 @@ import { officialSchemas } from './official-schemas';
 import { isFrameFailure, parseFrame, type Frame } from './parse-frame';
 import { applyQuirks } from '../../twins/profiles';
 import { ServerCalls } from './server-calls';
+import { stationCommand } from './firmware-update';
 import { sendStationCommand } from './station-commands';
 import type { ActionOutcome } from './station-action';
 import type { BackendDirectory } from '../routing/backend-directory';
@@ -340,7 +341,12 @@ export class StationSession {
       close: (code, reason) => this.opts.close(code, reason),
       pushDesired: (shadowVersion, delta) => this.desired.push(shadowVersion, delta),
       // The server-call queue has its own timeout: one outstanding CALL at a time.
-      command: (name, params) => sendStationCommand(this.calls, this.schemas, name, params),
+      command: async (name, params) => {
+        // A neutral command (firmware-update) becomes this version's own action.
+        const own = stationCommand(this.opts.version, name, params);
+        const outcome = await sendStationCommand(this.calls, this.schemas, own.name, own.params);
+        return own.neutral ? own.neutral(outcome) : outcome;
+      },
     };
   }
 }

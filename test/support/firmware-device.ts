@@ -9,7 +9,7 @@ export const closeFirmwareDevices = () => open.splice(0).forEach((d) => d.close(
 export const START = `mutation ($t: ID!, $c: RolloutConfigInput!) { startRollout(tenantId: $t, rollout: $c) { workflowId created } }`;
 export const ROLLOUT = `query ($t: ID!, $r: ID!) { rollout(tenantId: $t, rolloutId: $r) {
   status reason counts { pending skipped commanded succeeded failed aborted }
-  devices { deviceId position status attempts detail } } }`;
+  devices { deviceId position status attempts detail result } } }`;
 export const control = (name: string) =>
   `mutation ($i: RolloutControlInput!) { ${name}(input: $i) { accepted rolloutId workflowId rollout { status } } }`;
 

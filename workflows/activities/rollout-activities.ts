@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
 import {
@@ -25,15 +24,17 @@ import {
   updateOutcome,
   type Observed,
 } from '../../twins/rollout/plan';
-import { sendCommandUpdate, updateDesiredUpdate } from '../device-twin/messages';
+import { sendCommandUpdate } from '../device-twin/messages';
 import { refusalOf, requireClient } from './fleet-activities';
+import {
+  createRolloutBatchActivities,
+  firmwareFrom,
+  operationCommand,
+  operationCommandId,
+  type Finished,
+} from './rollout-batches';
 
-/**
- * The id of an operation's command to a device: the same for a retried activity (the twin
- * queues an id once), so a device is commanded once per attempt.
- */
-export const operationCommandId = (config: OperationConfig, attempt: number) =>
-  `${isRollout(config) ? 'ota' : 'bulk'}:${config.id}:${attempt}`;
+export { operationCommandId, type Finished };
 
 /** A device being updated, as a wave keeps it (the rest is in its rollout_devices row). */
 export interface WaveDevice {
@@ -49,25 +50,15 @@ export interface InFlight extends WaveDevice {
 }
 
 export type Started = { skipped: string } | { inFlight: InFlight };
-export type Finished = {
-  deviceId: string;
-  outcome: 'succeeded' | 'failed' | 'skipped';
-  detail: string | null;
-};
-
 /** Devices a batch commands at once (each a twin update through Temporal). */
 const START_PARALLELISM = 25;
-
-/** OCPP answer statuses that mean the station took the request on. */
-const ACCEPTED = new Set(['Accepted', 'AcceptedCanceled', 'Scheduled', 'RebootRequired']);
 
 function answerOf(command: DeviceCommandRecord | undefined): Observed['answer'] {
   if (!command) return null;
   switch (command.status) {
-    case 'succeeded': {
-      const status = (command.result as { status?: unknown } | null)?.status;
-      return typeof status === 'string' && !ACCEPTED.has(status) ? 'rejected' : 'accepted';
-    }
+    case 'succeeded':
+      // The adapter judged the protocol's own answer (OCPP `Rejected`…) into neutral terms.
+      return 'accepted';
     case 'rejected':
       return 'rejected';
     case 'failed':
@@ -86,13 +77,8 @@ function answerOf(command: DeviceCommandRecord | undefined): Observed['answer'] 
  * else what it reports (`firmware` as a string or `{ version }`: MQTT devices, which have no
  * hello).
  */
-const firmwareOf = (state: DeviceTwinState): string | null => {
-  if (state.firmware) return state.firmware;
-  const reported = (state.shadow.reported as Record<string, unknown>).firmware;
-  if (typeof reported === 'string') return reported;
-  const version = (reported as { version?: unknown } | undefined)?.version;
-  return typeof version === 'string' ? version : null;
-};
+const firmwareOf = (state: DeviceTwinState): string | null =>
+  firmwareFrom(state.firmware, (state.shadow.reported as Record<string, unknown>).firmware);
 
 const hardwareRevisionOf = (state: DeviceTwinState) => {
   const value = (state.shadow.reported as Record<string, unknown>).hardwareRevision;
@@ -159,7 +145,6 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
       if (config.offline === 'skip' && state.connectivity.status !== 'online')
         return skip('offline');
     }
-    const protocol = state.connectivity.protocol ?? 'json';
     const now = resumed ? row.commandedAt! : new Date().toISOString();
     const sessionAtCommand = resumed ? row.sessionAtCommand : state.connectivity.sessionId;
     const handle = twin(tenantId, deviceId);
@@ -174,51 +159,19 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
       });
     let refusal;
     try {
-      if (!isRollout(config)) {
-        await handle.executeUpdate(sendCommandUpdate, {
-          args: [
-            {
-              actor: `bulk command ${rolloutId}`,
-              id,
-              name: config.command.name,
-              params: config.command.params,
-              ttlMs,
-            },
-          ],
-        });
-      } else if (protocol === 'mqtt') {
-        const { version, url, checksum } = config.firmware;
-        await handle.executeUpdate(updateDesiredUpdate, {
-          args: [
-            {
-              actor: `rollout ${rolloutId}`,
-              patch: { firmware: { version, url, ...(checksum ? { checksum } : {}) } },
-            },
-          ],
-        });
-      } else {
-        const { version, url, checksum } = config.firmware;
-        const params: Record<string, unknown> =
-          protocol === 'ocpp1.6'
-            ? { location: url, retrieveDate: now }
-            : protocol === 'ocpp2.0.1'
-              ? {
-                  requestId: createHash('sha256').update(id).digest().readUInt32BE(0) >>> 1,
-                  firmware: { location: url, retrieveDateTime: now },
-                }
-              : { version, url, ...(checksum ? { checksum } : {}) };
-        await handle.executeUpdate(sendCommandUpdate, {
-          args: [
-            {
-              actor: `rollout ${rolloutId}`,
-              id,
-              name: protocol.startsWith('ocpp') ? 'UpdateFirmware' : 'update-firmware',
-              params,
-              ttlMs,
-            },
-          ],
-        });
-      }
+      // The neutral command; the adapter of the device's protocol translates it.
+      const command = operationCommand(config, attempt, now);
+      await handle.executeUpdate(sendCommandUpdate, {
+        args: [
+          {
+            actor: `${isRollout(config) ? 'rollout' : 'bulk command'} ${rolloutId}`,
+            id,
+            name: command.name,
+            params: command.params,
+            ttlMs,
+          },
+        ],
+      });
     } catch (error) {
       refusal = refusalOf(error);
       if (!refusal) throw error;
@@ -228,6 +181,8 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
   }
 
   return {
+    ...createRolloutBatchActivities(database),
+
     async saveRollout(
       record: Omit<RolloutRecord, 'config'> & { config?: OperationConfig },
     ): Promise<void> {

@@ -2,7 +2,9 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   workflowInfo,
@@ -26,6 +28,12 @@ import type { rolloutWave } from './wave';
 
 const acts = proxyActivities<RolloutActivities>({
   // Short: a worker that dies mid-activity is noticed after this (nothing heartbeats).
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '500 ms', maximumInterval: '30 seconds' },
+});
+
+/** The same as local activities: a rollout's bookkeeping costs markers, not workflow tasks. */
+const localActs = proxyLocalActivities<RolloutActivities>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '30 seconds' },
 });
@@ -57,6 +65,8 @@ export async function otaRollout(args: RolloutArgs): Promise<RolloutProgress> {
   const { tenantId, config } = args;
   const rolloutId = config.id;
   const workflowId = workflowInfo().workflowId;
+  // Rollouts started before bulk delivery ran their bookkeeping as activities of their own.
+  const db = patched('rollout-local-bookkeeping') ? localActs : acts;
   const s = { ...(args.resume ?? FRESH), sizes: [...(args.resume?.sizes ?? [])] };
   let progress: RolloutProgress = {
     status: 'running',
@@ -119,7 +129,7 @@ export async function otaRollout(args: RolloutArgs): Promise<RolloutProgress> {
             : 'running';
   let recorded = args.resume !== undefined;
   const publish = async (final?: RolloutStatus) => {
-    const counts = await acts.rolloutCounts({ tenantId, rolloutId });
+    const counts = await db.rolloutCounts({ tenantId, rolloutId });
     progress = {
       ...progress,
       status: final ?? status(),
@@ -127,7 +137,7 @@ export async function otaRollout(args: RolloutArgs): Promise<RolloutProgress> {
       targeted: s.targeted,
       counts,
     };
-    await acts.saveRollout({
+    await db.saveRollout({
       tenantId,
       rolloutId,
       workflowId,
@@ -192,15 +202,15 @@ export async function otaRollout(args: RolloutArgs): Promise<RolloutProgress> {
   /** Runs the failed devices again as a wave of their own (on request). */
   const retryFailed = async () => {
     s.retry = false;
-    const failed = await acts.rolloutFailedDevices({ tenantId, rolloutId });
+    const failed = await db.rolloutFailedDevices({ tenantId, rolloutId });
     if (failed.length === 0) return;
-    await acts.resetFailed({ tenantId, rolloutId, deviceIds: failed });
+    await db.resetFailed({ tenantId, rolloutId, deviceIds: failed });
     await runWave(0, 0, failed);
     await publish();
   };
   /** Fixes the targets (again, in continuous mode) and plans waves for the newcomers. */
   const selectTargets = async () => {
-    const targeted = await acts.selectRolloutTargets({
+    const targeted = await db.selectRolloutTargets({
       tenantId,
       rolloutId,
       target: config.target,
@@ -261,8 +271,8 @@ export async function otaRollout(args: RolloutArgs): Promise<RolloutProgress> {
   }
   if (s.retry && !s.aborted) await retryFailed();
   if (s.aborted) {
-    const never = await acts.rolloutPendingDevices({ tenantId, rolloutId });
-    await acts.abortPending({ tenantId, rolloutId, deviceIds: never });
+    const never = await db.rolloutPendingDevices({ tenantId, rolloutId });
+    await db.abortPending({ tenantId, rolloutId, deviceIds: never });
     // A schedule that ended with every device served is how a continuous operation completes.
     await publish(s.endedBySchedule && never.length === 0 ? 'completed' : 'aborted');
     return progress;

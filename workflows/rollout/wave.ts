@@ -3,11 +3,14 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RolloutActivities, Started, WaveDevice } from '../activities/rollout-activities';
+import { gatewayTaskQueue } from '../task-queues';
+import type { BatchDeliveryActivities, NodeBatch } from './batch-delivery';
 import {
   abortRolloutSignal,
   pauseRolloutSignal,
@@ -18,12 +21,45 @@ import {
 
 /** Devices commanded per activity: a wave's history grows per batch, not per device. */
 const START_BATCH = 50;
+/** Devices read, judged and commanded per activity with bulk delivery. */
+const BULK_BATCH = 1_000;
 
 const acts = proxyActivities<RolloutActivities>({
   // Short: a worker that dies mid-activity is noticed after this (nothing heartbeats).
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '30 seconds' },
 });
+/**
+ * The same, run as local activities in the workflow task that asks for them (bulk delivery):
+ * reading, judging and recording a batch costs the wave a marker, not a workflow task of its own.
+ */
+const localActs = proxyLocalActivities<RolloutActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '500 ms', maximumInterval: '30 seconds' },
+});
+
+/** The gateway node's own activities (its task queue), given up on when nobody serves it. */
+const gateway = (node: string) =>
+  proxyActivities<BatchDeliveryActivities>({
+    taskQueue: gatewayTaskQueue(node),
+    startToCloseTimeout: '15 seconds',
+    scheduleToCloseTimeout: '40 seconds',
+    retry: { initialInterval: '1 second', maximumAttempts: 3 },
+  });
+
+/**
+ * Hands each gateway node its batch at once. A device not handed its command (no longer on
+ * that node, or the node is gone) keeps it: the next observation finds where it is now.
+ */
+async function deliver(deliveries: readonly NodeBatch[]): Promise<void> {
+  await Promise.all(
+    deliveries.map(({ node, batch }) =>
+      gateway(node)
+        .deliverCommandBatch(batch)
+        .catch(() => undefined),
+    ),
+  );
+}
 
 /**
  * One wave of a rollout (a child workflow, so no history grows with the fleet): at most
@@ -38,19 +74,27 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
   setHandler(pauseRolloutSignal, () => void (paused = true));
   setHandler(resumeRolloutSignal, () => void (paused = false));
   setHandler(abortRolloutSignal, () => void (aborted = true));
+  // Waves started before bulk delivery commanded each device through its twin.
+  const bulk = patched('rollout-wave-bulk-delivery');
+  const db = bulk ? localActs : acts;
 
   const queue =
     args.resume?.queue ??
     (args.devices
       ? [...args.devices]
-      : await acts.rolloutWaveDevices({ tenantId, rolloutId, from: args.from, size: args.size }));
+      : await db.rolloutWaveDevices({ tenantId, rolloutId, from: args.from, size: args.size }));
   const inFlight: WaveDevice[] = args.resume?.inFlight ?? [];
   const result = {
     ...(args.resume?.result ?? { succeeded: 0, failed: 0, skipped: 0, aborted: 0 }),
   };
   const finalAttempt = config.perDevice.retries + 1;
   // Poll often enough for short time-outs, rarely enough to keep the history small.
-  const pollMs = Math.min(10_000, Math.max(1_000, (config.perDevice.timeoutS * 1000) / 30));
+  // With bulk delivery a look is one query and a timer (the judging is a local activity), so
+  // the wave looks every 2 s at most: a device's success is seen soon after its reboot.
+  const pollMs = Math.min(
+    bulk ? 2_000 : 10_000,
+    Math.max(1_000, (config.perDevice.timeoutS * 1000) / 30),
+  );
 
   const record = (started: Started) => {
     if ('skipped' in started) result.skipped++;
@@ -60,6 +104,18 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
     record(await acts.startDeviceUpdate({ tenantId, rolloutId, deviceId, config, attempt }));
   // Waves started before batching command one device per activity (their histories replay so).
   const batched = patched('rollout-wave-batched-starts');
+  const startBulk = async (deviceIds: string[], attempt: number) => {
+    const started = await db.prepareDeviceBatch({
+      tenantId,
+      rolloutId,
+      deviceIds,
+      config,
+      attempt,
+    });
+    result.skipped += started.skipped;
+    for (const deviceId of started.commanded) inFlight.push({ deviceId, attempt });
+    await deliver(started.deliveries);
+  };
   const startMany = async (deviceIds: string[], attempt: number) => {
     const started = await acts.startDeviceUpdates({
       tenantId,
@@ -74,7 +130,12 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
 
   for (;;) {
     while (!paused && !aborted && queue.length > 0 && inFlight.length < config.maxConcurrency) {
-      if (!batched) await start(queue.shift()!, 1);
+      if (bulk)
+        await startBulk(
+          queue.splice(0, Math.min(BULK_BATCH, config.maxConcurrency - inFlight.length)),
+          1,
+        );
+      else if (!batched) await start(queue.shift()!, 1);
       else
         await startMany(
           queue.splice(0, Math.min(START_BATCH, config.maxConcurrency - inFlight.length)),
@@ -83,7 +144,7 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
     }
     if (aborted && queue.length > 0) {
       const never = queue.splice(0);
-      await acts.abortPending({ tenantId, rolloutId, deviceIds: never });
+      await db.abortPending({ tenantId, rolloutId, deviceIds: never });
       result.aborted += never.length;
     }
     if (inFlight.length === 0) {
@@ -93,13 +154,19 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
       continue;
     }
     await sleep(pollMs);
-    const finished = await acts.observeDeviceUpdates({
+    const observe = {
       tenantId,
       rolloutId,
       config,
       deviceIds: inFlight.map((d) => d.deviceId),
       finalAttempt,
-    });
+    };
+    let finished;
+    if (bulk) {
+      const judged = await db.judgeDeviceBatch(observe);
+      finished = judged.finished;
+      await deliver(judged.deliveries);
+    } else finished = await acts.observeDeviceUpdates(observe);
     const again = new Map<number, string[]>();
     for (const f of finished) {
       const i = inFlight.findIndex((d) => d.deviceId === f.deviceId);
@@ -112,8 +179,9 @@ export async function rolloutWave(args: WaveArgs): Promise<WaveResult> {
       } else result.failed++;
     }
     for (const [attempt, deviceIds] of again)
-      for (let i = 0; i < deviceIds.length; i += START_BATCH)
-        await startMany(deviceIds.slice(i, i + START_BATCH), attempt);
+      for (let i = 0; i < deviceIds.length; i += bulk ? BULK_BATCH : START_BATCH)
+        if (bulk) await startBulk(deviceIds.slice(i, i + BULK_BATCH), attempt);
+        else await startMany(deviceIds.slice(i, i + START_BATCH), attempt);
     if (workflowInfo().continueAsNewSuggested)
       await continueAsNew<typeof rolloutWave>({
         ...args,

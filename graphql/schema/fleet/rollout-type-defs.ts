@@ -40,6 +40,8 @@ export const rolloutTypeDefs = /* GraphQL */ `
     detail: String
     commandedAt: DateTime
     finishedAt: DateTime
+    "What the device answered its command with (a bulk command's result), as its gateway recorded it."
+    result: JSONObject
   }
 
   type Rollout {
