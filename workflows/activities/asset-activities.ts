@@ -9,8 +9,9 @@ import {
   type DeviceStatus,
 } from '../../twins/asset';
 import { reject, type Rejection } from '../../twins/errors';
-import { deviceWorkflowId } from '../../twins/ids';
-import { bindAssetUpdate, deviceStateQuery, unbindAssetUpdate } from '../device-twin/messages';
+import { findDeviceTwin } from '../../db/device-projection';
+import { deviceTwinUpdater } from '../device-twin/client';
+import { bindAssetUpdate, unbindAssetUpdate } from '../device-twin/messages';
 
 export interface DeviceBindingRequest {
   readonly tenantId: string;
@@ -34,7 +35,7 @@ export function createAssetActivities(database: Database, temporal?: Client) {
         'worker:config.temporal-client-missing',
       );
     }
-    return temporal.workflow.getHandle(deviceWorkflowId({ tenantId, deviceId }));
+    return deviceTwinUpdater(temporal, database, { tenantId, deviceId });
   };
 
   return {
@@ -48,7 +49,9 @@ export function createAssetActivities(database: Database, temporal?: Client) {
       const handle = deviceTwin(tenantId, deviceId);
       try {
         await handle.executeUpdate(bindAssetUpdate, { args: [{ assetId, siteId, customerId }] });
-        return deviceStatusOf(await handle.query(deviceStateQuery));
+        const record = await findDeviceTwin(database, { tenantId, deviceId });
+        if (!record) return refusal(new WorkflowNotFoundError('', deviceId, undefined), deviceId);
+        return deviceStatusOf(record);
       } catch (error) {
         return refusal(error, deviceId);
       }
