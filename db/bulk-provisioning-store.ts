@@ -1,10 +1,21 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { ProvisionRequest } from '../twins/provisioning/request';
 import type { Database } from './client';
 import { bulkProvisioningRows, bulkProvisionings, deviceProvisioning, deviceTwins } from './schema';
 
-/** What became of a row: submitted to its provisioning workflow or not, and why. */
-export type BulkRowStatus = 'pending' | 'started' | 'already-provisioned' | 'refused' | 'failed';
+/**
+ * What became of a row: registered in a batch (its record written, no workflow), started (its
+ * own provisioning workflow: activation expectations, an asset, an admission hook), or not,
+ * and why.
+ */
+export type BulkRowStatus =
+  | 'pending'
+  | 'registered'
+  | 'started'
+  | 'already-registered'
+  | 'already-provisioned'
+  | 'refused'
+  | 'failed';
 
 export interface BulkKey {
   readonly tenantId: string;
@@ -137,6 +148,29 @@ const provisioningOfRow = and(
   eq(deviceProvisioning.deviceId, bulkProvisioningRows.serial),
 );
 
+/** The record of a registered row (its provisioning status follows its lifecycle). */
+const recordOfRow = and(
+  eq(bulkProvisioningRows.status, 'registered'),
+  eq(deviceTwins.tenantId, bulkProvisioningRows.tenantId),
+  eq(deviceTwins.deviceId, bulkProvisioningRows.serial),
+);
+
+/**
+ * A row's provisioning status: its workflow's (a started row that has not recorded a step yet
+ * is `admitting`), or for a registered row its record's — `awaiting-activation` while the
+ * device is `provisioned` (it never connected), `active` once it left that state.
+ */
+const provisioningStatusOfRow: SQL<string | null> = sql`case
+  when ${bulkProvisioningRows.status} = 'started' then coalesce(${deviceProvisioning.status}, 'admitting')
+  when ${bulkProvisioningRows.status} = 'registered' then
+    case when ${deviceTwins.lifecycle} = 'provisioned' then 'awaiting-activation' else 'active' end
+  end`;
+const provisioningReasonOfRow: SQL<string | null> = sql`case
+  when ${bulkProvisioningRows.status} = 'started' then ${deviceProvisioning.reason}
+  when ${bulkProvisioningRows.status} = 'registered' and ${deviceTwins.lifecycle} = 'provisioned'
+    then 'the device never connected'
+  end`;
+
 /** Rows this bulk started whose provisioning has not got past admission (twin, identity) yet. */
 export async function rowsInAdmission(database: Database, key: BulkKey): Promise<number> {
   const [row] = await database.db
@@ -161,16 +195,19 @@ export async function bulkCounts(database: Database, key: BulkKey) {
   const rows = await database.db
     .select({
       status: bulkProvisioningRows.status,
-      provisioning: deviceProvisioning.status,
+      provisioning: provisioningStatusOfRow,
       n: sql<number>`count(*)::int`,
     })
     .from(bulkProvisioningRows)
     .leftJoin(deviceProvisioning, provisioningOfRow)
+    .leftJoin(deviceTwins, recordOfRow)
     .where(ofBulk(key))
-    .groupBy(bulkProvisioningRows.status, deviceProvisioning.status);
+    .groupBy(bulkProvisioningRows.status, sql`2`);
   const rowCounts: Record<BulkRowStatus, number> = {
     pending: 0,
+    registered: 0,
     started: 0,
+    'already-registered': 0,
     'already-provisioned': 0,
     refused: 0,
     failed: 0,
@@ -184,13 +221,12 @@ export async function bulkCounts(database: Database, key: BulkKey) {
   };
   for (const r of rows) {
     rowCounts[r.status as BulkRowStatus] += r.n;
-    const step = r.provisioning ?? 'admitting';
-    if (r.status === 'started') provisioning[step] = (provisioning[step] ?? 0) + r.n;
+    if (r.provisioning) provisioning[r.provisioning] = (provisioning[r.provisioning] ?? 0) + r.n;
   }
   return { rows: rowCounts, provisioning };
 }
 
-/** A page of a bulk's rows in file order, with the provisioning status of the started ones. */
+/** A page of a bulk's rows in file order, with the provisioning status of the started and registered ones. */
 export async function listBulkRows(
   database: Database,
   key: BulkKey,
@@ -204,18 +240,19 @@ export async function listBulkRows(
       method: bulkProvisioningRows.method,
       status: bulkProvisioningRows.status,
       reason: bulkProvisioningRows.reason,
-      provisioningStatus: deviceProvisioning.status,
-      provisioningReason: deviceProvisioning.reason,
+      provisioningStatus: provisioningStatusOfRow,
+      provisioningReason: provisioningReasonOfRow,
     })
     .from(bulkProvisioningRows)
     .leftJoin(deviceProvisioning, provisioningOfRow)
+    .leftJoin(deviceTwins, recordOfRow)
     .where(
       and(
         ofBulk(key),
         gt(bulkProvisioningRows.position, page.after),
         page.status ? eq(bulkProvisioningRows.status, page.status) : undefined,
         page.provisioningStatus
-          ? eq(deviceProvisioning.status, page.provisioningStatus)
+          ? sql`${provisioningStatusOfRow} = ${page.provisioningStatus}`
           : undefined,
       ),
     )

@@ -140,6 +140,15 @@ export async function findDeviceTwin(
   return found?.state ?? null;
 }
 
+/** Whether the device has a record (its twin may not run yet: it starts on first need). */
+export async function deviceRecordExists(database: Database, key: DeviceKey): Promise<boolean> {
+  const [found] = await database.db
+    .select({ version: deviceTwins.version })
+    .from(deviceTwins)
+    .where(and(eq(deviceTwins.tenantId, key.tenantId), eq(deviceTwins.deviceId, key.deviceId)));
+  return found !== undefined;
+}
+
 export type LifecycleHistoryRow = typeof deviceLifecycleHistory.$inferSelect;
 
 /** A device's lifecycle transitions, oldest first. */

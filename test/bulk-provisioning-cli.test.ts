@@ -58,9 +58,9 @@ describe('doppel provision (CLI)', () => {
       dir,
     );
     expect(run.stderr).toMatch(/^submitted \d+\/12 /m);
-    expect(run.stderr).toContain('submitted 12/12 started 12, failed 0');
+    expect(run.stderr).toContain('submitted 12/12 registered 12, started 0, failed 0');
     expect(run.stderr).toContain('shown only this once');
-    expect(run.stderr).toContain('12 started, 0 provisioned before');
+    expect(run.stderr).toContain('12 registered, 0 started, 0 registered or provisioned before');
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
     const secrets = readFileSync(join(dir, 'secrets.csv'), 'utf8').trim().split('\n');
@@ -95,7 +95,11 @@ describe('doppel provision (CLI)', () => {
     await graphql(stack.apiUrl, PROVISION, { i: { tenantId, serial: 'SN-OLD' } });
     writeFileSync(
       join(dir, 'devices.json'),
-      JSON.stringify([{ serial: 'SN-1', activationTimeoutS: 5 }, { serial: 'SN-OLD' }]),
+      // SN-1 expects a firmware: its own provisioning workflow times its activation out.
+      JSON.stringify([
+        { serial: 'SN-1', activationTimeoutS: 5, expect: { firmware: '1.0' } },
+        { serial: 'SN-OLD' },
+      ]),
     );
     const run = await doppel(
       [

@@ -1,6 +1,6 @@
 import type { UrlPolicy } from './reachable';
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { JSONObjectResolver } from 'graphql-scalars';
 import { DateTime } from './date-time';
 import type { Database } from '../../db/client';
@@ -23,7 +23,11 @@ import {
 } from '../../twins/device';
 import { deviceWorkflowId, isValidId } from '../../twins/ids';
 import { checkOcppIdentity, protocolOf } from './ocpp-identity';
-import { registerDeviceTwin } from '../../workflows/device-twin/client';
+import {
+  deviceTwinUpdater,
+  registerDeviceTwin,
+  type DeviceTwinUpdater,
+} from '../../workflows/device-twin/client';
 import {
   sendCommandUpdate,
   setTagsUpdate,
@@ -78,17 +82,22 @@ const profileView = (stored: StoredProfile) => ({
 const optionalVersion = (v: number | null | undefined) =>
   typeof v === 'number' ? { expectedVersion: v } : {};
 
-/** Runs an update on a device twin and answers with its result and the projected device. */
+/**
+ * Runs an update on a device twin (started from its record when it does not run yet) and
+ * answers with its result and the device record.
+ */
 async function updateTwin<R extends object>(
   ctx: ApiContext,
   input: DeviceArgs,
-  run: (handle: WorkflowHandle) => Promise<R>,
+  run: (twin: DeviceTwinUpdater) => Promise<R>,
 ): Promise<R & { device: ReturnType<typeof deviceView> }> {
   requireId('tenantId', input.tenantId);
   requireId('deviceId', input.deviceId);
   const key = { tenantId: input.tenantId, deviceId: input.deviceId };
   try {
-    const result = await run(ctx.temporal.workflow.getHandle(deviceWorkflowId(key)));
+    const result = await run(
+      deviceTwinUpdater(ctx.temporal, ctx.database, key, { settings: ctx.twinSettings }),
+    );
     const state = await findDeviceTwin(ctx.database, key);
     if (!state) throw apiError('twin:device.not-found', `device ${input.deviceId} does not exist`);
     return { ...result, device: deviceView(state) };

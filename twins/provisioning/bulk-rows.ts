@@ -132,3 +132,28 @@ export function invalidRows(errors: BulkRowError[], unit: 'line' | 'item'): Bulk
     errorCount: errors.length,
   };
 }
+
+/**
+ * Whether a bulk row needs its own provisioning workflow (a long wait or another actor),
+ * and why; null when it is registered in a batch, its activation the first connection. Only
+ * these cost a workflow: activation expectations (model, firmware, reported configuration
+ * verified within `activationTimeoutS`), an asset to bind (the asset twin decides), or a
+ * tenant admission hook (asked per row, may amend it).
+ *
+ * @example provisioningWorkflowReason({ expect: { firmware: '2.0' } }, false) // 'activation expectations'
+ */
+export function provisioningWorkflowReason(
+  request: Pick<ProvisionRequest, 'expect' | 'assetId'>,
+  admissionHook: boolean,
+): string | null {
+  const { expect } = request;
+  if (
+    expect.model !== undefined ||
+    expect.firmware !== undefined ||
+    Object.keys(expect.reported ?? {}).length > 0
+  )
+    return 'activation expectations';
+  if (request.assetId) return 'an asset to bind';
+  if (admissionHook) return 'the tenant has an admission hook';
+  return null;
+}

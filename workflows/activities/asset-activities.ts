@@ -1,4 +1,3 @@
-import { findDeviceTwin } from '../../db/device-projection';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
@@ -10,8 +9,9 @@ import {
   type DeviceStatus,
 } from '../../twins/asset';
 import { reject, type Rejection } from '../../twins/errors';
-import { deviceWorkflowId } from '../../twins/ids';
-import { bindAssetUpdate, deviceStateQuery, unbindAssetUpdate } from '../device-twin/messages';
+import { findDeviceTwin } from '../../db/device-projection';
+import { deviceTwinUpdater } from '../device-twin/client';
+import { bindAssetUpdate, unbindAssetUpdate } from '../device-twin/messages';
 
 export interface DeviceBindingRequest {
   readonly tenantId: string;
@@ -35,7 +35,7 @@ export function createAssetActivities(database: Database, temporal?: Client) {
         'worker:config.temporal-client-missing',
       );
     }
-    return temporal.workflow.getHandle(deviceWorkflowId({ tenantId, deviceId }));
+    return deviceTwinUpdater(temporal, database, { tenantId, deviceId });
   };
 
   return {
@@ -49,9 +49,9 @@ export function createAssetActivities(database: Database, temporal?: Client) {
       const handle = deviceTwin(tenantId, deviceId);
       try {
         await handle.executeUpdate(bindAssetUpdate, { args: [{ assetId, siteId, customerId }] });
-        // The record, not the twin's copy: connectivity is the ingest path's (docs/architecture.md).
         const record = await findDeviceTwin(database, { tenantId, deviceId });
-        return deviceStatusOf(record ?? (await handle.query(deviceStateQuery)));
+        if (!record) return refusal(new WorkflowNotFoundError('', deviceId, undefined), deviceId);
+        return deviceStatusOf(record);
       } catch (error) {
         return refusal(error, deviceId);
       }

@@ -8,23 +8,37 @@ import {
   type BulkKey,
   type BulkRowStatus,
 } from '../../db/bulk-provisioning-store';
+import { registerBulkRows } from '../../db/bulk-registration';
 import type { Database } from '../../db/client';
+import { findAdmissionHook } from '../../db/provisioning-store';
+import { provisioningWorkflowReason } from '../../twins/provisioning/bulk-rows';
 import { boundedMap } from '../../twins/bounded-map';
 import type { BulkProvisionArgs, BulkSubmitted } from '../bulk-provisioning/messages';
 import { startProvisioning } from '../provisioning/client';
 import { requireClient } from './fleet-activities';
 
 type Row = Awaited<ReturnType<typeof pendingBulkRows>>[number];
-type Outcome = { status: Exclude<BulkRowStatus, 'pending' | 'refused'>; reason: string | null };
+type Outcome = {
+  status: 'started' | 'already-provisioned' | 'failed';
+  reason: string | null;
+};
 
 /** A row that still fails on this attempt of its page is recorded failed, with the error. */
 const ROW_ATTEMPTS = 3;
-const NONE: BulkSubmitted = { started: 0, alreadyProvisioned: 0, failed: 0 };
+const NONE: BulkSubmitted = {
+  registered: 0,
+  alreadyRegistered: 0,
+  refused: 0,
+  started: 0,
+  alreadyProvisioned: 0,
+  failed: 0,
+};
 
 /**
  * Activities of the bulk provisioning workflow. Idempotent: a page retried after a crash
- * submits only the rows still pending, and a row whose provisioning an earlier attempt
- * started (the memo names the bulk) counts as started, not as provisioned before.
+ * registers or submits only the rows still pending (a batch commits its records and its rows'
+ * outcomes together), and a row whose provisioning an earlier attempt started (the memo names
+ * the bulk) counts as started, not as provisioned before.
  */
 export function createBulkProvisioningActivities(database: Database, temporal?: Client) {
   const client = () => requireClient(temporal);
@@ -79,12 +93,14 @@ export function createBulkProvisioningActivities(database: Database, temporal?: 
 
   return {
     /**
-     * Submits the next page of pending rows after `after`, each to its own provisioning
-     * workflow (idempotent by serial), and records every outcome. At most `maxAdmitting` of
-     * the bulk's provisionings are in admission at once (an admission holds worker activity
-     * slots while it registers the twin, so a bulk must not take them all); with no room for
-     * `budgetMs`, it returns what it did so far. Returns the last position handled (null:
-     * no row was left) and the outcomes.
+     * Handles the next page of pending rows after `after`: the rows that need no workflow of
+     * their own (provisioningWorkflowReason) are registered in ONE transaction
+     * (registerBulkRows: records, identities, outcomes); the others each start their own
+     * provisioning workflow (idempotent by serial), every outcome recorded. At most
+     * `maxAdmitting` of the bulk's provisionings are in admission at once (an admission holds
+     * worker activity slots while it registers the twin, so a bulk must not take them all);
+     * with no room for `budgetMs`, it returns what it did so far. Returns the last position
+     * handled (null: no row was left) and the outcomes.
      */
     async submitBulkRows(input: {
       bulk: BulkProvisionArgs;
@@ -97,8 +113,18 @@ export function createBulkProvisioningActivities(database: Database, temporal?: 
       const { bulk } = input;
       const key: BulkKey = { tenantId: bulk.tenantId, bulkId: bulk.bulkId };
       const context = Context.current();
-      const rows = await pendingBulkRows(database, key, input.after, input.size);
-      if (rows.length === 0) return { last: null, submitted: NONE };
+      const page = await pendingBulkRows(database, key, input.after, input.size);
+      if (page.length === 0) return { last: null, submitted: NONE };
+      const hook = (await findAdmissionHook(database, bulk.tenantId)) !== null;
+      const rows = page.filter((r) => provisioningWorkflowReason(r.request, hook) !== null);
+      context.heartbeat(0);
+      const batch = await registerBulkRows(database, {
+        ...key,
+        actor: bulk.actor,
+        requestedAt: bulk.requestedAt,
+        positions: page.filter((r) => !rows.includes(r)).map((r) => r.position),
+      });
+      const batched = (s: BulkRowStatus) => batch.filter((r) => r.status === s).length;
       const lastAttempt = context.info.attempt >= ROW_ATTEMPTS;
       const errors: string[] = [];
       const outcomes: Array<Outcome['status'] | null> = [];
@@ -121,12 +147,17 @@ export function createBulkProvisioningActivities(database: Database, temporal?: 
           `${errors.length} rows could not be submitted: ${errors.slice(0, 3).join('; ')}`,
         );
       const count = (s: Outcome['status']) => outcomes.filter((o) => o === s).length;
+      // Up to the first row not submitted yet (the batch's rows after it are no longer pending).
+      const next = rows[done];
       return {
-        last: done > 0 ? rows[done - 1]!.position : input.after,
+        last: next ? next.position - 1 : page[page.length - 1]!.position,
         submitted: {
+          registered: batched('registered'),
+          alreadyRegistered: batched('already-registered'),
+          refused: batched('refused'),
           started: count('started'),
-          alreadyProvisioned: count('already-provisioned'),
-          failed: count('failed'),
+          alreadyProvisioned: count('already-provisioned') + batched('already-provisioned'),
+          failed: count('failed') + batched('failed'),
         },
       };
     },

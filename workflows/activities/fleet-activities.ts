@@ -1,21 +1,18 @@
-import { findDeviceTwin } from '../../db/device-projection';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { listBackends, saveBackend } from '../../db/backend-store';
 import { closeOpenChargingSessions } from '../../db/charging-session-store';
 import type { Database } from '../../db/client';
 import { findDeviceProfile } from '../../db/device-profile-store';
+import { findDeviceTwin } from '../../db/device-projection';
 import { consumeClaim } from '../../db/provisioning-store';
 import type { DeviceTwinState, LifecycleState } from '../../twins/device';
 import { isRejection, reject, type Rejection } from '../../twins/errors';
-import { deviceWorkflowId, type DeviceKey } from '../../twins/ids';
+import type { DeviceKey } from '../../twins/ids';
 import { assetTwinHandle } from '../asset-twin/client';
 import { unbindDeviceUpdate } from '../asset-twin/messages';
-import {
-  deviceStateQuery,
-  sendCommandUpdate,
-  transitionLifecycleUpdate,
-} from '../device-twin/messages';
+import { deviceTwinUpdater } from '../device-twin/client';
+import { sendCommandUpdate, transitionLifecycleUpdate } from '../device-twin/messages';
 
 /** A twin's refusal (an update failed with a typed ApplicationFailure) as a Rejection. */
 export function refusalOf(error: unknown): Rejection | null {
@@ -50,7 +47,7 @@ export interface CarriedCommand {
  */
 export function createFleetActivities(database: Database, temporal?: Client) {
   const client = () => requireClient(temporal);
-  const twin = (key: DeviceKey) => client().workflow.getHandle(deviceWorkflowId(key));
+  const twin = (key: DeviceKey) => deviceTwinUpdater(client(), database, key);
   const guarded = async (run: () => Promise<unknown>): Promise<Rejection | null> => {
     try {
       await run();
@@ -63,18 +60,10 @@ export function createFleetActivities(database: Database, temporal?: Client) {
   };
 
   return {
-    /** The device's record, or null when there is no such device. */
+    /** The device's record (its twin may not run yet), or null when there is no such device. */
     async deviceSnapshot(key: DeviceKey): Promise<DeviceTwinState | null> {
-      try {
-        // The record holds connectivity and reported state too; the twin's copy may lag them.
-        const record = await findDeviceTwin(database, key);
-        if (record) return record.version > 0 ? record : null;
-        const state = await twin(key).query(deviceStateQuery);
-        return state.version > 0 ? state : null;
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return null;
-        throw error;
-      }
+      const state = await findDeviceTwin(database, key);
+      return state && state.version > 0 ? state : null;
     },
 
     /** The models a model's profile says it may replace; null without a profile. */

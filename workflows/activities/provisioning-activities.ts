@@ -21,7 +21,7 @@ import {
 } from '../../twins/provisioning/request';
 import { assetTwinHandle } from '../asset-twin/client';
 import { bindDeviceUpdate } from '../asset-twin/messages';
-import { registerDeviceTwin } from '../device-twin/client';
+import { deviceTwinUpdater, registerDeviceTwin } from '../device-twin/client';
 import {
   deviceStateQuery,
   setTagsUpdate,
@@ -116,6 +116,7 @@ export function createProvisioningActivities(
           activation: input.activation,
         });
         const handle = temporal.workflow.getHandle(deviceWorkflowId(key));
+        const updater = deviceTwinUpdater(temporal, database, key);
         // Registration is idempotent: a twin registered before, by anything else, stays as it was.
         const twin = await handle.query(deviceStateQuery);
         if (twin.activation?.watcher !== input.activation.watcher)
@@ -124,9 +125,9 @@ export function createProvisioningActivities(
             `device ${key.deviceId} was registered before, outside this provisioning (it is ${twin.lifecycle.state})`,
           );
         if (input.tags)
-          await handle.executeUpdate(setTagsUpdate, { args: [{ actor, tags: input.tags }] });
+          await updater.executeUpdate(setTagsUpdate, { args: [{ actor, tags: input.tags }] });
         if (input.desired)
-          await handle.executeUpdate(updateDesiredUpdate, {
+          await updater.executeUpdate(updateDesiredUpdate, {
             args: [{ actor, patch: input.desired }],
           });
         if (input.assetId)
@@ -158,11 +159,10 @@ export function createProvisioningActivities(
       reason: string;
     }): Promise<Rejection | null> {
       try {
-        await client()
-          .workflow.getHandle(deviceWorkflowId(input.key))
-          .executeUpdate(transitionLifecycleUpdate, {
-            args: [{ to: 'active', actor: input.actor, reason: input.reason }],
-          });
+        await deviceTwinUpdater(client(), database, input.key).executeUpdate(
+          transitionLifecycleUpdate,
+          { args: [{ to: 'active', actor: input.actor, reason: input.reason }] },
+        );
       } catch (error) {
         const refusal = refusalOf(error);
         if (refusal) return refusal;

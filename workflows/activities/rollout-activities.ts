@@ -14,7 +14,6 @@ import {
   type RolloutRecord,
 } from '../../db/rollout-store';
 import type { DeviceCommandRecord, DeviceTwinState } from '../../twins/device';
-import { deviceWorkflowId } from '../../twins/ids';
 import { isRollout, type OperationConfig, type RolloutConfig } from '../../twins/rollout/config';
 import {
   commandOutcome,
@@ -24,6 +23,7 @@ import {
   updateOutcome,
   type Observed,
 } from '../../twins/rollout/plan';
+import { deviceTwinUpdater } from '../device-twin/client';
 import { sendCommandUpdate } from '../device-twin/messages';
 import { refusalOf, requireClient } from './fleet-activities';
 import {
@@ -91,7 +91,7 @@ const hardwareRevisionOf = (state: DeviceTwinState) => {
  */
 export function createRolloutActivities(database: Database, temporal?: Client) {
   const twin = (tenantId: string, deviceId: string) =>
-    requireClient(temporal).workflow.getHandle(deviceWorkflowId({ tenantId, deviceId }));
+    deviceTwinUpdater(requireClient(temporal), database, { tenantId, deviceId });
   const mark = (
     tenantId: string,
     rolloutId: string,

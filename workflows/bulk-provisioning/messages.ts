@@ -11,12 +11,17 @@ export interface BulkProvisionArgs {
   /** When the file was accepted (ISO): every row's claim expiry counts from it. */
   readonly requestedAt: string;
   readonly total: number;
-  /** Rows per page (100 when left out; smaller makes a test continue as new sooner). */
+  /** Rows per page (500 when left out; smaller makes a test continue as new sooner). */
   readonly pageSize?: number;
 }
 
 /** Submission outcomes so far (rows refused up front are counted by the API, not here). */
 export interface BulkSubmitted {
+  /** Registered in a batch, no workflow of their own (absent in runs from before batches). */
+  readonly registered?: number;
+  readonly alreadyRegistered?: number;
+  /** Refused by the twin when registered. */
+  readonly refused?: number;
   readonly started: number;
   readonly alreadyProvisioned: number;
   readonly failed: number;

@@ -9,10 +9,11 @@ import type { BulkProvisioningActivities } from '../activities/bulk-provisioning
 import type { BulkProvisionArgs, BulkResume, BulkSubmitted } from './messages';
 
 /**
- * Rows per activity (one history step each), provisioning starts in flight at once, and the
- * bulk's provisionings in admission at once (well under a worker's 100 activity slots).
+ * Rows per activity (one history step each; the rows without a workflow of their own are
+ * registered in one transaction), provisioning starts in flight at once, and the bulk's
+ * provisionings in admission at once (well under a worker's 100 activity slots).
  */
-const PAGE = { size: 100, concurrency: 8, maxAdmitting: 25, budgetMs: 60_000 };
+const PAGE = { size: 500, concurrency: 8, maxAdmitting: 25, budgetMs: 60_000 };
 
 const OPTIONS: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
@@ -22,6 +23,9 @@ const OPTIONS: ActivityOptions = {
 const acts = proxyActivities<BulkProvisioningActivities>(OPTIONS);
 
 const add = (a: BulkSubmitted, b: BulkSubmitted): BulkSubmitted => ({
+  registered: (a.registered ?? 0) + (b.registered ?? 0),
+  alreadyRegistered: (a.alreadyRegistered ?? 0) + (b.alreadyRegistered ?? 0),
+  refused: (a.refused ?? 0) + (b.refused ?? 0),
   started: a.started + b.started,
   alreadyProvisioned: a.alreadyProvisioned + b.alreadyProvisioned,
   failed: a.failed + b.failed,
@@ -29,9 +33,12 @@ const add = (a: BulkSubmitted, b: BulkSubmitted): BulkSubmitted => ({
 
 /**
  * Submits a bulk provisioning's rows (`bulk-provision:<tenant>:<id>`), stored in PostgreSQL
- * by the API with their identities' hashes: page by page, each row to its own provisioning
- * workflow (idempotent by serial), its outcome recorded on the row — started, provisioned
- * before (its secret is void) or failed with the reason. At most `PAGE.maxAdmitting` of its
+ * by the API with their identities' hashes, page by page: the rows that need no workflow of
+ * their own are registered in one transaction per page (record, identity, outcome; their
+ * twins start on first need), the others each go to their own provisioning workflow
+ * (activation expectations, an asset, an admission hook; idempotent by serial). Each row's
+ * outcome is recorded on it — registered, started, registered or provisioned before (its
+ * secret is void), refused or failed with the reason. At most `PAGE.maxAdmitting` of its
  * provisionings are in admission at once, so one bulk leaves the worker's activity slots to
  * other operations (an admission holds one while it waits on the twin; the twins'
  * projections have slots of their own, so this is fairness, not deadlock avoidance). The history grows by one activity
@@ -51,7 +58,14 @@ export async function bulkProvision(
   };
   const page = { ...PAGE, size: args.pageSize ?? PAGE.size };
   let after = args.resume?.after ?? -1;
-  let submitted = args.resume?.submitted ?? { started: 0, alreadyProvisioned: 0, failed: 0 };
+  let submitted: BulkSubmitted = args.resume?.submitted ?? {
+    registered: 0,
+    alreadyRegistered: 0,
+    refused: 0,
+    started: 0,
+    alreadyProvisioned: 0,
+    failed: 0,
+  };
   for (;;) {
     const done = await acts.submitBulkRows.executeWithOptions(
       {
@@ -64,7 +78,7 @@ export async function bulkProvision(
     after = done.last;
     submitted = add(submitted, done.submitted);
     setCurrentDetails(
-      `Rows up to ${after + 1} of ${bulk.total} handled: ${submitted.started} started, ${submitted.alreadyProvisioned} provisioned before, ${submitted.failed} failed`,
+      `Rows up to ${after + 1} of ${bulk.total} handled: ${submitted.registered ?? 0} registered, ${submitted.started} started, ${(submitted.alreadyRegistered ?? 0) + submitted.alreadyProvisioned} registered or provisioned before, ${(submitted.refused ?? 0) + submitted.failed} refused or failed`,
     );
     if (workflowInfo().continueAsNewSuggested)
       await continueAsNew<typeof bulkProvision>({ ...bulk, resume: { after, submitted } });

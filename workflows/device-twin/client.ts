@@ -1,5 +1,7 @@
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import type { TypedSearchAttributes } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { TypedSearchAttributes, UpdateDefinition } from '@temporalio/common';
+import type { Database } from '../../db/client';
+import { deviceRecordExists } from '../../db/device-projection';
 import {
   type ActivationWatch,
   DEFAULT_DEVICE_SETTINGS,
@@ -86,3 +88,47 @@ export async function sendToDeviceTwin(
     staticSummary: `Device twin ${key.deviceId} of tenant ${key.tenantId}`,
   });
 }
+
+/**
+ * Runs an update on a device twin, starting the twin from its record when it does not run
+ * (update-with-start, `USE_EXISTING`): a device registered in a batch, or whose twin has not
+ * been needed yet, has a record and no workflow (docs/architecture.md, "Starts lazily"). The
+ * record is checked first, so a device that does not exist starts nothing and fails like a
+ * twin that never ran (`WorkflowNotFoundError`: callers answer `twin:device.not-found`).
+ * Every API mutation and activity that updates a device twin goes through here.
+ */
+export async function updateDeviceTwin<Ret, Args extends [unknown, ...unknown[]]>(
+  client: Client,
+  database: Database,
+  key: DeviceKey,
+  update: UpdateDefinition<Ret, Args>,
+  args: Args,
+  options: SendOptions = {},
+): Promise<Ret> {
+  const workflowId = deviceWorkflowId(key);
+  if (!(await deviceRecordExists(database, key)))
+    throw new WorkflowNotFoundError(`device ${key.deviceId} does not exist`, workflowId, undefined);
+  const startWorkflowOperation = new WithStartWorkflowOperation(DEVICE_TWIN_WORKFLOW, {
+    ...startOptions(key, options),
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  return client.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation });
+}
+
+/** A device twin to update lazily: `executeUpdate` as on a workflow handle, through `updateDeviceTwin`. */
+export interface DeviceTwinUpdater {
+  executeUpdate<Ret, Args extends [unknown, ...unknown[]]>(
+    update: UpdateDefinition<Ret, Args>,
+    options: { args: Args },
+  ): Promise<Ret>;
+}
+
+export const deviceTwinUpdater = (
+  client: Client,
+  database: Database,
+  key: DeviceKey,
+  options: SendOptions = {},
+): DeviceTwinUpdater => ({
+  executeUpdate: (update, { args }) =>
+    updateDeviceTwin(client, database, key, update, args, options),
+});

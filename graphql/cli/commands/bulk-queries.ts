@@ -11,7 +11,7 @@ export const BULK_PROGRESS = `query ($t: ID!, $b: ID!) {
   bulkProvisioning(tenantId: $t, bulkId: $b) {
     status total
     counts {
-      pending started alreadyProvisioned refused failed submitted
+      pending registered started alreadyRegistered alreadyProvisioned refused failed submitted
       admitting awaitingActivation active provisioningRefused provisioningFailed settled
     }
   }

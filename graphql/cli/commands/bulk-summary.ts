@@ -5,7 +5,9 @@ export interface BulkState {
   total: number;
   counts: {
     pending: number;
+    registered: number;
     started: number;
+    alreadyRegistered: number;
     alreadyProvisioned: number;
     refused: number;
     failed: number;
@@ -52,12 +54,13 @@ export async function printSummary(
   const c = state.counts;
   const out = (line: string) => process.stderr.write(`${line}\n`);
   out(
-    `bulk ${key.b}: ${state.total} rows — ${c.started} started, ${c.alreadyProvisioned} provisioned before (their secrets are void), ${c.refused} refused, ${c.failed} failed`,
+    `bulk ${key.b}: ${state.total} rows — ${c.registered} registered, ${c.started} started, ${c.alreadyRegistered + c.alreadyProvisioned} registered or provisioned before (their secrets are void), ${c.refused} refused, ${c.failed} failed`,
   );
   out(
-    `provisioning of the started rows: ${c.active} active, ${c.awaitingActivation} awaiting activation, ${c.admitting} admitting, ${c.provisioningRefused} refused, ${c.provisioningFailed} failed`,
+    `activation of the registered and started rows: ${c.active} active, ${c.awaitingActivation} awaiting activation, ${c.admitting} admitting, ${c.provisioningRefused} refused, ${c.provisioningFailed} failed`,
   );
   const kinds: Array<{ s?: string; p?: string; count: number }> = [
+    { s: 'ALREADY_REGISTERED', count: c.alreadyRegistered },
     { s: 'ALREADY_PROVISIONED', count: c.alreadyProvisioned },
     { s: 'FAILED', count: c.failed },
     ...(followedActivation
@@ -84,6 +87,7 @@ export async function printSummary(
     c.refused +
     c.failed +
     c.alreadyProvisioned +
+    c.alreadyRegistered +
     (followedActivation ? c.provisioningRefused + c.provisioningFailed : 0);
   return problems === 0;
 }

@@ -57,7 +57,8 @@ interface Stage {
 const SUBMISSION: Stage = {
   label: 'submitted',
   count: (s) => s.counts.submitted,
-  detail: (s) => `started ${s.counts.started}, failed ${s.counts.failed}`,
+  detail: (s) =>
+    `registered ${s.counts.registered}, started ${s.counts.started}, failed ${s.counts.failed}`,
   done: (s) => s.status === 'SUBMITTED',
 };
 

@@ -19,10 +19,20 @@ type Counts = Awaited<ReturnType<typeof bulkCounts>>;
 export const bulkProvisioningResolvers = {
   BulkFileFormat: { CSV: 'csv', JSON: 'json' },
   BulkProvisioningStatus: upper(['submitting', 'submitted']),
-  BulkRowStatus: upper(['pending', 'started', 'already-provisioned', 'refused', 'failed']),
+  BulkRowStatus: upper([
+    'pending',
+    'registered',
+    'started',
+    'already-registered',
+    'already-provisioned',
+    'refused',
+    'failed',
+  ]),
   BulkProvisioningCounts: {
     pending: (c: Counts) => c.rows.pending,
+    registered: (c: Counts) => c.rows.registered,
     started: (c: Counts) => c.rows.started,
+    alreadyRegistered: (c: Counts) => c.rows['already-registered'],
     alreadyProvisioned: (c: Counts) => c.rows['already-provisioned'],
     refused: (c: Counts) => c.rows.refused,
     failed: (c: Counts) => c.rows.failed,
@@ -34,6 +44,7 @@ export const bulkProvisioningResolvers = {
     provisioningFailed: (c: Counts) => c.provisioning.failed,
     settled: (c: Counts) =>
       c.rows['already-provisioned'] +
+      c.rows['already-registered'] +
       c.rows.refused +
       c.rows.failed +
       (c.provisioning.active ?? 0) +

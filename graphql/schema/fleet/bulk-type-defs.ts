@@ -1,4 +1,7 @@
-/** Bulk provisioning from a CSV or JSON file (issue 6): one workflow submits every row. */
+/**
+ * Bulk provisioning from a CSV or JSON file (issue 6): one workflow registers the rows in
+ * batches (issue 18); only rows that need one start a provisioning workflow.
+ */
 export const bulkProvisioningTypeDefs = /* GraphQL */ `
   enum BulkFileFormat {
     "A header row, then one device per line (columns in docs/fleet-operations.md)."
@@ -8,21 +11,25 @@ export const bulkProvisioningTypeDefs = /* GraphQL */ `
   }
 
   enum BulkProvisioningStatus {
-    "Rows are being submitted to their provisioning workflows."
+    "Rows are being registered (in batches) or submitted to their provisioning workflows."
     SUBMITTING
-    "Every row was submitted; activation goes on in each row's provisioning."
+    "Every row was registered or submitted; activation goes on as devices connect."
     SUBMITTED
   }
 
   enum BulkRowStatus {
     PENDING
-    "Its provisioning workflow was started by this bulk."
+    "Registered in a batch: its record and identity were written, no workflow started (its twin starts on first need)."
+    REGISTERED
+    "Its provisioning workflow was started by this bulk (the row expects firmware, model or configuration at activation, names an asset, or the tenant has an admission hook)."
     STARTED
+    "The serial was registered (or given credentials) before this bulk got to it: the secret issued for the row is void."
+    ALREADY_REGISTERED
     "The serial was provisioned before this bulk got to it: the secret issued for the row is void."
     ALREADY_PROVISIONED
-    "Refused when the file was accepted (provisioned or registered before): no secret was issued."
+    "Refused when the file was accepted (provisioned or registered before: no secret was issued), or by the twin when registered (reason starts with its code)."
     REFUSED
-    "Its provisioning could not be started (reason)."
+    "It could not be registered, or its provisioning could not be started (reason)."
     FAILED
   }
 
@@ -76,19 +83,21 @@ export const bulkProvisioningTypeDefs = /* GraphQL */ `
 
   type BulkProvisioningCounts {
     pending: Int!
+    registered: Int!
     started: Int!
+    alreadyRegistered: Int!
     alreadyProvisioned: Int!
     refused: Int!
     failed: Int!
     "Rows no longer pending."
     submitted: Int!
-    "Of the started rows, by their provisioning's status:"
+    "Of the started and registered rows, by their provisioning's status (a registered row's follows its lifecycle):"
     admitting: Int!
     awaitingActivation: Int!
     active: Int!
     provisioningRefused: Int!
     provisioningFailed: Int!
-    "Rows whose outcome is final: not started, or provisioning ended (active, refused, failed)."
+    "Rows whose outcome is final: neither started nor registered, or provisioning ended (active, refused, failed)."
     settled: Int!
   }
 
@@ -100,7 +109,7 @@ export const bulkProvisioningTypeDefs = /* GraphQL */ `
     method: ProvisioningMethod!
     status: BulkRowStatus!
     reason: String
-    "The provisioning this bulk started for the row (null until started, or when it did not start one)."
+    "The provisioning this bulk started for the row; for a registered row AWAITING_ACTIVATION until its device first connects, then ACTIVE (null otherwise)."
     provisioningStatus: ProvisioningStatus
     provisioningReason: String
   }
