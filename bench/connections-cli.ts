@@ -1,18 +1,15 @@
-// `npx tsx bench/connections-cli.ts [--quick] [--storm-only] [--profile=dev|cluster]
-// [--cpu-profile=<dir>]`: memory per idle connection and the reconnect storm alone, on the dev
-// server's or the cluster profile's backends (--cpu-profile writes the storm gateway's CPU profile).
+// `npx tsx bench/connections-cli.ts [--quick] [--devices=N] [--profile=dev|cluster]`: idle
+// connections over several gateways and the reconnect storm alone, on the dev server's or the
+// cluster profile's backends.
 import { connectionBench } from './connections';
 import { benchProfileOf } from './report';
 
-const cpuProfile = process.argv
-  .find((a) => a.startsWith('--cpu-profile='))
-  ?.slice('--cpu-profile='.length);
+const devices = process.argv.find((a) => a.startsWith('--devices='))?.slice('--devices='.length);
 console.log(
   await connectionBench({
     quick: process.argv.includes('--quick'),
-    stormOnly: process.argv.includes('--storm-only'),
     backends: benchProfileOf(process.argv),
-    ...(cpuProfile ? { profileDir: cpuProfile } : {}),
+    ...(devices ? { devices: Number(devices) } : {}),
     progress: (line) => console.log(line),
   }),
 );

@@ -109,6 +109,26 @@ describe('device links', () => {
     expect(h.closed).toEqual([]);
   });
 
+  it('keeps no function of its own on an idle link (memory per idle connection)', async () => {
+    // A closure made per connection keeps its whole scope (the open() call's input, control,
+    // promises) for as long as the connection lives: an idle link holds data, not functions.
+    const h = harness();
+    const link = await h.links.open({
+      key,
+      model: null,
+      seq: 1,
+      protocol: 'json',
+      control: h.control,
+    });
+    await h.flush();
+    h.sent[0]!.settle();
+    await h.flush();
+    const functions = Object.entries(link).filter(([, value]) => typeof value === 'function');
+    expect(functions.map(([name]) => name)).toEqual([]);
+    link.close('disconnected');
+    expect(h.links.size).toBe(0);
+  });
+
   it('closes the connection when the connect cannot be committed, and refuses its reports', async () => {
     const h = harness();
     const link = await h.links.open({

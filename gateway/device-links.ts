@@ -231,10 +231,7 @@ export class DeviceLinks {
       input.protocol,
       this.opts,
       accepted,
-      () => {
-        this.links.delete(sessionId);
-        this.opts.metrics.connections.dec({ protocol: input.protocol });
-      },
+      this,
     );
     this.links.set(sessionId, { link, control: input.control });
     this.opts.metrics.admissions.inc({ outcome: 'admitted' });
@@ -264,6 +261,12 @@ export class DeviceLinks {
       },
     );
     return link;
+  }
+
+  /** A link's connection ended (called once by the link). */
+  forget(link: DeviceLink): void {
+    this.links.delete(link.sessionId);
+    this.opts.metrics.connections.dec({ protocol: link.protocol });
   }
 
   control(sessionId: string): SessionControl | undefined {
@@ -300,7 +303,8 @@ export class DeviceLink {
     private readonly opts: DeviceLinksOptions,
     /** Settles when the twin accepted (or could not be told of) the connect. */
     private readonly accepted: Promise<void>,
-    private readonly forget: () => void,
+    /** Not a closure: one made in `open` would keep its whole scope for the link's life. */
+    private readonly links: Pick<DeviceLinks, 'forget'>,
   ) {
     // Reports wait for the connect: a twin ignores reports of a session it does not know.
     // (The connection itself is closed where the link was opened.)
@@ -406,7 +410,7 @@ export class DeviceLink {
   close(reason: OfflineReason): void {
     if (this.closed) return;
     this.closed = true;
-    this.forget();
+    this.links.forget(this);
     this.opts.logger.info({ ...this.bindings, reason }, 'device disconnected');
     const command: IngestCommand = {
       type: 'disconnect',

@@ -22,7 +22,13 @@ export interface OpenCommand {
   rebootAfterMs?: number;
 }
 
-export type ParentMessage = OpenCommand | { type: 'stats' } | { type: 'close' };
+/** Every device with a session sends one report `{ mark: value }` and counts its ack. */
+export interface ReportCommand {
+  type: 'report';
+  value: string;
+}
+
+export type ParentMessage = OpenCommand | ReportCommand | { type: 'stats' } | { type: 'close' };
 export type ChildMessage = {
   type: 'stats';
   welcomed: number;
@@ -30,12 +36,17 @@ export type ChildMessage = {
   refused: number;
   /** Firmware updates taken (rebooted into the new version). */
   updated: number;
+  /** Reports acknowledged (ReportCommand). */
+  acked: number;
 };
 
 let welcomed = 0;
 let attempts = 0;
 let refused = 0;
 let updated = 0;
+let acked = 0;
+/** The live session of each device (for ReportCommand): its last seq, the report's seq. */
+const live = new Map<WebSocket, { seq: number; reportSeq: number }>();
 /** The version each device runs (changed by an update). */
 const firmware = new Map<string, string>();
 let closing = false;
@@ -61,20 +72,30 @@ function connect(cmd: OpenCommand, deviceId: string, failures = 0): void {
       }),
     ),
   );
-  let seq = 1;
+  const session = { seq: 1, reportSeq: 0 };
   ws.on('message', (data) => {
     const m = JSON.parse(data.toString()) as {
       type: string;
       id?: string;
+      seq?: number;
       name?: string;
       params?: { version?: string };
     };
     if (m.type === 'welcome' && !up) {
       up = true;
       welcomed++;
+      live.set(ws, session);
     }
+    if (m.type === 'ack' && m.seq !== undefined && m.seq === session.reportSeq) acked++;
     if (m.type === 'command' && m.name === 'update-firmware' && cmd.rebootAfterMs !== undefined) {
-      ws.send(JSON.stringify({ type: 'command-result', seq: ++seq, id: m.id, status: 'accepted' }));
+      ws.send(
+        JSON.stringify({
+          type: 'command-result',
+          seq: ++session.seq,
+          id: m.id,
+          status: 'accepted',
+        }),
+      );
       const version = m.params?.version;
       setTimeout(() => {
         if (version) firmware.set(deviceId, version);
@@ -92,6 +113,7 @@ function connect(cmd: OpenCommand, deviceId: string, failures = 0): void {
   ws.on('error', () => {});
   ws.on('close', () => {
     sockets.delete(ws);
+    live.delete(ws);
     if (up) welcomed--;
     if (closing) return;
     // Back at once after a session ended; jittered exponential back-off while refused.
@@ -112,8 +134,14 @@ process.on('message', (msg: ParentMessage) => {
         connect(msg, msg.deviceIds[i++]!);
       if (i >= msg.deviceIds.length) clearInterval(timer);
     }, 10);
+  } else if (msg.type === 'report') {
+    for (const [ws, session] of live) {
+      const seq = ++session.seq;
+      session.reportSeq = seq;
+      ws.send(JSON.stringify({ type: 'report', seq, state: { mark: msg.value } }));
+    }
   } else if (msg.type === 'stats') {
-    const reply: ChildMessage = { type: 'stats', welcomed, attempts, refused, updated };
+    const reply: ChildMessage = { type: 'stats', welcomed, attempts, refused, updated, acked };
     process.send!(reply);
   } else if (msg.type === 'close') {
     closing = true;

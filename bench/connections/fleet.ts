@@ -73,6 +73,7 @@ export class ClientFleet {
     attempts: number;
     refused: number;
     updated: number;
+    acked: number;
   }> {
     const all = await Promise.all(
       this.children.map(
@@ -88,7 +89,13 @@ export class ClientFleet {
       attempts: all.reduce((n, s) => n + s.attempts, 0),
       refused: all.reduce((n, s) => n + s.refused, 0),
       updated: all.reduce((n, s) => n + s.updated, 0),
+      acked: all.reduce((n, s) => n + s.acked, 0),
     };
+  }
+
+  /** Every device with a session sends one report `{ mark: value }` (acks: `stats().acked`). */
+  report(value: string): void {
+    for (const child of this.children) child.send({ type: 'report', value });
   }
 
   /** Resolves with the time (ms) until `count` sessions are up; rejects after `timeoutMs`. */

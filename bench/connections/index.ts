@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import WebSocket from 'ws';
 import { freePort } from '../../deploy/embedded/child-process';
-import { randomBytes } from 'node:crypto';
-import { hashSecret } from '../../db/credentials';
-import { deviceCredentials } from '../../db/schema';
+import type { Database } from '../../db/client';
 import { startGatewayProcess } from '../../test/support/gateway-process';
 import {
   backendsOf,
@@ -16,197 +12,209 @@ import {
   type BenchProfile,
 } from '../report';
 import { ClientFleet } from './fleet';
+import { deviceIds, fleetRecords, markedRecords, seedActiveDevices } from './records';
 
-/** How long each half of a fleet past 10,000 devices may take to connect (the 20-minute budget). */
-const GIVE_UP_MS = 100_000;
+/** How long each half of the fleet may take to connect. */
+const GIVE_UP_MS = 10 * 60_000;
 
-/** Devices per gateway process: the open-file limit is 20,000 per process. */
-const PER_GATEWAY = 16_000;
+/**
+ * Devices per gateway process at most: the open-file limit is 20,000 per process, and a
+ * gateway holds a few dozen files of its own; 100,000 devices take 6 gateways (16,667 each).
+ */
+const PER_GATEWAY = 17_000;
+
+/** How long the storm's devices and twins may take (the target is 60 s). */
+const STORM_WAIT_MS = 10 * 60_000;
 
 const kB = (pid: number, field: 'VmRSS' | 'VmHWM') =>
   Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+)`))![1]);
 const slabKB = () => Number(readFileSync('/proc/meminfo', 'utf8').match(/Slab:\s+(\d+)/)![1]);
 
+interface GatewayMemory {
+  node: string;
+  /** Devices of the second half on this gateway (the marginal ones). */
+  added: number;
+  userBytesPerConnection: number;
+  heapBytesPerConnection: number;
+}
+
 interface IdleResult {
   devices: number;
-  /** Devices with a session when measured (fewer than `devices` when the limit was reached). */
-  reached: number;
-  /** Measured from before any device to the first half (the second half did not finish). */
-  capped: boolean;
-  /** False when not even the first half connected: no per-idle-connection figure then. */
-  meaningful: boolean;
   gateways: number;
   connectSeconds: number;
+  /** Records with a session (`device_twins.session_id is not null`). */
+  withSession: number;
+  /** Twins consistent (records.ts: online, open session on a live gateway, no notice, active). */
+  consistent: number;
+  noticesWaiting: number;
   userBytesPerConnection: number;
   heapBytesPerConnection: number;
   kernelBytesPerConnection: number;
+  perGateway: GatewayMemory[];
 }
 
 interface StormResult {
   devices: number;
-  backSeconds: number;
+  killed: number;
+  of: number;
+  backSeconds: number | null;
+  convergedSeconds: number | null;
+  /** Reports acknowledged before the kill, and how many of them the records hold. */
+  acked: number;
+  ackedInRecords: number;
+  consistent: number;
   peakRssMiB: number;
   admitted: number;
   rateLimited: number;
-  admittedPerSecond: number;
-  /** Until every twin had accepted its session's connect (null: not within the wait). */
-  toldSeconds: number | null;
   failedConnects: number;
 }
 
+interface Gateway {
+  node: string;
+  url: string;
+  port: number;
+  metricsPort: number;
+  inspectPort: number;
+  pid: number;
+  crash(): Promise<void>;
+}
+
+const startGateway = async (
+  backends: { temporalAddress: string; databaseUrl: string },
+  node: string,
+  options: { port?: number; env?: Record<string, string> } = {},
+): Promise<Gateway> => {
+  const inspectPort = await freePort();
+  const g = await startGatewayProcess(backends, node, {
+    ...options,
+    nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
+  });
+  return { ...g, node, inspectPort };
+};
+
 /**
- * Issue 5, 3c and 3f: memory per idle device connection, and a reconnect storm. Gateways run
- * as their own processes (the gateway role); devices are native JSON connections that said
- * hello and got their welcome (their twin accepted the session), held by client processes.
- * Credentials are seeded straight into PostgreSQL with one shared secret (registration
- * through GraphQL is not what is measured here).
+ * Issue 18 (measure 2): a fleet of idle devices over several gateway processes — memory per
+ * idle connection, devices with a session and consistent twins in the records — then a
+ * reconnect storm: gateways holding half the fleet are killed (SIGKILL) and started again on
+ * their ports; all back, twins converged, and every report acknowledged before the kill in the
+ * records. Devices are native JSON connections (hello, welcome) held by client processes;
+ * credentials and active records are seeded straight into PostgreSQL (records.ts).
  */
 export async function connectionBench(opts: {
   quick: boolean;
   progress(line: string): void;
-  /** Only the reconnect storm (for working on it). */
-  stormOnly?: boolean;
-  /** Where to write a CPU profile of the storm's gateway (.cpuprofile), if anywhere. */
-  profileDir?: string;
+  /** Devices (default 100,000; quick 3,000). */
+  devices?: number;
   /** Backends (default: the dev server). */
   backends?: BenchProfile;
 }): Promise<string> {
   const profile = opts.backends ?? 'dev';
-  const sizes = opts.stormOnly ? [] : opts.quick ? [2_000] : [10_000, 50_000];
-  const stormSize = opts.quick ? 2_000 : 10_000;
+  const n = opts.devices ?? (opts.quick ? 3_000 : 100_000);
+  // At least 5 gateways (issue 18), at most PER_GATEWAY devices each.
+  const count = Math.max(5, Math.ceil(n / PER_GATEWAY));
+  const perGateway = Math.ceil(n / count);
   return withScratchStack(async (stack, backends) => {
-    {
-      {
-        const tenantId = 'bench-conn';
-        const secret = `dpl_${randomBytes(24).toString('base64url')}`;
-        const secretHash = await hashSecret(secret);
-        const most = Math.max(...sizes, stormSize);
-        for (let i = 0; i < most; i += 5_000)
-          await stack.database.db.insert(deviceCredentials).values(
-            Array.from({ length: Math.min(5_000, most - i) }, (_, j) => ({
-              tenantId,
-              deviceId: `c-${i + j}`,
-              secretHash,
-            })),
-          );
-        const ids = (from: number, n: number) =>
-          Array.from({ length: n }, (_, i) => `c-${from + i}`);
-
-        const idle: IdleResult[] = [];
-        let offset = 0;
-        const idleAt = async (n: number) => {
-          const count = Math.ceil(n / PER_GATEWAY);
-          const gateways = await Promise.all(
-            Array.from({ length: count }, (_, g) =>
-              freePort().then((inspectPort) =>
-                startGatewayProcess(backends, `bench-idle-${n}-${g}`, {
-                  env: { GATEWAY_ADMISSION_RATE: '5000', GATEWAY_FLAP_LIMIT: '1000' },
-                  nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
-                }).then((gateway) => ({ ...gateway, inspectPort })),
-              ),
-            ),
-          );
-          // Marginal cost: memory after the first half is up, then after the second half, so
-          // what every gateway pays once (JIT, heap growth, pools) does not count.
-          const half = Math.floor(n / 2);
-          const fleets: ClientFleet[] = [];
-          const started = Date.now();
-          const measure = async () => {
-            await new Promise((r) => setTimeout(r, 3_000));
-            // A full GC in every gateway first (through its inspector), so garbage left by
-            // connecting does not count as the connections' memory.
-            await Promise.all(gateways.map((g) => collectGarbage(g.inspectPort)));
-            await new Promise((r) => setTimeout(r, 1_000));
-            const heaps = await Promise.all(gateways.map((g) => heapUsed(g.metricsPort)));
-            return {
-              rss: gateways.reduce((sum, g) => sum + kB(g.pid, 'VmRSS') * 1024, 0),
-              heap: heaps.reduce((a, b) => a + b, 0),
-              slab: slabKB() * 1024,
-            };
-          };
-          // Before any device: what a fleet that cannot finish is measured from.
-          const base = n > 10_000 ? await measure() : null;
-          let before = { rss: 0, heap: 0, slab: 0 };
-          let reachedBefore = 0;
-          let reached = 0;
-          // Past 10,000 the embedded Temporal dev server (SQLite) is the limit: each half gets
-          // a few minutes, and the row says how many devices it reached.
-          const giveUpMs = n > 10_000 ? GIVE_UP_MS : 15 * 60_000;
-          for (const [from, size] of [
-            [0, half],
-            [half, n - half],
-          ] as const) {
-            fleets.push(
-              ...(await Promise.all(
-                gateways.map((g, i) => {
-                  const share = Math.ceil(size / count);
-                  return ClientFleet.open({
-                    url: g.url,
-                    tenantId,
-                    deviceIds: ids(
-                      offset + from + i * share,
-                      Math.max(0, Math.min(share, size - i * share)),
-                    ),
-                    secret,
-                    ratePerSecond: 2_000 / count,
-                  });
-                }),
-              )),
-            );
-            let lastPrint = 0;
-            const deadline = Date.now() + giveUpMs;
-            reached = await waitAll(fleets, from + size, giveUpMs, (welcomed) => {
-              if (Date.now() - lastPrint < 5_000) return;
-              lastPrint = Date.now();
-              opts.progress(`  idle ${n}: ${welcomed} connected`);
-            });
-            // Idle means the twin holds the session: Temporal has taken every connect.
-            // (Sessions whose connect is still on its way do not count as reached.)
-            reached -= await untold(gateways, deadline);
-            if (from === 0) {
-              before = await measure();
-              reachedBefore = reached;
-            }
-          }
-          const connectSeconds = (Date.now() - started) / 1000;
-          const after = await measure();
-          offset += n;
-          // A fleet that could not finish (the second half churning, not idle) is measured from
-          // before any device to the first half instead: fixed costs included, so an upper bound.
-          const capped = reached < n && base !== null && reachedBefore > 0;
-          const [from0, to0, added] = capped
-            ? [base, before, reachedBefore]
-            : [before, after, Math.max(1, reached - reachedBefore)];
-          idle.push({
-            devices: n,
-            reached: capped ? reachedBefore : reached,
-            capped,
-            // Not even the first half came up: its sockets were churning, not idle.
-            meaningful: !capped || reachedBefore >= half,
-            gateways: count,
-            connectSeconds,
-            userBytesPerConnection: (to0.rss - from0.rss) / added,
-            heapBytesPerConnection: (to0.heap - from0.heap) / added,
-            // Loopback: the kernel holds both ends; half the slab growth is the gateway's side.
-            kernelBytesPerConnection: (to0.slab - from0.slab) / (2 * added),
+    const tenantId = 'bench-conn';
+    opts.progress(`  seeding ${n} active devices`);
+    const { secret } = await seedActiveDevices(stack.database, tenantId, n);
+    const gateways = await Promise.all(
+      Array.from({ length: count }, (_, g) =>
+        startGateway(backends, `bench-gw-${g}`, {
+          env: { GATEWAY_ADMISSION_RATE: '5000', GATEWAY_FLAP_LIMIT: '1000' },
+        }),
+      ),
+    );
+    const shareOf = (g: number) => Math.max(0, Math.min(perGateway, n - g * perGateway));
+    const measure = async () => {
+      await new Promise((r) => setTimeout(r, 3_000));
+      // A full GC in every gateway first (through its inspector), so garbage left by
+      // connecting does not count as the connections' memory.
+      await Promise.all(gateways.map((g) => collectGarbage(g.inspectPort)));
+      await new Promise((r) => setTimeout(r, 1_000));
+      const heaps = await Promise.all(gateways.map((g) => heapUsed(g.metricsPort)));
+      return {
+        rss: gateways.map((g) => kB(g.pid, 'VmRSS') * 1024),
+        heap: heaps,
+        slab: slabKB() * 1024,
+      };
+    };
+    // Marginal cost: memory after the first half is up, then after the second half, so what
+    // every gateway pays once (JIT, heap growth, pools) does not count.
+    const fleets: ClientFleet[] = [];
+    const started = Date.now();
+    let before = { rss: [] as number[], heap: [] as number[], slab: 0 };
+    const halves = gateways.map((_, g) => Math.floor(shareOf(g) / 2));
+    let up = 0;
+    for (const half of [0, 1] as const) {
+      const opened = await Promise.all(
+        gateways.map((g, i) => {
+          const first = i * perGateway + (half === 0 ? 0 : halves[i]!);
+          const size = half === 0 ? halves[i]! : shareOf(i) - halves[i]!;
+          return ClientFleet.open({
+            url: g.url,
+            tenantId,
+            deviceIds: deviceIds(first, size),
+            secret,
+            ratePerSecond: 2_000 / count,
           });
-          opts.progress(
-            `  idle ${n}: ${(idle.at(-1)!.userBytesPerConnection / 1024).toFixed(1)} KiB user (${(idle.at(-1)!.heapBytesPerConnection / 1024).toFixed(1)} KiB JS heap), ${(idle.at(-1)!.kernelBytesPerConnection / 1024).toFixed(1)} KiB kernel per connection`,
-          );
-          await Promise.all(fleets.map((f) => f.close()));
-          await Promise.all(gateways.map((g) => g.crash()));
-        };
-
-        // The storm before the largest fleet, which leaves the dev server busy for a while.
-        if (sizes.length > 0) await idleAt(sizes[0]!);
-        opts.progress(`  reconnect storm: ${stormSize} devices`);
-        const storm = await reconnectStorm(backends, tenantId, secret, ids(0, stormSize), opts);
-        for (const n of sizes.slice(1)) await idleAt(n);
-        return section(idle, storm, opts.quick, profile);
-      }
+        }),
+      );
+      fleets.push(...opened);
+      up += half === 0 ? sum(halves) : n - sum(halves);
+      let lastPrint = 0;
+      await waitAll(fleets, up, GIVE_UP_MS, (welcomed) => {
+        if (Date.now() - lastPrint < 5_000) return;
+        lastPrint = Date.now();
+        opts.progress(`  idle ${n}: ${welcomed} connected`);
+      });
+      // Idle means the connect is in the record: every admitted connect committed.
+      await uncommitted(gateways, Date.now() + GIVE_UP_MS);
+      if (half === 0) before = await measure();
     }
+    const connectSeconds = (Date.now() - started) / 1000;
+    const after = await measure();
+    const perGatewayMemory = gateways.map((g, i) => {
+      const added = Math.max(1, shareOf(i) - halves[i]!);
+      return {
+        node: g.node,
+        added,
+        userBytesPerConnection: (after.rss[i]! - before.rss[i]!) / added,
+        heapBytesPerConnection: (after.heap[i]! - before.heap[i]!) / added,
+      };
+    });
+    const added = n - sum(halves);
+    const records = await fleetRecords(
+      stack.database,
+      tenantId,
+      gateways.map((g) => g.node),
+    );
+    const idle: IdleResult = {
+      devices: n,
+      gateways: count,
+      connectSeconds,
+      ...records,
+      userBytesPerConnection: (sum(after.rss) - sum(before.rss)) / added,
+      heapBytesPerConnection: (sum(after.heap) - sum(before.heap)) / added,
+      // Loopback: the kernel holds both ends; half the slab growth is the gateway's side.
+      kernelBytesPerConnection: (after.slab - before.slab) / (2 * added),
+      perGateway: perGatewayMemory,
+    };
+    opts.progress(
+      `  idle ${n}: ${(idle.userBytesPerConnection / 1024).toFixed(2)} KiB user (${(idle.heapBytesPerConnection / 1024).toFixed(2)} KiB JS heap), ${(idle.kernelBytesPerConnection / 1024).toFixed(2)} KiB kernel per connection; ${records.withSession} with a session, ${records.consistent} consistent`,
+    );
+    const storm = await reconnectStorm(backends, stack.database, tenantId, gateways, fleets, {
+      devices: n,
+      perGateway,
+      shareOf,
+      progress: opts.progress,
+    });
+    await Promise.all(fleets.map((f) => f.close()));
+    await Promise.all(gateways.map((g) => g.crash()));
+    return section(idle, storm, opts.quick, profile);
   }, profile);
 }
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** A DevTools protocol session with a Node process started with `--inspect`. */
 async function inspector(inspectPort: number) {
@@ -263,8 +271,11 @@ async function counters(port: number): Promise<(name: string, outcome: string) =
     );
 }
 
-/** Sessions the gateways admitted whose twin was not yet told, once none or at `deadline`. */
-async function untold(gateways: Array<{ metricsPort: number }>, deadline: number): Promise<number> {
+/** Waits until every connect the gateways admitted is committed or failed (or `deadline`). */
+async function uncommitted(
+  gateways: ReadonlyArray<{ metricsPort: number }>,
+  deadline: number,
+): Promise<number> {
   for (;;) {
     const reads = await Promise.all(gateways.map((g) => counters(g.metricsPort)));
     const pending = reads.reduce(
@@ -289,10 +300,7 @@ async function waitAll(
 ): Promise<number> {
   const deadline = Date.now() + giveUpMs;
   for (;;) {
-    const welcomed = (await Promise.all(fleets.map((f) => f.stats()))).reduce(
-      (sum, s) => sum + s.welcomed,
-      0,
-    );
+    const welcomed = sum(await Promise.all(fleets.map(async (f) => (await f.stats()).welcomed)));
     progress(welcomed);
     if (welcomed >= n || Date.now() > deadline) return welcomed;
     await new Promise((r) => setTimeout(r, 500));
@@ -300,172 +308,176 @@ async function waitAll(
 }
 
 /**
- * All devices connected to one gateway with the default admission settings; the gateway is
- * killed (SIGKILL) and started again on the same port; every device tries to come back at
- * once (then with jittered back-off while refused). Measured from the new gateway listening
- * until every device has a session again.
+ * Every device sends one report and waits for its ack; then the gateways holding at least
+ * half the fleet are killed (SIGKILL) and started again on their ports, with default
+ * admission settings and new node ids. Every device comes back at once, then while refused
+ * waits the gateway's Retry-After plus a jittered back-off. "All back" is from the new
+ * gateways listening until every device has a session again; "converged" until every twin is
+ * consistent again (records.ts) — the new sessions on the new gateways, no notice waiting.
  */
 async function reconnectStorm(
   backends: { temporalAddress: string; databaseUrl: string },
+  database: Database,
   tenantId: string,
-  secret: string,
-  deviceIds: string[],
-  opts: { progress(line: string): void; profileDir?: string },
+  gateways: Gateway[],
+  fleets: ClientFleet[],
+  opts: {
+    devices: number;
+    perGateway: number;
+    shareOf(g: number): number;
+    progress(line: string): void;
+  },
 ): Promise<StormResult> {
-  const first = await startGatewayProcess(backends, 'bench-storm-a');
-  const fleet = await ClientFleet.open({
-    url: first.url,
-    tenantId,
-    deviceIds,
-    secret,
-    ratePerSecond: 450,
-    minProcesses: 4,
+  const n = opts.devices;
+  const mark = `before-kill-${Date.now()}`;
+  await Promise.all(fleets.map((f) => f.report(mark)));
+  const acked = async () =>
+    sum(await Promise.all(fleets.map(async (f) => (await f.stats()).acked)));
+  const ackDeadline = Date.now() + STORM_WAIT_MS;
+  while ((await acked()) < n && Date.now() < ackDeadline)
+    await new Promise((r) => setTimeout(r, 500));
+  const ackedBefore = await acked();
+  // Gateways g hold fleets g and g + count (the two halves).
+  let killed = 0;
+  let devices = 0;
+  while (devices < Math.min(50_000, Math.ceil(n / 2))) devices += opts.shareOf(killed++);
+  opts.progress(
+    `  storm: ${ackedBefore} reports acked; killing ${killed} of ${gateways.length} gateways (${devices} devices)`,
+  );
+  const doomed = gateways.slice(0, killed);
+  await Promise.all(doomed.map((g) => g.crash()));
+  const restarted = await Promise.all(
+    doomed.map((g) => startGateway(backends, `${g.node}-after`, { port: g.port })),
+  );
+  const start = Date.now();
+  gateways.splice(0, killed, ...restarted);
+  let lastPrint = 0;
+  const back = await waitAll(fleets, n, STORM_WAIT_MS, (welcomed) => {
+    if (Date.now() - lastPrint < 5_000) return;
+    lastPrint = Date.now();
+    opts.progress(`  storm: ${welcomed} of ${n} with a session`);
   });
-  try {
-    await fleet.waitForWelcomed(deviceIds.length, 10 * 60_000);
-    await first.crash();
-    const inspectPort = await freePort();
-    const second = await startGatewayProcess(backends, 'bench-storm-b', {
-      port: first.port,
-      ...(opts.profileDir ? { nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`] } : {}),
-    });
-    const start = Date.now();
-    const profiler = opts.profileDir ? await inspector(inspectPort) : null;
-    await profiler?.call('Profiler.enable');
-    await profiler?.call('Profiler.start');
-    let lastPrint = 0;
-    const backMs = await fleet.waitForWelcomed(deviceIds.length, 10 * 60_000, (welcomed) => {
-      if (Date.now() - lastPrint < 5_000) return;
+  const backMs = back >= n ? Date.now() - start : null;
+  opts.progress(`  storm: all back after ${backMs === null ? '—' : (backMs / 1000).toFixed(1)} s`);
+  const live = gateways.map((g) => g.node);
+  let records = await fleetRecords(database, tenantId, live);
+  while (records.consistent < n && Date.now() - start < STORM_WAIT_MS) {
+    if (Date.now() - lastPrint >= 5_000) {
       lastPrint = Date.now();
-      opts.progress(`  storm: ${welcomed} back`);
-    });
-    opts.progress(`  storm: all back after ${(backMs / 1000).toFixed(1)} s`);
-    if (profiler && opts.profileDir) {
-      const { profile } = (await profiler.call('Profiler.stop')) as { profile: unknown };
-      profiler.close();
-      const file = path.join(opts.profileDir, `storm-${Date.now()}.cpuprofile`);
-      await writeFile(file, JSON.stringify(profile));
-      opts.progress(`  storm: CPU profile of the gateway in ${file}`);
+      opts.progress(`  storm: ${records.consistent} of ${n} twins consistent`);
     }
-    const metrics = () => counters(second.metricsPort);
-    // The devices are back; their twins hear of it as fast as Temporal takes the signals.
-    let toldMs: number | null = null;
-    let read = await metrics();
-    const admitted = read('admissions', 'admitted');
-    const told = (r: typeof read) =>
-      r('twin_connects', 'accepted') + r('twin_connects', 'failed') >= admitted;
-    while (!told(read) && Date.now() - start < 10 * 60_000) {
-      if (Date.now() - lastPrint >= 5_000) {
-        lastPrint = Date.now();
-        opts.progress(`  storm: ${read('twin_connects', 'accepted')} of ${admitted} twins told`);
-      }
-      await new Promise((r) => setTimeout(r, 250));
-      read = await metrics();
-    }
-    if (told(read)) toldMs = Date.now() - start;
-    const peakRssMiB = kB(second.pid, 'VmHWM') / 1024;
-    await second.crash();
-    return {
-      devices: deviceIds.length,
-      backSeconds: backMs / 1000,
-      peakRssMiB,
-      admitted,
-      rateLimited: read('admissions', 'rate-limited'),
-      admittedPerSecond: admitted / (backMs / 1000),
-      toldSeconds: toldMs === null ? null : toldMs / 1000,
-      failedConnects: read('twin_connects', 'failed'),
-    };
-  } finally {
-    await fleet.close();
+    await new Promise((r) => setTimeout(r, 500));
+    records = await fleetRecords(database, tenantId, live);
   }
+  const convergedMs = records.consistent >= n ? Date.now() - start : null;
+  const reads = await Promise.all(restarted.map((g) => counters(g.metricsPort)));
+  return {
+    devices,
+    killed,
+    of: gateways.length,
+    backSeconds: backMs === null ? null : backMs / 1000,
+    convergedSeconds: convergedMs === null ? null : convergedMs / 1000,
+    acked: ackedBefore,
+    ackedInRecords: await markedRecords(database, tenantId, mark),
+    consistent: records.consistent,
+    peakRssMiB: Math.max(...restarted.map((g) => kB(g.pid, 'VmHWM'))) / 1024,
+    admitted: sum(reads.map((r) => r('admissions', 'admitted'))),
+    rateLimited: sum(reads.map((r) => r('admissions', 'rate-limited'))),
+    failedConnects: sum(reads.map((r) => r('twin_connects', 'failed'))),
+  };
 }
 
 function section(
-  idle: IdleResult[],
+  idle: IdleResult,
   storm: StormResult,
   quick: boolean,
   profile: BenchProfile,
 ): string {
   const kib = (b: number) => (b / 1024).toFixed(2);
-  const largest = idle.filter((r) => r.meaningful).at(-1);
+  const s = (x: number | null) => (x === null ? 'not within 10 min' : x.toFixed(1));
+  const user = Math.max(idle.userBytesPerConnection, idle.heapBytesPerConnection);
   const figures = [
-    ...(largest
-      ? [
-          {
-            key: `user-kib-per-connection-${largest.devices}`,
-            label: `user KiB per idle connection (${largest.reached.toLocaleString('en')} devices)`,
-            value: Number(
-              kib(Math.max(largest.userBytesPerConnection, largest.heapBytesPerConnection)),
-            ),
-            better: 'lower' as const,
-          },
-        ]
-      : []),
-    ...idle.map((r) => ({
-      key: `reached-${r.devices}`,
-      label: `idle devices with a session, of ${r.devices.toLocaleString('en')}`,
-      value: r.reached,
-      better: 'higher' as const,
-    })),
     {
-      key: `storm-back-s-${storm.devices}`,
-      label: `reconnect storm (${storm.devices.toLocaleString('en')}): all back after s`,
-      value: Number(storm.backSeconds.toFixed(1)),
+      key: `user-kib-per-connection-${idle.devices}`,
+      label: `user KiB per idle connection (${idle.devices.toLocaleString('en')} devices)`,
+      value: Number(kib(user)),
       better: 'lower' as const,
     },
-    ...(storm.toldSeconds === null
+    {
+      key: `with-session-${idle.devices}`,
+      label: `idle devices with a session in the records, of ${idle.devices.toLocaleString('en')}`,
+      value: idle.withSession,
+      better: 'higher' as const,
+    },
+    {
+      key: `consistent-${idle.devices}`,
+      label: `twins consistent, of ${idle.devices.toLocaleString('en')}`,
+      value: idle.consistent,
+      better: 'higher' as const,
+    },
+    ...(storm.backSeconds === null
       ? []
       : [
           {
-            key: `storm-told-s-${storm.devices}`,
-            label: `reconnect storm (${storm.devices.toLocaleString('en')}): twins told after s`,
-            value: Number(storm.toldSeconds.toFixed(1)),
+            key: `storm-back-s-${storm.devices}`,
+            label: `reconnect storm (${storm.devices.toLocaleString('en')}): all back after s`,
+            value: Number(storm.backSeconds.toFixed(1)),
+            better: 'lower' as const,
+          },
+        ]),
+    ...(storm.convergedSeconds === null
+      ? []
+      : [
+          {
+            key: `storm-converged-s-${storm.devices}`,
+            label: `reconnect storm (${storm.devices.toLocaleString('en')}): twins converged after s`,
+            value: Number(storm.convergedSeconds.toFixed(1)),
             better: 'lower' as const,
           },
         ]),
   ];
-  return `## Memory per idle connection (3c)
+  return `## Idle connections (issue 18, measure 2)
 
-Command: \`${benchCommand(quick, profile)}\`. Machine: ${machine()}. One run per row.
+Command: \`${benchCommand(quick, profile)}\`. Machine: ${machine()}. One run.
 Backends: ${backendsOf(profile)}.
-Native JSON devices that said hello and got their welcome (their twin holds the session), held
-open by client processes (\`ws\`, one 127.0.x.y source address per process); gateways are the
-gateway role in their own processes, at most ${PER_GATEWAY.toLocaleString('en')} devices each
-(the open-file limit here is 20,000 per process). User = growth of the gateways' resident
-memory (RSS), after a full garbage collection, while the second half of the devices connects (5 s after the first half, to 5 s after
-the last), ÷ the devices of that half: the marginal cost of a connection, without what a
-gateway pays once (JIT, heap growth, pools). JS heap = the same for V8's heap in use (part of
-RSS). Kernel = growth of the kernel's slab memory ÷ (2 × devices): on loopback the kernel
-holds both ends of every connection, and this counts one end. The target is judged on the
-larger of RSS and JS heap: after a full GC, V8 may hand pages back, which can make a small
-fleet's RSS growth read low or even negative.
+${idle.devices.toLocaleString('en')} native JSON devices over ${idle.gateways} gateway processes (the gateway role, at
+most ${PER_GATEWAY.toLocaleString('en')} devices each: the open-file limit here is 20,000 per process), held open by
+client processes (\`ws\`, one 127.0.x.y source address per process, at most 15,000 sockets each). Credentials
+and **active** device records are seeded straight into PostgreSQL (one shared secret): a fleet
+that ran before, so a connect is the hot path alone — a first connection of a \`provisioned\`
+device is an activation notice, drained at TWIN_NOTICE_RATE (provisioning's cost, in the cost
+section). A device is up when welcomed and its connect committed to its record. User = growth
+of each gateway's resident memory (RSS), after a full garbage collection, from the first half of
+its devices up to all of them, ÷ the devices of the second half: the marginal cost of a
+connection, without what a gateway pays once. JS heap = the same for V8's heap in use (part of
+RSS). Kernel = growth of the kernel's slab memory ÷ (2 × devices): on loopback the kernel holds
+both ends. The target is judged on the larger of RSS and JS heap. **Consistent** twin: ONLINE
+in its record, with an open session (\`device_sessions\`) on a live gateway, no notice waiting
+for the twin, lifecycle ACTIVE.
 
-| devices (with a session when measured) | gateway processes | connect s | user (RSS) KiB / connection | of which JS heap | kernel KiB / connection | target (user) |
-|---|---|---|---|---|---|---|
-${idle.map((r) => `| ${r.devices.toLocaleString('en')} (${r.reached.toLocaleString('en')}${r.capped ? ': **limit reached**, measured at the first half, see below' : ''}) | ${r.gateways} | ${r.connectSeconds.toFixed(0)} | ${r.meaningful ? `${kib(r.userBytesPerConnection)} | ${kib(r.heapBytesPerConnection)} | ${kib(r.kernelBytesPerConnection)} | ≤ 2 KiB ${Math.max(r.userBytesPerConnection, r.heapBytesPerConnection) <= 2048 ? '✓' : '✗'}` : '— | — | — | not measured: not even half the fleet came up (its sockets were churning, not idle)'} |`).join('\n')}
+| devices | gateway processes | connect s | with a session (records) | consistent twins | notices waiting | user (RSS) KiB / connection | of which JS heap | kernel KiB / connection | target (user ≤ 2 KiB) |
+|---|---|---|---|---|---|---|---|---|---|
+| ${idle.devices.toLocaleString('en')} | ${idle.gateways} | ${idle.connectSeconds.toFixed(0)} | ${idle.withSession.toLocaleString('en')} | ${idle.consistent.toLocaleString('en')} | ${idle.noticesWaiting} | ${kib(idle.userBytesPerConnection)} | ${kib(idle.heapBytesPerConnection)} | ${kib(idle.kernelBytesPerConnection)} | ${user <= 2048 ? '✓' : '✗'} |
 
-${
-  idle.some((r) => r.capped)
-    ? profile !== 'dev'
-      ? `Where a row reached fewer devices than it asked for, devices did not all get a session within ${GIVE_UP_MS / 1000} s per half of the fleet (every session is a twin's signal-with-start on the Temporal cluster above, sharing 2 cores with everything else); the row is then measured from before the first device to the first half complete — fixed costs included, so an upper bound.\n`
-      : `Where a row reached fewer devices than it asked for, the limit is the embedded Temporal dev server (SQLite, one process): every session is a twin's signal-with-start, the server is still working through the twins of the fleets before (the storm's reconnects, gateway-lost marks), and on this 2-core machine new sessions come at tens to a few hundred per second (reached ÷ connect s) — in an earlier run, past ~40,000 fresh twins, most failed (twin unavailable → the device reconnects). So each half of the fleet gets ${GIVE_UP_MS / 1000} s; when the second half does not finish (its devices are then churning, not idle), the row is measured from before the first device to the first half complete — fixed costs included, so an upper bound. A fleet this size wants a Temporal cluster.\n`
-    : ''
-}
-## Reconnect storm (3f)
+Per gateway process (the second half of its devices):
 
-${storm.devices.toLocaleString('en')} devices connected to one gateway (default settings: admission ${500}/s); the
-gateway is killed with SIGKILL and started again on the same port; every device comes back at
-once, then while refused waits the gateway's Retry-After (1 s) plus a jittered exponential
-back-off (0.25 … 5 s); the devices are spread over 4 client processes (source addresses). "All back" is timed
-from the new gateway listening until every device had a session again: hello answered, its
-connect queued for the twin, ahead of anything the device sends next (a device's reports are
-acknowledged only once its twin accepted them, so nothing acknowledged waits on this). "Twins
-told" is until Temporal had accepted every one of those connects (signal-with-start per twin);
-a connect Temporal refuses closes its connection (1013), counted as failed.
+| gateway | devices added | user (RSS) KiB / connection | JS heap KiB / connection |
+|---|---|---|---|
+${idle.perGateway.map((g) => `| ${g.node} | ${g.added.toLocaleString('en')} | ${kib(g.userBytesPerConnection)} | ${kib(g.heapBytesPerConnection)} |`).join('\n')}
 
-| devices | all back after s | twins told after s | admitted | refused (rate limit) | connects failed | admitted / s | peak RSS MiB | target (all back) |
-|---|---|---|---|---|---|---|---|---|
-| ${storm.devices.toLocaleString('en')} | ${storm.backSeconds.toFixed(1)} | ${storm.toldSeconds === null ? 'not within 10 min' : storm.toldSeconds.toFixed(1)} | ${storm.admitted} | ${storm.rateLimited} | ${storm.failedConnects} | ${storm.admittedPerSecond.toFixed(0)} | ${storm.peakRssMiB.toFixed(0)} | ≤ 60 s ${storm.backSeconds <= 60 ? '✓' : '✗'} |
+## Reconnect storm (issue 18, measure 2)
+
+The same fleet: every device sends one report and waits for its ack; then ${storm.killed} of ${storm.of} gateways,
+holding ${storm.devices.toLocaleString('en')} devices, are killed with SIGKILL and started again on their ports (new node
+ids, default admission: 500 new connections/s each). Every device comes back at once, then while
+refused waits the gateway's Retry-After (1 s) plus a jittered exponential back-off (0.25 … 5 s).
+"All back" is from the new gateways listening until every device of the fleet has a session
+again; "converged" until every twin is consistent again (above). "Acked in records": of the
+reports acknowledged before the kill, how many the records hold (nothing acknowledged is lost).
+
+| devices | gateways killed | all back after s | twins converged after s | consistent | reports acked before the kill | of them in the records | admitted | refused (rate limit) | connects failed | peak RSS MiB (new gateway) | target (all back ≤ 60 s) |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+| ${storm.devices.toLocaleString('en')} | ${storm.killed} of ${storm.of} | ${s(storm.backSeconds)} | ${s(storm.convergedSeconds)} | ${storm.consistent.toLocaleString('en')} | ${storm.acked.toLocaleString('en')} | ${storm.ackedInRecords.toLocaleString('en')} | ${storm.admitted} | ${storm.rateLimited} | ${storm.failedConnects} | ${storm.peakRssMiB.toFixed(0)} | ${storm.backSeconds !== null && storm.backSeconds <= 60 ? '✓' : '✗'} |
 
 ${figuresLine({ section: 'connections', profile, quick, figures })}`;
 }

@@ -8,7 +8,7 @@ import {
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { refusedLockedSource, sourceAddress } from '../source-address';
 import { DoppelError } from '../../twins/errors';
-import type { DeviceLink, DeviceLinks } from '../device-links';
+import type { DeviceLink, DeviceLinks, SessionControl } from '../device-links';
 import { CloseCode, type DeviceMessage, type GatewayMessage } from './messages';
 import { parseDeviceMessage } from './parse-device-message';
 import { jsonCommand } from './firmware-update';
@@ -44,6 +44,37 @@ const TIMEOUT_GRANULARITY_MS = 4_000;
 /** Re-reads the phase after an await: the socket may have closed meanwhile. */
 const isClosed = (conn: Connection) => conn.phase === 'closed';
 
+const sendTo = (ws: WebSocket<Connection>, message: GatewayMessage) => {
+  if (!isClosed(ws.getUserData())) ws.cork(() => ws.send(JSON.stringify(message)));
+};
+
+/**
+ * What the twin may do to a JSON connection. A class, not an object of arrow functions: an
+ * idle connection keeps its control for as long as it lives, and every function made per
+ * connection costs a closure, its context and (named, as tsx names them) a property
+ * dictionary — ~900 bytes for three (docs/scaling.md, "memory per idle connection").
+ */
+class JsonSessionControl implements SessionControl {
+  constructor(private readonly ws: WebSocket<Connection>) {}
+
+  close(code: number, reason: string): void {
+    if (!isClosed(this.ws.getUserData())) this.ws.end(code, reason);
+  }
+
+  pushDesired(version: number, state: Record<string, unknown>): void {
+    sendTo(this.ws, { type: 'desired', version, state });
+  }
+
+  command(name: string, params: Record<string, unknown>, timeoutMs: number) {
+    return this.ws
+      .getUserData()
+      .commands.send(
+        (id) => sendTo(this.ws, { type: 'command', id, ...jsonCommand(name, params) }),
+        timeoutMs,
+      );
+  }
+}
+
 /** The native JSON protocol at `/device` (docs/device-protocol.md). */
 export function mountDeviceEndpoint(
   app: TemplatedApp,
@@ -51,9 +82,7 @@ export function mountDeviceEndpoint(
 ): { closeAll(code: number, reason: string): void } {
   const { links } = opts;
   const sockets = new Set<WebSocket<Connection>>();
-  const send = (ws: WebSocket<Connection>, message: GatewayMessage) => {
-    if (!isClosed(ws.getUserData())) ws.cork(() => ws.send(JSON.stringify(message)));
-  };
+  const send = sendTo;
   const fail = (ws: WebSocket<Connection>, error: ErrorMessage, close?: number) => {
     links.refuse('json', error.code);
     send(ws, error);
@@ -107,15 +136,7 @@ export function mountDeviceEndpoint(
         firmware: msg.firmware,
         seq: msg.seq,
         protocol: 'json',
-        control: {
-          close: (code, reason) => !isClosed(conn) && ws.end(code, reason),
-          pushDesired: (version, state) => send(ws, { type: 'desired', version, state }),
-          command: (name, params, timeoutMs) =>
-            conn.commands.send(
-              (id) => send(ws, { type: 'command', id, ...jsonCommand(name, params) }),
-              timeoutMs,
-            ),
-        },
+        control: new JsonSessionControl(ws),
       });
     } catch (err) {
       if (err instanceof DoppelError && err.code === 'gateway:admission.flapping') {
@@ -209,6 +230,8 @@ export function mountDeviceEndpoint(
             ),
           );
         if (conn.helloTimer) clearTimeout(conn.helloTimer);
+        // An idle connection keeps no timer object.
+        conn.helloTimer = null;
         return void hello(ws, msg);
       }
       if (beforeHello) {
