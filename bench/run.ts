@@ -1,10 +1,10 @@
 // `npm run bench [-- --quick] [-- --only=ingest,pipeline,burst,connections,rollout,provisioning,cost]
-// [-- --profile=dev|cluster] [-- --shards=16]`: runs the benchmarks side by side with their peers
+// [-- --profile=dev|cluster] [-- --shards=16] [-- --bulk-rows=10000]`: runs the benchmarks side by side with their peers
 // and writes BENCHMARKS.md (../shared/BENCHMARKING.md); with --only, just those sections of it
 // are replaced. --profile=cluster runs every section on the cluster profile's backends (the real
 // Temporal server on PostgreSQL with fsync on, --shards history shards) and writes the
 // sections as `<name>@cluster` beside the dev server's; either way the side-by-side summary is
-// regenerated from the sections the file then has.
+// regenerated from the sections the file then has. --bulk-rows sizes the provisioning file.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { bulkProvisioningBench } from './bulk-provisioning';
 import { connectionBench } from './connections';

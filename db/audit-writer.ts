@@ -1,6 +1,6 @@
 import type { PgTransaction } from 'drizzle-orm/pg-core';
 import type { TwinAuditEntry } from '../twins/audit/device-audit';
-import { appendToLedger } from './ledger';
+import { appendManyToLedger } from './ledger';
 import { auditEntries } from './schema';
 
 type Tx = PgTransaction<any, any, any>;
@@ -22,35 +22,47 @@ export interface AuditRow {
 
 /**
  * Writes audit entries and chains each into the tenant's ledger, in the caller's
- * transaction. An entry whose `sourceKey` is already there (a retried projection) is skipped.
+ * transaction, in a few statements however many there are (a bulk's): the entries, then
+ * their ledger entries in the order of their ids. An entry whose `sourceKey` is already
+ * there (a retried projection) is skipped.
  */
 export async function writeAudit(tx: Tx, rows: readonly AuditRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const inserted = await tx
-    .insert(auditEntries)
-    .values([...rows])
-    .onConflictDoNothing()
-    .returning();
-  for (const row of inserted) {
-    await appendToLedger(tx, {
-      tenantId: row.tenantId,
-      kind: 'audit',
-      recordId: String(row.id),
-      record: {
-        at: new Date(row.at).toISOString(),
-        actor: row.actor,
-        role: row.role,
-        operation: row.operation,
-        subject: row.subject,
-        reason: row.reason,
-        before: row.before ?? null,
-        after: row.after ?? null,
-        input: row.input,
-        outcome: row.outcome,
-      },
-    });
-  }
+  const inserted: Array<typeof auditEntries.$inferSelect> = [];
+  for (let i = 0; i < rows.length; i += CHUNK)
+    inserted.push(
+      ...(await tx
+        .insert(auditEntries)
+        .values(rows.slice(i, i + CHUNK))
+        .onConflictDoNothing()
+        .returning()),
+    );
+  await appendManyToLedger(
+    tx,
+    inserted
+      .sort((a, b) => a.id - b.id)
+      .map((row) => ({
+        tenantId: row.tenantId,
+        kind: 'audit' as const,
+        recordId: String(row.id),
+        record: {
+          at: new Date(row.at).toISOString(),
+          actor: row.actor,
+          role: row.role,
+          operation: row.operation,
+          subject: row.subject,
+          reason: row.reason,
+          before: row.before ?? null,
+          after: row.after ?? null,
+          input: row.input,
+          outcome: row.outcome,
+        },
+      })),
+  );
 }
+
+/** Entries per statement: well under PostgreSQL's 65,535 parameters (11 columns each). */
+const CHUNK = 1_000;
 
 /** A twin's audit entry as an audit row. */
 export const twinAuditRow = (tenantId: string, entry: TwinAuditEntry): AuditRow => ({

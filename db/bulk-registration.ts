@@ -12,7 +12,10 @@ import { isRejection } from '../twins/errors';
 import type { ProvisionRequest } from '../twins/provisioning/request';
 import type { BulkKey, BulkRowStatus } from './bulk-provisioning-store';
 import type { Database } from './client';
-import { row, writeChanges } from './device-projection';
+import { deviceAuditEntry } from '../twins/audit/device-audit';
+import { twinAuditRow, writeAudit } from './audit-writer';
+import { row, writeChanges, type Tx } from './device-projection';
+import { appendChangesToOutbox } from './outbox-writer';
 import {
   bulkProvisioningRows,
   claimTokens,
@@ -65,6 +68,58 @@ function registered(
     }
   }
   return { events, states };
+}
+
+/**
+ * What goes with the new records besides themselves, as `writeChanges` writes it for one
+ * device, in a few statements for the whole batch: every audit entry (chained into the ledger
+ * in record order), then every outbox row. The commands of a new row (register, tags, desired
+ * configuration) change no lifecycle: there is no lifecycle history to write and no credential
+ * to revoke; a row whose events ever did would go through `writeChanges` itself.
+ */
+async function writeNewRecordsChanges(
+  tx: Tx,
+  tenantId: string,
+  fresh: ReadonlyArray<{
+    row: { serial: string };
+    events: DeviceEvent[];
+    states: DeviceTwinState[];
+  }>,
+): Promise<void> {
+  const plain = fresh.filter((f) => !f.events.some((e) => e.type === 'lifecycle-changed'));
+  for (const f of fresh)
+    if (!plain.includes(f))
+      await writeChanges(
+        tx,
+        initialDeviceState({ tenantId, deviceId: f.row.serial }),
+        f.events,
+        f.states,
+      );
+  const changes = plain.map((f) => ({
+    before: initialDeviceState({ tenantId, deviceId: f.row.serial }),
+    events: f.events,
+    states: f.states,
+  }));
+  // The audit trail and the ledger before the outbox: the outbox's lock is always taken last.
+  await writeAudit(
+    tx,
+    changes.flatMap(({ before, events, states }) =>
+      events.flatMap((event, i) => {
+        const entry = deviceAuditEntry(i === 0 ? before : states[i - 1]!, event, states[i]!);
+        return entry ? [twinAuditRow(tenantId, entry)] : [];
+      }),
+    ),
+  );
+  await appendChangesToOutbox(
+    tx,
+    changes.flatMap(({ before, events, states }) =>
+      events.map((event, i) => ({
+        aggregate: { type: 'device' as const, tenantId, id: before.deviceId },
+        event,
+        state: states[i]!,
+      })),
+    ),
+  );
 }
 
 /**
@@ -204,20 +259,14 @@ export async function registerBulkRows(
           expiresAt: new Date(Date.parse(batch.requestedAt) + f.row.request.claimExpiresInS * 1000),
         })),
       );
-    for (const f of mine) {
+    for (const f of mine)
       results.push({
         position: f.row.position,
         serial: f.row.serial,
         status: 'registered',
         reason: null,
       });
-      await writeChanges(
-        tx,
-        initialDeviceState({ tenantId, deviceId: f.row.serial }),
-        f.events,
-        f.states,
-      );
-    }
+    await writeNewRecordsChanges(tx, tenantId, mine);
 
     await tx.execute(sql`
       update bulk_provisioning_rows b

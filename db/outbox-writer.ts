@@ -23,24 +23,43 @@ export async function appendToOutbox(
   aggregate: { type: 'device' | 'asset'; tenantId: string; id: string },
   changes: ReadonlyArray<{ event: { type: string; at: string }; state: { version: number } }>,
 ): Promise<void> {
+  await appendChangesToOutbox(
+    tx,
+    changes.map(({ event, state }) => ({ aggregate, event, state })),
+  );
+}
+
+/**
+ * `appendManyToOutbox` in a drizzle transaction: the changes of many aggregates (a bulk's new
+ * devices) in a statement per thousand rows, under the same order lock. Call it last.
+ */
+export async function appendChangesToOutbox(
+  tx: Tx,
+  changes: readonly OutboxChange[],
+): Promise<void> {
   if (changes.length === 0) return;
   await tx.execute(dsql`select pg_advisory_xact_lock(${OUTBOX_ORDER_LOCK})`);
-  await tx
-    .insert(outbox)
-    .values(
-      changes.map(({ event, state }) => ({
-        tenantId: aggregate.tenantId,
-        aggregateType: aggregate.type,
-        aggregateId: aggregate.id,
-        version: state.version,
-        kind: event.type,
-        payload: { event, state } as unknown as Record<string, unknown>,
-        occurredAt: event.at,
-      })),
-    )
-    .onConflictDoNothing();
-  await tx.execute(dsql`select pg_notify(${OUTBOX_CHANNEL}, ${aggregate.tenantId})`);
+  for (let i = 0; i < changes.length; i += CHUNK)
+    await tx
+      .insert(outbox)
+      .values(
+        changes.slice(i, i + CHUNK).map(({ aggregate, event, state }) => ({
+          tenantId: aggregate.tenantId,
+          aggregateType: aggregate.type,
+          aggregateId: aggregate.id,
+          version: state.version,
+          kind: event.type,
+          payload: { event, state } as unknown as Record<string, unknown>,
+          occurredAt: event.at,
+        })),
+      )
+      .onConflictDoNothing();
+  for (const tenant of new Set(changes.map((c) => c.aggregate.tenantId)))
+    await tx.execute(dsql`select pg_notify(${OUTBOX_CHANNEL}, ${tenant})`);
 }
+
+/** Rows per statement: well under PostgreSQL's 65,535 parameters (8 columns each). */
+const CHUNK = 1_000;
 
 /** One change of one aggregate, for `appendManyToOutbox`. */
 export interface OutboxChange {
