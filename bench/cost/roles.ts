@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, symlinkSync } from 'node:fs';
+import { existsSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitForPort } from '../../deploy/embedded/child-process';
@@ -50,8 +50,11 @@ export function previousTree(commit = PREVIOUS_DESIGN_COMMIT): DesignTree {
   if (!given && !existsSync(path.join(dir, 'package.json'))) {
     git(PROJECT_ROOT, ['worktree', 'add', '--detach', dir, commit]);
   }
-  if (!existsSync(path.join(dir, 'node_modules'))) {
-    symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  const modules = path.join(dir, 'node_modules');
+  if (!existsSync(modules)) {
+    // A link left by a checkout that is gone (existsSync follows links) is replaced.
+    rmSync(modules, { force: true });
+    symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), modules);
   }
   return { label: 'previous', dir, commit: git(dir, ['rev-parse', '--short', 'HEAD']) };
 }
