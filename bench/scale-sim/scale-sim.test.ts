@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadInputs } from './inputs';
 import { searchDeployment } from './sizing';
 import { Simulation } from './simulation';
-import { Station } from './station';
+import { Station, TokenBucket } from './station';
 import { simulateScale } from './simulate-scale';
 
 const inputs = loadInputs();
@@ -56,6 +56,25 @@ describe('scale simulation', () => {
     const expected = lambda / mu / (mu - lambda);
     expect(Math.abs(meanWait() - expected) / expected).toBeLessThan(0.1);
     expect(Math.abs(station.stats().utilisation - lambda / mu)).toBeLessThan(0.02);
+  });
+
+  it('a waiter woken when the token bucket says a token is there always gets one', () => {
+    // As the twin-notice drainer waits: take what there is, sleep waitS(), again. A wait too
+    // short to move the clock once woke the waiter at the same instant forever.
+    const sim = new Simulation(1);
+    const bucket = new TokenBucket(sim, 200);
+    let taken = 0;
+    let wakes = 0;
+    const wake = () => {
+      wakes++;
+      while (bucket.take()) taken++;
+      if (wakes < 100_000) sim.after(bucket.waitS(), wake);
+    };
+    sim.after(0, wake);
+    sim.run(10);
+    // A burst of 200, then 200 a second for 10 s.
+    expect(taken).toBeGreaterThanOrEqual(2_190);
+    expect(sim.now).toBe(10);
   });
 
   it('asks for more gateway processes when the fleet doubles', () => {
