@@ -4,6 +4,7 @@ import { searchDeployment } from './sizing';
 import { Simulation } from './simulation';
 import { Station, TokenBucket } from './station';
 import { simulateScale } from './simulate-scale';
+import { readMeasured } from './validate';
 
 const inputs = loadInputs();
 
@@ -75,6 +76,12 @@ describe('scale simulation', () => {
     // A burst of 200, then 200 a second for 10 s.
     expect(taken).toBeGreaterThanOrEqual(2_190);
     expect(sim.now).toBe(10);
+  });
+
+  it('validates against the figures lines of BENCHMARKS.md when bench/results is not there', () => {
+    const measured = readMeasured(new URL('./no-results-here/', import.meta.url));
+    expect(measured.get('rollout@cluster:wall-s-1000')?.value).toBeGreaterThan(0);
+    expect(measured.get('connections@cluster:storm-back-s-10000')?.date).toMatch(/^\d{4}-/);
   });
 
   it('asks for more gateway processes when the fleet doubles', () => {
