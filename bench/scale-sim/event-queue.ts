@@ -14,16 +14,20 @@ export class EventQueue<T> {
   }
 
   push(time: number, item: T): void {
+    const seq = this.seq++;
+    // Sift up by moving parents down into the hole, then fill it once.
     let i = this.items.length;
     this.times.push(time);
-    this.seqs.push(this.seq++);
+    this.seqs.push(seq);
     this.items.push(item);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.before(i, parent)) break;
-      this.swap(i, parent);
+      const tp = this.times[parent]!;
+      if (tp < time || (tp === time && this.seqs[parent]! < seq)) break;
+      this.move(parent, i);
       i = parent;
     }
+    this.put(i, time, seq, item);
   }
 
   /** The earliest event's time (Infinity when empty). */
@@ -32,23 +36,25 @@ export class EventQueue<T> {
   }
 
   pop(): T | undefined {
-    const n = this.items.length;
-    if (n === 0) return undefined;
+    const n = this.items.length - 1;
+    if (n < 0) return undefined;
     const top = this.items[0]!;
-    this.swap(0, n - 1);
-    this.times.pop();
-    this.seqs.pop();
-    this.items.pop();
-    for (let i = 0; ;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < n - 1 && this.before(l, m)) m = l;
-      if (r < n - 1 && this.before(r, m)) m = r;
-      if (m === i) break;
-      this.swap(i, m);
-      i = m;
+    const time = this.times.pop()!;
+    const seq = this.seqs.pop()!;
+    const item = this.items.pop()!;
+    if (n === 0) return top;
+    // Sift the last element down from the root by moving the earlier child up into the hole.
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.before(c + 1, c)) c++;
+      const tc = this.times[c]!;
+      if (time < tc || (time === tc && seq < this.seqs[c]!)) break;
+      this.move(c, i);
+      i = c;
     }
+    this.put(i, time, seq, item);
     return top;
   }
 
@@ -58,9 +64,15 @@ export class EventQueue<T> {
     return ta < tb || (ta === tb && this.seqs[a]! < this.seqs[b]!);
   }
 
-  private swap(a: number, b: number): void {
-    [this.times[a], this.times[b]] = [this.times[b]!, this.times[a]!];
-    [this.seqs[a], this.seqs[b]] = [this.seqs[b]!, this.seqs[a]!];
-    [this.items[a], this.items[b]] = [this.items[b]!, this.items[a]!];
+  private move(from: number, to: number): void {
+    this.times[to] = this.times[from]!;
+    this.seqs[to] = this.seqs[from]!;
+    this.items[to] = this.items[from]!;
+  }
+
+  private put(i: number, time: number, seq: number, item: T): void {
+    this.times[i] = time;
+    this.seqs[i] = seq;
+    this.items[i] = item;
   }
 }

@@ -66,7 +66,7 @@ export function scaleMarkdown(
       '',
       "#### Validation: the model as the benchmarks ran (today's code, everything on this machine's 2 shared cores)",
       '',
-      '| figure | devices | model | measured (bench/results) | error |',
+      '| figure | devices | model | measured (BENCHMARKS.md figures lines; bench/results when newer runs are there) | error |',
       '|---|---|---|---|---|',
       ...r.validation.map((v) => {
         const m = measured.get(v.measuredKey);

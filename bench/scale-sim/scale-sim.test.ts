@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { loadInputs } from './inputs';
 import { searchDeployment } from './sizing';
 import { Simulation } from './simulation';
-import { Station } from './station';
+import { Station, TokenBucket } from './station';
 import { simulateScale } from './simulate-scale';
+import { readMeasured } from './validate';
 
 const inputs = loadInputs();
 
@@ -56,6 +57,31 @@ describe('scale simulation', () => {
     const expected = lambda / mu / (mu - lambda);
     expect(Math.abs(meanWait() - expected) / expected).toBeLessThan(0.1);
     expect(Math.abs(station.stats().utilisation - lambda / mu)).toBeLessThan(0.02);
+  });
+
+  it('a waiter woken when the token bucket says a token is there always gets one', () => {
+    // As the twin-notice drainer waits: take what there is, sleep waitS(), again. A wait too
+    // short to move the clock once woke the waiter at the same instant forever.
+    const sim = new Simulation(1);
+    const bucket = new TokenBucket(sim, 200);
+    let taken = 0;
+    let wakes = 0;
+    const wake = () => {
+      wakes++;
+      while (bucket.take()) taken++;
+      if (wakes < 100_000) sim.after(bucket.waitS(), wake);
+    };
+    sim.after(0, wake);
+    sim.run(10);
+    // A burst of 200, then 200 a second for 10 s.
+    expect(taken).toBeGreaterThanOrEqual(2_190);
+    expect(sim.now).toBe(10);
+  });
+
+  it('validates against the figures lines of BENCHMARKS.md when bench/results is not there', () => {
+    const measured = readMeasured(new URL('./no-results-here/', import.meta.url));
+    expect(measured.get('rollout@cluster:wall-s-1000')?.value).toBeGreaterThan(0);
+    expect(measured.get('connections@cluster:storm-back-s-10000')?.date).toMatch(/^\d{4}-/);
   });
 
   it('asks for more gateway processes when the fleet doubles', () => {

@@ -138,8 +138,6 @@ export function runStorm(
   const attempt = (d: number, failures: number) => {
     attempts++;
     const g = fleet.gatewayOf(d);
-    if (sim.now < listening)
-      return sim.after(backOff(failures + 1), () => attempt(d, failures + 1));
     if (!fleet.admission[g]!.take()) {
       refused++;
       fleet.gatewayWork(d, inputs['gateway.cpuUsPerRefusal'], () => {});
@@ -170,7 +168,17 @@ export function runStorm(
   sim.at(killAt, () => {
     for (const d of affected) {
       connected[d] = 0;
-      attempt(d, 0);
+      // Attempts while the gateway is down find nothing listening and cost nothing simulated:
+      // they are counted and their back-offs drawn here; the first at or after listening is
+      // the device's first event.
+      let at = killAt;
+      let failures = 0;
+      while (at < listening) {
+        attempts++;
+        failures++;
+        at += backOff(failures);
+      }
+      sim.at(at, () => attempt(d, failures));
     }
   });
   const sample = () => {

@@ -130,16 +130,21 @@ export class TokenBucket {
   }
 
   take(): boolean {
-    this.refill();
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.waitS() > 0) return false;
+    this.tokens = Math.max(0, this.tokens - 1);
     return true;
   }
 
-  /** Seconds until a token is there. */
+  /**
+   * Seconds until a token is there: 0 also when the wait is too short to move the clock
+   * (`now + wait === now` in floating point), else a caller that waits for it would be woken
+   * at the same instant, again and again, and the simulation would never advance.
+   */
   waitS(): number {
     this.refill();
-    return this.tokens >= 1 ? 0 : (1 - this.tokens) / this.ratePerS;
+    if (this.tokens >= 1) return 0;
+    const wait = (1 - this.tokens) / this.ratePerS;
+    return this.sim.now + wait > this.sim.now ? wait : 0;
   }
 
   private refill(): void {

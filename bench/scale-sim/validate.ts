@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { currentSection, figuresOf, sectionName } from '../report';
+import { BENCH_SECTIONS } from '../summary';
 import { Fleet, type Design } from './fleet';
 import type { Inputs } from './inputs';
 import { runRollout, runStorm } from './scenarios';
@@ -67,9 +69,19 @@ export interface Measured {
   date: string;
 }
 
-/** Every headline figure in bench/results/*.json, as `<file name>:<key>`. */
+/**
+ * Every headline figure, as `<section>@<profile>:<key>`: the figures lines of BENCHMARKS.md
+ * (committed, so a fresh checkout validates against them), overridden by bench/results/*.json
+ * (this machine's latest runs, not committed).
+ */
 export function readMeasured(dir = new URL('../results/', import.meta.url)): Map<string, Measured> {
   const out = new Map<string, Measured>();
+  for (const { name } of BENCH_SECTIONS)
+    for (const profile of ['dev', 'cluster'] as const) {
+      const record = figuresOf(currentSection(sectionName(name, profile)));
+      for (const f of record?.figures ?? [])
+        out.set(`${name}@${profile}:${f.key}`, { value: f.value, date: record!.date });
+    }
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
     const record = JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as {
