@@ -51,6 +51,12 @@ const twins = {
    * need them (docs/architecture.md, "notices"); size to the Temporal cluster (docs/scaling.md).
    */
   TWIN_NOTICE_RATE: z.coerce.number().int().min(1).max(100_000).default(200),
+  /**
+   * Workflows a worker keeps in memory between their tasks (Temporal's sticky cache); one that
+   * is evicted replays its short history on its next task. Twins are mostly idle: the cache
+   * bounds a worker's memory, not how many twins it serves (docs/scaling.md).
+   */
+  TWIN_WORKFLOW_CACHE: z.coerce.number().int().min(2).max(1_000_000).default(1_000),
 };
 
 const gateway = {

@@ -1,11 +1,12 @@
+import { TokenBucket } from '../twins/token-bucket';
+
 /**
  * Admission control: a token bucket over all new connections of this gateway (a reconnect
  * storm is let in at a steady rate instead of all at once), and per-device flap detection
  * (a device that reconnects too often is refused for a cool-down).
  */
 export class Admission {
-  private tokens: number;
-  private refilled: number;
+  private readonly bucket: TokenBucket;
   private readonly recent = new Map<string, number[]>();
   private readonly coolingUntil = new Map<string, number>();
 
@@ -20,21 +21,12 @@ export class Admission {
     },
     private readonly now: () => number = Date.now,
   ) {
-    this.tokens = opts.ratePerSecond;
-    this.refilled = now();
+    this.bucket = new TokenBucket(opts.ratePerSecond, now);
   }
 
   /** One token per connection attempt; false means "try again later". */
   admit(): boolean {
-    const t = this.now();
-    this.tokens = Math.min(
-      this.opts.ratePerSecond,
-      this.tokens + ((t - this.refilled) / 1000) * this.opts.ratePerSecond,
-    );
-    this.refilled = t;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.bucket.tryTake();
   }
 
   /** Records a connection of a device; false when it flaps (and it is then cooled down). */

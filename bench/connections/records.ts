@@ -3,7 +3,8 @@ import { hashSecret } from '../../db/credentials';
 import type { Database } from '../../db/client';
 import { deviceCredentials, deviceTwins } from '../../db/schema';
 import { recordColumns } from '../../db/device-record';
-import { initialDeviceState } from '../../twins/device';
+import { decide, evolve, initialDeviceState, type DeviceTwinState } from '../../twins/device';
+import { isRejection } from '../../twins/errors';
 
 /** The devices `c-0` … `c-<n-1>` of a tenant. */
 export const deviceIds = (from: number, n: number): string[] =>
@@ -22,28 +23,59 @@ export async function seedActiveDevices(
   tenantId: string,
   n: number,
 ): Promise<{ secret: string }> {
+  return seedDevices(database, tenantId, deviceIds(0, n), { active: true });
+}
+
+/**
+ * Seeds devices as registration in a batch leaves them (docs/architecture.md, "Starts
+ * lazily"): a credential with one shared secret and a record made by the pure twin from a
+ * `register` command — `provisioned`, no twin workflow yet (its first connection activates it
+ * through a notice) — or, with `active`, already active as a fleet that has run before.
+ */
+export async function seedDevices(
+  database: Database,
+  tenantId: string,
+  ids: readonly string[],
+  options: { active?: boolean; model?: string } = {},
+): Promise<{ secret: string }> {
   const secret = `dpl_${randomBytes(24).toString('base64url')}`;
   const secretHash = await hashSecret(secret);
   const at = new Date().toISOString();
-  for (let i = 0; i < n; i += 2_000) {
-    const ids = deviceIds(i, Math.min(2_000, n - i));
+  const recordOf = (deviceId: string): DeviceTwinState => {
+    const initial = initialDeviceState({ tenantId, deviceId });
+    if (options.active)
+      return {
+        ...initial,
+        model: options.model ?? null,
+        lifecycle: { state: 'active' as const, at, actor: 'bench', reason: 'activated' },
+        version: 1,
+        updatedAt: at,
+      };
+    const decided = decide(initial, {
+      type: 'register',
+      at,
+      actor: 'bench',
+      ...(options.model ? { model: options.model } : {}),
+    });
+    if (isRejection(decided)) throw new Error(`register refused: ${decided.message}`);
+    return decided.reduce(evolve, initial);
+  };
+  for (let i = 0; i < ids.length; i += 2_000) {
+    const batch = ids.slice(i, i + 2_000);
     await database.db
       .insert(deviceCredentials)
-      .values(ids.map((deviceId) => ({ tenantId, deviceId, secretHash })));
+      .values(batch.map((deviceId) => ({ tenantId, deviceId, secretHash })));
     await database.db.insert(deviceTwins).values(
-      ids.map((deviceId) => {
-        const state = {
-          ...initialDeviceState({ tenantId, deviceId }),
-          lifecycle: { state: 'active' as const, at, actor: 'bench', reason: 'activated' },
-          version: 1,
-          updatedAt: at,
-        };
+      batch.map((deviceId) => {
+        const state = recordOf(deviceId);
         const c = recordColumns(state);
         return {
           tenantId,
           deviceId,
           lifecycle: c.lifecycle,
           connectivity: c.connectivity,
+          firmware: c.firmware,
+          model: c.model,
           state,
           version: c.version,
           updatedAt: c.updated_at,

@@ -69,6 +69,7 @@ await runProcess(async (onStop) => {
     ledgerCheckpoints: { intervalMs: config.LEDGER_CHECKPOINT_INTERVAL_S * 1000 },
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
     twinNoticeRate: config.TWIN_NOTICE_RATE,
+    workflowCache: config.TWIN_WORKFLOW_CACHE,
   });
   onStop(worker.stop);
   const gateway = await startGateway({

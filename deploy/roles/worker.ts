@@ -25,6 +25,7 @@ await runProcess(async (onStop) => {
     allowedNetworks: config.EGRESS_ALLOWED_NETWORKS,
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
     twinNoticeRate: config.TWIN_NOTICE_RATE,
+    workflowCache: config.TWIN_WORKFLOW_CACHE,
     ...(config.TEMPORAL_TASK_QUEUE ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
   });
   onStop(worker.stop);

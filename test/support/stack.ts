@@ -90,6 +90,10 @@ export async function startStack(
     ledgerCheckpoints: { intervalMs: TEST_CHECKPOINT_INTERVAL_S * 1000 },
     offlineGraceMs: options.offlineGraceMs ?? 0,
     ...(options.twinNoticeRate ? { twinNoticeRate: options.twinNoticeRate } : {}),
+    // Benchmarks size the worker's cache as an operator would (TWIN_WORKFLOW_CACHE).
+    ...(process.env.TWIN_WORKFLOW_CACHE
+      ? { workflowCache: Number(process.env.TWIN_WORKFLOW_CACHE) }
+      : {}),
   });
   const gateway = await startGateway({
     ...backends,

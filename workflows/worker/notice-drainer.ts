@@ -9,6 +9,7 @@ import {
 } from '../../db/twin-notices';
 import { expireGracePeriods } from '../../db/device-ingest';
 import { sendToDeviceTwin } from '../device-twin/client';
+import { TokenBucket } from '../../twins/token-bucket';
 
 export interface NoticeDrainerOptions {
   /** Signals per second this worker sends to twins at most (its share of the cluster's capacity). */
@@ -44,8 +45,7 @@ export async function startNoticeDrainer(
   const rate = Math.max(1, options.ratePerSecond);
   const stats = { sent: 0, failed: 0, swept: 0 };
   let batch = 0;
-  let tokens = rate;
-  let refilled = Date.now();
+  const bucket = new TokenBucket(rate);
   let stopped = false;
   let wake: (() => void) | null = null;
   const nudge = () => {
@@ -91,13 +91,10 @@ export async function startNoticeDrainer(
 
   /** Claims and sends what the free slots and tokens allow; returns how many it started. */
   const fill = async (): Promise<number> => {
-    const t = Date.now();
-    tokens = Math.min(rate, tokens + ((t - refilled) / 1000) * rate);
-    refilled = t;
-    const room = Math.floor(Math.min(tokens, concurrency - inFlight));
+    const room = Math.floor(Math.min(bucket.available(), concurrency - inFlight));
     if (room < 1) return 0;
     const claimed = await claimTwinNotices(database, room);
-    tokens -= claimed.length;
+    bucket.take(claimed.length);
     for (const notice of claimed) {
       inFlight++;
       signal(notice)
@@ -122,12 +119,11 @@ export async function startNoticeDrainer(
       } catch (error) {
         options.onError(error);
       }
-      if (busy > 0 && tokens >= 1 && inFlight < concurrency) continue;
-      if (tokens < 1) {
+      const untilToken = bucket.msUntilNext();
+      if (busy > 0 && untilToken === 0 && inFlight < concurrency) continue;
+      if (untilToken > 0) {
         // Out of tokens: wait for the next one (a notice arriving meanwhile must wait too).
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.ceil(((1 - tokens) / rate) * 1000)),
-        );
+        await new Promise((resolve) => setTimeout(resolve, untilToken));
         continue;
       }
       // Wait for a free slot, a notice, or poll now and then (a NOTIFY missed while reconnecting).

@@ -33,6 +33,13 @@ import { startWebhookWaker } from './webhook-waker';
 import { startNoticeDrainer } from './notice-drainer';
 import { DEFAULT_DEVICE_SETTINGS } from '../../twins/device';
 
+/**
+ * Workflows a worker keeps in memory by default (TWIN_WORKFLOW_CACHE). Temporal's default is
+ * sized from the heap limit (~2,300 at 4 GiB) assuming ~1.7 MiB each; a cached twin holds about
+ * that, so a worker serving 10,000 twins ran its heap full and slowed to a crawl in GC. 1,000
+ * keeps a worker near 2 GiB; an evicted twin replays a history of tens of events.
+ */
+export const DEFAULT_WORKFLOW_CACHE = 1_000;
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../index.ts', import.meta.url));
 
 export interface WorkerOptions {
@@ -56,6 +63,8 @@ export interface WorkerOptions {
   twinNoticeRate?: number;
   /** The grace period of a connection lost with its gateway (DEVICE_OFFLINE_GRACE_MS, default 15 s). */
   offlineGraceMs?: number;
+  /** Workflows kept in memory between tasks (TWIN_WORKFLOW_CACHE, default 1,000). */
+  workflowCache?: number;
 }
 
 export interface RunningWorker {
@@ -95,6 +104,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities,
+    maxCachedWorkflows: options.workflowCache ?? DEFAULT_WORKFLOW_CACHE,
   });
   // The twins' projections on slots of their own (see projectionTaskQueue).
   const projections = await Worker.create({
