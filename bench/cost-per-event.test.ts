@@ -23,12 +23,15 @@ describe('cost per device event', () => {
       return row!.split('|').map((c) => c.trim());
     };
     for (const { label } of EVENT_KINDS) cells(label);
-    // | event | design | history events | workflow tasks | actions | PG xacts | WAL bytes | …
+    // | event | design | history events | state transitions | workflow tasks | actions | PG xacts | WAL bytes | …
     const report = cells('plain report');
-    expect(Number(report[6]!.replaceAll(',', ''))).toBeGreaterThan(0); // PG transactions
-    expect(Number(report[7]!.replaceAll(',', ''))).toBeGreaterThan(0); // WAL bytes
-    // A rollout device is commanded through Temporal in every design.
-    expect(Number(cells('rollout device')[5]!.split(' ')[0])).toBeGreaterThan(0);
+    expect(Number(report[7]!.replaceAll(',', ''))).toBeGreaterThan(0); // PG transactions
+    expect(Number(report[8]!.replaceAll(',', ''))).toBeGreaterThan(0); // WAL bytes
+    // A rollout device is commanded through Temporal in every design: actions, and the
+    // server's own count of state transitions (read from DescribeWorkflowExecution).
+    const rollout = cells('rollout device');
+    expect(Number(rollout[6]!.split(' ')[0])).toBeGreaterThan(0);
+    expect(Number(rollout[4])).toBeGreaterThan(0);
     expect(section).toMatch(
       /\| this \([0-9a-f]+.*\| [\d,]+ \| \$[\d.]+ \| \$[\d.]+ \| ≤ \$0\.05 \|/,
     );

@@ -14,7 +14,8 @@ import type { BulkKey, BulkRowStatus } from './bulk-provisioning-store';
 import type { Database } from './client';
 import { deviceAuditEntry } from '../twins/audit/device-audit';
 import { twinAuditRow, writeAudit } from './audit-writer';
-import { row, writeChanges, type Tx } from './device-projection';
+import { writeChanges, type Tx } from './device-projection';
+import { recordRow as row } from './device-record';
 import { appendChangesToOutbox } from './outbox-writer';
 import {
   bulkProvisioningRows,

@@ -7,10 +7,18 @@ import { newSecretOf, type SecretForm } from './provisioning-store';
 import { deviceCredentials } from './schema';
 
 /**
- * scrypt's cost protects low-entropy passwords; device secrets are 192-bit random tokens that
- * Doppel generates, so no work factor makes them easier or harder to guess. N = 2^10 (~3 ms)
- * keeps a gateway restart's reconnect storm (10,000 first logins) at ~30 CPU-seconds instead
- * of ~400 with N = 2^14. The parameters are stored with each hash: older hashes still verify.
+ * Who made a secret decides how it is stored. Doppel's own secrets (device secrets, station
+ * passwords, generated claim tokens: 120–192 random bits) cannot be guessed however fast the
+ * hash is, so they are stored as salted SHA-256 (`sha256$salt$hash`): a gateway restart's
+ * reconnect storm then costs microseconds per login instead of ~3 ms of scrypt each (50,000
+ * logins were ~150 CPU-seconds on this 2-core machine). An operator-chosen claim token may be
+ * guessable: it gets scrypt, whose cost is what protects a low-entropy secret.
+ */
+export type SecretOrigin = 'generated' | 'chosen';
+
+/**
+ * scrypt for chosen secrets: N = 2^10 (~3 ms). The parameters are stored with each hash:
+ * older hashes (all secrets were scrypt before, N = 2^14 earlier still) verify unchanged.
  */
 const PARAMS = { N: 1024, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
@@ -23,9 +31,22 @@ function scryptAsync(secret: string, salt: Buffer, params: ScryptOptions): Promi
   );
 }
 
-/** `scrypt$N$r$p$salt$hash`, so parameters can be raised later without breaking old rows. */
-export async function hashSecret(secret: string): Promise<string> {
+const salted = (salt: Buffer, secret: string) =>
+  createHash('sha256').update(salt).update(secret).digest();
+
+/**
+ * `sha256$salt$hash` for a generated secret, `scrypt$N$r$p$salt$hash` for a chosen one (the
+ * parameters kept with the hash, so they can be raised later without breaking old rows).
+ */
+export async function hashSecret(
+  secret: string,
+  origin: SecretOrigin = 'generated',
+): Promise<string> {
   const salt = randomBytes(16);
+  if (origin === 'generated')
+    return ['sha256', salt.toString('base64url'), salted(salt, secret).toString('base64url')].join(
+      '$',
+    );
   const key = await scryptAsync(secret, salt, PARAMS);
   return [
     'scrypt',
@@ -38,6 +59,13 @@ export async function hashSecret(secret: string): Promise<string> {
 }
 
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  if (stored.startsWith('sha256$')) {
+    const [, salt, hash] = stored.split('$');
+    if (!salt || !hash) return false;
+    const expected = Buffer.from(hash, 'base64url');
+    const key = salted(Buffer.from(salt, 'base64url'), secret);
+    return expected.length === key.length && timingSafeEqual(expected, key);
+  }
   const [kind, n, r, p, salt, hash] = stored.split('$');
   if (kind !== 'scrypt' || !salt || !hash) return false;
   const key = await scryptAsync(secret, Buffer.from(salt, 'base64url'), {
@@ -49,19 +77,25 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return expected.length === key.length && timingSafeEqual(expected, key);
 }
 
-let dummy: Promise<string> | null = null;
-const dummyHash = () => (dummy ??= hashSecret(randomBytes(16).toString('hex')));
+const dummies = new Map<SecretOrigin, Promise<string>>();
+const dummyHash = (origin: SecretOrigin) => {
+  let dummy = dummies.get(origin);
+  if (!dummy) dummies.set(origin, (dummy = hashSecret(randomBytes(16).toString('hex'), origin)));
+  return dummy;
+};
 
 /**
- * Verifies a secret against its stored hash or, with none stored, against a dummy hash with the
- * same parameters: an unknown device or claim costs the same scrypt as a known one, so the time
- * of a refusal does not tell which serials exist.
+ * Verifies a claim token against its stored hash or, with none stored, against a dummy scrypt
+ * hash; a token stored as SHA-256 (generated) is followed by the dummy scrypt too. Every claim
+ * costs one scrypt, known serial or not, chosen token or generated: the time of a refusal does
+ * not tell which serials exist. (Claims are once per device: the cost does not add up.)
  */
 export async function verifySecretOrDummy(
   secret: string,
   stored: string | undefined,
 ): Promise<boolean> {
-  const ok = await verifySecret(secret, stored ?? (await dummyHash()));
+  const ok = await verifySecret(secret, stored ?? (await dummyHash('chosen')));
+  if (stored?.startsWith('sha256$')) await verifySecret(secret, await dummyHash('chosen'));
   return ok && stored !== undefined;
 }
 
@@ -150,17 +184,36 @@ export async function checkDeviceSecret(
   // A certificate device never logs in with a secret; it costs the same scrypt as any refusal.
   const row = found?.login === 'secret' ? found : undefined;
   if (row && verified?.knows(row.secretHash, secret)) return true;
-  // An unknown device costs the same scrypt as a known one: timing does not tell them apart.
-  const ok = await verifySecret(secret, row?.secretHash ?? (await dummyHash()));
-  if (ok && row) verified?.remember(row.secretHash, secret);
-  return ok && row !== undefined;
+  // An unknown device costs the same hashing as a known one: timing does not tell them apart.
+  const ok = await verifySecret(secret, row?.secretHash ?? (await dummyHash('generated')));
+  if (!ok || !row) return false;
+  verified?.remember(row.secretHash, secret);
+  // A device secret stored as scrypt (before generated secrets were SHA-256) is stored again
+  // the fast way on its first login, unless it changed meanwhile: after one login per device,
+  // a reconnect storm costs no scrypt.
+  if (row.secretHash.startsWith('scrypt$'))
+    await database.db
+      .update(deviceCredentials)
+      .set({ secretHash: await hashSecret(secret) })
+      .where(
+        and(
+          eq(deviceCredentials.tenantId, key.tenantId),
+          eq(deviceCredentials.deviceId, key.deviceId),
+          eq(deviceCredentials.secretHash, row.secretHash),
+        ),
+      );
+  return true;
 }
 
 /**
- * Hashes many secrets (a bulk provisioning's) a few at a time: scrypt runs on libuv's thread
- * pool, so the event loop stays free, and a bounded number in flight leaves the pool's other
- * work (DNS, files) a thread now and then. 10,000 take 12–23 s on two busy cores.
+ * Hashes many secrets (a bulk provisioning's) a few at a time: a chosen claim token's scrypt
+ * runs on libuv's thread pool, so the event loop stays free, and a bounded number in flight
+ * leaves the pool's other work (DNS, files) a thread now and then. Generated secrets take
+ * microseconds each.
  */
-export function hashSecrets(secrets: readonly string[], concurrency = 4): Promise<string[]> {
-  return boundedMap(secrets, concurrency, (secret) => hashSecret(secret));
+export function hashSecrets(
+  secrets: ReadonlyArray<{ secret: string; origin: SecretOrigin }>,
+  concurrency = 4,
+): Promise<string[]> {
+  return boundedMap(secrets, concurrency, ({ secret, origin }) => hashSecret(secret, origin));
 }

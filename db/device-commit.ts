@@ -11,7 +11,8 @@ import {
 import { isRejection, type Rejection } from '../twins/errors';
 import type { DeviceKey } from '../twins/ids';
 import type { Database } from './client';
-import { row, writeChanges } from './device-projection';
+import { writeChanges } from './device-projection';
+import { recordRow as row } from './device-record';
 import { deviceTwins } from './schema';
 
 export interface TwinCommit {

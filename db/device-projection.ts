@@ -6,31 +6,7 @@ import { deviceAuditEntry } from '../twins/audit/device-audit';
 import { twinAuditRow, writeAudit } from './audit-writer';
 import { appendToOutbox } from './outbox-writer';
 import { deviceCredentials, deviceLifecycleHistory, deviceTwins } from './schema';
-
-export function row(state: DeviceTwinState) {
-  const c = state.connectivity;
-  return {
-    gatewayNode: c.gatewayNode,
-    sessionId: c.sessionId,
-    offlineDeadline: c.pendingOffline?.deadline ?? null,
-    tenantId: state.tenantId,
-    deviceId: state.deviceId,
-    lifecycle: state.lifecycle.state,
-    connectivity: state.connectivity.status,
-    offlineReason: state.connectivity.reason,
-    connectivitySince: state.connectivity.since,
-    model: state.model,
-    firmware: state.firmware,
-    assetId: state.binding?.assetId ?? null,
-    siteId: state.binding?.siteId ?? null,
-    customerId: state.binding?.customerId ?? null,
-    tags: [...(state.tags ?? [])],
-    reported: { ...state.shadow.reported },
-    state,
-    version: state.version,
-    updatedAt: state.updatedAt ?? new Date(0).toISOString(),
-  };
-}
+import { recordRow as row } from './device-record';
 
 /**
  * Writes a twin's new state and one outbox row per event in one transaction. Idempotent:

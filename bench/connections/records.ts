@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hashSecret } from '../../db/credentials';
 import type { Database } from '../../db/client';
 import { deviceCredentials, deviceTwins } from '../../db/schema';
-import { recordColumns } from '../../db/device-record';
+import { recordRow } from '../../db/device-record';
 import { decide, evolve, initialDeviceState, type DeviceTwinState } from '../../twins/device';
 import { isRejection } from '../../twins/errors';
 
@@ -65,23 +65,9 @@ export async function seedDevices(
     await database.db
       .insert(deviceCredentials)
       .values(batch.map((deviceId) => ({ tenantId, deviceId, secretHash })));
-    await database.db.insert(deviceTwins).values(
-      batch.map((deviceId) => {
-        const state = recordOf(deviceId);
-        const c = recordColumns(state);
-        return {
-          tenantId,
-          deviceId,
-          lifecycle: c.lifecycle,
-          connectivity: c.connectivity,
-          firmware: c.firmware,
-          model: c.model,
-          state,
-          version: c.version,
-          updatedAt: c.updated_at,
-        };
-      }),
-    );
+    await database.db
+      .insert(deviceTwins)
+      .values(batch.map((deviceId) => recordRow(recordOf(deviceId))));
   }
   return { secret };
 }

@@ -12,6 +12,11 @@ type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 
 export interface TemporalTally {
   historyEvents: number;
+  /**
+   * State transitions: the server's own count of updates to a run's mutable state
+   * (`DescribeWorkflowExecution` → `stateTransitionCount`), what Temporal's persistence pays.
+   */
+  stateTransitions: number;
   workflowTasks: number;
   actions: number;
   /** Billable actions by kind (what a figure is made of). */
@@ -20,6 +25,7 @@ export interface TemporalTally {
 
 export const emptyTally = (): TemporalTally => ({
   historyEvents: 0,
+  stateTransitions: 0,
   workflowTasks: 0,
   actions: 0,
   actionsByKind: {},
@@ -31,6 +37,7 @@ export function addTally(a: TemporalTally, b: TemporalTally, sign = 1): Temporal
   for (const [k, n] of Object.entries(b.actionsByKind)) kinds[k] = (kinds[k] ?? 0) + sign * n;
   return {
     historyEvents: a.historyEvents + sign * b.historyEvents,
+    stateTransitions: a.stateTransitions + sign * b.stateTransitions,
     workflowTasks: a.workflowTasks + sign * b.workflowTasks,
     actions: a.actions + sign * b.actions,
     actionsByKind: kinds,
@@ -135,10 +142,13 @@ export class HistoryCounter {
       const key = `${run.workflowId}/${run.runId}`;
       let tally = this.closed.get(key);
       if (!tally) {
-        const history = await this.client.workflow
-          .getHandle(run.workflowId, run.runId)
-          .fetchHistory();
-        tally = tallyHistory(history.events ?? []);
+        const handle = this.client.workflow.getHandle(run.workflowId, run.runId);
+        const history = await handle.fetchHistory();
+        const described = await handle.describe();
+        tally = {
+          ...tallyHistory(history.events ?? []),
+          stateTransitions: Number(described.raw.workflowExecutionInfo?.stateTransitionCount ?? 0),
+        };
         if (run.status.name !== 'RUNNING') this.closed.set(key, tally);
       }
       total = addTally(total, tally);

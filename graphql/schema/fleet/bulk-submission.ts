@@ -52,7 +52,13 @@ export async function acceptBulk(
       secretFormOf(r.request.model ? protocols.get(r.request.model) : undefined),
     ),
   );
-  const hashes = await hashSecrets(shown);
+  // An operator's own claim token is stored with scrypt; what Doppel generated, fast.
+  const hashes = await hashSecrets(
+    accepted.map((r, i) => ({
+      secret: shown[i]!,
+      origin: r.request.claimToken ? ('chosen' as const) : ('generated' as const),
+    })),
+  );
   const hashOf = new Map(accepted.map((r, i) => [r.request.serial, hashes[i]!]));
   const records: BulkRowRecord[] = rows.map(
     ({ line, request: { claimToken: _, ...request } }, position) => {

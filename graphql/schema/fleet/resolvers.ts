@@ -68,7 +68,9 @@ async function provisionRequest(
   const protocol = await protocolOf(ctx.database, tenantId, request.model);
   const warnings = checkOcppIdentity(field, fields.serial, request.model, protocol);
   const shown = newIdentity(request.method, given, secretFormOf(protocol));
-  return { request, shown, secretHash: await hashSecret(shown), warnings };
+  // An operator's own claim token is stored with scrypt; what Doppel generated, fast.
+  const secretHash = await hashSecret(shown, given ? 'chosen' : 'generated');
+  return { request, shown, secretHash, warnings };
 }
 
 /** Fleet operations through their workflows; identities are generated here and shown once. */
