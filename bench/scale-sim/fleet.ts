@@ -14,17 +14,14 @@ export interface Deployment {
 }
 
 /**
- * `new`: docs/architecture.md (ingest in batched PostgreSQL transactions, notices admitted to
- * the twins). `previous`: today's measured code (every connect a signal-with-start to its
- * twin, about ten workflow tasks per rollout device) — what the benchmarks measured, so the
- * validation runs it.
+ * The design of docs/architecture.md, as the code runs it since issue 18: reports and connects
+ * committed by the gateways' ingest writers in batched PostgreSQL transactions (no Temporal
+ * action), a twin hearing only lifecycle-relevant changes through notices admitted by its
+ * worker's drainer, rollout waves commanding devices in bulk (workflows/rollout/wave.ts).
  */
-export type Design = 'new' | 'previous';
-
 export interface FleetOptions {
   devices: number;
   deployment: Deployment;
-  design: Design;
   /** Run every CPU on one pool of this many cores (this machine: everything shares 2). */
   sharedCores?: number;
 }
@@ -36,6 +33,8 @@ export class Fleet {
   readonly pg: Station;
   readonly shards: Station[];
   readonly historyNodes: Station[];
+  /** Each worker process's event loop (one core): the twins' and waves' workflow tasks. */
+  readonly workerCpu: Station[];
   readonly wftSlots: Station;
   readonly activitySlots: Station;
   readonly drainers: TokenBucket[];
@@ -48,6 +47,8 @@ export class Fleet {
   onTwinCommitted?: (device: number) => void;
   pgRows = 0;
   pgCommits = 0;
+  /** History events written to every shard since the last reset. */
+  historyEvents = 0;
   private readonly batches: { resolve: (() => void)[]; timer: boolean }[];
   private drainerNext = 0;
   private drainerWaking: boolean[];
@@ -73,6 +74,10 @@ export class Fleet {
       { length: d.historyNodes },
       (_, h) =>
         shared ?? new Station(sim, `history node ${h}`, inputs['temporal.coresPerHistoryNode']),
+    );
+    this.workerCpu = Array.from(
+      { length: d.workers },
+      (_, w) => shared ?? new Station(sim, `worker ${w}`, 1),
     );
     this.wftSlots = new Station(sim, 'workflow-task slots', d.workers * inputs['worker.wftSlots']);
     this.activitySlots = new Station(
@@ -123,8 +128,39 @@ export class Fleet {
     });
   }
 
+  /**
+   * A device's connection once admitted: gateway CPU, the credential and lock-out reads (the
+   * transactions of a connect beyond its ingest batch), then the connect in its gateway's
+   * ingest batch; `committed` when the batch is (the device is welcomed then). No Temporal.
+   */
+  connect(device: number, committed: () => void): void {
+    const inputs = this.inputs;
+    this.gatewayWork(device, inputs['gateway.cpuUsPerConnect'], () => {
+      const reads = Math.max(0, inputs['pg.txPerConnect'] - 1);
+      this.pg.submit((reads * inputs['pg.txCpuUs']) / 1e6, () => this.ingest(device, committed));
+    });
+  }
+
+  /**
+   * One workflow task of a rollout or wave workflow: its history events on the workflow's
+   * shard, then its turn on the worker's CPU (behind what that worker has queued). Its CPU is
+   * charged per device (`worker.cpuMsPerRolloutDevice`, by the rollout scenario), as it was
+   * measured, not per task.
+   */
+  workflowTask(shard: number, worker: number, done: () => void): void {
+    this.temporal(shard, this.inputs['temporal.eventsPerWaveTask'], () =>
+      this.workerWork(worker, 0, done),
+    );
+  }
+
+  /** Worker CPU on worker `worker` (modulo the workers), `done` when it has run. */
+  workerWork(worker: number, ms: number, done?: () => void): void {
+    this.workerCpu[worker % this.workerCpu.length]!.submit(ms / 1000, done);
+  }
+
   /** History events on the device's shard, then its history node's cores. */
   temporal(shard: number, events: number, done: () => void): void {
+    this.historyEvents += events;
     const node = this.historyNodes[shard % this.historyNodes.length]!;
     this.shards[shard]!.submit(events / this.inputs['temporal.eventsPerShardPerS'], () =>
       node.submit(events / this.inputs['temporal.eventsPerCorePerS'], done),
@@ -150,6 +186,7 @@ export class Fleet {
         this.pg,
         ...this.shards,
         ...this.historyNodes,
+        ...this.workerCpu,
         this.wftSlots,
         this.activitySlots,
       ]),
@@ -162,11 +199,15 @@ export class Fleet {
     this.ackLatency.reset();
     this.pgRows = 0;
     this.pgCommits = 0;
+    this.historyEvents = 0;
     this.noticesDone = 0;
   }
 
   /** The busiest station of each kind. */
-  busiest(): Record<'gateway' | 'pg' | 'shard' | 'historyNode' | 'wft' | 'activity', StationStats> {
+  busiest(): Record<
+    'gateway' | 'pg' | 'shard' | 'historyNode' | 'workerCpu' | 'wft' | 'activity',
+    StationStats
+  > {
     const max = (list: Station[]) =>
       list.map((s) => s.stats()).reduce((a, b) => (b.utilisation > a.utilisation ? b : a));
     return {
@@ -174,6 +215,7 @@ export class Fleet {
       pg: this.pg.stats(),
       shard: max(this.shards),
       historyNode: max(this.historyNodes),
+      workerCpu: max(this.workerCpu),
       wft: this.wftSlots.stats(),
       activity: this.activitySlots.stats(),
     };
@@ -193,7 +235,7 @@ export class Fleet {
   private wakeDrainer(w: number): void {
     if (this.drainerWaking[w]) return;
     const bucket = this.drainers[w]!;
-    while (this.notices.size && bucket.take()) this.signalTwin();
+    while (this.notices.size && bucket.take()) this.signalTwin(w);
     if (!this.notices.size) return;
     this.drainerWaking[w] = true;
     this.sim.after(bucket.waitS(), () => {
@@ -203,23 +245,26 @@ export class Fleet {
   }
 
   /**
-   * The oldest notice: signal-with-start and the twin's workflow task on its shard, the task's
-   * slot, then its commit (a local activity: an activity slot and one PostgreSQL transaction).
+   * The oldest notice, sent by worker `w`'s drainer: signal-with-start and the twin's workflow
+   * task on its shard, the task's slot and a worker's CPU, then its commit (a local activity:
+   * an activity slot and one PostgreSQL transaction).
    */
-  private signalTwin(): void {
+  private signalTwin(w: number): void {
     const [device, since] = this.notices.entries().next().value!;
     this.notices.delete(device);
     this.noticesInFlight++;
     const inputs = this.inputs;
     this.temporal(this.shardOf(device), inputs['temporal.eventsPerNotice'], () =>
       this.wftSlots.submit(inputs['worker.wftSlotMs'] / 1000, () =>
-        this.activitySlots.submit(inputs['worker.activitySlotMs'] / 1000, () =>
-          this.transaction(1, () => {
-            this.noticesInFlight--;
-            this.noticesDone++;
-            this.onTwinCommitted?.(device);
-            this.noticeAge.recordValue(Math.max(1, Math.round((this.sim.now - since) * 1000)));
-          }),
+        this.workerCpu[w]!.submit(inputs['worker.cpuMsPerNotice'] / 1000, () =>
+          this.activitySlots.submit(inputs['worker.activitySlotMs'] / 1000, () =>
+            this.transaction(1, () => {
+              this.noticesInFlight--;
+              this.noticesDone++;
+              this.onTwinCommitted?.(device);
+              this.noticeAge.recordValue(Math.max(1, Math.round((this.sim.now - since) * 1000)));
+            }),
+          ),
         ),
       ),
     );

@@ -41,7 +41,7 @@ export function scaleMarkdown(
     `| PostgreSQL cores (one primary) | ${d.pgCores} | ${pct(b.pg.utilisation)} | ${n(s.commitsPerS)} commits/s, ${n(s.rowsPerCommit, 1)} rows per commit, ${n(s.walMiBPerS, 1)} MiB/s of WAL |`,
     `| Temporal history shards | ${d.shards} | ${pct(b.shard.utilisation)} | ${n(s.noticesPerS, 1)} notices/s × ${figures['temporal.eventsPerNotice'].value} events |`,
     `| Temporal history nodes (${figures['temporal.coresPerHistoryNode'].value} cores each) | ${d.historyNodes} | ${pct(b.historyNode.utilisation)} | |`,
-    `| worker processes | ${d.workers} | drainer ${pct(s.drainerUtilisation)}, workflow-task slots ${pct(b.wft.utilisation)}, activity slots ${pct(b.activity.utilisation)} | ${figures['notices.ratePerWorker'].value} notices/s per worker |`,
+    `| worker processes | ${d.workers} | CPU ${pct(b.workerCpu.utilisation)}, drainer ${pct(s.drainerUtilisation)}, workflow-task slots ${pct(b.wft.utilisation)}, activity slots ${pct(b.activity.utilisation)} | ${figures['notices.ratePerWorker'].value} notices/s per worker, ${figures['worker.cpuMsPerNotice'].value} ms of CPU per notice |`,
     '',
     `Report ack p50 / p99: ${n(s.ackMsP50, 1)} / ${n(s.ackMsP99, 1)} ms; notice age p99 (waiting + twin commit): ${n(s.noticeAgeMsP99)} ms. Found in ${r.sizing.runs} simulated steady run(s) from the analytic counts.`,
     '',
@@ -54,24 +54,24 @@ export function scaleMarkdown(
         `| SIGKILL of ${t.killed} of ${d.gateways} gateway(s) | ${n(t.devices)} | ${duration(t.allBackS)} | ${duration(t.twinsToldS)} | ${n(t.attempts)} (${n(t.refused)}) | ${n(t.peakNoticesWaiting)} |`,
     ),
     '',
-    '| rollout (fleet-wide) | devices | waves | wall time | devices/s |',
-    '|---|---|---|---|---|',
+    '| rollout (fleet-wide) | devices | waves | wall time | devices/s | busiest resource | bounded by |',
+    '|---|---|---|---|---|---|---|',
     ...r.rollouts.map(
       (o) =>
-        `| maxConcurrency ${n(o.maxConcurrency)} | ${n(o.devices)} | ${o.waves} | ${duration(o.wallS)} | ${n(o.devices / o.wallS, 1)} |`,
+        `| waves ≤ ${n(o.wavesMaximum)}, maxConcurrency ${n(o.maxConcurrency)} | ${n(o.devices)} | ${o.waves} | ${duration(o.wallS)} | ${n(o.devices / o.wallS, 1)} | ${o.busiest.name}, ${pct(o.busiest.utilisation)} | ${o.boundBy} |`,
     ),
   ];
   if (r.validation.length) {
     lines.push(
       '',
-      "#### Validation: the model as the benchmarks ran (today's code, everything on this machine's 2 shared cores)",
+      "#### Validation: the model as the benchmarks ran (the new design on the dev profile: everything on this machine's 2 shared cores, the Temporal dev server's one shard, PostgreSQL without fsync)",
       '',
-      '| figure | devices | model | measured (BENCHMARKS.md figures lines; bench/results when newer runs are there) | error |',
+      '| figure | devices | model | measured (BENCHMARKS.md figures lines and rollout rows; bench/results when newer runs are there) | error |',
       '|---|---|---|---|---|',
       ...r.validation.map((v) => {
         const m = measured.get(v.measuredKey);
         const err = m ? `${((100 * (v.model - m.value)) / m.value).toFixed(0)} %` : '—';
-        return `| ${v.what} | ${n(v.devices)} | ${n(v.model, 1)} | ${m ? `${n(m.value, 1)} (${m.date})` : 'not measured'} | ${err} |`;
+        return `| ${v.what} | ${n(v.devices)} | ${n(v.model, 1)} | ${m ? `${n(m.value, 1)} (${m.date})` : `not measured (\`${v.measuredKey}\`)`} | ${err} |`;
       }),
     );
   }

@@ -79,6 +79,7 @@ export function leaveForBackground(fleet: Fleet, steady: SteadyResult): void {
   fleet.pg.speed = left(b.pg);
   for (const s of fleet.shards) s.speed = left(b.shard);
   for (const s of fleet.historyNodes) s.speed = left(b.historyNode);
+  for (const s of fleet.workerCpu) s.speed = left(b.workerCpu);
   fleet.wftSlots.speed = left(b.wft);
   fleet.activitySlots.speed = left(b.activity);
 }
@@ -144,24 +145,12 @@ export function runStorm(
       const wait = inputs['gateway.retryAfterS'] + backOff(failures + 1);
       return sim.after(wait, () => attempt(d, failures + 1));
     }
-    fleet.gatewayWork(d, inputs['gateway.cpuUsPerConnect'], () => {
-      if (fleet.options.design === 'previous') {
-        // Welcomed once its connect is queued for the twin; the twin hears of it by signal.
-        isBack(d);
+    fleet.connect(d, () => {
+      isBack(d);
+      if (sim.rng.chance(inputs['device.connectNoticeShare'])) {
         toBeTold++;
-        fleet.temporal(fleet.shardOf(d), inputs['previous.eventsPerConnect'], () => {
-          told++;
-          lastTold = sim.now;
-        });
-      } else {
-        fleet.ingest(d, () => {
-          isBack(d);
-          if (sim.rng.chance(inputs['device.connectNoticeShare'])) {
-            toBeTold++;
-            waitingTwin[d] = 1;
-            fleet.notice(d);
-          }
-        });
+        waitingTwin[d] = 1;
+        fleet.notice(d);
       }
     });
   };
@@ -202,28 +191,47 @@ export function runStorm(
   };
 }
 
-export interface RolloutResult {
-  devices: number;
+export interface RolloutConfig {
+  /** Devices per wave at most (the canary first, then exponential waves up to this). */
+  wavesMaximum: number;
   maxConcurrency: number;
+}
+
+export interface RolloutResult extends RolloutConfig {
+  devices: number;
   waves: number;
   wallS: number;
+  /** Mean devices in flight ÷ maxConcurrency over the rollout. */
+  concurrencyUse: number;
+  /** The busiest resource over the rollout and its utilisation. */
+  busiest: { name: string; utilisation: number };
+  /** Where the waves' time went (they run one after the other, so these add up to the wall). */
+  phases: { commanding: number; looking: number; waiting: number };
+  /** What bounds the wall time, in words. */
+  boundBy: string;
 }
 
 /**
- * A fleet-wide firmware rollout as workflows/rollout runs it: the canary, then waves
- * (twins/rollout/plan.ts `waveSizes`), one after the other; within a wave at most
- * `maxConcurrency` devices updating, started in batches of `rollout.commandBatch`, and the
- * wave looks at the records of the devices in flight every poll interval. A device answers
- * after a lognormal time, reboots (disconnect, connect, report of the new version through
- * ingest) and counts once the wave's look finds the new version in its record.
+ * A fleet-wide firmware rollout as workflows/rollout runs it with bulk delivery: the canary,
+ * then waves (twins/rollout/plan.ts `waveSizes`), one after the other, each a child workflow on
+ * a shard of its own. A wave commands its devices in batches of up to `rollout.bulkBatch`
+ * (one workflow task: a local activity reads and records the batch — one PostgreSQL
+ * transaction — then one `deliverCommandBatch` activity per gateway node holding some of them,
+ * run by that gateway; the wave waits for them), keeping at most `maxConcurrency` in flight.
+ * Every `rollout.pollS` it looks at the devices in flight (a timer, a workflow task, one read),
+ * counts those whose record shows the new version and commands more. A device answers after
+ * a lognormal time and reboots: a connect and the report of its new version through ingest
+ * (with its disconnect, one batch each), the twin told by a notice (a lifecycle-relevant
+ * change); the rollout's parent workflow takes a task per wave.
  */
 export function runRollout(
   fleet: Fleet,
-  opts: { maxConcurrency?: number; horizonS?: number } = {},
+  config: Partial<RolloutConfig> & { horizonS?: number } = {},
 ): RolloutResult {
   const { sim, inputs } = fleet;
   const devices = fleet.options.devices;
-  const maxConcurrency = opts.maxConcurrency ?? inputs['rollout.maxConcurrency'];
+  const maxConcurrency = config.maxConcurrency ?? inputs['rollout.maxConcurrency'];
+  const wavesMaximum = config.wavesMaximum ?? inputs['rollout.wavesMaximum'];
   const canary = Math.min(devices, inputs['rollout.canary']);
   const sizes = [
     canary,
@@ -231,49 +239,63 @@ export function runRollout(
       mode: 'exponential',
       base: inputs['rollout.wavesBase'],
       factor: inputs['rollout.wavesFactor'],
-      maximum: inputs['rollout.wavesMaximum'],
+      maximum: wavesMaximum,
     }),
   ];
-  const pollS = Math.min(10, Math.max(1, inputs['rollout.timeoutS'] / 30));
+  const pollS = inputs['rollout.pollS'];
   const updated = new Uint8Array(devices);
   const started = sim.now;
+  const rolloutShard = fleet.shardOf(devices + sizes.length);
   let finished = -1;
+  let inFlightArea = 0;
+  let inFlightNow = 0;
+  let inFlightSince = sim.now;
+  const phases = { commanding: 0, looking: 0, waiting: 0 };
+  const setInFlight = (n: number) => {
+    inFlightArea += inFlightNow * (sim.now - inFlightSince);
+    inFlightNow = n;
+    inFlightSince = sim.now;
+  };
 
-  const deliver = (d: number) =>
-    fleet.gatewayWork(d, inputs['gateway.cpuUsPerMessage'], () =>
-      sim.after(sim.lognormal(inputs['rollout.answerMedianS'], inputs['rollout.answerSigma']), () =>
-        fleet.gatewayWork(d, inputs['gateway.cpuUsPerConnect'], () => {
-          // The reboot: disconnect, connect and the report of the new version, one batch each.
-          let left = 3;
-          const one = () => {
-            if (--left > 0) return;
-            updated[d] = 1;
-            if (fleet.options.design === 'new') fleet.notice(d);
-          };
-          for (let i = 0; i < 3; i++) fleet.ingest(d, one);
-        }),
-      ),
-    );
+  /**
+   * The command reaches the device; it downloads, reboots and reports its new version. Its
+   * wave's worker is charged what a rollout device costs beyond its twin's notice then.
+   */
+  const answer = (d: number, wave: number) =>
+    sim.after(sim.lognormal(inputs['rollout.answerMedianS'], inputs['rollout.answerSigma']), () => {
+      let left = 3;
+      const one = () => {
+        if (--left > 0) return;
+        updated[d] = 1;
+        fleet.workerWork(wave, inputs['worker.cpuMsPerRolloutDevice']);
+        fleet.notice(d);
+      };
+      fleet.ingest(d, one); // the disconnect
+      fleet.connect(d, () => {
+        one();
+        fleet.gatewayWork(d, inputs['gateway.cpuUsPerMessage'], () => fleet.ingest(d, one));
+      });
+    });
 
-  const command = (ids: number[], waveShard: number) => {
-    if (fleet.options.design === 'previous') {
-      // Every device costs its twin about ten workflow tasks, on the twin's shard.
-      for (const d of ids)
-        fleet.temporal(fleet.shardOf(d), inputs['previous.eventsPerRolloutDevice'], () =>
-          fleet.wftSlots.submit((10 * inputs['worker.wftSlotMs']) / 1000, () => deliver(d)),
-        );
-      return;
-    }
+  /** One `deliverCommandBatch` per gateway node, run by the gateway; `done` when all are. */
+  const deliver = (ids: number[], wave: number, waveShard: number, done: () => void) => {
     const byGateway = new Map<number, number[]>();
     for (const d of ids) {
       const g = fleet.gatewayOf(d);
-      byGateway.set(g, [...(byGateway.get(g) ?? []), d]);
+      const group = byGateway.get(g);
+      if (group) group.push(d);
+      else byGateway.set(g, [d]);
     }
-    for (const group of byGateway.values())
+    let left = byGateway.size;
+    for (const [g, group] of byGateway)
       fleet.temporal(waveShard, inputs['temporal.eventsPerCommandBatch'], () =>
-        fleet.activitySlots.submit(inputs['worker.activitySlotMs'] / 1000, () => {
-          for (const d of group) deliver(d);
-        }),
+        fleet.gatewayCpu[g]!.submit(
+          (group.length * inputs['gateway.cpuUsPerMessage']) / 1e6,
+          () => {
+            for (const d of group) answer(d, wave);
+            if (--left === 0) done();
+          },
+        ),
       );
   };
 
@@ -286,37 +308,83 @@ export function runRollout(
     const waveShard = fleet.shardOf(devices + wave);
     let next = from;
     let inFlight: number[] = [];
+    /** Commands batches until `maxConcurrency` are in flight, then sleeps until the look. */
     const startMore = () => {
-      while (next < end && inFlight.length < maxConcurrency) {
-        const n = Math.min(
-          inputs['rollout.commandBatch'],
-          maxConcurrency - inFlight.length,
-          end - next,
-        );
-        const ids = Array.from({ length: n }, (_, i) => next + i);
-        next += n;
-        inFlight.push(...ids);
-        command(ids, waveShard);
+      if (next >= end || inFlight.length >= maxConcurrency) {
+        sim.after(pollS, look);
+        return;
       }
+      const n = Math.min(inputs['rollout.bulkBatch'], maxConcurrency - inFlight.length, end - next);
+      const ids = Array.from({ length: n }, (_, i) => next + i);
+      next += n;
+      inFlight.push(...ids);
+      setInFlight(inFlightNow + n);
+      const t0 = sim.now;
+      fleet.workflowTask(waveShard, wave, () =>
+        fleet.transaction(n, () =>
+          deliver(ids, wave, waveShard, () => {
+            phases.commanding += sim.now - t0;
+            startMore();
+          }),
+        ),
+      );
     };
-    const look = () =>
-      fleet.transaction(inFlight.length, () =>
-        fleet.temporal(waveShard, inputs['temporal.eventsPerCommandBatch'], () => {
+    const look = () => {
+      phases.waiting += pollS;
+      const t0 = sim.now;
+      fleet.workflowTask(waveShard, wave, () =>
+        fleet.transaction(inFlight.length, () => {
+          const before = inFlight.length;
           inFlight = inFlight.filter((d) => !updated[d]);
-          startMore();
-          if (next === end && inFlight.length === 0) runWave(wave + 1, end);
-          else sim.after(pollS, look);
+          setInFlight(inFlightNow - (before - inFlight.length));
+          if (next === end && inFlight.length === 0)
+            fleet.workflowTask(rolloutShard, 0, () => {
+              phases.looking += sim.now - t0;
+              runWave(wave + 1, end);
+            });
+          else {
+            phases.looking += sim.now - t0;
+            startMore();
+          }
         }),
       );
-    startMore();
-    sim.after(pollS, look);
+    };
+    const t0 = sim.now;
+    fleet.workflowTask(rolloutShard, 0, () => {
+      phases.looking += sim.now - t0;
+      startMore();
+    });
   };
+  fleet.reset();
   runWave(0, 0);
-  sim.run(started + (opts.horizonS ?? 30 * 86_400), () => finished >= 0);
+  sim.run(started + (config.horizonS ?? 30 * 86_400), () => finished >= 0);
+  setInFlight(0);
+  const wallS = finished >= 0 ? finished - started : Infinity;
+  const stats = fleet
+    .stations()
+    .filter((s) => s.name !== 'workflow-task slots' && s.name !== 'activity slots')
+    .map((s) => s.stats());
+  const busiest = stats.reduce((a, b) => (b.utilisation > a.utilisation ? b : a));
+  const concurrencyUse = inFlightArea / wallS / maxConcurrency;
+  const share = (x: number) => `${(100 * (x / wallS)).toFixed(0)} %`;
+  const inFlightWords = `${(100 * concurrencyUse).toFixed(0)} % of maxConcurrency in flight on average`;
+  const boundBy =
+    busiest.utilisation >= 0.7
+      ? `${busiest.name}: ${(100 * busiest.utilisation).toFixed(0)} % busy over the rollout`
+      : phases.commanding >= phases.waiting && phases.commanding >= phases.looking
+        ? `commanding: ${share(phases.commanding)} of the wall time the waves wait for their batches' deliveries (one activity per gateway node per batch, its events on the wave's one shard); ${inFlightWords}`
+        : phases.waiting >= phases.looking
+          ? `the devices: ${share(phases.waiting)} of the wall time the waves sleep between looks (a download and reboot, seen at the next look) over ${sizes.length} waves one after the other; ${inFlightWords}`
+          : `looking: ${share(phases.looking)} of the wall time in the waves' looks (a workflow task and a read, queued behind the wave's worker, which carries ${inputs['worker.cpuMsPerRolloutDevice']} ms of CPU per device); ${inFlightWords}`;
   return {
     devices,
+    wavesMaximum,
     maxConcurrency,
     waves: sizes.length,
-    wallS: finished >= 0 ? finished - started : Infinity,
+    wallS,
+    concurrencyUse,
+    busiest: { name: busiest.name, utilisation: busiest.utilisation },
+    phases,
+    boundBy,
   };
 }

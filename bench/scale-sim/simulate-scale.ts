@@ -40,19 +40,27 @@ export function simulateScale(inputs: Inputs, options: ScaleOptions): ScaleResul
     new Fleet(new Simulation(seed), inputs, {
       devices,
       deployment: sizing.deployment,
-      design: 'new',
     });
   const gateways = sizing.deployment.gateways;
   const storms = [...new Set([1, gateways])].map((killed) =>
     runStorm(fleet(), killed, { reporting: true }),
   );
-  const rollouts = [...new Set([inputs['rollout.maxConcurrency'], ...(quick ? [] : [10_000])])].map(
-    (maxConcurrency) => {
-      const f = fleet();
-      leaveForBackground(f, sizing.steady);
-      return runRollout(f, { maxConcurrency });
+  // As the benchmark configures it, and as an operator of the whole fleet would.
+  const configs = [
+    {
+      wavesMaximum: inputs['rollout.wavesMaximum'],
+      maxConcurrency: inputs['rollout.maxConcurrency'],
     },
-  );
+    {
+      wavesMaximum: inputs['rollout.fleetWavesMaximum'],
+      maxConcurrency: inputs['rollout.fleetMaxConcurrency'],
+    },
+  ];
+  const rollouts = configs.map((config) => {
+    const f = fleet();
+    leaveForBackground(f, sizing.steady);
+    return runRollout(f, config);
+  });
   return {
     devices,
     seed,

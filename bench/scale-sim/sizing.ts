@@ -33,6 +33,7 @@ export function analyticDeployment(inputs: Inputs, devices: number): Deployment 
     Math.ceil(
       (noticesPerS * inputs['worker.wftSlotMs']) / 1000 / (rho * inputs['worker.wftSlots']),
     ),
+    Math.ceil((noticesPerS * inputs['worker.cpuMsPerNotice']) / 1000 / rho),
     Math.ceil(
       (noticesPerS * inputs['worker.activitySlotMs']) /
         1000 /
@@ -81,12 +82,12 @@ export function searchDeployment(
     const fleet = new Fleet(new Simulation(opts.seed), inputs, {
       devices,
       deployment,
-      design: 'new',
     });
     const steady = runSteady(fleet, opts.warmupS, opts.measureS);
     const b = steady.busiest;
     const workerUse = Math.max(
       steady.drainerUtilisation,
+      b.workerCpu.utilisation,
       b.wft.utilisation,
       b.activity.utilisation,
     );
