@@ -2,6 +2,8 @@ import { waveSizes } from '../../twins/rollout/plan';
 import type { Fleet } from './fleet';
 import type { StationStats } from './station';
 
+const n = (x: number) => x.toLocaleString('en', { maximumFractionDigits: 0 });
+
 /**
  * Steady reporting: every device reports every `device.reportIntervalS`. Per gateway the
  * reports of its devices arrive as one Poisson stream (the superposition of many periodic
@@ -368,14 +370,20 @@ export function runRollout(
   const concurrencyUse = inFlightArea / wallS / maxConcurrency;
   const share = (x: number) => `${(100 * (x / wallS)).toFixed(0)} %`;
   const inFlightWords = `${(100 * concurrencyUse).toFixed(0)} % of maxConcurrency in flight on average`;
+  // A wave runs on one worker at a time (its tasks and local activities): what its devices cost
+  // there, at the speed the background leaves, is a floor under the wall time.
+  const waveWorkerS =
+    (devices * inputs['worker.cpuMsPerRolloutDevice']) / 1000 / fleet.workerCpu[0]!.speed;
   const boundBy =
-    busiest.utilisation >= 0.7
-      ? `${busiest.name}: ${(100 * busiest.utilisation).toFixed(0)} % busy over the rollout`
-      : phases.commanding >= phases.waiting && phases.commanding >= phases.looking
-        ? `commanding: ${share(phases.commanding)} of the wall time the waves wait for their batches' deliveries (one activity per gateway node per batch, its events on the wave's one shard); ${inFlightWords}`
-        : phases.waiting >= phases.looking
-          ? `the devices: ${share(phases.waiting)} of the wall time the waves sleep between looks (a download and reboot, seen at the next look) over ${sizes.length} waves one after the other; ${inFlightWords}`
-          : `looking: ${share(phases.looking)} of the wall time in the waves' looks (a workflow task and a read, queued behind the wave's worker, which carries ${inputs['worker.cpuMsPerRolloutDevice']} ms of CPU per device); ${inFlightWords}`;
+    waveWorkerS >= 0.7 * wallS
+      ? `the wave's worker: ${n(devices)} devices × ${inputs['worker.cpuMsPerRolloutDevice']} ms of CPU on one worker at a time (${(100 * fleet.workerCpu[0]!.speed).toFixed(0)} % of it left by steady reporting) = ${share(waveWorkerS)} of the wall time; ${inFlightWords}`
+      : busiest.utilisation >= 0.7
+        ? `${busiest.name}: ${(100 * busiest.utilisation).toFixed(0)} % busy over the rollout`
+        : phases.commanding >= phases.waiting && phases.commanding >= phases.looking
+          ? `commanding: ${share(phases.commanding)} of the wall time the waves wait for their batches' deliveries (one activity per gateway node per batch, its events on the wave's one shard); ${inFlightWords}`
+          : phases.waiting >= phases.looking
+            ? `the devices: ${share(phases.waiting)} of the wall time the waves sleep between looks (a download and reboot, seen at the next look) over ${sizes.length} waves one after the other; ${inFlightWords}`
+            : `looking: ${share(phases.looking)} of the wall time in the waves' looks (a workflow task and a read, queued behind the wave's worker, which carries ${inputs['worker.cpuMsPerRolloutDevice']} ms of CPU per device); ${inFlightWords}`;
   return {
     devices,
     wavesMaximum,
