@@ -29,6 +29,8 @@ export interface RolloutBenchResult {
   devices: number;
   connectSeconds: number;
   wallSeconds: number;
+  /** CPU of this process (the worker and the API) over the rollout, ms per device. */
+  workerCpuMsPerDevice: number;
   waves: number;
   status: string;
   counts: Record<string, number>;
@@ -139,6 +141,9 @@ async function rolloutOver(
       abort: { failurePercent: 5, minExecuted: 100 },
     });
     const started = Date.now();
+    // This process runs the worker (and the API): its CPU over the rollout, per device, bounds
+    // what the rollout's workflows, activities and the twins' notices cost a worker.
+    const cpuBefore = process.cpuUsage();
     const { workflowId } = await startRollout(stack.temporal, {
       tenantId,
       actor: 'bench',
@@ -156,6 +161,8 @@ async function rolloutOver(
       if (Date.now() - started > 60 * 60_000) throw new Error('the rollout took over an hour');
     }
     const wallSeconds = (Date.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const workerCpuMsPerDevice = (cpu.user + cpu.system) / 1000 / size;
     const rollout = await histories(stack, [workflowId]);
     progress(`  rollout history events by type: ${JSON.stringify([...rollout.types])}`);
     const waveIds: string[] = [];
@@ -172,6 +179,7 @@ async function rolloutOver(
       devices: size,
       connectSeconds,
       wallSeconds,
+      workerCpuMsPerDevice,
       waves: waveIds.length,
       status,
       counts,
@@ -223,7 +231,7 @@ export async function rolloutBench(opts: {
   }, profile);
   const today = new Date().toISOString().slice(0, 10);
   const row = (r: RolloutBenchResult) =>
-    `| ${r.devices.toLocaleString('en')} | ${today} | ${r.status} | ${r.counts.succeeded ?? 0} / ${r.counts.failed ?? 0} | ${r.wallSeconds.toFixed(0)} | ${(r.devices / r.wallSeconds).toFixed(1)} | ${r.waves} | ${r.rollout.runs} run(s), ${r.rollout.events} events, ${kib(r.rollout.bytes)} KiB | ${r.wavesHistory.events} events, ${kib(r.wavesHistory.bytes)} KiB in ${r.wavesHistory.runs} runs | ${r.wavesHistory.maxRunEvents} events, ${kib(r.wavesHistory.maxRunBytes)} KiB | ${r.connectSeconds.toFixed(0)} |`;
+    `| ${r.devices.toLocaleString('en')} | ${today} | ${r.status} | ${r.counts.succeeded ?? 0} / ${r.counts.failed ?? 0} | ${r.wallSeconds.toFixed(0)} | ${(r.devices / r.wallSeconds).toFixed(1)} | ${r.waves} | ${r.rollout.runs} run(s), ${r.rollout.events} events, ${kib(r.rollout.bytes)} KiB | ${r.wavesHistory.events} events, ${kib(r.wavesHistory.bytes)} KiB in ${r.wavesHistory.runs} runs | ${r.wavesHistory.maxRunEvents} events, ${kib(r.wavesHistory.maxRunBytes)} KiB | ${r.connectSeconds.toFixed(0)} | ${r.workerCpuMsPerDevice.toFixed(2)} |`;
   const rows = [...results.map(row), ...earlierRows(opts.previous ?? '', sizes)].sort(
     (a, b) =>
       Number(ROW.exec(a)![1]!.replaceAll(',', '')) - Number(ROW.exec(b)![1]!.replaceAll(',', '')),
@@ -243,11 +251,13 @@ devices in bulk (docs/fleet-operations.md, "How a wave commands devices": one re
 up to 1,000, one \`deliverCommandBatch\` per gateway node, answers recorded by the gateway, one
 read per look every 2 s). Wall time from start to completed; histories as stored by Temporal (JSON
 bytes), every run counted; *connect s*: until every device was active on the old version, not
-part of the wall time. Backends: ${backendsOf(profile)};
+part of the wall time; *worker CPU*: CPU of the process that runs the worker (and the API,
+idle meanwhile) from the rollout's start to completed, ÷ devices — the rollout's and waves'
+workflow tasks and activities and each twin's firmware notice. Backends: ${backendsOf(profile)};
 they and everything else share 2 cores.
 
-| devices | measured | status | updated / failed | wall s | devices/s | waves | rollout history | all waves' histories | largest wave run | connect s |
-|---|---|---|---|---|---|---|---|---|---|---|
+| devices | measured | status | updated / failed | wall s | devices/s | waves | rollout history | all waves' histories | largest wave run | connect s | worker CPU ms / device |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 The rollout's own history grows per wave, never per device; a wave's grows per batch of up to
@@ -270,6 +280,12 @@ ${figuresLine({
       key: `wall-s-${r.devices}`,
       label: `rollout of ${r.devices.toLocaleString('en')} devices: wall s`,
       value: Math.round(r.wallSeconds),
+      better: 'lower' as const,
+    },
+    {
+      key: `worker-cpu-ms-per-device-${r.devices}`,
+      label: `rollout of ${r.devices.toLocaleString('en')} devices: worker CPU ms per device`,
+      value: Number(r.workerCpuMsPerDevice.toFixed(2)),
       better: 'lower' as const,
     },
     {

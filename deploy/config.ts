@@ -70,7 +70,13 @@ const gateway = {
     .regex(/^[A-Za-z0-9._-]{1,64}$/)
     .default(`${os.hostname()}-${process.pid}`),
   GATEWAY_HELLO_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
-  GATEWAY_ADMISSION_RATE: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  /**
+   * New connections per second a gateway lets in (the rest get 503 + Retry-After). A connect
+   * costs no Temporal action, only a share of a batched PostgreSQL transaction and ~0.5 ms of
+   * the gateway's CPU (BENCHMARKS.md, cost per event): 1,000/s keeps a storm's connects under
+   * about half of one core. (500 while every connect was a signal to its twin.)
+   */
+  GATEWAY_ADMISSION_RATE: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
   GATEWAY_FLAP_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Failed logins of one device, and from one source address, per minute before a lock-out. */
   GATEWAY_LOGIN_FAILURES_PER_DEVICE: z.coerce.number().int().min(1).max(1_000_000).default(5),

@@ -42,7 +42,7 @@ export interface GatewayOptions {
   offlineGraceMs: number;
   /** Seconds of silence (no message, no pong) before a connection counts as dead; default 120. */
   idleTimeoutS?: number;
-  /** New connections per second this gateway admits (a reconnect storm is let in at this rate); default 500. */
+  /** New connections per second this gateway admits (a reconnect storm is let in at this rate); default 1,000 (GATEWAY_ADMISSION_RATE). */
   admissionRatePerSecond?: number;
   /** Connections of one device within a minute that count as flapping (refused for a minute); default 20. */
   flapLimit?: number;
@@ -103,7 +103,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     options.profileCacheMs,
   );
   const admission = new Admission({
-    ratePerSecond: options.admissionRatePerSecond ?? 500,
+    ratePerSecond: options.admissionRatePerSecond ?? 1_000,
     flapLimit: options.flapLimit ?? 20,
     flapWindowMs: 60_000,
     coolDownMs: 60_000,

@@ -1,5 +1,5 @@
 // A child process of bench/connections: holds up to ~18,000 native JSON device connections
-// (the open-file limit is 20,000 per process) from one 127.0.x.y source address, and puts
+// (the open-file limit is 20,000 per process) from a few 127.0.x.y source addresses, and puts
 // each back when it drops, as a device would: at once, then with jittered back-off while
 // refused (no sooner than the gateway's Retry-After). Driven over IPC by the parent (see ./fleet.ts).
 import WebSocket from 'ws';
@@ -10,7 +10,8 @@ export interface OpenCommand {
   tenantId: string;
   deviceIds: string[];
   secret: string;
-  localAddress: string;
+  /** Source addresses; a device always connects from the same one (its index modulo). */
+  localAddresses: string[];
   /** New connections per second from this process. */
   ratePerSecond: number;
   /** The version devices say they run in their hello (none when left out). */
@@ -52,10 +53,26 @@ const firmware = new Map<string, string>();
 let closing = false;
 const sockets = new Set<WebSocket>();
 
+const sourceIndex = new Map<string, number>();
+function sourceOf(cmd: OpenCommand, deviceId: string): string {
+  let i = sourceIndex.get(deviceId);
+  if (i === undefined) sourceIndex.set(deviceId, (i = sourceIndex.size));
+  return cmd.localAddresses[i % cmd.localAddresses.length]!;
+}
+
+const HANDSHAKE_TIMEOUT_MS = 5_000;
+
 function connect(cmd: OpenCommand, deviceId: string, failures = 0): void {
   if (closing) return;
   attempts++;
-  const ws = new WebSocket(cmd.url, { localAddress: cmd.localAddress, perMessageDeflate: false });
+  const ws = new WebSocket(cmd.url, {
+    localAddress: sourceOf(cmd, deviceId),
+    perMessageDeflate: false,
+    // As a device does: an attempt not answered within 5 s (its SYN dropped by a full listen
+    // queue in a storm, which TCP would retry only after 1, 3, 7, 15 … s) is given up and
+    // tried again with the back-off.
+    handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+  });
   sockets.add(ws);
   let up = false;
   /** The gateway's Retry-After, when it refused the upgrade (ms). */

@@ -4,10 +4,17 @@ import type { ChildMessage, OpenCommand } from './clients';
 
 /** At most this many sockets per client process (open-file limit 20,000 per process). */
 const PER_PROCESS = 15_000;
+/**
+ * At most this many devices per source address. A socket bound to a source address (Node
+ * binds before it connects) takes an ephemeral port of that address whatever the gateway, and
+ * the kernel searches the address's ~28,000 ports for a free one on every bind: with 15,000
+ * held and a storm's refused attempts in TIME_WAIT, that search made the client processes
+ * spend three quarters of the machine in the kernel. A few thousand per address keep it short.
+ */
+const PER_SOURCE = 2_500;
 
 /**
- * Every client process of every fleet gets its own source address: one address has ~28,000
- * ephemeral ports towards one gateway, so sharing one would cap the connections there.
+ * Every client process of every fleet gets source addresses of its own (see PER_SOURCE).
  */
 let nextSource = 0;
 const sourceAddress = () => {
@@ -56,7 +63,10 @@ export class ClientFleet {
         tenantId: opts.tenantId,
         deviceIds: opts.deviceIds.filter((_, i) => i % processes === p),
         secret: opts.secret,
-        localAddress: sourceAddress(),
+        localAddresses: Array.from(
+          { length: Math.max(1, Math.ceil(opts.deviceIds.length / processes / PER_SOURCE)) },
+          sourceAddress,
+        ),
         ratePerSecond: opts.ratePerSecond / processes,
         ...(opts.firmware ? { firmware: opts.firmware } : {}),
         ...(opts.rebootAfterMs !== undefined ? { rebootAfterMs: opts.rebootAfterMs } : {}),
