@@ -151,9 +151,13 @@ async function rolloutOver(
     });
     let status = 'running';
     let counts: Record<string, number> = {};
+    let printed = 0;
+    // Looked at every second (the wall time is right to a second), told every 5 s.
     while (status !== 'completed' && status !== 'aborted' && status !== 'paused') {
-      await new Promise((r) => setTimeout(r, 5_000));
+      await new Promise((r) => setTimeout(r, 1_000));
       status = (await findRollout(stack.database, tenantId, 'fw-2'))?.status ?? 'running';
+      if (status === 'running' && Date.now() - printed < 5_000) continue;
+      printed = Date.now();
       counts = await rolloutCounts(stack.database, tenantId, 'fw-2');
       progress(
         `  rollout ${size}: ${status}, ${counts.succeeded} updated, ${counts.commanded} in flight, ${counts.failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s)`,
