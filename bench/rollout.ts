@@ -8,7 +8,7 @@ import { rolloutConfigSchema } from '../twins/rollout/config';
 import { startRollout } from '../workflows/rollout/client';
 import { ClientFleet } from './connections/fleet';
 import { seedDevices } from './connections/records';
-import { backendsOf, figuresLine, withScratchStack, type BenchProfile } from './report';
+import { backendsOf, figuresLine, machine, withScratchStack, type BenchProfile } from './report';
 
 /** How long devices take to reboot into the new version after accepting the update. */
 const REBOOT_MS = 2_000;
@@ -244,7 +244,7 @@ export async function rolloutBench(opts: {
 
 \`npm run bench\` measures 1,000 devices; 10,000 take over half an hour on this machine, so that
 row comes from \`npx tsx bench/rollout-cli.ts --sizes=10000 --write\` and is kept (with its date)
-by later runs. Native JSON devices in child processes, connected through a gateway process of its own, accept
+by later runs. This run: ${machine()}. Native JSON devices in child processes, connected through a gateway process of its own, accept
 \`update-firmware\`, download for ${REBOOT_MS / 1000} s and reboot into the new version; a device
 counts as updated only when its record shows the new version on a new connection. Devices are
 registered first, as a bulk registration leaves them (provisioned records, no twin workflow):
