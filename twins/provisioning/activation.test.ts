@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { activationVerdict, NOTHING_OBSERVED } from './activation';
-import { amendRequest, provisionRequestSchema } from './request';
+import { amendRequest } from './amend';
+import { provisionRequestSchema } from './request';
 
 const seen = (over: Partial<typeof NOTHING_OBSERVED>) => ({
   ...NOTHING_OBSERVED,

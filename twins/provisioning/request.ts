@@ -120,11 +120,4 @@ export const admissionAnswerSchema = z.discriminatedUnion('allow', [
 
 export type AdmissionAnswer = z.infer<typeof admissionAnswerSchema>;
 
-/** The request as the hook amended it (the serial and identity method never change). */
-export function amendRequest(
-  request: ProvisionRequest,
-  amend: z.infer<typeof admissionAmendSchema> | undefined,
-): ProvisionRequest {
-  if (!amend) return request;
-  return { ...request, ...amend, expect: amend.expect ?? request.expect };
-}
+export type AdmissionAmend = z.infer<typeof admissionAmendSchema>;

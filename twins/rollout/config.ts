@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN } from '../ids';
-import { scheduleSchema } from './schedule';
+import { scheduleSchema } from './schedule-schema';
 
 const id = z.string().regex(ID_PATTERN, 'a slug: letters, digits, . _ - (at most 64)');
 const version = z.string().min(1).max(128);
@@ -140,5 +140,3 @@ export type BulkCommandConfig = z.infer<typeof bulkCommandConfigSchema>;
 
 /** What the operation workflow runs: a firmware rollout or a bulk command. */
 export type OperationConfig = RolloutConfig | BulkCommandConfig;
-
-export const isRollout = (config: OperationConfig): config is RolloutConfig => 'firmware' in config;

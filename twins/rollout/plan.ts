@@ -1,5 +1,8 @@
 import type { LifecycleState } from '../device';
-import { isRollout, type OperationConfig, type RolloutConfig } from './config';
+import type { OperationConfig, RolloutConfig } from './config';
+
+/** A firmware rollout, not a bulk command (here, not in config.ts: workflow code bundles no zod). */
+export const isRollout = (config: OperationConfig): config is RolloutConfig => 'firmware' in config;
 
 /** Where each device of a rollout stands (its `rollout_devices` row). */
 export const ROLLOUT_DEVICE_STATUSES = [

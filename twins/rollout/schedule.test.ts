@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { schedulePhase, scheduleSchema, windowAt } from './schedule';
+import { schedulePhase, windowAt } from './schedule';
+import { scheduleSchema } from './schedule-schema';
 
 const at = (iso: string) => new Date(iso);
 const nightly = [{ cron: '0 1 * * *', durationMinutes: 240 }];

@@ -14,7 +14,8 @@ import {
   type RolloutRecord,
 } from '../../db/rollout-store';
 import type { DeviceCommandRecord, DeviceTwinState } from '../../twins/device';
-import { isRollout, type OperationConfig, type RolloutConfig } from '../../twins/rollout/config';
+import type { OperationConfig, RolloutConfig } from '../../twins/rollout/config';
+import { isRollout } from '../../twins/rollout/plan';
 import {
   commandOutcome,
   eligibility,

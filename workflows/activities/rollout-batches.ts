@@ -7,7 +7,8 @@ import {
 } from '../../db/rollout-store';
 import { FIRMWARE_UPDATE, firmwareUpdateParams } from '../../twins/commands/firmware-update';
 import type { DeviceTwinState } from '../../twins/device';
-import { isRollout, type OperationConfig } from '../../twins/rollout/config';
+import type { OperationConfig } from '../../twins/rollout/config';
+import { isRollout } from '../../twins/rollout/plan';
 import {
   commandOutcome,
   eligibility,

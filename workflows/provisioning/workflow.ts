@@ -12,7 +12,8 @@ import {
   NOTHING_OBSERVED,
   type ActivationObservation,
 } from '../../twins/provisioning/activation';
-import { amendRequest, type ProvisionRequest } from '../../twins/provisioning/request';
+import { amendRequest } from '../../twins/provisioning/amend';
+import type { ProvisionRequest } from '../../twins/provisioning/request';
 import type { ProvisioningActivities } from '../activities/provisioning-activities';
 import {
   activationObservedSignal,

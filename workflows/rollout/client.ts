@@ -1,5 +1,6 @@
 import { type Client } from '@temporalio/client';
-import { isRollout, type OperationConfig } from '../../twins/rollout/config';
+import type { OperationConfig } from '../../twins/rollout/config';
+import { isRollout } from '../../twins/rollout/plan';
 import { startOnce } from '../client';
 import { TWIN_TASK_QUEUE } from '../task-queues';
 import {
