@@ -272,6 +272,15 @@ rollout: it hears of the new firmware once, by a notice, when the device reconne
 with Temporal's default (sized from the heap) the 10,000 activations ran the worker's heap full
 and slowed from 45/s to under 20/s.
 
+A twin evicted from that cache replays its history for its firmware notice, and every workflow
+the worker creates or replays evaluates each module of the workflow bundle again (Temporal's
+reusable V8 context). With zod in the bundle (three module-level schemas) that cost ~4.6 ms per
+workflow: 10,000 devices took 291–303 s and 28.5–29.7 ms of worker CPU per device (three runs,
+2026-12-05, up to 6fc580a); zod is kept out of it since (59c8f7a, test/workflow-bundle.test.ts).
+Replaying a twin then costs ~38 ms of CPU, of which the SDK's per-promise stack capture (for
+Temporal UI's stack-trace view) and a watchdog thread per call into the sandbox (the vm timeout,
+nodejs/node#10453) take about 70 % — what remains to gain, both inside the SDK.
+
 Previous design (545642f: each device commanded through its twin, about ten workflow tasks per
 device; devices registered one by one, a twin workflow each), same machine and dev profile:
 10,000 devices in 1,451 s (6.9/s), connected and active after 671 s (2026-11-22).
