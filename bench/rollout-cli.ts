@@ -9,6 +9,7 @@ import {
   sectionStart,
 } from './report';
 import { rolloutBench } from './rollout';
+import { refreshSummary } from './summary';
 
 const sizesArg = process.argv.find((a) => a.startsWith('--sizes='))?.slice('--sizes='.length);
 const sizes = sizesArg ? sizesArg.split(',').map(Number) : [1_000];
@@ -28,6 +29,7 @@ const text = await rolloutBench({
 console.log(text);
 if (process.argv.includes('--write')) {
   replaceSection(marker, `${sectionStart(marker)}\n${text}${sectionEnd(marker)}\n`);
-  console.log('(BENCHMARKS.md: the rollout section replaced)');
+  refreshSummary();
+  console.log('(BENCHMARKS.md: the rollout section and the side-by-side summary replaced)');
 }
 process.exit(0);

@@ -277,7 +277,7 @@ the worker creates or replays evaluates each module of the workflow bundle again
 reusable V8 context). With zod in the bundle (three module-level schemas) that cost ~4.6 ms per
 workflow: 10,000 devices took 291–303 s and 28.5–29.7 ms of worker CPU per device (three runs,
 2026-12-05, up to 6fc580a); zod is kept out of it since (59c8f7a, test/workflow-bundle.test.ts).
-Replaying a twin then costs ~38 ms of CPU, of which the SDK's per-promise stack capture (for
+Replaying a captured 69-event twin history then costs ~38 ms of CPU, of which the SDK's per-promise stack capture (for
 Temporal UI's stack-trace view) and a watchdog thread per call into the sandbox (the vm timeout,
 nodejs/node#10453) take about 70 % — what remains to gain, both inside the SDK.
 

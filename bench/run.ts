@@ -23,7 +23,7 @@ import {
   sectionStart,
 } from './report';
 import { rolloutBench } from './rollout';
-import { BENCH_SECTIONS, sideBySide } from './summary';
+import { BENCH_SECTIONS, refreshSummary } from './summary';
 import { twinBurst, type TwinBurstResult } from './twin-burst';
 import { twinVsTemporal } from './twin-vs-temporal';
 
@@ -203,9 +203,4 @@ if ((only || profile !== 'dev') && existsSync(BENCHMARKS_FILE)) {
   writeFileSync(BENCHMARKS_FILE, report);
   console.log(report);
 }
-// The side-by-side summary, from whatever sections the file has now (first time: above them).
-replaceSection(
-  'summary',
-  `${sectionStart('summary')}\n${sideBySide()}${sectionEnd('summary')}\n`,
-  '<!-- section:',
-);
+refreshSummary();

@@ -1,4 +1,13 @@
-import { currentSection, figuresOf, sectionName, type Figure, type FigureRecord } from './report';
+import {
+  currentSection,
+  figuresOf,
+  replaceSection,
+  sectionEnd,
+  sectionName,
+  sectionStart,
+  type Figure,
+  type FigureRecord,
+} from './report';
 
 /** The sections a profile can write, in report order, with the title the summary gives them. */
 export const BENCH_SECTIONS = [
@@ -61,4 +70,13 @@ here, not how a cluster on its own hardware scales (docs/scaling.md).
 |---|---|---|---|---|
 ${rows.length ? rows.join('\n') : '| — | no section has figures yet | | | |'}
 `;
+}
+
+/** Rewrites BENCHMARKS.md's side-by-side summary from the sections it has now (first time: above them). */
+export function refreshSummary(): void {
+  replaceSection(
+    'summary',
+    `${sectionStart('summary')}\n${sideBySide()}${sectionEnd('summary')}\n`,
+    '<!-- section:',
+  );
 }
