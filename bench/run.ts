@@ -174,10 +174,13 @@ ${runtimeComparison}${sections.filter(Boolean).join('\n')}${keptCluster ? `\n${k
 - **100,000 connections and a 50,000-device storm**: met on both profiles (every twin
   consistent; back in 50.8 s and 57.0 s). The storm is bounded by the admission rate of the
   restarted gateways and, on this box, by the load generator sharing the two cores.
-- **A 10,000-device rollout in ≤ 300 s** sits at the limit here (291–301 s on the dev
-  profile): the worker's CPU replaying twins evicted from its cache (10,000 twins, 1,000
-  cached) for their firmware notices. A larger cache (memory per cached twin ~1.7 MiB) or a
-  cheaper twin start would close it.
+- **A 10,000-device rollout in ≤ 300 s**: met on the dev profile (218 s; 291–303 s before
+  zod left the workflow bundle, which every workflow start and replay evaluates again);
+  330 s on the cluster profile, where the Temporal server and PostgreSQL with fsync share the
+  two cores with the worker. What remains is the worker's CPU replaying twins evicted from its
+  cache for their firmware notices, ~70 % of it inside the Temporal SDK (a stack capture per
+  promise, a watchdog thread per call into the sandbox): a worker per core, or those two made
+  optional upstream, would take it further.
 
 `;
 if ((only || profile !== 'dev') && existsSync(BENCHMARKS_FILE)) {

@@ -35,9 +35,10 @@ import { DEFAULT_DEVICE_SETTINGS } from '../../twins/device';
 
 /**
  * Workflows a worker keeps in memory by default (TWIN_WORKFLOW_CACHE). Temporal's default is
- * sized from the heap limit (~2,300 at 4 GiB) assuming ~1.7 MiB each; a cached twin holds about
- * that, so a worker serving 10,000 twins ran its heap full and slowed to a crawl in GC. 1,000
- * keeps a worker near 2 GiB; an evicted twin replays a history of tens of events.
+ * sized from the heap limit (~2,300 at 4 GiB). A cached twin holds ~0.3 MiB (with zod in the
+ * workflow bundle ~1.7 MiB, which ran the heap full); caching a whole 10,000-twin fleet still
+ * slowed a rollout by a third in major GCs. 1,000 keeps a worker's heap small; an evicted
+ * twin replays a history of tens of events (docs/architecture.md, "Kept in memory by few").
  */
 export const DEFAULT_WORKFLOW_CACHE = 1_000;
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../index.ts', import.meta.url));
