@@ -17,6 +17,11 @@ const READ_WRITE_REMOVE: readonly Privilege[] = ['SELECT', 'INSERT', 'UPDATE', '
  */
 export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>> = {
   admission_hooks: READ_WRITE_REMOVE,
+  alarm_comments: READ_APPEND,
+  alarm_rule_versions: READ_APPEND,
+  alarm_rules: READ_WRITE,
+  alarm_states: READ_WRITE_REMOVE,
+  alarms: READ_WRITE,
   api_keys: READ_WRITE,
   asset_bindings: READ_WRITE,
   assets: READ_WRITE,

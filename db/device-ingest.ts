@@ -13,6 +13,7 @@ import {
 } from '../twins/device';
 import { isRejection, reject, type Rejection } from '../twins/errors';
 import type { DeviceKey } from '../twins/ids';
+import { evaluateAlarms, flattenFields, type RulesOf } from './alarm-evaluation';
 import type { Database } from './client';
 import { recordColumns } from './device-record';
 import { appendManyToOutbox, type OutboxChange } from './outbox-writer';
@@ -40,6 +41,9 @@ export type IngestOutcome =
 
 const UNKNOWN = reject('twin:device.unknown', 'the device has no record (it is not registered)');
 
+/** Sweeps carry no data for alarm rules to read (time-driven rules are swept apart). */
+const NO_RULES: RulesOf = () => [];
+
 const keyOf = (k: DeviceKey) => `${k.tenantId}\u0000${k.deviceId}`;
 
 /**
@@ -52,14 +56,17 @@ const keyOf = (k: DeviceKey) => `${k.tenantId}\u0000${k.deviceId}`;
 export async function commitIngest(
   database: Database,
   items: readonly IngestItem[],
+  rulesOf: RulesOf = NO_RULES,
 ): Promise<IngestOutcome[]> {
   if (items.length === 0) return [];
-  return database.sql.begin((tx) => ingestIn(tx, items));
+  return database.sql.begin((tx) => ingestIn(database, tx, items, rulesOf));
 }
 
 async function ingestIn(
+  database: Database,
   tx: TransactionSql,
   items: readonly IngestItem[],
+  rulesOf: RulesOf,
 ): Promise<IngestOutcome[]> {
   const keys = [...new Map(items.map((i) => [keyOf(i.key), i.key])).values()];
   const found = await tx<{ tenant_id: string; device_id: string; state: DeviceTwinState }[]>`
@@ -140,6 +147,25 @@ async function ingestIn(
     return reasons.length > 0 ? [{ key: after, reasons, version: after.version }] : [];
   });
   await writeNotices(tx, notices);
+  // Reported fields judged against the alarm rules that read them (docs/alarms.md).
+  await evaluateAlarms(
+    database,
+    tx,
+    items.flatMap((item, i) => {
+      const outcome = outcomes[i]!;
+      if (item.command.type !== 'report' || 'rejection' in outcome || outcome.events.length === 0)
+        return [];
+      return [
+        {
+          tenantId: item.key.tenantId,
+          deviceId: item.key.deviceId,
+          at: Date.parse(item.command.at),
+          fields: flattenFields(item.command.state),
+        },
+      ];
+    }),
+    rulesOf,
+  );
   await appendManyToOutbox(tx, changes);
   return outcomes;
 }
@@ -243,12 +269,14 @@ export async function expireGracePeriods(
       for update skip locked`;
     if (due.length === 0) return 0;
     const outcomes = await ingestIn(
+      database,
       tx,
       due.map((r) => ({
         key: { tenantId: r.tenant_id, deviceId: r.device_id },
         command: { type: 'grace-expired', at: now },
         settings: {},
       })) as IngestItem[],
+      NO_RULES,
     );
     // A record whose deadline passed but that the pure code kept (it never expires) must not
     // come back every second: clear what is left.
@@ -286,12 +314,14 @@ export async function endSessionsOfGateway(
       if (held.length === 0) return 0;
       const at = new Date().toISOString();
       await ingestIn(
+        database,
         tx,
         held.map((r) => ({
           key: { tenantId: r.tenant_id, deviceId: r.device_id },
           command: { type: 'disconnect', at, sessionId: r.session_id, reason: 'gateway-lost' },
           settings,
         })),
+        NO_RULES,
       );
       // A record the pure code left holding the session (not online) is let go of here.
       await tx`

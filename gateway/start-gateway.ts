@@ -6,6 +6,7 @@ import { findDeviceProfile } from '../db/device-profile-store';
 import { findDeviceTwin } from '../db/device-projection';
 import { normaliseReport } from '../twins/profiles';
 import { commitIngest } from '../db/device-ingest';
+import { AlarmRuleCache } from './alarm-rules';
 import { Admission } from './admission';
 import { AuthFailures } from './auth-failures';
 import { insertTelemetry } from '../db/telemetry-store';
@@ -81,10 +82,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   );
   const settings = { offlineGraceMs: options.offlineGraceMs };
   const metrics = new GatewayMetrics();
+  // Alarm rules are judged in the same transactions as the data they read (docs/alarms.md).
+  const alarmRules = new AlarmRuleCache(options.database);
   // Connects, reports and disconnects go to the device records in batches, not to Temporal.
   const ingest = new IngestWriter(async (items) => {
     try {
-      const outcomes = await commitIngest(options.database, items);
+      const rulesOf = await alarmRules.rulesFor(items.map((i) => i.key.tenantId));
+      const outcomes = await commitIngest(options.database, items, rulesOf);
       metrics.ingestBatches.inc({ outcome: 'committed' });
       metrics.ingestBatchSize.observe(items.length);
       return outcomes;
@@ -118,7 +122,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     nodeId: options.nodeId,
     egress,
   });
-  const telemetry = new TelemetryWriter((rows) => insertTelemetry(options.database, rows));
+  const telemetry = new TelemetryWriter(async (rows) =>
+    insertTelemetry(options.database, rows, await alarmRules.rulesFor(rows.map((r) => r.tenantId))),
+  );
   const verified = new VerifiedSecrets();
   const links = new DeviceLinks({
     telemetry,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryCount } from '../db/telemetry-store';
-import { TestDevice } from './support/device-client';
+import { connectRegistered } from './support/device-client';
 import { graphql } from './support/graphql';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 
@@ -15,31 +15,8 @@ const meter = JSON.parse(
   readFileSync(new URL('../twins/profiles/examples/acme-meter-em3.json', import.meta.url), 'utf8'),
 );
 
-async function connected(tenantId: string, deviceId: string, model?: string) {
-  const reg = await graphql(
-    stack.apiUrl,
-    `
-      mutation ($i: RegisterDeviceInput!) {
-        registerDevice(input: $i) {
-          token
-        }
-      }
-    `,
-    {
-      i: { tenantId, deviceId, ...(model ? { model } : {}) },
-    },
-  );
-  const device = await TestDevice.connect(stack.gatewayUrl);
-  device.send({
-    type: 'hello',
-    seq: 1,
-    tenant: tenantId,
-    device: deviceId,
-    token: reg.data.registerDevice.token,
-  });
-  await device.next((m) => m.type === 'welcome');
-  return device;
-}
+const connected = (tenantId: string, deviceId: string, model?: string) =>
+  connectRegistered(stack, tenantId, deviceId, model);
 
 describe('telemetry', () => {
   it('is normalised by the profile, committed in PostgreSQL before the ack, and stored once when resent', async () => {

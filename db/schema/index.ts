@@ -16,3 +16,4 @@ export * from './outbox-horizon';
 export * from './ledger';
 export * from './session-records';
 export * from './twin-notices';
+export * from './alarms';

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { graphql } from './graphql';
 
 /** A device speaking the native JSON protocol over a real WebSocket, for tests. */
 export class TestDevice {
@@ -66,4 +67,37 @@ export class TestDevice {
   private wake() {
     for (const w of this.waiters.splice(0)) w();
   }
+}
+
+/**
+ * Registers a device through the API (with a model, when given) and connects it through the
+ * gateway with the token it got: a device past `welcome`, ready to send.
+ */
+export async function connectRegistered(
+  urls: { apiUrl: string; gatewayUrl: string },
+  tenantId: string,
+  deviceId: string,
+  model?: string,
+): Promise<TestDevice> {
+  const reg = await graphql(
+    urls.apiUrl,
+    `
+      mutation ($i: RegisterDeviceInput!) {
+        registerDevice(input: $i) {
+          token
+        }
+      }
+    `,
+    { i: { tenantId, deviceId, ...(model ? { model } : {}) } },
+  );
+  const device = await TestDevice.connect(urls.gatewayUrl);
+  device.send({
+    type: 'hello',
+    seq: 1,
+    tenant: tenantId,
+    device: deviceId,
+    token: reg.data.registerDevice.token,
+  });
+  await device.next((m) => m.type === 'welcome');
+  return device;
 }

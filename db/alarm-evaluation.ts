@@ -1,0 +1,261 @@
+import type { TransactionSql } from 'postgres';
+import type { FieldValue, Snapshot } from '../twins/alarms/condition';
+import {
+  initialRuleState,
+  step,
+  type AlarmTransition,
+  type RuleState,
+} from '../twins/alarms/evaluate';
+import type { AlarmRule } from '../twins/alarms/rule';
+import { writeAudit, type AuditRow } from './audit-writer';
+import { drizzleIn, type Database } from './client';
+
+/** An enabled rule as the evaluator holds it: the fields it reads, precomputed. */
+export interface LoadedRule {
+  readonly ruleId: string;
+  readonly version: number;
+  readonly rule: AlarmRule;
+  readonly fields: ReadonlySet<string>;
+}
+
+/** A tenant's enabled rules (a cache in the gateway; empty: nothing to evaluate, no cost). */
+export type RulesOf = (tenantId: string) => readonly LoadedRule[];
+
+/** One arrival of data from one device: a telemetry sample or a report, flattened to fields. */
+export interface AlarmDatapoint {
+  readonly tenantId: string;
+  readonly deviceId: string;
+  /** ms since the epoch. */
+  readonly at: number;
+  /** Field (or dot path) → scalar value. */
+  readonly fields: Readonly<Record<string, FieldValue>>;
+}
+
+/** A transition of an alarm entity, as committed. */
+export interface CommittedTransition {
+  readonly tenantId: string;
+  readonly deviceId: string;
+  readonly ruleId: string;
+  readonly transition: AlarmTransition;
+  readonly muted: boolean;
+}
+
+type Fields = Record<string, { value: FieldValue; at: number; previous?: number }>;
+
+interface DeviceContext {
+  tenant_id: string;
+  device_id: string;
+  model: string | null;
+  lifecycle: string;
+  connectivity: string;
+  connectivity_since: string | null;
+  asset_id: string | null;
+  site_id: string | null;
+  customer_id: string | null;
+  asset_type: string | null;
+}
+
+/** Lifecycle states whose devices raise nothing (their alarms were cleared when they left). */
+const SILENT = new Set(['retired', 'replaced']);
+
+const keyOf = (tenantId: string, deviceId: string) => `${tenantId}\u0000${deviceId}`;
+
+/** Every scalar of a document as `a.b.c` → value (what rules name fields by). */
+export function flattenFields(
+  document: Readonly<Record<string, unknown>>,
+  prefix = '',
+  out: Record<string, FieldValue> = {},
+  depth = 0,
+): Record<string, FieldValue> {
+  for (const [k, v] of Object.entries(document)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[path] = v;
+    else if (v && typeof v === 'object' && !Array.isArray(v) && depth < 7)
+      flattenFields(v as Record<string, unknown>, path, out, depth + 1);
+  }
+  return out;
+}
+
+function applies(rule: AlarmRule, device: DeviceContext): boolean {
+  const { deviceProfile, assetType, siteId } = rule.scope;
+  return (
+    (deviceProfile === undefined || deviceProfile === device.model) &&
+    (assetType === undefined || assetType === device.asset_type) &&
+    (siteId === undefined || siteId === device.site_id)
+  );
+}
+
+/**
+ * Judges the datapoints of an ingest batch against the rules that apply to their devices,
+ * inside the batch's own transaction (docs/alarms.md, "Where rules are evaluated"): the
+ * devices' rule states are locked and read in one statement, each datapoint folded through
+ * the pure `step` in arrival order, the changed states and the alarm entities written, each
+ * transition an audit entry in the tenant's ledger. No Temporal action, and no statement at
+ * all when no rule reads a field the batch carries.
+ */
+export async function evaluateAlarms(
+  database: Database,
+  tx: TransactionSql,
+  datapoints: readonly AlarmDatapoint[],
+  rulesOf: RulesOf,
+): Promise<CommittedTransition[]> {
+  const relevant = datapoints.filter((d) =>
+    rulesOf(d.tenantId).some((r) => Object.keys(d.fields).some((f) => r.fields.has(f))),
+  );
+  if (relevant.length === 0) return [];
+  const keys = [...new Map(relevant.map((d) => [keyOf(d.tenantId, d.deviceId), d])).values()];
+  const contexts = await tx<DeviceContext[]>`
+    select d.tenant_id, d.device_id, d.model, d.lifecycle, d.connectivity,
+      d.connectivity_since::text, d.asset_id, d.site_id, d.customer_id, a.kind as asset_type
+    from device_twins d
+    join unnest(${keys.map((k) => k.tenantId)}::text[], ${keys.map((k) => k.deviceId)}::text[])
+      as k(tenant_id, device_id) on d.tenant_id = k.tenant_id and d.device_id = k.device_id
+    left join assets a on a.tenant_id = d.tenant_id and a.asset_id = d.asset_id`;
+  const contextOf = new Map(contexts.map((c) => [keyOf(c.tenant_id, c.device_id), c]));
+
+  // The (device, rule) pairs the batch concerns, and their states, locked in key order.
+  const pairs = new Map<string, { device: DeviceContext; rule: LoadedRule }>();
+  for (const d of relevant) {
+    const device = contextOf.get(keyOf(d.tenantId, d.deviceId));
+    if (!device || SILENT.has(device.lifecycle)) continue;
+    for (const rule of rulesOf(d.tenantId)) {
+      if (!applies(rule.rule, device) || !Object.keys(d.fields).some((f) => rule.fields.has(f)))
+        continue;
+      pairs.set(`${keyOf(d.tenantId, d.deviceId)}\u0000${rule.ruleId}`, { device, rule });
+    }
+  }
+  if (pairs.size === 0) return [];
+  const list = [...pairs.values()];
+  const stored = await tx<
+    { tenant_id: string; device_id: string; rule_id: string; state: RuleState; fields: Fields }[]
+  >`
+    select s.tenant_id, s.device_id, s.rule_id, s.state, s.fields from alarm_states s
+    join unnest(${list.map((p) => p.device.tenant_id)}::text[],
+      ${list.map((p) => p.device.device_id)}::text[], ${list.map((p) => p.rule.ruleId)}::text[])
+      as k(tenant_id, device_id, rule_id)
+      on s.tenant_id = k.tenant_id and s.device_id = k.device_id and s.rule_id = k.rule_id
+    order by s.tenant_id, s.device_id, s.rule_id
+    for update of s`;
+  const current = new Map<string, { state: RuleState; fields: Fields }>(
+    stored.map((s) => [`${keyOf(s.tenant_id, s.device_id)}\u0000${s.rule_id}`, s]),
+  );
+
+  const changed = new Set<string>();
+  const transitions: Array<CommittedTransition & { device: DeviceContext; rule: LoadedRule }> = [];
+  for (const d of relevant) {
+    for (const rule of rulesOf(d.tenantId)) {
+      const pairKey = `${keyOf(d.tenantId, d.deviceId)}\u0000${rule.ruleId}`;
+      const pair = pairs.get(pairKey);
+      if (!pair || !Object.keys(d.fields).some((f) => rule.fields.has(f))) continue;
+      const before = current.get(pairKey) ?? { state: initialRuleState, fields: {} };
+      const fields: Fields = { ...before.fields };
+      for (const f of rule.fields) {
+        const value = d.fields[f];
+        if (value === undefined) continue;
+        const old = fields[f];
+        fields[f] = {
+          value,
+          at: d.at,
+          ...(typeof old?.value === 'number' ? { previous: old.value } : {}),
+        };
+      }
+      const offline = pair.device.connectivity !== 'online';
+      const snapshot: Snapshot = {
+        at: d.at,
+        fields,
+        previous: Object.fromEntries(
+          Object.entries(fields).flatMap(([f, v]) =>
+            v.previous === undefined ? [] : [[f, v.previous]],
+          ),
+        ),
+        lastSeenAt: d.at,
+        online: !offline,
+        offlineSince:
+          offline && pair.device.connectivity_since
+            ? Date.parse(pair.device.connectivity_since)
+            : null,
+        lifecycle: pair.device.lifecycle,
+      };
+      const next = step(before.state, rule.rule, snapshot);
+      current.set(pairKey, { state: next.state, fields });
+      changed.add(pairKey);
+      for (const transition of next.transitions)
+        transitions.push({
+          tenantId: d.tenantId,
+          deviceId: d.deviceId,
+          ruleId: rule.ruleId,
+          transition,
+          muted: pair.device.lifecycle === 'maintenance',
+          device: pair.device,
+          rule,
+        });
+    }
+  }
+
+  const rows = [...changed].map((k) => {
+    const [tenant_id, device_id, rule_id] = k.split('\u0000');
+    const { state, fields } = current.get(k)!;
+    return { tenant_id, device_id, rule_id, state, fields };
+  });
+  await tx`
+    insert into alarm_states (tenant_id, device_id, rule_id, state, fields)
+    select tenant_id, device_id, rule_id, state, fields
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as r(tenant_id text, device_id text, rule_id text, state jsonb, fields jsonb)
+    on conflict (tenant_id, device_id, rule_id)
+    do update set state = excluded.state, fields = excluded.fields`;
+  if (transitions.length > 0) await writeAlarms(database, tx, transitions);
+  return transitions.map(({ tenantId, deviceId, ruleId, transition, muted }) => ({
+    tenantId,
+    deviceId,
+    ruleId,
+    transition,
+    muted,
+  }));
+}
+
+/** The alarm entities follow the transitions: raised, severity changed, cleared by the rule. */
+async function writeAlarms(
+  database: Database,
+  tx: TransactionSql,
+  transitions: ReadonlyArray<CommittedTransition & { device: DeviceContext; rule: LoadedRule }>,
+): Promise<void> {
+  const audit: AuditRow[] = [];
+  for (const t of transitions) {
+    const at = new Date(t.transition.at).toISOString();
+    const subject = `device:${t.deviceId}`;
+    if (t.transition.kind === 'raise') {
+      await tx`
+        insert into alarms (tenant_id, device_id, rule_id, rule_version, alarm_type, severity,
+          status, muted, asset_id, site_id, customer_id, raised_at, details, updated_at)
+        values (${t.tenantId}, ${t.deviceId}, ${t.ruleId}, ${t.rule.version},
+          ${t.rule.rule.alarmType}, ${t.transition.severity}, 'active', ${t.muted},
+          ${t.device.asset_id}, ${t.device.site_id}, ${t.device.customer_id}, ${at},
+          ${JSON.stringify({ rule: t.rule.rule.name })}::jsonb, ${at})
+        on conflict (tenant_id, device_id, rule_id) where status = 'active' do nothing`;
+    } else if (t.transition.kind === 'severity') {
+      await tx`
+        update alarms set severity = ${t.transition.to}, updated_at = ${at}
+        where tenant_id = ${t.tenantId} and device_id = ${t.deviceId} and rule_id = ${t.ruleId}
+          and status = 'active'`;
+    } else {
+      await tx`
+        update alarms set status = 'cleared', cleared_at = ${at}, cleared_by = 'condition',
+          updated_at = ${at}
+        where tenant_id = ${t.tenantId} and device_id = ${t.deviceId} and rule_id = ${t.ruleId}
+          and status = 'active'`;
+    }
+    audit.push({
+      tenantId: t.tenantId,
+      actor: `rule:${t.ruleId}`,
+      role: 'system',
+      operation: `alarm.${t.transition.kind}`,
+      subject,
+      input: { ruleId: t.ruleId, ruleVersion: t.rule.version, alarmType: t.rule.rule.alarmType },
+      outcome: 'ok',
+      after: t.transition,
+      at,
+    });
+  }
+  await writeAudit(drizzleIn(database, tx) as never, audit);
+}

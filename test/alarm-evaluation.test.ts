@@ -1,0 +1,158 @@
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { seedDevices } from '../bench/connections/records';
+import { createDatabase } from '../db/client';
+import type { LoadedRule } from '../db/alarm-evaluation';
+import { changeAlarmRule, createAlarmRule, loadEnabledAlarmRules } from '../db/alarm-rule-store';
+import { insertTelemetry } from '../db/telemetry-store';
+import { fieldsOf } from '../twins/alarms/condition';
+import { alarmRuleSchema, type AlarmRuleInput } from '../twins/alarms/rule';
+import { uniqueTenant } from './support/stack';
+
+/**
+ * Alarm rules judged where telemetry arrives (db/alarm-evaluation.ts): in the ingest batch's
+ * transaction, real PostgreSQL, no Temporal. The alarm entity, its audit entries in the
+ * ledger, the rule's anti-flap state kept in the database (a fresh process would go on from it).
+ */
+const database = createDatabase(inject('databaseUrl'));
+afterAll(() => database.close());
+
+const MODEL = 'acme-wallbox-22';
+const T0 = Date.parse('2026-12-05T00:00:00Z');
+
+async function tenantWithRule(over: Partial<AlarmRuleInput> = {}) {
+  const tenantId = uniqueTenant('alarm');
+  await seedDevices(database, tenantId, ['c-1', 'c-2'], { active: true, model: MODEL });
+  const rule = alarmRuleSchema.parse({
+    name: 'Hot charger',
+    alarmType: 'OverTemperature',
+    scope: { deviceProfile: MODEL },
+    severity: 'major',
+    condition: { field: 'temperature', above: 80, clearBelow: 75 },
+    raise: { datapoints: 3, of: 5 },
+    clear: { consecutive: 2 },
+    ...over,
+  });
+  await createAlarmRule(database, { tenantId, ruleId: 'hot', actor: 'ops', role: 'admin' }, rule);
+  return tenantId;
+}
+
+/** The rules as the gateway's cache holds them (read fresh from the database). */
+async function rulesOf(tenantId: string) {
+  const loaded: LoadedRule[] = (await loadEnabledAlarmRules(database, tenantId)).map((r) => ({
+    ...r,
+    fields: new Set(fieldsOf(r.rule.condition)),
+  }));
+  return (t: string) => (t === tenantId ? loaded : []);
+}
+
+async function send(tenantId: string, deviceId: string, temperatures: number[], from = 0) {
+  const rules = await rulesOf(tenantId);
+  for (const [i, temperature] of temperatures.entries()) {
+    const at = new Date(T0 + (from + i) * 10_000).toISOString();
+    // One sample per batch, as a device sending every 10 s meets the writer.
+    await insertTelemetry(database, [{ tenantId, deviceId, at, values: { temperature } }], rules);
+  }
+}
+
+const alarmsOf = (tenantId: string) =>
+  database.sql<
+    {
+      device_id: string;
+      status: string;
+      severity: string;
+      raised_at: Date;
+      cleared_by: string | null;
+    }[]
+  >`
+    select device_id, status, severity, raised_at, cleared_by from alarms
+    where tenant_id = ${tenantId} order by alarm_id`;
+
+describe('alarm evaluation in the telemetry path', () => {
+  it('a flapping device raises no storm; a sustained fault raises exactly one alarm, which clears with hysteresis', async () => {
+    const tenantId = await tenantWithRule();
+    // c-1 flaps between 85 and 70 forty times: at most one alarm, never cleared (2 in a row needed).
+    await send(
+      tenantId,
+      'c-1',
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? 70 : 85)),
+    );
+    // c-2: sustained 90, then 77 (inside the band: still active), then 74, 72: cleared.
+    await send(tenantId, 'c-2', [90, 90, 90, 90, 77, 74, 72]);
+    const alarms = await alarmsOf(tenantId);
+    expect(alarms.filter((a) => a.device_id === 'c-1').map((a) => a.status)).toEqual(['active']);
+    expect(alarms.filter((a) => a.device_id === 'c-2')).toEqual([
+      expect.objectContaining({ status: 'cleared', severity: 'major', cleared_by: 'condition' }),
+    ]);
+    const c2 = alarms.find((a) => a.device_id === 'c-2')!;
+    expect(new Date(c2.raised_at).getTime()).toBe(T0 + 2 * 10_000);
+    // Each transition is an audit entry chained into the tenant's ledger.
+    const audit = await database.sql<{ operation: string; subject: string }[]>`
+      select operation, subject from audit_entries where tenant_id = ${tenantId}
+        and operation like 'alarm.%' order by id`;
+    expect(audit).toEqual([
+      { operation: 'alarm.raise', subject: 'device:c-1' },
+      { operation: 'alarm.raise', subject: 'device:c-2' },
+      { operation: 'alarm.clear', subject: 'device:c-2' },
+    ]);
+    const [ledger] = await database.sql<{ n: number }[]>`
+      select count(*)::int as n from ledger_entries where tenant_id = ${tenantId} and kind = 'audit'`;
+    expect(ledger!.n).toBe(4); // the rule's creation and the three transitions
+  });
+
+  it('keeps the anti-flap window in the database: two breaches, a restart, a third raises', async () => {
+    const tenantId = await tenantWithRule();
+    await send(tenantId, 'c-1', [85, 85]);
+    expect(await alarmsOf(tenantId)).toEqual([]);
+    const [state] = await database.sql<{ state: { window: string } }[]>`
+      select state from alarm_states where tenant_id = ${tenantId} and device_id = 'c-1'`;
+    expect(state!.state.window).toBe('bb');
+    // Another process (a fresh rule cache, a fresh connection) goes on from the stored window.
+    const other = createDatabase(inject('databaseUrl'));
+    try {
+      const rules = await rulesOf(tenantId);
+      const at = new Date(T0 + 2 * 10_000).toISOString();
+      await insertTelemetry(
+        other,
+        [{ tenantId, deviceId: 'c-1', at, values: { temperature: 86 } }],
+        rules,
+      );
+    } finally {
+      await other.close();
+    }
+    expect((await alarmsOf(tenantId)).map((a) => a.status)).toEqual(['active']);
+  });
+
+  it('a sample stored before is not judged twice; devices of other models are not judged', async () => {
+    const tenantId = await tenantWithRule({ raise: { datapoints: 2, of: 2 } });
+    await seedDevices(database, tenantId, ['other-1'], { active: true, model: 'other-model' });
+    const rules = await rulesOf(tenantId);
+    const at = new Date(T0).toISOString();
+    const sample = { tenantId, deviceId: 'c-1', at, values: { temperature: 95 } };
+    await insertTelemetry(database, [sample], rules);
+    await insertTelemetry(database, [sample], rules); // a retried batch: the same sample again
+    await send(tenantId, 'other-1', [99, 99, 99]);
+    expect(await alarmsOf(tenantId)).toEqual([]);
+    const [state] = await database.sql<{ state: { window: string } }[]>`
+      select state from alarm_states where tenant_id = ${tenantId} and device_id = 'c-1'`;
+    expect(state!.state.window).toBe('b');
+  });
+
+  it('a rule change is versioned and refused against a stale version', async () => {
+    const tenantId = await tenantWithRule();
+    const change = { tenantId, ruleId: 'hot', actor: 'ops', role: 'admin' };
+    const rule = alarmRuleSchema.parse({
+      name: 'Hot charger',
+      alarmType: 'OverTemperature',
+      scope: { deviceProfile: MODEL },
+      severity: 'critical',
+      condition: { field: 'temperature', above: 70 },
+    });
+    const updated = await changeAlarmRule(database, change, 1, rule);
+    expect(updated!.version).toBe(2);
+    await expect(changeAlarmRule(database, change, 1, rule)).rejects.toMatchObject({
+      code: 'alarm-rule.version-conflict',
+    });
+    await send(tenantId, 'c-1', [72]);
+    expect((await alarmsOf(tenantId)).map((a) => a.severity)).toEqual(['critical']);
+  });
+});

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlarmRule } from '../db/alarm-rule-store';
+import { alarmRuleSchema, type AlarmRuleInput } from '../twins/alarms/rule';
+import { connectRegistered } from './support/device-client';
+import { graphql } from './support/graphql';
+import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
+
+/**
+ * Alarms from a real device through the real gateway (issue 19, items 1–2): a rule on a
+ * canonical telemetry field (converted by the device profile) and one on a reported state field,
+ * judged in the ingest transactions — acked means the alarm is there.
+ */
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(() => stack?.stop());
+
+const meter = JSON.parse(
+  readFileSync(new URL('../twins/profiles/examples/acme-meter-em3.json', import.meta.url), 'utf8'),
+);
+
+async function connected(tenantId: string, deviceId: string) {
+  await graphql(
+    stack.apiUrl,
+    `
+      mutation ($t: ID!, $p: JSONObject!) {
+        putDeviceProfile(tenantId: $t, profile: $p) {
+          version
+        }
+      }
+    `,
+    { t: tenantId, p: meter },
+  );
+  return connectRegistered(stack, tenantId, deviceId, meter.model);
+}
+
+const rule = (over: Partial<AlarmRuleInput>) =>
+  alarmRuleSchema.parse({
+    name: 'rule',
+    alarmType: 'Test',
+    scope: { deviceProfile: meter.model },
+    severity: 'major',
+    condition: { field: 'powerKW', above: 5 },
+    ...over,
+  });
+
+const alarmsOf = (tenantId: string) =>
+  stack.database.sql<{ rule_id: string; status: string; severity: string; alarm_type: string }[]>`
+    select rule_id, status, severity, alarm_type from alarms where tenant_id = ${tenantId}
+    order by alarm_id`;
+
+describe('alarms from a real device', () => {
+  it('telemetry raises and clears by a rule on a canonical field; the ack comes after the alarm', async () => {
+    const tenantId = uniqueTenant('alarms');
+    await createAlarmRule(
+      stack.database,
+      { tenantId, ruleId: 'overload', actor: 'ops', role: 'admin' },
+      rule({
+        alarmType: 'Overload',
+        condition: { field: 'powerKW', above: 5, clearBelow: 4.5 },
+        raise: { datapoints: 2, of: 3 },
+        clear: { consecutive: 2 },
+      }),
+    );
+    const device = await connected(tenantId, 'em-1');
+    let seq = 1;
+    const sample = async (watts: number, second: number) => {
+      seq += 1;
+      device.send({
+        type: 'telemetry',
+        seq,
+        samples: [
+          {
+            at: new Date(Date.UTC(2026, 11, 5, 8, 0, second)).toISOString(),
+            values: { power: watts },
+          },
+        ],
+      });
+      expect(await device.next((m) => m.seq === seq)).toEqual({ type: 'ack', seq });
+    };
+    await sample(6_000, 0); // 6 kW: 1 of 3
+    expect(await alarmsOf(tenantId)).toEqual([]);
+    await sample(6_200, 1); // 2 of 3: raised, committed before this ack
+    expect(await alarmsOf(tenantId)).toEqual([
+      { rule_id: 'overload', status: 'active', severity: 'major', alarm_type: 'Overload' },
+    ]);
+    await sample(4_800, 2); // inside the band (≥ 4.5 kW): still breaching
+    await sample(4_000, 3);
+    expect((await alarmsOf(tenantId))[0]!.status).toBe('active');
+    await sample(3_900, 4); // second in a row below the band: cleared
+    expect((await alarmsOf(tenantId))[0]!.status).toBe('cleared');
+    device.close();
+  });
+
+  it('a report raises by a rule on a reported field; one active alarm per device and rule', async () => {
+    const tenantId = uniqueTenant('alarms');
+    await createAlarmRule(
+      stack.database,
+      { tenantId, ruleId: 'fault', actor: 'ops', role: 'admin' },
+      rule({
+        alarmType: 'Fault',
+        condition: { field: 'status', in: ['faulted'] },
+        severity: 'critical',
+      }),
+    );
+    const device = await connected(tenantId, 'em-2');
+    for (const [i, status] of ['faulted', 'faulted', 'available'].entries()) {
+      device.send({ type: 'report', seq: 10 + i, state: { status } });
+      expect(await device.next((m) => m.seq === 10 + i)).toMatchObject({ type: 'ack' });
+      if (i === 1) {
+        expect(await alarmsOf(tenantId)).toEqual([
+          { rule_id: 'fault', status: 'active', severity: 'critical', alarm_type: 'Fault' },
+        ]);
+      }
+    }
+    expect((await alarmsOf(tenantId)).map((a) => a.status)).toEqual(['cleared']);
+    device.close();
+  });
+});
