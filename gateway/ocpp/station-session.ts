@@ -158,6 +158,17 @@ export class StationSession {
       this.opts.logger.warn({ id: frame.id }, 'answer to no outstanding call ignored');
   }
 
+  /** The gateway closes this connection (shutdown): its history says `server-closed`. */
+  closingByServer(): void {
+    this.link?.closedByServer();
+  }
+
+  /** Counts a frame each way for the connection history (none before the link opens). */
+  counted(direction: 'in' | 'out', bytes: number): void {
+    if (direction === 'in') this.link?.received(bytes);
+    else this.link?.sent(bytes);
+  }
+
   /** The connection is gone (or going): pending server calls end, the twin hears it. */
   closed(reason: 'disconnected' | 'heartbeat-missed'): void {
     this.phase = 'closed';
