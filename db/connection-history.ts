@@ -27,8 +27,8 @@ interface Raw {
   session_id: string;
   gateway_node: string;
   protocol: string | null;
-  opened_at: Date;
-  closed_at: Date | null;
+  opened_at: string | Date;
+  closed_at: string | Date | null;
   close_reason: string | null;
   messages_in: string | null;
   messages_out: string | null;
@@ -37,6 +37,8 @@ interface Raw {
 }
 
 const num = (v: string | null) => (v === null ? null : Number(v));
+/** The driver may hand a timestamp over as a Date or as text. */
+const iso = (v: string | Date) => new Date(v).toISOString();
 
 /**
  * A device's connections that overlap [from, to) (either end open), newest first: up to
@@ -66,8 +68,8 @@ export async function listConnections(
     sessionId: r.session_id,
     gatewayNode: r.gateway_node,
     protocol: r.protocol,
-    connectedAt: r.opened_at.toISOString(),
-    disconnectedAt: r.closed_at?.toISOString() ?? null,
+    connectedAt: iso(r.opened_at),
+    disconnectedAt: r.closed_at === null ? null : iso(r.closed_at),
     closeReason: r.close_reason,
     messagesIn: num(r.messages_in),
     messagesOut: num(r.messages_out),

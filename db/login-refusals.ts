@@ -50,15 +50,15 @@ export async function findLoginRefusals(
   deviceId: string,
 ): Promise<Omit<LoginRefusal, 'tenantId' | 'deviceId'> | null> {
   const [row] = await database.sql<
-    { count: string; first_at: Date; last_at: Date; last_code: string }[]
+    { count: string; first_at: string | Date; last_at: string | Date; last_code: string }[]
   >`
     select count, first_at, last_at, last_code from device_login_refusals
     where tenant_id = ${tenantId} and device_id = ${deviceId}`;
   if (!row) return null;
   return {
     count: Number(row.count),
-    firstAt: row.first_at.toISOString(),
-    lastAt: row.last_at.toISOString(),
+    firstAt: new Date(row.first_at).toISOString(),
+    lastAt: new Date(row.last_at).toISOString(),
     lastCode: row.last_code,
   };
 }

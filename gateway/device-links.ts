@@ -436,9 +436,9 @@ export class DeviceLink {
     this.opts.metrics.telemetrySamples.inc({ protocol: this.protocol }, rows.length);
   }
 
-  /** The adapter received a message (a frame, or an MQTT packet) of `bytes` from the device. */
-  received(bytes: number): void {
-    this.messagesIn++;
+  /** The adapter received `messages` (frames, or MQTT packets) of `bytes` in all from the device. */
+  received(bytes: number, messages = 1): void {
+    this.messagesIn += messages;
     this.bytesIn += bytes;
   }
 
