@@ -32,7 +32,35 @@ export interface IngestItem {
   readonly settings: DeviceTwinSettings;
   /** What of this device's reports its twin must hear (its profile's `twin` block). */
   readonly interest?: TwinInterest | undefined;
+  /** On a disconnect: how the connection ended and its traffic, for the connection history. */
+  readonly ending?: SessionEnding | undefined;
 }
+
+/** Why a connection ended, as the connection history (`device_sessions.close_reason`) says it. */
+export type SessionEndReason =
+  | 'device-closed'
+  | 'server-closed'
+  | 'heartbeat-missed'
+  | 'gateway-lost'
+  | 'will'
+  | 'replaced-by-new-session';
+
+/** What the gateway counted on one connection (frames or MQTT packets, and bytes, each way). */
+export interface SessionTraffic {
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+export interface SessionEnding {
+  readonly reason: SessionEndReason;
+  readonly traffic: SessionTraffic;
+}
+
+/** The history's reason for a record's offline reason (`disconnected` is the device's doing). */
+const endReasonOf = (reason: string): SessionEndReason =>
+  reason === 'disconnected' ? 'device-closed' : (reason as SessionEndReason);
 
 /** Per item: the events it recorded (none for a repeat) and the record after it, or why not. */
 export type IngestOutcome =
@@ -111,7 +139,15 @@ async function ingestIn(
     outcomes.push({ events: decision, after: next });
   }
   const changed = [...eventsOf.keys()];
-  if (changed.length === 0) return outcomes;
+  const endings = items.flatMap((i) =>
+    i.ending && i.command.type === 'disconnect'
+      ? [{ sessionId: i.command.sessionId, ...i.ending }]
+      : [],
+  );
+  if (changed.length === 0) {
+    await writeSessions(tx, [], endings);
+    return outcomes;
+  }
 
   const records = changed.map((k) => recordColumns(current.get(k)!));
   await tx`
@@ -134,6 +170,7 @@ async function ingestIn(
       after: current.get(k)!,
       events: eventsOf.get(k)!,
     })),
+    endings,
   );
 
   const notices = changed.flatMap((k) => {
@@ -176,10 +213,20 @@ interface SessionChange {
   readonly events: readonly DeviceEvent[];
 }
 
-/** Opens a session row per connect and closes the one a device left, with its reason. */
-async function writeSessions(tx: TransactionSql, devices: readonly SessionChange[]): Promise<void> {
+/**
+ * Opens a session row per connect and closes the one a device left, with its reason and the
+ * traffic its gateway counted, in one statement each. A connection's ending may come after the
+ * row was closed (a newer connection took its place first): its traffic is still written, the
+ * first close's time and reason stay.
+ */
+async function writeSessions(
+  tx: TransactionSql,
+  devices: readonly SessionChange[],
+  endings: ReadonlyArray<SessionEnding & { sessionId: string }>,
+): Promise<void> {
   const opened: object[] = [];
-  const closed: object[] = [];
+  const closed = new Map<string, Record<string, unknown>>();
+  const endingOf = new Map(endings.map((e) => [e.sessionId, e]));
   for (const { before, after, events } of devices) {
     for (const event of events) {
       if (event.type === 'connected')
@@ -200,15 +247,25 @@ async function writeSessions(tx: TransactionSql, devices: readonly SessionChange
           (e) =>
             e.type === 'connection-lost' || e.type === 'disconnected' || e.type === 'connected',
         );
-      closed.push({
+      closed.set(left, {
         session_id: left,
         closed_at: end?.at ?? after.updatedAt,
         close_reason:
           end?.type === 'connection-lost' || end?.type === 'disconnected'
-            ? end.reason
+            ? (endingOf.get(left)?.reason ?? endReasonOf(end.reason))
             : 'replaced-by-new-session',
       });
     }
+  }
+  for (const { sessionId, traffic } of endings) {
+    const row = closed.get(sessionId) ?? { session_id: sessionId };
+    closed.set(sessionId, {
+      ...row,
+      messages_in: traffic.messagesIn,
+      messages_out: traffic.messagesOut,
+      bytes_in: traffic.bytesIn,
+      bytes_out: traffic.bytesOut,
+    });
   }
   if (opened.length > 0)
     await tx`
@@ -217,12 +274,20 @@ async function writeSessions(tx: TransactionSql, devices: readonly SessionChange
       from jsonb_to_recordset(${JSON.stringify(opened)}::jsonb) as r(session_id text,
         tenant_id text, device_id text, gateway_node text, protocol text, opened_at timestamptz)
       on conflict do nothing`;
-  if (closed.length > 0)
+  if (closed.size > 0)
     await tx`
-      update device_sessions s set closed_at = r.closed_at, close_reason = r.close_reason
-      from jsonb_to_recordset(${JSON.stringify(closed)}::jsonb)
-        as r(session_id text, closed_at timestamptz, close_reason text)
-      where s.session_id = r.session_id and s.closed_at is null`;
+      update device_sessions s set
+        closed_at = coalesce(s.closed_at, r.closed_at),
+        close_reason = coalesce(s.close_reason, r.close_reason),
+        messages_in = coalesce(r.messages_in, s.messages_in),
+        messages_out = coalesce(r.messages_out, s.messages_out),
+        bytes_in = coalesce(r.bytes_in, s.bytes_in),
+        bytes_out = coalesce(r.bytes_out, s.bytes_out)
+      from jsonb_to_recordset(${JSON.stringify([...closed.values()])}::jsonb)
+        as r(session_id text, closed_at timestamptz, close_reason text, messages_in bigint,
+          messages_out bigint, bytes_in bigint, bytes_out bigint)
+      where s.session_id = r.session_id
+        and (s.closed_at is null or r.messages_in is not null)`;
 }
 
 /** Upserts one notice per device: reasons merge, the newest version wins, the oldest time stays. */

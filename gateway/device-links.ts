@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SecretForm } from '../db/provisioning-store';
-import type { IngestCommand, IngestOutcome } from '../db/device-ingest';
+import type {
+  IngestCommand,
+  IngestOutcome,
+  SessionEndReason,
+  SessionEnding,
+} from '../db/device-ingest';
 import {
   NO_INTEREST,
   type CommandOutcome,
@@ -50,6 +55,8 @@ export interface DeviceLinksOptions {
   admission: Admission;
   /** Failed logins per device and source address (every protocol): locks guessers out. */
   authFailures: AuthFailures;
+  /** Remembers each device's refused logins for "why is it offline" (coalesced writes). */
+  refusals?: { refused(key: DeviceKey, code: string): void } | undefined;
   telemetry: TelemetryWriter;
   /** Copies of what devices did (acknowledged only), for the webhook backends. */
   copies?: { deliver(key: DeviceKey, model: string | null, event: DeviceEvent): void };
@@ -107,9 +114,13 @@ export class DeviceLinks {
     return wait;
   }
 
-  /** A refused login (unknown device, wrong secret or claim) from `source`. */
-  loginFailed(key: DeviceKey | null, source: string | null): void {
+  /**
+   * A refused login (unknown device, wrong secret or claim) from `source`, and why (`code`):
+   * remembered per device for "why is it offline" (coalesced, see gateway/login-refusals.ts).
+   */
+  loginFailed(key: DeviceKey | null, source: string | null, code = 'gateway:auth.refused'): void {
     this.opts.authFailures.failed(key && deviceName(key), source);
+    if (key) this.opts.refusals?.refused(key, code);
   }
 
   loginSucceeded(key: DeviceKey): void {
@@ -273,9 +284,22 @@ export class DeviceLinks {
     return this.links.get(sessionId)?.control;
   }
 
+  /**
+   * The gateway or the device's twin closes a connection (its history says `server-closed`);
+   * false when this process holds no such session.
+   */
+  closeSession(sessionId: string, code: number, reason: string): boolean {
+    const held = this.links.get(sessionId);
+    if (!held) return false;
+    held.link.closedByServer();
+    held.control.close(code, reason);
+    return true;
+  }
+
   /** Closes every connection (shutdown); each link then reports its disconnect. */
   closeAll(code: number, reason: string): void {
-    for (const { control } of [...this.links.values()]) control.close(code, reason);
+    for (const { link } of [...this.links.values()])
+      this.closeSession(link.sessionId, code, reason);
   }
 
   get size(): number {
@@ -294,6 +318,12 @@ export class DeviceLink {
   private told = false;
   /** Made on first use: an idle connection does not carry a child logger (memory per connection). */
   private childLogger: Logger | null = null;
+  /** The traffic of the connection, for its history (frames or MQTT packets, and bytes). */
+  private messagesIn = 0;
+  private messagesOut = 0;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private byServer = false;
 
   constructor(
     readonly sessionId: string,
@@ -406,6 +436,23 @@ export class DeviceLink {
     this.opts.metrics.telemetrySamples.inc({ protocol: this.protocol }, rows.length);
   }
 
+  /** The adapter received `messages` (frames, or MQTT packets) of `bytes` in all from the device. */
+  received(bytes: number, messages = 1): void {
+    this.messagesIn += messages;
+    this.bytesIn += bytes;
+  }
+
+  /** The adapter sent a message of `bytes` to the device. */
+  sent(bytes: number): void {
+    this.messagesOut++;
+    this.bytesOut += bytes;
+  }
+
+  /** The gateway (or the twin through it) is closing this connection, not the device. */
+  closedByServer(): void {
+    this.byServer = true;
+  }
+
   /** The connection is gone; the twin hears why (after its grace period, it is offline). */
   close(reason: OfflineReason): void {
     if (this.closed) return;
@@ -418,7 +465,16 @@ export class DeviceLink {
       sessionId: this.sessionId,
       reason,
     };
-    submitIngest(this.opts, this.key, this.model, command).catch((error) =>
+    const ending: SessionEnding = {
+      reason: endReason(reason, this.byServer),
+      traffic: {
+        messagesIn: this.messagesIn,
+        messagesOut: this.messagesOut,
+        bytesIn: this.bytesIn,
+        bytesOut: this.bytesOut,
+      },
+    };
+    submitIngest(this.opts, this.key, this.model, command, ending).catch((error) =>
       this.logger.error({ err: error }, 'disconnect not recorded'),
     );
     this.copy(() => ({ kind: 'disconnected', sessionId: this.sessionId, reason }));
@@ -436,15 +492,25 @@ export class DeviceLink {
   }
 }
 
+/**
+ * What the connection history calls an ending: a device that merely closed is `device-closed`
+ * unless the gateway closed it; a missed heartbeat, a will or a lost gateway stay what they are.
+ */
+function endReason(reason: OfflineReason, byServer: boolean): SessionEndReason {
+  if (reason !== 'disconnected') return reason;
+  return byServer ? 'server-closed' : 'device-closed';
+}
+
 /** Hands a device message to the ingest writer with what the device's profile asks its twin to hear. */
 async function submitIngest(
   opts: DeviceLinksOptions,
   key: DeviceKey,
   model: string | null,
   command: IngestCommand,
+  ending?: SessionEnding,
 ): Promise<IngestOutcome> {
   const interest: TwinInterest = model
     ? ((await opts.profile(key, model))?.twin ?? NO_INTEREST)
     : NO_INTEREST;
-  return opts.ingest.submit({ key, command, settings: opts.settings, interest });
+  return opts.ingest.submit({ key, command, settings: opts.settings, interest, ending });
 }

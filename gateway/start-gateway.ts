@@ -25,6 +25,8 @@ import { loadNativeUws } from './uws';
 import { BackendDirectory } from './routing/backend-directory';
 import { WebhookRouter } from './routing/webhooks';
 import { createEgress } from '../outbound/egress';
+import { LoginRefusals } from './login-refusals';
+import { recordLoginRefusals } from '../db/login-refusals';
 
 export interface GatewayOptions {
   /** Private networks tenant-given URLs may reach (CIDRs; default none: README "Partner webhooks"). */
@@ -126,7 +128,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     insertTelemetry(options.database, rows, await alarmRules.rulesFor(rows.map((r) => r.tenantId))),
   );
   const verified = new VerifiedSecrets();
+  const refusals = new LoginRefusals(
+    (rows) => recordLoginRefusals(options.database, rows),
+    options.logger,
+  );
   const links = new DeviceLinks({
+    refusals,
     telemetry,
     copies: webhooks,
     nodeId: options.nodeId,
@@ -240,6 +247,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       for (const endpoint of endpoints)
         endpoint.closeAll(CloseCode.goingAway, 'gateway shutting down');
       await ingest.drained();
+      await refusals.flush();
       await telemetry.drained();
       await worker.stop();
       webhooks.stop();

@@ -26,7 +26,13 @@ export const twinNotices = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.deviceId] }), index().on(t.since)],
 );
 
-/** One row per device connection: opened on connect, closed with its reason on disconnect. */
+/**
+ * The connection history (docs/operations.md, "Connectivity history"): one row per device
+ * connection, opened on connect, closed with its reason on disconnect (or when a newer
+ * connection of the device took its place), with the traffic the gateway counted on it. Closed
+ * ones are kept 400 days (DEFAULT_CONNECTION_HISTORY_MS), pruned by the outbox retention
+ * workflow's activity.
+ */
 export const deviceSessions = pgTable(
   'device_sessions',
   {
@@ -37,7 +43,31 @@ export const deviceSessions = pgTable(
     protocol: text(),
     openedAt: timestamp({ withTimezone: true, mode: 'string' }).notNull(),
     closedAt: timestamp({ withTimezone: true, mode: 'string' }),
+    /** device-closed, server-closed, heartbeat-missed, gateway-lost, will, replaced-by-new-session. */
     closeReason: text(),
+    /** Frames (or MQTT packets) and bytes each way, counted by the gateway; null when it could not say (gateway lost). */
+    messagesIn: bigint({ mode: 'number' }),
+    messagesOut: bigint({ mode: 'number' }),
+    bytesIn: bigint({ mode: 'number' }),
+    bytesOut: bigint({ mode: 'number' }),
   },
-  (t) => [index().on(t.tenantId, t.deviceId, t.openedAt)],
+  (t) => [index().on(t.tenantId, t.deviceId, t.openedAt), index().on(t.openedAt)],
+);
+
+/**
+ * Refused logins of known devices (wrong or revoked secret, refused claim): the count, and the
+ * newest refusal's code and time. Written by the gateway coalesced (one row per device per
+ * flush, whatever the number of attempts), so an attack costs no write per attempt.
+ */
+export const deviceLoginRefusals = pgTable(
+  'device_login_refusals',
+  {
+    tenantId: tenantColumn(),
+    deviceId: text().notNull(),
+    count: bigint({ mode: 'number' }).notNull(),
+    firstAt: timestamp({ withTimezone: true, mode: 'string' }).notNull(),
+    lastAt: timestamp({ withTimezone: true, mode: 'string' }).notNull(),
+    lastCode: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.deviceId] })],
 );

@@ -28,14 +28,12 @@ export async function startGatewayWorker(options: {
       deliverCommandBatch(batch, { links: options.links, answers, handed, logger: options.logger }),
     async ping() {},
     async closeDeviceSession({ sessionId, code, reason }) {
-      const session = options.links.control(sessionId);
-      if (!session) return false;
+      if (!options.links.control(sessionId)) return false;
       options.logger.info(
         { session: sessionId, reason },
         'closing device connection on request of its twin',
       );
-      session.close(code, reason);
-      return true;
+      return options.links.closeSession(sessionId, code, reason);
     },
     async deliverCommand({ sessionId, name, params, timeoutMs, commandId, expiresAt }) {
       const session = options.links.control(sessionId);

@@ -45,7 +45,11 @@ const TIMEOUT_GRANULARITY_MS = 4_000;
 const isClosed = (conn: Connection) => conn.phase === 'closed';
 
 const sendTo = (ws: WebSocket<Connection>, message: GatewayMessage) => {
-  if (!isClosed(ws.getUserData())) ws.cork(() => ws.send(JSON.stringify(message)));
+  const conn = ws.getUserData();
+  if (isClosed(conn)) return;
+  const text = JSON.stringify(message);
+  conn.link?.sent(Buffer.byteLength(text));
+  ws.cork(() => ws.send(text));
 };
 
 /**
@@ -113,7 +117,7 @@ export function mountDeviceEndpoint(
     const claimed = msg.claim !== undefined ? await links.claimOrRefusal(key, msg.claim) : null;
     if (isClosed(conn)) return;
     if (claimed && 'refused' in claimed) {
-      links.loginFailed(key, conn.source);
+      links.loginFailed(key, conn.source, claimed.refused);
       return fail(ws, error(claimed.refused, claimed.message, msg.seq), CloseCode.unauthorized);
     }
     const token = claimed ? claimed.secret : msg.token!;
@@ -212,6 +216,7 @@ export function mountDeviceEndpoint(
     message: (ws, data, isBinary) => {
       const conn = ws.getUserData();
       conn.lastHeard = Date.now();
+      conn.link?.received(data.byteLength);
       if (data.byteLength > opts.maxPayloadBytes)
         return fail(ws, error(TOO_LARGE, tooLargeReason(opts.maxPayloadBytes)), MESSAGE_TOO_BIG);
       const parsed = parseDeviceMessage(data, isBinary);
@@ -287,7 +292,10 @@ export function mountDeviceEndpoint(
   });
   return {
     closeAll: (code, reason) => {
-      for (const ws of [...sockets]) ws.end(code, reason);
+      for (const ws of [...sockets]) {
+        ws.getUserData().link?.closedByServer();
+        ws.end(code, reason);
+      }
     },
   };
 }

@@ -34,18 +34,18 @@ export async function admitConnect(
     return refused('identifier-rejected');
   // Too many failed logins lock a device out for a while (gateway/auth-failures.ts).
   if (links.loginLockedFor(read.key, from.source) > 0) return refused('rate-exceeded');
-  const failed = (refusal: Refusal): ConnectOutcome => {
-    links.loginFailed(read.key, from.source);
+  const failed = (refusal: Refusal, code: string): ConnectOutcome => {
+    links.loginFailed(read.key, from.source, code);
     return refused(refusal);
   };
   // A claim turns into the device's own secret, which the CONNACK then carries.
   const secret = read.claim ? await links.claim(read.key, read.claim) : read.secret;
   if (gone()) return { admitted: false, refusal: null };
-  if (secret === null) return failed('not-authorized');
+  if (secret === null) return failed('not-authorized', 'gateway:auth.claim-refused');
   const request = { ...read, secret };
   const admitted = await links.authenticate(request.key, request.secret);
   if (gone()) return { admitted: false, refusal: null };
-  if (!admitted) return failed('not-authorized');
+  if (!admitted) return failed('not-authorized', 'gateway:auth.refused');
   links.loginSucceeded(request.key);
   let link: DeviceLink;
   try {

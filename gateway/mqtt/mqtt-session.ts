@@ -42,6 +42,8 @@ export class MqttSession {
   private endReason: OfflineReason | null = null;
   private clientMaxPacketBytes = Infinity;
   private readonly keepAlive = new KeepAlive();
+  /** Bytes received since the last whole packet, counted on the next one. */
+  private inBytes = 0;
   private readonly connectTimer: NodeJS.Timeout;
 
   constructor(
@@ -61,6 +63,7 @@ export class MqttSession {
   /** A binary WebSocket frame: any number of whole or partial packets. */
   frame(bytes: Buffer): void {
     if (this.phase === 'closed') return;
+    this.inBytes += bytes.length;
     try {
       this.stream.write(bytes);
     } catch (error) {
@@ -83,6 +86,7 @@ export class MqttSession {
 
   /** The twin or the gateway ends the connection; MQTT 5 hears why first. */
   shutdown(code: number, reason: string): void {
+    this.link?.closedByServer();
     const reasonCode =
       code === WsClose.goingAway
         ? Reason.serverShuttingDown
@@ -103,6 +107,9 @@ export class MqttSession {
 
   private receive(packet: Packet): void {
     if (this.phase === 'closed') return;
+    // The history counts the packets after CONNECT and their bytes (frames may split packets).
+    this.link?.received(this.inBytes);
+    this.inBytes = 0;
     this.keepAlive.heard();
     if (this.phase === 'awaiting-connect') {
       if (packet.cmd !== 'connect') return this.end(WsClose.violation, 'CONNECT must come first');
@@ -259,6 +266,7 @@ export class MqttSession {
         { cmd: packet.cmd, bytes: bytes.length },
         'packet too large for client',
       );
+    this.link?.sent(bytes.length);
     this.wire.send(bytes);
   }
 

@@ -181,7 +181,10 @@ export function mountOcppEndpoint(
         callTimeoutMs: opts.callTimeoutMs ?? 30_000,
         routing: opts.routing,
         send: (frame) => {
-          if (!data.closed) ws.cork(() => ws.send(JSON.stringify(frame)));
+          if (data.closed) return;
+          const text = JSON.stringify(frame);
+          data.session?.counted('out', Buffer.byteLength(text));
+          ws.cork(() => ws.send(text));
         },
         close: (code, reason) => {
           if (data.closed) return;
@@ -201,6 +204,7 @@ export function mountOcppEndpoint(
         links.refuse('ocpp', limits.TOO_LARGE);
         return ws.end(limits.MESSAGE_TOO_BIG, limits.tooLargeReason(opts.maxPayloadBytes));
       }
+      data.session?.counted('in', message.byteLength);
       data.session?.receive(message, isBinary);
     },
     close: (ws, code, message) => {
@@ -228,7 +232,10 @@ export function mountOcppEndpoint(
   });
   return {
     closeAll: (code, reason) => {
-      for (const ws of [...sockets]) ws.end(code, reason);
+      for (const ws of [...sockets]) {
+        ws.getUserData().session?.closingByServer();
+        ws.end(code, reason);
+      }
     },
   };
 }

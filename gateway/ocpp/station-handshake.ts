@@ -118,12 +118,10 @@ export async function decideHandshake(
     key: DeviceKey | null,
     status: '404 Not Found' | '401 Unauthorized',
   ): Handshake => {
-    links.loginFailed(key, request.source);
-    return {
-      ok: false,
-      status,
-      code: status === '404 Not Found' ? 'gateway:ocpp.unknown-station' : 'gateway:auth.refused',
-    };
+    const code =
+      status === '404 Not Found' ? 'gateway:ocpp.unknown-station' : 'gateway:auth.refused';
+    links.loginFailed(key, request.source, code);
+    return { ok: false, status, code };
   };
   const target = readPath(request.url);
   if (!target) return refused(null, '404 Not Found');

@@ -55,6 +55,8 @@ const now = () => new Date().toISOString();
 export class StationSession {
   private phase: 'awaiting-boot' | 'accepted' | 'closed' = 'awaiting-boot';
   private link: DeviceLink | null = null;
+  /** Frames received before the link opened (the BootNotification), for the history. */
+  private readonly earlyIn = { messages: 0, bytes: 0 };
   /** The gateway's message numbers for the twin (connect, then each report). */
   private seq = 0;
   private inbound: Promise<void> = Promise.resolve();
@@ -156,6 +158,20 @@ export class StationSession {
         : { ok: false as const, code: frame.code, description: frame.description };
     if (!this.calls.settle(frame.id, outcome))
       this.opts.logger.warn({ id: frame.id }, 'answer to no outstanding call ignored');
+  }
+
+  /** The gateway closes this connection (shutdown): its history says `server-closed`. */
+  closingByServer(): void {
+    this.link?.closedByServer();
+  }
+
+  /** Counts a frame each way for the connection history (none before the link opens). */
+  counted(direction: 'in' | 'out', bytes: number): void {
+    if (direction === 'out') return this.link?.sent(bytes);
+    if (this.link) return this.link.received(bytes);
+    // The link opens on BootNotification: what came before it counts once it is open.
+    this.earlyIn.messages++;
+    this.earlyIn.bytes += bytes;
   }
 
   /** The connection is gone (or going): pending server calls end, the twin hears it. */
@@ -267,6 +283,7 @@ export class StationSession {
           throw new OcppError('GenericError', 'connection closed during boot');
         }
         this.link = link;
+        link.received(this.earlyIn.bytes, this.earlyIn.messages);
       } catch (error) {
         if (error instanceof OcppError) throw error;
         // Admission control (flapping): the station retries after a short wait instead of being refused.

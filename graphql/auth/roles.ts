@@ -70,6 +70,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     webhook: WEBHOOK_READ,
     sessionRecords: READ,
     sessionRecord: READ,
+    whyOffline: READ,
   },
   Mutation: {
     registerDevice: PROVISION,

@@ -8,6 +8,8 @@ import { backendResolvers } from './backend-resolvers';
 import { backendTypeDefs } from './backend-type-defs';
 import { changeResolvers } from './changes/resolvers';
 import { changeTypeDefs } from './changes/type-defs';
+import { connectivityResolvers } from './connectivity/resolvers';
+import { connectivityTypeDefs } from './connectivity/type-defs';
 import { graphSchema } from './graph';
 import { bulkProvisioningResolvers } from './fleet/bulk-resolvers';
 import { bulkProvisioningTypeDefs } from './fleet/bulk-type-defs';
@@ -43,6 +45,7 @@ export const schema = guardSchema(
       ledgerTypeDefs,
       webhookTypeDefs,
       sessionRecordTypeDefs,
+      connectivityTypeDefs,
       ...graphSchema.typeDefs,
     ],
     resolvers: [
@@ -56,6 +59,7 @@ export const schema = guardSchema(
       ledgerResolvers,
       webhookResolvers,
       sessionRecordResolvers,
+      connectivityResolvers,
       ...graphSchema.resolvers,
     ],
   }),
