@@ -40,9 +40,10 @@ export interface CommittedTransition {
   readonly muted: boolean;
 }
 
-type Fields = Record<string, { value: FieldValue; at: number; previous?: number }>;
+export type Fields = Record<string, { value: FieldValue; at: number; previous?: number }>;
 
-interface DeviceContext {
+/** Where a device stands, as the rules read it (its record, and its asset's type). */
+export interface DeviceContext {
   tenant_id: string;
   device_id: string;
   model: string | null;
@@ -60,6 +61,44 @@ const SILENT = new Set(['retired', 'replaced']);
 
 const keyOf = (tenantId: string, deviceId: string) => `${tenantId}\u0000${deviceId}`;
 
+/** The devices' contexts, in one statement. */
+export function deviceContexts(
+  tx: TransactionSql,
+  keys: ReadonlyArray<{ tenantId: string; deviceId: string }>,
+) {
+  return tx<DeviceContext[]>`
+    select d.tenant_id, d.device_id, d.model, d.lifecycle, d.connectivity,
+      d.connectivity_since::text, d.asset_id, d.site_id, d.customer_id, a.kind as asset_type
+    from device_twins d
+    join unnest(${keys.map((k) => k.tenantId)}::text[], ${keys.map((k) => k.deviceId)}::text[])
+      as k(tenant_id, device_id) on d.tenant_id = k.tenant_id and d.device_id = k.device_id
+    left join assets a on a.tenant_id = d.tenant_id and a.asset_id = d.asset_id`;
+}
+
+/** A device as a rule judges it at `at`: its fields as last seen, its connectivity, its lifecycle. */
+export function snapshotOf(
+  device: DeviceContext,
+  fields: Fields,
+  at: number,
+  lastSeenAt: number | null,
+): Snapshot {
+  const offline = device.connectivity === 'offline';
+  return {
+    at,
+    fields,
+    previous: Object.fromEntries(
+      Object.entries(fields).flatMap(([f, v]) =>
+        v.previous === undefined ? [] : [[f, v.previous]],
+      ),
+    ),
+    lastSeenAt,
+    online: device.connectivity === 'unknown' ? null : !offline,
+    offlineSince:
+      offline && device.connectivity_since ? Date.parse(device.connectivity_since) : null,
+    lifecycle: device.lifecycle,
+  };
+}
+
 /** Every scalar of a document as `a.b.c` → value (what rules name fields by). */
 export function flattenFields(
   document: Readonly<Record<string, unknown>>,
@@ -76,7 +115,7 @@ export function flattenFields(
   return out;
 }
 
-function applies(rule: AlarmRule, device: DeviceContext): boolean {
+export function applies(rule: AlarmRule, device: DeviceContext): boolean {
   const { deviceProfile, assetType, siteId } = rule.scope;
   return (
     (deviceProfile === undefined || deviceProfile === device.model) &&
@@ -104,13 +143,7 @@ export async function evaluateAlarms(
   );
   if (relevant.length === 0) return [];
   const keys = [...new Map(relevant.map((d) => [keyOf(d.tenantId, d.deviceId), d])).values()];
-  const contexts = await tx<DeviceContext[]>`
-    select d.tenant_id, d.device_id, d.model, d.lifecycle, d.connectivity,
-      d.connectivity_since::text, d.asset_id, d.site_id, d.customer_id, a.kind as asset_type
-    from device_twins d
-    join unnest(${keys.map((k) => k.tenantId)}::text[], ${keys.map((k) => k.deviceId)}::text[])
-      as k(tenant_id, device_id) on d.tenant_id = k.tenant_id and d.device_id = k.device_id
-    left join assets a on a.tenant_id = d.tenant_id and a.asset_id = d.asset_id`;
+  const contexts = await deviceContexts(tx, keys);
   const contextOf = new Map(contexts.map((c) => [keyOf(c.tenant_id, c.device_id), c]));
 
   // The (device, rule) pairs the batch concerns, and their states, locked in key order.
@@ -159,23 +192,7 @@ export async function evaluateAlarms(
           ...(typeof old?.value === 'number' ? { previous: old.value } : {}),
         };
       }
-      const offline = pair.device.connectivity !== 'online';
-      const snapshot: Snapshot = {
-        at: d.at,
-        fields,
-        previous: Object.fromEntries(
-          Object.entries(fields).flatMap(([f, v]) =>
-            v.previous === undefined ? [] : [[f, v.previous]],
-          ),
-        ),
-        lastSeenAt: d.at,
-        online: !offline,
-        offlineSince:
-          offline && pair.device.connectivity_since
-            ? Date.parse(pair.device.connectivity_since)
-            : null,
-        lifecycle: pair.device.lifecycle,
-      };
+      const snapshot = snapshotOf(pair.device, fields, d.at, d.at);
       const next = step(before.state, rule.rule, snapshot);
       current.set(pairKey, { state: next.state, fields });
       changed.add(pairKey);
@@ -193,17 +210,11 @@ export async function evaluateAlarms(
   }
 
   const rows = [...changed].map((k) => {
-    const [tenant_id, device_id, rule_id] = k.split('\u0000');
+    const [tenant_id, device_id, rule_id] = k.split('\u0000') as [string, string, string];
     const { state, fields } = current.get(k)!;
     return { tenant_id, device_id, rule_id, state, fields };
   });
-  await tx`
-    insert into alarm_states (tenant_id, device_id, rule_id, state, fields)
-    select tenant_id, device_id, rule_id, state, fields
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as r(tenant_id text, device_id text, rule_id text, state jsonb, fields jsonb)
-    on conflict (tenant_id, device_id, rule_id)
-    do update set state = excluded.state, fields = excluded.fields`;
+  await writeRuleStates(tx, rows);
   if (transitions.length > 0) await writeAlarms(database, tx, transitions);
   return transitions.map(({ tenantId, deviceId, ruleId, transition, muted }) => ({
     tenantId,
@@ -214,8 +225,29 @@ export async function evaluateAlarms(
   }));
 }
 
+/** Where each (device, rule) now stands, in one statement. */
+export async function writeRuleStates(
+  tx: TransactionSql,
+  rows: ReadonlyArray<{
+    tenant_id: string;
+    device_id: string;
+    rule_id: string;
+    state: RuleState;
+    fields: Fields;
+  }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await tx`
+    insert into alarm_states (tenant_id, device_id, rule_id, state, fields)
+    select tenant_id, device_id, rule_id, state, fields
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as r(tenant_id text, device_id text, rule_id text, state jsonb, fields jsonb)
+    on conflict (tenant_id, device_id, rule_id)
+    do update set state = excluded.state, fields = excluded.fields`;
+}
+
 /** The alarm entities follow the transitions: raised, severity changed, cleared by the rule. */
-async function writeAlarms(
+export async function writeAlarms(
   database: Database,
   tx: TransactionSql,
   transitions: ReadonlyArray<CommittedTransition & { device: DeviceContext; rule: LoadedRule }>,

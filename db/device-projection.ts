@@ -5,6 +5,7 @@ import type { Database } from './client';
 import { deviceAuditEntry } from '../twins/audit/device-audit';
 import { twinAuditRow, writeAudit } from './audit-writer';
 import { appendToOutbox } from './outbox-writer';
+import { applyAlarmEffects } from './alarm-effects';
 import { deviceCredentials, deviceLifecycleHistory, deviceTwins } from './schema';
 import { recordRow as row } from './device-record';
 
@@ -89,14 +90,23 @@ export async function writeChanges(
         ),
       );
   }
+  // Alarms follow the lifecycle: muted in maintenance, cleared when retired or replaced.
+  const alarmAudit =
+    transitions.length > 0
+      ? await applyAlarmEffects(
+          tx,
+          state,
+          transitions.map(({ event }) => event),
+        )
+      : [];
   // The audit trail and the ledger before the outbox: the outbox's lock is always taken last.
-  await writeAudit(
-    tx,
-    events.flatMap((event, i) => {
+  await writeAudit(tx, [
+    ...events.flatMap((event, i) => {
       const entry = deviceAuditEntry(i === 0 ? before : states[i - 1]!, event, states[i]!);
       return entry ? [twinAuditRow(state.tenantId, entry)] : [];
     }),
-  );
+    ...alarmAudit,
+  ]);
   await appendToOutbox(
     tx,
     { type: 'device', tenantId: state.tenantId, id: state.deviceId },

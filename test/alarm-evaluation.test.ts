@@ -3,6 +3,7 @@ import { seedDevices } from '../bench/connections/records';
 import { createDatabase } from '../db/client';
 import type { LoadedRule } from '../db/alarm-evaluation';
 import { changeAlarmRule, createAlarmRule, loadEnabledAlarmRules } from '../db/alarm-rule-store';
+import { sweepAlarms } from '../db/alarm-sweep';
 import { insertTelemetry } from '../db/telemetry-store';
 import { fieldsOf } from '../twins/alarms/condition';
 import { alarmRuleSchema, type AlarmRuleInput } from '../twins/alarms/rule';
@@ -153,6 +154,72 @@ describe('alarm evaluation in the telemetry path', () => {
       code: 'alarm-rule.version-conflict',
     });
     await send(tenantId, 'c-1', [72]);
+    expect((await alarmsOf(tenantId)).map((a) => a.severity)).toEqual(['critical']);
+  });
+});
+
+describe('the alarm sweep: what time alone changes', () => {
+  const offlineSince = (tenantId: string, deviceId: string, at: number) =>
+    database.sql`update device_twins set connectivity = 'offline',
+      connectivity_since = ${new Date(at).toISOString()} where tenant_id = ${tenantId} and device_id = ${deviceId}`;
+  const online = (tenantId: string, deviceId: string, at: number) =>
+    database.sql`update device_twins set connectivity = 'online',
+      connectivity_since = ${new Date(at).toISOString()} where tenant_id = ${tenantId} and device_id = ${deviceId}`;
+  const ofTenant = async (tenantId: string, now: number) =>
+    (await sweepAlarms(database, { now: new Date(now) })).filter((t) => t.tenantId === tenantId);
+
+  it('offline for X raises once the device has been offline that long, and clears when it is back', async () => {
+    const tenantId = await tenantWithRule({
+      alarmType: 'Offline',
+      condition: { offlineFor: 600 },
+      raise: { datapoints: 1, of: 1 },
+      clear: { consecutive: 1 },
+    });
+    await offlineSince(tenantId, 'c-1', T0);
+    expect(await ofTenant(tenantId, T0 + 599_000)).toEqual([]);
+    const raised = await ofTenant(tenantId, T0 + 600_000);
+    expect(raised.map((t) => [t.deviceId, t.transition.kind])).toEqual([['c-1', 'raise']]);
+    expect(await ofTenant(tenantId, T0 + 700_000)).toEqual([]); // one alarm, not one per sweep
+    await online(tenantId, 'c-1', T0 + 800_000);
+    const cleared = await ofTenant(tenantId, T0 + 801_000);
+    expect(cleared.map((t) => t.transition.kind)).toEqual(['clear']);
+    expect((await alarmsOf(tenantId)).map((a) => [a.device_id, a.status])).toEqual([
+      ['c-1', 'cleared'],
+    ]);
+  });
+
+  it('no data for X raises for a device that fell silent; its next sample clears it', async () => {
+    const tenantId = await tenantWithRule({
+      alarmType: 'Silent',
+      condition: { noDataFor: 300, field: 'temperature' },
+      raise: { datapoints: 1, of: 1 },
+      clear: { consecutive: 1 },
+    });
+    await send(tenantId, 'c-1', [20]); // seen at T0
+    expect(await ofTenant(tenantId, T0 + 299_000)).toEqual([]);
+    expect((await ofTenant(tenantId, T0 + 300_000)).map((t) => t.transition.kind)).toEqual([
+      'raise',
+    ]);
+    await send(tenantId, 'c-1', [21], 31); // a sample at T0 + 310 s
+    expect((await alarmsOf(tenantId)).map((a) => a.status)).toEqual(['cleared']);
+  });
+
+  it('a start delay comes due by a sweep, and the severity escalates by sweeps while the breach lasts', async () => {
+    const tenantId = await tenantWithRule({
+      raise: { datapoints: 1, of: 1 },
+      startDelaySeconds: 60,
+      escalation: [{ afterSeconds: 600, severity: 'critical' }],
+    });
+    await send(tenantId, 'c-1', [90]); // breaching from T0, not raised before T0 + 60 s
+    expect(await alarmsOf(tenantId)).toEqual([]);
+    expect((await ofTenant(tenantId, T0 + 60_000)).map((t) => t.transition.kind)).toEqual([
+      'raise',
+    ]);
+    expect(await ofTenant(tenantId, T0 + 599_000)).toEqual([]);
+    const escalated = await ofTenant(tenantId, T0 + 600_000);
+    expect(escalated.map((t) => t.transition)).toEqual([
+      { kind: 'severity', from: 'major', to: 'critical', at: T0 + 600_000 },
+    ]);
     expect((await alarmsOf(tenantId)).map((a) => a.severity)).toEqual(['critical']);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlarmRule } from '../db/alarm-rule-store';
 import { alarmRuleSchema, type AlarmRuleInput } from '../twins/alarms/rule';
+import { transition } from './support/change-subscriptions';
 import { connectRegistered } from './support/device-client';
 import { graphql } from './support/graphql';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
@@ -116,6 +117,36 @@ describe('alarms from a real device', () => {
       }
     }
     expect((await alarmsOf(tenantId)).map((a) => a.status)).toEqual(['cleared']);
+    device.close();
+  });
+
+  it('muted while the device is in maintenance; cleared when it is retired', async () => {
+    const tenantId = uniqueTenant('alarms');
+    await createAlarmRule(
+      stack.database,
+      { tenantId, ruleId: 'overload', actor: 'ops', role: 'admin' },
+      rule({ alarmType: 'Overload' }),
+    );
+    const device = await connected(tenantId, 'em-3');
+    device.send({
+      type: 'telemetry',
+      seq: 2,
+      samples: [{ at: '2026-12-05T09:00:00.000Z', values: { power: 7_000 } }],
+    });
+    await device.next((m) => m.seq === 2);
+    const state = async () =>
+      (
+        await stack.database.sql<{ status: string; muted: boolean; cleared_by: string | null }[]>`
+          select status, muted, cleared_by from alarms where tenant_id = ${tenantId}`
+      ).map((a) => [a.status, a.muted, a.cleared_by]);
+    expect(await state()).toEqual([['active', false, null]]);
+    await transition(stack.apiUrl, tenantId, 'em-3', 'MAINTENANCE');
+    await expect.poll(state, { timeout: 15_000 }).toEqual([['active', true, null]]);
+    await transition(stack.apiUrl, tenantId, 'em-3', 'RETIRED');
+    await expect.poll(state, { timeout: 15_000 }).toEqual([['cleared', true, 'retired']]);
+    const audit = await stack.database.sql<{ reason: string }[]>`
+      select reason from audit_entries where tenant_id = ${tenantId} and operation = 'alarm.clear'`;
+    expect(audit.map((a) => a.reason)).toEqual(['device retired: test: to RETIRED']);
     device.close();
   });
 });

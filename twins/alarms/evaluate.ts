@@ -53,6 +53,8 @@ export interface Step {
   readonly transitions: readonly AlarmTransition[];
 }
 
+const MAX_RUN = 64;
+
 const CODE: Record<Outcome, string> = { breaching: 'b', ok: 'o', missing: 'm' };
 
 /** A verdict as the rule's missing-data policy has it (null: skipped, as if never judged). */
@@ -75,7 +77,13 @@ function push(state: RuleState, rule: AlarmRule, outcome: Outcome): RuleState {
   return {
     ...state,
     window,
-    okRun: outcome === 'ok' ? state.okRun + 1 : outcome === 'breaching' ? 0 : state.okRun,
+    // Capped (at clear.consecutive's maximum): a calm device's state stops changing.
+    okRun:
+      outcome === 'ok'
+        ? Math.min(state.okRun + 1, MAX_RUN)
+        : outcome === 'breaching'
+          ? 0
+          : state.okRun,
   };
 }
 

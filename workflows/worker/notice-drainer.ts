@@ -7,6 +7,7 @@ import {
   TWIN_NOTICE_CHANNEL,
   type TwinNotice,
 } from '../../db/twin-notices';
+import { sweepAlarms } from '../../db/alarm-sweep';
 import { expireGracePeriods } from '../../db/device-ingest';
 import { sendToDeviceTwin } from '../device-twin/client';
 import { TokenBucket } from '../../twins/token-bucket';
@@ -18,12 +19,14 @@ export interface NoticeDrainerOptions {
   concurrency?: number;
   /** How often the grace sweeper looks for lost connections past their grace period. */
   sweepEveryMs?: number;
+  /** How often the alarm sweep judges what time alone changes (default 5 s). */
+  alarmSweepEveryMs?: number;
   onError: (error: unknown) => void;
 }
 
 export interface NoticeDrainer {
   /** Signals sent and notices waiting as this worker saw them last. */
-  readonly stats: { sent: number; failed: number; swept: number };
+  readonly stats: { sent: number; failed: number; swept: number; alarmTransitions: number };
   stop(): Promise<void>;
 }
 
@@ -33,7 +36,8 @@ export interface NoticeDrainer {
  * each twin (signal-with-start: a twin not running yet starts and loads its record), and
  * deletes the notice once Temporal accepted the signal. A failed signal leaves its notice for
  * the next round: a storm fills the table and drains at the admitted rate, nothing is dropped.
- * Also runs the fleet's grace sweeper (expireGracePeriods) every `sweepEveryMs`.
+ * Also runs the fleet's grace sweeper (expireGracePeriods) every `sweepEveryMs`, and the alarm
+ * sweep (sweepAlarms, docs/alarms.md) every `alarmSweepEveryMs`.
  */
 export async function startNoticeDrainer(
   database: Database,
@@ -43,7 +47,7 @@ export async function startNoticeDrainer(
   const sender = `notices:${randomUUID()}`;
   const concurrency = options.concurrency ?? 64;
   const rate = Math.max(1, options.ratePerSecond);
-  const stats = { sent: 0, failed: 0, swept: 0 };
+  const stats = { sent: 0, failed: 0, swept: 0, alarmTransitions: 0 };
   let batch = 0;
   const bucket = new TokenBucket(rate);
   let stopped = false;
@@ -138,6 +142,7 @@ export async function startNoticeDrainer(
     }
   })();
 
+  let alarmsSweptAt = 0;
   const sweepLoop = (async () => {
     while (!stopped) {
       try {
@@ -146,6 +151,11 @@ export async function startNoticeDrainer(
           n = await expireGracePeriods(database);
           stats.swept += n;
         } while (n >= 1_000 && !stopped);
+        // What time alone changes about alarms (silence, offline, delays, escalation).
+        if (Date.now() - alarmsSweptAt >= (options.alarmSweepEveryMs ?? 5_000)) {
+          alarmsSweptAt = Date.now();
+          stats.alarmTransitions += (await sweepAlarms(database)).length;
+        }
       } catch (error) {
         options.onError(error);
       }
