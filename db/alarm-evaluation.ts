@@ -214,7 +214,25 @@ export async function evaluateAlarms(
     const { state, fields } = current.get(k)!;
     return { tenant_id, device_id, rule_id, state, fields };
   });
-  await writeRuleStates(tx, rows);
+  return commitJudgements(database, tx, rows, transitions);
+}
+
+type RuleStateRow = {
+  tenant_id: string;
+  device_id: string;
+  rule_id: string;
+  state: RuleState;
+  fields: Fields;
+};
+
+/** The judged states and the alarm entities they moved, written; the transitions committed. */
+export async function commitJudgements(
+  database: Database,
+  tx: TransactionSql,
+  states: readonly RuleStateRow[],
+  transitions: ReadonlyArray<CommittedTransition & { device: DeviceContext; rule: LoadedRule }>,
+): Promise<CommittedTransition[]> {
+  await writeRuleStates(tx, states);
   if (transitions.length > 0) await writeAlarms(database, tx, transitions);
   return transitions.map(({ tenantId, deviceId, ruleId, transition, muted }) => ({
     tenantId,
@@ -226,16 +244,7 @@ export async function evaluateAlarms(
 }
 
 /** Where each (device, rule) now stands, in one statement. */
-export async function writeRuleStates(
-  tx: TransactionSql,
-  rows: ReadonlyArray<{
-    tenant_id: string;
-    device_id: string;
-    rule_id: string;
-    state: RuleState;
-    fields: Fields;
-  }>,
-): Promise<void> {
+async function writeRuleStates(tx: TransactionSql, rows: readonly RuleStateRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx`
     insert into alarm_states (tenant_id, device_id, rule_id, state, fields)
@@ -247,7 +256,7 @@ export async function writeRuleStates(
 }
 
 /** The alarm entities follow the transitions: raised, severity changed, cleared by the rule. */
-export async function writeAlarms(
+async function writeAlarms(
   database: Database,
   tx: TransactionSql,
   transitions: ReadonlyArray<CommittedTransition & { device: DeviceContext; rule: LoadedRule }>,

@@ -5,8 +5,7 @@ import {
   applies,
   deviceContexts,
   snapshotOf,
-  writeAlarms,
-  writeRuleStates,
+  commitJudgements,
   type CommittedTransition,
   type DeviceContext,
   type Fields,
@@ -151,14 +150,6 @@ export async function sweepAlarms(
           rule,
         });
     }
-    await writeRuleStates(tx, changed);
-    if (transitions.length > 0) await writeAlarms(database, tx, transitions);
-    return transitions.map(({ tenantId, deviceId, ruleId, transition, muted }) => ({
-      tenantId,
-      deviceId,
-      ruleId,
-      transition,
-      muted,
-    }));
+    return commitJudgements(database, tx, changed, transitions);
   });
 }
