@@ -138,24 +138,39 @@ export async function evaluateAlarms(
   datapoints: readonly AlarmDatapoint[],
   rulesOf: RulesOf,
 ): Promise<CommittedTransition[]> {
-  // Per tenant, the rules by the fields they read: a datapoint meets only the rules that read
-  // one of its fields, however many rules the tenant has (docs/alarms.md: 1,000 per tenant).
-  const indexes = new Map<string, Map<string, LoadedRule[]>>();
-  const readersOf = (d: AlarmDatapoint): LoadedRule[] => {
-    let index = indexes.get(d.tenantId);
+  // Per tenant, the rules by the field they read and the device profile they name ('*': any):
+  // a datapoint meets only the rules that read one of its fields for its device's model,
+  // however many rules the tenant has (docs/alarms.md).
+  const indexes = new Map<string, Map<string, Map<string, LoadedRule[]>>>();
+  const indexOf = (tenantId: string) => {
+    let index = indexes.get(tenantId);
     if (!index) {
       index = new Map();
-      for (const rule of rulesOf(d.tenantId))
-        for (const f of rule.fields) index.set(f, [...(index.get(f) ?? []), rule]);
-      indexes.set(d.tenantId, index);
+      for (const rule of rulesOf(tenantId))
+        for (const f of rule.fields) {
+          const byModel = index.get(f) ?? new Map<string, LoadedRule[]>();
+          const model = rule.rule.scope.deviceProfile ?? '*';
+          byModel.set(model, [...(byModel.get(model) ?? []), rule]);
+          index.set(f, byModel);
+        }
+      indexes.set(tenantId, index);
     }
+    return index;
+  };
+  const readersOf = (d: AlarmDatapoint, model: string | null): LoadedRule[] => {
+    const index = indexOf(d.tenantId);
     const found = new Set<LoadedRule>();
-    for (const f of Object.keys(d.fields)) for (const r of index.get(f) ?? []) found.add(r);
+    for (const f of Object.keys(d.fields)) {
+      const byModel = index.get(f);
+      if (!byModel) continue;
+      for (const r of byModel.get('*') ?? []) found.add(r);
+      if (model !== null) for (const r of byModel.get(model) ?? []) found.add(r);
+    }
     return [...found];
   };
   const relevant = datapoints
-    .map((d) => ({ d, rules: readersOf(d) }))
-    .filter(({ rules }) => rules.length > 0);
+    .filter((d) => Object.keys(d.fields).some((f) => indexOf(d.tenantId).has(f)))
+    .map((d) => ({ d, rules: [] as LoadedRule[] }));
   if (relevant.length === 0) return [];
   const keys = [...new Map(relevant.map(({ d }) => [keyOf(d.tenantId, d.deviceId), d])).values()];
   const contexts = await deviceContexts(tx, keys);
@@ -163,13 +178,13 @@ export async function evaluateAlarms(
 
   // The (device, rule) pairs the batch concerns, and their states, locked in key order.
   const pairs = new Map<string, { device: DeviceContext; rule: LoadedRule }>();
-  for (const { d, rules } of relevant) {
+  for (const entry of relevant) {
+    const { d } = entry;
     const device = contextOf.get(keyOf(d.tenantId, d.deviceId));
     if (!device || SILENT.has(device.lifecycle)) continue;
-    for (const rule of rules) {
-      if (!applies(rule.rule, device)) continue;
+    entry.rules = readersOf(d, device.model).filter((rule) => applies(rule.rule, device));
+    for (const rule of entry.rules)
       pairs.set(`${keyOf(d.tenantId, d.deviceId)}\u0000${rule.ruleId}`, { device, rule });
-    }
   }
   if (pairs.size === 0) return [];
   const list = [...pairs.values()];
