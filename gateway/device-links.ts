@@ -247,6 +247,7 @@ export class DeviceLinks {
     this.links.set(sessionId, { link, control: input.control });
     this.opts.metrics.admissions.inc({ outcome: 'admitted' });
     this.opts.metrics.connections.inc({ protocol: input.protocol });
+    this.opts.metrics.messages.inc({ protocol: input.protocol, kind: 'connect' });
     accepted.then(
       () => {
         this.opts.metrics.twinConnects.inc({ outcome: 'accepted' });
@@ -370,6 +371,7 @@ export class DeviceLink {
    * a repeat is: there is nothing the device could send instead.
    */
   report(seq: number, raw: Record<string, unknown>): Promise<void> {
+    this.opts.metrics.messages.inc({ protocol: this.protocol, kind: 'report' });
     const stopTimer = this.opts.metrics.ackSeconds.startTimer();
     const accepted = () => {
       stopTimer();
@@ -414,6 +416,7 @@ export class DeviceLink {
   async telemetry(
     samples: ReadonlyArray<{ at: string; values: Record<string, unknown>; channel?: string }>,
   ): Promise<void> {
+    this.opts.metrics.messages.inc({ protocol: this.protocol, kind: 'telemetry' });
     const stopTimer = this.opts.metrics.ackSeconds.startTimer();
     const rows = await Promise.all(
       samples.map(async (s) => {
@@ -458,6 +461,7 @@ export class DeviceLink {
     if (this.closed) return;
     this.closed = true;
     this.links.forget(this);
+    this.opts.metrics.messages.inc({ protocol: this.protocol, kind: 'disconnect' });
     this.opts.logger.info({ ...this.bindings, reason }, 'device disconnected');
     const command: IngestCommand = {
       type: 'disconnect',

@@ -20,7 +20,13 @@ export class OutboxFeed {
     private readonly publish: (entry: OutboxEntry) => void,
     private readonly logger: Logger,
     private readonly pollMs = 2_000,
+    private readonly onRead: (rows: number) => void = () => {},
   ) {}
+
+  /** The last outbox id handed to `publish` (the metrics' lag). */
+  get delivered(): number {
+    return this.cursor;
+  }
 
   async start(): Promise<void> {
     this.cursor = await latestOutboxId(this.database);
@@ -65,6 +71,7 @@ export class OutboxFeed {
         this.cursor = row.id;
         this.publish(row);
       }
+      this.onRead(rows.length);
       if (rows.length === 0) return;
     }
   }

@@ -22,6 +22,10 @@ export interface NoticeDrainerOptions {
   /** How often the alarm sweep judges what time alone changes (default 5 s). */
   alarmSweepEveryMs?: number;
   onError: (error: unknown) => void;
+  /** Notices settled: how many twins accepted their signal and how many did not (metrics). */
+  onSettled?: (sent: number, failed: number) => void;
+  /** Lost connections the sweeper took offline (metrics). */
+  onSwept?: (n: number) => void;
 }
 
 export interface NoticeDrainer {
@@ -79,6 +83,7 @@ export async function startNoticeDrainer(
       .then(() => {
         stats.sent += sent.length;
         stats.failed += failed.length;
+        options.onSettled?.(sent.length, failed.length);
         if (failed.length > 0) options.onError(new Error(`${failed.length} twin notices not sent`));
       })
       .catch((error: unknown) => {
@@ -150,6 +155,7 @@ export async function startNoticeDrainer(
         do {
           n = await expireGracePeriods(database);
           stats.swept += n;
+          if (n > 0) options.onSwept?.(n);
         } while (n >= 1_000 && !stopped);
         // What time alone changes about alarms (silence, offline, delays, escalation).
         if (Date.now() - alarmsSweptAt >= (options.alarmSweepEveryMs ?? 5_000)) {

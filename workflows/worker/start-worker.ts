@@ -31,6 +31,8 @@ import {
 } from '../ledger-checkpoints/messages';
 import { startWebhookWaker } from './webhook-waker';
 import { startNoticeDrainer } from './notice-drainer';
+import { WorkerMetrics } from './worker-metrics';
+import { scrapeFrom, serveMetrics } from '../../observability/metrics-listener';
 import { DEFAULT_DEVICE_SETTINGS } from '../../twins/device';
 
 /**
@@ -66,9 +68,16 @@ export interface WorkerOptions {
   offlineGraceMs?: number;
   /** Workflows kept in memory between tasks (TWIN_WORKFLOW_CACHE, default 1,000). */
   workflowCache?: number;
+  /** Where Prometheus metrics are served: a listener of their own, default 127.0.0.1:9466 (0: any free port). */
+  metricsHost?: string;
+  metricsPort?: number;
+  /** Temporal Core's own Prometheus endpoint (host:port, see installTemporalRuntime), appended to this worker's page. */
+  coreMetricsAddress?: string;
 }
 
 export interface RunningWorker {
+  /** Where GET /metrics is served (a listener of its own, loopback by default). */
+  readonly metricsPort: number;
   stop(): Promise<void>;
 }
 
@@ -119,8 +128,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   const running = Promise.all([worker.run(), projections.run()]);
   // Ingest notices reach their twins at the admitted rate; grace periods end in the sweeper.
+  const metrics = new WorkerMetrics(options.database);
   const drainer = await startNoticeDrainer(options.database, client, {
     ratePerSecond: options.twinNoticeRate ?? 200,
+    onSettled: (sent, failed) => {
+      metrics.noticeSignals.inc({ outcome: 'sent' }, sent);
+      metrics.noticeSignals.inc({ outcome: 'failed' }, failed);
+    },
+    onSwept: (n) => metrics.graceExpiries.inc(n),
     onError: (error) =>
       Runtime.instance().logger.warn('twin notices: will retry', { error: String(error) }),
   });
@@ -157,8 +172,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     options.ledgerCheckpoints ?? DEFAULT_LEDGER_CHECKPOINTS,
     "Signs the head of every tenant's ledger that grew (Ed25519 checkpoints)",
   );
+  const metricsListener = await serveMetrics(
+    options.metricsHost ?? '127.0.0.1',
+    options.metricsPort ?? 9466,
+    metrics.registry,
+    options.coreMetricsAddress ? scrapeFrom(options.coreMetricsAddress) : undefined,
+  );
   return {
+    metricsPort: metricsListener.port,
     async stop() {
+      await metricsListener.close();
       await waker.stop();
       await drainer.stop();
       worker.shutdown();
