@@ -24,6 +24,8 @@ import type { GatewayMetrics } from './metrics';
 import type { TelemetryWriter } from './telemetry-writer';
 import type { IngestWriter } from './ingest-writer';
 import type { DeviceEvent } from './routing/webhooks';
+import { tracing } from '../observability/tracing';
+import { connectSpan, messageSpan } from './message-spans';
 
 /** What a protocol adapter lets the twin do to its connection. */
 export interface SessionControl {
@@ -219,16 +221,23 @@ export class DeviceLinks {
       );
     }
     const sessionId = randomUUID();
-    const accepted = submitIngest(this.opts, input.key, input.model, {
-      type: 'connect',
-      at: now(),
-      sessionId,
-      gatewayNode: this.opts.nodeId,
-      seq: input.seq,
-      protocol: input.protocol,
-      ...(input.model ? { model: input.model } : {}),
-      ...(input.firmware ? { firmware: input.firmware } : {}),
-    }).then((outcome) => {
+    const connect = tracing() ? connectSpan({ ...input, sessionId }) : null;
+    const accepted = submitIngest(
+      this.opts,
+      input.key,
+      input.model,
+      {
+        type: 'connect',
+        at: now(),
+        sessionId,
+        gatewayNode: this.opts.nodeId,
+        seq: input.seq,
+        protocol: input.protocol,
+        ...(input.model ? { model: input.model } : {}),
+        ...(input.firmware ? { firmware: input.firmware } : {}),
+      },
+      { traceparent: connect?.traceparent },
+    ).then((outcome) => {
       if ('rejection' in outcome)
         throw new DoppelError(outcome.rejection.code, outcome.rejection.message);
       const pending = delta(outcome.after.shadow);
@@ -244,6 +253,7 @@ export class DeviceLinks {
       accepted,
       this,
     );
+    if (connect) void accepted.finally(() => connect.span.end()).catch(() => undefined);
     this.links.set(sessionId, { link, control: input.control });
     this.opts.metrics.admissions.inc({ outcome: 'admitted' });
     this.opts.metrics.connections.inc({ protocol: input.protocol });
@@ -371,6 +381,17 @@ export class DeviceLink {
    * a repeat is: there is nothing the device could send instead.
    */
   report(seq: number, raw: Record<string, unknown>): Promise<void> {
+    if (!tracing()) return this.submitReport(seq, raw);
+    return messageSpan('device report', this, { 'doppel.seq': seq }, (traceparent) =>
+      this.submitReport(seq, raw, traceparent),
+    );
+  }
+
+  private submitReport(
+    seq: number,
+    raw: Record<string, unknown>,
+    traceparent?: string,
+  ): Promise<void> {
     this.opts.metrics.messages.inc({ protocol: this.protocol, kind: 'report' });
     const stopTimer = this.opts.metrics.ackSeconds.startTimer();
     const accepted = () => {
@@ -390,18 +411,21 @@ export class DeviceLink {
             state,
             flags,
           };
-          submitIngest(this.opts, this.key, this.model, command).then((outcome) => {
-            if ('rejection' in outcome)
-              this.opts.metrics.refuse(this.protocol, outcome.rejection.code);
-            accepted();
-            this.opts.copies?.deliver(this.key, this.model, {
-              kind: 'report',
-              sessionId: this.sessionId,
-              seq,
-              state,
-            });
-            resolve();
-          }, reject);
+          submitIngest(this.opts, this.key, this.model, command, { traceparent }).then(
+            (outcome) => {
+              if ('rejection' in outcome)
+                this.opts.metrics.refuse(this.protocol, outcome.rejection.code);
+              accepted();
+              this.opts.copies?.deliver(this.key, this.model, {
+                kind: 'report',
+                sessionId: this.sessionId,
+                seq,
+                state,
+              });
+              resolve();
+            },
+            reject,
+          );
         } catch (error) {
           reject(error);
         }
@@ -413,7 +437,16 @@ export class DeviceLink {
    * Stores measurements, normalised by the device's profile, in the next telemetry batch.
    * Resolves after the COMMIT that holds them.
    */
-  async telemetry(
+  telemetry(
+    samples: ReadonlyArray<{ at: string; values: Record<string, unknown>; channel?: string }>,
+  ): Promise<void> {
+    if (!tracing()) return this.writeTelemetry(samples);
+    return messageSpan('device telemetry', this, { 'doppel.samples': samples.length }, () =>
+      this.writeTelemetry(samples),
+    );
+  }
+
+  private async writeTelemetry(
     samples: ReadonlyArray<{ at: string; values: Record<string, unknown>; channel?: string }>,
   ): Promise<void> {
     this.opts.metrics.messages.inc({ protocol: this.protocol, kind: 'telemetry' });
@@ -478,7 +511,7 @@ export class DeviceLink {
         bytesOut: this.bytesOut,
       },
     };
-    submitIngest(this.opts, this.key, this.model, command, ending).catch((error) =>
+    submitIngest(this.opts, this.key, this.model, command, { ending }).catch((error) =>
       this.logger.error({ err: error }, 'disconnect not recorded'),
     );
     this.copy(() => ({ kind: 'disconnected', sessionId: this.sessionId, reason }));
@@ -511,10 +544,17 @@ async function submitIngest(
   key: DeviceKey,
   model: string | null,
   command: IngestCommand,
-  ending?: SessionEnding,
+  /** How a disconnected connection ended; the message's trace context (tracing on). */
+  extra: { ending?: SessionEnding; traceparent?: string | undefined } = {},
 ): Promise<IngestOutcome> {
   const interest: TwinInterest = model
     ? ((await opts.profile(key, model))?.twin ?? NO_INTEREST)
     : NO_INTEREST;
-  return opts.ingest.submit({ key, command, settings: opts.settings, interest, ending });
+  return opts.ingest.submit({
+    key,
+    command,
+    settings: opts.settings,
+    interest,
+    ...extra,
+  });
 }

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client';
 import { latestOutboxId, readOutboxAfter, type OutboxEntry } from '../db/outbox-reader';
 import { listenTo } from '../db/notifications';
+import { SpanKind } from '@opentelemetry/api';
+import { contextFrom, traced, tracing } from '../observability/tracing';
 
 /**
  * Follows the outbox and hands every new row to `publish`, in id order. Woken by the NOTIFY
@@ -64,12 +66,22 @@ export class OutboxFeed {
       });
   }
 
+  /** The last span of a traced change: handed to this process's subscribers. */
+  private publishTraced(row: OutboxEntry, traceparent: string): void {
+    void traced('doppel-api', 'outbox deliver', async () => this.publish(row), {
+      parent: contextFrom(traceparent),
+      kind: SpanKind.CONSUMER,
+      attributes: { 'doppel.outbox.id': row.id, 'doppel.change.kind': row.kind },
+    });
+  }
+
   private async readAll(): Promise<void> {
     for (;;) {
       const rows = await readOutboxAfter(this.database, this.cursor);
       for (const row of rows) {
         this.cursor = row.id;
-        this.publish(row);
+        if (row.traceparent && tracing()) this.publishTraced(row, row.traceparent);
+        else this.publish(row);
       }
       this.onRead(rows.length);
       if (rows.length === 0) return;

@@ -18,6 +18,7 @@ import { installTemporalLogging, temporalCoreMetrics } from '../temporal-runtime
 import { ensureAppRole } from '../../db/app-role';
 import { startInfrastructure } from './infrastructure';
 import { DATA_DIR } from './paths';
+import { startTracing } from '../../observability/tracing';
 import { publishApiUrl, roleRows } from './url-table';
 
 await runProcess(async (onStop) => {
@@ -27,6 +28,8 @@ await runProcess(async (onStop) => {
     format: config.LOG_FORMAT,
     name: 'doppel',
   });
+  const traces = startTracing('doppel');
+  if (traces) onStop(traces.shutdown);
   const core = await temporalCoreMetrics();
   installTemporalLogging(logger, core);
   const infra = await startInfrastructure({

@@ -11,6 +11,7 @@ import { startGateway, type RunningGateway } from '../../gateway/start-gateway';
 import { startApi, type RunningApi } from '../../graphql/start-api';
 import { TEST_AUTH, TEST_CHECKPOINT_INTERVAL_S, TEST_LEDGER_KEY } from './auth';
 import { temporalCoreMetrics } from '../../deploy/temporal-runtime';
+import { startTracing } from '../../observability/tracing';
 import {
   bundleWorkflows,
   startWorker,
@@ -64,10 +65,13 @@ let installedCoreMetrics: string | undefined;
 
 /** Worker, gateway and API in this process against the given Temporal and PostgreSQL. */
 export async function startStack(
-  backendsAt: { temporalAddress: string; databaseUrl: string },
+  backendsAt: { temporalAddress: string; databaseUrl: string; namespace?: string },
   options: StackOptions = {},
 ): Promise<TestStack> {
   // Worker state changes are noise in test output; warnings and errors still show.
+  // Traces when the test set OTEL_EXPORTER_OTLP_ENDPOINT (test/tracing.test.ts): before the
+  // bundle, which then carries Temporal's workflow interceptors.
+  startTracing('doppel-test');
   // Core's metrics on a port of their own, appended to the worker's page (as the worker role).
   const core = await temporalCoreMetrics();
   let coreMetricsAddress: string | undefined = core.address;
@@ -90,7 +94,7 @@ export async function startStack(
     : pino({ level: 'info' }, flightRecorder);
   const backends = {
     temporalAddress,
-    namespace: 'default',
+    namespace: backendsAt.namespace ?? 'default',
     database,
     allowedNetworks: TEST_ALLOWED_NETWORKS,
   };
@@ -140,7 +144,7 @@ export async function startStack(
     metricsPort: 0,
   });
   const connection = await Connection.connect({ address: temporalAddress });
-  const temporal = new Client({ connection, namespace: 'default' });
+  const temporal = new Client({ connection, namespace: backends.namespace });
   return {
     database,
     temporal,

@@ -11,6 +11,8 @@ import { sweepAlarms } from '../../db/alarm-sweep';
 import { expireGracePeriods } from '../../db/device-ingest';
 import { sendToDeviceTwin } from '../device-twin/client';
 import { TokenBucket } from '../../twins/token-bucket';
+import { SpanKind } from '@opentelemetry/api';
+import { contextFrom, traced, tracing } from '../../observability/tracing';
 
 export interface NoticeDrainerOptions {
   /** Signals per second this worker sends to twins at most (its share of the cluster's capacity). */
@@ -62,13 +64,27 @@ export async function startNoticeDrainer(
   };
   const listener = await database.sql.listen(TWIN_NOTICE_CHANNEL, nudge, nudge);
 
-  const signal = async (notice: TwinNotice) => {
+  const send = async (notice: TwinNotice) => {
     await sendToDeviceTwin(client, notice, {
       sender,
       batch: ++batch,
       commands: [{ type: 'observe', at: new Date().toISOString(), reasons: notice.reasons }],
     });
   };
+  // A traced notice continues its device message's trace: the signal's span (and the
+  // workflow's, through Temporal headers) are children of this one.
+  const signal = (notice: TwinNotice) =>
+    notice.traceparent && tracing()
+      ? traced('doppel-worker', 'twin notice', () => send(notice), {
+          parent: contextFrom(notice.traceparent),
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'doppel.tenant': notice.tenantId,
+            'doppel.device': notice.deviceId,
+            'doppel.reasons': [...notice.reasons],
+          },
+        })
+      : send(notice);
 
   // A pool: up to `concurrency` signals in flight at all times; a finished one frees its slot
   // for the next claimed notice at once (a round never waits for its slowest signal).

@@ -31,6 +31,12 @@ import {
 } from '../ledger-checkpoints/messages';
 import { startWebhookWaker } from './webhook-waker';
 import { startNoticeDrainer } from './notice-drainer';
+import { createRequire } from 'node:module';
+import {
+  OpenTelemetryPlugin,
+  OpenTelemetryWorkflowClientInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
+import { tracing } from '../../observability/tracing';
 import { WorkerMetrics } from './worker-metrics';
 import { scrapeFrom, serveMetrics } from '../../observability/metrics-listener';
 import { DEFAULT_DEVICE_SETTINGS } from '../../twins/device';
@@ -83,8 +89,18 @@ export interface RunningWorker {
 
 /** Bundles the workflows (a forbidden import fails here, not at run time). */
 export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: quietBundlerLogger,
+    // With tracing on, workflows carry the trace on (W3C trace context in Temporal headers);
+    // off, the bundle holds no OpenTelemetry code at all.
+    ...(tracing() ? { workflowInterceptorModules: [OTEL_WORKFLOW_INTERCEPTORS] } : {}),
+  });
 }
+
+const OTEL_WORKFLOW_INTERCEPTORS = createRequire(import.meta.url).resolve(
+  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
+);
 
 const noop = () => {};
 const quietBundlerLogger = {
@@ -99,7 +115,18 @@ const quietBundlerLogger = {
 /** Starts the twin worker; `stop()` drains in-flight tasks and closes the connection. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
-  const client = new Client({ connection, namespace: options.namespace });
+  const traces = tracing();
+  const client = new Client({
+    connection,
+    namespace: options.namespace,
+    ...(traces
+      ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }
+      : {}),
+  });
+  // Spans of the workflows (exported through a sink) and of activities, in this process's pipe.
+  const plugins = traces
+    ? [new OpenTelemetryPlugin({ resource: traces.resource, spanProcessor: traces.spanProcessor })]
+    : [];
   const taskQueue = options.taskQueue ?? TWIN_TASK_QUEUE;
   // Activities that talk to other twins (an asset binding a device) share the connection.
   const activities = createTwinActivities(options.database, client, {
@@ -115,6 +142,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities,
     maxCachedWorkflows: options.workflowCache ?? DEFAULT_WORKFLOW_CACHE,
+    plugins,
   });
   // The twins' projections on slots of their own (see projectionTaskQueue).
   const projections = await Worker.create({
@@ -125,6 +153,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       projectDeviceTwin: activities.projectDeviceTwin,
       projectAssetTwin: activities.projectAssetTwin,
     },
+    plugins,
   });
   const running = Promise.all([worker.run(), projections.run()]);
   // Ingest notices reach their twins at the admitted rate; grace periods end in the sweeper.
