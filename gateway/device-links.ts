@@ -1,19 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SecretForm } from '../db/provisioning-store';
-import type {
-  IngestCommand,
-  IngestOutcome,
-  SessionEndReason,
-  SessionEnding,
-} from '../db/device-ingest';
-import {
-  NO_INTEREST,
-  type CommandOutcome,
-  type DeviceTwinSettings,
-  type OfflineReason,
-  type TwinInterest,
-} from '../twins/device';
+import type { IngestCommand, SessionEndReason, SessionEnding } from '../db/device-ingest';
+import type { CommandOutcome, DeviceTwinSettings, OfflineReason } from '../twins/device';
 import { delta } from '../twins/shadow';
 import { DoppelError } from '../twins/errors';
 import type { DeviceProfile, QuirkRule } from '../twins/profiles';
@@ -24,8 +13,8 @@ import type { GatewayMetrics } from './metrics';
 import type { TelemetryWriter } from './telemetry-writer';
 import type { IngestWriter } from './ingest-writer';
 import type { DeviceEvent } from './routing/webhooks';
-import { tracing } from '../observability/tracing';
-import { connectSpan, messageSpan } from './message-spans';
+import { connectSpan, messageSpan, spanned } from './message-spans';
+import { submitIngest } from './submit-ingest';
 
 /** What a protocol adapter lets the twin do to its connection. */
 export interface SessionControl {
@@ -82,6 +71,7 @@ export interface DeviceLinksOptions {
 export type ClaimAnswer = { secret: string } | { refused: string; message: string };
 
 const now = () => new Date().toISOString();
+type Samples = ReadonlyArray<{ at: string; values: Record<string, unknown>; channel?: string }>;
 const deviceName = (key: DeviceKey) => `${key.tenantId}/${key.deviceId}`;
 
 /**
@@ -221,12 +211,10 @@ export class DeviceLinks {
       );
     }
     const sessionId = randomUUID();
-    const connect = tracing() ? connectSpan({ ...input, sessionId }) : null;
-    const accepted = submitIngest(
-      this.opts,
-      input.key,
-      input.model,
-      {
+    // A span per message when tracing is on (gateway/message-spans.ts); null when off.
+    const span = connectSpan(input, sessionId);
+    const accepted = spanned(span, () =>
+      submitIngest(this.opts, input.key, input.model, {
         type: 'connect',
         at: now(),
         sessionId,
@@ -235,8 +223,7 @@ export class DeviceLinks {
         protocol: input.protocol,
         ...(input.model ? { model: input.model } : {}),
         ...(input.firmware ? { firmware: input.firmware } : {}),
-      },
-      { traceparent: connect?.traceparent },
+      }),
     ).then((outcome) => {
       if ('rejection' in outcome)
         throw new DoppelError(outcome.rejection.code, outcome.rejection.message);
@@ -253,7 +240,6 @@ export class DeviceLinks {
       accepted,
       this,
     );
-    if (connect) void accepted.finally(() => connect.span.end()).catch(() => undefined);
     this.links.set(sessionId, { link, control: input.control });
     this.opts.metrics.admissions.inc({ outcome: 'admitted' });
     this.opts.metrics.connections.inc({ protocol: input.protocol });
@@ -381,17 +367,10 @@ export class DeviceLink {
    * a repeat is: there is nothing the device could send instead.
    */
   report(seq: number, raw: Record<string, unknown>): Promise<void> {
-    if (!tracing()) return this.submitReport(seq, raw);
-    return messageSpan('device report', this, { 'doppel.seq': seq }, (traceparent) =>
-      this.submitReport(seq, raw, traceparent),
-    );
+    return messageSpan('device report', this, seq, () => this.submitReport(seq, raw));
   }
 
-  private submitReport(
-    seq: number,
-    raw: Record<string, unknown>,
-    traceparent?: string,
-  ): Promise<void> {
+  private submitReport(seq: number, raw: Record<string, unknown>): Promise<void> {
     this.opts.metrics.messages.inc({ protocol: this.protocol, kind: 'report' });
     const stopTimer = this.opts.metrics.ackSeconds.startTimer();
     const accepted = () => {
@@ -411,21 +390,18 @@ export class DeviceLink {
             state,
             flags,
           };
-          submitIngest(this.opts, this.key, this.model, command, { traceparent }).then(
-            (outcome) => {
-              if ('rejection' in outcome)
-                this.opts.metrics.refuse(this.protocol, outcome.rejection.code);
-              accepted();
-              this.opts.copies?.deliver(this.key, this.model, {
-                kind: 'report',
-                sessionId: this.sessionId,
-                seq,
-                state,
-              });
-              resolve();
-            },
-            reject,
-          );
+          submitIngest(this.opts, this.key, this.model, command).then((outcome) => {
+            if ('rejection' in outcome)
+              this.opts.metrics.refuse(this.protocol, outcome.rejection.code);
+            accepted();
+            this.opts.copies?.deliver(this.key, this.model, {
+              kind: 'report',
+              sessionId: this.sessionId,
+              seq,
+              state,
+            });
+            resolve();
+          }, reject);
         } catch (error) {
           reject(error);
         }
@@ -437,18 +413,11 @@ export class DeviceLink {
    * Stores measurements, normalised by the device's profile, in the next telemetry batch.
    * Resolves after the COMMIT that holds them.
    */
-  telemetry(
-    samples: ReadonlyArray<{ at: string; values: Record<string, unknown>; channel?: string }>,
-  ): Promise<void> {
-    if (!tracing()) return this.writeTelemetry(samples);
-    return messageSpan('device telemetry', this, { 'doppel.samples': samples.length }, () =>
-      this.writeTelemetry(samples),
-    );
+  telemetry(samples: Samples): Promise<void> {
+    return messageSpan('device telemetry', this, samples.length, () => this.write(samples));
   }
 
-  private async writeTelemetry(
-    samples: ReadonlyArray<{ at: string; values: Record<string, unknown>; channel?: string }>,
-  ): Promise<void> {
+  private async write(samples: Samples): Promise<void> {
     this.opts.metrics.messages.inc({ protocol: this.protocol, kind: 'telemetry' });
     const stopTimer = this.opts.metrics.ackSeconds.startTimer();
     const rows = await Promise.all(
@@ -511,7 +480,7 @@ export class DeviceLink {
         bytesOut: this.bytesOut,
       },
     };
-    submitIngest(this.opts, this.key, this.model, command, { ending }).catch((error) =>
+    submitIngest(this.opts, this.key, this.model, command, ending).catch((error) =>
       this.logger.error({ err: error }, 'disconnect not recorded'),
     );
     this.copy(() => ({ kind: 'disconnected', sessionId: this.sessionId, reason }));
@@ -536,25 +505,4 @@ export class DeviceLink {
 function endReason(reason: OfflineReason, byServer: boolean): SessionEndReason {
   if (reason !== 'disconnected') return reason;
   return byServer ? 'server-closed' : 'device-closed';
-}
-
-/** Hands a device message to the ingest writer with what the device's profile asks its twin to hear. */
-async function submitIngest(
-  opts: DeviceLinksOptions,
-  key: DeviceKey,
-  model: string | null,
-  command: IngestCommand,
-  /** How a disconnected connection ended; the message's trace context (tracing on). */
-  extra: { ending?: SessionEnding; traceparent?: string | undefined } = {},
-): Promise<IngestOutcome> {
-  const interest: TwinInterest = model
-    ? ((await opts.profile(key, model))?.twin ?? NO_INTEREST)
-    : NO_INTEREST;
-  return opts.ingest.submit({
-    key,
-    command,
-    settings: opts.settings,
-    interest,
-    ...extra,
-  });
 }
