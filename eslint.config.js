@@ -98,6 +98,17 @@ const layers = [
     ],
   },
   {
+    // Metrics listeners and tracing: every role uses them, they import none of the roles.
+    files: ['observability/**/*.ts'],
+    patterns: [
+      folder('db', 'observability/ is neutral: it imports twins/ only.'),
+      folder('workflows', 'observability/ is neutral: it imports twins/ only.'),
+      folder('gateway', 'observability/ is neutral: it imports twins/ only.'),
+      folder('graphql', 'observability/ is neutral: it imports twins/ only.'),
+      folder('deploy', 'observability/ is neutral: it imports twins/ only.'),
+    ],
+  },
+  {
     files: ['gateway/**/*.ts'],
     patterns: [
       folder('graphql', 'gateway/ and graphql/ never import each other.'),

@@ -34,6 +34,8 @@ export interface IngestItem {
   readonly interest?: TwinInterest | undefined;
   /** On a disconnect: how the connection ended and its traffic, for the connection history. */
   readonly ending?: SessionEnding | undefined;
+  /** W3C trace context of the device message's span (tracing on): carried to its outbox rows and notice. */
+  readonly traceparent?: string | undefined;
 }
 
 /** Why a connection ended, as the connection history (`device_sessions.close_reason`) says it. */
@@ -112,6 +114,7 @@ async function ingestIn(
   const changes: OutboxChange[] = [];
   const eventsOf = new Map<string, DeviceEvent[]>();
   const interestOf = new Map<string, TwinInterest>();
+  const traceOf = new Map<string, string>();
   for (const item of items) {
     const k = keyOf(item.key);
     const state = current.get(k);
@@ -131,8 +134,10 @@ async function ingestIn(
         aggregate: { type: 'device', tenantId: item.key.tenantId, id: item.key.deviceId },
         event,
         state: next,
+        ...(item.traceparent ? { traceparent: item.traceparent } : {}),
       });
     }
+    if (item.traceparent && decision.length > 0) traceOf.set(k, item.traceparent);
     current.set(k, next);
     if (decision.length > 0) eventsOf.set(k, [...(eventsOf.get(k) ?? []), ...decision]);
     if (item.interest) interestOf.set(k, item.interest);
@@ -181,7 +186,9 @@ async function ingestIn(
       eventsOf.get(k)!,
       interestOf.get(k) ?? NO_INTEREST,
     );
-    return reasons.length > 0 ? [{ key: after, reasons, version: after.version }] : [];
+    return reasons.length > 0
+      ? [{ key: after, reasons, version: after.version, traceparent: traceOf.get(k) }]
+      : [];
   });
   await writeNotices(tx, notices);
   // Reported fields judged against the alarm rules that read them (docs/alarms.md).
@@ -293,7 +300,12 @@ async function writeSessions(
 /** Upserts one notice per device: reasons merge, the newest version wins, the oldest time stays. */
 async function writeNotices(
   tx: TransactionSql,
-  notices: ReadonlyArray<{ key: DeviceKey; reasons: readonly NoticeReason[]; version: number }>,
+  notices: ReadonlyArray<{
+    key: DeviceKey;
+    reasons: readonly NoticeReason[];
+    version: number;
+    traceparent?: string | undefined;
+  }>,
 ): Promise<void> {
   if (notices.length === 0) return;
   const rows = JSON.stringify(
@@ -302,16 +314,19 @@ async function writeNotices(
       device_id: n.key.deviceId,
       reasons: n.reasons,
       version: n.version,
+      traceparent: n.traceparent ?? null,
     })),
   );
   await tx`
-    insert into twin_notices as n (tenant_id, device_id, reasons, version)
-    select tenant_id, device_id, array(select jsonb_array_elements_text(reasons)), version
+    insert into twin_notices as n (tenant_id, device_id, reasons, version, traceparent)
+    select tenant_id, device_id, array(select jsonb_array_elements_text(reasons)), version,
+      traceparent
     from jsonb_to_recordset(${rows}::jsonb)
-      as r(tenant_id text, device_id text, reasons jsonb, version bigint)
+      as r(tenant_id text, device_id text, reasons jsonb, version bigint, traceparent text)
     on conflict (tenant_id, device_id) do update set
       reasons = array(select distinct unnest(n.reasons || excluded.reasons) order by 1),
-      version = greatest(n.version, excluded.version)`;
+      version = greatest(n.version, excluded.version),
+      traceparent = coalesce(excluded.traceparent, n.traceparent)`;
   await tx`select pg_notify(${TWIN_NOTICE_CHANNEL}, '')`;
 }
 

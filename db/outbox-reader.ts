@@ -5,7 +5,8 @@ import { outboxFilterSql, type OutboxFilter } from './outbox-filter';
 import { outbox, outboxHorizon } from './schema';
 
 /** An outbox row: the event and the aggregate's state after it (a device's or an asset's). */
-export type OutboxEntry = TwinChange;
+/** A twin change as stored; `traceparent` only where tracing was on when it was written. */
+export type OutboxEntry = TwinChange & { readonly traceparent?: string };
 
 export function outboxEntryOf(r: typeof outbox.$inferSelect): OutboxEntry {
   const payload = r.payload as { event: unknown; state: unknown };
@@ -19,6 +20,7 @@ export function outboxEntryOf(r: typeof outbox.$inferSelect): OutboxEntry {
     event: payload.event,
     state: payload.state,
     occurredAt: r.occurredAt,
+    ...(r.traceparent ? { traceparent: r.traceparent } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { sql as dsql } from 'drizzle-orm';
 import type { PgTransaction } from 'drizzle-orm/pg-core';
 import type { TransactionSql } from 'postgres';
 import { outbox, OUTBOX_CHANNEL } from './schema';
+import { traceparentOf } from '../observability/tracing';
 
 /**
  * Serialises outbox inserts so that ids commit in order and a reader never skips a row: the
@@ -51,6 +52,7 @@ export async function appendChangesToOutbox(
           kind: event.type,
           payload: { event, state } as unknown as Record<string, unknown>,
           occurredAt: event.at,
+          traceparent: traceparentOf() ?? null,
         })),
       )
       .onConflictDoNothing();
@@ -66,6 +68,8 @@ export interface OutboxChange {
   readonly aggregate: { type: 'device' | 'asset'; tenantId: string; id: string };
   readonly event: { type: string; at: string };
   readonly state: { version: number };
+  /** W3C trace context of the message that made the change (tracing on). */
+  readonly traceparent?: string | undefined;
 }
 
 /**
@@ -80,7 +84,7 @@ export async function appendManyToOutbox(
   if (changes.length === 0) return;
   await tx`select pg_advisory_xact_lock(${OUTBOX_ORDER_LOCK})`;
   const rows = JSON.stringify(
-    changes.map(({ aggregate, event, state }) => ({
+    changes.map(({ aggregate, event, state, traceparent }) => ({
       tenant_id: aggregate.tenantId,
       aggregate_type: aggregate.type,
       aggregate_id: aggregate.id,
@@ -88,13 +92,16 @@ export async function appendManyToOutbox(
       kind: event.type,
       payload: { event, state },
       occurred_at: event.at,
+      traceparent: traceparent ?? null,
     })),
   );
   await tx`
-    insert into outbox (tenant_id, aggregate_type, aggregate_id, version, kind, payload, occurred_at)
-    select tenant_id, aggregate_type, aggregate_id, version, kind, payload, occurred_at
+    insert into outbox (tenant_id, aggregate_type, aggregate_id, version, kind, payload, occurred_at,
+      traceparent)
+    select tenant_id, aggregate_type, aggregate_id, version, kind, payload, occurred_at, traceparent
     from jsonb_to_recordset(${rows}::jsonb) as r(tenant_id text, aggregate_type text,
-      aggregate_id text, version bigint, kind text, payload jsonb, occurred_at timestamptz)
+      aggregate_id text, version bigint, kind text, payload jsonb, occurred_at timestamptz,
+      traceparent text)
     order by aggregate_id, version
     on conflict do nothing`;
   for (const tenant of new Set(changes.map((c) => c.aggregate.tenantId)))

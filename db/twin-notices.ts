@@ -8,6 +8,8 @@ export interface TwinNotice {
   readonly deviceId: string;
   readonly reasons: readonly string[];
   readonly version: number;
+  /** W3C trace context of the newest message that raised it (tracing on). */
+  readonly traceparent?: string | null;
 }
 
 /**
@@ -22,7 +24,13 @@ export async function claimTwinNotices(
 ): Promise<TwinNotice[]> {
   if (limit <= 0) return [];
   const rows = await database.sql<
-    { tenant_id: string; device_id: string; reasons: string[]; version: string }[]
+    {
+      tenant_id: string;
+      device_id: string;
+      reasons: string[];
+      version: string;
+      traceparent: string | null;
+    }[]
   >`
     update twin_notices n set claimed_until = now() + ${claimMs} * interval '1 millisecond'
     from (
@@ -33,12 +41,13 @@ export async function claimTwinNotices(
       for update skip locked
     ) due
     where n.tenant_id = due.tenant_id and n.device_id = due.device_id
-    returning n.tenant_id, n.device_id, n.reasons, n.version`;
+    returning n.tenant_id, n.device_id, n.reasons, n.version, n.traceparent`;
   return rows.map((r) => ({
     tenantId: r.tenant_id,
     deviceId: r.device_id,
     reasons: r.reasons,
     version: Number(r.version),
+    traceparent: r.traceparent,
   }));
 }
 

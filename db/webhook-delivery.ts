@@ -169,3 +169,18 @@ export async function claimWaitingWebhooks(
     )
     .returning({ tenantId: webhooks.tenantId, webhookId: webhooks.webhookId });
 }
+
+/**
+ * Outbox rows of their tenant that enabled webhooks have not handled yet (summed over the
+ * webhooks), and the age in seconds of the oldest: the metrics' webhook delivery lag. Rows a
+ * webhook's filter skips count until its next read moves the cursor past them.
+ */
+export async function webhookBacklog(
+  database: Database,
+): Promise<{ events: number; oldestSeconds: number }> {
+  const [row] = await database.sql<{ events: string; oldest: number | null }[]>`
+    select count(o.id) as events, extract(epoch from now() - min(o.created_at))::float8 as oldest
+    from webhooks w join outbox o on o.tenant_id = w.tenant_id and o.id > w.cursor
+    where w.enabled`;
+  return { events: Number(row?.events ?? 0), oldestSeconds: row?.oldest ?? 0 };
+}

@@ -43,6 +43,12 @@ const migrateAtStart = {
   MIGRATE_AT_START: z.stringbool({ error: 'true or false' }).default(true),
 };
 
+/** The worker's Prometheus metrics (with Temporal Core's): a listener of their own, loopback by default. */
+const workerMetrics = {
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_PORT: port.default(9466),
+};
+
 const twins = {
   /** A lost connection counts as online this long, so a flapping device does not storm. */
   DEVICE_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
@@ -107,6 +113,9 @@ const gateway = {
 const api = {
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(4000),
+  /** Prometheus metrics: a listener of their own, on loopback unless an operator opens it. */
+  API_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  API_METRICS_PORT: port.default(9465),
   /** Users' JWTs are verified with exactly one of these (see README "Authentication"). */
   API_JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   API_JWT_PUBLIC_KEY: z.string().includes('BEGIN', { message: 'a PEM public key' }).optional(),
@@ -207,6 +216,7 @@ export const workerConfig = z.object({
   ...outbox,
   ...ledger,
   ...twins,
+  ...workerMetrics,
   /** The task queue of twins and operations (a separate queue isolates a workload). */
   TEMPORAL_TASK_QUEUE: z
     .string()
@@ -258,6 +268,7 @@ export const embeddedConfig = z
     ...twins,
     ...gateway,
     ...api,
+    ...workerMetrics,
     TEMPORAL_ADDRESS: hostPort.optional(),
     ...ledger,
     TEMPORAL_NAMESPACE: backends.TEMPORAL_NAMESPACE,

@@ -1,19 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SecretForm } from '../db/provisioning-store';
-import type {
-  IngestCommand,
-  IngestOutcome,
-  SessionEndReason,
-  SessionEnding,
-} from '../db/device-ingest';
-import {
-  NO_INTEREST,
-  type CommandOutcome,
-  type DeviceTwinSettings,
-  type OfflineReason,
-  type TwinInterest,
-} from '../twins/device';
+import type { IngestCommand, SessionEndReason, SessionEnding } from '../db/device-ingest';
+import type { CommandOutcome, DeviceTwinSettings, OfflineReason } from '../twins/device';
 import { delta } from '../twins/shadow';
 import { DoppelError } from '../twins/errors';
 import type { DeviceProfile, QuirkRule } from '../twins/profiles';
@@ -24,6 +13,8 @@ import type { GatewayMetrics } from './metrics';
 import type { TelemetryWriter } from './telemetry-writer';
 import type { IngestWriter } from './ingest-writer';
 import type { DeviceEvent } from './routing/webhooks';
+import { connectSpan, messageSpan, spanned } from './message-spans';
+import { submitIngest } from './submit-ingest';
 
 /** What a protocol adapter lets the twin do to its connection. */
 export interface SessionControl {
@@ -80,6 +71,7 @@ export interface DeviceLinksOptions {
 export type ClaimAnswer = { secret: string } | { refused: string; message: string };
 
 const now = () => new Date().toISOString();
+type Samples = ReadonlyArray<{ at: string; values: Record<string, unknown>; channel?: string }>;
 const deviceName = (key: DeviceKey) => `${key.tenantId}/${key.deviceId}`;
 
 /**
@@ -219,16 +211,20 @@ export class DeviceLinks {
       );
     }
     const sessionId = randomUUID();
-    const accepted = submitIngest(this.opts, input.key, input.model, {
-      type: 'connect',
-      at: now(),
-      sessionId,
-      gatewayNode: this.opts.nodeId,
-      seq: input.seq,
-      protocol: input.protocol,
-      ...(input.model ? { model: input.model } : {}),
-      ...(input.firmware ? { firmware: input.firmware } : {}),
-    }).then((outcome) => {
+    // A span per message when tracing is on (gateway/message-spans.ts); null when off.
+    const span = connectSpan(input, sessionId);
+    const accepted = spanned(span, () =>
+      submitIngest(this.opts, input.key, input.model, {
+        type: 'connect',
+        at: now(),
+        sessionId,
+        gatewayNode: this.opts.nodeId,
+        seq: input.seq,
+        protocol: input.protocol,
+        ...(input.model ? { model: input.model } : {}),
+        ...(input.firmware ? { firmware: input.firmware } : {}),
+      }),
+    ).then((outcome) => {
       if ('rejection' in outcome)
         throw new DoppelError(outcome.rejection.code, outcome.rejection.message);
       const pending = delta(outcome.after.shadow);
@@ -247,6 +243,7 @@ export class DeviceLinks {
     this.links.set(sessionId, { link, control: input.control });
     this.opts.metrics.admissions.inc({ outcome: 'admitted' });
     this.opts.metrics.connections.inc({ protocol: input.protocol });
+    this.opts.metrics.messages.inc({ protocol: input.protocol, kind: 'connect' });
     accepted.then(
       () => {
         this.opts.metrics.twinConnects.inc({ outcome: 'accepted' });
@@ -370,6 +367,11 @@ export class DeviceLink {
    * a repeat is: there is nothing the device could send instead.
    */
   report(seq: number, raw: Record<string, unknown>): Promise<void> {
+    return messageSpan('device report', this, seq, () => this.submitReport(seq, raw));
+  }
+
+  private submitReport(seq: number, raw: Record<string, unknown>): Promise<void> {
+    this.opts.metrics.messages.inc({ protocol: this.protocol, kind: 'report' });
     const stopTimer = this.opts.metrics.ackSeconds.startTimer();
     const accepted = () => {
       stopTimer();
@@ -411,9 +413,12 @@ export class DeviceLink {
    * Stores measurements, normalised by the device's profile, in the next telemetry batch.
    * Resolves after the COMMIT that holds them.
    */
-  async telemetry(
-    samples: ReadonlyArray<{ at: string; values: Record<string, unknown>; channel?: string }>,
-  ): Promise<void> {
+  telemetry(samples: Samples): Promise<void> {
+    return messageSpan('device telemetry', this, samples.length, () => this.write(samples));
+  }
+
+  private async write(samples: Samples): Promise<void> {
+    this.opts.metrics.messages.inc({ protocol: this.protocol, kind: 'telemetry' });
     const stopTimer = this.opts.metrics.ackSeconds.startTimer();
     const rows = await Promise.all(
       samples.map(async (s) => {
@@ -458,6 +463,7 @@ export class DeviceLink {
     if (this.closed) return;
     this.closed = true;
     this.links.forget(this);
+    this.opts.metrics.messages.inc({ protocol: this.protocol, kind: 'disconnect' });
     this.opts.logger.info({ ...this.bindings, reason }, 'device disconnected');
     const command: IngestCommand = {
       type: 'disconnect',
@@ -499,18 +505,4 @@ export class DeviceLink {
 function endReason(reason: OfflineReason, byServer: boolean): SessionEndReason {
   if (reason !== 'disconnected') return reason;
   return byServer ? 'server-closed' : 'device-closed';
-}
-
-/** Hands a device message to the ingest writer with what the device's profile asks its twin to hear. */
-async function submitIngest(
-  opts: DeviceLinksOptions,
-  key: DeviceKey,
-  model: string | null,
-  command: IngestCommand,
-  ending?: SessionEnding,
-): Promise<IngestOutcome> {
-  const interest: TwinInterest = model
-    ? ((await opts.profile(key, model))?.twin ?? NO_INTEREST)
-    : NO_INTEREST;
-  return opts.ingest.submit({ key, command, settings: opts.settings, interest, ending });
 }

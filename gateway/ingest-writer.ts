@@ -1,4 +1,5 @@
 import type { IngestItem, IngestOutcome } from '../db/device-ingest';
+import { traceparentOf, tracing } from '../observability/tracing';
 
 type Commit = (items: readonly IngestItem[]) => Promise<IngestOutcome[]>;
 
@@ -33,6 +34,9 @@ export class IngestWriter {
   ) {}
 
   submit(item: IngestItem): Promise<IngestOutcome> {
+    // Tracing on: the message's span (the active context) rides on what the message commits.
+    const traceparent = tracing() ? traceparentOf() : undefined;
+    if (traceparent) item = { ...item, traceparent };
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, device: deviceOf(item), resolve, reject });
       this.flushSoon(this.waiting.length >= this.maxItems ? 0 : this.maxDelayMs);

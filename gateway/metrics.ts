@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { cachedReading } from '../observability/cached-reading';
 
 /**
  * The gateway's Prometheus metrics, served at GET /metrics. Every refused input is counted by
@@ -86,6 +87,30 @@ export class GatewayMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly ingestBatchSeconds = new Histogram({
+    name: 'doppel_gateway_ingest_batch_seconds',
+    help: 'Time to commit one ingest transaction (connects, reports and disconnects of many devices)',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly telemetryBatchSeconds = new Histogram({
+    name: 'doppel_gateway_telemetry_batch_seconds',
+    help: 'Time to commit one batch of telemetry samples',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly telemetryBatchSize = new Histogram({
+    name: 'doppel_gateway_telemetry_batch_samples',
+    help: 'Telemetry samples per insert',
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000],
+    registers: [this.registry],
+  });
+  readonly messages = new Counter({
+    name: 'doppel_gateway_messages_total',
+    help: 'Device messages received on authenticated connections, by protocol and kind (connect, report, telemetry, disconnect)',
+    labelNames: ['protocol', 'kind'] as const,
+    registers: [this.registry],
+  });
   readonly ingestBatchSize = new Histogram({
     name: 'doppel_gateway_ingest_batch_messages',
     help: 'Device messages per ingest transaction',
@@ -119,14 +144,7 @@ export function watchBacklogs(
       this.set(ingestBacklog());
     },
   });
-  // One query per 5 s whatever the scrape rate; a failed query shows the last figures.
-  let known = { waiting: 0, oldestSeconds: 0 };
-  let last: Promise<{ waiting: number; oldestSeconds: number }> | null = null;
-  const read = () =>
-    (last ??= notices()
-      .then((figures) => (known = figures))
-      .catch(() => known)
-      .finally(() => setTimeout(() => (last = null), 5_000).unref()));
+  const read = cachedReading(notices, { waiting: 0, oldestSeconds: 0 });
   new Gauge({
     name: 'doppel_twin_notices_waiting',
     help: 'Changes committed by the ingest path that wait for their twin (fleet-wide)',

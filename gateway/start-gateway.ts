@@ -88,9 +88,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const alarmRules = new AlarmRuleCache(options.database);
   // Connects, reports and disconnects go to the device records in batches, not to Temporal.
   const ingest = new IngestWriter(async (items) => {
+    const stopTimer = metrics.ingestBatchSeconds.startTimer();
     try {
       const rulesOf = await alarmRules.rulesFor(items.map((i) => i.key.tenantId));
       const outcomes = await commitIngest(options.database, items, rulesOf);
+      stopTimer();
       metrics.ingestBatches.inc({ outcome: 'committed' });
       metrics.ingestBatchSize.observe(items.length);
       return outcomes;
@@ -124,9 +126,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     nodeId: options.nodeId,
     egress,
   });
-  const telemetry = new TelemetryWriter(async (rows) =>
-    insertTelemetry(options.database, rows, await alarmRules.rulesFor(rows.map((r) => r.tenantId))),
-  );
+  const telemetry = new TelemetryWriter(async (rows) => {
+    const stopTimer = metrics.telemetryBatchSeconds.startTimer();
+    await insertTelemetry(
+      options.database,
+      rows,
+      await alarmRules.rulesFor(rows.map((r) => r.tenantId)),
+    );
+    stopTimer();
+    metrics.telemetryBatchSize.observe(rows.length);
+  });
   const verified = new VerifiedSecrets();
   const refusals = new LoginRefusals(
     (rows) => recordLoginRefusals(options.database, rows),

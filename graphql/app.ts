@@ -1,6 +1,6 @@
 import type { UrlPolicy } from './schema/reachable';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import type { DeviceTwinSettings } from '../twins/device';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
@@ -47,6 +47,8 @@ export function createApiApp(deps: {
   webhookTaskQueue?: string;
   /** Where tenant-given URLs may lead (webhooks, admission hooks, backends). */
   egress: UrlPolicy;
+  /** More envelop plugins (the metrics' operation counter). */
+  plugins?: Plugin[];
 }) {
   const limits = { ...DEFAULT_ABUSE_LIMITS, ...deps.limits };
   const outbox = new OutboxHub();
@@ -102,6 +104,7 @@ export function createApiApp(deps: {
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       useQueryLimits(limits),
       useCredentialWatch(watch),
+      ...(deps.plugins ?? []),
     ],
   });
   return {

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client';
 import { latestOutboxId, readOutboxAfter, type OutboxEntry } from '../db/outbox-reader';
 import { listenTo } from '../db/notifications';
+import { SpanKind } from '@opentelemetry/api';
+import { contextFrom, traced, tracing } from '../observability/tracing';
 
 /**
  * Follows the outbox and hands every new row to `publish`, in id order. Woken by the NOTIFY
@@ -20,7 +22,13 @@ export class OutboxFeed {
     private readonly publish: (entry: OutboxEntry) => void,
     private readonly logger: Logger,
     private readonly pollMs = 2_000,
+    private readonly onRead: (rows: number) => void = () => {},
   ) {}
+
+  /** The last outbox id handed to `publish` (the metrics' lag). */
+  get delivered(): number {
+    return this.cursor;
+  }
 
   async start(): Promise<void> {
     this.cursor = await latestOutboxId(this.database);
@@ -58,13 +66,24 @@ export class OutboxFeed {
       });
   }
 
+  /** The last span of a traced change: handed to this process's subscribers. */
+  private publishTraced(row: OutboxEntry, traceparent: string): void {
+    void traced('doppel-api', 'outbox deliver', async () => this.publish(row), {
+      parent: contextFrom(traceparent),
+      kind: SpanKind.CONSUMER,
+      attributes: { 'doppel.outbox.id': row.id, 'doppel.change.kind': row.kind },
+    });
+  }
+
   private async readAll(): Promise<void> {
     for (;;) {
       const rows = await readOutboxAfter(this.database, this.cursor);
       for (const row of rows) {
         this.cursor = row.id;
-        this.publish(row);
+        if (row.traceparent && tracing()) this.publishTraced(row, row.traceparent);
+        else this.publish(row);
       }
+      this.onRead(rows.length);
       if (rows.length === 0) return;
     }
   }

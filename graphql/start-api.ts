@@ -11,6 +11,9 @@ import type { Database } from '../db/client';
 import { createApiApp, type RecheckOptions } from './app';
 import type { Credential, JwtConfig } from './auth/authenticate';
 import { OutboxFeed } from './outbox-feed';
+import { ApiMetrics } from './metrics';
+import { latestOutboxId } from '../db/outbox-reader';
+import { serveMetrics } from '../observability/metrics-listener';
 import type { RateLimit } from './rate-limit';
 
 export interface ApiOptions {
@@ -32,10 +35,15 @@ export interface ApiOptions {
   rateLimit?: RateLimit;
   /** How long-lived connections recheck their credential; defaults suit production. */
   recheck?: Partial<RecheckOptions>;
+  /** Where Prometheus metrics are served: a listener of their own, default 127.0.0.1:9465 (0: any free port). */
+  metricsHost?: string;
+  metricsPort?: number;
 }
 
 export interface RunningApi {
   readonly port: number;
+  /** Where GET /metrics is served (a listener of its own, loopback by default). */
+  readonly metricsPort: number;
   stop(): Promise<void>;
 }
 
@@ -43,6 +51,7 @@ export interface RunningApi {
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const connection = await Connection.connect({ address: options.temporalAddress });
   const temporal = new Client({ connection, namespace: options.namespace });
+  const metrics = new ApiMetrics();
   const { yoga, publish, authenticate, check, watch, limits } = createApiApp({
     database: options.database,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
@@ -51,10 +60,17 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     twinSettings: { offlineGraceMs: options.offlineGraceMs },
     auth: options.auth,
     egress: options.egress,
+    plugins: [metrics.plugin()],
     ...(options.webhookTaskQueue ? { webhookTaskQueue: options.webhookTaskQueue } : {}),
   });
-  const feed = new OutboxFeed(options.database, publish, options.logger);
+  const feed = new OutboxFeed(options.database, publish, options.logger, undefined, (rows) =>
+    metrics.deliveredEvents.inc(rows),
+  );
   await feed.start();
+  metrics.watchOutboxLag(
+    () => latestOutboxId(options.database),
+    () => feed.delivered,
+  );
 
   const server = createServer(yoga);
   // ws reads a whole message before graphql-ws sees it, authenticated or not: without a bound
@@ -135,11 +151,22 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   server.listen(options.port, options.host);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
-  options.logger.info({ host: options.host, port }, 'GraphQL API listening');
+  const metricsHost = options.metricsHost ?? '127.0.0.1';
+  const metricsListener = await serveMetrics(
+    metricsHost,
+    options.metricsPort ?? 9465,
+    metrics.registry,
+  );
+  options.logger.info(
+    { host: options.host, port, metrics: `${metricsHost}:${metricsListener.port}` },
+    'GraphQL API listening',
+  );
 
   return {
     port,
+    metricsPort: metricsListener.port,
     async stop() {
+      await metricsListener.close();
       watch.stop();
       await wsCleanup.dispose();
       await new Promise<void>((resolve) => {

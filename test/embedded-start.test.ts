@@ -33,6 +33,18 @@ describe('npm start', () => {
     // Tenants' URLs reach public addresses only unless allowed, and the table says so.
     expect(first.output()).toMatch(/Tenants' URLs +public addresses only/);
     expect(first.output()).toMatch(/Gateway metrics +http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    // Every role's metrics on its listener; the worker's carry Temporal Core's.
+    const apiMetrics = await fetch(`http://127.0.0.1:${ports.API_METRICS_PORT}/metrics`);
+    expect(await apiMetrics.text()).toContain('# HELP doppel_api_operations_total');
+    expect(first.output()).toContain(`http://127.0.0.1:${ports.WORKER_METRICS_PORT}/metrics`);
+    await eventually(async () => {
+      const page = await fetch(`http://127.0.0.1:${ports.WORKER_METRICS_PORT}/metrics`);
+      const text = await page.text();
+      return text.includes('doppel_worker_twin_notices_waiting') &&
+        text.includes('temporal_num_pollers')
+        ? true
+        : undefined;
+    });
     const admin = () => ({
       authorization: `Bearer ${readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim()}`,
     });

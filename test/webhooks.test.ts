@@ -407,6 +407,7 @@ describe('partner webhooks', () => {
         database: apiDatabase,
         host: '127.0.0.1',
         port: 0,
+        metricsPort: 0,
         logger: pino({ level: 'silent' }),
         offlineGraceMs: 0,
         auth: TEST_AUTH,

@@ -162,6 +162,7 @@ export async function startDesignRoles(
       'worker',
       {
         ...common,
+        WORKER_METRICS_PORT: '0',
         DEVICE_OFFLINE_GRACE_MS: '1000',
         LEDGER_SIGNING_KEY: TEST_LEDGER_KEY,
         LEDGER_CHECKPOINT_INTERVAL_S: '60',
@@ -200,6 +201,7 @@ export async function startDesignRoles(
         DEVICE_OFFLINE_GRACE_MS: '1000',
         API_HOST: '127.0.0.1',
         API_PORT: '0',
+        API_METRICS_PORT: '0',
         API_JWT_SECRET: TEST_JWT_SECRET,
         API_RATE_LIMIT_PER_S: '100000',
         API_RATE_LIMIT_BURST: '100000',

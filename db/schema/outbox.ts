@@ -26,6 +26,8 @@ export const outbox = pgTable(
     payload: jsonb().$type<Record<string, unknown>>().notNull(),
     occurredAt: timestamp({ withTimezone: true, mode: 'string' }).notNull(),
     createdAt: timestamp({ withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    /** W3C trace context of the message or activity that made the change (only when tracing is on). */
+    traceparent: text(),
   },
   (t) => [
     uniqueIndex().on(t.aggregateType, t.tenantId, t.aggregateId, t.version),

@@ -22,6 +22,8 @@ export const twinNotices = pgTable(
     since: timestamp({ withTimezone: true, mode: 'string' }).notNull().defaultNow(),
     /** A drainer sending this notice; another may take it after this time (the sender died). */
     claimedUntil: timestamp({ withTimezone: true, mode: 'string' }),
+    /** W3C trace context of the newest message that raised it (only when tracing is on). */
+    traceparent: text(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.deviceId] }), index().on(t.since)],
 );

@@ -137,12 +137,14 @@ await runProcess(async (onStop) => {
     role: node.role,
     name: node.name,
     ...(node.port ? { readyPort: node.port } : {}),
+    // Several workers and APIs share this machine: each takes a free metrics port (logged).
     env:
       node.role === 'worker'
-        ? workerEnv
+        ? { ...workerEnv, WORKER_METRICS_PORT: '0' }
         : node.role === 'api'
           ? {
               ...apiEnv,
+              API_METRICS_PORT: '0',
               API_HOST: topology.balanced ? '127.0.0.1' : config.API_HOST,
               API_PORT: String(node.port),
             }

@@ -14,10 +14,11 @@ import { firstAdmin } from './first-admin';
 import { createLogger } from '../logger';
 import { runProcess } from '../process';
 import { warnIfPrivileged } from '../roles/boot-role';
-import { installTemporalLogging } from '../temporal-runtime';
+import { installTemporalLogging, temporalCoreMetrics } from '../temporal-runtime';
 import { ensureAppRole } from '../../db/app-role';
 import { startInfrastructure } from './infrastructure';
 import { DATA_DIR } from './paths';
+import { startTracing } from '../../observability/tracing';
 import { publishApiUrl, roleRows } from './url-table';
 
 await runProcess(async (onStop) => {
@@ -27,7 +28,10 @@ await runProcess(async (onStop) => {
     format: config.LOG_FORMAT,
     name: 'doppel',
   });
-  installTemporalLogging(logger);
+  const traces = startTracing('doppel');
+  if (traces) onStop(traces.shutdown);
+  const core = await temporalCoreMetrics();
+  installTemporalLogging(logger, core);
   const infra = await startInfrastructure({
     dataDir: DATA_DIR,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -70,6 +74,9 @@ await runProcess(async (onStop) => {
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
     twinNoticeRate: config.TWIN_NOTICE_RATE,
     workflowCache: config.TWIN_WORKFLOW_CACHE,
+    metricsHost: config.WORKER_METRICS_HOST,
+    metricsPort: config.WORKER_METRICS_PORT,
+    coreMetricsAddress: core.address,
   });
   onStop(worker.stop);
   const gateway = await startGateway({
@@ -107,6 +114,8 @@ await runProcess(async (onStop) => {
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
     host: config.API_HOST,
     port: config.API_PORT,
+    metricsHost: config.API_METRICS_HOST,
+    metricsPort: config.API_METRICS_PORT,
     logger: logger.child({ role: 'api' }),
   });
   onStop(api.stop);
@@ -120,6 +129,8 @@ await runProcess(async (onStop) => {
   const lines = [
     'Doppel is running.',
     ...rows.head,
+    `  API metrics      http://${config.API_METRICS_HOST}:${api.metricsPort}/metrics`,
+    `  Worker metrics   http://${config.WORKER_METRICS_HOST}:${worker.metricsPort}/metrics   (with Temporal Core's temporal_*)`,
     `  Temporal UI      ${infra.temporalUiUrl ?? '(external cluster: use its own UI)'}`,
     `  Temporal         ${infra.temporalAddress}${infra.started.includes('temporal') ? '  (dev server, data in .data/temporal.db)' : ''}`,
     `  PostgreSQL       ${infra.started.includes('postgres') ? `127.0.0.1:${config.POSTGRES_PORT}  (private cluster in .data/postgres)` : 'DATABASE_URL'}`,

@@ -19,6 +19,8 @@ await runProcess(async (onStop) => {
     auth: jwtConfigOf(config),
     rateLimit: rateLimitOf(config),
     egress: createEgress(config.EGRESS_ALLOWED_NETWORKS),
+    metricsHost: config.API_METRICS_HOST,
+    metricsPort: config.API_METRICS_PORT,
     ...(config.WEBHOOK_TASK_QUEUE ? { webhookTaskQueue: config.WEBHOOK_TASK_QUEUE } : {}),
   });
   onStop(api.stop);

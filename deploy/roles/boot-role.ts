@@ -7,6 +7,7 @@ import { requireCurrentSchema } from '../../db/schema-version';
 import { connectedRole, privilegedRoleWarning } from '../../db/role-privileges';
 import { parseConfig } from '../config';
 import { createLogger } from '../logger';
+import { startTracing } from '../../observability/tracing';
 
 type RoleConfig = {
   LOG_LEVEL: string;
@@ -33,6 +34,13 @@ export async function bootRole<S extends z.ZodType<RoleConfig>>(
 ): Promise<{ config: z.infer<S>; logger: ReturnType<typeof createLogger>; database: Database }> {
   const config = parseConfig(schema, role);
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, name: role });
+  // OTLP traces when OTEL_EXPORTER_OTLP_ENDPOINT is set; stopped last (stops run in reverse),
+  // so the spans of the role's own shutdown are sent too.
+  const traces = startTracing(`doppel-${role}`);
+  if (traces) {
+    onStop(traces.shutdown);
+    logger.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing on (OTLP)');
+  }
   const migrating = options.migrate && config.MIGRATE_AT_START !== false;
   if (migrating) {
     const migrationUrl = config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL;

@@ -4,14 +4,15 @@ import { startWorker } from '../../workflows/worker/start-worker';
 import { workerConfig } from '../config';
 import { ledgerKeyOf } from '../ledger-key';
 import { runProcess } from '../process';
-import { installTemporalLogging } from '../temporal-runtime';
+import { installTemporalLogging, temporalCoreMetrics } from '../temporal-runtime';
 import { bootRole } from './boot-role';
 
 await runProcess(async (onStop) => {
   const { config, logger, database } = await bootRole(workerConfig, 'worker', onStop, {
     migrate: true,
   });
-  installTemporalLogging(logger);
+  const core = await temporalCoreMetrics();
+  installTemporalLogging(logger, core);
   const ledgerSigningKey = ledgerKeyOf(config);
   if (!ledgerSigningKey)
     logger.warn('no LEDGER_SIGNING_KEY: this worker signs no ledger checkpoints (others may)');
@@ -26,9 +27,18 @@ await runProcess(async (onStop) => {
     offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
     twinNoticeRate: config.TWIN_NOTICE_RATE,
     workflowCache: config.TWIN_WORKFLOW_CACHE,
+    metricsHost: config.WORKER_METRICS_HOST,
+    metricsPort: config.WORKER_METRICS_PORT,
+    coreMetricsAddress: core.address,
     ...(config.TEMPORAL_TASK_QUEUE ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
   });
   onStop(worker.stop);
-  logger.info({ temporal: config.TEMPORAL_ADDRESS }, 'worker running');
+  logger.info(
+    {
+      temporal: config.TEMPORAL_ADDRESS,
+      metrics: `${config.WORKER_METRICS_HOST}:${worker.metricsPort}`,
+    },
+    'worker running',
+  );
   return logger;
 });

@@ -14,6 +14,7 @@ export function startTestApi(
   return startApi({
     host: '127.0.0.1',
     port: 0,
+    metricsPort: 0,
     temporalAddress: inject('temporalAddress'),
     namespace: 'default',
     database,

@@ -26,6 +26,7 @@ export async function startApiProcess(
         LOG_LEVEL: 'info',
         API_HOST: '127.0.0.1',
         API_PORT: '0',
+        API_METRICS_PORT: '0',
         TEMPORAL_ADDRESS: backends.temporalAddress,
         DATABASE_URL: backends.databaseUrl,
         API_JWT_SECRET: TEST_JWT_SECRET,

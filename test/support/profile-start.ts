@@ -63,6 +63,8 @@ export async function profilePorts() {
     GATEWAY_PORT: await freePort(),
     GATEWAY_METRICS_PORT: await freePort(),
     API_PORT: await freePort(),
+    API_METRICS_PORT: await freePort(),
+    WORKER_METRICS_PORT: await freePort(),
   };
   const env = Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)]));
   return { ports, env };

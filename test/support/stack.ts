@@ -10,6 +10,8 @@ import { createDatabase, type Database } from '../../db/client';
 import { startGateway, type RunningGateway } from '../../gateway/start-gateway';
 import { startApi, type RunningApi } from '../../graphql/start-api';
 import { TEST_AUTH, TEST_CHECKPOINT_INTERVAL_S, TEST_LEDGER_KEY } from './auth';
+import { temporalCoreMetrics } from '../../deploy/temporal-runtime';
+import { startTracing } from '../../observability/tracing';
 import {
   bundleWorkflows,
   startWorker,
@@ -25,6 +27,9 @@ export interface TestStack {
   gatewayUrl: string;
   /** The gateway's Prometheus metrics (their own listener, not the devices' port). */
   metricsUrl: string;
+  /** The API's and the worker's (with Temporal Core's), each on a listener of its own. */
+  apiMetricsUrl: string;
+  workerMetricsUrl: string;
   /** The OCPP endpoint's base (`…/ocpp`): stations append `/{tenant}/{identity}`. */
   ocppUrl: string;
   /** This stack's gateway node: unique, so parallel test files never answer each other's commands. */
@@ -56,17 +61,30 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
   );
 }
 
+let installedCoreMetrics: string | undefined;
+
 /** Worker, gateway and API in this process against the given Temporal and PostgreSQL. */
 export async function startStack(
-  backendsAt: { temporalAddress: string; databaseUrl: string },
+  backendsAt: { temporalAddress: string; databaseUrl: string; namespace?: string },
   options: StackOptions = {},
 ): Promise<TestStack> {
   // Worker state changes are noise in test output; warnings and errors still show.
+  // Traces when the test set OTEL_EXPORTER_OTLP_ENDPOINT (test/tracing.test.ts): before the
+  // bundle, which then carries Temporal's workflow interceptors.
+  startTracing('doppel-test');
+  // Core's metrics on a port of their own, appended to the worker's page (as the worker role).
+  const core = await temporalCoreMetrics();
+  let coreMetricsAddress: string | undefined = core.address;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({
+      logger: new DefaultLogger('WARN'),
+      telemetryOptions: core.telemetryOptions,
+    });
   } catch {
-    // already installed in this process
+    // already installed in this process (by an earlier stack: its Core endpoint is unknown here)
+    coreMetricsAddress = installedCoreMetrics;
   }
+  installedCoreMetrics = coreMetricsAddress;
   const { temporalAddress } = backendsAt;
   const database = createDatabase(backendsAt.databaseUrl);
   const gatewayNodeId = `test-gw-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -76,7 +94,7 @@ export async function startStack(
     : pino({ level: 'info' }, flightRecorder);
   const backends = {
     temporalAddress,
-    namespace: 'default',
+    namespace: backendsAt.namespace ?? 'default',
     database,
     allowedNetworks: TEST_ALLOWED_NETWORKS,
   };
@@ -89,6 +107,8 @@ export async function startStack(
     ledgerSigningKey: TEST_LEDGER_KEY,
     ledgerCheckpoints: { intervalMs: TEST_CHECKPOINT_INTERVAL_S * 1000 },
     offlineGraceMs: options.offlineGraceMs ?? 0,
+    metricsPort: 0,
+    ...(coreMetricsAddress ? { coreMetricsAddress } : {}),
     ...(options.twinNoticeRate ? { twinNoticeRate: options.twinNoticeRate } : {}),
     // Benchmarks size the worker's cache as an operator would (TWIN_WORKFLOW_CACHE).
     ...(process.env.TWIN_WORKFLOW_CACHE
@@ -121,9 +141,10 @@ export async function startStack(
     offlineGraceMs: options.offlineGraceMs ?? 0,
     auth: TEST_AUTH,
     egress: createEgress(TEST_ALLOWED_NETWORKS),
+    metricsPort: 0,
   });
   const connection = await Connection.connect({ address: temporalAddress });
-  const temporal = new Client({ connection, namespace: 'default' });
+  const temporal = new Client({ connection, namespace: backends.namespace });
   return {
     database,
     temporal,
@@ -132,6 +153,8 @@ export async function startStack(
     worker,
     gatewayUrl: `ws://127.0.0.1:${gateway.port}/device`,
     metricsUrl: `http://127.0.0.1:${gateway.metricsPort}/metrics`,
+    apiMetricsUrl: `http://127.0.0.1:${api.metricsPort}/metrics`,
+    workerMetricsUrl: `http://127.0.0.1:${worker.metricsPort}/metrics`,
     ocppUrl: `ws://127.0.0.1:${gateway.port}/ocpp`,
     gatewayNodeId,
     apiUrl: `http://127.0.0.1:${api.port}/graphql`,

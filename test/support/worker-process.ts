@@ -28,6 +28,7 @@ export async function startWorkerProcess(
         TEMPORAL_ADDRESS: backends.temporalAddress,
         DATABASE_URL: backends.databaseUrl,
         TEMPORAL_TASK_QUEUE: taskQueue,
+        WORKER_METRICS_PORT: '0',
         LEDGER_SIGNING_KEY: TEST_LEDGER_KEY,
         EGRESS_ALLOWED_NETWORKS: TEST_ALLOWED_NETWORKS.join(','),
         LEDGER_CHECKPOINT_INTERVAL_S: String(TEST_CHECKPOINT_INTERVAL_S),

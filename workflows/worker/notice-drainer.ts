@@ -11,6 +11,8 @@ import { sweepAlarms } from '../../db/alarm-sweep';
 import { expireGracePeriods } from '../../db/device-ingest';
 import { sendToDeviceTwin } from '../device-twin/client';
 import { TokenBucket } from '../../twins/token-bucket';
+import { SpanKind } from '@opentelemetry/api';
+import { contextFrom, traced, tracing } from '../../observability/tracing';
 
 export interface NoticeDrainerOptions {
   /** Signals per second this worker sends to twins at most (its share of the cluster's capacity). */
@@ -22,6 +24,10 @@ export interface NoticeDrainerOptions {
   /** How often the alarm sweep judges what time alone changes (default 5 s). */
   alarmSweepEveryMs?: number;
   onError: (error: unknown) => void;
+  /** Notices settled: how many twins accepted their signal and how many did not (metrics). */
+  onSettled?: (sent: number, failed: number) => void;
+  /** Lost connections the sweeper took offline (metrics). */
+  onSwept?: (n: number) => void;
 }
 
 export interface NoticeDrainer {
@@ -58,13 +64,27 @@ export async function startNoticeDrainer(
   };
   const listener = await database.sql.listen(TWIN_NOTICE_CHANNEL, nudge, nudge);
 
-  const signal = async (notice: TwinNotice) => {
+  const send = async (notice: TwinNotice) => {
     await sendToDeviceTwin(client, notice, {
       sender,
       batch: ++batch,
       commands: [{ type: 'observe', at: new Date().toISOString(), reasons: notice.reasons }],
     });
   };
+  // A traced notice continues its device message's trace: the signal's span (and the
+  // workflow's, through Temporal headers) are children of this one.
+  const signal = (notice: TwinNotice) =>
+    notice.traceparent && tracing()
+      ? traced('doppel-worker', 'twin notice', () => send(notice), {
+          parent: contextFrom(notice.traceparent),
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'doppel.tenant': notice.tenantId,
+            'doppel.device': notice.deviceId,
+            'doppel.reasons': [...notice.reasons],
+          },
+        })
+      : send(notice);
 
   // A pool: up to `concurrency` signals in flight at all times; a finished one frees its slot
   // for the next claimed notice at once (a round never waits for its slowest signal).
@@ -79,6 +99,7 @@ export async function startNoticeDrainer(
       .then(() => {
         stats.sent += sent.length;
         stats.failed += failed.length;
+        options.onSettled?.(sent.length, failed.length);
         if (failed.length > 0) options.onError(new Error(`${failed.length} twin notices not sent`));
       })
       .catch((error: unknown) => {
@@ -150,6 +171,7 @@ export async function startNoticeDrainer(
         do {
           n = await expireGracePeriods(database);
           stats.swept += n;
+          if (n > 0) options.onSwept?.(n);
         } while (n >= 1_000 && !stopped);
         // What time alone changes about alarms (silence, offline, delays, escalation).
         if (Date.now() - alarmsSweptAt >= (options.alarmSweepEveryMs ?? 5_000)) {

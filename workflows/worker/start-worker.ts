@@ -31,6 +31,14 @@ import {
 } from '../ledger-checkpoints/messages';
 import { startWebhookWaker } from './webhook-waker';
 import { startNoticeDrainer } from './notice-drainer';
+import { createRequire } from 'node:module';
+import {
+  OpenTelemetryPlugin,
+  OpenTelemetryWorkflowClientInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
+import { tracing } from '../../observability/tracing';
+import { WorkerMetrics } from './worker-metrics';
+import { scrapeFrom, serveMetrics } from '../../observability/metrics-listener';
 import { DEFAULT_DEVICE_SETTINGS } from '../../twins/device';
 
 /**
@@ -66,16 +74,33 @@ export interface WorkerOptions {
   offlineGraceMs?: number;
   /** Workflows kept in memory between tasks (TWIN_WORKFLOW_CACHE, default 1,000). */
   workflowCache?: number;
+  /** Where Prometheus metrics are served: a listener of their own, default 127.0.0.1:9466 (0: any free port). */
+  metricsHost?: string;
+  metricsPort?: number;
+  /** Temporal Core's own Prometheus endpoint (host:port, see installTemporalRuntime), appended to this worker's page. */
+  coreMetricsAddress?: string;
 }
 
 export interface RunningWorker {
+  /** Where GET /metrics is served (a listener of its own, loopback by default). */
+  readonly metricsPort: number;
   stop(): Promise<void>;
 }
 
 /** Bundles the workflows (a forbidden import fails here, not at run time). */
 export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: quietBundlerLogger,
+    // With tracing on, workflows carry the trace on (W3C trace context in Temporal headers);
+    // off, the bundle holds no OpenTelemetry code at all.
+    ...(tracing() ? { workflowInterceptorModules: [OTEL_WORKFLOW_INTERCEPTORS] } : {}),
+  });
 }
+
+const OTEL_WORKFLOW_INTERCEPTORS = createRequire(import.meta.url).resolve(
+  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
+);
 
 const noop = () => {};
 const quietBundlerLogger = {
@@ -90,7 +115,18 @@ const quietBundlerLogger = {
 /** Starts the twin worker; `stop()` drains in-flight tasks and closes the connection. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
-  const client = new Client({ connection, namespace: options.namespace });
+  const traces = tracing();
+  const client = new Client({
+    connection,
+    namespace: options.namespace,
+    ...(traces
+      ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }
+      : {}),
+  });
+  // Spans of the workflows (exported through a sink) and of activities, in this process's pipe.
+  const plugins = traces
+    ? [new OpenTelemetryPlugin({ resource: traces.resource, spanProcessor: traces.spanProcessor })]
+    : [];
   const taskQueue = options.taskQueue ?? TWIN_TASK_QUEUE;
   // Activities that talk to other twins (an asset binding a device) share the connection.
   const activities = createTwinActivities(options.database, client, {
@@ -106,6 +142,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities,
     maxCachedWorkflows: options.workflowCache ?? DEFAULT_WORKFLOW_CACHE,
+    plugins,
   });
   // The twins' projections on slots of their own (see projectionTaskQueue).
   const projections = await Worker.create({
@@ -116,11 +153,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       projectDeviceTwin: activities.projectDeviceTwin,
       projectAssetTwin: activities.projectAssetTwin,
     },
+    plugins,
   });
   const running = Promise.all([worker.run(), projections.run()]);
   // Ingest notices reach their twins at the admitted rate; grace periods end in the sweeper.
+  const metrics = new WorkerMetrics(options.database);
   const drainer = await startNoticeDrainer(options.database, client, {
     ratePerSecond: options.twinNoticeRate ?? 200,
+    onSettled: (sent, failed) => {
+      metrics.noticeSignals.inc({ outcome: 'sent' }, sent);
+      metrics.noticeSignals.inc({ outcome: 'failed' }, failed);
+    },
+    onSwept: (n) => metrics.graceExpiries.inc(n),
     onError: (error) =>
       Runtime.instance().logger.warn('twin notices: will retry', { error: String(error) }),
   });
@@ -157,8 +201,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     options.ledgerCheckpoints ?? DEFAULT_LEDGER_CHECKPOINTS,
     "Signs the head of every tenant's ledger that grew (Ed25519 checkpoints)",
   );
+  const metricsListener = await serveMetrics(
+    options.metricsHost ?? '127.0.0.1',
+    options.metricsPort ?? 9466,
+    metrics.registry,
+    options.coreMetricsAddress ? scrapeFrom(options.coreMetricsAddress) : undefined,
+  );
   return {
+    metricsPort: metricsListener.port,
     async stop() {
+      await metricsListener.close();
       await waker.stop();
       await drainer.stop();
       worker.shutdown();
