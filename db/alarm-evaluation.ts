@@ -6,7 +6,9 @@ import {
   type AlarmTransition,
   type RuleState,
 } from '../twins/alarms/evaluate';
-import type { AlarmRule } from '../twins/alarms/rule';
+import { fieldsOf } from '../twins/alarms/condition';
+import type { AlarmRule, Condition } from '../twins/alarms/rule';
+import { jsonEqual } from '../twins/json-equal';
 import { writeAudit, type AuditRow } from './audit-writer';
 import { drizzleIn, type Database } from './client';
 
@@ -188,26 +190,41 @@ export async function evaluateAlarms(
   }
   if (pairs.size === 0) return [];
   const list = [...pairs.values()];
-  // A pair judged for the first time gets its row first, so that two batches of one device
-  // meet on the row's lock instead of both starting from nothing.
-  await tx`
-    insert into alarm_states (tenant_id, device_id, rule_id, state, fields)
-    select tenant_id, device_id, rule_id, ${JSON.stringify(initialRuleState)}::jsonb, '{}'::jsonb
-    from unnest(${list.map((p) => p.device.tenant_id)}::text[],
-      ${list.map((p) => p.device.device_id)}::text[], ${list.map((p) => p.rule.ruleId)}::text[])
-      as k(tenant_id, device_id, rule_id)
-    order by 1, 2, 3
-    on conflict do nothing`;
-  const stored = await tx<
-    { tenant_id: string; device_id: string; rule_id: string; state: RuleState; fields: Fields }[]
-  >`
+  type Stored = {
+    tenant_id: string;
+    device_id: string;
+    rule_id: string;
+    state: RuleState;
+    fields: Fields;
+  };
+  const lockRows = (of: typeof list) => tx<Stored[]>`
     select s.tenant_id, s.device_id, s.rule_id, s.state, s.fields from alarm_states s
-    join unnest(${list.map((p) => p.device.tenant_id)}::text[],
-      ${list.map((p) => p.device.device_id)}::text[], ${list.map((p) => p.rule.ruleId)}::text[])
+    join unnest(${of.map((p) => p.device.tenant_id)}::text[],
+      ${of.map((p) => p.device.device_id)}::text[], ${of.map((p) => p.rule.ruleId)}::text[])
       as k(tenant_id, device_id, rule_id)
       on s.tenant_id = k.tenant_id and s.device_id = k.device_id and s.rule_id = k.rule_id
     order by s.tenant_id, s.device_id, s.rule_id
     for update of s`;
+  const pairKeyOf = (tenantId: string, deviceId: string, ruleId: string) =>
+    `${keyOf(tenantId, deviceId)}\u0000${ruleId}`;
+  const stored = await lockRows(list);
+  const found = new Set(stored.map((s) => pairKeyOf(s.tenant_id, s.device_id, s.rule_id)));
+  const missing = list.filter(
+    (p) => !found.has(pairKeyOf(p.device.tenant_id, p.device.device_id, p.rule.ruleId)),
+  );
+  if (missing.length > 0) {
+    // A pair judged for the first time gets its row, then its lock: two batches of one device
+    // meet on the row instead of both starting from nothing.
+    await tx`
+      insert into alarm_states (tenant_id, device_id, rule_id, state, fields)
+      select tenant_id, device_id, rule_id, ${JSON.stringify(initialRuleState)}::jsonb, '{}'::jsonb
+      from unnest(${missing.map((p) => p.device.tenant_id)}::text[],
+        ${missing.map((p) => p.device.device_id)}::text[], ${missing.map((p) => p.rule.ruleId)}::text[])
+        as k(tenant_id, device_id, rule_id)
+      order by 1, 2, 3
+      on conflict do nothing`;
+    stored.push(...(await lockRows(missing)));
+  }
   const current = new Map<string, { state: RuleState; fields: Fields }>(
     stored.map((s) => [`${keyOf(s.tenant_id, s.device_id)}\u0000${s.rule_id}`, s]),
   );
@@ -233,8 +250,14 @@ export async function evaluateAlarms(
       }
       const snapshot = snapshotOf(pair.device, fields, d.at, d.at);
       const next = step(before.state, rule.rule, snapshot);
-      current.set(pairKey, { state: next.state, fields });
-      changed.add(pairKey);
+      // Kept: only what the rule reads later, so that a calm device's row stops changing.
+      const keep = keepOf(rule.rule);
+      const after = {
+        state: keep.lastAt ? next.state : { ...next.state, lastAt: null },
+        fields: kept(fields, keep),
+      };
+      current.set(pairKey, after);
+      if (!jsonEqual(after, { state: before.state, fields: before.fields })) changed.add(pairKey);
       for (const transition of next.transitions)
         transitions.push({
           tenantId: d.tenantId,
@@ -280,6 +303,61 @@ export async function commitJudgements(
     transition,
     muted,
   }));
+}
+
+/** What a rule's row keeps between datapoints (everything else is the datapoint's own). */
+interface Keep {
+  /** Values of every field (a condition over several fields judges the newest of each). */
+  readonly values: boolean;
+  /** When each of these fields came (`noDataFor` a field). */
+  readonly at: ReadonlySet<string>;
+  /** The value before the newest, of these fields (`changeBy`). */
+  readonly previous: ReadonlySet<string>;
+  /** When the last datapoint came (gaps with `periodSeconds`, silence with `noDataFor`). */
+  readonly lastAt: boolean;
+}
+
+const keeps = new WeakMap<AlarmRule, Keep>();
+
+function keepOf(rule: AlarmRule): Keep {
+  let keep = keeps.get(rule);
+  if (!keep) {
+    const at = new Set<string>();
+    const previous = new Set<string>();
+    let silence = false;
+    const walk = (c: Condition): void => {
+      if ('all' in c) return c.all.forEach(walk);
+      if ('any' in c) return c.any.forEach(walk);
+      if ('noDataFor' in c) {
+        silence = true;
+        if (c.field !== undefined) at.add(c.field);
+      }
+      if ('changeBy' in c) previous.add(c.field);
+    };
+    walk(rule.condition);
+    keep = {
+      values: new Set(fieldsOf(rule.condition)).size > 1,
+      at,
+      previous,
+      lastAt: silence || rule.periodSeconds !== undefined,
+    };
+    keeps.set(rule, keep);
+  }
+  return keep;
+}
+
+function kept(fields: Fields, keep: Keep): Fields {
+  const out: Fields = {};
+  for (const [f, v] of Object.entries(fields)) {
+    const value = keep.values || keep.previous.has(f);
+    if (!value && !keep.at.has(f)) continue;
+    out[f] = {
+      value: v.value,
+      at: keep.at.has(f) ? v.at : 0,
+      ...(keep.previous.has(f) && v.previous !== undefined ? { previous: v.previous } : {}),
+    };
+  }
+  return out;
 }
 
 /** Where each (device, rule) now stands, in one statement. */

@@ -138,6 +138,26 @@ describe('alarm evaluation in the telemetry path', () => {
     expect(state!.state.window).toBe('b');
   });
 
+  it('a calm device costs a read, not a write: its rule row stops changing', async () => {
+    const tenantId = await tenantWithRule();
+    const row = async () =>
+      (
+        await database.sql<{ xmin: string; state: { window: string; okRun: number } }[]>`
+          select xmin::text, state from alarm_states where tenant_id = ${tenantId} and device_id = 'c-1'`
+      )[0]!;
+    await send(
+      tenantId,
+      'c-1',
+      Array.from({ length: 70 }, (_, i) => 20 + (i % 7)),
+    );
+    const settled = await row();
+    expect(settled.state.window).toBe('ooooo');
+    await send(tenantId, 'c-1', [22, 23, 24], 70);
+    expect((await row()).xmin).toBe(settled.xmin); // not rewritten
+    await send(tenantId, 'c-1', [90], 73);
+    expect((await row()).state.window).toBe('oooob');
+  });
+
   it('a rule change is versioned and refused against a stale version', async () => {
     const tenantId = await tenantWithRule();
     const change = { tenantId, ruleId: 'hot', actor: 'ops', role: 'admin' };
