@@ -126,9 +126,25 @@ async function changeAlarm(
     alarm: AlarmRow,
     at: string,
   ) => Promise<{ set?: Partial<AlarmRow>; detail?: Record<string, unknown> }>,
+  options: { lockWindowFirst?: boolean } = {},
 ): Promise<AlarmRow> {
   const at = new Date().toISOString();
   return database.db.transaction(async (tx) => {
+    // The ingest path locks a window (alarm_states) before its alarm: so does a change of both.
+    if (options.lockWindowFirst)
+      await tx
+        .select({ ruleId: alarmStates.ruleId })
+        .from(alarmStates)
+        .innerJoin(
+          alarms,
+          and(
+            eq(alarms.tenantId, alarmStates.tenantId),
+            eq(alarms.deviceId, alarmStates.deviceId),
+            eq(alarms.ruleId, alarmStates.ruleId),
+          ),
+        )
+        .where(and(eq(alarms.tenantId, who.tenantId), eq(alarms.alarmId, alarmId)))
+        .for('update', { of: alarmStates });
     const [alarm] = await tx
       .select()
       .from(alarms)
@@ -225,19 +241,26 @@ export async function commentOnAlarm(
  * again from the datapoints that raised this one.
  */
 export function clearAlarm(database: Database, who: AlarmActor, alarmId: number) {
-  return changeAlarm(database, who, alarmId, 'clear', async (tx, alarm, at) => {
-    requireActive(alarm, 'it is cleared already');
-    await tx
-      .delete(alarmStates)
-      .where(
-        and(
-          eq(alarmStates.tenantId, alarm.tenantId),
-          eq(alarmStates.deviceId, alarm.deviceId),
-          eq(alarmStates.ruleId, alarm.ruleId),
-        ),
-      );
-    return { set: { status: 'cleared', clearedAt: at, clearedBy: 'operator' } };
-  });
+  return changeAlarm(
+    database,
+    who,
+    alarmId,
+    'clear',
+    async (tx, alarm, at) => {
+      requireActive(alarm, 'it is cleared already');
+      await tx
+        .delete(alarmStates)
+        .where(
+          and(
+            eq(alarmStates.tenantId, alarm.tenantId),
+            eq(alarmStates.deviceId, alarm.deviceId),
+            eq(alarmStates.ruleId, alarm.ruleId),
+          ),
+        );
+      return { set: { status: 'cleared', clearedAt: at, clearedBy: 'operator' } };
+    },
+    { lockWindowFirst: true },
+  );
 }
 
 /**
@@ -251,6 +274,13 @@ export async function clearAlarmsOfRule(
   ruleId: string,
   at: string,
 ): Promise<number> {
+  // The windows first, in the ingest path's order, then the alarms (no deadlock with it).
+  await tx
+    .select({ deviceId: alarmStates.deviceId })
+    .from(alarmStates)
+    .where(and(eq(alarmStates.tenantId, who.tenantId), eq(alarmStates.ruleId, ruleId)))
+    .orderBy(asc(alarmStates.deviceId))
+    .for('update');
   const cleared = await tx
     .update(alarms)
     .set({ status: 'cleared', clearedAt: at, clearedBy: 'rule-removed', updatedAt: at })
