@@ -2,6 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { DoppelError } from '../twins/errors';
 import type { AlarmRule } from '../twins/alarms/rule';
 import type { Database } from './client';
+import { clearAlarmsOfRule } from './alarm-store';
 import { writeAudit } from './audit-writer';
 import { alarmRules, alarmRuleVersions } from './schema';
 
@@ -71,7 +72,7 @@ export async function createAlarmRule(
 /**
  * Replaces a rule's definition if it is still at `expectedVersion` (optimistic: a concurrent
  * change is refused with `alarm-rule.version-conflict`, never overwritten). `rule: null`
- * removes it (its active alarms are cleared by `rule-removed`).
+ * removes it (see `removeAlarmRule`).
  */
 export async function changeAlarmRule(
   database: Database,
@@ -79,6 +80,29 @@ export async function changeAlarmRule(
   expectedVersion: number,
   rule: AlarmRule | null,
 ): Promise<StoredAlarmRule | null> {
+  return (await applyRuleChange(database, change, expectedVersion, rule)).stored;
+}
+
+/**
+ * Removes a rule at `expectedVersion` (its versions stay, the last one null): its active
+ * alarms are cleared (`clearedBy: rule-removed`, each an audit entry) and its windows
+ * forgotten, in the same transaction. Answers the removal's version and how many were cleared.
+ */
+export async function removeAlarmRule(
+  database: Database,
+  change: RuleChange,
+  expectedVersion: number,
+): Promise<{ version: number; clearedAlarms: number }> {
+  const { version, clearedAlarms } = await applyRuleChange(database, change, expectedVersion, null);
+  return { version, clearedAlarms };
+}
+
+async function applyRuleChange(
+  database: Database,
+  change: RuleChange,
+  expectedVersion: number,
+  rule: AlarmRule | null,
+): Promise<{ stored: StoredAlarmRule | null; version: number; clearedAlarms: number }> {
   const at = new Date().toISOString();
   return database.db.transaction(async (tx) => {
     const [current] = await tx
@@ -116,8 +140,28 @@ export async function changeAlarmRule(
     await writeAudit(tx, [
       auditOf(change, rule ? 'updateAlarmRule' : 'deleteAlarmRule', current.definition, rule, at),
     ]);
-    return rule ? stored(row!) : null;
+    const clearedAlarms = rule ? 0 : await clearAlarmsOfRule(tx, change, change.ruleId, at);
+    return { stored: rule ? stored(row!) : null, version, clearedAlarms };
   });
+}
+
+/** One rule of a tenant (null: none, or removed). */
+export async function findAlarmRule(
+  database: Database,
+  tenantId: string,
+  ruleId: string,
+): Promise<StoredAlarmRule | null> {
+  const [row] = await database.db
+    .select()
+    .from(alarmRules)
+    .where(
+      and(
+        eq(alarmRules.tenantId, tenantId),
+        eq(alarmRules.ruleId, ruleId),
+        eq(alarmRules.deleted, false),
+      ),
+    );
+  return row ? stored(row) : null;
 }
 
 export async function listAlarmRules(

@@ -32,8 +32,8 @@ describe('the cost of a page', () => {
         headers: { 'content-type': 'application/json', ...testCredentials() },
         body: JSON.stringify({
           query: `query ($t: ID!, $first: Int) { devices(tenantId: $t, first: $first) { nodes {
-            deviceId customer { name } site { name }
-            asset { assetId device { deviceId } bindingHistory { deviceId } site { siteId customer { customerId } } } } } }`,
+            deviceId alarmCounts { total } customer { name } site { name alarmCounts { total } }
+            asset { assetId alarmCounts { total } device { deviceId } bindingHistory { deviceId } site { siteId customer { customerId } } } } } }`,
           variables: { t: tenantId, first },
         }),
       });
@@ -47,17 +47,20 @@ describe('the cost of a page', () => {
       const d42 = large.nodes.find((n) => n.deviceId === 'd-042');
       expect(d42).toEqual({
         deviceId: 'd-042',
+        alarmCounts: { total: 0 },
         customer: { name: 'Customer c1' },
-        site: { name: 'Site s3' },
+        site: { name: 'Site s3', alarmCounts: { total: 0 } },
         asset: {
           assetId: 'a-042',
+          alarmCounts: { total: 0 },
           device: { deviceId: 'd-042' },
           bindingHistory: [{ deviceId: 'd-042' }],
           site: { siteId: 's3', customer: { customerId: 'c1' } },
         },
       });
-      // devices page, assets, sites, customers, bindings and the assets' devices: one each.
-      expect(large.queries).toBe(6);
+      // devices page, assets, sites, customers, bindings and the assets' devices: one each;
+      // and the active alarm counts of the devices, assets and sites: one each.
+      expect(large.queries).toBe(9);
       expect(small.queries).toBe(large.queries);
     } finally {
       await database.close();

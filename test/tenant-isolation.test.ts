@@ -37,6 +37,8 @@ const real = {
   bulkId: '',
   keyId: '',
   sessionId: '',
+  ruleId: 'rule-b',
+  alarmId: '',
 };
 type Ids = typeof real;
 
@@ -178,6 +180,32 @@ async function makeTenantB() {
     i: { tenantId: B, id: real.webhookId, url: receiver.url },
   });
   await startEmptyRollout(stack, B, real.rolloutId);
+  // An alarm rule for B's site, which the charging session below raises an alarm by: a
+  // transaction reported on connector 1 (the device must stand at the site first).
+  await ok(
+    'mutation ($t: ID!, $r: ID!, $rule: JSONObject!) { createAlarmRule(tenantId: $t, ruleId: $r, rule: $rule) { version } }',
+    {
+      t: B,
+      r: real.ruleId,
+      rule: {
+        name: 'B charging',
+        alarmType: 'Charging',
+        scope: { siteId: real.siteId },
+        severity: 'warning',
+        condition: { field: 'connectors.1.transactionId', above: -1 },
+      },
+    },
+  );
+  await eventually(async () => {
+    const d = await ok(
+      'query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { site { siteId } } }',
+      {
+        t: B,
+        d: real.deviceId,
+      },
+    );
+    return d.device?.site ? true : undefined;
+  });
 
   // A charging session: B's device as an OCPP 1.6 station, start to stop.
   await chargeOnce(stack, B, real.deviceId, registered.registerDevice.token);
@@ -191,7 +219,8 @@ async function makeTenantB() {
         sessionRecords(tenantId: $t) { nodes { id } }
         ledgerCheckpoints(tenantId: $t) { seq }
         bulkProvisioning(tenantId: $t, bulkId: $b) { status }
-        rollout(tenantId: $t, rolloutId: $r) { status } }`,
+        rollout(tenantId: $t, rolloutId: $r) { status }
+        alarms(tenantId: $t) { nodes { alarmId } } }`,
       { t: B, d: real.deviceId, b: real.bulkId, r: real.rolloutId },
     );
     const done =
@@ -199,8 +228,10 @@ async function makeTenantB() {
       d.sessionRecords.nodes.length === 1 &&
       d.ledgerCheckpoints.length > 0 &&
       d.bulkProvisioning.status === 'SUBMITTED' &&
-      d.rollout.status === 'COMPLETED';
+      d.rollout.status === 'COMPLETED' &&
+      d.alarms.nodes.length === 1;
     if (done) real.sessionId = d.sessionRecords.nodes[0].id;
+    if (done) real.alarmId = d.alarms.nodes[0].alarmId;
     return done ? true : undefined;
   }, 60_000);
   // Set last: it would be asked about the provisionings above.

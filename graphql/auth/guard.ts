@@ -166,6 +166,8 @@ const SUBJECTS: Array<[string, string]> = [
   ['rolloutId', 'rollout'],
   ['webhookId', 'webhook'],
   ['backendId', 'backend'],
+  ['alarmId', 'alarm'],
+  ['ruleId', 'alarm-rule'],
 ];
 
 function subjectOf(args: Args): string | null {

@@ -71,6 +71,10 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     sessionRecords: READ,
     sessionRecord: READ,
     whyOffline: READ,
+    alarmRules: READ,
+    alarmRule: READ,
+    alarms: READ,
+    alarm: READ,
   },
   Mutation: {
     registerDevice: PROVISION,
@@ -107,6 +111,14 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     rotateWebhookSecret: ADMIN,
     removeWebhook: ADMIN,
     replayWebhook: ADMIN,
+    // Rules decide what raises alarms for the whole tenant; operators work the alarms.
+    createAlarmRule: ADMIN,
+    updateAlarmRule: ADMIN,
+    deleteAlarmRule: ADMIN,
+    acknowledgeAlarm: OPERATE,
+    assignAlarm: OPERATE,
+    commentOnAlarm: OPERATE,
+    clearAlarm: OPERATE,
   },
   Subscription: {
     deviceChanged: READ,

@@ -2,6 +2,8 @@ import { createSchema } from 'graphql-yoga';
 import { guardSchema } from '../auth/guard';
 import { accessResolvers } from './access-resolvers';
 import { accessTypeDefs } from './access-type-defs';
+import { alarmResolvers } from './alarms/resolvers';
+import { alarmTypeDefs } from './alarms/type-defs';
 import { ledgerResolvers } from './ledger-resolvers';
 import { ledgerTypeDefs } from './ledger-type-defs';
 import { backendResolvers } from './backend-resolvers';
@@ -47,6 +49,7 @@ export const schema = guardSchema(
       sessionRecordTypeDefs,
       connectivityTypeDefs,
       ...graphSchema.typeDefs,
+      alarmTypeDefs,
     ],
     resolvers: [
       resolvers,
@@ -61,6 +64,7 @@ export const schema = guardSchema(
       sessionRecordResolvers,
       connectivityResolvers,
       ...graphSchema.resolvers,
+      alarmResolvers,
     ],
   }),
 );

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { graphql } from './graphql';
 
@@ -42,6 +43,16 @@ export class TestDevice {
   /** The close code; generous by default, since a loaded suite delays the twin's close effect. */
   async closed(timeoutMs = 30_000): Promise<number> {
     return this.until(() => this.closeCode ?? undefined, timeoutMs, 'close');
+  }
+
+  /** Sends one telemetry sample; answers the gateway's reply to it (an ack, or an error). */
+  async telemetry(
+    seq: number,
+    at: Date,
+    values: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    this.send({ type: 'telemetry', seq, samples: [{ at: at.toISOString(), values }] });
+    return this.next((m) => m.seq === seq);
   }
 
   close(): void {
@@ -100,4 +111,11 @@ export async function connectRegistered(
   });
   await device.next((m) => m.type === 'welcome');
   return device;
+}
+
+/** A device profile of twins/profiles/examples (`acme-meter-em3`, …), as a document to put. */
+export function exampleProfile(name: string): Record<string, any> {
+  return JSON.parse(
+    readFileSync(new URL(`../../twins/profiles/examples/${name}.json`, import.meta.url), 'utf8'),
+  );
 }
