@@ -29,28 +29,31 @@ import { webhookTypeDefs } from './webhook-type-defs';
 
 export type { ApiContext } from './resolvers';
 
+/** Each part's SDL: a type is defined by one part (others may `extend` it). */
+export const API_TYPE_DEFS = [
+  typeDefs,
+  changeTypeDefs,
+  backendTypeDefs,
+  provisioningTypeDefs,
+  bulkProvisioningTypeDefs,
+  rolloutTypeDefs,
+  rolloutInputTypeDefs,
+  accessTypeDefs,
+  ledgerTypeDefs,
+  webhookTypeDefs,
+  sessionRecordTypeDefs,
+  connectivityTypeDefs,
+  ...graphSchema.typeDefs,
+  alarmTypeDefs,
+];
+
 /**
  * Each part of the API brings its SDL and resolvers; they are merged here, and every root
  * field is put behind the caller's role and tenant (auth/guard).
  */
 export const schema = guardSchema(
   createSchema<ApiContext>({
-    typeDefs: [
-      typeDefs,
-      changeTypeDefs,
-      backendTypeDefs,
-      provisioningTypeDefs,
-      bulkProvisioningTypeDefs,
-      rolloutTypeDefs,
-      rolloutInputTypeDefs,
-      accessTypeDefs,
-      ledgerTypeDefs,
-      webhookTypeDefs,
-      sessionRecordTypeDefs,
-      connectivityTypeDefs,
-      ...graphSchema.typeDefs,
-      alarmTypeDefs,
-    ],
+    typeDefs: API_TYPE_DEFS,
     resolvers: [
       resolvers,
       changeResolvers,

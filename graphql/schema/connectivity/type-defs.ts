@@ -17,7 +17,7 @@ export const connectivityTypeDefs = /* GraphQL */ `
   }
 
   "One connection of a device, from connect to disconnect."
-  type DeviceConnection {
+  type DeviceSession {
     sessionId: ID!
     "The gateway node that held it."
     gatewayNode: String!
@@ -34,13 +34,13 @@ export const connectivityTypeDefs = /* GraphQL */ `
     bytesOut: Float
   }
 
-  type DeviceConnectionEdge {
+  type DeviceSessionEdge {
     cursor: String!
-    node: DeviceConnection!
+    node: DeviceSession!
   }
-  type DeviceConnectionConnection {
-    edges: [DeviceConnectionEdge!]!
-    nodes: [DeviceConnection!]!
+  type DeviceSessionConnection {
+    edges: [DeviceSessionEdge!]!
+    nodes: [DeviceSession!]!
     pageInfo: PageInfo!
     totalCount: Int!
   }
@@ -101,7 +101,7 @@ export const connectivityTypeDefs = /* GraphQL */ `
       to: DateTime
       first: Int
       after: String
-    ): DeviceConnectionConnection!
+    ): DeviceSessionConnection!
     "Connections opened in [from, to) (to: now) after an earlier one."
     reconnects(from: DateTime!, to: DateTime): Int!
     "Connected share of [from, to) (to: now), maintenance excluded (the per-port uptime of US NEVI reporting)."
