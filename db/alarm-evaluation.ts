@@ -1,12 +1,12 @@
 import type { TransactionSql } from 'postgres';
-import type { FieldValue, Snapshot } from '../twins/alarms/condition';
 import {
   initialRuleState,
+  isCalm,
   step,
   type AlarmTransition,
   type RuleState,
 } from '../twins/alarms/evaluate';
-import { fieldsOf } from '../twins/alarms/condition';
+import { fieldsOf, judge, type FieldValue, type Snapshot } from '../twins/alarms/condition';
 import type { AlarmRule, Condition } from '../twins/alarms/rule';
 import { jsonEqual } from '../twins/json-equal';
 import { writeAudit, type AuditRow } from './audit-writer';
@@ -237,6 +237,14 @@ export async function evaluateAlarms(
       const pair = pairs.get(pairKey);
       if (!pair) continue;
       const before = current.get(pairKey) ?? { state: initialRuleState, fields: {} };
+      const keep = keepOf(rule.rule);
+      // The common case, cheaply: a calm rule that keeps nothing, judged calm again.
+      if (
+        keep.nothing &&
+        isCalm(before.state, rule.rule) &&
+        judge(rule.rule.condition, plainSnapshot(d, pair.device), false) === 'ok'
+      )
+        continue;
       const fields: Fields = { ...before.fields };
       for (const f of rule.fields) {
         const value = d.fields[f];
@@ -251,7 +259,6 @@ export async function evaluateAlarms(
       const snapshot = snapshotOf(pair.device, fields, d.at, d.at);
       const next = step(before.state, rule.rule, snapshot);
       // Kept: only what the rule reads later, so that a calm device's row stops changing.
-      const keep = keepOf(rule.rule);
       const after = {
         state: keep.lastAt ? next.state : { ...next.state, lastAt: null },
         fields: kept(fields, keep),
@@ -305,6 +312,20 @@ export async function commitJudgements(
   }));
 }
 
+const plainSnapshots = new WeakMap<AlarmDatapoint, Snapshot>();
+
+/** A datapoint as a rule that keeps nothing judges it (made once per datapoint). */
+function plainSnapshot(d: AlarmDatapoint, device: DeviceContext): Snapshot {
+  let snapshot = plainSnapshots.get(d);
+  if (!snapshot) {
+    const fields: Fields = {};
+    for (const [f, value] of Object.entries(d.fields)) fields[f] = { value, at: d.at };
+    snapshot = snapshotOf(device, fields, d.at, d.at);
+    plainSnapshots.set(d, snapshot);
+  }
+  return snapshot;
+}
+
 /** What a rule's row keeps between datapoints (everything else is the datapoint's own). */
 interface Keep {
   /** Values of every field (a condition over several fields judges the newest of each). */
@@ -315,6 +336,8 @@ interface Keep {
   readonly previous: ReadonlySet<string>;
   /** When the last datapoint came (gaps with `periodSeconds`, silence with `noDataFor`). */
   readonly lastAt: boolean;
+  /** None of the above: the datapoint alone decides. */
+  readonly nothing: boolean;
 }
 
 const keeps = new WeakMap<AlarmRule, Keep>();
@@ -335,11 +358,14 @@ function keepOf(rule: AlarmRule): Keep {
       if ('changeBy' in c) previous.add(c.field);
     };
     walk(rule.condition);
+    const values = new Set(fieldsOf(rule.condition)).size > 1;
+    const lastAt = silence || rule.periodSeconds !== undefined;
     keep = {
-      values: new Set(fieldsOf(rule.condition)).size > 1,
+      values,
       at,
       previous,
-      lastAt: silence || rule.periodSeconds !== undefined,
+      lastAt,
+      nothing: !values && !lastAt && at.size === 0 && previous.size === 0,
     };
     keeps.set(rule, keep);
   }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldValue, Snapshot } from './condition';
-import { initialRuleState, step, sweep, type AlarmTransition, type RuleState } from './evaluate';
+import {
+  initialRuleState,
+  isCalm,
+  step,
+  sweep,
+  type AlarmTransition,
+  type RuleState,
+} from './evaluate';
 import { alarmRuleSchema, type AlarmRule, type AlarmRuleInput } from './rule';
 
 const T0 = Date.parse('2026-12-05T00:00:00Z');
@@ -157,6 +164,31 @@ describe('anti-flap', () => {
     ]);
     const again = step(raised.state, r, snap(T0 + 20 * S, { temperature: 90 }));
     expect(sweep(again.state, r, snap(T0 + 600 * S), false).transitions).toEqual([]);
+  });
+});
+
+describe('calm for good', () => {
+  it('is calm once the window and the calm run are full of calm verdicts, and not after a breach', () => {
+    const r = rule({ raise: { datapoints: 2, of: 3 } });
+    const calm = feed(
+      r,
+      Array.from({ length: 64 }, () => 20),
+    ).state;
+    expect(isCalm(calm, r)).toBe(true);
+    expect(
+      isCalm(
+        feed(
+          r,
+          Array.from({ length: 63 }, () => 20),
+        ).state,
+        r,
+      ),
+    ).toBe(false);
+    // Another calm verdict changes nothing but the time of the last datapoint (kept only by
+    // rules that read silence or gaps): what lets the ingest path skip it.
+    const again = step(calm, r, snap(T0 + 700 * S, { temperature: 21 })).state;
+    expect({ ...again, lastAt: null }).toEqual({ ...calm, lastAt: null });
+    expect(isCalm(step(calm, r, snap(T0 + 700 * S, { temperature: 90 })).state, r)).toBe(false);
   });
 });
 

@@ -57,6 +57,23 @@ const MAX_RUN = 64;
 
 const CODE: Record<Outcome, string> = { breaching: 'b', ok: 'o', missing: 'm' };
 
+/**
+ * Calm for good: no alarm, nothing pending, a window of `raise.of` calm verdicts and the calm
+ * run at its cap. Another calm verdict changes nothing (the ingest path skips it).
+ */
+export function isCalm(state: RuleState, rule: AlarmRule): boolean {
+  return (
+    state.severity === null &&
+    state.pendingSince === null &&
+    state.clearingSince === null &&
+    state.breachingSince === null &&
+    state.okRun === MAX_RUN &&
+    state.window.length === rule.raise.of &&
+    !state.window.includes('b') &&
+    !state.window.includes('m')
+  );
+}
+
 /** A verdict as the rule's missing-data policy has it (null: skipped, as if never judged). */
 function treated(rule: AlarmRule, outcome: Outcome): Outcome | null {
   if (outcome !== 'missing') return outcome;
