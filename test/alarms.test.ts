@@ -140,6 +140,18 @@ describe('alarms from a real device', () => {
           select status, muted, cleared_by from alarms where tenant_id = ${tenantId}`
       ).map((a) => [a.status, a.muted, a.cleared_by]);
     expect(await state()).toEqual([['active', false, null]]);
+    // The first connection activates the device through its twin, asynchronously: maintenance
+    // is a move from active.
+    await expect
+      .poll(
+        async () =>
+          (
+            await stack.database.sql<{ lifecycle: string }[]>`
+              select lifecycle from device_twins where tenant_id = ${tenantId} and device_id = 'em-3'`
+          )[0]?.lifecycle,
+        { timeout: 15_000 },
+      )
+      .toBe('active');
     await transition(stack.apiUrl, tenantId, 'em-3', 'MAINTENANCE');
     await expect.poll(state, { timeout: 15_000 }).toEqual([['active', true, null]]);
     await transition(stack.apiUrl, tenantId, 'em-3', 'RETIRED');
