@@ -101,13 +101,15 @@ describe('OCPP 1.6 meter values', () => {
       meterStart: 100,
       timestamp: hoursAgo(1),
     });
+    // One time for the stop and its last sample (two calls of the clock may be 1 ms apart).
+    const stoppedAt = hoursAgo(0.1);
     const stop = {
       transactionId,
       meterStop: 1600,
-      timestamp: hoursAgo(0.1),
+      timestamp: stoppedAt,
       transactionData: [
         { timestamp: hoursAgo(0.5), sampledValue: [{ value: '900', unit: 'Wh' }] },
-        { timestamp: hoursAgo(0.1), sampledValue: [{ value: '1.6', unit: 'kWh' }] },
+        { timestamp: stoppedAt, sampledValue: [{ value: '1.6', unit: 'kWh' }] },
       ],
     };
     await cp.call('StopTransaction', stop);
