@@ -1,8 +1,9 @@
-import { and, asc, count, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { PgTransaction } from 'drizzle-orm/pg-core';
 import { SEVERITIES, type Severity } from '../twins/alarms/rule';
 import { DoppelError } from '../twins/errors';
 import type { Database } from './client';
+import { ALARM_STATES_CHANNEL } from './alarm-steady';
 import { writeAudit } from './audit-writer';
 import { alarmComments, alarms, alarmStates } from './schema';
 
@@ -257,6 +258,10 @@ export function clearAlarm(database: Database, who: AlarmActor, alarmId: number)
             eq(alarmStates.ruleId, alarm.ruleId),
           ),
         );
+      // The gateway holding the device forgets the window it knew (db/alarm-steady.ts).
+      await tx.execute(
+        sql`select pg_notify(${ALARM_STATES_CHANNEL}, ${JSON.stringify([alarm.tenantId, alarm.deviceId])})`,
+      );
       return { set: { status: 'cleared', clearedAt: at, clearedBy: 'operator' } };
     },
     { lockWindowFirst: true },
