@@ -8,7 +8,7 @@ import { createAlarmRule } from '../db/alarm-rule-store';
 import { createEgress } from '../outbound/egress';
 import { alarmRuleSchema, type AlarmRuleInput } from '../twins/alarms/rule';
 import { startAlarmNotifier, type AlarmNotifier } from '../workflows/worker/alarm-notifier';
-import { eventsOf, subscribe } from './support/change-subscriptions';
+import { eventsOf, subscribe, transition } from './support/change-subscriptions';
 import { connectRegistered, type TestDevice } from './support/device-client';
 import { TEST_ALLOWED_NETWORKS } from './support/egress';
 import { eventually, graphql, graphqlOk } from './support/graphql';
@@ -449,6 +449,46 @@ describe('alarm notifications', () => {
     expect(mailsTo(address)).toHaveLength(1);
     one.close();
     two.close();
+  });
+
+  it('a muted alarm (the device in maintenance) is never notified; the subscription shows it, marked', async () => {
+    const tenantId = await tenantWithSite('muted');
+    await addRule(tenantId, 'load', { alarmType: 'Load', severity: 'critical' });
+    await createChannel(tenantId, 'hook', {
+      kind: 'webhook',
+      name: 'All',
+      url: `${receiverUrl}/muted/${tenantId}`,
+      routing: { kinds: ['raised', 'muted', 'cleared'] },
+    });
+    const sub = await subscribe('graphql-ws', stack.apiUrl, ALARM_EVENTS, { t: tenantId });
+    const device = await deviceAtSite(tenantId, 'em-7');
+    await eventually(async () => {
+      const [row] = await stack.database.sql<{ lifecycle: string }[]>`
+        select lifecycle from device_twins where tenant_id = ${tenantId} and device_id = 'em-7'`;
+      return row?.lifecycle === 'active' ? true : undefined;
+    });
+    await transition(stack.apiUrl, tenantId, 'em-7', 'MAINTENANCE');
+    await eventually(async () => {
+      const [row] = await stack.database.sql<{ lifecycle: string }[]>`
+        select lifecycle from device_twins where tenant_id = ${tenantId} and device_id = 'em-7'`;
+      return row?.lifecycle === 'maintenance' ? true : undefined;
+    });
+    await power(device, 7_000);
+    const [event] = await eventually(async () => {
+      const e = eventsOf(sub, 'alarmEvents');
+      return e.length > 0 ? e : undefined;
+    });
+    expect(event).toMatchObject({ kind: 'raised', muted: true, severity: 'CRITICAL' });
+    // The router has passed the event (its cursor is beyond it): nothing for the channel.
+    await eventually(async () => {
+      const [c] = await stack.database.sql<{ outbox_id: string }[]>`
+        select outbox_id::text from alarm_notification_cursor`;
+      return Number(c!.outbox_id) >= Number(event.cursor) ? true : undefined;
+    });
+    expect(await notificationRows(tenantId, 'hook')).toEqual([]);
+    expect(hooksAt(`/muted/${tenantId}`)).toEqual([]);
+    await sub.close();
+    device.close();
   });
 
   it('a channel is checked against its schema: every problem with its path', async () => {
