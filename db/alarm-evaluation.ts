@@ -13,6 +13,7 @@ import { jsonEqual } from '../twins/json-equal';
 import { applicableReaders, applies, indexOf, readersFor } from './alarm-rule-index';
 import { writeAudit, type AuditRow } from './audit-writer';
 import type { SteadyLesson, SteadyPairs } from './alarm-steady';
+import { recordAlarmEvents, ruleEvent, type AlarmTransitionRecord } from './alarm-events';
 import { drizzleIn, type Database } from './client';
 
 /** An enabled rule as the evaluator holds it: the fields it reads, precomputed. */
@@ -395,30 +396,34 @@ async function writeAlarms(
   transitions: ReadonlyArray<CommittedTransition & { device: DeviceContext; rule: LoadedRule }>,
 ): Promise<void> {
   const audit: AuditRow[] = [];
+  const events: AlarmTransitionRecord[] = [];
   for (const t of transitions) {
     const at = new Date(t.transition.at).toISOString();
     const subject = `device:${t.deviceId}`;
+    let rows: readonly Record<string, unknown>[];
     if (t.transition.kind === 'raise') {
-      await tx`
+      rows = await tx`
         insert into alarms (tenant_id, device_id, rule_id, rule_version, alarm_type, severity,
           status, muted, asset_id, site_id, customer_id, raised_at, details, updated_at)
         values (${t.tenantId}, ${t.deviceId}, ${t.ruleId}, ${t.rule.version},
           ${t.rule.rule.alarmType}, ${t.transition.severity}, 'active', ${t.muted},
           ${t.device.asset_id}, ${t.device.site_id}, ${t.device.customer_id}, ${at},
           ${JSON.stringify({ rule: t.rule.rule.name })}::jsonb, ${at})
-        on conflict (tenant_id, device_id, rule_id) where status = 'active' do nothing`;
+        on conflict (tenant_id, device_id, rule_id) where status = 'active' do nothing
+        returning *`;
     } else if (t.transition.kind === 'severity') {
-      await tx`
+      rows = await tx`
         update alarms set severity = ${t.transition.to}, updated_at = ${at}
         where tenant_id = ${t.tenantId} and device_id = ${t.deviceId} and rule_id = ${t.ruleId}
-          and status = 'active'`;
+          and status = 'active' returning *`;
     } else {
-      await tx`
+      rows = await tx`
         update alarms set status = 'cleared', cleared_at = ${at}, cleared_by = 'condition',
           updated_at = ${at}
         where tenant_id = ${t.tenantId} and device_id = ${t.deviceId} and rule_id = ${t.ruleId}
-          and status = 'active'`;
+          and status = 'active' returning *`;
     }
+    for (const alarm of rows) events.push(ruleEvent(t.tenantId, t.ruleId, t.transition, alarm, at));
     audit.push({
       tenantId: t.tenantId,
       actor: `rule:${t.ruleId}`,
@@ -432,4 +437,5 @@ async function writeAlarms(
     });
   }
   await writeAudit(drizzleIn(database, tx) as never, audit);
+  await recordAlarmEvents(drizzleIn(database, tx) as never, events);
 }

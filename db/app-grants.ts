@@ -18,6 +18,9 @@ const READ_WRITE_REMOVE: readonly Privilege[] = ['SELECT', 'INSERT', 'UPDATE', '
 export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>> = {
   admission_hooks: READ_WRITE_REMOVE,
   alarm_comments: READ_APPEND,
+  alarm_event_versions: READ_WRITE,
+  alarm_notification_cursor: READ_WRITE,
+  alarm_notifications: READ_WRITE,
   alarm_rule_versions: READ_APPEND,
   alarm_rules: READ_WRITE,
   alarm_states: READ_WRITE_REMOVE,
@@ -44,6 +47,7 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   ledger_checkpoints: READ_APPEND,
   ledger_entries: READ_APPEND,
   ledger_keys: READ_APPEND,
+  notification_channels: READ_WRITE,
   outbox: ['SELECT', 'INSERT', 'DELETE'],
   outbox_horizon: READ_WRITE,
   rollout_devices: READ_WRITE,

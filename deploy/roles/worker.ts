@@ -1,7 +1,7 @@
 // `npm run worker`: the Temporal worker that runs twin and operation workflows.
 import '../runtime/require-supported-node';
 import { startWorker } from '../../workflows/worker/start-worker';
-import { workerConfig } from '../config';
+import { alarmNotificationsOf, workerConfig } from '../config';
 import { ledgerKeyOf } from '../ledger-key';
 import { runProcess } from '../process';
 import { installTemporalLogging, temporalCoreMetrics } from '../temporal-runtime';
@@ -30,6 +30,7 @@ await runProcess(async (onStop) => {
     metricsHost: config.WORKER_METRICS_HOST,
     metricsPort: config.WORKER_METRICS_PORT,
     coreMetricsAddress: core.address,
+    alarmNotifications: alarmNotificationsOf(config),
     ...(config.TEMPORAL_TASK_QUEUE ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
   });
   onStop(worker.stop);

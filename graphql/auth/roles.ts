@@ -75,6 +75,9 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     alarmRule: READ,
     alarms: READ,
     alarm: READ,
+    // Channels name where alarms go (URLs, addresses): the tenant's admins only.
+    notificationChannels: ADMIN,
+    notificationChannel: ADMIN,
   },
   Mutation: {
     registerDevice: PROVISION,
@@ -119,12 +122,16 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     assignAlarm: OPERATE,
     commentOnAlarm: OPERATE,
     clearAlarm: OPERATE,
+    createNotificationChannel: ADMIN,
+    updateNotificationChannel: ADMIN,
+    deleteNotificationChannel: ADMIN,
   },
   Subscription: {
     deviceChanged: READ,
     lifecycleChanged: READ,
     assetChanged: READ,
     rolloutProgress: READ,
+    alarmEvents: READ,
   },
 };
 

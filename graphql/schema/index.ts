@@ -4,6 +4,8 @@ import { accessResolvers } from './access-resolvers';
 import { accessTypeDefs } from './access-type-defs';
 import { alarmResolvers } from './alarms/resolvers';
 import { alarmTypeDefs } from './alarms/type-defs';
+import { alarmNotificationResolvers } from './alarms/notification-resolvers';
+import { alarmNotificationTypeDefs } from './alarms/notification-type-defs';
 import { ledgerResolvers } from './ledger-resolvers';
 import { ledgerTypeDefs } from './ledger-type-defs';
 import { backendResolvers } from './backend-resolvers';
@@ -45,6 +47,7 @@ export const API_TYPE_DEFS = [
   connectivityTypeDefs,
   ...graphSchema.typeDefs,
   alarmTypeDefs,
+  alarmNotificationTypeDefs,
 ];
 
 /**
@@ -68,6 +71,7 @@ export const schema = guardSchema(
       connectivityResolvers,
       ...graphSchema.resolvers,
       alarmResolvers,
+      alarmNotificationResolvers,
     ],
   }),
 );

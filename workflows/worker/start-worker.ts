@@ -38,6 +38,7 @@ import {
 } from '@temporalio/interceptors-opentelemetry';
 import { tracing } from '../../observability/tracing';
 import { WorkerMetrics } from './worker-metrics';
+import { startAlarmNotifier, type AlarmNotifierOptions } from './alarm-notifier';
 import { scrapeFrom, serveMetrics } from '../../observability/metrics-listener';
 import { DEFAULT_DEVICE_SETTINGS } from '../../twins/device';
 
@@ -79,6 +80,11 @@ export interface WorkerOptions {
   metricsPort?: number;
   /** Temporal Core's own Prometheus endpoint (host:port, see installTemporalRuntime), appended to this worker's page. */
   coreMetricsAddress?: string;
+  /**
+   * The alarm notifier (docs/alarms.md, "Notifications"): SMTP settings and tick; false: none
+   * in this worker (tests start their own). Default: on, without SMTP.
+   */
+  alarmNotifications?: Omit<AlarmNotifierOptions, 'egress'> | false;
 }
 
 export interface RunningWorker {
@@ -174,6 +180,19 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       error: String(error),
     }),
   );
+  const notifier =
+    options.alarmNotifications === false
+      ? null
+      : await startAlarmNotifier(options.database, {
+          ...options.alarmNotifications,
+          egress: createEgress(options.allowedNetworks),
+          onSent: (kind, n) => metrics.notifications.inc({ kind, outcome: 'sent' }, n),
+          onFailed: (kind, n) => metrics.notifications.inc({ kind, outcome: 'failed' }, n),
+          onError: (error) =>
+            Runtime.instance().logger.warn('alarm notifications: will retry', {
+              error: String(error),
+            }),
+        });
   // One of each per namespace: whichever worker starts first starts it, the others find it.
   const singleton = (workflow: string, workflowId: string, args: unknown, summary: string) =>
     client.workflow.start(workflow, {
@@ -212,6 +231,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     async stop() {
       await metricsListener.close();
       await waker.stop();
+      await notifier?.stop();
       await drainer.stop();
       worker.shutdown();
       projections.shutdown();
