@@ -11,6 +11,7 @@ import type { AlarmRule, Condition } from '../twins/alarms/rule';
 import { jsonEqual } from '../twins/json-equal';
 import { writeAudit, type AuditRow } from './audit-writer';
 import { drizzleIn, type Database } from './client';
+import { raisedFaults, recordFaults } from './fault-fingerprints';
 
 /** An enabled rule as the evaluator holds it: the fields it reads, precomputed. */
 export interface LoadedRule {
@@ -442,4 +443,6 @@ async function writeAlarms(
     });
   }
   await writeAudit(drizzleIn(database, tx) as never, audit);
+  // Each raise is a fault occurrence of its fingerprint (docs/alarms.md "Fault fingerprints").
+  await recordFaults(tx, raisedFaults(transitions));
 }

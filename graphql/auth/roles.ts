@@ -75,6 +75,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     alarmRule: READ,
     alarms: READ,
     alarm: READ,
+    faultFingerprints: READ,
   },
   Mutation: {
     registerDevice: PROVISION,
@@ -119,6 +120,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     assignAlarm: OPERATE,
     commentOnAlarm: OPERATE,
     clearAlarm: OPERATE,
+    resolveFault: OPERATE,
   },
   Subscription: {
     deviceChanged: READ,
