@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlarmRule } from '../db/alarm-rule-store';
 import { alarmRuleSchema } from '../twins/alarms/rule';
+import { ADMIN_TOKEN } from './support/auth';
 import type { TestDevice } from './support/device-client';
 import { control, START, untilRollout } from './support/firmware-device';
 import { eventually } from './support/graphql';
@@ -140,6 +144,22 @@ describe('health-gated rollouts', () => {
     expect(fingerprints.fingerprints).toMatchObject([
       { errorCode: 'Overheat', firmware: '2.0', model: 'wb-hot' },
     ]);
+    // What the operator reads with the CLI: the gate, its verdict and what broke.
+    const { stdout } = await promisify(execFile)(
+      join(process.cwd(), 'node_modules/.bin/tsx'),
+      [
+        join(process.cwd(), 'graphql/cli/doppel.ts'),
+        '--api',
+        stack.apiUrl,
+        'rollout',
+        'show',
+        'fw-hot',
+        '--tenant',
+        g.tenantId,
+      ],
+      { env: { ...process.env, DOPPEL_TOKEN: ADMIN_TOKEN } },
+    );
+    expect(stdout).toContain(`  health gate after wave 0: failed · ${check.reason}\n`);
     // The operator decides: abort.
     await g.ok(control('abortRollout'), { i: { tenantId: g.tenantId, rolloutId: 'fw-hot' } });
     const aborted = await untilRollout(g, 'fw-hot', (r) => r.status === 'ABORTED');
@@ -174,13 +194,16 @@ describe('fault fingerprints', () => {
     const g = new TwinGraph(stack);
     await overheatRule(g, 'wb-fp');
     const devices: TestDevice[] = [];
+    const tokens: string[] = [];
     for (const id of ['f-0', 'f-1']) {
-      const d = await g.connect(id, await g.register(id, 'wb-fp'), '1.0');
+      tokens.push(await g.register(id, 'wb-fp'));
+      const d = await g.connect(id, tokens.at(-1)!, '1.0');
       open.push(d);
       devices.push(d);
       await activeOn(g, id, '1.0');
     }
-    const [a, b] = devices as [TestDevice, TestDevice];
+    const [a] = devices as [TestDevice, TestDevice];
+    let b = devices[1]!;
     const flare = async (d: TestDevice) => {
       await report(d, { temperature: 95 });
       await report(d, { temperature: 20 });
@@ -210,9 +233,18 @@ describe('fault fingerprints', () => {
     });
     await flare(a);
     expect((await list({ status: 'RESOLVED' })).nodes[0]).toMatchObject({ count: 4 });
+    // The same fault on 1.1, the firmware said to fix it: a new fingerprint, born regressed.
+    b.close();
+    b = await g.connect('f-1', tokens[1]!, '1.1');
+    open.push(b);
+    await activeOn(g, 'f-1', '1.1');
+    await flare(b);
+    expect((await list({ firmware: '1.1' })).nodes).toMatchObject([
+      { errorCode: 'Overheat', firmware: '1.1', count: 1, devicesAffected: 1, status: 'REGRESSED' },
+    ]);
     // Resolved without a version: the next occurrence is a regression.
     await g.ok(RESOLVE, { f: fp.fingerprint, v: null });
-    await flare(b);
+    await flare(a);
     expect((await list({ status: 'RESOLVED' })).totalCount).toBe(0);
     expect(
       (await list({ status: 'REGRESSED', model: 'wb-fp', firmware: '1.0' })).nodes,
