@@ -100,7 +100,7 @@ function describe(check: HealthCheckFigure): string {
   if (check.metric === 'newFingerprints')
     return `${label}: ${check.updated.count} (${(check.fingerprints ?? []).map((f) => f.errorCode).join(', ')}), at most ${check.limit}`;
   const ratio = check.ratio === 'infinite' ? 'none' : `ratio ${check.ratio}`;
-  return `${label} ${check.updated.rate} on ${check.updated.devices} updated vs ${check.baseline?.rate} on ${check.baseline?.devices} not yet updated (${ratio === 'none' ? 'none before' : ratio}, limit ${check.limit})`;
+  return `${label} ${check.updated.rate} on ${check.updated.devices} updated vs ${check.baseline?.rate} on ${check.baseline?.devices} not yet updated (${ratio === 'none' ? 'none on the others' : ratio}, limit ${check.limit})`;
 }
 
 /**
