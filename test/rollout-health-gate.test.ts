@@ -6,8 +6,7 @@ import { createAlarmRule } from '../db/alarm-rule-store';
 import { alarmRuleSchema } from '../twins/alarms/rule';
 import { ADMIN_TOKEN } from './support/auth';
 import type { TestDevice } from './support/device-client';
-import { control, START, untilRollout } from './support/firmware-device';
-import { eventually } from './support/graphql';
+import { control, START, untilActiveOn, untilRollout } from './support/firmware-device';
 import { startTestStack, type TestStack } from './support/stack';
 import { TwinGraph } from './support/twin-graph';
 
@@ -59,18 +58,6 @@ async function report(device: TestDevice, state: Record<string, unknown>) {
   expect(await device.next((m) => m.seq === s)).toMatchObject({ type: 'ack' });
 }
 
-async function activeOn(g: TwinGraph, deviceId: string, firmware: string) {
-  await eventually(async () => {
-    const { device } = await g.ok(
-      `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { lifecycle { state } firmware } }`,
-      { d: deviceId },
-    );
-    return device?.lifecycle.state === 'ACTIVE' && device.firmware === firmware
-      ? device
-      : undefined;
-  });
-}
-
 /**
  * A device on 1.0 that, told to update, accepts, reboots into the new version and then reports
  * `after` (its state on the new firmware).
@@ -84,7 +71,7 @@ async function updatingDevice(
   const token = await g.register(deviceId, model);
   const device = await g.connect(deviceId, token, '1.0');
   open.push(device);
-  await activeOn(g, deviceId, '1.0');
+  await untilActiveOn(g, deviceId, '1.0');
   void (async () => {
     const command = await device.next((m) => m.type === 'command', 120_000).catch(() => null);
     if (!command) return;
@@ -200,7 +187,7 @@ describe('fault fingerprints', () => {
       const d = await g.connect(id, tokens.at(-1)!, '1.0');
       open.push(d);
       devices.push(d);
-      await activeOn(g, id, '1.0');
+      await untilActiveOn(g, id, '1.0');
     }
     const [a] = devices as [TestDevice, TestDevice];
     let b = devices[1]!;
@@ -237,7 +224,7 @@ describe('fault fingerprints', () => {
     b.close();
     b = await g.connect('f-1', tokens[1]!, '1.1');
     open.push(b);
-    await activeOn(g, 'f-1', '1.1');
+    await untilActiveOn(g, 'f-1', '1.1');
     await flare(b);
     expect((await list({ firmware: '1.1' })).nodes).toMatchObject([
       { errorCode: 'Overheat', firmware: '1.1', count: 1, devicesAffected: 1, status: 'REGRESSED' },
