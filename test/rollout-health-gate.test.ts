@@ -6,6 +6,7 @@ import { createAlarmRule } from '../db/alarm-rule-store';
 import { alarmRuleSchema } from '../twins/alarms/rule';
 import { ADMIN_TOKEN } from './support/auth';
 import type { TestDevice } from './support/device-client';
+import { bootPayload, connectStation, type Station } from './support/ocpp-station';
 import { control, START, untilActiveOn, untilRollout } from './support/firmware-device';
 import { startTestStack, type TestStack } from './support/stack';
 import { TwinGraph } from './support/twin-graph';
@@ -151,6 +152,70 @@ describe('health-gated rollouts', () => {
     await g.ok(control('abortRollout'), { i: { tenantId: g.tenantId, rolloutId: 'fw-hot' } });
     const aborted = await untilRollout(g, 'fw-hot', (r) => r.status === 'ABORTED');
     expect(aborted.counts).toMatchObject({ succeeded: 1, aborted: 2 });
+  }, 120_000);
+
+  it('pauses when updated OCPP 1.6 stations fail their charging sessions while the others charge', async () => {
+    const g = new TwinGraph(stack);
+    const now: Record<string, Station> = {};
+    /** A session of the station now: started and stopped with this reason, delivering `wh`. */
+    const session = async (id: string, reason: string, wh: number) => {
+      const cp = now[id]!;
+      const { transactionId } = await cp.call('StartTransaction', {
+        connectorId: 1,
+        idTag: 'TAG-1',
+        meterStart: 1_000,
+        timestamp: new Date().toISOString(),
+      });
+      await cp.call('StopTransaction', {
+        transactionId,
+        meterStop: 1_000 + wh,
+        timestamp: new Date().toISOString(),
+        reason,
+      });
+    };
+    const boot = async (id: string, token: string, firmware: string) => {
+      const cp = await connectStation(stack.ocppUrl, 'ocpp1.6', id, token, g.tenantId);
+      now[id] = cp;
+      cp.handle(() => {
+        // UpdateFirmware: install, reboot into the new version; there every session stops on
+        // a power loss, delivering nothing, while the stations not yet updated charge fine.
+        void (async () => {
+          await cp.call('FirmwareStatusNotification', { status: 'Installed' });
+          await cp.close();
+          await boot(id, token, 'fw-2');
+          await session(id, 'PowerLoss', 0);
+          for (const other of Object.keys(now).filter((o) => o !== id))
+            await session(other, 'Local', 5_000);
+        })();
+        return {};
+      });
+      await cp.call('BootNotification', bootPayload('ocpp1.6', firmware));
+    };
+    for (const id of ['cp-0', 'cp-1', 'cp-2']) {
+      await boot(id, await g.register(id, 'AC-22'), 'fw-1');
+      await untilActiveOn(g, id, 'fw-1');
+    }
+    await g.ok(START, {
+      c: {
+        ...rolloutConfig('fw-power', 'AC-22', 3),
+        firmware: { version: 'fw-2', url: 'https://firmware.example.com/ac-22/2.bin' },
+      },
+    });
+    const paused = await untilRollout(g, 'fw-power', (r) => r.status === 'PAUSED', 60_000);
+    expect(paused.counts).toMatchObject({ succeeded: 1, pending: 2 });
+    expect(paused.reason).toBe(
+      'paused automatically: health gate after wave 0: failed charging sessions 1 of 1 sessions on updated vs 0 of 2 sessions on not yet updated (none on the others, limit 1.5)',
+    );
+    const { rollout } = await g.ok(HEALTH, { r: 'fw-power' });
+    expect(rollout.healthChecks[0].evidence.checks.map((c: any) => [c.metric, c.broken])).toEqual([
+      ['alarmsPerDevice', false],
+      ['newFingerprints', false],
+      ['reconnectsPerDevice', false],
+      ['failedSessionRate', true],
+    ]);
+    await g.ok(control('abortRollout'), { i: { tenantId: g.tenantId, rolloutId: 'fw-power' } });
+    await untilRollout(g, 'fw-power', (r) => r.status === 'ABORTED');
+    for (const cp of Object.values(now)) await cp.close().catch(() => undefined);
   }, 120_000);
 
   it('a healthy rollout passes its gate after every wave but the last and completes', async () => {

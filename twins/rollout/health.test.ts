@@ -49,6 +49,11 @@ describe('health gate verdicts', () => {
     expect(
       judged({ sessions: 10, failedSessions: 5 }, { sessions: 10, failedSessions: 2 }).checks[3],
     ).toMatchObject({ ratio: 2.5, broken: true, updated: { rate: 0.5 }, baseline: { rate: 0.2 } });
+    expect(
+      judged({ sessions: 10, failedSessions: 5 }, { sessions: 10, failedSessions: 2 }).reason,
+    ).toBe(
+      'health gate after wave 1: failed charging sessions 5 of 10 sessions on updated vs 2 of 10 sessions on not yet updated (ratio 2.5, limit 1.5)',
+    );
   });
 
   it('is inconclusive with fewer updated devices than minDevices; compares nothing without others', () => {

@@ -99,8 +99,13 @@ function describe(check: HealthCheckFigure): string {
   const label = LABEL[check.metric];
   if (check.metric === 'newFingerprints')
     return `${label}: ${check.updated.count} (${(check.fingerprints ?? []).map((f) => f.errorCode).join(', ')}), at most ${check.limit}`;
-  const ratio = check.ratio === 'infinite' ? 'none' : `ratio ${check.ratio}`;
-  return `${label} ${check.updated.rate} on ${check.updated.devices} updated vs ${check.baseline?.rate} on ${check.baseline?.devices} not yet updated (${ratio === 'none' ? 'none on the others' : ratio}, limit ${check.limit})`;
+  const ratio = check.ratio === 'infinite' ? 'none on the others' : `ratio ${check.ratio}`;
+  // Per device for alarms and reconnects; the failed share of the sessions for sessions.
+  const side = (g: NonNullable<HealthCheckFigure['baseline']>, who: string) =>
+    g.of === undefined
+      ? `${g.rate} on ${g.devices} ${who}`
+      : `${g.count} of ${g.of} sessions on ${who}`;
+  return `${label} ${side(check.updated, 'updated')} vs ${side(check.baseline!, 'not yet updated')} (${ratio}, limit ${check.limit})`;
 }
 
 /**
