@@ -137,17 +137,17 @@ export async function startHealthCheck(
   await notify(database, check.tenantId, check.rolloutId);
 }
 
-/** A wave's bake judged: the verdict, its reason and the evidence (figures and checks). */
+/** A wave's bake judged: the verdict, its reason, the evidence (figures and checks), the window's real end. */
 export async function finishHealthCheck(
   database: Database,
-  check: { tenantId: string; rolloutId: string; wave: number },
+  check: { tenantId: string; rolloutId: string; wave: number; until: string },
   verdict: HealthVerdict,
   figures: HealthFigures,
 ): Promise<void> {
   const evidence = { checks: verdict.checks, figures };
   await database.sql`
     update rollout_health_checks set status = ${verdict.verdict}, reason = ${verdict.reason},
-      evidence = ${JSON.stringify(evidence)}::jsonb, judged_at = now()
+      evidence = ${JSON.stringify(evidence)}::jsonb, judged_at = now(), bake_until = ${check.until}
     where tenant_id = ${check.tenantId} and rollout_id = ${check.rolloutId} and wave = ${check.wave}`;
   await notify(database, check.tenantId, check.rolloutId);
 }
