@@ -15,6 +15,7 @@ import { writeAudit, type AuditRow } from './audit-writer';
 import type { SteadyLesson, SteadyPairs } from './alarm-steady';
 import { recordAlarmEvents, ruleEvent, type AlarmTransitionRecord } from './alarm-events';
 import { drizzleIn, type Database } from './client';
+import { raisedFaults, recordFaults } from './fault-fingerprints';
 
 /** An enabled rule as the evaluator holds it: the fields it reads, precomputed. */
 export interface LoadedRule {
@@ -438,4 +439,6 @@ async function writeAlarms(
   }
   await writeAudit(drizzleIn(database, tx) as never, audit);
   await recordAlarmEvents(drizzleIn(database, tx) as never, events);
+  // Each raise is a fault occurrence of its fingerprint (docs/alarms.md "Fault fingerprints").
+  await recordFaults(tx, raisedFaults(transitions));
 }

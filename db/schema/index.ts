@@ -18,3 +18,4 @@ export * from './session-records';
 export * from './twin-notices';
 export * from './alarms';
 export * from './alarm-notifications';
+export * from './fault-fingerprints';

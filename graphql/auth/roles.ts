@@ -78,6 +78,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     // Channels name where alarms go (URLs, addresses): the tenant's admins only.
     notificationChannels: ADMIN,
     notificationChannel: ADMIN,
+    faultFingerprints: READ,
   },
   Mutation: {
     registerDevice: PROVISION,
@@ -125,6 +126,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     createNotificationChannel: ADMIN,
     updateNotificationChannel: ADMIN,
     deleteNotificationChannel: ADMIN,
+    resolveFault: OPERATE,
   },
   Subscription: {
     deviceChanged: READ,

@@ -14,6 +14,8 @@ import { changeResolvers } from './changes/resolvers';
 import { changeTypeDefs } from './changes/type-defs';
 import { connectivityResolvers } from './connectivity/resolvers';
 import { connectivityTypeDefs } from './connectivity/type-defs';
+import { faultResolvers } from './faults/resolvers';
+import { faultTypeDefs } from './faults/type-defs';
 import { graphSchema } from './graph';
 import { bulkProvisioningResolvers } from './fleet/bulk-resolvers';
 import { bulkProvisioningTypeDefs } from './fleet/bulk-type-defs';
@@ -48,6 +50,7 @@ export const API_TYPE_DEFS = [
   ...graphSchema.typeDefs,
   alarmTypeDefs,
   alarmNotificationTypeDefs,
+  faultTypeDefs,
 ];
 
 /**
@@ -72,6 +75,7 @@ export const schema = guardSchema(
       ...graphSchema.resolvers,
       alarmResolvers,
       alarmNotificationResolvers,
+      faultResolvers,
     ],
   }),
 );
