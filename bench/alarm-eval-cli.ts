@@ -10,9 +10,7 @@ import { registerDevice, startStack } from '../test/support/stack';
 import { ALARM_BENCH_MODEL, seedAlarmRules } from './alarm-rules';
 import { startBenchInfrastructure } from './report';
 
-const batches = Number(
-  process.argv.find((a) => a.startsWith('--batches='))?.slice(10) ?? 400,
-);
+const batches = Number(process.argv.find((a) => a.startsWith('--batches='))?.slice(10) ?? 400);
 const DEVICES = 16;
 const PER_DEVICE = 8;
 
