@@ -304,10 +304,11 @@ export class StationAlarms {
   private async sync(entry: Attached): Promise<void> {
     const { station } = entry;
     try {
-      const profile = station.model ? await this.opts.profile(station.key, station.model) : null;
-      if (!profile?.ocpp?.monitoring) return;
       const rules = (await this.opts.rulesFor([station.key.tenantId]))(station.key.tenantId);
       entry.rulesSeen = rulesSignature(rules);
+      // The profile as it was at boot: a profile's change reaches the station on its next boot.
+      const profile = station.model ? await this.opts.profile(station.key, station.model) : null;
+      if (!profile?.ocpp?.monitoring) return;
       const candidates = rules.filter((r) => r.rule.enabled && monitorOf(r, profile) !== null);
       const [device] =
         candidates.length > 0
