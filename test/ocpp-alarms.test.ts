@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeAlarmRule, createAlarmRule } from '../db/alarm-rule-store';
+import { changeAlarmRule, createAlarmRule, removeAlarmRule } from '../db/alarm-rule-store';
 import { alarmRuleSchema } from '../twins/alarms/rule';
 import { eventually } from './support/graphql';
 import { connectStation, type OcppVersion, type Station } from './support/ocpp-station';
@@ -40,17 +40,32 @@ async function station(
   version: OcppVersion,
   profile: Record<string, unknown>,
   handle?: (call: { method: string; params: any }) => unknown,
-): Promise<{ cp: Station; deviceId: string }> {
+): Promise<{ cp: Station; deviceId: string; reconnect(): Promise<Station> }> {
   await graph.ok(PUT_PROFILE, { p: profile });
   const deviceId = `cp-${Math.random().toString(36).slice(2, 10)}`;
   const token = await graph.register(deviceId, profile.model as string);
-  const cp = await connectStation(stack.ocppUrl, version, deviceId, token, graph.tenantId);
-  if (handle) cp.handle(handle);
-  expect(await cp.call('BootNotification', boot(version, profile.model as string))).toMatchObject({
-    status: 'Accepted',
-  });
-  return { cp, deviceId };
+  const connect = async () => {
+    const cp = await connectStation(stack.ocppUrl, version, deviceId, token, graph.tenantId);
+    if (handle) cp.handle(handle);
+    expect(await cp.call('BootNotification', boot(version, profile.model as string))).toMatchObject(
+      { status: 'Accepted' },
+    );
+    return cp;
+  };
+  return { cp: await connect(), deviceId, reconnect: connect };
 }
+
+/** A station's answer accepting every monitor asked for; a new one gets `newId`. */
+const acceptMonitors = (params: any, newId: number) => ({
+  setMonitoringResult: params.setMonitoringData.map((m: any) => ({
+    id: m.id ?? newId,
+    status: 'Accepted',
+    type: m.type,
+    severity: m.severity,
+    component: m.component,
+    variable: m.variable,
+  })),
+});
 
 interface AlarmRow {
   rule_id: string;
@@ -162,16 +177,7 @@ describe('OCPP 2.0.1 monitoring', () => {
     const { cp, deviceId } = await station('ocpp2.0.1', profile201(model), ({ method, params }) => {
       if (method !== 'SetVariableMonitoring') throw new Error(`unexpected ${method}`);
       monitors.push(params);
-      return {
-        setMonitoringResult: params.setMonitoringData.map((m: any) => ({
-          id: m.id ?? 17,
-          status: 'Accepted',
-          type: m.type,
-          severity: m.severity,
-          component: m.component,
-          variable: m.variable,
-        })),
-      };
+      return acceptMonitors(params, 17);
     });
 
     await eventually(async () => (monitors.length > 0 ? true : undefined));
@@ -236,6 +242,57 @@ describe('OCPP 2.0.1 monitoring', () => {
       expect.objectContaining({ id: 17, value: 90, type: 'UpperThreshold', severity: 4 }),
     ]);
     await cp.close();
+  });
+
+  it('a station booting again gets its monitors by their ids; the monitor of a removed rule is cleared', async () => {
+    const model = 'ac22-monitoring-2';
+    const ruleChange = { tenantId: graph.tenantId, ruleId: 'cold', actor: 'ops', role: 'admin' };
+    await createAlarmRule(
+      stack.database,
+      ruleChange,
+      alarmRuleSchema.parse({
+        name: 'Frozen EVSE',
+        alarmType: 'UnderTemperature',
+        scope: { deviceProfile: model },
+        severity: 'warning',
+        condition: { field: 'temperature', below: -20 },
+      }),
+    );
+    const calls: Array<{ method: string; params: any }> = [];
+    const { cp, deviceId, reconnect } = await station(
+      'ocpp2.0.1',
+      profile201(model),
+      ({ method, params }) => {
+        calls.push({ method, params });
+        if (method === 'ClearVariableMonitoring')
+          return {
+            clearMonitoringResult: params.id.map((id: number) => ({ id, status: 'Accepted' })),
+          };
+        return acceptMonitors(params, 40);
+      },
+    );
+    const monitorsOnTwin = async () =>
+      (await graph.ok(REPORTED, { d: deviceId })).device.reported?.ocppMonitors ?? {};
+    await eventually(async () => ((await monitorsOnTwin()).cold?.id === 40 ? true : undefined));
+    expect(calls.map((c) => c.method)).toEqual(['SetVariableMonitoring']);
+    expect(calls[0]!.params.setMonitoringData).toEqual([
+      expect.objectContaining({ type: 'LowerThreshold', value: -20, severity: 6 }),
+    ]);
+    expect(calls[0]!.params.setMonitoringData[0]).not.toHaveProperty('id');
+
+    await cp.close();
+    const again = await reconnect();
+    await eventually(async () => (calls.length > 1 ? true : undefined));
+    expect(calls[1]).toEqual({
+      method: 'SetVariableMonitoring',
+      params: { setMonitoringData: [expect.objectContaining({ id: 40, value: -20 })] },
+    });
+
+    await removeAlarmRule(stack.database, ruleChange, 1);
+    await eventually(async () => (calls.length > 2 ? true : undefined));
+    expect(calls[2]).toEqual({ method: 'ClearVariableMonitoring', params: { id: [40] } });
+    await eventually(async () => ('cold' in (await monitorsOnTwin()) ? undefined : true));
+    await again.close();
   });
 
   it('events on a variable the profile maps raise and clear its alarm type', async () => {
