@@ -46,6 +46,15 @@ export async function applyStationAlarms(
   return database.sql.begin(async (tx) => {
     const [device] = await deviceContexts(tx, [key]);
     if (!device || SILENT.has(device.lifecycle)) return [];
+    // A rule's window first, then its alarm: the order the ingest path locks them in.
+    const ruleIds = [...new Set(changes.map((c) => c.ruleId).filter((id) => !isSynthetic(id)))];
+    if (ruleIds.length > 0)
+      await tx`
+        select rule_id from alarm_states
+        where tenant_id = ${key.tenantId} and device_id = ${key.deviceId}
+          and rule_id = any(${ruleIds}::text[])
+        order by rule_id
+        for update`;
     const active = await tx<{ rule_id: string; alarm_type: string; rule_version: number }[]>`
       select rule_id, alarm_type, rule_version::int from alarms
       where tenant_id = ${key.tenantId} and device_id = ${key.deviceId} and status = 'active'
@@ -90,9 +99,22 @@ export async function applyStationAlarms(
           false,
         );
       }
+    // The station cleared a rule's alarm: the gateway's window for the rule starts afresh (as
+    // after an operator's clear), so its own next breach raises a new alarm.
+    const forgotten = transitions
+      .filter((t) => t.transition.kind === 'clear' && !isSynthetic(t.ruleId))
+      .map((t) => t.ruleId);
+    if (forgotten.length > 0)
+      await tx`
+        delete from alarm_states
+        where tenant_id = ${key.tenantId} and device_id = ${key.deviceId}
+          and rule_id = any(${forgotten}::text[])`;
     return commitJudgements(database, tx, [], transitions);
   }) as Promise<CommittedTransition[]>;
 }
+
+/** A station's own alarm key (`ocpp:…`); a rule id cannot contain `:`. */
+const isSynthetic = (ruleId: string) => ruleId.startsWith('ocpp:');
 
 /** The rule the alarm writer names: the monitored rule's id and version, or a synthetic one. */
 function ruleOf(change: StationAlarmChange): LoadedRule {

@@ -67,6 +67,14 @@ const acceptMonitors = (params: any, newId: number) => ({
   })),
 });
 
+/** A NotifyEvent of one event (its time now). */
+const notifyEvent = (cp: Station, event: Record<string, unknown> & { eventId: number }) =>
+  cp.call('NotifyEvent', {
+    generatedAt: new Date().toISOString(),
+    seqNo: event.eventId,
+    eventData: [{ timestamp: new Date().toISOString(), ...event }],
+  });
+
 interface AlarmRow {
   rule_id: string;
   rule_version: number;
@@ -144,9 +152,14 @@ describe('OCPP 2.0.1 monitoring', () => {
     ...wallbox,
     model,
     protocol: 'ocpp2.0.1',
+    // The wallbox's 1.6 repairs (numbers to text) would break 2.0.1 meter values.
+    quirks: [],
     ocpp: {
       monitoring: true,
-      variables: { temperature: { component: 'EVSE', evse: 1, variable: 'Temperature' } },
+      variables: {
+        temperature: { component: 'EVSE', evse: 1, variable: 'Temperature' },
+        currentA: { component: 'EVSE', evse: 1, variable: 'Current' },
+      },
     },
     alarms: {
       events: [
@@ -202,22 +215,15 @@ describe('OCPP 2.0.1 monitoring', () => {
     expect(reported).toMatchObject({ id: 17, ruleVersion: 1, type: 'UpperThreshold', value: 80 });
 
     const event = (extra: object) =>
-      cp.call('NotifyEvent', {
-        generatedAt: new Date().toISOString(),
-        seqNo: 0,
-        eventData: [
-          {
-            eventId: 1,
-            timestamp: new Date().toISOString(),
-            trigger: 'Alerting',
-            actualValue: '85.5',
-            eventNotificationType: 'CustomMonitor',
-            variableMonitoringId: 17,
-            component: { name: 'EVSE', evse: { id: 1 } },
-            variable: { name: 'Temperature' },
-            ...extra,
-          },
-        ],
+      notifyEvent(cp, {
+        eventId: 1,
+        trigger: 'Alerting',
+        actualValue: '85.5',
+        eventNotificationType: 'CustomMonitor',
+        variableMonitoringId: 17,
+        component: { name: 'EVSE', evse: { id: 1 } },
+        variable: { name: 'Temperature' },
+        ...extra,
       });
     expect(await event({})).toEqual({});
     expect(await alarmsOf(deviceId)).toEqual([
@@ -295,27 +301,77 @@ describe('OCPP 2.0.1 monitoring', () => {
     await again.close();
   });
 
+  it("the station's clear of a rule's alarm resets the gateway's window for the rule", async () => {
+    const model = 'ac22-monitoring-3';
+    await createAlarmRule(
+      stack.database,
+      { tenantId: graph.tenantId, ruleId: 'surge', actor: 'ops', role: 'admin' },
+      alarmRuleSchema.parse({
+        name: 'Surge',
+        alarmType: 'OverCurrent',
+        scope: { deviceProfile: model },
+        severity: 'minor',
+        condition: { field: 'currentA', above: 30 },
+      }),
+    );
+    let set = 0;
+    const { cp, deviceId } = await station('ocpp2.0.1', profile201(model), ({ params }) => {
+      set += 1;
+      return acceptMonitors(params, 5);
+    });
+    await eventually(async () => (set > 0 ? true : undefined));
+    // The station also sends the current: the gateway judges the same rule on it.
+    const current = (value: number) =>
+      cp.call('MeterValues', {
+        evseId: 1,
+        meterValue: [
+          {
+            timestamp: new Date().toISOString(),
+            sampledValue: [{ value, measurand: 'Current.Import', unitOfMeasure: { unit: 'A' } }],
+          },
+        ],
+      });
+    const monitorEvent = (eventId: number, cleared: boolean) =>
+      notifyEvent(cp, {
+        eventId,
+        trigger: 'Alerting',
+        actualValue: cleared ? '20' : '31',
+        cleared,
+        eventNotificationType: 'CustomMonitor',
+        variableMonitoringId: 5,
+        component: { name: 'EVSE', evse: { id: 1 } },
+        variable: { name: 'Current' },
+      });
+    const statuses = async () => (await alarmsOf(deviceId)).map((a) => [a.rule_id, a.status]);
+
+    await current(31);
+    await monitorEvent(1, false);
+    expect(await statuses()).toEqual([['surge', 'active']]);
+    await monitorEvent(2, true);
+    expect(await statuses()).toEqual([['surge', 'cleared']]);
+    // Still too high by the gateway's reading: a new alarm, not a window that thinks it raised one.
+    await current(32);
+    expect(await statuses()).toEqual([
+      ['surge', 'cleared'],
+      ['surge', 'active'],
+    ]);
+    await cp.close();
+  });
+
   it('events on a variable the profile maps raise and clear its alarm type', async () => {
     const { cp, deviceId } = await station('ocpp2.0.1', {
       ...profile201('ac22-events'),
       ocpp: { monitoring: false, variables: {} },
     });
     const availability = (eventId: number, actualValue: string) =>
-      cp.call('NotifyEvent', {
-        generatedAt: new Date().toISOString(),
-        seqNo: eventId,
-        eventData: [
-          {
-            eventId,
-            timestamp: new Date().toISOString(),
-            trigger: 'Delta',
-            actualValue,
-            techCode: 'RCD',
-            eventNotificationType: 'HardWiredNotification',
-            component: { name: 'Connector', evse: { id: 1, connectorId: 1 } },
-            variable: { name: 'AvailabilityState' },
-          },
-        ],
+      notifyEvent(cp, {
+        eventId,
+        trigger: 'Delta',
+        actualValue,
+        techCode: 'RCD',
+        eventNotificationType: 'HardWiredNotification',
+        component: { name: 'Connector', evse: { id: 1, connectorId: 1 } },
+        variable: { name: 'AvailabilityState' },
       });
     await availability(1, 'Faulted');
     expect(await alarmsOf(deviceId)).toEqual([
