@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeAlarmRule, createAlarmRule, removeAlarmRule } from '../db/alarm-rule-store';
 import { alarmRuleSchema } from '../twins/alarms/rule';
+import { transition } from './support/change-subscriptions';
 import { eventually } from './support/graphql';
 import { connectStation, type OcppVersion, type Station } from './support/ocpp-station';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
@@ -143,6 +144,33 @@ describe('OCPP 1.6 StatusNotification error codes', () => {
       where tenant_id = ${graph.tenantId} and subject = ${`device:${deviceId}`}
         and operation like 'alarm.%' order by id`;
     expect(audit.map((a) => a.operation)).toEqual(['alarm.raise', 'alarm.raise', 'alarm.clear']);
+    await cp.close();
+  });
+});
+
+describe('OCPP 1.6 StatusNotification error codes in maintenance', () => {
+  it('a station in maintenance raises its alarm muted', async () => {
+    const { cp, deviceId } = await station('ocpp1.6', { ...wallbox, model: 'ac22-alarms-16m' });
+    const lifecycle = async () =>
+      (
+        await stack.database.sql<{ lifecycle: string }[]>`
+          select lifecycle from device_twins
+          where tenant_id = ${graph.tenantId} and device_id = ${deviceId}`
+      )[0]?.lifecycle;
+    // The first connection activates the device through its twin, asynchronously.
+    await expect.poll(lifecycle, { timeout: 15_000 }).toBe('active');
+    await transition(stack.apiUrl, graph.tenantId, deviceId, 'MAINTENANCE');
+    await expect.poll(lifecycle, { timeout: 15_000 }).toBe('maintenance');
+    await cp.call('StatusNotification', {
+      connectorId: 1,
+      errorCode: 'HighTemperature',
+      status: 'Faulted',
+    });
+    const muted = await stack.database.sql<{ alarm_type: string; muted: boolean }[]>`
+      select alarm_type, muted from alarms
+      where tenant_id = ${graph.tenantId} and device_id = ${deviceId}`;
+    // The example wallbox's own mapping.
+    expect(muted).toEqual([{ alarm_type: 'OverTemperature', muted: true }]);
     await cp.close();
   });
 });

@@ -213,7 +213,8 @@ export class StationAlarms {
       return;
     }
     const entry = this.attached.get(nameOf(key));
-    await entry?.syncing;
+    // A monitor's event waits for the monitors being set (its id may be in their answer).
+    if (facts.events.some((e) => e.variableMonitoringId !== undefined)) await entry?.syncing;
     const changes: StationAlarmChange[] = [];
     let rules: readonly LoadedRule[] | null = null;
     for (const e of facts.events) {
