@@ -126,6 +126,8 @@ interface Attached {
   /** The rules (id@version) the monitors were last synced to. */
   rulesSeen: string | null;
   syncing: Promise<void>;
+  /** Whether the monitors of earlier connections were read from the twin. */
+  seeded: boolean;
 }
 
 export interface StationAlarmsOptions {
@@ -165,9 +167,10 @@ export class StationAlarms {
       monitors: new Map(),
       rulesSeen: null,
       syncing: Promise.resolve(),
+      seeded: false,
     };
     this.attached.set(name, entry);
-    entry.syncing = this.seed(entry).then(() => this.sync(entry));
+    entry.syncing = this.sync(entry);
   }
 
   detach(station: MonitoredStation): void {
@@ -280,7 +283,7 @@ export class StationAlarms {
 
   /** The monitors the station had from earlier connections (their ids are replaced, not added). */
   private async seed(entry: Attached): Promise<void> {
-    const twin = await findDeviceTwin(this.opts.database, entry.station.key).catch(() => null);
+    const twin = await findDeviceTwin(this.opts.database, entry.station.key);
     const known = (twin?.shadow.reported as Record<string, unknown> | undefined)?.ocppMonitors;
     if (!known || typeof known !== 'object') return;
     for (const [ruleId, m] of Object.entries(known as Record<string, MonitorRecord | null>))
@@ -310,6 +313,10 @@ export class StationAlarms {
       // The profile as it was at boot: a profile's change reaches the station on its next boot.
       const profile = station.model ? await this.opts.profile(station.key, station.model) : null;
       if (!profile?.ocpp?.monitoring) return;
+      if (!entry.seeded) {
+        await this.seed(entry);
+        entry.seeded = true;
+      }
       const candidates = rules.filter((r) => r.rule.enabled && monitorOf(r, profile) !== null);
       const [device] =
         candidates.length > 0

@@ -239,7 +239,8 @@ export class StationSession {
   private accepted(): void {
     this.calls.resume();
     const { alarms, version, key, model, logger } = this.opts;
-    if (!alarms || version !== 'ocpp2.0.1' || this.monitored) return;
+    // Without a model there is no profile: no monitors, no events that are alarms.
+    if (!alarms || version !== 'ocpp2.0.1' || !model || this.monitored) return;
     this.monitored = {
       key,
       model,
