@@ -386,5 +386,13 @@ const timeOf = (at: string | undefined) => {
   const t = at === undefined ? NaN : Date.parse(at);
   return Number.isFinite(t) ? t : Date.now();
 };
-const rulesSignature = (rules: readonly LoadedRule[]) =>
-  rules.map((r) => `${r.ruleId}@${r.version}`).join(',');
+const signatures = new WeakMap<readonly LoadedRule[], string>();
+/** The rules' ids and versions; made once per list read (every station of a tenant shares it). */
+function rulesSignature(rules: readonly LoadedRule[]): string {
+  let signature = signatures.get(rules);
+  if (signature === undefined) {
+    signature = rules.map((r) => `${r.ruleId}@${r.version}`).join(',');
+    signatures.set(rules, signature);
+  }
+  return signature;
+}
