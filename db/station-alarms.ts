@@ -6,6 +6,7 @@ import {
   type CommittedTransition,
   type LoadedRule,
 } from './alarm-evaluation';
+import { ALARM_STATES_CHANNEL } from './alarm-steady';
 import type { Database } from './client';
 
 /**
@@ -109,12 +110,15 @@ export async function applyStationAlarms(
         delete from alarm_states
         where tenant_id = ${key.tenantId} and device_id = ${key.deviceId}
           and rule_id = any(${forgotten}::text[])`;
+    // Gateways holding the device forget the windows they knew (db/alarm-steady.ts).
+    if (forgotten.length > 0)
+      await tx`select pg_notify(${ALARM_STATES_CHANNEL}, ${JSON.stringify([key.tenantId, key.deviceId])})`;
     return commitJudgements(database, tx, [], transitions);
   }) as Promise<CommittedTransition[]>;
 }
 
 /** A station's own alarm key (`ocpp:…`); a rule id cannot contain `:`. */
-const isSynthetic = (ruleId: string) => ruleId.startsWith('ocpp:');
+export const isSynthetic = (ruleId: string) => ruleId.startsWith('ocpp:');
 
 /** The rule the alarm writer names: the monitored rule's id and version, or a synthetic one. */
 function ruleOf(change: StationAlarmChange): LoadedRule {

@@ -205,6 +205,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     rulesFor: (tenantIds) => alarmRules.rulesFor(tenantIds),
     profile: (key, model) => profiles.get(key.tenantId, model),
     logger: options.logger.child({ part: 'station-alarms' }),
+    onWindowsReset: (key) => steadyPairs.forget(key.tenantId, key.deviceId),
   });
 
   const app = uws.App();

@@ -3,7 +3,7 @@ import { deviceContexts, type LoadedRule, type RulesOf } from '../../db/alarm-ev
 import { applies } from '../../db/alarm-rule-index';
 import type { Database } from '../../db/client';
 import { findDeviceTwin } from '../../db/device-projection';
-import { applyStationAlarms, type StationAlarmChange } from '../../db/station-alarms';
+import { applyStationAlarms, isSynthetic, type StationAlarmChange } from '../../db/station-alarms';
 import type { Severity } from '../../twins/alarms/rule';
 import type { DeviceKey } from '../../twins/ids';
 import type { DeviceProfile, OcppVariable } from '../../twins/profiles';
@@ -135,6 +135,8 @@ export interface StationAlarmsOptions {
   rulesFor(tenantIds: Iterable<string>): Promise<RulesOf>;
   profile(key: DeviceKey, model: string): Promise<DeviceProfile | null>;
   logger: Logger;
+  /** A station cleared a rule's alarm, so the rule's window for the device was reset. */
+  onWindowsReset?(key: DeviceKey): void;
   /** How often connected stations' monitors are compared with the rules; default 2 s. */
   syncIntervalMs?: number;
 }
@@ -272,13 +274,16 @@ export class StationAlarms {
         details,
       });
     }
-    if (changes.length > 0)
-      await applyStationAlarms(
-        this.opts.database,
-        key,
-        timeOf(facts.events[0]?.timestamp),
-        changes,
-      );
+    if (changes.length === 0) return;
+    const committed = await applyStationAlarms(
+      this.opts.database,
+      key,
+      timeOf(facts.events[0]?.timestamp),
+      changes,
+    );
+    // This gateway's own knowledge of the windows goes before the station's next message.
+    if (committed.some((t) => t.transition.kind === 'clear' && !isSynthetic(t.ruleId)))
+      this.opts.onWindowsReset?.(key);
   }
 
   /** The monitors the station had from earlier connections (their ids are replaced, not added). */
