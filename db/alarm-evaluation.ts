@@ -428,7 +428,10 @@ async function writeAlarms(
         where tenant_id = ${t.tenantId} and device_id = ${t.deviceId} and rule_id = ${t.ruleId}
           and status = 'active' returning *`;
     }
-    for (const alarm of rows) events.push(ruleEvent(t.tenantId, t.ruleId, t.transition, alarm, at));
+    for (const alarm of rows) {
+      const event = ruleEvent(t.tenantId, t.ruleId, t.transition, alarm, at);
+      events.push(t.actor ? { ...event, actor: t.actor } : event);
+    }
     audit.push({
       tenantId: t.tenantId,
       actor: t.actor ?? `rule:${t.ruleId}`,

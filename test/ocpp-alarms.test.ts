@@ -144,6 +144,14 @@ describe('OCPP 1.6 StatusNotification error codes', () => {
       where tenant_id = ${graph.tenantId} and subject = ${`device:${deviceId}`}
         and operation like 'alarm.%' order by id`;
     expect(audit.map((a) => a.operation)).toEqual(['alarm.raise', 'alarm.raise', 'alarm.clear']);
+    // The alarm events (notifications, alarmEvents) name the station too.
+    const events = await stack.database.sql<{ payload: string }[]>`
+      select payload::text from outbox
+      where tenant_id = ${graph.tenantId} and aggregate_type = 'alarm'
+        and payload::text like ${`%${deviceId}%`}
+      order by id`;
+    expect(events).toHaveLength(3);
+    for (const e of events) expect(e.payload).toContain(`"actor": "station:${deviceId}"`);
     await cp.close();
   });
 });
