@@ -88,9 +88,10 @@ describe.each(['ocpp1.6', 'ocpp2.0.1'] as const)('an %s station', (version) => {
     const boot = await cp.call('BootNotification', bootPayload(version));
     expect(boot).toMatchObject({ status: 'Accepted', interval: 300 });
     expect(Date.parse(boot.currentTime)).toBeGreaterThan(Date.now() - 60_000);
+    // ONLINE comes with the connect's commit, ACTIVE from the twin a moment later.
     const device = await eventually(async () => {
       const d = await deviceOf(tenantId, deviceId);
-      return d?.connectivity.status === 'ONLINE' ? d : undefined;
+      return d?.connectivity.status === 'ONLINE' && d.lifecycle.state === 'ACTIVE' ? d : undefined;
     });
     expect(device).toMatchObject({
       model: 'AC-22',
