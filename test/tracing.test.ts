@@ -147,4 +147,50 @@ describe('traces', () => {
     for (const s of inTrace()) if (s !== report) expect(ids.has(s.parentSpanId ?? '')).toBe(true);
     device.close();
   });
+
+  it("hold the twin's projection of a connect and the delivery of the lifecycle change it made, in the connect's trace", async () => {
+    const tenantId = uniqueTenant();
+    const token = await registerDevice(stack, tenantId, 'tr-2');
+    const device = await helloDevice(stack.gatewayUrl, { tenantId, deviceId: 'tr-2', token });
+
+    const connect = await eventually(async () =>
+      spans.find((s) => s.name === 'device connect' && s.attributes['doppel.device'] === 'tr-2'),
+    );
+    expect(connect.parentSpanId).toBeUndefined();
+    const inTrace = () => spans.filter((s) => s.traceId === connect.traceId);
+    /** The span's ancestors up to the connect, or undefined while one of them is missing. */
+    const chain = (span: ExportedSpan): ExportedSpan[] | undefined => {
+      const path: ExportedSpan[] = [];
+      for (let s: ExportedSpan | undefined = span; s;) {
+        if (s === connect) return path;
+        path.push(s);
+        s = inTrace().find((p) => p.spanId === s!.parentSpanId);
+      }
+      return undefined;
+    };
+
+    // The first connect made the twin activate the device (provisioned → active): the twin's
+    // projection of that change runs in the connect's trace, under the notice that told it.
+    const projection = await eventually(async () => {
+      const s = inTrace().find((x) => x.name === 'twin projection');
+      return s && chain(s) ? s : undefined;
+    }, 20_000);
+    expect(projection.scope).toBe('doppel-worker');
+    expect(projection.attributes['doppel.device']).toBe('tr-2');
+    expect(chain(projection)!.map((s) => s.name)).toContain('twin notice');
+
+    // The API delivered the lifecycle change the projection wrote, as its child.
+    const delivered = await eventually(async () =>
+      inTrace().find(
+        (s) =>
+          s.name === 'outbox deliver' && s.attributes['doppel.change.kind'] === 'lifecycle-changed',
+      ),
+    );
+    expect(delivered.parentSpanId).toBe(projection.spanId);
+
+    // Every span of the trace has its parent in the trace: no link is broken.
+    const ids = new Set(inTrace().map((s) => s.spanId));
+    for (const s of inTrace()) if (s !== connect) expect(ids.has(s.parentSpanId ?? '')).toBe(true);
+    device.close();
+  });
 });

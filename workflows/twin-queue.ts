@@ -6,6 +6,8 @@ export interface Queued<Command, State> {
   readonly command: Command;
   /** Set for commands that came as an update: the caller waits for the outcome. */
   readonly reply?: (outcome: State | Rejection) => void;
+  /** W3C trace context of the message that sent it (its batch's), when traced. */
+  readonly traceparent?: string;
 }
 
 /** A numbered batch of commands from one sender (signals). */
@@ -13,6 +15,8 @@ export interface Batch<Command> {
   readonly sender: string;
   readonly batch: number;
   readonly commands: readonly Command[];
+  /** W3C trace context of the message the batch comes from (tracing on). */
+  readonly traceparent?: string;
 }
 
 /**
@@ -47,7 +51,9 @@ export class CommandQueue<Command, State> {
     this.lastBatches.set(input.sender, input.batch);
     if (this.lastBatches.size > MAX_SENDERS)
       this.lastBatches.delete(this.lastBatches.keys().next().value!);
-    for (const command of input.commands) this.items.push({ command });
+    const { traceparent } = input;
+    for (const command of input.commands)
+      this.items.push(traceparent ? { command, traceparent } : { command });
     return true;
   }
 
@@ -64,6 +70,16 @@ export class CommandQueue<Command, State> {
   takeAll(): Queued<Command, State>[] {
     this.inProgress = this.items.splice(0);
     return this.inProgress;
+  }
+
+  /**
+   * The trace context of the newest traced command of a taken batch: the change the batch
+   * makes belongs to that message's trace (docs/operations.md, "Traces").
+   */
+  static traceparentOf(
+    items: ReadonlyArray<{ readonly traceparent?: string }>,
+  ): string | undefined {
+    return items.findLast((i) => i.traceparent)?.traceparent;
   }
 
   done(): void {

@@ -20,6 +20,7 @@ import { createWebhookActivities } from './webhook-activities';
 import { createLedgerActivities } from './ledger-activities';
 import type { LedgerSigner } from '../../db/ledger-checkpoints';
 import { createEgress, type Egress } from '../../outbound/egress';
+import { contextFrom, traced, tracing } from '../../observability/tracing';
 
 /** Activities of the twin workflows; they are the only place twins touch PostgreSQL. */
 export function createTwinActivities(
@@ -47,12 +48,20 @@ export function createTwinActivities(
       database,
       options.outboxRetentionMs ?? DEFAULT_OUTBOX_RETENTION_MS,
     ),
-    async projectDeviceTwin(before: DeviceTwinState, events: DeviceEvent[]): Promise<void> {
-      await projectDeviceTwin(database, before, events);
+    /** `traceparent`: the message the events come from (docs/operations.md, "Traces"). */
+    async projectDeviceTwin(
+      before: DeviceTwinState,
+      events: DeviceEvent[],
+      traceparent?: string,
+    ): Promise<void> {
+      await inTraceOf(before, traceparent, () => projectDeviceTwin(database, before, events));
     },
     /** The twin's commit in the device record (a local activity of the twin). */
-    commitDeviceCommands: (commit: TwinCommit): Promise<TwinCommitOutcome> =>
-      commitDeviceCommands(database, commit),
+    commitDeviceCommands: ({
+      traceparent,
+      ...commit
+    }: TwinCommit & { readonly traceparent?: string }): Promise<TwinCommitOutcome> =>
+      inTraceOf(commit.key, traceparent, () => commitDeviceCommands(database, commit)),
     /** The device record a twin starting without state begins from. */
     loadDeviceRecord: (key: DeviceKey): Promise<DeviceTwinState | null> =>
       findDeviceTwin(database, key),
@@ -60,3 +69,16 @@ export function createTwinActivities(
 }
 
 export type TwinActivities = ReturnType<typeof createTwinActivities>;
+
+/**
+ * Runs a twin's projection as a `twin projection` span in the trace of the message that
+ * caused it (`traceparent`, carried by the twin's signal), so the outbox rows it writes carry
+ * that trace on to the API's delivery. Untraced, it runs in the activity's own context.
+ */
+function inTraceOf<T>(key: DeviceKey, traceparent: string | undefined, work: () => Promise<T>) {
+  if (!traceparent || !tracing()) return work();
+  return traced('doppel-worker', 'twin projection', work, {
+    parent: contextFrom(traceparent),
+    attributes: { 'doppel.tenant': key.tenantId, 'doppel.device': key.deviceId },
+  });
+}

@@ -20,6 +20,11 @@ export interface DeviceInput {
   readonly sender: string;
   readonly batch: number;
   readonly commands: readonly DeviceCommand[];
+  /**
+   * W3C trace context of the message the batch comes from (the notice drainer's span): the
+   * twin projects what the batch changes in that trace.
+   */
+  readonly traceparent?: string;
 }
 
 export interface DeviceTwinArgs extends DeviceKey {

@@ -27,12 +27,15 @@ export async function commitInRecord(
   settings: DeviceTwinSettings,
   /** This run's commit number: with the run id, the commit's id (a retry is recognised by it). */
   sequence: number,
+  /** W3C trace context of the message the batch comes from: the commit is traced in it. */
+  traceparent?: string,
 ): Promise<DeviceTwinState> {
   const outcome = await commitDeviceCommands({
     key: { tenantId: seen.tenantId, deviceId: seen.deviceId },
     id: `${workflowInfo().runId}:${sequence}`,
     settings,
     commands: items.map((i) => ({ command: i.command, reply: i.reply !== undefined })),
+    ...(traceparent ? { traceparent } : {}),
   });
   const { after } = outcome;
   const changed = changedSearchAttributes(seen, after);

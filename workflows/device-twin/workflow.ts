@@ -179,9 +179,12 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
     if (!woke && graceDeadline) queue.push({ command: { type: 'grace-expired', at: now() } });
     if (!woke && commandDeadline) queue.push({ command: { type: 'expire-commands', at: now() } });
     if (queue.length > 0) {
+      const items = queue.takeAll();
+      // What the batch changes is projected in the trace of the message that caused it.
+      const traceparent = CommandQueue.traceparentOf(items);
       state = inRecord
-        ? await commitInRecord(state, queue.takeAll(), rules, ++commits)
-        : await apply(state, queue.takeAll(), rules);
+        ? await commitInRecord(state, items, rules, ++commits, traceparent)
+        : await apply(state, items, rules, traceparent);
       queue.done();
     }
     commands.dispatch(state);
@@ -227,6 +230,7 @@ async function apply(
   state: DeviceTwinState,
   items: Queued<DeviceCommand, DeviceTwinState>[],
   settings: DeviceTwinSettings,
+  traceparent: string | undefined,
 ): Promise<DeviceTwinState> {
   const { next, events, replies, refused } = await decideBatch(
     state,
@@ -235,7 +239,9 @@ async function apply(
     evolveAll,
   );
   if (events.length > 0) {
-    await projectDeviceTwin(state, events);
+    await (traceparent
+      ? projectDeviceTwin(state, events, traceparent)
+      : projectDeviceTwin(state, events));
     const changed = changedSearchAttributes(state, next);
     if (changed.length > 0) upsertSearchAttributes(changed);
     await carryOutEffects(state, events, next);

@@ -12,7 +12,7 @@ import { expireGracePeriods } from '../../db/device-ingest';
 import { sendToDeviceTwin } from '../device-twin/client';
 import { TokenBucket } from '../../twins/token-bucket';
 import { SpanKind } from '@opentelemetry/api';
-import { contextFrom, traced, tracing } from '../../observability/tracing';
+import { contextFrom, traced, traceparentOf, tracing } from '../../observability/tracing';
 
 export interface NoticeDrainerOptions {
   /** Signals per second this worker sends to twins at most (its share of the cluster's capacity). */
@@ -64,18 +64,21 @@ export async function startNoticeDrainer(
   };
   const listener = await database.sql.listen(TWIN_NOTICE_CHANNEL, nudge, nudge);
 
-  const send = async (notice: TwinNotice) => {
+  /** `traceparent`: the span the twin projects what the notice changes under. */
+  const send = async (notice: TwinNotice, traceparent?: string) => {
     await sendToDeviceTwin(client, notice, {
       sender,
       batch: ++batch,
       commands: [{ type: 'observe', at: new Date().toISOString(), reasons: notice.reasons }],
+      ...(traceparent ? { traceparent } : {}),
     });
   };
   // A traced notice continues its device message's trace: the signal's span (and the
-  // workflow's, through Temporal headers) are children of this one.
+  // workflow's, through Temporal headers) are children of this one, and so is the twin's
+  // projection of what the notice changes (its signal carries this span's traceparent).
   const signal = (notice: TwinNotice) =>
     notice.traceparent && tracing()
-      ? traced('doppel-worker', 'twin notice', () => send(notice), {
+      ? traced('doppel-worker', 'twin notice', () => send(notice, traceparentOf()), {
           parent: contextFrom(notice.traceparent),
           kind: SpanKind.PRODUCER,
           attributes: {
