@@ -17,3 +17,4 @@ export * from './ledger';
 export * from './session-records';
 export * from './twin-notices';
 export * from './alarms';
+export * from './device-logs';
