@@ -75,6 +75,9 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     alarmRule: READ,
     alarms: READ,
     alarm: READ,
+    deviceLogs: READ,
+    logUploads: READ,
+    logRequests: READ,
   },
   Mutation: {
     registerDevice: PROVISION,
@@ -119,6 +122,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     assignAlarm: OPERATE,
     commentOnAlarm: OPERATE,
     clearAlarm: OPERATE,
+    requestDeviceLog: OPERATE,
   },
   Subscription: {
     deviceChanged: READ,

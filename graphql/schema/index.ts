@@ -12,6 +12,8 @@ import { changeResolvers } from './changes/resolvers';
 import { changeTypeDefs } from './changes/type-defs';
 import { connectivityResolvers } from './connectivity/resolvers';
 import { connectivityTypeDefs } from './connectivity/type-defs';
+import { deviceLogResolvers } from './device-logs/resolvers';
+import { deviceLogTypeDefs } from './device-logs/type-defs';
 import { graphSchema } from './graph';
 import { bulkProvisioningResolvers } from './fleet/bulk-resolvers';
 import { bulkProvisioningTypeDefs } from './fleet/bulk-type-defs';
@@ -45,6 +47,7 @@ export const API_TYPE_DEFS = [
   connectivityTypeDefs,
   ...graphSchema.typeDefs,
   alarmTypeDefs,
+  deviceLogTypeDefs,
 ];
 
 /**
@@ -68,6 +71,7 @@ export const schema = guardSchema(
       connectivityResolvers,
       ...graphSchema.resolvers,
       alarmResolvers,
+      deviceLogResolvers,
     ],
   }),
 );
