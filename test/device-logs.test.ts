@@ -212,6 +212,40 @@ describe('OCPP log files', () => {
   });
 });
 
+describe('log files from other devices, and expiry', () => {
+  it('a native JSON device gets upload-log with the URL and uploads by PUT', async () => {
+    const deviceId = `dev-${rand()}`;
+    const token = await registerDevice(stack, tenantId, deviceId);
+    const device = await helloDevice(stack.gatewayUrl, { tenantId, deviceId, token });
+    cleanup.push(() => device.close());
+    const requestId = await requestLog(deviceId);
+    const command = await device.next((m) => m.type === 'command');
+    expect(command).toMatchObject({
+      name: 'upload-log',
+      params: { url: expect.stringMatching(/\/uploads\/[A-Za-z0-9_-]{43}$/) },
+    });
+    device.send({ type: 'command-result', seq: 2, id: command.id, status: 'accepted' });
+    const put = await fetch((command.params as { url: string }).url, {
+      method: 'PUT',
+      body: 'json device log',
+    });
+    expect(put.status).toBe(201);
+    expect((await requestOf(deviceId, requestId)).upload).not.toBeNull();
+  });
+
+  it('an expired URL is refused with upload.expired', async () => {
+    const { deviceId, asked } = await stationAsked('ocpp1.6', 'GetDiagnostics', {});
+    const requestId = await requestLog(deviceId);
+    const { location } = await asked(0);
+    // An hour later, as far as the URL is concerned.
+    await stack.database.sql`update log_requests set expires_at = now() - interval '1 second'
+      where id = ${requestId}`;
+    const res = await fetch(location, { method: 'PUT', body: 'late' });
+    expect(res.status).toBe(410);
+    expect(await res.json()).toMatchObject({ code: 'upload.expired' });
+  });
+});
+
 describe('log lines', () => {
   const lines = [
     { at: '2026-12-05T06:00:00.000Z', level: 'info', text: 'boot complete' },
