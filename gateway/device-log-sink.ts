@@ -3,6 +3,7 @@ import { insertLogLines, type LogLine } from '../db/device-logs';
 import type { DeviceKey } from '../twins/ids';
 import { TokenBucket } from '../twins/token-bucket';
 import { TelemetryWriter } from './telemetry-writer';
+import type { GatewayMetrics } from './metrics';
 import type { LogMessageLine } from './json/messages';
 
 const MAX_BUCKETS = 100_000;
@@ -21,13 +22,18 @@ export class DeviceLogSink {
 
   constructor(
     database: Database,
+    private readonly metrics: GatewayMetrics,
     private readonly linesPerSecond = 100,
   ) {
     this.writer = new TelemetryWriter<LogLine>((lines) => insertLogLines(database, lines));
   }
 
   /** Stores what the rate allows; resolves after COMMIT with how many lines were dropped. */
-  async write(key: DeviceKey, lines: readonly LogMessageLine[]): Promise<{ dropped: number }> {
+  async write(
+    key: DeviceKey,
+    protocol: 'json' | 'mqtt',
+    lines: readonly LogMessageLine[],
+  ): Promise<{ dropped: number }> {
     const id = `${key.tenantId}/${key.deviceId}`;
     let bucket = this.buckets.get(id);
     if (!bucket) {
@@ -46,8 +52,13 @@ export class DeviceLogSink {
       text: l.text,
       attributes: l.attributes ?? {},
     }));
-    if (rows.length > 0) await this.writer.write(rows);
-    return { dropped: lines.length - admitted };
+    const dropped = lines.length - admitted;
+    if (dropped > 0) this.metrics.logLines.inc({ protocol, outcome: 'dropped' }, dropped);
+    if (rows.length > 0) {
+      await this.writer.write(rows);
+      this.metrics.logLines.inc({ protocol, outcome: 'stored' }, rows.length);
+    }
+    return { dropped };
   }
 
   drained(): Promise<void> {

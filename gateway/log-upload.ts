@@ -6,6 +6,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Database } from '../db/client';
 import { claimUpload, recordUpload, setLogRequestStatus } from '../db/device-logs';
 import type { FileStore } from '../db/file-store';
+import type { GatewayMetrics } from './metrics';
 
 export interface LogUploadOptions {
   database: Database;
@@ -13,6 +14,7 @@ export interface LogUploadOptions {
   /** The largest file accepted (bytes); more is refused with 413 upload.too-large. */
   maxBytes: number;
   logger: Logger;
+  metrics: GatewayMetrics;
 }
 
 /** Where devices upload requested log files: `PUT|POST /uploads/{one-time token}`. */
@@ -96,9 +98,13 @@ export function mountLogUploads(app: TemplatedApp, opts: LogUploadOptions): void
       );
     };
     void receive(opts, token, headers, body).then(
-      (upload) => answer('201 Created', upload),
+      (upload) => {
+        opts.metrics.logUploads.inc({ outcome: 'stored' });
+        answer('201 Created', upload);
+      },
       (error: unknown) => {
         body.resume(); // drain what is left
+        opts.metrics.logUploads.inc({ outcome: error instanceof Refusal ? error.code : 'failed' });
         if (error instanceof Refusal)
           return answer(error.status, { code: error.code, message: error.message });
         opts.logger.error({ err: error }, 'log upload failed');

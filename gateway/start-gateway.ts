@@ -189,7 +189,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
   });
   const worker = await startGatewayWorker({ ...options, links });
-  const logs = new DeviceLogSink(options.database, options.logLinesPerSecond);
+  const logs = new DeviceLogSink(options.database, metrics, options.logLinesPerSecond);
 
   const app = uws.App();
   const endpoints = [
@@ -225,6 +225,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     database: options.database,
     files: options.files ?? filesFromEnv(),
     maxBytes: options.maxUploadBytes ?? 64 * 1024 * 1024,
+    metrics,
     logger: options.logger.child({ part: 'log-uploads' }),
   });
   app.get('/healthz', (res) => void res.end('ok'));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../deploy/embedded/paths';
 import { ADMIN_TOKEN, bearer } from './support/auth';
 import type { TestDevice } from './support/device-client';
-import { eventually, graphqlOk, testCredentials } from './support/graphql';
+import { eventually, graphql, graphqlOk, testCredentials } from './support/graphql';
 import { bootPayload, connectStation, type OcppVersion } from './support/ocpp-station';
 import {
   helloDevice,
@@ -159,6 +159,9 @@ describe('OCPP log files', () => {
     expect(await again.json()).toMatchObject({ code: 'upload.used' });
     const post = await fetch(params.log.remoteLocation, { method: 'POST', body: 'again' });
     expect(post.status).toBe(409);
+    expect(await (await fetch(stack.metricsUrl)).text()).toMatch(
+      /doppel_gateway_log_uploads_total\{outcome="upload\.used"\} [1-9]/,
+    );
 
     const unknown = await fetch(params.log.remoteLocation.replace(/[^/]+$/, 'x'.repeat(43)), {
       method: 'PUT',
@@ -231,6 +234,16 @@ describe('log files from other devices, and expiry', () => {
     });
     expect(put.status).toBe(201);
     expect((await requestOf(deviceId, requestId)).upload).not.toBeNull();
+  });
+
+  it('a log request for a device that does not exist is refused, and makes no URL', async () => {
+    const res = await graphql(stack.apiUrl, REQUEST, { t: tenantId, d: 'no-such-device' });
+    expect(res.errors?.[0]?.extensions?.code).toBe('twin:device.not-found');
+    const { logRequests } = await graphqlOk(stack.apiUrl, REQUESTS, {
+      t: tenantId,
+      d: 'no-such-device',
+    });
+    expect(logRequests).toEqual([]);
   });
 
   it('an expired URL is refused with upload.expired', async () => {
@@ -343,6 +356,11 @@ describe('log lines', () => {
         .nodes.length;
     expect(await found('flood-0099')).toBe(1);
     expect(await found('flood-0100')).toBe(0);
+    // Operators see it in the gateway's metrics.
+    const metrics = await (await fetch(stack.metricsUrl)).text();
+    const dropped =
+      /doppel_gateway_log_lines_total\{protocol="json",outcome="dropped"\} (\d+)/.exec(metrics);
+    expect(Number(dropped?.[1])).toBeGreaterThanOrEqual(400);
   });
 
   it("an MQTT device's log line published on its log topic is found", async () => {

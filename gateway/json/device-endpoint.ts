@@ -270,7 +270,7 @@ export function mountDeviceEndpoint(
         return send(ws, { type: 'ack', seq: msg.seq });
       }
       if (msg.type === 'log') {
-        return void opts.logs.write(link.key, msg.lines).then(
+        return void opts.logs.write(link.key, 'json', msg.lines).then(
           ({ dropped }) => send(ws, { type: 'ack', seq: msg.seq, ...(dropped ? { dropped } : {}) }),
           (err: unknown) => {
             link.logger.error({ err, seq: msg.seq }, 'log lines not stored');

@@ -97,7 +97,7 @@ export class InboundPublishes {
     const stored = samples?.success
       ? this.opts.link.telemetry(samples.data)
       : lines?.success
-        ? this.opts.logs.write(this.opts.link.key, lines.data).then(() => undefined)
+        ? this.opts.logs.write(this.opts.link.key, 'mqtt', lines.data).then(() => undefined)
         : this.opts.link.report(++this.seq, state);
     // At most once: a lost QoS 0 report is within its contract. A QoS 1 failure is handled
     // in the ack chain, which may reach it only later.

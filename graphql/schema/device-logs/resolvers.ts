@@ -11,6 +11,7 @@ import {
   type LogUpload,
   type StoredLogLine,
 } from '../../../db/device-logs';
+import { findDeviceTwin } from '../../../db/device-projection';
 import { getLogParams, GET_LOG } from '../../../twins/commands/get-log';
 import type { DeviceTwinState } from '../../../twins/device';
 import type { DeviceKey } from '../../../twins/ids';
@@ -153,6 +154,9 @@ export const deviceLogResolvers = {
       if (args.from && args.to && args.to.getTime() < args.from.getTime())
         throw apiError('api:input.invalid-period', 'to must not be before from');
       const key = keyOf(args);
+      // No request (and no token) for a device that does not exist.
+      if (!(await findDeviceTwin(ctx.database, key)))
+        throw apiError('twin:device.not-found', `device ${key.deviceId} does not exist`);
       const from = args.from?.toISOString() ?? null;
       const to = args.to?.toISOString() ?? null;
       const { request, token } = await createLogRequest(ctx.database, key, {
