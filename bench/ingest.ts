@@ -12,6 +12,7 @@ import {
   startBenchInfrastructure,
   type BenchProfile,
 } from './report';
+import { writeFileSync } from 'node:fs';
 import type { Histogram } from 'hdr-histogram-js';
 import { registerDevice, startStack } from '../test/support/stack';
 import { LoadGenerator, type RunResult } from './loadgen/load-generator';
@@ -356,7 +357,15 @@ export async function ingestBench(opts: IngestOptions): Promise<string> {
       for (const s of members.filter((x) => x.doppel && (!quick || x.group === 'json'))) {
         s.profile!.profileStart();
         await measure(s, { mode: 'closed' }, cfg.profileMs);
-        profiles.push({ s, top: summariseProfile(await s.profile!.profileStop(), 12) });
+        const cpuProfile = await s.profile!.profileStop();
+        // DOPPEL_BENCH_PROFILES=<dir>: the raw profiles too, for a closer look (DevTools, speedscope).
+        const dir = process.env.DOPPEL_BENCH_PROFILES;
+        if (dir)
+          writeFileSync(
+            `${dir}/ingest-${s.name.replace(/[^A-Za-z0-9]+/g, '-')}.cpuprofile`,
+            JSON.stringify(cpuProfile),
+          );
+        profiles.push({ s, top: summariseProfile(cpuProfile, 12) });
         progress(`  profiled ${s.name}`);
       }
       for (const s of members) await lg.close(s.set!);
@@ -395,12 +404,14 @@ export async function ingestBench(opts: IngestOptions): Promise<string> {
         const cpu = xa.map((x, i) => xb[i]!.serverUsPerMsg / x.serverUsPerMsg);
         return { m: median(per), per, cpu: median(cpu) };
       };
-      const ratioRow = (a: string, b: string, target?: number) => {
+      /** `on: 'cpu'`: the target is on the CPU-per-message ratio (issue 19's alarm row). */
+      const ratioRow = (a: string, b: string, target?: number, on: 'msg' | 'cpu' = 'msg') => {
         const { m, per, cpu } = ratio(a, b);
+        const judged = on === 'cpu' ? cpu : m;
         const verdict =
           target === undefined
             ? ''
-            : m >= target
+            : judged >= target
               ? `≥ ${target}×: **met**`
               : `≥ ${target}×: **not met**`;
         return `| ${a} ÷ ${b} | ${m.toFixed(2)}× | ${per.map((x) => x.toFixed(2)).join(', ')} | ${cpu.toFixed(2)}× | ${verdict} |`;
@@ -451,7 +462,7 @@ ${groupTable('json')}
 ${ratioHead}
 ${ratioRow('Doppel JSON', 'ws peer (same zod + INSERT)')}
 ${ratioRow('Doppel JSON', 'uWS echo (no work)')}
-${ratioRow(ALARM_SYSTEM, 'Doppel JSON', 0.9)}
+${ratioRow(ALARM_SYSTEM, 'Doppel JSON', 0.9, 'cpu')}
 
 *${ALARM_SYSTEM}*: the same gateway and traffic, the devices in a tenant with 1,000 alarm rules
 (10 for their model: 9 calm, 1 breaching on every sample and raised once; 990 for other

@@ -6,11 +6,16 @@ import {
   type AlarmTransition,
   type RuleState,
 } from '../twins/alarms/evaluate';
-import { fieldsOf, judge, type FieldValue, type Snapshot } from '../twins/alarms/condition';
-import type { AlarmRule, Condition } from '../twins/alarms/rule';
+import { judge, type FieldValue, type Snapshot } from '../twins/alarms/condition';
+import type { AlarmRule } from '../twins/alarms/rule';
+import { keepOf, kept, type Fields } from '../twins/alarms/keep';
 import { jsonEqual } from '../twins/json-equal';
+import { applicableReaders, applies, indexOf, readersFor } from './alarm-rule-index';
 import { writeAudit, type AuditRow } from './audit-writer';
+import type { SteadyLesson, SteadyPairs } from './alarm-steady';
+import { recordAlarmEvents, ruleEvent, type AlarmTransitionRecord } from './alarm-events';
 import { drizzleIn, type Database } from './client';
+import { raisedFaults, recordFaults } from './fault-fingerprints';
 
 /** An enabled rule as the evaluator holds it: the fields it reads, precomputed. */
 export interface LoadedRule {
@@ -42,7 +47,7 @@ export interface CommittedTransition {
   readonly muted: boolean;
 }
 
-export type Fields = Record<string, { value: FieldValue; at: number; previous?: number }>;
+export type { Fields } from '../twins/alarms/keep';
 
 /** Where a device stands, as the rules read it (its record, and its asset's type). */
 export interface DeviceContext {
@@ -85,14 +90,15 @@ export function snapshotOf(
   lastSeenAt: number | null,
 ): Snapshot {
   const offline = device.connectivity === 'offline';
+  const previous: Record<string, number> = {};
+  for (const f in fields) {
+    const before = fields[f]!.previous;
+    if (before !== undefined) previous[f] = before;
+  }
   return {
     at,
     fields,
-    previous: Object.fromEntries(
-      Object.entries(fields).flatMap(([f, v]) =>
-        v.previous === undefined ? [] : [[f, v.previous]],
-      ),
-    ),
+    previous,
     lastSeenAt,
     online: device.connectivity === 'unknown' ? null : !offline,
     offlineSince:
@@ -105,9 +111,22 @@ export function snapshotOf(
 export function flattenFields(
   document: Readonly<Record<string, unknown>>,
   prefix = '',
-  out: Record<string, FieldValue> = {},
+  out?: Record<string, FieldValue>,
   depth = 0,
 ): Record<string, FieldValue> {
+  // Flat already (a telemetry sample, mostly): the document itself, nothing copied.
+  if (out === undefined) {
+    let flat = true;
+    for (const k in document) {
+      const t = typeof document[k];
+      if (t !== 'number' && t !== 'string' && t !== 'boolean') {
+        flat = false;
+        break;
+      }
+    }
+    if (flat) return document as Record<string, FieldValue>;
+    out = {};
+  }
   for (const [k, v] of Object.entries(document)) {
     const path = prefix ? `${prefix}.${k}` : k;
     if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[path] = v;
@@ -117,14 +136,23 @@ export function flattenFields(
   return out;
 }
 
-export function applies(rule: AlarmRule, device: DeviceContext): boolean {
-  const { deviceProfile, assetType, siteId } = rule.scope;
-  return (
-    (deviceProfile === undefined || deviceProfile === device.model) &&
-    (assetType === undefined || assetType === device.asset_type) &&
-    (siteId === undefined || siteId === device.site_id)
-  );
+/** One device's rule as a batch judges it: the datapoints that carry a field it reads, in order. */
+interface Pair {
+  readonly device: DeviceContext;
+  readonly rule: LoadedRule;
+  readonly points: AlarmDatapoint[];
 }
+
+type Stored = {
+  tenant_id: string;
+  device_id: string;
+  rule_id: string;
+  state: RuleState;
+  fields: Fields;
+};
+
+const pairKeyOf = (tenantId: string, deviceId: string, ruleId: string) =>
+  `${keyOf(tenantId, deviceId)}\u0000${ruleId}`;
 
 /**
  * Judges the datapoints of an ingest batch against the rules that apply to their devices,
@@ -133,71 +161,82 @@ export function applies(rule: AlarmRule, device: DeviceContext): boolean {
  * the pure `step` in arrival order, the changed states and the alarm entities written, each
  * transition an audit entry in the tenant's ledger. No Temporal action, and no statement at
  * all when no rule reads a field the batch carries.
+ *
+ * The work is per device and rule, not per datapoint and rule: a device's rules are found
+ * once per batch (from an index built once per load of the tenant's rules), each rule meets
+ * only the datapoints carrying a field it reads, and a calm rule that keeps nothing costs one
+ * judgement per datapoint (docs/alarms.md, "What it costs").
  */
 export async function evaluateAlarms(
   database: Database,
   tx: TransactionSql,
   datapoints: readonly AlarmDatapoint[],
   rulesOf: RulesOf,
+  steady?: { readonly pairs: SteadyPairs; readonly lessons: SteadyLesson[] },
 ): Promise<CommittedTransition[]> {
-  // Per tenant, the rules by the field they read and the device profile they name ('*': any):
-  // a datapoint meets only the rules that read one of its fields for its device's model,
-  // however many rules the tenant has (docs/alarms.md).
-  const indexes = new Map<string, Map<string, Map<string, LoadedRule[]>>>();
-  const indexOf = (tenantId: string) => {
-    let index = indexes.get(tenantId);
-    if (!index) {
-      index = new Map();
-      for (const rule of rulesOf(tenantId))
-        for (const f of rule.fields) {
-          const byModel = index.get(f) ?? new Map<string, LoadedRule[]>();
-          const model = rule.rule.scope.deviceProfile ?? '*';
-          byModel.set(model, [...(byModel.get(model) ?? []), rule]);
-          index.set(f, byModel);
-        }
-      indexes.set(tenantId, index);
-    }
-    return index;
-  };
-  const readersOf = (d: AlarmDatapoint, model: string | null): LoadedRule[] => {
-    const index = indexOf(d.tenantId);
-    const found = new Set<LoadedRule>();
-    for (const f of Object.keys(d.fields)) {
-      const byModel = index.get(f);
-      if (!byModel) continue;
-      for (const r of byModel.get('*') ?? []) found.add(r);
-      if (model !== null) for (const r of byModel.get(model) ?? []) found.add(r);
-    }
-    return [...found];
-  };
-  const relevant = datapoints
-    .filter((d) => Object.keys(d.fields).some((f) => indexOf(d.tenantId).has(f)))
-    .map((d) => ({ d, rules: [] as LoadedRule[] }));
-  if (relevant.length === 0) return [];
-  const keys = [...new Map(relevant.map(({ d }) => [keyOf(d.tenantId, d.deviceId), d])).values()];
-  const contexts = await deviceContexts(tx, keys);
-  const contextOf = new Map(contexts.map((c) => [keyOf(c.tenant_id, c.device_id), c]));
-
-  // The (device, rule) pairs the batch concerns, and their states, locked in key order.
-  const pairs = new Map<string, { device: DeviceContext; rule: LoadedRule }>();
-  for (const entry of relevant) {
-    const { d } = entry;
-    const device = contextOf.get(keyOf(d.tenantId, d.deviceId));
-    if (!device || SILENT.has(device.lifecycle)) continue;
-    entry.rules = readersOf(d, device.model).filter((rule) => applies(rule.rule, device));
-    for (const rule of entry.rules)
-      pairs.set(`${keyOf(d.tenantId, d.deviceId)}\u0000${rule.ruleId}`, { device, rule });
+  // The devices whose datapoints carry a field some rule of their tenant reads.
+  const devices = new Map<
+    string,
+    { tenantId: string; deviceId: string; points: AlarmDatapoint[] }
+  >();
+  for (const d of datapoints) {
+    const rules = rulesOf(d.tenantId);
+    if (rules.length === 0) continue;
+    const { byField } = indexOf(rules);
+    let read = false;
+    for (const f in d.fields)
+      if (byField.has(f)) {
+        read = true;
+        break;
+      }
+    if (!read) continue;
+    const key = keyOf(d.tenantId, d.deviceId);
+    const entry = devices.get(key);
+    if (entry) entry.points.push(d);
+    else devices.set(key, { tenantId: d.tenantId, deviceId: d.deviceId, points: [d] });
   }
-  if (pairs.size === 0) return [];
-  const list = [...pairs.values()];
-  type Stored = {
-    tenant_id: string;
-    device_id: string;
-    rule_id: string;
-    state: RuleState;
-    fields: Fields;
-  };
-  const lockRows = (of: typeof list) => tx<Stored[]>`
+  if (devices.size === 0) return [];
+  const contexts = await deviceContexts(tx, [...devices.values()]);
+
+  // Each device's applicable rules, with the datapoints each of them reads.
+  const pairs: Pair[] = [];
+  const generations = new Map<DeviceContext, number>();
+  for (const device of contexts) {
+    if (SILENT.has(device.lifecycle)) continue;
+    const entry = devices.get(keyOf(device.tenant_id, device.device_id));
+    if (!entry) continue;
+    const readers = readersFor(indexOf(rulesOf(device.tenant_id)), device.model);
+    const pointsOf = new Map<LoadedRule, AlarmDatapoint[] | null>();
+    const first = pairs.length;
+    for (const d of entry.points)
+      for (const f in d.fields) {
+        const rules = readers.get(f);
+        if (!rules) continue;
+        for (const rule of rules) {
+          let points = pointsOf.get(rule);
+          if (points === undefined) {
+            points = applies(rule.rule, device) ? [] : null;
+            pointsOf.set(rule, points);
+            if (points) pairs.push({ device, rule, points });
+          }
+          // A datapoint with two fields the rule reads is judged once.
+          if (points && points[points.length - 1] !== d) points.push(d);
+        }
+      }
+    if (steady)
+      generations.set(
+        device,
+        steady.pairs.begin(
+          device.tenant_id,
+          device.device_id,
+          pairs.slice(first).map((p) => p.rule),
+        ),
+      );
+  }
+  if (pairs.length === 0) return [];
+
+  // Their states, locked in key order; a pair judged for the first time gets its row first.
+  const lockRows = (of: readonly Pair[]) => tx<Stored[]>`
     select s.tenant_id, s.device_id, s.rule_id, s.state, s.fields from alarm_states s
     join unnest(${of.map((p) => p.device.tenant_id)}::text[],
       ${of.map((p) => p.device.device_id)}::text[], ${of.map((p) => p.rule.ruleId)}::text[])
@@ -205,16 +244,14 @@ export async function evaluateAlarms(
       on s.tenant_id = k.tenant_id and s.device_id = k.device_id and s.rule_id = k.rule_id
     order by s.tenant_id, s.device_id, s.rule_id
     for update of s`;
-  const pairKeyOf = (tenantId: string, deviceId: string, ruleId: string) =>
-    `${keyOf(tenantId, deviceId)}\u0000${ruleId}`;
-  const stored = await lockRows(list);
-  const found = new Set(stored.map((s) => pairKeyOf(s.tenant_id, s.device_id, s.rule_id)));
-  const missing = list.filter(
-    (p) => !found.has(pairKeyOf(p.device.tenant_id, p.device.device_id, p.rule.ruleId)),
+  const stored = new Map<string, Stored>();
+  for (const s of await lockRows(pairs))
+    stored.set(pairKeyOf(s.tenant_id, s.device_id, s.rule_id), s);
+  const missing = pairs.filter(
+    (p) => !stored.has(pairKeyOf(p.device.tenant_id, p.device.device_id, p.rule.ruleId)),
   );
   if (missing.length > 0) {
-    // A pair judged for the first time gets its row, then its lock: two batches of one device
-    // meet on the row instead of both starting from nothing.
+    // Two batches of one device meet on the row instead of both starting from nothing.
     await tx`
       insert into alarm_states (tenant_id, device_id, rule_id, state, fields)
       select tenant_id, device_id, rule_id, ${JSON.stringify(initialRuleState)}::jsonb, '{}'::jsonb
@@ -223,66 +260,81 @@ export async function evaluateAlarms(
         as k(tenant_id, device_id, rule_id)
       order by 1, 2, 3
       on conflict do nothing`;
-    stored.push(...(await lockRows(missing)));
+    for (const s of await lockRows(missing))
+      stored.set(pairKeyOf(s.tenant_id, s.device_id, s.rule_id), s);
   }
-  const current = new Map<string, { state: RuleState; fields: Fields }>(
-    stored.map((s) => [`${keyOf(s.tenant_id, s.device_id)}\u0000${s.rule_id}`, s]),
-  );
 
-  const changed = new Set<string>();
+  const rows: RuleStateRow[] = [];
+  const settled = new Map<DeviceContext, Map<LoadedRule, RuleState | null>>();
   const transitions: Array<CommittedTransition & { device: DeviceContext; rule: LoadedRule }> = [];
-  for (const { d, rules } of relevant) {
-    for (const rule of rules) {
-      const pairKey = `${keyOf(d.tenantId, d.deviceId)}\u0000${rule.ruleId}`;
-      const pair = pairs.get(pairKey);
-      if (!pair) continue;
-      const before = current.get(pairKey) ?? { state: initialRuleState, fields: {} };
-      const keep = keepOf(rule.rule);
+  for (const { device, rule, points } of pairs) {
+    const row = stored.get(pairKeyOf(device.tenant_id, device.device_id, rule.ruleId));
+    const before = row
+      ? { state: row.state, fields: row.fields }
+      : { state: initialRuleState, fields: {} };
+    const keep = keepOf(rule.rule);
+    let { state, fields } = before;
+    for (const d of points) {
       // The common case, cheaply: a calm rule that keeps nothing, judged calm again.
       if (
         keep.nothing &&
-        isCalm(before.state, rule.rule) &&
-        judge(rule.rule.condition, plainSnapshot(d, pair.device), false) === 'ok'
+        isCalm(state, rule.rule) &&
+        judge(rule.rule.condition, plainSnapshot(d, device), false) === 'ok'
       )
         continue;
-      const fields: Fields = { ...before.fields };
+      const seen: Fields = { ...fields };
       for (const f of rule.fields) {
         const value = d.fields[f];
         if (value === undefined) continue;
-        const old = fields[f];
-        fields[f] = {
+        const old = seen[f];
+        seen[f] = {
           value,
           at: d.at,
           ...(typeof old?.value === 'number' ? { previous: old.value } : {}),
         };
       }
-      const snapshot = snapshotOf(pair.device, fields, d.at, d.at);
-      const next = step(before.state, rule.rule, snapshot);
+      const next = step(state, rule.rule, snapshotOf(device, seen, d.at, d.at));
       // Kept: only what the rule reads later, so that a calm device's row stops changing.
-      const after = {
-        state: keep.lastAt ? next.state : { ...next.state, lastAt: null },
-        fields: kept(fields, keep),
-      };
-      current.set(pairKey, after);
-      if (!jsonEqual(after, { state: before.state, fields: before.fields })) changed.add(pairKey);
+      state = keep.lastAt ? next.state : { ...next.state, lastAt: null };
+      fields = kept(seen, keep);
       for (const transition of next.transitions)
         transitions.push({
-          tenantId: d.tenantId,
-          deviceId: d.deviceId,
+          tenantId: device.tenant_id,
+          deviceId: device.device_id,
           ruleId: rule.ruleId,
           transition,
-          muted: pair.device.lifecycle === 'maintenance',
-          device: pair.device,
+          muted: device.lifecycle === 'maintenance',
+          device,
           rule,
         });
     }
+    if (steady) {
+      let lesson = settled.get(device);
+      if (!lesson) settled.set(device, (lesson = new Map()));
+      // Known to the gateway when the state is all the rule keeps (alarm-steady.ts).
+      lesson.set(rule, keep.nothing && keep.valuesOnly ? state : null);
+    }
+    if (state !== before.state && !jsonEqual({ state, fields }, before))
+      rows.push({
+        tenant_id: device.tenant_id,
+        device_id: device.device_id,
+        rule_id: rule.ruleId,
+        state,
+        fields,
+      });
   }
-
-  const rows = [...changed].map((k) => {
-    const [tenant_id, device_id, rule_id] = k.split('\u0000') as [string, string, string];
-    const { state, fields } = current.get(k)!;
-    return { tenant_id, device_id, rule_id, state, fields };
-  });
+  if (steady)
+    for (const [device, states] of settled) {
+      const rules = rulesOf(device.tenant_id);
+      steady.lessons.push({
+        tenantId: device.tenant_id,
+        deviceId: device.device_id,
+        rules,
+        readers: applicableReaders(readersFor(indexOf(rules), device.model), device),
+        states,
+        generation: generations.get(device) ?? 0,
+      });
+    }
   return commitJudgements(database, tx, rows, transitions);
 }
 
@@ -326,66 +378,6 @@ function plainSnapshot(d: AlarmDatapoint, device: DeviceContext): Snapshot {
   return snapshot;
 }
 
-/** What a rule's row keeps between datapoints (everything else is the datapoint's own). */
-interface Keep {
-  /** Values of every field (a condition over several fields judges the newest of each). */
-  readonly values: boolean;
-  /** When each of these fields came (`noDataFor` a field). */
-  readonly at: ReadonlySet<string>;
-  /** The value before the newest, of these fields (`changeBy`). */
-  readonly previous: ReadonlySet<string>;
-  /** When the last datapoint came (gaps with `periodSeconds`, silence with `noDataFor`). */
-  readonly lastAt: boolean;
-  /** None of the above: the datapoint alone decides. */
-  readonly nothing: boolean;
-}
-
-const keeps = new WeakMap<AlarmRule, Keep>();
-
-function keepOf(rule: AlarmRule): Keep {
-  let keep = keeps.get(rule);
-  if (!keep) {
-    const at = new Set<string>();
-    const previous = new Set<string>();
-    let silence = false;
-    const walk = (c: Condition): void => {
-      if ('all' in c) return c.all.forEach(walk);
-      if ('any' in c) return c.any.forEach(walk);
-      if ('noDataFor' in c) {
-        silence = true;
-        if (c.field !== undefined) at.add(c.field);
-      }
-      if ('changeBy' in c) previous.add(c.field);
-    };
-    walk(rule.condition);
-    const values = new Set(fieldsOf(rule.condition)).size > 1;
-    const lastAt = silence || rule.periodSeconds !== undefined;
-    keep = {
-      values,
-      at,
-      previous,
-      lastAt,
-      nothing: !values && !lastAt && at.size === 0 && previous.size === 0,
-    };
-    keeps.set(rule, keep);
-  }
-  return keep;
-}
-
-function kept(fields: Fields, keep: Keep): Fields {
-  const out: Fields = {};
-  for (const [f, v] of Object.entries(fields)) {
-    const value = keep.values || keep.previous.has(f);
-    if (!value && !keep.at.has(f)) continue;
-    out[f] = {
-      value: v.value,
-      at: keep.at.has(f) ? v.at : 0,
-      ...(keep.previous.has(f) && v.previous !== undefined ? { previous: v.previous } : {}),
-    };
-  }
-  return out;
-}
-
 /** Where each (device, rule) now stands, in one statement. */
 async function writeRuleStates(tx: TransactionSql, rows: readonly RuleStateRow[]): Promise<void> {
   if (rows.length === 0) return;
@@ -405,30 +397,34 @@ async function writeAlarms(
   transitions: ReadonlyArray<CommittedTransition & { device: DeviceContext; rule: LoadedRule }>,
 ): Promise<void> {
   const audit: AuditRow[] = [];
+  const events: AlarmTransitionRecord[] = [];
   for (const t of transitions) {
     const at = new Date(t.transition.at).toISOString();
     const subject = `device:${t.deviceId}`;
+    let rows: readonly Record<string, unknown>[];
     if (t.transition.kind === 'raise') {
-      await tx`
+      rows = await tx`
         insert into alarms (tenant_id, device_id, rule_id, rule_version, alarm_type, severity,
           status, muted, asset_id, site_id, customer_id, raised_at, details, updated_at)
         values (${t.tenantId}, ${t.deviceId}, ${t.ruleId}, ${t.rule.version},
           ${t.rule.rule.alarmType}, ${t.transition.severity}, 'active', ${t.muted},
           ${t.device.asset_id}, ${t.device.site_id}, ${t.device.customer_id}, ${at},
           ${JSON.stringify({ rule: t.rule.rule.name })}::jsonb, ${at})
-        on conflict (tenant_id, device_id, rule_id) where status = 'active' do nothing`;
+        on conflict (tenant_id, device_id, rule_id) where status = 'active' do nothing
+        returning *`;
     } else if (t.transition.kind === 'severity') {
-      await tx`
+      rows = await tx`
         update alarms set severity = ${t.transition.to}, updated_at = ${at}
         where tenant_id = ${t.tenantId} and device_id = ${t.deviceId} and rule_id = ${t.ruleId}
-          and status = 'active'`;
+          and status = 'active' returning *`;
     } else {
-      await tx`
+      rows = await tx`
         update alarms set status = 'cleared', cleared_at = ${at}, cleared_by = 'condition',
           updated_at = ${at}
         where tenant_id = ${t.tenantId} and device_id = ${t.deviceId} and rule_id = ${t.ruleId}
-          and status = 'active'`;
+          and status = 'active' returning *`;
     }
+    for (const alarm of rows) events.push(ruleEvent(t.tenantId, t.ruleId, t.transition, alarm, at));
     audit.push({
       tenantId: t.tenantId,
       actor: `rule:${t.ruleId}`,
@@ -442,4 +438,7 @@ async function writeAlarms(
     });
   }
   await writeAudit(drizzleIn(database, tx) as never, audit);
+  await recordAlarmEvents(drizzleIn(database, tx) as never, events);
+  // Each raise is a fault occurrence of its fingerprint (docs/alarms.md "Fault fingerprints").
+  await recordFaults(tx, raisedFaults(transitions));
 }

@@ -1,8 +1,10 @@
-import { and, asc, count, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { PgTransaction } from 'drizzle-orm/pg-core';
 import { SEVERITIES, type Severity } from '../twins/alarms/rule';
 import { DoppelError } from '../twins/errors';
 import type { Database } from './client';
+import { ALARM_STATES_CHANNEL } from './alarm-steady';
+import { recordAlarmEvents, type AlarmTransitionRecord } from './alarm-events';
 import { writeAudit } from './audit-writer';
 import { alarmComments, alarms, alarmStates } from './schema';
 
@@ -171,9 +173,28 @@ async function changeAlarm(
         at,
       },
     ]);
+    const type = EVENT_OF[kind];
+    if (type)
+      await recordAlarmEvents(tx, [
+        {
+          tenantId: who.tenantId,
+          alarm: row!,
+          type,
+          at,
+          actor: who.actor,
+          ...(kind === 'assign' ? { from: alarm.assignee, to: row!.assignee } : {}),
+        },
+      ]);
     return row!;
   });
 }
+
+/** The alarm event each operator's change records (a comment is no transition). */
+const EVENT_OF: Record<string, AlarmTransitionRecord['type'] | undefined> = {
+  acknowledge: 'acknowledged',
+  assign: 'assigned',
+  clear: 'cleared',
+};
 
 const lifecycleOf = (a: AlarmRow) => ({
   status: a.status,
@@ -257,6 +278,10 @@ export function clearAlarm(database: Database, who: AlarmActor, alarmId: number)
             eq(alarmStates.ruleId, alarm.ruleId),
           ),
         );
+      // The gateway holding the device forgets the window it knew (db/alarm-steady.ts).
+      await tx.execute(
+        sql`select pg_notify(${ALARM_STATES_CHANNEL}, ${JSON.stringify([alarm.tenantId, alarm.deviceId])})`,
+      );
       return { set: { status: 'cleared', clearedAt: at, clearedBy: 'operator' } };
     },
     { lockWindowFirst: true },
@@ -308,6 +333,17 @@ export async function clearAlarmsOfRule(
       before: { ...lifecycleOf(a), status: 'active' },
       after: lifecycleOf(a),
       at,
+    })),
+  );
+  await recordAlarmEvents(
+    tx,
+    cleared.map((alarm) => ({
+      tenantId: who.tenantId,
+      alarm,
+      type: 'cleared',
+      at,
+      actor: who.actor,
+      reason: 'rule-removed',
     })),
   );
   return cleared.length;

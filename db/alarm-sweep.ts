@@ -1,8 +1,8 @@
 import { fieldsOf, isTimeDriven } from '../twins/alarms/condition';
 import { initialRuleState, sweep, type RuleState } from '../twins/alarms/evaluate';
 import type { AlarmRule, Condition } from '../twins/alarms/rule';
+import { applies } from './alarm-rule-index';
 import {
-  applies,
   deviceContexts,
   snapshotOf,
   commitJudgements,

@@ -13,6 +13,7 @@ import {
 } from '../twins/device';
 import { isRejection, reject, type Rejection } from '../twins/errors';
 import type { DeviceKey } from '../twins/ids';
+import type { SteadyPairs } from './alarm-steady';
 import { evaluateAlarms, flattenFields, type RulesOf } from './alarm-evaluation';
 import type { Database } from './client';
 import { recordColumns } from './device-record';
@@ -87,9 +88,11 @@ export async function commitIngest(
   database: Database,
   items: readonly IngestItem[],
   rulesOf: RulesOf = NO_RULES,
+  /** The gateway's steady pairs: a report's evaluation unsettles those it judges (alarm-steady.ts). */
+  steady?: SteadyPairs,
 ): Promise<IngestOutcome[]> {
   if (items.length === 0) return [];
-  return database.sql.begin((tx) => ingestIn(database, tx, items, rulesOf));
+  return database.sql.begin((tx) => ingestIn(database, tx, items, rulesOf, steady));
 }
 
 async function ingestIn(
@@ -97,6 +100,7 @@ async function ingestIn(
   tx: TransactionSql,
   items: readonly IngestItem[],
   rulesOf: RulesOf,
+  steady?: SteadyPairs,
 ): Promise<IngestOutcome[]> {
   const keys = [...new Map(items.map((i) => [keyOf(i.key), i.key])).values()];
   const found = await tx<{ tenant_id: string; device_id: string; state: DeviceTwinState }[]>`
@@ -209,6 +213,8 @@ async function ingestIn(
       ];
     }),
     rulesOf,
+    // What it learns is not kept: the telemetry path's next evaluation learns again.
+    steady ? { pairs: steady, lessons: [] } : undefined,
   );
   await appendManyToOutbox(tx, changes);
   return outcomes;

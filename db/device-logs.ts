@@ -114,7 +114,7 @@ export async function searchLogLines(
 
 /**
  * Adds the partitions of today and `aheadDays` after it, drops those older than
- * `retentionDays` (whole days, UTC), through device_log_partitions() (migration 0032).
+ * `retentionDays` (whole days, UTC), through device_log_partitions() (migration 0034).
  * `today` is for tests; by default the database's clock decides.
  */
 export async function maintainLogPartitions(

@@ -6,6 +6,7 @@ import { deviceAuditEntry } from '../twins/audit/device-audit';
 import { twinAuditRow, writeAudit } from './audit-writer';
 import { appendToOutbox } from './outbox-writer';
 import { applyAlarmEffects } from './alarm-effects';
+import { recordAlarmEvents } from './alarm-events';
 import { deviceCredentials, deviceLifecycleHistory, deviceTwins } from './schema';
 import { recordRow as row } from './device-record';
 
@@ -91,22 +92,23 @@ export async function writeChanges(
       );
   }
   // Alarms follow the lifecycle: muted in maintenance, cleared when retired or replaced.
-  const alarmAudit =
+  const alarmEffects =
     transitions.length > 0
       ? await applyAlarmEffects(
           tx,
           state,
           transitions.map(({ event }) => event),
         )
-      : [];
+      : { audit: [], events: [] };
   // The audit trail and the ledger before the outbox: the outbox's lock is always taken last.
   await writeAudit(tx, [
     ...events.flatMap((event, i) => {
       const entry = deviceAuditEntry(i === 0 ? before : states[i - 1]!, event, states[i]!);
       return entry ? [twinAuditRow(state.tenantId, entry)] : [];
     }),
-    ...alarmAudit,
+    ...alarmEffects.audit,
   ]);
+  await recordAlarmEvents(tx, alarmEffects.events);
   await appendToOutbox(
     tx,
     { type: 'device', tenantId: state.tenantId, id: state.deviceId },

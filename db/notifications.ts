@@ -1,3 +1,4 @@
+import { ALARM_STATES_CHANNEL } from './alarm-steady';
 import { BACKENDS_CHANNEL } from './backend-store';
 import type { Database } from './client';
 import { ROLLOUT_CHANNEL } from './rollout-store';
@@ -6,12 +7,14 @@ import { OUTBOX_CHANNEL } from './schema';
 /**
  * What Doppel's writers NOTIFY when they commit, and what the payload says: `outbox` (the
  * tenant whose twins changed), `backends` (the tenant whose backends changed), `rollouts`
- * (`<tenant>:<rollout>` whose status or counts changed).
+ * (`<tenant>:<rollout>` whose status or counts changed), `alarmStates` (`[tenant, device]` as
+ * JSON, whose alarm states an operator reset).
  */
 const CHANNELS = {
   outbox: OUTBOX_CHANNEL,
   backends: BACKENDS_CHANNEL,
   rollouts: ROLLOUT_CHANNEL,
+  alarmStates: ALARM_STATES_CHANNEL,
 } as const;
 
 export type NotificationTopic = keyof typeof CHANNELS;

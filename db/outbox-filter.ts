@@ -1,6 +1,29 @@
 import { and, eq, gt, inArray, sql as dsql, type SQL } from 'drizzle-orm';
 import type { OutboxEntry } from './outbox-reader';
 import { outbox } from './schema';
+import {
+  DEFAULT_NOTIFIED_KINDS,
+  routes,
+  type AlarmEventState,
+  type AlarmRouting,
+} from '../twins/alarms/notification-channel';
+import { SEVERITIES, severityRank } from '../twins/alarms/rule';
+
+/** `routes` as SQL over an alarm event's row (its state: severity, site, customer). */
+function alarmRoutingSql(routing: AlarmRouting): SQL {
+  const field = (name: string) => dsql`${outbox.payload} #>> ${dsql.raw(`'{state,${name}}'`)}`;
+  const severities = SEVERITIES.filter(
+    (s) =>
+      (!routing.minSeverity || severityRank(s) >= severityRank(routing.minSeverity)) &&
+      (!routing.severities || routing.severities.includes(s)),
+  );
+  return and(
+    inArray(outbox.kind, [...(routing.kinds ?? DEFAULT_NOTIFIED_KINDS)]),
+    severities.length === 0 ? dsql`false` : inArray(field('severity'), severities),
+    routing.siteIds ? inArray(field('siteId'), routing.siteIds) : undefined,
+    routing.customerIds ? inArray(field('customerId'), routing.customerIds) : undefined,
+  )!;
+}
 
 /**
  * Which outbox rows a subscriber wants. One definition serves the replay (as SQL) and the live
@@ -8,7 +31,7 @@ import { outbox } from './schema';
  */
 export interface OutboxFilter {
   readonly tenantId: string;
-  readonly aggregateType: 'device' | 'asset';
+  readonly aggregateType: 'device' | 'asset' | 'alarm';
   readonly aggregateId?: string | undefined;
   /** Event types (`reported`, `lifecycle-changed`, …); any when absent. */
   readonly kinds?: readonly string[] | undefined;
@@ -19,6 +42,8 @@ export interface OutboxFilter {
    * change is placed where it happened even after the device moved on.
    */
   readonly siteId?: string | undefined;
+  /** Alarm events only: the routing of docs/alarms.md "Notifications" (`routes`, and as SQL). */
+  readonly alarmRouting?: AlarmRouting | undefined;
 }
 
 function siteOf(entry: Pick<OutboxEntry, 'aggregateType' | 'state'>): string | null {
@@ -36,7 +61,9 @@ export function matchesOutboxFilter(entry: OutboxEntry, filter: OutboxFilter): b
     entry.aggregateType === filter.aggregateType &&
     (filter.aggregateId === undefined || entry.aggregateId === filter.aggregateId) &&
     (filter.kinds === undefined || filter.kinds.includes(entry.kind)) &&
-    (filter.siteId === undefined || siteOf(entry) === filter.siteId)
+    (filter.siteId === undefined || siteOf(entry) === filter.siteId) &&
+    (filter.alarmRouting === undefined ||
+      routes(filter.alarmRouting, entry.kind, entry.state as AlarmEventState))
   );
 }
 
@@ -53,5 +80,6 @@ export function outboxFilterSql(filter: OutboxFilter, cursor: number): SQL {
     filter.aggregateId === undefined ? undefined : eq(outbox.aggregateId, filter.aggregateId),
     filter.kinds === undefined ? undefined : inArray(outbox.kind, [...filter.kinds]),
     filter.siteId === undefined ? undefined : eq(sitePath, filter.siteId),
+    filter.alarmRouting === undefined ? undefined : alarmRoutingSql(filter.alarmRouting),
   )!;
 }

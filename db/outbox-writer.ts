@@ -21,7 +21,7 @@ type Tx = PgTransaction<any, any, any>;
  */
 export async function appendToOutbox(
   tx: Tx,
-  aggregate: { type: 'device' | 'asset'; tenantId: string; id: string },
+  aggregate: { type: 'device' | 'asset' | 'alarm'; tenantId: string; id: string },
   changes: ReadonlyArray<{ event: { type: string; at: string }; state: { version: number } }>,
 ): Promise<void> {
   await appendChangesToOutbox(
@@ -65,7 +65,7 @@ const CHUNK = 1_000;
 
 /** One change of one aggregate, for `appendManyToOutbox`. */
 export interface OutboxChange {
-  readonly aggregate: { type: 'device' | 'asset'; tenantId: string; id: string };
+  readonly aggregate: { type: 'device' | 'asset' | 'alarm'; tenantId: string; id: string };
   readonly event: { type: string; at: string };
   readonly state: { version: number };
   /** W3C trace context of the message that made the change (tracing on). */

@@ -2,7 +2,13 @@ import { and, desc, eq, gte, lte, sql as dsql } from 'drizzle-orm';
 import type { TransactionSql } from 'postgres';
 import type { DeviceKey } from '../twins/ids';
 import type { Database } from './client';
-import { evaluateAlarms, flattenFields, type RulesOf } from './alarm-evaluation';
+import type { SteadyLesson, SteadyPairs } from './alarm-steady';
+import {
+  evaluateAlarms,
+  flattenFields,
+  type AlarmDatapoint,
+  type RulesOf,
+} from './alarm-evaluation';
 import { telemetry } from './schema/telemetry';
 
 export interface TelemetryRow {
@@ -15,6 +21,12 @@ export interface TelemetryRow {
 }
 
 /**
+ * How a batch met the alarm rules: none of its tenants has any; every sample left the states
+ * the gateway knows as they were (no statement beyond the INSERT); judged in the transaction.
+ */
+export type AlarmPath = 'none' | 'steady' | 'judged';
+
+/**
  * One INSERT of the whole batch in one statement (its own transaction); a sample already stored
  * is skipped (idempotent). The batch travels as one JSON parameter that PostgreSQL expands
  * with jsonb_to_recordset: building the statement costs next to nothing whatever the batch size
@@ -25,12 +37,30 @@ export async function insertTelemetry(
   database: Database,
   rows: readonly TelemetryRow[],
   rulesOf?: RulesOf,
-): Promise<void> {
-  if (rows.length === 0) return;
-  // With alarm rules for a tenant of the batch: the samples and their alarms in one transaction.
+  steady?: SteadyPairs,
+): Promise<AlarmPath> {
+  if (rows.length === 0) return 'none';
+  // With alarm rules for a tenant of the batch: the samples and their alarms in one
+  // transaction — unless every sample leaves the states it meets as they are (alarm-steady.ts).
+  let path: AlarmPath = 'none';
   if (rulesOf && rows.some((r) => rulesOf(r.tenantId).length > 0)) {
-    await database.sql.begin((tx) => insertAndEvaluate(database, tx, rows, rulesOf));
-    return;
+    const datapoints = rows.map(datapointOf);
+    if (!steady || !datapoints.every((d) => steady.settles(d, rulesOf))) {
+      const lessons: SteadyLesson[] = [];
+      await database.sql.begin((tx) =>
+        insertAndEvaluate(
+          database,
+          tx,
+          rows,
+          datapoints,
+          rulesOf,
+          steady ? { pairs: steady, lessons } : undefined,
+        ),
+      );
+      for (const lesson of lessons) steady!.learn(lesson);
+      return 'judged';
+    }
+    path = 'steady';
   }
   const batch = batchOf(rows);
   await database.sql`
@@ -39,44 +69,55 @@ export async function insertTelemetry(
     from jsonb_to_recordset(${batch}::jsonb)
       as r(tenant_id text, device_id text, channel text, at timestamptz, values jsonb)
     on conflict do nothing`;
+  return path;
 }
 
-/** The samples not stored before, judged against the alarm rules of their devices. */
+/**
+ * The samples not stored before, judged against the alarm rules of their devices. The INSERT
+ * answers with the positions of the samples it skipped (stored before: a device's retry), so
+ * the common batch — every sample new — costs one row of answer, not one per sample.
+ */
 async function insertAndEvaluate(
   database: Database,
   tx: TransactionSql,
   rows: readonly TelemetryRow[],
+  datapoints: readonly AlarmDatapoint[],
   rulesOf: RulesOf,
+  steady: Parameters<typeof evaluateAlarms>[4],
 ): Promise<void> {
-  const inserted = await tx<
-    { tenant_id: string; device_id: string; channel: string; ms: number }[]
-  >`
-    insert into telemetry (tenant_id, device_id, channel, at, values)
-    select tenant_id, device_id, channel, at, values
-    from jsonb_to_recordset(${batchOf(rows)}::jsonb)
-      as r(tenant_id text, device_id text, channel text, at timestamptz, values jsonb)
-    on conflict do nothing
-    returning tenant_id, device_id, channel, (extract(epoch from at) * 1000)::float8 as ms`;
-  const fresh = new Set(
-    inserted.map((r) => `${r.tenant_id}\u0000${r.device_id}\u0000${r.channel}\u0000${r.ms}`),
-  );
+  const skipped = await tx<{ n: number }[]>`
+    with r as (
+      select tenant_id, device_id, channel, at, values, n
+      from rows from (jsonb_to_recordset(${batchOf(rows)}::jsonb)
+        as (tenant_id text, device_id text, channel text, at timestamptz, values jsonb))
+        with ordinality as r(tenant_id, device_id, channel, at, values, n)
+    ), stored as (
+      insert into telemetry (tenant_id, device_id, channel, at, values)
+      select tenant_id, device_id, channel, at, values from r
+      on conflict do nothing
+      returning tenant_id, device_id, channel, at
+    )
+    select (n - 1)::int as n from r
+    where not exists (
+      select 1 from stored s
+      where s.tenant_id = r.tenant_id and s.device_id = r.device_id
+        and s.channel = r.channel and s.at = r.at)`;
+  const old = new Set(skipped.map((s) => s.n));
   await evaluateAlarms(
     database,
     tx,
-    rows
-      .map((r) => ({ row: r, at: Date.parse(r.at) }))
-      .filter(({ row, at }) =>
-        fresh.has(`${row.tenantId}\u0000${row.deviceId}\u0000${row.channel ?? ''}\u0000${at}`),
-      )
-      .map(({ row, at }) => ({
-        tenantId: row.tenantId,
-        deviceId: row.deviceId,
-        at,
-        fields: flattenFields(row.values),
-      })),
+    old.size === 0 ? datapoints : datapoints.filter((_, i) => !old.has(i)),
     rulesOf,
+    steady,
   );
 }
+
+const datapointOf = (row: TelemetryRow): AlarmDatapoint => ({
+  tenantId: row.tenantId,
+  deviceId: row.deviceId,
+  at: Date.parse(row.at),
+  fields: flattenFields(row.values),
+});
 
 const batchOf = (rows: readonly TelemetryRow[]) =>
   JSON.stringify(

@@ -55,7 +55,10 @@ export async function readWebhookPage(
       .limit(limit);
     if (rows.length === 0) return { status: 'idle', cursor: hook.cursor };
     await database.db.update(webhooks).set({ waiting: false }).where(key(tenantId, webhookId));
-    const ids = rows.filter((r) => webhookTakes(hook.filter, r)).map((r) => r.id);
+    // Alarm events go to notification channels (docs/alarms.md), not to twin webhooks.
+    const ids = rows
+      .filter((r) => r.aggregateType !== 'alarm' && webhookTakes(hook.filter, r))
+      .map((r) => r.id);
     if (ids.length > 0)
       return { status: 'ready', cursor: hook.cursor, ids, maxAttempts: hook.maxAttempts };
     await advanceWebhookCursor(database, tenantId, webhookId, hook.cursor, rows.at(-1)!.id);

@@ -240,8 +240,49 @@ const egressNetworks = (fallback: string) =>
     });
 const egress = { EGRESS_ALLOWED_NETWORKS: egressNetworks('') };
 
+/** The SMTP server alarm e-mails go through (docs/alarms.md, "Notifications"); none: no e-mail. */
+const smtp = {
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: port.default(587),
+  /** TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
+  SMTP_SECURE: z.stringbool({ error: 'true or false' }).default(false),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  SMTP_FROM: z.string().min(3).default('Doppel <doppel@localhost>'),
+  /** How often the alarm notifier routes, reminds, cuts digests and sends. */
+  ALARM_NOTIFY_TICK_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+};
+
+/** The worker's notifier settings from its configuration. */
+export function alarmNotificationsOf(config: {
+  SMTP_HOST?: string | undefined;
+  SMTP_PORT: number;
+  SMTP_SECURE: boolean;
+  SMTP_USER?: string | undefined;
+  SMTP_PASSWORD?: string | undefined;
+  SMTP_FROM: string;
+  ALARM_NOTIFY_TICK_MS: number;
+}) {
+  return {
+    tickMs: config.ALARM_NOTIFY_TICK_MS,
+    ...(config.SMTP_HOST
+      ? {
+          smtp: {
+            host: config.SMTP_HOST,
+            port: config.SMTP_PORT,
+            secure: config.SMTP_SECURE,
+            user: config.SMTP_USER,
+            password: config.SMTP_PASSWORD,
+            from: config.SMTP_FROM,
+          },
+        }
+      : {}),
+  };
+}
+
 export const workerConfig = z.object({
   ...egress,
+  ...smtp,
   ...logging,
   ...backends,
   ...migration,
@@ -303,6 +344,7 @@ export const apiConfig = z
 export const embeddedConfig = z
   .object({
     ...logging,
+    ...smtp,
     ...outbox,
     ...twins,
     ...gateway,

@@ -44,8 +44,17 @@ export class AlarmRuleCache {
     if (entry?.refreshing) return entry.refreshing;
     const refreshing = loadEnabledAlarmRules(this.database, tenantId).then(
       (rows) => {
+        const kept = this.tenants.get(tenantId)?.rules;
+        // Unchanged rules stay the same list: what was learned against them stays good
+        // (db/alarm-steady.ts forgets a device's states when its tenant's rules change).
+        const same =
+          kept !== undefined &&
+          kept.length === rows.length &&
+          kept.every((r, i) => r.ruleId === rows[i]!.ruleId && r.version === rows[i]!.version);
         this.tenants.set(tenantId, {
-          rules: rows.map((r) => ({ ...r, fields: new Set(fieldsOf(r.rule.condition)) })),
+          rules: same
+            ? kept
+            : rows.map((r) => ({ ...r, fields: new Set(fieldsOf(r.rule.condition)) })),
           loadedAt: this.now(),
           refreshing: null,
         });

@@ -49,6 +49,8 @@ export interface DeviceLinksOptions {
   /** Remembers each device's refused logins for "why is it offline" (coalesced writes). */
   refusals?: { refused(key: DeviceKey, code: string): void } | undefined;
   telemetry: TelemetryWriter;
+  /** A device's connection ended here (its alarm rules' calm pairs are forgotten). */
+  onForget?: ((key: DeviceKey) => void) | undefined;
   /** Copies of what devices did (acknowledged only), for the webhook backends. */
   copies?: { deliver(key: DeviceKey, model: string | null, event: DeviceEvent): void };
   /** The device's model when the device exists, is not revoked and the secret matches; else false. */
@@ -275,6 +277,7 @@ export class DeviceLinks {
   forget(link: DeviceLink): void {
     this.links.delete(link.sessionId);
     this.opts.metrics.connections.dec({ protocol: link.protocol });
+    this.opts.onForget?.(link.key);
   }
 
   control(sessionId: string): SessionControl | undefined {

@@ -111,6 +111,12 @@ export class GatewayMetrics {
     buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  readonly alarmBatches = new Counter({
+    name: 'doppel_gateway_alarm_batches_total',
+    help: 'Telemetry batches of tenants with alarm rules, by path: steady (every sample left the known rule states as they were: no statement beyond the INSERT) or judged (read, locked and written in the transaction)',
+    labelNames: ['path'] as const,
+    registers: [this.registry],
+  });
   readonly telemetryBatchSize = new Histogram({
     name: 'doppel_gateway_telemetry_batch_samples',
     help: 'Telemetry samples per insert',

@@ -7,6 +7,8 @@ import { findDeviceTwin } from '../db/device-projection';
 import { normaliseReport } from '../twins/profiles';
 import { commitIngest } from '../db/device-ingest';
 import { AlarmRuleCache } from './alarm-rules';
+import { SteadyPairs } from '../db/alarm-steady';
+import { listenTo } from '../db/notifications';
 import { Admission } from './admission';
 import { AuthFailures } from './auth-failures';
 import { insertTelemetry } from '../db/telemetry-store';
@@ -95,12 +97,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const metrics = new GatewayMetrics();
   // Alarm rules are judged in the same transactions as the data they read (docs/alarms.md).
   const alarmRules = new AlarmRuleCache(options.database);
+  // The (device, rule) states known here: a datapoint that leaves them as they are needs no statement.
+  const steadyPairs = new SteadyPairs();
   // Connects, reports and disconnects go to the device records in batches, not to Temporal.
   const ingest = new IngestWriter(async (items) => {
     const stopTimer = metrics.ingestBatchSeconds.startTimer();
     try {
       const rulesOf = await alarmRules.rulesFor(items.map((i) => i.key.tenantId));
-      const outcomes = await commitIngest(options.database, items, rulesOf);
+      const outcomes = await commitIngest(options.database, items, rulesOf, steadyPairs);
       stopTimer();
       metrics.ingestBatches.inc({ outcome: 'committed' });
       metrics.ingestBatchSize.observe(items.length);
@@ -128,6 +132,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const egress = createEgress(options.allowedNetworks);
   const directory = new BackendDirectory(options.database, options.logger);
   await directory.start();
+  // An operator who reset a device's alarm states: the device is forgotten here (a missed
+  // notification — the listening connection came back — forgets every device).
+  const resets = await listenTo(
+    options.database,
+    'alarmStates',
+    (payload) => {
+      const [tenantId, deviceId] = JSON.parse(payload) as [string, string];
+      steadyPairs.forget(tenantId, deviceId);
+    },
+    () => steadyPairs.forgetAll(),
+  );
   const webhooks = new WebhookRouter({
     directory,
     metrics,
@@ -137,12 +152,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const telemetry = new TelemetryWriter(async (rows) => {
     const stopTimer = metrics.telemetryBatchSeconds.startTimer();
-    await insertTelemetry(
+    const path = await insertTelemetry(
       options.database,
       rows,
       await alarmRules.rulesFor(rows.map((r) => r.tenantId)),
+      steadyPairs,
     );
     stopTimer();
+    if (path !== 'none') metrics.alarmBatches.inc({ path });
     metrics.telemetryBatchSize.observe(rows.length);
   });
   const verified = new VerifiedSecrets();
@@ -151,6 +168,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     options.logger,
   );
   const links = new DeviceLinks({
+    onForget: (key) => steadyPairs.forget(key.tenantId, key.deviceId),
     refusals,
     telemetry,
     copies: webhooks,
@@ -282,6 +300,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await worker.stop();
       webhooks.stop();
       await directory.stop();
+      await resets.unlisten();
     },
   };
 }

@@ -4,9 +4,11 @@ import { createDatabase } from '../db/client';
 import type { LoadedRule } from '../db/alarm-evaluation';
 import { changeAlarmRule, createAlarmRule, loadEnabledAlarmRules } from '../db/alarm-rule-store';
 import { sweepAlarms } from '../db/alarm-sweep';
+import { SteadyPairs } from '../db/alarm-steady';
 import { insertTelemetry } from '../db/telemetry-store';
 import { fieldsOf } from '../twins/alarms/condition';
 import { alarmRuleSchema, type AlarmRuleInput } from '../twins/alarms/rule';
+import { countingDatabase } from './support/counting-database';
 import { uniqueTenant } from './support/stack';
 
 /**
@@ -156,6 +158,76 @@ describe('alarm evaluation in the telemetry path', () => {
     expect((await row()).xmin).toBe(settled.xmin); // not rewritten
     await send(tenantId, 'c-1', [90], 73);
     expect((await row()).state.window).toBe('oooob');
+  });
+
+  it('a gateway that knows the steady states ends where the transactional path ends, and a steady device costs only its INSERT', async () => {
+    const tenantId = await tenantWithRule({
+      escalation: [{ afterSeconds: 120, severity: 'critical' }],
+    });
+    const rules = await rulesOf(tenantId);
+    const steady = new SteadyPairs();
+    // A walk of calm, hot and flapping runs: raises, holds, escalates, clears, several times.
+    const temperatures: number[] = [];
+    let seed = 7;
+    for (let run = 0; run < 40; run++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      const kind = seed % 3;
+      const length = 2 + ((seed >> 8) % 25);
+      for (let k = 0; k < length; k++)
+        temperatures.push(kind === 0 ? 20 + (k % 5) : kind === 1 ? 88 + (k % 5) : k % 2 ? 70 : 85);
+    }
+    for (const [i, temperature] of temperatures.entries()) {
+      const at = new Date(T0 + i * 10_000).toISOString();
+      const values = { temperature };
+      await insertTelemetry(database, [{ tenantId, deviceId: 'c-1', at, values }], rules, steady);
+      await insertTelemetry(database, [{ tenantId, deviceId: 'c-2', at, values }], rules);
+    }
+    const history = (deviceId: string) => database.sql`
+      select status, severity, raised_at, cleared_at, cleared_by from alarms
+      where tenant_id = ${tenantId} and device_id = ${deviceId} order by alarm_id`;
+    const stateOf = (deviceId: string) => database.sql`
+      select state, fields from alarm_states where tenant_id = ${tenantId} and device_id = ${deviceId}`;
+    const withSteady = await history('c-1');
+    expect(withSteady.length).toBeGreaterThan(2);
+    expect(withSteady.some((a) => a.severity === 'critical')).toBe(true);
+    expect(withSteady).toEqual(await history('c-2'));
+    expect(await stateOf('c-1')).toEqual(await stateOf('c-2'));
+
+    // Calm for long enough, then steady: one statement per batch, the INSERT.
+    const counting = countingDatabase(inject('databaseUrl'));
+    try {
+      const from = temperatures.length;
+      const sample = (i: number, temperature: number) =>
+        insertTelemetry(
+          counting,
+          [
+            {
+              tenantId,
+              deviceId: 'c-1',
+              at: new Date(T0 + (from + i) * 10_000).toISOString(),
+              values: { temperature },
+            },
+          ],
+          rules,
+          steady,
+        );
+      for (let i = 0; i < 70; i++) await sample(i, 20 + (i % 5));
+      counting.queries.length = 0;
+      const paths: string[] = [];
+      for (let i = 70; i < 80; i++) paths.push(await sample(i, 20 + (i % 5)));
+      expect(paths).toEqual(Array(10).fill('steady'));
+      expect(counting.queries).toHaveLength(10);
+      expect(counting.queries.every((q) => q.trim().startsWith('insert into telemetry'))).toBe(
+        true,
+      );
+      counting.queries.length = 0;
+      // A breach: judged in a transaction, its window written.
+      expect(await sample(80, 95)).toBe('judged');
+      expect(counting.queries.length).toBeGreaterThan(1);
+      expect((await stateOf('c-1'))[0]!.state.window).toBe('oooob');
+    } finally {
+      await counting.close();
+    }
   });
 
   it('a rule change is versioned and refused against a stale version', async () => {

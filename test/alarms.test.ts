@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlarmRule } from '../db/alarm-rule-store';
+import { clearAlarm } from '../db/alarm-store';
 import { alarmRuleSchema, type AlarmRuleInput } from '../twins/alarms/rule';
 import { transition } from './support/change-subscriptions';
 import { connectRegistered } from './support/device-client';
@@ -159,6 +160,49 @@ describe('alarms from a real device', () => {
     const audit = await stack.database.sql<{ reason: string }[]>`
       select reason from audit_entries where tenant_id = ${tenantId} and operation = 'alarm.clear'`;
     expect(audit.map((a) => a.reason)).toEqual(['device retired: test: to RETIRED']);
+    device.close();
+  });
+
+  it('an operator clears a held alarm: the gateway holding the device forgets its window, and the breach that goes on raises afresh', async () => {
+    const tenantId = uniqueTenant('alarms');
+    await createAlarmRule(
+      stack.database,
+      { tenantId, ruleId: 'overload', actor: 'ops', role: 'admin' },
+      rule({ raise: { datapoints: 2, of: 3 }, clear: { consecutive: 2 } }),
+    );
+    const device = await connected(tenantId, 'em-9');
+    let seq = 1;
+    const breach = async () => {
+      seq += 1;
+      device.send({
+        type: 'telemetry',
+        seq,
+        samples: [
+          {
+            at: new Date(Date.UTC(2026, 11, 5, 9, 0, seq)).toISOString(),
+            values: { power: 7_000 },
+          },
+        ],
+      });
+      expect(await device.next((m) => m.seq === seq)).toEqual({ type: 'ack', seq });
+    };
+    // Raised, then held long enough for the gateway to know the state as steady.
+    for (let i = 0; i < 6; i++) await breach();
+    const [raised] = await stack.database.sql<{ alarm_id: number }[]>`
+      select alarm_id from alarms where tenant_id = ${tenantId} and status = 'active'`;
+    await clearAlarm(
+      stack.database,
+      { tenantId, actor: 'ops', role: 'operator' },
+      Number(raised!.alarm_id),
+    );
+    // The breach goes on: a fresh window, two breaches, a new alarm (the clear's NOTIFY reaches
+    // the gateway within moments; a gateway that kept the held state would raise nothing).
+    const deadline = Date.now() + 10_000;
+    while ((await alarmsOf(tenantId)).length < 2 && Date.now() < deadline) {
+      await breach();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await alarmsOf(tenantId)).map((a) => a.status)).toEqual(['cleared', 'active']);
     device.close();
   });
 });

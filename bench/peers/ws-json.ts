@@ -14,7 +14,7 @@ import type { Peer } from './peer';
 
 export async function start(opts: { databaseUrl: string }): Promise<Peer> {
   const database = createDatabase(opts.databaseUrl);
-  const writer = new TelemetryWriter((rows) => insertTelemetry(database, rows));
+  const writer = new TelemetryWriter(async (rows) => void (await insertTelemetry(database, rows)));
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/device' });
   await new Promise((r) => wss.once('listening', r));
   wss.on('connection', (ws) => {

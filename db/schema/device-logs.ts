@@ -6,7 +6,7 @@ import { tenantColumn } from './columns';
  *
  * The log lines themselves live in `device_log_lines`, a table partitioned by day on the
  * gateway's receive time. drizzle cannot declare a partitioned table, so it is created by a
- * hand-written migration (0032_device-log-lines.sql) with the function that adds and drops its
+ * hand-written migration (0034_device-log-lines.sql) with the function that adds and drops its
  * partitions; db/device-logs.ts reads and writes it in SQL.
  */
 

@@ -17,4 +17,6 @@ export * from './ledger';
 export * from './session-records';
 export * from './twin-notices';
 export * from './alarms';
+export * from './alarm-notifications';
+export * from './fault-fingerprints';
 export * from './device-logs';

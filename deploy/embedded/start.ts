@@ -9,7 +9,13 @@ import { migrateDatabase } from '../../db/migrate';
 import { startGateway } from '../../gateway/start-gateway';
 import { startApi } from '../../graphql/start-api';
 import { startWorker } from '../../workflows/worker/start-worker';
-import { embeddedConfig, jwtConfigOf, parseConfig, rateLimitOf } from '../config';
+import {
+  alarmNotificationsOf,
+  embeddedConfig,
+  jwtConfigOf,
+  parseConfig,
+  rateLimitOf,
+} from '../config';
 import { embeddedLedgerKey, ledgerKeyOf } from '../ledger-key';
 import { firstAdmin } from './first-admin';
 import { createLogger } from '../logger';
@@ -83,6 +89,7 @@ await runProcess(async (onStop) => {
     metricsHost: config.WORKER_METRICS_HOST,
     metricsPort: config.WORKER_METRICS_PORT,
     coreMetricsAddress: core.address,
+    alarmNotifications: alarmNotificationsOf(config),
     logRetentionDays: config.DEVICE_LOG_RETENTION_DAYS,
     uploadRetentionDays: config.LOG_UPLOAD_RETENTION_DAYS,
   });

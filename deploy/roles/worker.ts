@@ -3,7 +3,7 @@ import '../runtime/require-supported-node';
 import path from 'node:path';
 import { FsFileStore } from '../../db/file-store';
 import { startWorker } from '../../workflows/worker/start-worker';
-import { workerConfig } from '../config';
+import { alarmNotificationsOf, workerConfig } from '../config';
 import { ledgerKeyOf } from '../ledger-key';
 import { runProcess } from '../process';
 import { installTemporalLogging, temporalCoreMetrics } from '../temporal-runtime';
@@ -32,6 +32,7 @@ await runProcess(async (onStop) => {
     metricsHost: config.WORKER_METRICS_HOST,
     metricsPort: config.WORKER_METRICS_PORT,
     coreMetricsAddress: core.address,
+    alarmNotifications: alarmNotificationsOf(config),
     files: new FsFileStore(path.resolve(config.DOPPEL_FILES_DIR)),
     logRetentionDays: config.DEVICE_LOG_RETENTION_DAYS,
     uploadRetentionDays: config.LOG_UPLOAD_RETENTION_DAYS,

@@ -75,6 +75,10 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     alarmRule: READ,
     alarms: READ,
     alarm: READ,
+    // Channels name where alarms go (URLs, addresses): the tenant's admins only.
+    notificationChannels: ADMIN,
+    notificationChannel: ADMIN,
+    faultFingerprints: READ,
     deviceLogs: READ,
     logUploads: READ,
     logRequests: READ,
@@ -122,6 +126,10 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     assignAlarm: OPERATE,
     commentOnAlarm: OPERATE,
     clearAlarm: OPERATE,
+    createNotificationChannel: ADMIN,
+    updateNotificationChannel: ADMIN,
+    deleteNotificationChannel: ADMIN,
+    resolveFault: OPERATE,
     requestDeviceLog: OPERATE,
   },
   Subscription: {
@@ -129,6 +137,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     lifecycleChanged: READ,
     assetChanged: READ,
     rolloutProgress: READ,
+    alarmEvents: READ,
   },
 };
 

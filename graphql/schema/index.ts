@@ -4,6 +4,8 @@ import { accessResolvers } from './access-resolvers';
 import { accessTypeDefs } from './access-type-defs';
 import { alarmResolvers } from './alarms/resolvers';
 import { alarmTypeDefs } from './alarms/type-defs';
+import { alarmNotificationResolvers } from './alarms/notification-resolvers';
+import { alarmNotificationTypeDefs } from './alarms/notification-type-defs';
 import { ledgerResolvers } from './ledger-resolvers';
 import { ledgerTypeDefs } from './ledger-type-defs';
 import { backendResolvers } from './backend-resolvers';
@@ -12,6 +14,8 @@ import { changeResolvers } from './changes/resolvers';
 import { changeTypeDefs } from './changes/type-defs';
 import { connectivityResolvers } from './connectivity/resolvers';
 import { connectivityTypeDefs } from './connectivity/type-defs';
+import { faultResolvers } from './faults/resolvers';
+import { faultTypeDefs } from './faults/type-defs';
 import { deviceLogResolvers } from './device-logs/resolvers';
 import { deviceLogTypeDefs } from './device-logs/type-defs';
 import { graphSchema } from './graph';
@@ -47,6 +51,8 @@ export const API_TYPE_DEFS = [
   connectivityTypeDefs,
   ...graphSchema.typeDefs,
   alarmTypeDefs,
+  alarmNotificationTypeDefs,
+  faultTypeDefs,
   deviceLogTypeDefs,
 ];
 
@@ -71,6 +77,8 @@ export const schema = guardSchema(
       connectivityResolvers,
       ...graphSchema.resolvers,
       alarmResolvers,
+      alarmNotificationResolvers,
+      faultResolvers,
       deviceLogResolvers,
     ],
   }),

@@ -230,6 +230,53 @@ const scenarios: Record<string, (stack: TestStack) => Promise<Capture>> = {
     );
     return { workflowId: deviceWorkflowId(key), runId: firstRun };
   },
+  async 'rollout-health-gate'(stack) {
+    // A rollout of two devices with a health gate: the canary, its bake (a timer) and the
+    // judged gate (local activities), then the last wave.
+    const hello = async (deviceId: string, token: string, firmware: string) => {
+      const device = await TestDevice.connect(stack.gatewayUrl);
+      device.send({ type: 'hello', seq: 1, tenant: tenantId, device: deviceId, token, firmware });
+      await device.next((m) => m.type === 'welcome');
+      return device;
+    };
+    for (const deviceId of ['gate-a', 'gate-b']) {
+      const token = await registerDevice(stack, tenantId, deviceId, 'wb-gate');
+      const device = await hello(deviceId, token, '1.0');
+      void (async () => {
+        const command = await device.next((m) => m.type === 'command', 120_000);
+        device.send({ type: 'command-result', seq: 2, id: command.id, status: 'accepted' });
+        device.close();
+        await hello(deviceId, token, (command.params as { version: string }).version);
+      })();
+    }
+    const start = `mutation ($t: ID!, $c: RolloutConfigInput!) { startRollout(tenantId: $t, rollout: $c) { workflowId } }`;
+    // A rollout reads the device records: both active first.
+    const lifecycleOf = `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { lifecycle { state } } }`;
+    for (const deviceId of ['gate-a', 'gate-b'])
+      await eventually(async () => {
+        const { data } = await graphql<{ device: { lifecycle: { state: string } } | null }>(
+          stack.apiUrl,
+          lifecycleOf,
+          { t: tenantId, d: deviceId },
+        );
+        return data?.device?.lifecycle.state === 'ACTIVE' ? true : undefined;
+      });
+    const started = await graphql<{ startRollout: { workflowId: string } }>(stack.apiUrl, start, {
+      t: tenantId,
+      c: {
+        id: 'gated',
+        firmware: { version: '2.0', url: 'https://firmware.example.com/wb-gate/2.0.bin' },
+        target: { models: ['wb-gate'] },
+        canary: { devices: 1 },
+        waves: { mode: 'constant', size: 1 },
+        perDevice: { timeoutS: 60, retries: 0 },
+        healthGate: { bakeSeconds: 2 },
+      },
+    });
+    const workflowId = started.data!.startRollout.workflowId;
+    await stack.temporal.workflow.getHandle(workflowId).result();
+    return { workflowId };
+  },
   async 'device-bound'(_stack) {
     // The device side of the binding above: bind and unbind updates, status signals to the asset.
     return { workflowId: deviceWorkflowId({ tenantId, deviceId: 'bay-device-a' }) };

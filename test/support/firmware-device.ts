@@ -13,6 +13,16 @@ export const ROLLOUT = `query ($t: ID!, $r: ID!) { rollout(tenantId: $t, rollout
 export const control = (name: string) =>
   `mutation ($i: RolloutControlInput!) { ${name}(input: $i) { accepted rolloutId workflowId rollout { status } } }`;
 
+/** A rollout reads the device records: waits until this one shows the device active on `firmware`. */
+export const untilActiveOn = (g: TwinGraph, deviceId: string, firmware: string) =>
+  eventually(async () => {
+    const { device: twin } = await g.ok(
+      `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { lifecycle { state } firmware } }`,
+      { d: deviceId },
+    );
+    return twin?.lifecycle.state === 'ACTIVE' && twin.firmware === firmware ? twin : undefined;
+  });
+
 export type Behaviour = 'update' | 'reject' | 'stay';
 
 /**
@@ -31,14 +41,7 @@ export async function firmwareDevice(
 ): Promise<void> {
   const device = await g.connect(deviceId, token, firmware);
   open.push(device);
-  // A rollout reads the projected twins: wait until this one shows the device active on it.
-  await eventually(async () => {
-    const { device: twin } = await g.ok(
-      `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { lifecycle { state } firmware } }`,
-      { d: deviceId },
-    );
-    return twin?.lifecycle.state === 'ACTIVE' && twin.firmware === firmware ? twin : undefined;
-  });
+  await untilActiveOn(g, deviceId, firmware);
   void (async () => {
     const command = await device.next((m) => m.type === 'command', 120_000).catch(() => null);
     if (!command) return;

@@ -55,6 +55,8 @@ export interface StackOptions {
   offlineGraceMs?: number;
   /** Signals per second the worker's notice drainer sends to twins (default 200). */
   twinNoticeRate?: number;
+  /** The worker's alarm notifier (default none: test/alarm-notifications.test.ts runs its own). */
+  alarmNotifications?: NonNullable<Parameters<typeof startWorker>[0]['alarmNotifications']>;
   /** The largest log file a device may upload (default 64 MiB). */
   maxUploadBytes?: number;
   /** Log lines a device may send a second (default 100). */
@@ -124,6 +126,7 @@ export async function startStack(
     metricsPort: 0,
     ...(coreMetricsAddress ? { coreMetricsAddress } : {}),
     ...(options.twinNoticeRate ? { twinNoticeRate: options.twinNoticeRate } : {}),
+    alarmNotifications: options.alarmNotifications ?? false,
     // Benchmarks size the worker's cache as an operator would (TWIN_WORKFLOW_CACHE).
     ...(process.env.TWIN_WORKFLOW_CACHE
       ? { workflowCache: Number(process.env.TWIN_WORKFLOW_CACHE) }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN } from '../ids';
+import { healthGateSchema } from './health';
 import { scheduleSchema } from './schedule-schema';
 
 const id = z.string().regex(ID_PATTERN, 'a slug: letters, digits, . _ - (at most 64)');
@@ -113,6 +114,12 @@ export const rolloutConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Bake after each wave and compare the updated devices with those not yet updated
+     * (alarms, new fault fingerprints, reconnects, failed charging sessions): a regression
+     * pauses the rollout with the evidence (health.ts).
+     */
+    healthGate: healthGateSchema.optional(),
   })
   .strict();
 

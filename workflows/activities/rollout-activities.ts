@@ -13,7 +13,14 @@ import {
   type RolloutDeviceStatus,
   type RolloutRecord,
 } from '../../db/rollout-store';
+import {
+  finishHealthCheck,
+  healthFigures,
+  startHealthCheck,
+  type HealthWindow,
+} from '../../db/rollout-health';
 import type { DeviceCommandRecord, DeviceTwinState } from '../../twins/device';
+import { judgeHealth, type HealthGate, type HealthVerdict } from '../../twins/rollout/health';
 import type { OperationConfig, RolloutConfig } from '../../twins/rollout/config';
 import { isRollout } from '../../twins/rollout/plan';
 import {
@@ -183,6 +190,31 @@ export function createRolloutActivities(database: Database, temporal?: Client) {
 
   return {
     ...createRolloutBatchActivities(database),
+
+    /** A wave's bake begins: its health check is on record as baking until `until`. */
+    async startHealthCheck(input: {
+      tenantId: string;
+      rolloutId: string;
+      wave: number;
+      since: string;
+      until: string;
+    }): Promise<void> {
+      await startHealthCheck(database, input);
+    },
+
+    /**
+     * A wave's bake judged (docs/fleet-operations.md "Health-gated rollouts"): the figures of
+     * its updated devices and of those not yet updated, the verdict and the evidence recorded;
+     * the workflow gets the verdict and its reason only.
+     */
+    async judgeRolloutHealth(
+      input: HealthWindow & { wave: number; gate: HealthGate },
+    ): Promise<Pick<HealthVerdict, 'verdict' | 'reason'>> {
+      const figures = await healthFigures(database, input);
+      const verdict = judgeHealth(input.wave, figures, input.gate);
+      await finishHealthCheck(database, input, verdict, figures);
+      return { verdict: verdict.verdict, reason: verdict.reason };
+    },
 
     async saveRollout(
       record: Omit<RolloutRecord, 'config'> & { config?: OperationConfig },

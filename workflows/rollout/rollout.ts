@@ -223,6 +223,33 @@ export async function otaRollout(args: RolloutArgs): Promise<RolloutProgress> {
     progress = { ...progress, waves: s.index + s.sizes.length };
     await publish();
   };
+  /**
+   * A wave's health gate (docs/fleet-operations.md "Health-gated rollouts"): a durable bake
+   * (the rollout follows controls and its schedule meanwhile), then one activity compares the
+   * wave's updated devices with those not yet updated since the wave started. Its reason when
+   * a limit is broken; null otherwise (no gate, a retry wave, aborted while baking).
+   */
+  const healthGate = async (from: number, size: number, wave: number, startedAt: Date) => {
+    const gate = 'healthGate' in config ? config.healthGate : undefined;
+    if (!gate || !('firmware' in config) || s.aborted) return null;
+    const since = startedAt.toISOString();
+    const until = new Date(Date.now() + gate.bakeSeconds * 1000).toISOString();
+    await db.startHealthCheck({ tenantId, rolloutId, wave, since, until });
+    await waitFor(() => s.aborted, gate.bakeSeconds * 1000);
+    if (s.aborted) return null;
+    const judged = await db.judgeRolloutHealth({
+      tenantId,
+      rolloutId,
+      wave,
+      from,
+      size,
+      version: config.firmware.version,
+      since,
+      until: now().toISOString(),
+      gate,
+    });
+    return judged.verdict === 'failed' ? judged.reason : null;
+  };
   const goOnAsNew = async () => {
     if (!workflowInfo().continueAsNewSuggested) return;
     await continueAsNew<typeof otaRollout>({ ...args, resume: { ...s, sizes: [...s.sizes] } });
@@ -246,15 +273,19 @@ export async function otaRollout(args: RolloutArgs): Promise<RolloutProgress> {
       s.canaryDone = true;
       progress = { ...progress, wave: s.index };
       await publish();
+      const [from, wave, startedAt] = [s.from, s.index, now()];
       const result = await runWave(s.from, size);
       s.from += size;
       const counts = await publish();
-      // The canary must pass whole; later waves answer to the abort criteria.
+      const more = s.sizes.length > 0 || !!config.continuous;
+      // The canary must pass whole; later waves answer to the abort criteria; then the
+      // wave's health gate, when the rollout has one and a wave follows.
       const stop =
-        canary && result.failed > 0
+        (canary && result.failed > 0
           ? `canary: ${result.failed} of ${result.succeeded + result.failed} devices failed`
-          : abortReason(counts, config.abort);
-      if (stop && !s.aborted && (s.sizes.length > 0 || config.continuous)) {
+          : abortReason(counts, config.abort)) ??
+        (more ? await healthGate(from, size, wave, startedAt) : null);
+      if (stop && !s.aborted && more) {
         s.paused = true;
         s.reason = `paused automatically: ${stop}`;
         await publish();

@@ -40,6 +40,7 @@ import {
 } from '@temporalio/interceptors-opentelemetry';
 import { tracing } from '../../observability/tracing';
 import { WorkerMetrics } from './worker-metrics';
+import { startAlarmNotifier, type AlarmNotifierOptions } from './alarm-notifier';
 import { scrapeFrom, serveMetrics } from '../../observability/metrics-listener';
 import { DEFAULT_DEVICE_SETTINGS } from '../../twins/device';
 
@@ -86,6 +87,11 @@ export interface WorkerOptions {
   files?: FileStore;
   /** Temporal Core's own Prometheus endpoint (host:port, see installTemporalRuntime), appended to this worker's page. */
   coreMetricsAddress?: string;
+  /**
+   * The alarm notifier (docs/alarms.md, "Notifications"): SMTP settings and tick; false: none
+   * in this worker (tests start their own). Default: on, without SMTP.
+   */
+  alarmNotifications?: Omit<AlarmNotifierOptions, 'egress'> | false;
 }
 
 export interface RunningWorker {
@@ -181,6 +187,19 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       error: String(error),
     }),
   );
+  const notifier =
+    options.alarmNotifications === false
+      ? null
+      : await startAlarmNotifier(options.database, {
+          ...options.alarmNotifications,
+          egress: createEgress(options.allowedNetworks),
+          onSent: (kind, n) => metrics.notifications.inc({ kind, outcome: 'sent' }, n),
+          onFailed: (kind, n) => metrics.notifications.inc({ kind, outcome: 'failed' }, n),
+          onError: (error) =>
+            Runtime.instance().logger.warn('alarm notifications: will retry', {
+              error: String(error),
+            }),
+        });
   // One of each per namespace: whichever worker starts first starts it, the others find it.
   const singleton = (workflow: string, workflowId: string, args: unknown, summary: string) =>
     client.workflow.start(workflow, {
@@ -229,6 +248,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await metricsListener.close();
       await logRetention.stop();
       await waker.stop();
+      await notifier?.stop();
       await drainer.stop();
       worker.shutdown();
       projections.shutdown();

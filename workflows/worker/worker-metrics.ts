@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../../db/client';
 import { twinNoticeBacklog } from '../../db/twin-notices';
 import { webhookBacklog } from '../../db/webhook-delivery';
+import { notificationBacklog } from '../../db/alarm-notification-delivery';
 import { cachedReading } from '../../observability/cached-reading';
 
 /**
@@ -20,6 +21,13 @@ export class WorkerMetrics {
   readonly graceExpiries = new Counter({
     name: 'doppel_worker_grace_expiries_total',
     help: 'Lost connections this worker’s sweeper took offline at the end of their grace period',
+    registers: [this.registry],
+  });
+
+  readonly notifications = new Counter({
+    name: 'doppel_worker_alarm_notifications_total',
+    help: 'Alarm notification messages this worker sent, by channel kind (webhook, email) and outcome (sent; failed: an attempt failed, retried with backoff)',
+    labelNames: ['kind', 'outcome'] as const,
     registers: [this.registry],
   });
 
@@ -51,6 +59,20 @@ export class WorkerMetrics {
       'doppel_worker_twin_notice_age_seconds',
       'Age of the oldest twin notice waiting (fleet-wide): how far behind the twins are',
       async () => (await notices()).oldestSeconds,
+    );
+    const alarmNotifications = cachedReading(() => notificationBacklog(database), {
+      pending: 0,
+      oldestSeconds: 0,
+    });
+    gauge(
+      'doppel_worker_alarm_notifications_pending',
+      'Alarm notifications waiting to be sent (fleet-wide; digests not yet due are not counted)',
+      async () => (await alarmNotifications()).pending,
+    );
+    gauge(
+      'doppel_worker_alarm_notification_age_seconds',
+      'Age of the oldest alarm notification waiting to be sent: how far behind notifications are',
+      async () => (await alarmNotifications()).oldestSeconds,
     );
     gauge(
       'doppel_worker_webhook_backlog_events',

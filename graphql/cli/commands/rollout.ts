@@ -188,9 +188,19 @@ export function registerRollout(program: Command): void {
         const data = await (
           await clientOf(command)
         ).request<{
-          rollout: (RolloutView & { devices: Array<Record<string, unknown>> }) | null;
+          rollout:
+            | (RolloutView & {
+                devices: Array<Record<string, unknown>>;
+                healthChecks: Array<{
+                  wave: number;
+                  status: string;
+                  bakeUntil: string;
+                  reason: string | null;
+                }>;
+              })
+            | null;
         }>(
-          `query ($t: ID!, $r: ID!, $n: Int) { rollout(tenantId: $t, rolloutId: $r) { ${ROLLOUT_FIELDS} devices(first: $n) { deviceId status attempts detail } } }`,
+          `query ($t: ID!, $r: ID!, $n: Int) { rollout(tenantId: $t, rolloutId: $r) { ${ROLLOUT_FIELDS} devices(first: $n) { deviceId status attempts detail } healthChecks { wave status bakeUntil reason } } }`,
           { t: options.tenant, r: rolloutId, n: first },
         );
         if (!data.rollout)
@@ -200,6 +210,14 @@ export function registerRollout(program: Command): void {
           );
         const r = data.rollout;
         process.stdout.write(`${r.rolloutId}: ${summary(r)} (${r.targeted} devices)\n`);
+        // Its health gates (docs/fleet-operations.md "Health-gated rollouts"), wave by wave.
+        for (const h of r.healthChecks)
+          process.stdout.write(
+            `  health gate after wave ${h.wave}: ${h.status.toLowerCase()}` +
+              (h.status === 'BAKING' ? ` until ${h.bakeUntil}` : '') +
+              (h.reason ? ` · ${h.reason}` : '') +
+              '\n',
+          );
         for (const d of r.devices)
           process.stdout.write(
             `  ${String(d.deviceId).padEnd(24)} ${String(d.status).toLowerCase().padEnd(10)} ` +

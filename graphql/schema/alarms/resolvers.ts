@@ -1,5 +1,4 @@
 import DataLoader from 'dataloader';
-import { z } from 'zod';
 import {
   alarmRuleHistory,
   changeAlarmRule,
@@ -33,8 +32,8 @@ import {
   type AlarmRule,
   type Severity,
 } from '../../../twins/alarms/rule';
-import { DoppelError } from '../../../twins/errors';
 import { apiError } from '../../errors';
+import { parsedOrRefused, refusedAs } from './refusals';
 import { pageRequest, type PageArgs } from '../graph/connection';
 import { requireId } from '../graph/input';
 import type { ApiContext } from '../resolvers';
@@ -43,27 +42,8 @@ const MAX_COMMENT = 4_000;
 const MAX_ASSIGNEE = 128;
 
 /** A rule from the API, checked: every issue with its path (`alarm-rule.invalid`). */
-function parseRule(json: unknown): AlarmRule {
-  const parsed = alarmRuleSchema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  throw apiError('alarm-rule.invalid', `invalid alarm rule:\n${z.prettifyError(parsed.error)}`, {
-    issues: parsed.error.issues.map((i) => ({
-      path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-      message: i.message,
-    })),
-  });
-}
-
-/** Runs a store call, its refusals (DoppelError) as API errors with their code and hint. */
-async function refusedAs<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof DoppelError)
-      throw apiError(error.code, error.message, error.hint ? { hint: error.hint } : {});
-    throw error;
-  }
-}
+const parseRule = (json: unknown): AlarmRule =>
+  parsedOrRefused(alarmRuleSchema, json, 'alarm-rule.invalid', 'alarm rule');
 
 function alarmIdOf(value: string): number {
   if (!/^[1-9]\d{0,14}$/.test(value))

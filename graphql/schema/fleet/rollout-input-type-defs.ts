@@ -38,6 +38,8 @@ export const rolloutInputTypeDefs = /* GraphQL */ `
     firmware: RolloutFirmwareInput!
     "A device outside these is skipped with the reason, never commanded."
     compatibility: RolloutCompatibilityInput
+    "Bake after each wave and compare the updated devices with those not yet updated; a regression pauses the rollout with the evidence."
+    healthGate: RolloutHealthGateInput
   }
 
   "A command to many devices with a rollout's targets and safety controls; a device succeeds when it accepts the command."
@@ -142,6 +144,22 @@ export const rolloutInputTypeDefs = /* GraphQL */ `
     "Firmware versions the image may be installed over."
     fromVersions: [String!]
     hardwareRevisions: [String!]
+  }
+
+  "Judged after each wave but the last (docs/fleet-operations.md, Health-gated rollouts); ratios are the updated devices' rate over the others'."
+  input RolloutHealthGateInput {
+    "How long the devices are watched after the wave before the next may start (1 s – 7 days)."
+    bakeSeconds: Int!
+    "Alarms raised per device (default 1.5)."
+    maxAlarmRatio: Float
+    "Fault fingerprints seen on the updated devices that no other firmware of the model has (default 0)."
+    maxNewFingerprints: Int
+    "Reconnects per device, the reboot into the new version left out (default 2)."
+    maxReconnectRatio: Float
+    "Share of charging sessions that failed (default 1.5)."
+    maxFailedSessionRatio: Float
+    "Fewer updated devices than this: inconclusive, the rollout goes on (default 1)."
+    minDevices: Int
   }
 
   input BulkCommandInput {

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
+import { rolloutHealthChecks } from '../../../db/rollout-health';
 import { findRollout, listRolloutDevices, rolloutCounts } from '../../../db/rollout-store';
 import {
   bulkCommandConfigSchema,
@@ -129,7 +130,10 @@ export const rolloutResolvers = {
     'completed',
   ]),
   RolloutDeviceStatus: upper(ROLLOUT_DEVICE_STATUSES),
+  RolloutHealthStatus: upper(['baking', 'passed', 'failed', 'inconclusive']),
   Rollout: {
+    healthChecks: (row: Row, _: unknown, ctx: ApiContext) =>
+      rolloutHealthChecks(ctx.database, row.tenantId, row.rolloutId),
     counts: countsOf,
     targeted: async (row: CountedRow, _: unknown, ctx: ApiContext) =>
       Object.values(await countsOf(row, _, ctx)).reduce((a, b) => a + b, 0),

@@ -44,6 +44,31 @@ export const rolloutTypeDefs = /* GraphQL */ `
     result: JSONObject
   }
 
+  enum RolloutHealthStatus {
+    "Watching the wave's devices until bakeUntil."
+    BAKING
+    PASSED
+    "A limit was broken: the rollout paused itself (reason names what broke)."
+    FAILED
+    "Too few updated devices to judge (minDevices): the rollout went on."
+    INCONCLUSIVE
+  }
+
+  "A rollout's health gate after one wave (docs/fleet-operations.md, Health-gated rollouts)."
+  type RolloutHealthCheck {
+    "The wave it followed (0 is the canary)."
+    wave: Int!
+    status: RolloutHealthStatus!
+    "The window judged: from the wave's start to the end of its bake."
+    bakeFrom: DateTime!
+    bakeUntil: DateTime!
+    judgedAt: DateTime
+    "What broke (FAILED) or why it could not judge (INCONCLUSIVE)."
+    reason: String
+    "checks: each metric with both groups' figures, the ratio, the limit and whether it broke; figures: the raw counts."
+    evidence: JSONObject
+  }
+
   type Rollout {
     tenantId: ID!
     rolloutId: ID!
@@ -57,6 +82,8 @@ export const rolloutTypeDefs = /* GraphQL */ `
     "Devices in the rollout (the sum of counts); grows in continuous mode as devices join."
     targeted: Int!
     devices(first: Int = 100): [RolloutDevice!]!
+    "Its health gates, wave by wave (empty without a healthGate)."
+    healthChecks: [RolloutHealthCheck!]!
     createdBy: String!
     createdAt: DateTime!
     updatedAt: DateTime!
