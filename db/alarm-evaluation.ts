@@ -45,6 +45,10 @@ export interface CommittedTransition {
   readonly ruleId: string;
   readonly transition: AlarmTransition;
   readonly muted: boolean;
+  /** Kept with a raised alarm besides the rule's name (a station's connector, its error code). */
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** Who the audit entry names; default `rule:<ruleId>`. */
+  readonly actor?: string;
 }
 
 export type { Fields } from '../twins/alarms/keep';
@@ -409,7 +413,7 @@ async function writeAlarms(
         values (${t.tenantId}, ${t.deviceId}, ${t.ruleId}, ${t.rule.version},
           ${t.rule.rule.alarmType}, ${t.transition.severity}, 'active', ${t.muted},
           ${t.device.asset_id}, ${t.device.site_id}, ${t.device.customer_id}, ${at},
-          ${JSON.stringify({ rule: t.rule.rule.name })}::jsonb, ${at})
+          ${JSON.stringify({ rule: t.rule.rule.name, ...t.details })}::jsonb, ${at})
         on conflict (tenant_id, device_id, rule_id) where status = 'active' do nothing
         returning *`;
     } else if (t.transition.kind === 'severity') {
@@ -424,10 +428,13 @@ async function writeAlarms(
         where tenant_id = ${t.tenantId} and device_id = ${t.deviceId} and rule_id = ${t.ruleId}
           and status = 'active' returning *`;
     }
-    for (const alarm of rows) events.push(ruleEvent(t.tenantId, t.ruleId, t.transition, alarm, at));
+    for (const alarm of rows) {
+      const event = ruleEvent(t.tenantId, t.ruleId, t.transition, alarm, at);
+      events.push(t.actor ? { ...event, actor: t.actor } : event);
+    }
     audit.push({
       tenantId: t.tenantId,
-      actor: `rule:${t.ruleId}`,
+      actor: t.actor ?? `rule:${t.ruleId}`,
       role: 'system',
       operation: `alarm.${t.transition.kind}`,
       subject,

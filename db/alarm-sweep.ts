@@ -38,19 +38,22 @@ const needsSweeps = (rule: AlarmRule) =>
   rule.escalation.length > 0 ||
   rule.deescalateAfterSeconds !== undefined;
 
+type SweptRule = { tenantId: string; loaded: LoadedRule };
+
+/** The rules time can change, as last read, and what the table looked like then. */
+const swept = new WeakMap<Database, { stamp: string; rules: SweptRule[] }>();
+
 /**
- * The fleet's alarm sweep (run by the worker with the grace sweeper, docs/alarms.md): what
- * time alone changes — a device silent or offline for long enough, a start or resolve delay
- * come due, a severity escalating or calming down — judged at `now` for the (device, rule)
- * pairs where something can be due, at most `limit` of them, locked (skip locked: several
- * workers share the work). Returns the transitions it committed.
+ * The enabled rules that need sweeps, read again only when the rules table changed (a rule's
+ * every change bumps its version and its `updated_at`): a sweep every few seconds does not
+ * parse every tenant's rules each time.
  */
-export async function sweepAlarms(
-  database: Database,
-  options: { now?: Date; limit?: number } = {},
-): Promise<CommittedTransition[]> {
-  const now = (options.now ?? new Date()).getTime();
-  const limit = options.limit ?? 2_000;
+async function sweptRules(database: Database): Promise<SweptRule[]> {
+  const [{ stamp } = { stamp: '' }] = await database.sql<{ stamp: string }[]>`
+    select concat_ws('/', count(*), sum(version), max(updated_at)) as stamp from alarm_rules
+    where enabled and not deleted`;
+  const known = swept.get(database);
+  if (known?.stamp === stamp) return known.rules;
   const rows = await database.sql<
     { tenant_id: string; rule_id: string; version: number; definition: AlarmRule }[]
   >`
@@ -67,6 +70,24 @@ export async function sweepAlarms(
         fields: new Set(fieldsOf(r.definition.condition)),
       } satisfies LoadedRule,
     }));
+  swept.set(database, { stamp, rules });
+  return rules;
+}
+
+/**
+ * The fleet's alarm sweep (run by the worker with the grace sweeper, docs/alarms.md): what
+ * time alone changes — a device silent or offline for long enough, a start or resolve delay
+ * come due, a severity escalating or calming down — judged at `now` for the (device, rule)
+ * pairs where something can be due, at most `limit` of them, locked (skip locked: several
+ * workers share the work). Returns the transitions it committed.
+ */
+export async function sweepAlarms(
+  database: Database,
+  options: { now?: Date; limit?: number } = {},
+): Promise<CommittedTransition[]> {
+  const now = (options.now ?? new Date()).getTime();
+  const limit = options.limit ?? 2_000;
+  const rules = await sweptRules(database);
   if (rules.length === 0) return [];
   const ruleOf = new Map(rules.map((r) => [`${r.tenantId}\u0000${r.loaded.ruleId}`, r.loaded]));
 

@@ -19,6 +19,7 @@ import { twinNoticeBacklog } from '../db/twin-notices';
 import { mountDeviceEndpoint } from './json/device-endpoint';
 import { CloseCode } from './json/messages';
 import { mountOcppEndpoint } from './ocpp/ocpp-endpoint';
+import { StationAlarms } from './ocpp/station-alarms';
 import { mountMqttEndpoint } from './mqtt/mqtt-endpoint';
 import { startGatewayWorker } from './commands/gateway-worker';
 import { ProfileCache } from './profile-cache';
@@ -207,6 +208,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
   });
   const worker = await startGatewayWorker({ ...options, links });
+  // OCPP stations' own alarms and monitors (docs/ocpp.md, "Alarms on the station").
+  const stationAlarms = new StationAlarms({
+    database: options.database,
+    rulesFor: (tenantIds) => alarmRules.rulesFor(tenantIds),
+    profile: (key, model) => profiles.get(key.tenantId, model),
+    logger: options.logger.child({ part: 'station-alarms' }),
+    onWindowsReset: (key) => steadyPairs.forget(key.tenantId, key.deviceId),
+  });
   const logs = new DeviceLogSink(options.database, metrics, options.logLinesPerSecond);
 
   const app = uws.App();
@@ -235,6 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       trustedProxies: options.trustedProxies ?? [],
       maxUpgradesInFlight: options.maxUpgradesInFlight ?? 256,
       routing: { directory, metrics, egress },
+      alarms: stationAlarms,
       ...(options.backendCallTimeoutMs ? { callTimeoutMs: options.backendCallTimeoutMs } : {}),
     }),
   ];
@@ -296,6 +306,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await ingest.drained();
       await refusals.flush();
       await telemetry.drained();
+      stationAlarms.stop();
       await logs.drained();
       await worker.stop();
       webhooks.stop();

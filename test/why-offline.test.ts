@@ -153,8 +153,13 @@ describe('why is this device offline', () => {
     });
     await online(tenantId, 'meter');
     client.stream.destroy(); // the network goes away: no DISCONNECT
-    const q = await whyBecomes(tenantId, 'meter', 'WILL');
-    const [session] = q.device.connectivityHistory.nodes;
+    // The answer, then its session's end in the history (a loaded machine may show the one a
+    // moment before the other).
+    await whyBecomes(tenantId, 'meter', 'WILL');
+    const session = await eventually(async () => {
+      const [newest] = (await why(tenantId, 'meter')).device.connectivityHistory.nodes;
+      return newest?.disconnectReason ? newest : undefined;
+    }, 20_000);
     expect(session).toMatchObject({ protocol: 'mqtt', disconnectReason: 'WILL' });
     // The CONNACK went out after the link opened.
     expect(session.messagesOut).toBeGreaterThanOrEqual(1);

@@ -9,9 +9,24 @@ const ACCEPTED = { idTagInfo: { status: 'Accepted' } };
 /** What OCPP 1.6 stations may ask, besides BootNotification (the endpoint handles that). */
 export const actions16: Record<string, ActionHandler> = {
   ...commonActions,
-  StatusNotification: async (p: { connectorId: number; status: string; errorCode: string }) => ({
+  StatusNotification: async (p: {
+    connectorId: number;
+    status: string;
+    errorCode: string;
+    info?: string;
+    vendorErrorCode?: string;
+    timestamp?: string;
+  }) => ({
     answer: {},
     report: { connectors: { [p.connectorId]: { status: p.status, errorCode: p.errorCode } } },
+    alarms: {
+      kind: 'status16',
+      connectorId: p.connectorId,
+      errorCode: p.errorCode,
+      info: p.info,
+      vendorErrorCode: p.vendorErrorCode,
+      at: p.timestamp,
+    },
   }),
   MeterValues: async (
     p: { connectorId: number; transactionId?: number; meterValue: MeterValue16[] },

@@ -1,5 +1,6 @@
 import { signedValues201 } from '../../twins/sessions';
 import { energyWh, latestReadings201, meterOutcome201, type MeterValue201 } from './meter-values';
+import type { EventData201 } from './station-alarms';
 import { commonActions, type ActionHandler } from './station-action';
 
 /** Authorization is not modelled yet: every idToken is Accepted (docs/ocpp.md). */
@@ -81,4 +82,9 @@ export const actions201: Record<string, ActionHandler> = {
   }),
   Authorize: async () => ({ answer: ACCEPTED }),
   TransactionEvent: transactionEvent,
+  /** Events may raise or clear alarms: monitors set for rules, variables the profile maps. */
+  NotifyEvent: async (p: { eventData: EventData201[] }) => ({
+    answer: {},
+    alarms: { kind: 'events', events: p.eventData },
+  }),
 };

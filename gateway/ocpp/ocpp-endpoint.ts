@@ -26,6 +26,8 @@ export interface OcppEndpointOptions {
   trustedProxies: readonly string[];
   /** How long the server waits for a station's answer to its own CALL; default 30 s. */
   callTimeoutMs?: number;
+  /** Station alarms and monitors (docs/ocpp.md, "Alarms on the station"). */
+  alarms?: StationSessionOptions['alarms'];
   /** Multi-backend routing: upstream CSMSs per station (docs/backends.md). */
   routing?: StationSessionOptions['routing'];
   /** Upgrades being decided at once (each costs queries and scrypt); more are answered 503. */
@@ -183,6 +185,7 @@ export function mountOcppEndpoint(
         pendingIntervalS: opts.pendingIntervalS ?? 10,
         callTimeoutMs: opts.callTimeoutMs ?? 30_000,
         routing: opts.routing,
+        alarms: opts.alarms,
         send: (frame) => {
           if (data.closed) return;
           const text = JSON.stringify(frame);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DeviceKey } from '../../twins/ids';
 import type { ChargingSessionStore } from '../../db/charging-session-store';
 import { firmwareProgressOf } from './firmware-update';
+import type { StationFacts } from './station-alarms';
 
 /** What a station's CALL may use: who sent it, the session store, a clock. */
 export interface ActionContext {
@@ -21,6 +22,8 @@ export interface ActionOutcome {
   report?: Record<string, unknown>;
   /** Measurements for the telemetry store, committed before the station is answered. */
   telemetry?: Array<{ at: string; values: Record<string, unknown>; channel: string }>;
+  /** What may raise or clear alarms (docs/ocpp.md, "Alarms on the station"), committed before the answer. */
+  alarms?: StationFacts;
 }
 
 /** One action's handling; the payload has passed the official schema. */

@@ -11,6 +11,7 @@ import { officialSchemas } from './official-schemas';
 import { isFrameFailure, parseFrame, type Frame } from './parse-frame';
 import { applyQuirks } from '../../twins/profiles';
 import { ServerCalls } from './server-calls';
+import type { MonitoredStation, StationAlarms } from './station-alarms';
 import { stationCommand } from './firmware-update';
 import { sendStationCommand } from './station-commands';
 import type { ActionContext, ActionOutcome } from './station-action';
@@ -38,6 +39,8 @@ export interface StationSessionOptions {
   /** Retry interval told to a station answered Pending (s): short, jittered by the station. */
   pendingIntervalS: number;
   callTimeoutMs: number;
+  /** Station alarms and monitors (docs/ocpp.md, "Alarms on the station"); left out, none. */
+  alarms?: StationAlarms | undefined;
   /** Multi-backend routing (docs/backends.md); left out, the gateway answers every CALL itself. */
   routing?: { directory: BackendDirectory; metrics: GatewayMetrics; egress: Egress } | undefined;
   send(frame: unknown[]): void;
@@ -70,6 +73,8 @@ export class StationSession {
   private readonly quirkCounts: Record<string, number> = {};
   private pendingRepairReport = false;
   private readonly router: StationRouter | null = null;
+  /** This station as the monitors see it (2.0.1, once its boot was accepted). */
+  private monitored: MonitoredStation | null = null;
 
   constructor(private readonly opts: StationSessionOptions) {
     this.calls = new ServerCalls((frame) => opts.send(frame), opts.callTimeoutMs);
@@ -181,6 +186,7 @@ export class StationSession {
     this.phase = 'closed';
     this.calls.stop();
     this.router?.close();
+    if (this.monitored) this.opts.alarms?.detach(this.monitored);
     this.link?.close(reason);
   }
 
@@ -219,7 +225,7 @@ export class StationSession {
       return {
         answer: [3, call.id, outcome.answer],
         ...(call.action === 'BootNotification' && this.phase === 'accepted'
-          ? { after: () => this.calls.resume() }
+          ? { after: () => this.accepted() }
           : {}),
       };
     } catch (error) {
@@ -229,6 +235,23 @@ export class StationSession {
       this.opts.links.refuse('ocpp', `ocpp:${refusal.code}`);
       return { answer: refusal.asCallError(call.id, version) };
     }
+  }
+
+  /** The boot was accepted: the server's calls go out, a 2.0.1 station's monitors are set. */
+  private accepted(): void {
+    this.calls.resume();
+    const { alarms, version, key, model, logger } = this.opts;
+    // Without a model there is no profile: no monitors, no events that are alarms.
+    if (!alarms || version !== 'ocpp2.0.1' || !model || this.monitored) return;
+    this.monitored = {
+      key,
+      model,
+      logger,
+      call: (action, payload) => this.calls.call(action, payload),
+      report: (state) =>
+        this.phase === 'closed' || !this.link ? null : this.link.report(++this.seq, state),
+    };
+    alarms.attach(this.monitored);
   }
 
   /**
@@ -323,6 +346,9 @@ export class StationSession {
       await this.link!.telemetry(outcome.telemetry);
     if (outcome.report && Object.keys(outcome.report).length > 0)
       await this.link!.report(++this.seq, outcome.report);
+    // Its alarms too: the station is answered once they are committed (a failure: CALLERROR, it retries).
+    if (outcome.alarms && this.opts.alarms)
+      await this.opts.alarms.apply(key, this.opts.model, outcome.alarms);
     return primary ? { ...outcome, answer: primary } : outcome;
   }
 

@@ -3,6 +3,7 @@ import { ID_PATTERN } from '../ids';
 import { CANONICAL_STATES } from './canonical-states';
 import { checkField, checkProfile } from './profile-checks';
 import { quirkRuleSchema } from './quirks';
+import { ocppSectionSchema, stationAlarmsSectionSchema } from './station-alarms';
 import { KNOWN_UNITS, unitSpec } from './units';
 
 export const PROTOCOLS = ['ocpp1.6', 'ocpp2.0.1', 'mqtt', 'json'] as const;
@@ -90,6 +91,10 @@ export const deviceProfileSchema = z
           .default([]),
       })
       .default({ fields: [], thresholds: [] }),
+    /** OCPP specifics: monitoring support, canonical field → 2.0.1 component/variable. */
+    ocpp: ocppSectionSchema.optional(),
+    /** Station error codes and events → alarm types (docs/ocpp.md, "Alarms on the station"). */
+    alarms: stationAlarmsSectionSchema.optional(),
   })
   .superRefine(checkProfile);
 

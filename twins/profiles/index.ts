@@ -14,3 +14,9 @@ export { normaliseReport, type NormalisedReport } from './normalise-report';
 export { parseDeviceProfile } from './parse-device-profile';
 export { KNOWN_UNITS, UNITS, unitSpec, type Dimension, type UnitSpec } from './units';
 export { applyQuirks, quirkRuleSchema, type QuirkRule } from './quirks';
+export type {
+  OcppSection,
+  OcppVariable,
+  StationAlarm,
+  StationAlarmsSection,
+} from './station-alarms';

@@ -49,6 +49,30 @@ describe('parseDeviceProfile', () => {
       at: 'twin.thresholds[0].field',
     },
     {
+      name: 'an OCPP variable for a field that is not a number',
+      doc: aProfile({ ocpp: { variables: { label: { component: 'EVSE', variable: 'Label' } } } }),
+      says: "ocpp variable 'label' must be a declared number field (declared: temperature, energyKWh, label, status)",
+      at: 'ocpp.variables.label',
+    },
+    {
+      name: 'NoError as an alarm',
+      doc: aProfile({
+        alarms: { errorCodes: { NoError: { alarmType: 'Fine', severity: 'minor' } } },
+      }),
+      says: 'NoError is no error: it clears the connector, it cannot be an alarm',
+      at: 'alarms.errorCodes',
+    },
+    {
+      name: 'an event alarm with an unknown severity',
+      doc: aProfile({
+        alarms: {
+          events: [{ component: 'EVSE', variable: 'Problem', alarmType: 'X', severity: 'bad' }],
+        },
+      }),
+      says: 'Invalid option',
+      at: 'alarms.events[0].severity',
+    },
+    {
       name: 'a mapping to an undeclared field',
       doc: aProfile({ mapping: { tempF: { field: 'temp' } } }),
       says: "mapping 'tempF' targets 'temp', which is not a declared field (declared: temperature, energyKWh, label, status)",

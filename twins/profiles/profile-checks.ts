@@ -21,6 +21,7 @@ interface ProfileLike {
     readonly fields: readonly string[];
     readonly thresholds: ReadonlyArray<{ readonly field: string }>;
   };
+  readonly ocpp?: { readonly variables: Readonly<Record<string, unknown>> } | undefined;
 }
 type Ctx = z.RefinementCtx;
 
@@ -93,6 +94,16 @@ export function checkProfile(profile: ProfileLike, ctx: Ctx): void {
         `threshold field '${name}' must be a declared number field (declared: ${declared})`,
       );
   });
+
+  // A field measured by a station variable (a rule on it becomes a monitor) must be a number.
+  for (const name of Object.keys(profile.ocpp?.variables ?? {})) {
+    if (fieldOf(name)?.type !== 'number')
+      fail(
+        ctx,
+        ['ocpp', 'variables', name],
+        `ocpp variable '${name}' must be a declared number field (declared: ${declared})`,
+      );
+  }
 
   for (const name of Object.keys(profile.states)) {
     const field = fieldOf(name);
