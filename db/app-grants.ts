@@ -39,6 +39,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   customers: READ_APPEND,
   device_credentials: READ_WRITE,
   device_lifecycle_history: READ_APPEND,
+  // Retention drops its day partitions (device_log_partitions(), SECURITY DEFINER).
+  device_log_lines: READ_APPEND,
   device_login_refusals: READ_WRITE,
   device_profiles: READ_WRITE,
   device_sessions: READ_WRITE_REMOVE,
@@ -50,6 +52,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   ledger_entries: READ_APPEND,
   ledger_keys: READ_APPEND,
   notification_channels: READ_WRITE,
+  log_requests: READ_WRITE,
+  log_uploads: READ_WRITE_REMOVE,
   outbox: ['SELECT', 'INSERT', 'DELETE'],
   outbox_horizon: READ_WRITE,
   rollout_devices: READ_WRITE,
@@ -112,7 +116,7 @@ export async function grantAppRole(sql: postgres.Sql, role: string): Promise<voi
     );
   const tables = await sql<{ name: string }[]>`
     select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = ${SCHEMA} and c.relkind in ('r', 'p') order by 1`;
+    where n.nspname = ${SCHEMA} and c.relkind in ('r', 'p') and not c.relispartition order by 1`;
   const unlisted = tables.map((t) => t.name).filter((t) => !APP_TABLE_PRIVILEGES[t]);
   if (unlisted.length > 0)
     throw new DoppelError(

@@ -17,7 +17,7 @@ export async function connectedRole(sql: postgres.Sql): Promise<ConnectedRole> {
     select current_user as user,
       (select rolsuper from pg_roles where rolname = current_user) as superuser,
       (select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'public' and c.relkind in ('r', 'p')
+        where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition
           and pg_has_role(current_user, c.relowner, 'USAGE')) as owned`;
   return { user: row!.user, superuser: row!.superuser, ownedTables: row!.owned };
 }

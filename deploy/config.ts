@@ -110,6 +110,39 @@ const gateway = {
   GATEWAY_UWS_BINARY: z.string().endsWith('.node', 'a path to a .node file').optional(),
 };
 
+/** Uploaded device log files (docs/operations.md, "Device logs and diagnostics"). */
+const files = {
+  /** Where they are kept: the same directory for gateways, APIs and workers (one host or a shared volume). */
+  DOPPEL_FILES_DIR: z.string().min(1).default('data/files'),
+};
+
+const deviceLogs = {
+  /** Days of device log lines kept (whole day partitions are dropped). */
+  DEVICE_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3660).default(30),
+  /** Days uploaded log files are kept. */
+  LOG_UPLOAD_RETENTION_DAYS: z.coerce.number().int().min(1).max(3660).default(30),
+};
+
+const gatewayLogs = {
+  /** The largest log file a device may upload. */
+  LOG_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(4 * 1024 ** 3)
+    .default(64 * 1024 * 1024),
+  /** Log lines one device may send a second (a second's worth at once); more are dropped. */
+  DEVICE_LOG_LINES_PER_S: z.coerce.number().int().min(1).max(100_000).default(100),
+};
+
+const apiLogs = {
+  /**
+   * The gateway's base URL as devices reach it (e.g. https://gw.example.com): one-time log
+   * upload URLs start with it. Without it, requestDeviceLog is refused (api:logs.no-upload-url).
+   */
+  DEVICE_UPLOAD_URL: z.url({ protocol: /^https?$/ }).optional(),
+};
+
 const api = {
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(4000),
@@ -258,6 +291,8 @@ export const workerConfig = z.object({
   ...ledger,
   ...twins,
   ...workerMetrics,
+  ...files,
+  ...deviceLogs,
   /** The task queue of twins and operations (a separate queue isolates a workload). */
   TEMPORAL_TASK_QUEUE: z
     .string()
@@ -275,6 +310,8 @@ export const gatewayConfig = z.object({
   ...twins,
   ...gateway,
   ...egress,
+  ...files,
+  ...gatewayLogs,
 });
 export const apiConfig = z
   .object({
@@ -285,6 +322,8 @@ export const apiConfig = z
     ...twins,
     ...api,
     ...egress,
+    ...files,
+    ...apiLogs,
     /**
      * The queue partner webhooks are delivered from, for a worker pool of their own (workers
      * with this TEMPORAL_TASK_QUEUE); by default the twins' queue. Not in `npm start`, whose one
@@ -311,6 +350,11 @@ export const embeddedConfig = z
     ...gateway,
     ...api,
     ...workerMetrics,
+    ...deviceLogs,
+    ...gatewayLogs,
+    ...apiLogs,
+    /** Default: the data directory's files/. */
+    DOPPEL_FILES_DIR: z.string().min(1).optional(),
     TEMPORAL_ADDRESS: hostPort.optional(),
     ...ledger,
     TEMPORAL_NAMESPACE: backends.TEMPORAL_NAMESPACE,

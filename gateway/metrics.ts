@@ -43,6 +43,18 @@ export class GatewayMetrics {
     labelNames: ['protocol'] as const,
     registers: [this.registry],
   });
+  readonly logLines = new Counter({
+    name: 'doppel_gateway_log_lines_total',
+    help: 'Device log lines stored, or dropped over the per-device rate',
+    labelNames: ['protocol', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly logUploads = new Counter({
+    name: 'doppel_gateway_log_uploads_total',
+    help: 'Log file uploads: stored, or the refusal code',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly quirks = new Counter({
     name: 'doppel_gateway_quirk_repairs_total',
     help: 'Frames repaired by a device model quirk rule, by model and rule',

@@ -30,6 +30,9 @@ import { WebhookRouter } from './routing/webhooks';
 import { createEgress } from '../outbound/egress';
 import { LoginRefusals } from './login-refusals';
 import { recordLoginRefusals } from '../db/login-refusals';
+import { filesFromEnv, type FileStore } from '../db/file-store';
+import { DeviceLogSink } from './device-log-sink';
+import { mountLogUploads } from './log-upload';
 
 export interface GatewayOptions {
   /** Private networks tenant-given URLs may reach (CIDRs; default none: README "Partner webhooks"). */
@@ -67,6 +70,12 @@ export interface GatewayOptions {
   /** Where Prometheus metrics are served: its own listener, default 127.0.0.1:9464 (0: any free port). */
   metricsHost?: string;
   metricsPort?: number;
+  /** Where uploaded device log files are kept; default DOPPEL_FILES_DIR (shared with the API). */
+  files?: FileStore;
+  /** The largest log file a device may upload (bytes); default 64 MiB (LOG_UPLOAD_MAX_BYTES). */
+  maxUploadBytes?: number;
+  /** Log lines a device may send a second (a second's worth may come at once); default 100. */
+  logLinesPerSecond?: number;
   /** A uWS binary to load instead of the installed package's. */
   uwsBinary?: string | undefined;
 }
@@ -207,6 +216,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger: options.logger.child({ part: 'station-alarms' }),
     onWindowsReset: (key) => steadyPairs.forget(key.tenantId, key.deviceId),
   });
+  const logs = new DeviceLogSink(options.database, metrics, options.logLinesPerSecond);
 
   const app = uws.App();
   const endpoints = [
@@ -216,9 +226,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       maxPayloadBytes: options.maxPayloadBytes,
       idleTimeoutS: options.idleTimeoutS ?? 120,
       trustedProxies: options.trustedProxies ?? [],
+      logs,
     }),
     mountMqttEndpoint(app, {
       links,
+      logs,
       connectTimeoutMs: options.helloTimeoutMs,
       maxPacketBytes: options.maxPayloadBytes,
       idleTimeoutS: options.idleTimeoutS ?? 120,
@@ -236,6 +248,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ...(options.backendCallTimeoutMs ? { callTimeoutMs: options.backendCallTimeoutMs } : {}),
     }),
   ];
+  // Devices upload requested log files to the listener they already reach (docs/operations.md).
+  mountLogUploads(app, {
+    database: options.database,
+    files: options.files ?? filesFromEnv(),
+    maxBytes: options.maxUploadBytes ?? 64 * 1024 * 1024,
+    metrics,
+    logger: options.logger.child({ part: 'log-uploads' }),
+  });
   app.get('/healthz', (res) => void res.end('ok'));
   app.any('/*', (res) => void res.writeStatus('404 Not Found').end('not found'));
   // Metrics tell how many devices connect, fail and from where: not for the devices' port.
@@ -287,6 +307,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await refusals.flush();
       await telemetry.drained();
       stationAlarms.stop();
+      await logs.drained();
       await worker.stop();
       webhooks.stop();
       await directory.stop();

@@ -1,9 +1,9 @@
 import type { TelemetryRow } from '../db/telemetry-store';
 
-type Insert = (rows: readonly TelemetryRow[]) => Promise<void>;
+type Insert<Row> = (rows: readonly Row[]) => Promise<void>;
 
-interface Waiting {
-  rows: readonly TelemetryRow[];
+interface Waiting<Row> {
+  rows: readonly Row[];
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -13,22 +13,22 @@ interface Waiting {
  * (at most `maxRows` rows, or what arrived within `maxDelayMs`), at most `maxInFlight` batches
  * in flight (samples are independent rows, so batches may commit in any order). Each caller's
  * promise resolves after the COMMIT that holds its rows: the moment its device may be
- * acknowledged.
+ * acknowledged. Device log lines use it too (gateway/device-log-sink.ts).
  */
-export class TelemetryWriter {
-  private waiting: Waiting[] = [];
+export class TelemetryWriter<Row = TelemetryRow> {
+  private waiting: Waiting<Row>[] = [];
   private waitingRows = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly insert: Insert,
+    private readonly insert: Insert<Row>,
     private readonly maxRows = 2_000,
     private readonly maxDelayMs = 5,
     private readonly maxInFlight = 4,
   ) {}
 
-  write(rows: readonly TelemetryRow[]): Promise<void> {
+  write(rows: readonly Row[]): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ rows, resolve, reject });
       this.waitingRows += rows.length;

@@ -47,6 +47,8 @@ export function createApiApp(deps: {
   webhookTaskQueue?: string;
   /** Where tenant-given URLs may lead (webhooks, admission hooks, backends). */
   egress: UrlPolicy;
+  /** The gateway's base URL as devices reach it (log uploads). */
+  deviceUploadUrl?: string | undefined;
   /** More envelop plugins (the metrics' operation counter). */
   plugins?: Plugin[];
 }) {
@@ -65,6 +67,7 @@ export function createApiApp(deps: {
     outbox,
     egress: deps.egress,
     ...(deps.webhookTaskQueue ? { webhookTaskQueue: deps.webhookTaskQueue } : {}),
+    ...(deps.deviceUploadUrl ? { deviceUploadUrl: deps.deviceUploadUrl } : {}),
   };
   const yoga = createYoga<RequestContext, ApiContext & WatchedContext>({
     schema,

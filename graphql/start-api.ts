@@ -14,6 +14,8 @@ import { OutboxFeed } from './outbox-feed';
 import { ApiMetrics } from './metrics';
 import { latestOutboxId } from '../db/outbox-reader';
 import { serveMetrics } from '../observability/metrics-listener';
+import { filesFromEnv, type FileStore } from '../db/file-store';
+import { isLogDownload, serveLogDownload } from './log-download';
 import type { RateLimit } from './rate-limit';
 
 export interface ApiOptions {
@@ -38,6 +40,10 @@ export interface ApiOptions {
   /** Where Prometheus metrics are served: a listener of their own, default 127.0.0.1:9465 (0: any free port). */
   metricsHost?: string;
   metricsPort?: number;
+  /** The gateway's base URL as devices reach it: one-time log upload URLs start with it (DEVICE_UPLOAD_URL). */
+  deviceUploadUrl?: string | undefined;
+  /** Where uploaded log files are read from; default DOPPEL_FILES_DIR (shared with the gateways). */
+  files?: FileStore;
 }
 
 export interface RunningApi {
@@ -62,6 +68,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     egress: options.egress,
     plugins: [metrics.plugin()],
     ...(options.webhookTaskQueue ? { webhookTaskQueue: options.webhookTaskQueue } : {}),
+    deviceUploadUrl: options.deviceUploadUrl ?? process.env.DEVICE_UPLOAD_URL,
   });
   const feed = new OutboxFeed(options.database, publish, options.logger, undefined, (rows) =>
     metrics.deliveredEvents.inc(rows),
@@ -72,7 +79,19 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     () => feed.delivered,
   );
 
-  const server = createServer(yoga);
+  const download = {
+    database: options.database,
+    files: options.files ?? filesFromEnv(),
+    authenticate,
+  };
+  // Uploaded log files are served beside GraphQL, to the same credentials (graphql/log-download.ts).
+  const server = createServer((req, res) => {
+    if (!isLogDownload(req)) return void yoga(req, res);
+    serveLogDownload(req, res, download).catch((err: unknown) => {
+      options.logger.error({ err }, 'log download failed');
+      res.destroy();
+    });
+  });
   // ws reads a whole message before graphql-ws sees it, authenticated or not: without a bound
   // (ws's default is 100 MiB) anyone could make the API hold that much. A message holds one
   // operation, which HTTP bounds by its body limit.

@@ -19,3 +19,4 @@ export * from './twin-notices';
 export * from './alarms';
 export * from './alarm-notifications';
 export * from './fault-fingerprints';
+export * from './device-logs';

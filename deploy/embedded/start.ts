@@ -1,5 +1,6 @@
 // `npm start`: the whole runtime on one machine with embedded defaults.
 import '../runtime/require-supported-node';
+import { FsFileStore } from '../../db/file-store';
 import path from 'node:path';
 import { appRoleFor } from '../../db/app-grants';
 import { createEgress } from '../../outbound/egress';
@@ -64,7 +65,12 @@ await runProcess(async (onStop) => {
   const database = createDatabase(databaseUrl);
   onStop(database.close);
   await warnIfPrivileged(database, logger);
+  // Uploaded device log files, shared by the roles of this process.
+  const files = new FsFileStore(
+    path.resolve(config.DOPPEL_FILES_DIR ?? path.join(DATA_DIR, 'files')),
+  );
   const backends = {
+    files,
     temporalAddress: infra.temporalAddress,
     namespace: config.TEMPORAL_NAMESPACE,
     database,
@@ -84,6 +90,8 @@ await runProcess(async (onStop) => {
     metricsPort: config.WORKER_METRICS_PORT,
     coreMetricsAddress: core.address,
     alarmNotifications: alarmNotificationsOf(config),
+    logRetentionDays: config.DEVICE_LOG_RETENTION_DAYS,
+    uploadRetentionDays: config.LOG_UPLOAD_RETENTION_DAYS,
   });
   onStop(worker.stop);
   const gateway = await startGateway({
@@ -105,6 +113,8 @@ await runProcess(async (onStop) => {
     maxUpgradesInFlight: config.GATEWAY_UPGRADES_IN_FLIGHT,
     trustedProxies: config.GATEWAY_TRUSTED_PROXIES,
     uwsBinary: config.GATEWAY_UWS_BINARY,
+    maxUploadBytes: config.LOG_UPLOAD_MAX_BYTES,
+    logLinesPerSecond: config.DEVICE_LOG_LINES_PER_S,
   });
   onStop(gateway.stop);
   // Without an identity provider configured, the embedded runtime signs its own admin token.
@@ -124,6 +134,8 @@ await runProcess(async (onStop) => {
     metricsHost: config.API_METRICS_HOST,
     metricsPort: config.API_METRICS_PORT,
     logger: logger.child({ role: 'api' }),
+    // Devices on this machine reach the gateway here; set DEVICE_UPLOAD_URL for others.
+    deviceUploadUrl: config.DEVICE_UPLOAD_URL ?? `http://127.0.0.1:${gateway.port}`,
   });
   onStop(api.stop);
   onStop(await publishApiUrl(DATA_DIR, config.API_HOST, api.port));

@@ -1,5 +1,7 @@
 // `npm run api`: the GraphQL API (scale out: every process delivers every event to its subscribers).
 import '../runtime/require-supported-node';
+import path from 'node:path';
+import { FsFileStore } from '../../db/file-store';
 import { createEgress } from '../../outbound/egress';
 import { startApi } from '../../graphql/start-api';
 import { apiConfig, jwtConfigOf, rateLimitOf } from '../config';
@@ -22,6 +24,8 @@ await runProcess(async (onStop) => {
     metricsHost: config.API_METRICS_HOST,
     metricsPort: config.API_METRICS_PORT,
     ...(config.WEBHOOK_TASK_QUEUE ? { webhookTaskQueue: config.WEBHOOK_TASK_QUEUE } : {}),
+    files: new FsFileStore(path.resolve(config.DOPPEL_FILES_DIR)),
+    deviceUploadUrl: config.DEVICE_UPLOAD_URL,
   });
   onStop(api.stop);
   return logger;

@@ -1,5 +1,7 @@
 // `npm run gateway`: the device gateway (scale out: one per node, behind an L4 load balancer).
 import '../runtime/require-supported-node';
+import path from 'node:path';
+import { FsFileStore } from '../../db/file-store';
 import { startGateway } from '../../gateway/start-gateway';
 import { gatewayConfig } from '../config';
 import { runProcess } from '../process';
@@ -33,6 +35,9 @@ await runProcess(async (onStop) => {
     trustedProxies: config.GATEWAY_TRUSTED_PROXIES,
     allowedNetworks: config.EGRESS_ALLOWED_NETWORKS,
     uwsBinary: config.GATEWAY_UWS_BINARY,
+    files: new FsFileStore(path.resolve(config.DOPPEL_FILES_DIR)),
+    maxUploadBytes: config.LOG_UPLOAD_MAX_BYTES,
+    logLinesPerSecond: config.DEVICE_LOG_LINES_PER_S,
   });
   onStop(gateway.stop);
   return logger;

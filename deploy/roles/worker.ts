@@ -1,5 +1,7 @@
 // `npm run worker`: the Temporal worker that runs twin and operation workflows.
 import '../runtime/require-supported-node';
+import path from 'node:path';
+import { FsFileStore } from '../../db/file-store';
 import { startWorker } from '../../workflows/worker/start-worker';
 import { alarmNotificationsOf, workerConfig } from '../config';
 import { ledgerKeyOf } from '../ledger-key';
@@ -31,6 +33,9 @@ await runProcess(async (onStop) => {
     metricsPort: config.WORKER_METRICS_PORT,
     coreMetricsAddress: core.address,
     alarmNotifications: alarmNotificationsOf(config),
+    files: new FsFileStore(path.resolve(config.DOPPEL_FILES_DIR)),
+    logRetentionDays: config.DEVICE_LOG_RETENTION_DAYS,
+    uploadRetentionDays: config.LOG_UPLOAD_RETENTION_DAYS,
     ...(config.TEMPORAL_TASK_QUEUE ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
   });
   onStop(worker.stop);

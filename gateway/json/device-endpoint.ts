@@ -13,6 +13,7 @@ import { CloseCode, type DeviceMessage, type GatewayMessage } from './messages';
 import { parseDeviceMessage } from './parse-device-message';
 import { jsonCommand } from './firmware-update';
 import { PendingCommands } from './pending-commands';
+import type { DeviceLogSink } from '../device-log-sink';
 
 type Hello = Extract<DeviceMessage, { type: 'hello' }>;
 type ErrorMessage = GatewayMessage & { type: 'error' };
@@ -25,6 +26,8 @@ export interface DeviceEndpointOptions {
   idleTimeoutS: number;
   /** TLS terminators whose X-Forwarded-For names the device's address. */
   trustedProxies: readonly string[];
+  /** Where `log` messages go (batched, rate-limited per device). */
+  logs: DeviceLogSink;
 }
 
 export interface Connection {
@@ -265,6 +268,15 @@ export function mountDeviceEndpoint(
           );
         }
         return send(ws, { type: 'ack', seq: msg.seq });
+      }
+      if (msg.type === 'log') {
+        return void opts.logs.write(link.key, 'json', msg.lines).then(
+          ({ dropped }) => send(ws, { type: 'ack', seq: msg.seq, ...(dropped ? { dropped } : {}) }),
+          (err: unknown) => {
+            link.logger.error({ err, seq: msg.seq }, 'log lines not stored');
+            send(ws, error('gateway:logs.unavailable', 'not stored; send it again', msg.seq));
+          },
+        );
       }
       const stored =
         msg.type === 'telemetry' ? link.telemetry(msg.samples) : link.report(msg.seq, msg.state);

@@ -1,3 +1,4 @@
+import { GET_LOG, readGetLog } from '../../twins/commands/get-log';
 import { FIRMWARE_UPDATE, readFirmwareUpdate } from '../../twins/commands/firmware-update';
 
 /**
@@ -10,6 +11,15 @@ export function jsonCommand(
   params: Record<string, unknown>,
 ): { name: string; params: Record<string, unknown> } {
   const update = name === FIRMWARE_UPDATE ? readFirmwareUpdate(params) : null;
+  const logRequest = name === GET_LOG ? readGetLog(params) : null;
+  if (logRequest) {
+    // `upload-log`: PUT or POST the log file to `url` (docs/device-protocol.md).
+    const { location, from, to } = logRequest;
+    return {
+      name: 'upload-log',
+      params: { url: location, ...(from ? { from } : {}), ...(to ? { to } : {}) },
+    };
+  }
   if (!update) return { name, params };
   const { version, location, checksum } = update;
   return {

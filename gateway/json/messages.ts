@@ -60,6 +60,33 @@ export const telemetryMessage = z.strictObject({
   samples: telemetrySamples,
 });
 
+/** 1–500 log lines, shared by every protocol (JSON `log` message, MQTT log topic). */
+export const logLines = z
+  .array(
+    z.strictObject({
+      /** When the device wrote it (ISO 8601 with offset). */
+      at: z.iso.datetime({ offset: true }),
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']),
+      text: z.string().min(1).max(8192),
+      /** Which part of the device wrote it (a module, a connector). */
+      source: z.string().max(128).optional(),
+      attributes: z.record(z.string().min(1).max(128), z.json()).optional(),
+    }),
+  )
+  .min(1)
+  .max(500);
+export type LogMessageLine = z.infer<typeof logLines>[number];
+
+/**
+ * Log lines: stored in the device log (searchable through GraphQL and `doppel logs`), acked
+ * after COMMIT with how many lines the device's rate (default 100 a second) dropped.
+ */
+export const logMessage = z.strictObject({
+  type: z.literal('log'),
+  seq,
+  lines: logLines,
+});
+
 /** The device's answer to a command the gateway sent (`{"type":"command",…}`). */
 export const commandResultMessage = z.strictObject({
   type: z.literal('command-result'),
@@ -73,6 +100,7 @@ export const deviceMessage = z.discriminatedUnion('type', [
   helloMessage,
   reportMessage,
   telemetryMessage,
+  logMessage,
   commandResultMessage,
 ]);
 export type DeviceMessage = z.infer<typeof deviceMessage>;
@@ -86,7 +114,11 @@ export type GatewayMessage =
       /** After a claim: the device's own secret, to keep and use as `token` from now on. */
       credentials?: { token: string };
     }
-  | { type: 'ack'; seq: number }
+  | {
+      type: 'ack';
+      seq: number;
+      /** Log lines over the device's rate, not stored. */ dropped?: number;
+    }
   /** What the device should change: the shadow delta, at this shadow version. */
   | { type: 'desired'; version: number; state: Record<string, unknown> }
   /** A command; the device answers with command-result and the same id. */

@@ -2,8 +2,9 @@ import type { IPubackPacket, IPublishPacket } from 'mqtt-packet';
 import type { DeviceLink } from '../device-links';
 import type { MqttLimits } from './connect-request';
 import { Reason, mqttError } from './reason-codes';
-import { telemetrySamples } from '../json/messages';
-import { checkTopic, commandResultsTopic, reportTopic, telemetryTopic } from './topics';
+import { logLines, telemetrySamples } from '../json/messages';
+import type { DeviceLogSink } from '../device-log-sink';
+import { checkTopic, commandResultsTopic, logTopic, reportTopic, telemetryTopic } from './topics';
 import { readCommandAnswer } from './command-answer';
 import type { CommandAnswer } from './command-topic';
 
@@ -18,6 +19,8 @@ export interface InboundOptions {
   fail(error: unknown): void;
   /** The device's answer to a command; false when no command with its id waits for one. */
   answer(answer: CommandAnswer): boolean;
+  /** Where log-topic lines go. */
+  logs: DeviceLogSink;
 }
 
 /**
@@ -73,23 +76,29 @@ export class InboundPublishes {
     }
     if (topic === commandResultsTopic(this.opts.link.key)) return this.commandAnswer(packet, id);
     const telemetry = topic === telemetryTopic(this.opts.link.key);
-    if (!telemetry && topic !== reportTopic(this.opts.link.key)) {
+    const log = topic === logTopic(this.opts.link.key);
+    if (!telemetry && !log && topic !== reportTopic(this.opts.link.key)) {
       if (!v5) throw mqttError('topic-not-allowed', `publishing to ${topic} is not allowed`);
       this.opts.refused('gateway:mqtt.topic-not-allowed');
       return packet.qos === 1 ? this.answer(id, Reason.notAuthorized) : undefined;
     }
     const state = readState(packet.payload);
     const samples = telemetry ? telemetrySamples.safeParse(state?.samples) : null;
-    if (!state || (samples && !samples.success)) {
+    const lines = log ? logLines.safeParse(state?.lines) : null;
+    if (!state || (samples && !samples.success) || (lines && !lines.success)) {
       const what = telemetry
         ? '{ "samples": [{ "at": ISO time, "values": {...} }] }'
-        : 'a JSON object';
+        : log
+          ? '{ "lines": [{ "at": ISO time, "level", "text" }] }'
+          : 'a JSON object';
       return this.refusePayload(packet, what);
     }
-    // Measurements go to the telemetry store (acked after COMMIT), state to the twin.
+    // Measurements and log lines go to their stores (acked after COMMIT), state to the twin.
     const stored = samples?.success
       ? this.opts.link.telemetry(samples.data)
-      : this.opts.link.report(++this.seq, state);
+      : lines?.success
+        ? this.opts.logs.write(this.opts.link.key, 'mqtt', lines.data).then(() => undefined)
+        : this.opts.link.report(++this.seq, state);
     // At most once: a lost QoS 0 report is within its contract. A QoS 1 failure is handled
     // in the ack chain, which may reach it only later.
     stored.catch((err: unknown) => this.opts.link.logger.warn({ err }, 'report not stored'));

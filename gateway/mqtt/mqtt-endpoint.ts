@@ -1,3 +1,4 @@
+import type { DeviceLogSink } from '../device-log-sink';
 import { countCut, uwsPayloadLimit } from '../message-limits';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { refusedLockedSource, sourceAddress } from '../source-address';
@@ -7,6 +8,8 @@ import { WsClose, type SessionHost } from './session-host';
 
 export interface MqttEndpointOptions {
   links: DeviceLinks;
+  /** Where log-topic lines go. */
+  logs: DeviceLogSink;
   /** How long a new connection may take to send CONNECT. */
   connectTimeoutMs: number;
   /** Largest MQTT packet, and largest WebSocket frame, accepted (MQTT 5 Maximum Packet Size). */
@@ -46,6 +49,7 @@ export function mountMqttEndpoint(
   const byClientId = new Map<string, MqttSession>();
   const host: SessionHost<MqttSession> = {
     links: opts.links,
+    logs: opts.logs,
     connectTimeoutMs: opts.connectTimeoutMs,
     limits: {
       maxPacketBytes: opts.maxPacketBytes,

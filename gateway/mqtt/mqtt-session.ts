@@ -185,6 +185,7 @@ export class MqttSession {
         refused: (code) => this.host.links.refuse('mqtt', code),
         fail: (error) => this.fail(error),
         answer: (answer) => commands.answer(answer),
+        logs: this.host.logs,
       },
       CONNECT_SEQ,
     );

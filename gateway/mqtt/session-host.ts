@@ -1,3 +1,4 @@
+import type { DeviceLogSink } from '../device-log-sink';
 import type { DeviceLinks } from '../device-links';
 import type { MqttLimits } from './connect-request';
 
@@ -13,6 +14,8 @@ export interface Wire {
 /** What a session needs from the endpoint that holds it. */
 export interface SessionHost<Session> {
   links: DeviceLinks;
+  /** Where log-topic lines go (batched, rate-limited per device). */
+  logs: DeviceLogSink;
   limits: MqttLimits;
   connectTimeoutMs: number;
   /** Makes `session` the one of its client id; returns the session it takes over, if any. */

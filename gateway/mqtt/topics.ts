@@ -13,6 +13,12 @@ export const reportTopic = (key: DeviceKey) => `doppel/${key.tenantId}/${key.dev
 export const telemetryTopic = (key: DeviceKey) =>
   `doppel/${key.tenantId}/${key.deviceId}/telemetry`;
 
+/**
+ * Where the device publishes log lines, `{ "lines": [{ "at", "level", "text", "source"?,
+ * "attributes"? }] }` (stored in the device log; past the device's rate, lines are dropped).
+ */
+export const logTopic = (key: DeviceKey) => `doppel/${key.tenantId}/${key.deviceId}/log`;
+
 /** Where the gateway publishes the desired-state delta, `{ "version": n, "state": {...} }`. */
 export const desiredTopic = (key: DeviceKey) => `doppel/${key.tenantId}/${key.deviceId}/desired`;
 

@@ -93,10 +93,10 @@ export const actions16: Record<string, ActionHandler> = {
     // A stop is always accepted: the station must be able to end what it started.
     return { ...meter, answer: ACCEPTED, report: { ...ended, ...meter.report } };
   },
-  DiagnosticsStatusNotification: async (p: { status: string }) => ({
-    answer: {},
-    report: { diagnosticsStatus: p.status },
-  }),
+  DiagnosticsStatusNotification: async (p: { status: string }, ctx) => {
+    await ctx.logStatus?.(null, p.status);
+    return { answer: {}, report: { diagnosticsStatus: p.status } };
+  },
   SignedFirmwareStatusNotification: async (p: { status: string }) => ({
     answer: {},
     report: { firmwareStatus: p.status, firmwareProgress: firmwareProgressOf(p.status) },

@@ -5,6 +5,7 @@ import {
   type FirmwareProgress,
 } from '../../twins/commands/firmware-update';
 import type { OcppVersion } from './ocpp-version';
+import { logCommand } from './log-request';
 
 /** UpdateFirmware answers that mean the station took the update on (2.0.1; 1.6 answers `{}`). */
 const ACCEPTED = new Set(['Accepted', 'AcceptedCanceled']);
@@ -25,7 +26,7 @@ export function stationCommand(
   neutral?: (outcome: CommandOutcome) => CommandOutcome;
 } {
   const update = name === FIRMWARE_UPDATE ? readFirmwareUpdate(params) : null;
-  if (!update) return { name, params };
+  if (!update) return logCommand(version, name, params) ?? { name, params };
   return {
     name: 'UpdateFirmware',
     params:

@@ -10,6 +10,7 @@ import { upgradeAfterAwait } from '../uws-async-upgrade';
 import { admissionRefusal } from './upgrade-admission';
 import { connectionOrigin } from '../source-address';
 import * as limits from '../message-limits';
+import { recordLogStatus } from '../../db/device-logs';
 
 export interface OcppEndpointOptions {
   links: DeviceLinks;
@@ -177,6 +178,8 @@ export function mountOcppEndpoint(
         claimed: data.claimed,
         links,
         sessions,
+        logStatus: (requestNumber, status) =>
+          recordLogStatus(opts.database, data.key, requestNumber, status),
         logger,
         heartbeatIntervalS: opts.heartbeatIntervalS ?? 300,
         pendingIntervalS: opts.pendingIntervalS ?? 10,

@@ -12,6 +12,8 @@ export interface ActionContext {
   now(): string;
   /** The primary backend's answer to this CALL when the station has one (it is what the station hears). */
   primary?: Record<string, unknown> | undefined;
+  /** Records a log upload's progress on its request (OCPP 1.6 names no request: null). */
+  logStatus?: ((requestNumber: number | null, status: string) => Promise<void>) | undefined;
 }
 
 /** The CALLRESULT payload, and what the twin should learn (sent before the answer). */
@@ -36,10 +38,10 @@ export const commonActions: Record<string, ActionHandler> = {
     answer: {},
     report: { firmwareStatus: p.status, firmwareProgress: firmwareProgressOf(p.status) },
   }),
-  LogStatusNotification: async (p: { status: string }) => ({
-    answer: {},
-    report: { logStatus: p.status },
-  }),
+  LogStatusNotification: async (p: { status: string; requestId?: number }, ctx) => {
+    await ctx.logStatus?.(p.requestId ?? null, p.status);
+    return { answer: {}, report: { logStatus: p.status } };
+  },
   SecurityEventNotification: async (p: { type: string; timestamp: string; techInfo?: string }) => ({
     answer: {},
     report: {

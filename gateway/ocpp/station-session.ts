@@ -14,7 +14,7 @@ import { ServerCalls } from './server-calls';
 import type { MonitoredStation, StationAlarms } from './station-alarms';
 import { stationCommand } from './firmware-update';
 import { sendStationCommand } from './station-commands';
-import type { ActionOutcome } from './station-action';
+import type { ActionContext, ActionOutcome } from './station-action';
 import type { BackendDirectory } from '../routing/backend-directory';
 import type { Egress } from '../../outbound/egress';
 import { StationRouter } from '../routing/station-router';
@@ -27,6 +27,8 @@ export interface StationSessionOptions {
   version: OcppVersion;
   links: DeviceLinks;
   sessions: ChargingSessionStore;
+  /** Records a Log/DiagnosticsStatusNotification on its log request (db/device-logs.ts). */
+  logStatus?: ActionContext['logStatus'];
   logger: Logger;
   /** The registered model, whose profile's quirk rules repair this station's frames. */
   model: string | null;
@@ -337,8 +339,8 @@ export class StationSession {
       if (primary) return { answer: primary };
       throw new OcppError('NotSupported', `${action} is not supported by this server`);
     }
-    const { key, sessions, logger } = this.opts;
-    const outcome = await handler(payload, { key, sessions, logger, now, primary });
+    const { key, sessions, logger, logStatus } = this.opts;
+    const outcome = await handler(payload, { key, sessions, logger, now, primary, logStatus });
     // The station hears back only once what it said is durable: samples committed, twin told.
     if (outcome.telemetry && outcome.telemetry.length > 0)
       await this.link!.telemetry(outcome.telemetry);

@@ -79,6 +79,9 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     notificationChannels: ADMIN,
     notificationChannel: ADMIN,
     faultFingerprints: READ,
+    deviceLogs: READ,
+    logUploads: READ,
+    logRequests: READ,
   },
   Mutation: {
     registerDevice: PROVISION,
@@ -127,6 +130,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     updateNotificationChannel: ADMIN,
     deleteNotificationChannel: ADMIN,
     resolveFault: OPERATE,
+    requestDeviceLog: OPERATE,
   },
   Subscription: {
     deviceChanged: READ,

@@ -8,6 +8,7 @@ import { CliError } from './api-client';
 import { registerAuth } from './commands/auth';
 import { registerDevices } from './commands/devices';
 import { registerExport } from './commands/export';
+import { registerLogs } from './commands/logs';
 import { registerProvision } from './commands/provision';
 import { registerRollout } from './commands/rollout';
 import { defaultApiUrl } from './stack-url';
@@ -28,6 +29,7 @@ const commands: Array<(program: Command) => void> = [
   registerProvision,
   registerRollout,
   registerExport,
+  registerLogs,
 ];
 
 for (const register of commands) register(program);

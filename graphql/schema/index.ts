@@ -16,6 +16,8 @@ import { connectivityResolvers } from './connectivity/resolvers';
 import { connectivityTypeDefs } from './connectivity/type-defs';
 import { faultResolvers } from './faults/resolvers';
 import { faultTypeDefs } from './faults/type-defs';
+import { deviceLogResolvers } from './device-logs/resolvers';
+import { deviceLogTypeDefs } from './device-logs/type-defs';
 import { graphSchema } from './graph';
 import { bulkProvisioningResolvers } from './fleet/bulk-resolvers';
 import { bulkProvisioningTypeDefs } from './fleet/bulk-type-defs';
@@ -51,6 +53,7 @@ export const API_TYPE_DEFS = [
   alarmTypeDefs,
   alarmNotificationTypeDefs,
   faultTypeDefs,
+  deviceLogTypeDefs,
 ];
 
 /**
@@ -76,6 +79,7 @@ export const schema = guardSchema(
       alarmResolvers,
       alarmNotificationResolvers,
       faultResolvers,
+      deviceLogResolvers,
     ],
   }),
 );

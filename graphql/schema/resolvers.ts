@@ -49,6 +49,8 @@ export interface ApiContext extends GuardContext {
   webhookTaskQueue?: string;
   /** Where tenant-given URLs may lead; checked again where the worker or gateway connects. */
   egress: UrlPolicy;
+  /** The gateway's base URL as devices reach it, for one-time upload URLs (DEVICE_UPLOAD_URL). */
+  deviceUploadUrl?: string;
 }
 
 type DeviceArgs = { tenantId: string; deviceId: string };
@@ -86,7 +88,7 @@ const optionalVersion = (v: number | null | undefined) =>
  * Runs an update on a device twin (started from its record when it does not run yet) and
  * answers with its result and the device record.
  */
-async function updateTwin<R extends object>(
+export async function updateTwin<R extends object>(
   ctx: ApiContext,
   input: DeviceArgs,
   run: (twin: DeviceTwinUpdater) => Promise<R>,

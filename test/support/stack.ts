@@ -1,6 +1,10 @@
 import { createEgress } from '../../outbound/egress';
 import { TEST_ALLOWED_NETWORKS } from './egress';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
+import { FsFileStore } from '../../db/file-store';
 import { TestDevice } from './device-client';
 import { flightRecorder } from './flight-recorder';
 import { graphql } from './graphql';
@@ -35,6 +39,8 @@ export interface TestStack {
   /** This stack's gateway node: unique, so parallel test files never answer each other's commands. */
   gatewayNodeId: string;
   apiUrl: string;
+  /** Where this stack keeps uploaded device files. */
+  filesDir: string;
   stop(): Promise<void>;
 }
 
@@ -51,6 +57,10 @@ export interface StackOptions {
   twinNoticeRate?: number;
   /** The worker's alarm notifier (default none: test/alarm-notifications.test.ts runs its own). */
   alarmNotifications?: NonNullable<Parameters<typeof startWorker>[0]['alarmNotifications']>;
+  /** The largest log file a device may upload (default 64 MiB). */
+  maxUploadBytes?: number;
+  /** Log lines a device may send a second (default 100). */
+  logLinesPerSecond?: number;
 }
 
 /** Worker, gateway and API in this process, against the suite's real Temporal and PostgreSQL. */
@@ -94,7 +104,11 @@ export async function startStack(
   const logger = level
     ? pino({ level }, pino.destination(2))
     : pino({ level: 'info' }, flightRecorder);
+  // Uploaded log files: a directory of this stack's, shared by its gateway, API and worker.
+  const filesDir = mkdtempSync(path.join(tmpdir(), 'doppel-files-'));
+  const files = new FsFileStore(filesDir);
   const backends = {
+    files,
     temporalAddress,
     namespace: backendsAt.namespace ?? 'default',
     database,
@@ -135,6 +149,8 @@ export async function startStack(
     loginFailuresPerSource: options.loginFailuresPerSource ?? 100_000,
     ...(options.maxUpgradesInFlight ? { maxUpgradesInFlight: options.maxUpgradesInFlight } : {}),
     trustedProxies: options.trustedProxies ?? [],
+    ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}),
+    ...(options.logLinesPerSecond ? { logLinesPerSecond: options.logLinesPerSecond } : {}),
   });
   const api = await startApi({
     ...backends,
@@ -145,6 +161,7 @@ export async function startStack(
     auth: TEST_AUTH,
     egress: createEgress(TEST_ALLOWED_NETWORKS),
     metricsPort: 0,
+    deviceUploadUrl: `http://127.0.0.1:${gateway.port}`,
   });
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: backends.namespace });
@@ -161,12 +178,14 @@ export async function startStack(
     ocppUrl: `ws://127.0.0.1:${gateway.port}/ocpp`,
     gatewayNodeId,
     apiUrl: `http://127.0.0.1:${api.port}/graphql`,
+    filesDir,
     async stop() {
       await api.stop();
       await gateway.stop();
       await worker.stop();
       await connection.close();
       await database.close();
+      rmSync(filesDir, { recursive: true, force: true });
     },
   };
 }

@@ -21,6 +21,8 @@ import {
   OUTBOX_RETENTION_ID,
   OUTBOX_RETENTION_WORKFLOW,
 } from '../outbox-retention/messages';
+import { filesFromEnv, type FileStore } from '../../db/file-store';
+import { startLogRetention } from './log-retention';
 import { projectionTaskQueue, TWIN_TASK_QUEUE } from '../task-queues';
 import { ledgerSigner } from '../../db/ledger-checkpoints';
 import {
@@ -78,6 +80,11 @@ export interface WorkerOptions {
   /** Where Prometheus metrics are served: a listener of their own, default 127.0.0.1:9466 (0: any free port). */
   metricsHost?: string;
   metricsPort?: number;
+  /** Device log retention (workflows/worker/log-retention.ts); defaults 30 and 30 days. */
+  logRetentionDays?: number;
+  uploadRetentionDays?: number;
+  /** Where uploaded log files are kept; default DOPPEL_FILES_DIR. */
+  files?: FileStore;
   /** Temporal Core's own Prometheus endpoint (host:port, see installTemporalRuntime), appended to this worker's page. */
   coreMetricsAddress?: string;
   /**
@@ -220,6 +227,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     options.ledgerCheckpoints ?? DEFAULT_LEDGER_CHECKPOINTS,
     "Signs the head of every tenant's ledger that grew (Ed25519 checkpoints)",
   );
+  const logRetention = startLogRetention(
+    options.database,
+    options.files ?? filesFromEnv(),
+    Runtime.instance().logger,
+    {
+      retentionDays: options.logRetentionDays ?? 30,
+      uploadRetentionDays: options.uploadRetentionDays ?? 30,
+    },
+  );
   const metricsListener = await serveMetrics(
     options.metricsHost ?? '127.0.0.1',
     options.metricsPort ?? 9466,
@@ -230,6 +246,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     metricsPort: metricsListener.port,
     async stop() {
       await metricsListener.close();
+      await logRetention.stop();
       await waker.stop();
       await notifier?.stop();
       await drainer.stop();

@@ -53,13 +53,15 @@ app.kubernetes.io/component: {{ .role }}
   value: {{ .Values.temporal.namespace | quote }}
 - name: LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
+- name: DOPPEL_FILES_DIR
+  value: {{ .Values.files.mountPath | quote }}
 {{- range $name, $value := .Values.env }}
 - name: {{ $name }}
   value: {{ $value | quote }}
 {{- end }}
 {{- end -}}
 
-{{/* The pod spec's shared part: image, security, the writable /tmp (npm's and tsx's caches). */}}
+{{/* The pod spec's shared part: image, security, the writable /tmp (npm's and tsx's caches), the uploaded files' volume. */}}
 {{- define "doppel.podCommon" -}}
 securityContext:
   {{- toYaml .Values.podSecurityContext | nindent 2 }}
@@ -82,6 +84,13 @@ affinity:
 volumes:
   - name: tmp
     emptyDir: {}
+  - name: files
+    {{- if .Values.files.existingClaim }}
+    persistentVolumeClaim:
+      claimName: {{ .Values.files.existingClaim }}
+    {{- else }}
+    emptyDir: {}
+    {{- end }}
 {{- end -}}
 
 {{- define "doppel.containerCommon" -}}
@@ -92,4 +101,6 @@ securityContext:
 volumeMounts:
   - name: tmp
     mountPath: /tmp
+  - name: files
+    mountPath: {{ .Values.files.mountPath }}
 {{- end -}}
