@@ -1,6 +1,7 @@
 import type { Snapshot, FieldValue } from '../twins/alarms/condition';
 import { judge } from '../twins/alarms/condition';
 import { isCalm, step, type RuleState } from '../twins/alarms/evaluate';
+import type { AlarmRule } from '../twins/alarms/rule';
 import type { AlarmDatapoint, LoadedRule, RulesOf } from './alarm-evaluation';
 
 /**
@@ -50,6 +51,10 @@ export class SteadyPairs {
         snapshot ??= valuesSnapshot(d);
         if (isCalm(state, rule.rule)) {
           if (judge(rule.rule.condition, snapshot, false) !== 'ok') return false;
+          continue;
+        }
+        if (isHeld(state, rule.rule)) {
+          if (judge(rule.rule.condition, snapshot, true) !== 'breaching') return false;
           continue;
         }
         const next = step(state, rule.rule, snapshot);
@@ -136,6 +141,22 @@ interface DeviceSteady {
 const NONE: readonly LoadedRule[] = [];
 
 const keyOf = (tenantId: string, deviceId: string) => `${tenantId}\u0000${deviceId}`;
+
+/**
+ * An alarm raised and held: every verdict in the window breaching, nothing pending, no
+ * escalation or de-escalation configured — one more breaching verdict leaves it exactly so.
+ */
+const isHeld = (state: RuleState, rule: AlarmRule): boolean =>
+  state.severity !== null &&
+  rule.escalation.length === 0 &&
+  rule.deescalateAfterSeconds === undefined &&
+  state.okRun === 0 &&
+  state.pendingSince === null &&
+  state.clearingSince === null &&
+  state.breachingSince !== null &&
+  state.okSince === null &&
+  state.window.length === rule.raise.of &&
+  /^b*$/.test(state.window);
 
 /** Equal as stored (`lastAt` is not kept for these rules). */
 export const sameState = (a: RuleState, b: RuleState): boolean =>

@@ -45,14 +45,23 @@ export async function insertTelemetry(
   let path: AlarmPath = 'none';
   if (rulesOf && rows.some((r) => rulesOf(r.tenantId).length > 0)) {
     const datapoints = rows.map(datapointOf);
-    if (!steady || !datapoints.every((d) => steady.settles(d, rulesOf))) {
+    // The devices with a sample that may change a state: only theirs are judged (a device's
+    // samples that all leave its states as they are change nothing, in any order).
+    const unsettled = new Set<string>();
+    if (steady)
+      for (const d of datapoints)
+        if (!steady.settles(d, rulesOf)) unsettled.add(`${d.tenantId}\u0000${d.deviceId}`);
+    if (!steady || unsettled.size > 0) {
       const lessons: SteadyLesson[] = [];
+      const judged = steady
+        ? (d: AlarmDatapoint) => unsettled.has(`${d.tenantId}\u0000${d.deviceId}`)
+        : () => true;
       await database.sql.begin((tx) =>
         insertAndEvaluate(
           database,
           tx,
           rows,
-          datapoints,
+          datapoints.map((d) => (judged(d) ? d : null)),
           rulesOf,
           steady ? { pairs: steady, lessons } : undefined,
         ),
@@ -81,7 +90,8 @@ async function insertAndEvaluate(
   database: Database,
   tx: TransactionSql,
   rows: readonly TelemetryRow[],
-  datapoints: readonly AlarmDatapoint[],
+  /** Each row's datapoint, or null where it needs no judging. */
+  datapoints: ReadonlyArray<AlarmDatapoint | null>,
   rulesOf: RulesOf,
   steady: Parameters<typeof evaluateAlarms>[4],
 ): Promise<void> {
@@ -106,7 +116,7 @@ async function insertAndEvaluate(
   await evaluateAlarms(
     database,
     tx,
-    old.size === 0 ? datapoints : datapoints.filter((_, i) => !old.has(i)),
+    datapoints.filter((d, i): d is AlarmDatapoint => d !== null && !old.has(i)),
     rulesOf,
     steady,
   );

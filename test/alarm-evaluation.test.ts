@@ -230,6 +230,41 @@ describe('alarm evaluation in the telemetry path', () => {
     }
   });
 
+  it('in one batch, a device whose samples leave its states as they are is not judged; the other is', async () => {
+    const tenantId = await tenantWithRule({ raise: { datapoints: 2, of: 3 } });
+    const rules = await rulesOf(tenantId);
+    const steady = new SteadyPairs();
+    const batch = (i: number, hot: number) =>
+      insertTelemetry(
+        database,
+        ['c-1', 'c-2'].map((deviceId) => ({
+          tenantId,
+          deviceId,
+          at: new Date(T0 + i * 10_000).toISOString(),
+          values: { temperature: deviceId === 'c-2' ? hot : 20 },
+        })),
+        rules,
+        steady,
+      );
+    for (let i = 0; i < 70; i++) await batch(i, 20);
+    expect(await batch(70, 20)).toBe('steady');
+    const xminOf = async (deviceId: string) =>
+      (
+        await database.sql<{ xmin: string }[]>`
+          select xmin::text from alarm_states where tenant_id = ${tenantId} and device_id = ${deviceId}`
+      )[0]!.xmin;
+    const calm = await xminOf('c-1');
+    expect(await batch(71, 95)).toBe('judged');
+    expect(await batch(72, 95)).toBe('judged');
+    expect((await alarmsOf(tenantId)).map((a) => [a.device_id, a.status])).toEqual([
+      ['c-2', 'active'],
+    ]);
+    expect(await xminOf('c-1')).toBe(calm); // c-1 was neither judged nor written
+    // Raised and held: both devices steady again.
+    expect(await batch(73, 95)).toBe('judged');
+    expect(await batch(74, 96)).toBe('steady');
+  });
+
   it('a rule change is versioned and refused against a stale version', async () => {
     const tenantId = await tenantWithRule();
     const change = { tenantId, ruleId: 'hot', actor: 'ops', role: 'admin' };
