@@ -46,19 +46,17 @@ export class SteadyPairs {
       const readers = device.readers.get(f);
       if (!readers) continue;
       for (const rule of readers) {
-        const state = device.states.get(rule);
-        if (!state) return false;
+        const known = device.states.get(rule);
+        if (!known) return false;
         snapshot ??= valuesSnapshot(d);
-        if (isCalm(state, rule.rule)) {
+        if (known.kind === 'calm') {
           if (judge(rule.rule.condition, snapshot, false) !== 'ok') return false;
-          continue;
-        }
-        if (isHeld(state, rule.rule)) {
+        } else if (known.kind === 'held') {
           if (judge(rule.rule.condition, snapshot, true) !== 'breaching') return false;
-          continue;
+        } else {
+          const next = step(known.state, rule.rule, snapshot);
+          if (next.transitions.length > 0 || !sameState(next.state, known.state)) return false;
         }
-        const next = step(state, rule.rule, snapshot);
-        if (next.transitions.length > 0 || !sameState(next.state, state)) return false;
       }
     }
     return true;
@@ -95,7 +93,7 @@ export class SteadyPairs {
     }
     device.readers = lesson.readers;
     for (const [rule, state] of lesson.states) {
-      if (state) device.states.set(rule, state);
+      if (state) device.states.set(rule, { state, kind: kindOf(state, rule.rule) });
       else device.states.delete(rule);
     }
     device.until = this.now() + this.maxAgeMs;
@@ -132,10 +130,19 @@ export interface SteadyLesson {
 interface DeviceSteady {
   rules: readonly LoadedRule[];
   readers: ReadonlyMap<string, readonly LoadedRule[]>;
-  readonly states: Map<LoadedRule, RuleState>;
+  readonly states: Map<LoadedRule, KnownState>;
   generation: number;
   until: number;
 }
+
+/** A committed state, and which of the cheap checks it takes (decided once, when learned). */
+interface KnownState {
+  readonly state: RuleState;
+  readonly kind: 'calm' | 'held' | 'other';
+}
+
+const kindOf = (state: RuleState, rule: AlarmRule): KnownState['kind'] =>
+  isCalm(state, rule) ? 'calm' : isHeld(state, rule) ? 'held' : 'other';
 
 /** No load of rules: a device whose first evaluation has not committed yet. */
 const NONE: readonly LoadedRule[] = [];
