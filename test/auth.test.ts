@@ -266,6 +266,7 @@ describe('nested fields and subscriptions, for each role', () => {
     assetId: 'bay-1',
     rolloutId: 'fw-1',
     id: '',
+    alarmId: '',
   };
   const admin = (query: string, variables: Record<string, unknown>) =>
     graphql(stack.apiUrl, query, variables).then((res) => {
@@ -296,14 +297,38 @@ describe('nested fields and subscriptions, for each role', () => {
       i: { tenantId, assetId: ids.assetId, deviceId: ids.deviceId },
     });
     await startEmptyRollout(stack, tenantId, ids.rolloutId);
+    // An alarm raised by the charging session below (a transaction on connector 1 at the site),
+    // for the alarm events' subscription.
+    await admin(
+      'mutation ($t: ID!, $r: ID!, $rule: JSONObject!) { createAlarmRule(tenantId: $t, ruleId: $r, rule: $rule) { version } }',
+      {
+        t: tenantId,
+        r: 'charging',
+        rule: {
+          name: 'charging',
+          alarmType: 'Charging',
+          scope: { siteId: ids.siteId },
+          severity: 'warning',
+          condition: { field: 'connectors.1.transactionId', above: -1 },
+        },
+      },
+    );
+    await eventually(async () => {
+      const d = await admin(
+        'query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { site { siteId } } }',
+        { t: tenantId, d: ids.deviceId },
+      );
+      return d.device?.site ? true : undefined;
+    });
     await chargeOnce(stack, tenantId, ids.deviceId, token);
     ids.id = await eventually(async () => {
       const d = await admin(
         `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { asset { assetId } }
-          sessionRecords(tenantId: $t) { nodes { id } } }`,
+          sessionRecords(tenantId: $t) { nodes { id } } alarms(tenantId: $t) { nodes { alarmId } } }`,
         { t: tenantId, d: ids.deviceId },
       );
-      return d.device?.asset && d.sessionRecords.nodes[0]?.id;
+      ids.alarmId = d.alarms.nodes[0]?.alarmId ?? '';
+      return d.device?.asset && ids.alarmId && d.sessionRecords.nodes[0]?.id;
     }, 30_000);
   }, 60_000);
 
@@ -376,6 +401,11 @@ describe('nested fields and subscriptions, for each role', () => {
         ),
       // A rollout's progress starts with the rollout as it is.
       rolloutProgress: async () => {},
+      alarmEvents: () =>
+        admin(
+          'mutation ($t: ID!, $a: ID!, $who: String) { assignAlarm(tenantId: $t, alarmId: $a, assignee: $who) { alarmId } }',
+          { t: tenantId, a: ids.alarmId, who: `ops-${++round}` },
+        ),
     };
     expect(Object.keys(TRIGGERS).sort()).toEqual(fields.subscription.map((f) => f.name).sort());
     let refusedNested = 0;

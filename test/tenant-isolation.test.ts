@@ -2,6 +2,7 @@ import type { GraphQLField } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_TENANT } from '../graphql/auth/authenticate';
 import { globalId } from '../graphql/schema/graph/global-id';
+import { createLogRequest, insertLogLines } from '../db/device-logs';
 import { schema } from '../graphql/schema';
 import { bearer } from './support/auth';
 import { eventually, graphql, graphqlOk } from './support/graphql';
@@ -39,6 +40,7 @@ const real = {
   sessionId: '',
   ruleId: 'rule-b',
   alarmId: '',
+  channelId: 'channel-b',
 };
 type Ids = typeof real;
 
@@ -180,6 +182,36 @@ async function makeTenantB() {
     i: { tenantId: B, id: real.webhookId, url: receiver.url },
   });
   await startEmptyRollout(stack, B, real.rolloutId);
+  // A log line of B's device, a request for its log file and the file it uploaded.
+  await insertLogLines(stack.database, [
+    {
+      tenantId: B,
+      deviceId: real.deviceId,
+      at: new Date().toISOString(),
+      level: 'warn',
+      source: 'b',
+      text: 'B only',
+      attributes: {},
+    },
+  ]);
+  const { token } = await createLogRequest(
+    stack.database,
+    { tenantId: B, deviceId: real.deviceId },
+    { ttlMs: 600_000, requestedBy: 'b-admin' },
+  );
+  const upload = await fetch(
+    `${stack.gatewayUrl.replace(/^ws/, 'http').replace(/\/device$/, '')}/uploads/${token}`,
+    { method: 'PUT', body: 'B diagnostics' },
+  );
+  expect(upload.status).toBe(201);
+  await ok(
+    'mutation ($t: ID!, $c: ID!, $ch: JSONObject!) { createNotificationChannel(tenantId: $t, channelId: $c, channel: $ch) { secret } }',
+    {
+      t: B,
+      c: real.channelId,
+      ch: { name: 'B on call', kind: 'webhook', url: receiver.url },
+    },
+  );
   // An alarm rule for B's site, which the charging session below raises an alarm by: a
   // transaction reported on connector 1 (the device must stand at the site first).
   await ok(
@@ -265,7 +297,10 @@ function settledState() {
 }
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // A walks every query, mutation and subscription three ways, more requests than a caller's
+  // burst (200): its later subscriptions would be refused as rate-limited, by timing, not by
+  // tenant — the limit is tested in test/audit-flooding.test.ts, not here.
+  stack = await startTestStack({ rateLimit: { perSecond: 1_000, burst: 100_000 } });
   receiver = await startWebhookReceiver();
   await makeTenantB();
   await settledState();
@@ -405,6 +440,11 @@ describe('two tenants', () => {
           'mutation ($i: SetAssetAttributesInput!) { setAssetAttributes(input: $i) { __typename } }',
           { i: { tenantId: B, assetId: real.assetId, attributes: { round } } },
         );
+        // B's alarm moves too (an assignment is an alarm event).
+        await ok(
+          'mutation ($t: ID!, $a: ID!, $who: String) { assignAlarm(tenantId: $t, alarmId: $a, assignee: $who) { alarmId } }',
+          { t: B, a: real.alarmId, who: `b-ops-${round}` },
+        );
       };
       const bHeard = () =>
         open.filter((s) => s.who === 'B').every((s) => s.sub.payloads.length > 0);
@@ -435,10 +475,23 @@ describe('two tenants', () => {
       }
       await eventually(async () => (bHeard() ? true : undefined));
 
+      const heard = (sub: Sub) => shape([sub.payloads, sub.refusals.map(String)]);
+      const subOf = (name: string, who: string, variant: string) =>
+        open.find((s) => s.who === who && s.variant === variant && s.name === name)!.sub;
+      // A's refusals come asynchronously: wait (bounded) until A's variants agree, so that what
+      // is compared below is what A was told, not what had arrived by then.
+      await eventually(async () =>
+        fields.subscription.every((f) => {
+          const a = (variant: string) => heard(subOf(f.name, 'A', variant));
+          return (
+            a('real') === a('missing') && a('real') === a('nobody') && a('tenant') === a('nobody')
+          );
+        })
+          ? true
+          : undefined,
+      ).catch(() => undefined);
       for (const field of fields.subscription) {
-        const of = (who: string, variant: string) =>
-          open.find((s) => s.who === who && s.variant === variant && s.name === field.name)!.sub;
-        const heard = (sub: Sub) => shape([sub.payloads, sub.refusals.map(String)]);
+        const of = (who: string, variant: string) => subOf(field.name, who, variant);
         // B hears its own objects on every subscription, so A could have.
         expect(hasContent(of('B', 'real').payloads.map((p) => p.data)), field.name).toBe(true);
         // A: nothing of B, and nothing that tells B's objects from missing ones.

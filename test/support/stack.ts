@@ -61,6 +61,8 @@ export interface StackOptions {
   maxUploadBytes?: number;
   /** Log lines a device may send a second (default 100). */
   logLinesPerSecond?: number;
+  /** The API's requests per caller (default DEFAULT_RATE_LIMIT). */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 /** Worker, gateway and API in this process, against the suite's real Temporal and PostgreSQL. */
@@ -162,6 +164,7 @@ export async function startStack(
     egress: createEgress(TEST_ALLOWED_NETWORKS),
     metricsPort: 0,
     deviceUploadUrl: `http://127.0.0.1:${gateway.port}`,
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: backends.namespace });

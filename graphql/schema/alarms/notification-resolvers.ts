@@ -137,6 +137,7 @@ export const alarmNotificationResolvers = {
           return {
             ...state,
             cursor: String(e.id),
+            tenantId: e.tenantId,
             kind: e.kind,
             version: e.version,
             occurredAt: e.occurredAt,

@@ -29,6 +29,8 @@ export const alarmNotificationTypeDefs = /* GraphQL */ `
   type AlarmEvent {
     "The outbox position: pass it as after to resume from here."
     cursor: ID!
+    "The tenant whose alarm it is."
+    tenantId: ID!
     "raised, severity-changed, acknowledged, assigned, cleared, muted or unmuted."
     kind: String!
     "The alarm's count of transitions: consecutive per alarm, so a gap is visible."
