@@ -197,7 +197,16 @@ const fileSize = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', '.tools/', 'db/migrations/', 'test/fixtures/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.data/',
+      '.tools/',
+      'db/migrations/',
+      'test/fixtures/',
+      'graphql/console/dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

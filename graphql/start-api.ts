@@ -16,6 +16,7 @@ import { latestOutboxId } from '../db/outbox-reader';
 import { serveMetrics } from '../observability/metrics-listener';
 import { filesFromEnv, type FileStore } from '../db/file-store';
 import { isLogDownload, serveLogDownload } from './log-download';
+import { consoleHandler, isConsoleRequest } from './console/serve';
 import type { RateLimit } from './rate-limit';
 
 export interface ApiOptions {
@@ -44,6 +45,8 @@ export interface ApiOptions {
   deviceUploadUrl?: string | undefined;
   /** Where uploaded log files are read from; default DOPPEL_FILES_DIR (shared with the gateways). */
   files?: FileStore;
+  /** The operator console's build, served at `/`; default graphql/console/dist (docs/console.md). */
+  consoleDir?: string;
 }
 
 export interface RunningApi {
@@ -84,8 +87,11 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     files: options.files ?? filesFromEnv(),
     authenticate,
   };
-  // Uploaded log files are served beside GraphQL, to the same credentials (graphql/log-download.ts).
+  const serveConsole = consoleHandler(options.consoleDir);
+  // Uploaded log files are served beside GraphQL, to the same credentials (graphql/log-download.ts),
+  // and the operator console at every other path GraphQL does not answer (docs/console.md).
   const server = createServer((req, res) => {
+    if (isConsoleRequest(req)) return serveConsole(req, res);
     if (!isLogDownload(req)) return void yoga(req, res);
     serveLogDownload(req, res, download).catch((err: unknown) => {
       options.logger.error({ err }, 'log download failed');

@@ -27,6 +27,7 @@ import { startInfrastructure } from './infrastructure';
 import { DATA_DIR } from './paths';
 import { startTracing } from '../../observability/tracing';
 import { publishApiUrl, roleRows } from './url-table';
+import { ensureConsole } from '../../graphql/console/build';
 
 await runProcess(async (onStop) => {
   const config = parseConfig(embeddedConfig, 'embedded runtime');
@@ -123,6 +124,8 @@ await runProcess(async (onStop) => {
     configured.secret || configured.publicKey || configured.jwksUrl
       ? null
       : await firstAdmin(DATA_DIR);
+  // The API serves the operator console: rebuilt here when a source changed since the last build.
+  await ensureConsole((line) => logger.info(line));
   const api = await startApi({
     ...backends,
     auth: admin ? { ...configured, secret: admin.secret } : configured,

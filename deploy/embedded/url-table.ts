@@ -28,6 +28,7 @@ export function roleRows(
   const head = [
     `  Device gateway   ws://${shown(config.GATEWAY_HOST)}:${ports.gateway}/device`,
     `  Gateway metrics  http://${config.GATEWAY_METRICS_HOST}:${ports.metrics}/metrics`,
+    `  Console          http://${shown(config.API_HOST)}:${ports.api}/   (the operator console: sign in with a token; docs/console.md)`,
     `  GraphQL API      http://${shown(config.API_HOST)}:${ports.api}/graphql   (GraphiQL in a browser)`,
     ...(adminTokenFile
       ? [
