@@ -71,8 +71,11 @@ export async function checkImageRuntime(
   const stage = mkdtempSync(path.join(os.tmpdir(), 'doppel-image-'));
   try {
     symlinkSync(productionDependencies(repoRoot), path.join(stage, 'node_modules'));
-    for (const copy of DockerfileParser.parse(dockerfileText).getCOPYs()) {
-      if (copy.getFromFlag()) continue;
+    const dockerfile = DockerfileParser.parse(dockerfileText);
+    // The image is its last stage: what earlier stages copy (to build in) is not in it.
+    const runtimeFrom = dockerfile.getFROMs().at(-1)?.getRange().start.line ?? 0;
+    for (const copy of dockerfile.getCOPYs()) {
+      if (copy.getFromFlag() || copy.getRange().start.line < runtimeFrom) continue;
       const args = copy
         .getArguments()
         .map((a) => a.getValue())
