@@ -8,8 +8,11 @@ import sirv from 'sirv';
 import { CONSOLE_DIST } from './build';
 import { DOWNLOAD_PATH } from '../schema/device-logs/resolvers';
 
-/** Paths that belong to the API, never to the console. */
-const API_PATHS = ['/graphql', '/healthz', DOWNLOAD_PATH];
+/**
+ * Paths that belong to the API, never to the console — `/metrics` too: metrics are served on
+ * a listener of their own, and the public port answers 404 there, not the console's page.
+ */
+const API_PATHS = ['/graphql', '/healthz', '/metrics', DOWNLOAD_PATH];
 
 /** Whether this request is the console's: a GET or HEAD outside the API's own paths. */
 export function isConsoleRequest(req: IncomingMessage): boolean {
