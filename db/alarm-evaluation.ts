@@ -70,7 +70,9 @@ export interface DeviceContext {
 /** Lifecycle states whose devices raise nothing (their alarms were cleared when they left). */
 const SILENT = new Set(['retired', 'replaced']);
 
-const keyOf = (tenantId: string, deviceId: string) => `${tenantId}\u0000${deviceId}`;
+/** A device's key in the evaluators' maps (the sweep, the steady pairs, the ingest paths). */
+export const deviceKeyOf = (tenantId: string, deviceId: string) => `${tenantId}\u0000${deviceId}`;
+const keyOf = deviceKeyOf;
 
 /** The devices' contexts, in one statement. */
 export function deviceContexts(

@@ -2,7 +2,12 @@ import type { Snapshot, FieldValue } from '../twins/alarms/condition';
 import { judge } from '../twins/alarms/condition';
 import { isCalm, step, type RuleState } from '../twins/alarms/evaluate';
 import type { AlarmRule } from '../twins/alarms/rule';
-import type { AlarmDatapoint, LoadedRule, RulesOf } from './alarm-evaluation';
+import {
+  deviceKeyOf as keyOf,
+  type AlarmDatapoint,
+  type LoadedRule,
+  type RulesOf,
+} from './alarm-evaluation';
 
 /**
  * What one gateway knows of the devices it holds: for each (device, rule) pair whose rule
@@ -146,8 +151,6 @@ const kindOf = (state: RuleState, rule: AlarmRule): KnownState['kind'] =>
 
 /** No load of rules: a device whose first evaluation has not committed yet. */
 const NONE: readonly LoadedRule[] = [];
-
-const keyOf = (tenantId: string, deviceId: string) => `${tenantId}\u0000${deviceId}`;
 
 /**
  * An alarm raised and held: every verdict in the window breaching, nothing pending, no

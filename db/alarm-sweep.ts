@@ -4,6 +4,7 @@ import type { AlarmRule, Condition } from '../twins/alarms/rule';
 import { applies } from './alarm-rule-index';
 import {
   deviceContexts,
+  deviceKeyOf,
   snapshotOf,
   commitJudgements,
   type CommittedTransition,
@@ -137,12 +138,12 @@ export async function sweepAlarms(
     const contexts = await deviceContexts(tx, [
       ...new Map(
         pairs.map((p) => [
-          `${p.tenant_id}\u0000${p.device_id}`,
+          deviceKeyOf(p.tenant_id, p.device_id),
           { tenantId: p.tenant_id, deviceId: p.device_id },
         ]),
       ).values(),
     ]);
-    const contextOf = new Map(contexts.map((c) => [`${c.tenant_id}\u0000${c.device_id}`, c]));
+    const contextOf = new Map(contexts.map((c) => [deviceKeyOf(c.tenant_id, c.device_id), c]));
     const changed: Array<{
       tenant_id: string;
       device_id: string;
@@ -154,7 +155,7 @@ export async function sweepAlarms(
       [];
     for (const pair of pairs) {
       const rule = ruleOf.get(`${pair.tenant_id}\u0000${pair.rule_id}`);
-      const device = contextOf.get(`${pair.tenant_id}\u0000${pair.device_id}`);
+      const device = contextOf.get(deviceKeyOf(pair.tenant_id, pair.device_id));
       if (!rule || !device || !applies(rule.rule, device)) continue;
       const snapshot = snapshotOf(device, pair.fields, now, pair.state.lastAt);
       const next = sweep(pair.state, rule.rule, snapshot, isTimeDriven(rule.rule.condition));

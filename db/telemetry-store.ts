@@ -4,6 +4,7 @@ import type { DeviceKey } from '../twins/ids';
 import type { Database } from './client';
 import type { SteadyLesson, SteadyPairs } from './alarm-steady';
 import {
+  deviceKeyOf,
   evaluateAlarms,
   flattenFields,
   type AlarmDatapoint,
@@ -50,11 +51,11 @@ export async function insertTelemetry(
     const unsettled = new Set<string>();
     if (steady)
       for (const d of datapoints)
-        if (!steady.settles(d, rulesOf)) unsettled.add(`${d.tenantId}\u0000${d.deviceId}`);
+        if (!steady.settles(d, rulesOf)) unsettled.add(deviceKeyOf(d.tenantId, d.deviceId));
     if (!steady || unsettled.size > 0) {
       const lessons: SteadyLesson[] = [];
       const judged = steady
-        ? (d: AlarmDatapoint) => unsettled.has(`${d.tenantId}\u0000${d.deviceId}`)
+        ? (d: AlarmDatapoint) => unsettled.has(deviceKeyOf(d.tenantId, d.deviceId))
         : () => true;
       await database.sql.begin((tx) =>
         insertAndEvaluate(
