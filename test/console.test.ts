@@ -1,12 +1,17 @@
 // The operator console (issue 20) in Debian's Chromium, driven by playwright-core, against the
 // real stack: the API serves the built console at /, a token signs in, the fleet counts and the
 // device table come from the API, and a viewer is offered no action the API would refuse.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsole } from '../graphql/console/build';
-import { ADMIN_TOKEN, bearer } from './support/auth';
+import { ADMIN_TOKEN } from './support/auth';
+import {
+  consoleBase,
+  launchConsoleBrowser,
+  screenshot,
+  SCREENSHOTS,
+  signIn as signInAt,
+  tokenOf,
+} from './support/console-browser';
 import type { TestDevice } from './support/device-client';
 import {
   helloDevice,
@@ -16,22 +21,6 @@ import {
   type TestStack,
 } from './support/stack';
 
-const SCREENSHOTS = path.join(import.meta.dirname, '..', 'docs', 'console');
-
-/** As root on a closed network: no sandbox, no GPU, none of Chromium's own network traffic. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const tokenOf = async (role: 'operator' | 'viewer', tenantId: string) =>
-  (await bearer(role, tenantId)).authorization.replace(/^Bearer /, '');
-
 let stack: TestStack;
 let browser: Browser;
 let base: string;
@@ -39,16 +28,9 @@ const tenantId = uniqueTenant('console');
 const devices: TestDevice[] = [];
 
 beforeAll(async () => {
-  await ensureConsole(() => {});
+  browser = await launchConsoleBrowser();
   stack = await startTestStack();
-  base = stack.apiUrl.replace(/\/graphql$/, '');
-  // Playwright gives each launch a fresh, empty profile (its own --user-data-dir).
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  base = consoleBase(stack);
   await registerDevice(stack, tenantId, 'meter-a', 'M-100');
   await registerDevice(stack, tenantId, 'meter-b', 'M-100');
   const token = await registerDevice(stack, tenantId, 'meter-c', 'M-200');
@@ -62,11 +44,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function signIn(page: Page, token: string) {
-  await page.goto(base);
-  await page.getByLabel('API key or token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const signIn = (page: Page, token: string) => signInAt(page, base, token);
 
 /** The count a summary tile shows for one value (e.g. tile Lifecycle, value ACTIVE). */
 const countOf = (page: Page, tile: string, value: string) =>
@@ -101,7 +79,7 @@ describe('the operator console', () => {
   it('signs an operator in with a token, shows the fleet counts and finds a device by id', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(base);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'sign-in.png') });
+    await page.screenshot({ path: `${SCREENSHOTS}/sign-in.png` });
     await signIn(page, await tokenOf('operator', tenantId));
 
     await expect.poll(() => countOf(page, 'Devices', 'total').textContent()).toBe('3');
@@ -114,7 +92,7 @@ describe('the operator console', () => {
     await expect.poll(() => page.getByText('1–3 of 3').count()).toBe(1);
     // The operator may put the active device into maintenance: the table offers it.
     await expect.poll(() => page.getByRole('button', { name: 'Maintenance' }).count()).toBe(1);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'fleet.png'), fullPage: true });
+    await screenshot(page, 'fleet');
 
     await page.getByLabel('Device id').fill('meter-b');
     await page.getByRole('button', { name: 'Find' }).click();

@@ -1,9 +1,9 @@
 // The console's shell: sign-in, then the pages of one tenant under /tenants/:tenantId.
 import { useEffect, useMemo, useState } from 'react';
-import { Navigate, Route, Routes, useNavigate, useParams } from 'react-router';
+import { NavLink, Navigate, Route, Routes, useNavigate, useParams } from 'react-router';
 import { Provider } from 'urql';
 import { apiClient } from './client';
-import { FleetPage } from './FleetPage';
+import { TENANT_PAGES } from './pages';
 import { forgetCredential, storeCredential, storedCredential, whoAmI, type Me } from './session';
 import { SessionContext, useSession } from './session-context';
 import { SignIn } from './SignIn';
@@ -101,13 +101,38 @@ function TenantShell() {
   return (
     <div className="page">
       <Header tenantId={tenantId} />
+      <TenantNav tenantId={tenantId} />
       <main>
         <Routes>
-          <Route index element={<FleetPage tenantId={tenantId} />} />
+          {TENANT_PAGES.map((page) =>
+            page.path === '' ? (
+              <Route key="home" index element={page.element(tenantId)} />
+            ) : (
+              <Route key={page.path} path={page.path} element={page.element(tenantId)} />
+            ),
+          )}
           <Route path="*" element={<p>No such page.</p>} />
         </Routes>
       </main>
     </div>
+  );
+}
+
+function TenantNav({ tenantId }: { tenantId: string }) {
+  const { me } = useSession();
+  const home = `/tenants/${encodeURIComponent(tenantId)}`;
+  return (
+    <nav className="tenant-nav" aria-label="Pages">
+      <ul>
+        {TENANT_PAGES.filter((page) => page.listed(me) && !page.path.includes(':')).map((page) => (
+          <li key={page.path}>
+            <NavLink to={page.path ? `${home}/${page.path}` : home} end={page.path === ''}>
+              {page.label}
+            </NavLink>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }
 

@@ -1,0 +1,49 @@
+// Debian's Chromium driven by playwright-core against a test stack's console: one launch per test
+// file, sign-in as a user would, screenshots to docs/console/ (shown in the README).
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureConsole } from '../../graphql/console/build';
+import { bearer } from './auth';
+import type { TestStack } from './stack';
+
+export const SCREENSHOTS = path.join(import.meta.dirname, '..', '..', 'docs', 'console');
+
+/** As root on a closed network: no sandbox, no GPU, none of Chromium's own network traffic. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Builds the console when missing or stale, then launches Chromium with a fresh, empty profile. */
+export async function launchConsoleBrowser(): Promise<Browser> {
+  await ensureConsole(() => {});
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/** Where a stack serves its console (the API's origin). */
+export const consoleBase = (stack: TestStack) => stack.apiUrl.replace(/\/graphql$/, '');
+
+/** A role's bearer token for one tenant, as pasted into the sign-in page. */
+export const tokenOf = async (role: 'operator' | 'viewer' | 'tenant-admin', tenantId: string) =>
+  (await bearer(role, tenantId)).authorization.replace(/^Bearer /, '');
+
+/** Signs in at `at` (default `/`): the console keeps the path it was opened at. */
+export async function signIn(page: Page, base: string, token: string, at = '/') {
+  await page.goto(`${base}${at}`);
+  await page.getByLabel('API key or token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export const screenshot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
