@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=ingest,pipeline,burst,connections,rollout,provisioning,cost]
+// `npm run bench [-- --quick] [-- --only=ingest,pipeline,burst,connections,rollout,provisioning,cost,console]
 // [-- --profile=dev|cluster] [-- --shards=16] [-- --bulk-rows=10000]`: runs the benchmarks side by side with their peers
 // and writes BENCHMARKS.md (../shared/BENCHMARKING.md); with --only, just those sections of it
 // are replaced. --profile=cluster runs every section on the cluster profile's backends (the real
@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { bulkProvisioningBench } from './bulk-provisioning';
 import { connectionBench } from './connections';
+import { consoleLoadBench } from './console-load';
 import { costPerEventBench } from './cost-per-event';
 import { ingestBench } from './ingest';
 import {
@@ -117,6 +118,7 @@ const sections = [
   ),
   await section('provisioning', () => bulkProvisioningBench({ quick, progress, profile })),
   await section('cost', () => costPerEventBench({ quick, progress, profile })),
+  await section('console', () => consoleLoadBench({ quick, progress, profile })),
 ];
 
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);

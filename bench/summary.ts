@@ -18,6 +18,7 @@ export const BENCH_SECTIONS = [
   { name: 'rollout', title: 'Firmware rollout' },
   { name: 'provisioning', title: 'Bulk provisioning' },
   { name: 'cost', title: 'Cost per device event' },
+  { name: 'console', title: 'Console page loads' },
 ] as const;
 
 const shown = (x: number) =>

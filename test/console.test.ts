@@ -5,10 +5,12 @@ import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN } from './support/auth';
 import {
+  accessibilityViolations,
   consoleBase,
   launchConsoleBrowser,
   screenshot,
   SCREENSHOTS,
+  scrollsSideways,
   signIn as signInAt,
   tokenOf,
 } from './support/console-browser';
@@ -165,6 +167,22 @@ describe('the operator console', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(() => page.getByLabel('API key or token').count()).toBe(1);
     expect(await page.evaluate(() => sessionStorage.getItem('doppel.credential'))).toBeNull();
+    await page.close();
+  });
+
+  it('is accessible: signs in by keyboard alone, no WCAG 2.1 A/AA violation, fits a tablet', async () => {
+    const page = await browser.newPage({ viewport: { width: 768, height: 1024 } });
+    await page.goto(base);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    // Keyboard only: the credential has the focus, Tab reaches the button, Enter signs in.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('credential');
+    await page.keyboard.type(await tokenOf('operator', tenantId));
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('table').locator('tbody tr').count()).toBeGreaterThan(0);
+    await expect.poll(() => countOf(page, 'Devices', 'total').textContent()).not.toBe('');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await scrollsSideways(page)).toBe(false);
     await page.close();
   });
 });
