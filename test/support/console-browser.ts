@@ -2,6 +2,7 @@
 // file, sign-in as a user would, screenshots to docs/console/ (shown in the README).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type AxeCore from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureConsole } from '../../graphql/console/build';
 import { bearer } from './auth';
@@ -64,7 +65,7 @@ export async function accessibilityViolations(page: Page): Promise<Accessibility
   const { source } = (await import('axe-core')).default;
   await page.addScriptTag({ content: source });
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+    const axe = (window as unknown as { axe: typeof AxeCore }).axe;
     const result = await axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
     });
