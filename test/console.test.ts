@@ -185,4 +185,25 @@ describe('the operator console', () => {
     expect(await scrollsSideways(page)).toBe(false);
     await page.close();
   });
+
+  it('shows a returning tab its pages at once, and signs it out when its credential is refused', async () => {
+    const page = await browser.newPage();
+    await signIn(page, await tokenOf('viewer', tenantId));
+    await expect.poll(() => page.getByLabel('Role').textContent()).toBe('viewer');
+    // What the API said is kept beside the credential, so a reload starts the pages' queries at once.
+    expect(JSON.parse((await page.evaluate(() => sessionStorage.getItem('doppel.me')))!)).toEqual({
+      actor: 'user:viewer-user',
+      role: 'viewer',
+      tenantId,
+    });
+    await page.reload();
+    await expect.poll(() => page.getByRole('table').locator('tbody tr').count()).toBe(4);
+    // A credential the API refuses (expired, revoked) is still checked on load: the tab signs out.
+    await page.evaluate(() => sessionStorage.setItem('doppel.credential', 'revoked-token'));
+    await page.reload();
+    await expect.poll(() => page.getByLabel('API key or token').count()).toBe(1);
+    expect(await page.getByRole('alert').textContent()).not.toBe('');
+    expect(await page.evaluate(() => sessionStorage.getItem('doppel.me'))).toBeNull();
+    await page.close();
+  });
 });

@@ -3,6 +3,7 @@
 import { mayCall, type Principal, type Role } from '../../auth/roles';
 
 const CREDENTIAL_KEY = 'doppel.credential';
+const ME_KEY = 'doppel.me';
 
 export interface Me {
   actor: string;
@@ -12,9 +13,27 @@ export interface Me {
 }
 
 export const storedCredential = (): string | null => sessionStorage.getItem(CREDENTIAL_KEY);
-export const storeCredential = (credential: string) =>
+export const storeCredential = (credential: string, me: Me) => {
   sessionStorage.setItem(CREDENTIAL_KEY, credential);
-export const forgetCredential = () => sessionStorage.removeItem(CREDENTIAL_KEY);
+  sessionStorage.setItem(ME_KEY, JSON.stringify(me));
+};
+export const forgetCredential = () => {
+  sessionStorage.removeItem(CREDENTIAL_KEY);
+  sessionStorage.removeItem(ME_KEY);
+};
+
+/** What the API last said this tab's credential is (shown at once; checked again on load). */
+export function storedMe(): Me | null {
+  try {
+    const me = JSON.parse(sessionStorage.getItem(ME_KEY) ?? 'null') as Me | null;
+    return me && typeof me.actor === 'string' && typeof me.role === 'string' ? me : null;
+  } catch {
+    return null;
+  }
+}
+
+export const sameMe = (a: Me, b: Me) =>
+  a.actor === b.actor && a.role === b.role && a.tenantId === b.tenantId;
 
 /** The API's Role enum (PLATFORM_ADMIN) as the role table spells it (platform-admin). */
 const roleOf = (value: string) => value.toLowerCase().replace(/_/g, '-') as Role;
