@@ -2,7 +2,8 @@
 // a page whose API a role may not call is left out of that role's navigation (never a stub).
 import type { ReactElement } from 'react';
 import { FleetPage } from './FleetPage';
-import type { Me } from './session';
+import { GraphPage } from './GraphPage';
+import { may, type Me } from './session';
 
 export interface TenantPage {
   /** Under /tenants/:tenantId ('' is the tenant's home). */
@@ -19,5 +20,11 @@ export const TENANT_PAGES: TenantPage[] = [
     label: 'Fleet',
     listed: () => true,
     element: (tenantId) => <FleetPage tenantId={tenantId} />,
+  },
+  {
+    path: 'graph',
+    label: 'Graph',
+    listed: (me) => may(me, 'Query', 'customers'),
+    element: (tenantId) => <GraphPage tenantId={tenantId} />,
   },
 ];
