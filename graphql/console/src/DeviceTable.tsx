@@ -1,6 +1,7 @@
 // The device table: the API's device list with its filters, paged on the server (cursor by
 // cursor, never the whole fleet), and a search by device id.
 import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { LifecycleAction } from './LifecycleAction';
 import { may } from './session';
@@ -252,7 +253,13 @@ function Table({ tenantId, rows }: { tenantId: string; rows: DeviceRow[] }) {
       <tbody>
         {rows.map((d) => (
           <tr key={d.deviceId}>
-            <th scope="row">{d.deviceId}</th>
+            <th scope="row">
+              <Link
+                to={`/tenants/${encodeURIComponent(tenantId)}/devices/${encodeURIComponent(d.deviceId)}`}
+              >
+                {d.deviceId}
+              </Link>
+            </th>
             <td>{d.lifecycle.state}</td>
             <td>{d.connectivity.status}</td>
             <td>{d.model ?? '—'}</td>
