@@ -210,7 +210,9 @@ describe('the device page', () => {
 
     await page.getByRole('button', { name: 'Save desired' }).click();
     const alert = page.getByRole('alert');
-    await expect.poll(() => alert.textContent()).toContain('The desired state changed');
+    await expect
+      .poll(() => alert.textContent())
+      .toContain('The shadow changed since you started editing');
     expect(
       JSON.parse((await alert.getByLabel('Current desired state').textContent()) ?? ''),
     ).toEqual({ interval: 75 });
@@ -270,6 +272,11 @@ describe('the device page', () => {
     expect(await page.getByRole('form').count()).toBe(0);
     expect(await page.locator('textarea').count()).toBe(0);
     expect(await page.getByRole('heading', { name: 'Audit' }).count()).toBe(0);
+    // On a tablet, the page does not scroll sideways (wide tables scroll in their own box).
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
+      .toBeLessThanOrEqual(768);
     await page.close();
 
     const admin = await open('tenant-admin');

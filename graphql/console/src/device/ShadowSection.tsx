@@ -133,7 +133,10 @@ function DesiredEditor({ tenantId, device }: { tenantId: string; device: DeviceD
           <p>{problem}</p>
           {conflict && (
             <>
-              <p>The desired state changed since you started editing. It is now:</p>
+              <p>
+                The shadow changed since you started editing (desired state, or a report: they share
+                the version). Desired state is now:
+              </p>
               <pre aria-label="Current desired state">{json(device.desired)}</pre>
               <button type="button" onClick={reload}>
                 Reload the current desired state
