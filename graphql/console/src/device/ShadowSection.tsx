@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useMutation } from 'urql';
 import { may } from '../session';
 import { useSession } from '../session-context';
-import { desiredPatch, parseDesired } from './desired-patch';
+import { desiredPatch, parseDesired, type JsonObject } from './desired-patch';
 import { codeOf, json, messageOf } from './format';
 import type { DeviceDetail } from './live-device';
 
@@ -87,7 +87,7 @@ function DesiredEditor({ tenantId, device }: { tenantId: string; device: DeviceD
         event.preventDefault();
         const parsed = parseDesired(shown.text);
         if ('problem' in parsed) return setProblem(parsed.problem);
-        const patch = desiredPatch(shown.base as never, parsed.document);
+        const patch = desiredPatch(shown.base as JsonObject, parsed.document);
         if (Object.keys(patch).length === 0) return setProblem('nothing changed');
         void update({
           input: {
