@@ -1,6 +1,7 @@
 // The device table: the API's device list with its filters, paged on the server (cursor by
 // cursor, never the whole fleet), a search by id, id prefix or serial, and a CSV export.
 import { useEffect, useId, useState } from 'react';
+import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { ExportCsv } from './ExportCsv';
 import { LifecycleAction } from './LifecycleAction';
@@ -265,7 +266,13 @@ function Table({ tenantId, rows }: { tenantId: string; rows: DeviceRow[] }) {
       <tbody>
         {rows.map((d) => (
           <tr key={d.deviceId}>
-            <th scope="row">{d.deviceId}</th>
+            <th scope="row">
+              <Link
+                to={`/tenants/${encodeURIComponent(tenantId)}/devices/${encodeURIComponent(d.deviceId)}`}
+              >
+                {d.deviceId}
+              </Link>
+            </th>
             <td>{d.lifecycle.state}</td>
             <td>{d.connectivity.status}</td>
             <td>{d.model ?? '—'}</td>

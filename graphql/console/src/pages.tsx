@@ -1,6 +1,7 @@
 // The pages of a tenant, in the order the navigation shows them. Each page adds one entry here;
 // a page whose API a role may not call is left out of that role's navigation (never a stub).
 import type { ReactElement } from 'react';
+import { DevicePage } from './device/DevicePage';
 import { FleetPage } from './FleetPage';
 import { GraphPage } from './GraphPage';
 import { may, type Me } from './session';
@@ -26,5 +27,12 @@ export const TENANT_PAGES: TenantPage[] = [
     label: 'Graph',
     listed: (me) => may(me, 'Query', 'customers'),
     element: (tenantId) => <GraphPage tenantId={tenantId} />,
+  },
+  {
+    // Reached from the fleet table's device ids; no navigation entry of its own.
+    path: 'devices/:deviceId',
+    label: 'Device',
+    listed: () => false,
+    element: (tenantId) => <DevicePage tenantId={tenantId} />,
   },
 ];

@@ -10,6 +10,8 @@ export interface Me {
   role: Role;
   /** The tenant the credential acts in; null for a platform admin, who picks one. */
   tenantId: string | null;
+  /** The installation's Temporal UI (base URL and namespace); null: the API was not told one. */
+  temporalUi: { url: string; namespace: string } | null;
 }
 
 export const storedCredential = (): string | null => sessionStorage.getItem(CREDENTIAL_KEY);
@@ -43,10 +45,10 @@ export async function whoAmI(credential: string): Promise<Me> {
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
-    body: JSON.stringify({ query: '{ me { actor role tenantId } }' }),
+    body: JSON.stringify({ query: '{ me { actor role tenantId temporalUi { url namespace } } }' }),
   });
   const body = (await response.json().catch(() => null)) as {
-    data?: { me: { actor: string; role: string; tenantId: string | null } };
+    data?: { me: Omit<Me, 'role'> & { role: string } };
     errors?: { message: string }[];
   } | null;
   if (!body?.data?.me) {
