@@ -7,6 +7,7 @@ import { schema } from '../graphql/schema';
 import { bearer } from './support/auth';
 import { eventually, graphql, graphqlOk } from './support/graphql';
 import { chargeOnce, startEmptyRollout } from './support/fleet-objects';
+import { OCMF_VECTORS } from './support/ocmf-vectors';
 import { hasContent, requestFor, rootFields } from './support/schema-walk';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
@@ -144,6 +145,10 @@ async function makeTenantB() {
     'mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }',
     { i: { tenantId: B, deviceId: real.deviceId } },
   );
+  // The meter key B's station was commissioned with (OCMF): read on B's device only.
+  await ok('mutation ($i: SetMeterPublicKeyInput!) { setMeterPublicKey(input: $i) { deviceId } }', {
+    i: { tenantId: B, deviceId: real.deviceId, publicKey: OCMF_VECTORS.secp256r1.key },
+  });
   await ok('mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { __typename } }', {
     i: { tenantId: B, customerId: real.customerId, name: 'B corp' },
   });

@@ -131,6 +131,8 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     deleteNotificationChannel: ADMIN,
     resolveFault: OPERATE,
     requestDeviceLog: OPERATE,
+    // Commissioning a station includes registering its meter's key.
+    setMeterPublicKey: PROVISION,
   },
   Subscription: {
     deviceChanged: READ,

@@ -27,6 +27,8 @@ import { rolloutResolvers } from './fleet/rollout-resolvers';
 import { rolloutInputTypeDefs } from './fleet/rollout-input-type-defs';
 import { rolloutTypeDefs } from './fleet/rollout-type-defs';
 import { resolvers, type ApiContext } from './resolvers';
+import { meterKeyResolvers } from './sessions/meter-key-resolvers';
+import { meterKeyTypeDefs } from './sessions/meter-key-type-defs';
 import { sessionRecordResolvers } from './sessions/resolvers';
 import { sessionRecordTypeDefs } from './sessions/type-defs';
 import { typeDefs } from './type-defs';
@@ -50,6 +52,7 @@ export const API_TYPE_DEFS = [
   ledgerTypeDefs,
   webhookTypeDefs,
   sessionRecordTypeDefs,
+  meterKeyTypeDefs,
   connectivityTypeDefs,
   ...graphSchema.typeDefs,
   alarmTypeDefs,
@@ -77,6 +80,7 @@ export const schema = guardSchema(
       ledgerResolvers,
       webhookResolvers,
       sessionRecordResolvers,
+      meterKeyResolvers,
       connectivityResolvers,
       ...graphSchema.resolvers,
       alarmResolvers,
