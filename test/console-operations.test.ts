@@ -18,6 +18,7 @@ import {
   closeFirmwareDevices,
   firmwareDevice,
   START,
+  untilActiveOn,
   untilRollout,
 } from './support/firmware-device';
 import { graphqlOk } from './support/graphql';
@@ -64,6 +65,34 @@ const deviceRow = (page: Page, deviceId: string) =>
     .getByRole('table', { name: 'Rollout devices' })
     .getByRole('row', { name: new RegExp(`^${deviceId} `) });
 
+/** No horizontal scroll of the page itself (a table may scroll inside its own box). */
+const fitsWidth = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+
+/**
+ * A device on 1.0 that, told to update, accepts, reboots into the new version and reports a
+ * temperature of 95 there (the overheat rule's alarm).
+ */
+async function hotAfterUpdate(deviceId: string, model: string) {
+  const token = await g.register(deviceId, model);
+  const device = await g.connect(deviceId, token, '1.0');
+  devices.push(device);
+  await untilActiveOn(g, deviceId, '1.0');
+  void (async () => {
+    const command = await device.next((m) => m.type === 'command', 120_000).catch(() => null);
+    if (!command) return;
+    device.send({ type: 'command-result', seq: 2, id: command.id, status: 'accepted' });
+    device.close();
+    const updated = await g.connect(
+      deviceId,
+      token,
+      (command.params as { version: string }).version,
+    );
+    devices.push(updated);
+    updated.send({ type: 'report', seq: 3, state: { temperature: 95 } });
+  })();
+}
+
 describe('rollouts in the console', { timeout: 120_000 }, () => {
   it('starts a rollout with the guided form, leaves the device in maintenance out, and watches it complete', async () => {
     const log: string[] = [];
@@ -100,6 +129,8 @@ describe('rollouts in the console', { timeout: 120_000 }, () => {
 
     await form.getByLabel('Image URL').fill('https://firmware.example.com/wb-ui/2.0.bin');
     await screenshot(page, 'rollout-new');
+    await page.setViewportSize({ width: 768, height: 1024 });
+    expect(await fitsWidth(page)).toBe(true);
     await form.getByRole('button', { name: 'Start rollout' }).click();
     await expect
       .poll(() => new URL(page.url()).pathname, LIVE)
@@ -131,7 +162,6 @@ describe('rollouts in the console', { timeout: 120_000 }, () => {
         waves.getByRole('img').evaluateAll((bars) => bars.map((b) => b.getAttribute('aria-label'))),
       )
       .toEqual(['Canary: 1 succeeded of 1', 'Wave 1: 2 succeeded of 2', 'Wave 2: 1 skipped of 1']);
-    await screenshot(page, 'rollout');
     await page.close();
   });
 
@@ -201,6 +231,70 @@ describe('rollouts in the console', { timeout: 120_000 }, () => {
     await page.getByLabel('Status').selectOption('');
     await expect.poll(() => rows.count(), LIVE).toBe(2);
     await screenshot(page, 'rollouts');
+    await page.close();
+  });
+
+  it('starts a health-gated rollout from the form and shows why it paused itself, with the evidence', async () => {
+    await graphqlOk(
+      stack.apiUrl,
+      'mutation ($t: ID!, $r: ID!, $rule: JSONObject!) { createAlarmRule(tenantId: $t, ruleId: $r, rule: $rule) { version } }',
+      {
+        t: g.tenantId,
+        r: 'overheat',
+        rule: {
+          name: 'Overheat',
+          alarmType: 'Overheat',
+          scope: { deviceProfile: 'wb-hot' },
+          severity: 'major',
+          condition: { field: 'temperature', above: 80 },
+        },
+      },
+    );
+    // On 2.0 each device runs hot: the canary's alarm is the regression the gate finds.
+    for (const id of ['hot-0', 'hot-1', 'hot-2']) await hotAfterUpdate(id, 'wb-hot');
+
+    const page = await open('operator', 'rollouts/new');
+    const form = page.getByRole('form', { name: 'New rollout' });
+    await form.getByLabel('Model').fill('wb-hot');
+    await expect
+      .poll(() => page.getByLabel('Matching devices').textContent(), LIVE)
+      .toBe('3 devices match: 3 active');
+    await form.getByLabel('Rollout id').fill('fw-hot');
+    await form.getByLabel('Version', { exact: true }).fill('2.0');
+    await form.getByLabel('Image URL').fill('https://firmware.example.com/wb-hot/2.0.bin');
+    await form.getByLabel('Canary devices').fill('1');
+    await form.getByLabel('Devices per wave').fill('1');
+    await form.getByLabel('Time-out (s)').fill('60');
+    await form.getByLabel('Retries').fill('0');
+    await form.getByRole('checkbox', { name: /Bake after each wave/ }).check();
+    await form.getByLabel('Bake (s)').fill('3');
+    await form.getByRole('button', { name: 'Start rollout' }).click();
+
+    await expect
+      .poll(() => page.getByLabel('Reason', { exact: true }).textContent(), { timeout: 60_000 })
+      .toMatch(/^paused automatically: health gate after wave 0: alarms per device/);
+    expect(await statusOf(page)).toBe('PAUSED');
+    const evidence = page.getByRole('table', { name: 'Evidence after the canary' });
+    await expect
+      .poll(() => evidence.getByRole('row', { name: /^alarms per device / }).textContent(), LIVE)
+      .toContain('broken');
+    expect(
+      await evidence.getByRole('row', { name: /^alarms per device / }).textContent(),
+    ).toContain('none on the others');
+    const waves = page.getByRole('figure', { name: 'Waves' });
+    expect(
+      await waves
+        .getByRole('img')
+        .evaluateAll((bars) => bars.map((b) => b.getAttribute('aria-label'))),
+    ).toEqual(['Canary: 1 succeeded of 1', 'Wave 1: 1 pending of 1', 'Wave 2: 1 pending of 1']);
+    await screenshot(page, 'rollout');
+    // On a tablet the page fits its width (tables scroll inside their own box).
+    await page.setViewportSize({ width: 768, height: 1024 });
+    expect(await fitsWidth(page)).toBe(true);
+    await g.ok(`mutation ($i: RolloutControlInput!) { abortRollout(input: $i) { accepted } }`, {
+      i: { tenantId: g.tenantId, rolloutId: 'fw-hot', reason: 'too hot' },
+    });
+    await expect.poll(() => statusOf(page), LIVE).toBe('ABORTED');
     await page.close();
   });
 });
@@ -284,6 +378,8 @@ describe('bulk provisioning in the console', () => {
     );
     await expect.poll(() => row('sn-ui-1').textContent(), LIVE).toContain('ACTIVE');
     await screenshot(page, 'provisioning');
+    await page.setViewportSize({ width: 768, height: 1024 });
+    expect(await fitsWidth(page)).toBe(true);
     await page.close();
   });
 
@@ -364,6 +460,8 @@ describe('alarms in the console', () => {
       .click();
     await expect.poll(() => fault.textContent(), LIVE).toContain('alice');
     await screenshot(page, 'alarms');
+    await page.setViewportSize({ width: 768, height: 1024 });
+    expect(await fitsWidth(page)).toBe(true);
 
     // The viewer saw it all live, with no action offered.
     await expect

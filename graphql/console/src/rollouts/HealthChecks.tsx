@@ -38,7 +38,8 @@ const METRICS: Record<string, string> = {
 const sideOf = (side: Side | undefined) => {
   if (!side) return '—';
   if (side.of !== undefined) return `${side.count} of ${side.of}`;
-  if (side.rate !== undefined) return `${side.rate} (${side.devices ?? 0} devices)`;
+  const devices = side.devices ?? 0;
+  if (side.rate !== undefined) return `${side.rate} (${devices} device${devices === 1 ? '' : 's'})`;
   return String(side.count);
 };
 
