@@ -24,6 +24,7 @@ import { bulkProvisioningTypeDefs } from './fleet/bulk-type-defs';
 import { provisioningResolvers } from './fleet/resolvers';
 import { provisioningTypeDefs } from './fleet/type-defs';
 import { rolloutResolvers } from './fleet/rollout-resolvers';
+import { rolloutListResolvers } from './fleet/rollout-list-resolvers';
 import { rolloutInputTypeDefs } from './fleet/rollout-input-type-defs';
 import { rolloutTypeDefs } from './fleet/rollout-type-defs';
 import { resolvers, type ApiContext } from './resolvers';
@@ -76,6 +77,7 @@ export const schema = guardSchema(
       provisioningResolvers,
       bulkProvisioningResolvers,
       rolloutResolvers,
+      rolloutListResolvers,
       accessResolvers,
       ledgerResolvers,
       webhookResolvers,
