@@ -57,6 +57,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     provisioning: PROVISION,
     bulkProvisioning: PROVISION,
     rollout: READ,
+    rollouts: READ,
     backends: CONFIG_READ,
     backend: CONFIG_READ,
     admissionHook: CONFIG_READ,
@@ -131,6 +132,8 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     deleteNotificationChannel: ADMIN,
     resolveFault: OPERATE,
     requestDeviceLog: OPERATE,
+    // Commissioning a station includes registering its meter's key.
+    setMeterPublicKey: PROVISION,
   },
   Subscription: {
     deviceChanged: READ,

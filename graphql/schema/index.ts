@@ -24,9 +24,12 @@ import { bulkProvisioningTypeDefs } from './fleet/bulk-type-defs';
 import { provisioningResolvers } from './fleet/resolvers';
 import { provisioningTypeDefs } from './fleet/type-defs';
 import { rolloutResolvers } from './fleet/rollout-resolvers';
+import { rolloutListResolvers } from './fleet/rollout-list-resolvers';
 import { rolloutInputTypeDefs } from './fleet/rollout-input-type-defs';
 import { rolloutTypeDefs } from './fleet/rollout-type-defs';
 import { resolvers, type ApiContext } from './resolvers';
+import { meterKeyResolvers } from './sessions/meter-key-resolvers';
+import { meterKeyTypeDefs } from './sessions/meter-key-type-defs';
 import { sessionRecordResolvers } from './sessions/resolvers';
 import { sessionRecordTypeDefs } from './sessions/type-defs';
 import { typeDefs } from './type-defs';
@@ -50,6 +53,7 @@ export const API_TYPE_DEFS = [
   ledgerTypeDefs,
   webhookTypeDefs,
   sessionRecordTypeDefs,
+  meterKeyTypeDefs,
   connectivityTypeDefs,
   ...graphSchema.typeDefs,
   alarmTypeDefs,
@@ -73,10 +77,12 @@ export const schema = guardSchema(
       provisioningResolvers,
       bulkProvisioningResolvers,
       rolloutResolvers,
+      rolloutListResolvers,
       accessResolvers,
       ledgerResolvers,
       webhookResolvers,
       sessionRecordResolvers,
+      meterKeyResolvers,
       connectivityResolvers,
       ...graphSchema.resolvers,
       alarmResolvers,
