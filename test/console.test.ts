@@ -67,6 +67,9 @@ describe('the operator console', () => {
       expect(asset.status).toBe(200);
       expect(asset.headers.get('content-type')).toMatch(/javascript/);
       expect(asset.headers.get('cache-control')).toContain('immutable');
+      // React's production build, also when the suite built it (under Vitest's NODE_ENV=test):
+      // the development build carries React's warnings, such as the one about list keys.
+      expect(await asset.text()).not.toContain('unique "key" prop');
     }
     // The API's own paths are still the API's.
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -195,6 +198,7 @@ describe('the operator console', () => {
       actor: 'user:viewer-user',
       role: 'viewer',
       tenantId,
+      temporalUi: null,
     });
     await page.reload();
     await expect.poll(() => page.getByRole('table').locator('tbody tr').count()).toBe(4);

@@ -81,10 +81,10 @@ async function whoIs(base: string, credential: string) {
   const response = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
-    body: JSON.stringify({ query: '{ me { actor role tenantId } }' }),
+    body: JSON.stringify({ query: '{ me { actor role tenantId temporalUi { url namespace } } }' }),
   });
   const { data } = (await response.json()) as {
-    data: { me: { actor: string; role: string; tenantId: string | null } };
+    data: { me: { actor: string; role: string; tenantId: string | null; temporalUi: unknown } };
   };
   return { ...data.me, role: data.me.role.toLowerCase().replace(/_/g, '-') };
 }

@@ -35,7 +35,11 @@ export function storedMe(): Me | null {
 }
 
 export const sameMe = (a: Me, b: Me) =>
-  a.actor === b.actor && a.role === b.role && a.tenantId === b.tenantId;
+  a.actor === b.actor &&
+  a.role === b.role &&
+  a.tenantId === b.tenantId &&
+  a.temporalUi?.url === b.temporalUi?.url &&
+  a.temporalUi?.namespace === b.temporalUi?.namespace;
 
 /** The API's Role enum (PLATFORM_ADMIN) as the role table spells it (platform-admin). */
 const roleOf = (value: string) => value.toLowerCase().replace(/_/g, '-') as Role;
