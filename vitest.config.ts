@@ -24,6 +24,9 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup-flight-recorder.ts'],
     testTimeout: 60_000,
+    // expect.poll's own default is 1 s: a loaded 2-core CI machine (a browser, Temporal and
+    // PostgreSQL beside the test) can take longer to show what a test waits for.
+    expect: { poll: { timeout: 5_000 } },
     hookTimeout: 180_000,
     pool: 'forks',
   },
