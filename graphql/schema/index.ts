@@ -27,6 +27,8 @@ import { rolloutResolvers } from './fleet/rollout-resolvers';
 import { rolloutInputTypeDefs } from './fleet/rollout-input-type-defs';
 import { rolloutTypeDefs } from './fleet/rollout-type-defs';
 import { resolvers, type ApiContext } from './resolvers';
+import { siteLoadResolvers } from './site-load/resolvers';
+import { siteLoadTypeDefs } from './site-load/type-defs';
 import { sessionRecordResolvers } from './sessions/resolvers';
 import { sessionRecordTypeDefs } from './sessions/type-defs';
 import { typeDefs } from './type-defs';
@@ -54,6 +56,7 @@ export const API_TYPE_DEFS = [
   alarmNotificationTypeDefs,
   faultTypeDefs,
   deviceLogTypeDefs,
+  siteLoadTypeDefs,
 ];
 
 /**
@@ -80,6 +83,7 @@ export const schema = guardSchema(
       alarmNotificationResolvers,
       faultResolvers,
       deviceLogResolvers,
+      siteLoadResolvers,
     ],
   }),
 );

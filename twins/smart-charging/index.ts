@@ -11,3 +11,9 @@ export {
 } from './charging-profile';
 export { profileChanges, type ProfileChange } from './profile-changes';
 export { profileSummary, type ReportedProfile201 } from './profile-summary';
+export {
+  sessionIdOf,
+  siteLoads,
+  type OfflineSince,
+  type SiteSessionFact,
+} from './offline-stations';
