@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
 import { findDeviceTwin } from '../../db/device-projection';
 import { readSiteLoad } from '../../db/site-load-store';
@@ -47,15 +47,33 @@ export function createSiteLoadActivities(database: Database, temporal: Client) {
             unit: p.unit,
             ...(p.phases !== undefined ? { phases: p.phases } : {}),
           });
-          await updateDeviceTwin(temporal, database, key, sendCommandUpdate, [
-            {
-              actor: 'site-load-manager',
-              id,
-              name: 'SetChargingProfile',
-              params,
-              ttlMs: PROFILE_TTL_MS,
-            },
-          ]);
+          try {
+            await updateDeviceTwin(temporal, database, key, sendCommandUpdate, [
+              {
+                actor: 'site-load-manager',
+                id,
+                name: 'SetChargingProfile',
+                params,
+                ttlMs: PROFILE_TTL_MS,
+              },
+            ]);
+          } catch (error) {
+            // A device that is gone, or whose twin refuses commands (retired), is not retried:
+            // the refusal is the step's answer for that station.
+            const refused =
+              error instanceof WorkflowNotFoundError
+                ? 'not-found'
+                : error instanceof WorkflowUpdateFailedError
+                  ? 'refused'
+                  : null;
+            if (refused === null) throw error;
+            return {
+              sessionId: p.sessionId,
+              stationId: key.deviceId,
+              limit: p.limit,
+              status: refused,
+            };
+          }
           const status = await answerOf(database, key, id);
           return { sessionId: p.sessionId, stationId: key.deviceId, limit: p.limit, status };
         }),

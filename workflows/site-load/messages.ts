@@ -27,7 +27,7 @@ export interface ProfileSent {
   readonly sessionId: string;
   readonly stationId: string;
   readonly limit: number;
-  /** The command's outcome: succeeded, rejected, failed, timed-out, expired. */
+  /** The command's outcome (succeeded, rejected, failed, timed-out, expired), or not-found / refused. */
   readonly status: string;
 }
 

@@ -55,7 +55,7 @@ export const siteLoadTypeDefs = /* GraphQL */ `
     sessionId: ID!
     stationId: ID!
     limit: Float!
-    "succeeded, rejected, failed, timed-out or expired."
+    "The command's outcome: succeeded, rejected, failed, timed-out or expired; not-found or refused when the station's twin is gone or refuses commands (retired)."
     status: String!
   }
 
