@@ -1,3 +1,4 @@
+import { ensureConsole } from '../graphql/console/build';
 import { consoleBase, launchConsoleBrowser, tokenOf } from '../test/support/console-browser';
 import {
   consolePages,
@@ -22,6 +23,7 @@ export async function consoleLoadBench(opts: BenchOptions): Promise<string> {
   const profile = opts.profile ?? 'dev';
   const devices = opts.quick ? DEVICES.quick : DEVICES.full;
   const runs = opts.quick ? RUNS.quick : RUNS.full;
+  await ensureConsole(opts.progress);
   const loads = await withScratchStack(async (stack) => {
     const tenantId = 'bench-console';
     opts.progress(`  provisioning ${devices} devices`);

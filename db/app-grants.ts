@@ -53,6 +53,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   ledger_keys: READ_APPEND,
   notification_channels: READ_WRITE,
   log_requests: READ_WRITE,
+  // A key is set, rotated and removed (setMeterPublicKey).
+  meter_public_keys: READ_WRITE_REMOVE,
   log_uploads: READ_WRITE_REMOVE,
   outbox: ['SELECT', 'INSERT', 'DELETE'],
   outbox_horizon: READ_WRITE,

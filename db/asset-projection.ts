@@ -58,13 +58,19 @@ export async function projectAssetTwin(
             deviceId: event.deviceId,
             boundAt: event.at,
             boundVersion: states[i]!.version,
+            boundBy: event.actor,
+            boundReason: event.reason ?? null,
           })
           .onConflictDoNothing();
       } else if (event.type === 'device-unbound') {
         // Only the open binding of that device: a replayed unbind finds none and does nothing.
         await tx
           .update(assetBindings)
-          .set({ unboundAt: event.at })
+          .set({
+            unboundAt: event.at,
+            unboundBy: event.actor,
+            unboundReason: event.reason ?? null,
+          })
           .where(
             and(
               eq(assetBindings.tenantId, key.tenantId),

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { DeviceTwinState } from '../twins/device';
 import type { Database } from './client';
-import { assetBindings, assets, customers, deviceTwins, sites } from './schema';
+import { assetBindings, assets, customers, deviceProvisioning, deviceTwins, sites } from './schema';
 
 // Batch lookups by id within one tenant: one query however many ids, for DataLoaders.
 
@@ -53,6 +53,19 @@ export async function devicesByIds(
     .from(deviceTwins)
     .where(and(eq(deviceTwins.tenantId, tenantId), inArray(deviceTwins.deviceId, [...ids])));
   return rows.map((r) => r.state);
+}
+
+/** Which of these devices were provisioned (their id is the serial they were provisioned under). */
+export function provisionedDevices(
+  database: Database,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<{ deviceId: string }[]> {
+  const p = deviceProvisioning;
+  return database.db
+    .select({ deviceId: p.deviceId })
+    .from(p)
+    .where(and(eq(p.tenantId, tenantId), inArray(p.deviceId, [...ids])));
 }
 
 /** The binding history of several assets, each oldest first. */

@@ -239,21 +239,6 @@ export async function rolloutCounts(
   return counts;
 }
 
-/** A rollout's first `limit` devices, in rollout order. */
-export async function listRolloutDevices(
-  database: Database,
-  tenantId: string,
-  rolloutId: string,
-  limit: number,
-) {
-  return database.db
-    .select()
-    .from(rolloutDevices)
-    .where(inRollout(tenantId, rolloutId))
-    .orderBy(asc(rolloutDevices.position))
-    .limit(limit);
-}
-
 /** The projected twins of some devices (state included), keyed by device id. */
 export async function twinsOf(
   database: Database,

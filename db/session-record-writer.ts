@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import type { PgTransaction } from 'drizzle-orm/pg-core';
-import type { SessionFlag, SessionRecordFacts, SignedMeterValue } from '../twins/sessions';
+import {
+  signatureSummary,
+  type SessionFlag,
+  type SessionRecordFacts,
+  type SignedMeterValue,
+} from '../twins/sessions';
 import { appendToLedger } from './ledger';
 import {
   assetBindings,
@@ -44,7 +49,11 @@ export async function findSessionRecord(tx: Tx, ref: SessionRef) {
   return row ?? null;
 }
 
-/** Keeps a running session's signed meter values until its record takes them; once each. */
+/**
+ * Keeps a running session's signed meter values (with their checks) until its record takes
+ * them; once each: the digest is of the value as received, so a retried message, checked
+ * again, finds its first copy.
+ */
 export async function keepSignedValues(
   tx: Tx,
   ref: SessionRef,
@@ -56,17 +65,22 @@ export async function keepSignedValues(
     .values(
       values.map((value) => ({
         ...ref,
-        digest: createHash('sha256').update(JSON.stringify(value)).digest('hex'),
+        digest: digestOf(value),
         value,
       })),
     )
     .onConflictDoNothing();
 }
 
+function digestOf({ verification: _, ...received }: SignedMeterValue): string {
+  return createHash('sha256').update(JSON.stringify(received)).digest('hex');
+}
+
 /**
  * Writes the session's record (CDR) and appends it to the tenant's ledger, in the caller's
  * transaction; null when a concurrent message wrote it first. The record takes the signed
- * values kept for the session and the device's asset binding when the session started.
+ * values kept for the session (their worst verdict, and flags for an invalid signature or a
+ * meter's pagination gap or repeat) and the device's asset binding when the session started.
  */
 export async function writeSessionRecord(
   tx: Tx,
@@ -87,14 +101,18 @@ export async function writeSessionRecord(
     )
     .orderBy(asc(sessionSignedValues.seq));
   const place = await bindingAt(tx, ref, facts.startedAt ?? facts.stoppedAt);
+  const signedMeterData = signed.map((s) => s.value);
+  const signatures = signatureSummary(signedMeterData);
   const row = {
     tenantId: ref.tenantId,
     deviceId: ref.deviceId,
     ...facts,
+    flags: [...facts.flags, ...signatures.flags],
     startedAt: iso(facts.startedAt),
     stoppedAt: iso(facts.stoppedAt)!,
     ...place,
-    signedMeterData: signed.map((s) => s.value),
+    signedMeterData,
+    signatureVerdict: signatures.verdict,
     recordedAt: iso(recordedAt)!,
   };
   const [inserted] = await tx

@@ -143,6 +143,12 @@ const apiLogs = {
   DEVICE_UPLOAD_URL: z.url({ protocol: /^https?$/ }).optional(),
 };
 
+/** The console links a twin to its workflow in Temporal UI (docs/console.md); unset: no link. */
+const temporalUi = {
+  /** Temporal UI's base URL as operators' browsers reach it, e.g. https://temporal.example.com. */
+  DOPPEL_TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
+};
+
 const api = {
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(4000),
@@ -324,6 +330,7 @@ export const apiConfig = z
     ...egress,
     ...files,
     ...apiLogs,
+    ...temporalUi,
     /**
      * The queue partner webhooks are delivered from, for a worker pool of their own (workers
      * with this TEMPORAL_TASK_QUEUE); by default the twins' queue. Not in `npm start`, whose one
@@ -353,6 +360,8 @@ export const embeddedConfig = z
     ...deviceLogs,
     ...gatewayLogs,
     ...apiLogs,
+    /** Default: the dev server's UI (TEMPORAL_UI_PORT), when `npm start` runs it. */
+    ...temporalUi,
     /** Default: the data directory's files/. */
     DOPPEL_FILES_DIR: z.string().min(1).optional(),
     TEMPORAL_ADDRESS: hostPort.optional(),
@@ -413,6 +422,8 @@ export const clusterConfig = z
     API_JWT_SECRET: api.API_JWT_SECRET,
     API_JWT_PUBLIC_KEY: api.API_JWT_PUBLIC_KEY,
     API_JWT_JWKS_URL: api.API_JWT_JWKS_URL,
+    /** Default: the cluster's own UI server (TEMPORAL_UI_PORT), when it runs one. */
+    ...temporalUi,
     ...ledger,
     EGRESS_ALLOWED_NETWORKS: egressNetworks(''),
   })

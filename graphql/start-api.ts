@@ -47,6 +47,8 @@ export interface ApiOptions {
   files?: FileStore;
   /** The operator console's build, served at `/`; default graphql/console/dist (docs/console.md). */
   consoleDir?: string;
+  /** Temporal UI's base URL as operators' browsers reach it (DOPPEL_TEMPORAL_UI_URL): `me` tells it. */
+  temporalUiUrl?: string | undefined;
 }
 
 export interface RunningApi {
@@ -72,6 +74,14 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     plugins: [metrics.plugin()],
     ...(options.webhookTaskQueue ? { webhookTaskQueue: options.webhookTaskQueue } : {}),
     deviceUploadUrl: options.deviceUploadUrl ?? process.env.DEVICE_UPLOAD_URL,
+    ...(options.temporalUiUrl
+      ? {
+          temporalUi: {
+            url: options.temporalUiUrl.replace(/\/+$/, ''),
+            namespace: options.namespace,
+          },
+        }
+      : {}),
   });
   const feed = new OutboxFeed(options.database, publish, options.logger, undefined, (rows) =>
     metrics.deliveredEvents.inc(rows),

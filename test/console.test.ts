@@ -185,4 +185,58 @@ describe('the operator console', () => {
     expect(await scrollsSideways(page)).toBe(false);
     await page.close();
   });
+
+  it('shows a returning tab its pages at once, and signs it out when its credential is refused', async () => {
+    const page = await browser.newPage();
+    await signIn(page, await tokenOf('viewer', tenantId));
+    await expect.poll(() => page.getByLabel('Role').textContent()).toBe('viewer');
+    // What the API said is kept beside the credential, so a reload starts the pages' queries at once.
+    expect(JSON.parse((await page.evaluate(() => sessionStorage.getItem('doppel.me')))!)).toEqual({
+      actor: 'user:viewer-user',
+      role: 'viewer',
+      tenantId,
+    });
+    await page.reload();
+    await expect.poll(() => page.getByRole('table').locator('tbody tr').count()).toBe(4);
+    // A credential the API refuses (expired, revoked) is still checked on load: the tab signs out.
+    await page.evaluate(() => sessionStorage.setItem('doppel.credential', 'revoked-token'));
+    await page.reload();
+    await expect.poll(() => page.getByLabel('API key or token').count()).toBe(1);
+    expect(await page.getByRole('alert').textContent()).not.toBe('');
+    expect(await page.evaluate(() => sessionStorage.getItem('doppel.me'))).toBeNull();
+    await page.close();
+  });
+
+  it('registers a device, shows its secret once, and the device connects with it', async () => {
+    const page = await browser.newPage();
+    await signIn(page, await tokenOf('operator', tenantId));
+    await page.getByRole('button', { name: 'Register a device' }).click();
+    const form = page.getByRole('form', { name: 'Register a device' });
+    await form.getByLabel('New device id').fill('meter-e');
+    await form.getByLabel('Model').fill('M-300');
+    await form.getByRole('button', { name: 'Register' }).click();
+    const secret = page.getByLabel('Secret of meter-e');
+    await expect.poll(() => secret.count()).toBe(1);
+    const token = await secret.inputValue();
+    expect(token).toMatch(/^dpl_/);
+    // The same id again: the API's refusal is shown, nothing else happens.
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Register a device' }).click();
+    await form.getByLabel('New device id').fill('meter-e');
+    await form.getByRole('button', { name: 'Register' }).click();
+    await expect.poll(() => form.getByRole('alert').count()).toBe(1);
+    // A real device connects with the secret the page showed: the fleet counts it online.
+    devices.push(await helloDevice(stack.gatewayUrl, { tenantId, deviceId: 'meter-e', token }));
+    await expect
+      .poll(() => countOf(page, 'Connectivity', 'ONLINE').textContent(), { timeout: 15_000 })
+      .toBe('2');
+    expect(await countOf(page, 'Model', 'M-300').textContent()).toBe('1');
+    // A viewer is not offered registration.
+    const viewer = await browser.newPage();
+    await signIn(viewer, await tokenOf('viewer', tenantId));
+    await expect.poll(() => viewer.getByRole('table').locator('tbody tr').count()).toBe(5);
+    expect(await viewer.getByRole('button', { name: 'Register a device' }).count()).toBe(0);
+    await viewer.close();
+    await page.close();
+  });
 });

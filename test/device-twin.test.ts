@@ -18,6 +18,7 @@ const DEVICE = `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) {
   lifecycle { state actor reason replacedBy }
   lifecycleHistory { from to actor reason effects version }
   connectivity { status reason since offlineAfter } } }`;
+const SHADOW = `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) { version shadowVersion } }`;
 const TRANSITION = `mutation ($i: TransitionDeviceInput!) { transitionDevice(input: $i) { version device { lifecycle { state } } } }`;
 
 async function registered(deviceId = 'd1') {
@@ -173,6 +174,54 @@ describe('device lifecycle through GraphQL and the twin workflow', () => {
     expect((await query(d)).lifecycleHistory).toHaveLength(2);
     const late = await transition(d, 'ACTIVE', { expectedVersion: version });
     expect(late.errors?.[0]?.message).toMatch(/at version \d+, not \d+/);
+    device.close();
+  });
+
+  it('applies changes guarded by the versions reports moved the record to, which the twin did not hear of', async () => {
+    const d = await registered();
+    const device = await connected(d);
+    await eventually(async () =>
+      (await query(d)).lifecycle.state === 'ACTIVE' ? true : undefined,
+    );
+    // Reports are committed by the gateway alone: the record's versions move past the twin's.
+    const reported = async (seq: number) => {
+      const before = (await graphql(stack.apiUrl, SHADOW, { t: d.tenantId, d: d.deviceId })).data
+        .device;
+      device.send({ type: 'report', seq, state: { temperature: 20 + seq } });
+      await device.next((m) => m.type === 'ack' && m.seq === seq);
+      return eventually(async () => {
+        const now = (await graphql(stack.apiUrl, SHADOW, { t: d.tenantId, d: d.deviceId })).data
+          .device;
+        return now.shadowVersion > before.shadowVersion ? now : undefined;
+      });
+    };
+    const first = await reported(2);
+    const maintenance = await transition(d, 'MAINTENANCE', { expectedVersion: first.version });
+    expect(maintenance.errors).toBeUndefined();
+
+    const second = await reported(3);
+    const desired = await graphql(
+      stack.apiUrl,
+      `
+        mutation ($i: UpdateDesiredInput!) {
+          updateDesired(input: $i) {
+            shadowVersion
+          }
+        }
+      `,
+      {
+        i: {
+          tenantId: d.tenantId,
+          deviceId: d.deviceId,
+          patch: { interval: 5 },
+          expectedVersion: second.shadowVersion,
+        },
+      },
+    );
+    expect(desired.errors).toBeUndefined();
+    // A guard older than the record is still refused.
+    const stale = await transition(d, 'ACTIVE', { expectedVersion: first.version });
+    expect(stale.errors?.[0]?.extensions?.code).toBe('twin:device.version-conflict');
     device.close();
   });
 

@@ -24,7 +24,7 @@ const DEVICE = `query ($t: ID!, $d: ID!) { device(tenantId: $t, deviceId: $d) {
   lifecycle { state actor reason } asset { assetId } desired tags
   commands { id name status } } }`;
 const ASSET = `query ($t: ID!, $a: ID!) { asset(tenantId: $t, assetId: $a) {
-  device { deviceId } bindingHistory { deviceId from to } } }`;
+  device { deviceId } bindingHistory { deviceId from to boundReason unboundBy unboundReason } } }`;
 const SEND = `mutation ($i: SendCommandInput!) { sendCommand(input: $i) { commandId } }`;
 const DESIRE = `mutation ($i: UpdateDesiredInput!) { updateDesired(input: $i) { shadowVersion } }`;
 
@@ -78,8 +78,13 @@ describe('retirement', () => {
     const { asset } = await g.ok(ASSET, { a: 'bay-1' });
     expect(asset.device).toBeNull();
     expect(asset.bindingHistory).toHaveLength(1);
-    expect(asset.bindingHistory[0]).toMatchObject({ deviceId: 'OLD-1' });
+    expect(asset.bindingHistory[0]).toMatchObject({
+      deviceId: 'OLD-1',
+      boundReason: 'provisioned',
+      unboundReason: 'retired: end of life',
+    });
     expect(asset.bindingHistory[0].to).not.toBeNull();
+    expect(asset.bindingHistory[0].unboundBy).toEqual(expect.any(String));
 
     // Retiring again changes nothing and says so plainly; an unknown device is refused.
     const again = await g.ok(RETIRE, {
@@ -176,6 +181,12 @@ describe('replacement', () => {
       'NEW-1',
     ]);
     const [was, now] = asset.bindingHistory;
+    // Why each period began and ended, as the replacement said.
+    expect(was).toMatchObject({
+      boundReason: 'provisioned',
+      unboundReason: 'replaced by NEW-1: broken display',
+    });
+    expect(now).toMatchObject({ boundReason: 'replaces OLD-1', unboundReason: null });
     expect(now.to).toBeNull();
     expect(Date.parse(now.from)).toBeGreaterThanOrEqual(Date.parse(was.to));
   });

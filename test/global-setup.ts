@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { migrateDatabase } from '../db/migrate';
 import { APP_ROLE, ensureAppRole } from '../db/app-role';
 import { startScratchInfrastructure } from '../deploy/embedded/infrastructure';
+import { ensureConsole } from '../graphql/console/build';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,6 +23,10 @@ declare module 'vitest' {
  * point the suite at running servers instead.
  */
 export default async function setup(project: TestProject) {
+  // The console's browser tests need its build. Built here, once, before any test file runs:
+  // files run in parallel, and a build in one (Vite empties dist/) would pull the assets from
+  // under a page another file has open.
+  await ensureConsole((line) => console.log(line));
   const infra = await startScratchInfrastructure({
     ...(process.env.TEST_TEMPORAL_ADDRESS
       ? { temporalAddress: process.env.TEST_TEMPORAL_ADDRESS }

@@ -1,12 +1,14 @@
 import type { GraphQLField } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_TENANT } from '../graphql/auth/authenticate';
+import { encodeCursor } from '../graphql/schema/graph/connection';
 import { globalId } from '../graphql/schema/graph/global-id';
 import { createLogRequest, insertLogLines } from '../db/device-logs';
 import { schema } from '../graphql/schema';
 import { bearer } from './support/auth';
 import { eventually, graphql, graphqlOk } from './support/graphql';
 import { chargeOnce, startEmptyRollout } from './support/fleet-objects';
+import { OCMF_VECTORS } from './support/ocmf-vectors';
 import { hasContent, requestFor, rootFields } from './support/schema-walk';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
@@ -144,6 +146,10 @@ async function makeTenantB() {
     'mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }',
     { i: { tenantId: B, deviceId: real.deviceId } },
   );
+  // The meter key B's station was commissioned with (OCMF): read on B's device only.
+  await ok('mutation ($i: SetMeterPublicKeyInput!) { setMeterPublicKey(input: $i) { deviceId } }', {
+    i: { tenantId: B, deviceId: real.deviceId, publicKey: OCMF_VECTORS.secp256r1.key },
+  });
   await ok('mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { __typename } }', {
     i: { tenantId: B, customerId: real.customerId, name: 'B corp' },
   });
@@ -534,5 +540,33 @@ describe('two tenants', () => {
     } finally {
       await Promise.all(open.map((s) => s.sub.close()));
     }
+  });
+
+  it("leads A nowhere with a cursor of B's newest-first listing: after it, A's own rollouts are as after a cursor of nothing", async () => {
+    const asA = await bearer('tenant-admin', A);
+    const asB = await bearer('tenant-admin', B);
+    const LIST = `query ($t: ID!, $after: String) {
+      rollouts(tenantId: $t, first: 1, after: $after) { totalCount nodes { rolloutId } pageInfo { endCursor } } }`;
+    // A's rollout is older than B's newest: read in A's tenant, B's cursor would cut before it.
+    await startEmptyRollout(stack, A, 'rollout-a');
+    await startEmptyRollout(stack, B, 'rollout-b-newer');
+    const ofB = await graphql(stack.apiUrl, LIST, { t: B }, asB);
+    expect(ofB.data.rollouts.nodes).toEqual([{ rolloutId: 'rollout-b-newer' }]);
+    const own = await graphql(stack.apiUrl, LIST, { t: A }, asA);
+    expect(own.data.rollouts.nodes).toEqual([{ rolloutId: 'rollout-a' }]);
+    const afterB = await graphql(
+      stack.apiUrl,
+      LIST,
+      { t: A, after: ofB.data.rollouts.pageInfo.endCursor },
+      asA,
+    );
+    const afterNothing = await graphql(
+      stack.apiUrl,
+      LIST,
+      { t: A, after: encodeCursor(missing.rolloutId) },
+      asA,
+    );
+    expect(afterB).toEqual(afterNothing);
+    expect(afterB.data.rollouts.nodes).toEqual([]);
   });
 });

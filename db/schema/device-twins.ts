@@ -48,6 +48,8 @@ export const deviceTwins = pgTable(
     index().on(t.tenantId, t.lifecycle),
     index().on(t.tenantId, t.assetId),
     index().on(t.tenantId, t.siteId),
+    // Search by id prefix (db/id-prefix.ts): byte-order ranges, whatever the collation.
+    index('device_twins_id_prefix_index').on(t.tenantId, t.deviceId.op('text_pattern_ops')),
     index().using('gin', t.tags),
     index()
       .on(t.gatewayNode)

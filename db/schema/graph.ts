@@ -104,6 +104,11 @@ export const assetBindings = pgTable(
     unboundAt: timestamp({ withTimezone: true, mode: 'string' }),
     /** The asset version the binding produced: the idempotency key of the row. */
     boundVersion: bigint({ mode: 'number' }).notNull(),
+    /** Who bound and unbound the device, and why (null in rows written before they were kept). */
+    boundBy: text(),
+    boundReason: text(),
+    unboundBy: text(),
+    unboundReason: text(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.assetId, t.boundVersion] }),

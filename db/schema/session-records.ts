@@ -47,6 +47,11 @@ export const sessionRecords = pgTable(
     customerId: text(),
     /** Signed meter values exactly as received, in arrival order. */
     signedMeterData: jsonb().$type<SignedMeterValue[]>().notNull(),
+    /**
+     * The worst verdict of the signed values' checks against the station's meter key (`VALID`,
+     * `INVALID`, `NO_KEY`, `UNSUPPORTED`); null without checked signed values.
+     */
+    signatureVerdict: text(),
     recordedAt: timestamp({ withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   },
   (t) => [
@@ -79,8 +84,9 @@ export const sessionRecordNotes = pgTable(
 
 /**
  * Signed meter values of a session that is still running (1.6 MeterValues with a
- * transactionId, 2.0.1 TransactionEvents), kept until the session's record takes them.
- * `digest` (SHA-256 of `data`) makes a retried message store its values once.
+ * transactionId, 2.0.1 TransactionEvents), kept until the session's record takes them, each
+ * with its check against the station's meter key. `digest` (SHA-256 of the value as received,
+ * its check left out) makes a retried message store its values once.
  */
 export const sessionSignedValues = pgTable(
   'session_signed_values',

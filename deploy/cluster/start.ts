@@ -132,7 +132,13 @@ await runProcess(async (onStop) => {
       ? {}
       : { LEDGER_SIGNING_KEY_FILE: path.join(DATA_DIR, 'ledger-signing-key.pem') }),
   };
-  const apiEnv = { ...backends, ...(admin ? { API_JWT_SECRET: admin.secret } : {}) };
+  // The console links twins to the cluster's UI server unless told another (an external cluster's).
+  const temporalUiUrl = config.DOPPEL_TEMPORAL_UI_URL ?? temporal?.uiUrl;
+  const apiEnv = {
+    ...backends,
+    ...(admin ? { API_JWT_SECRET: admin.secret } : {}),
+    ...(temporalUiUrl ? { DOPPEL_TEMPORAL_UI_URL: temporalUiUrl } : {}),
+  };
   const roles: RoleProcessSpec[] = topology.nodes.map((node) => ({
     role: node.role,
     name: node.name,

@@ -139,6 +139,8 @@ await runProcess(async (onStop) => {
     logger: logger.child({ role: 'api' }),
     // Devices on this machine reach the gateway here; set DEVICE_UPLOAD_URL for others.
     deviceUploadUrl: config.DEVICE_UPLOAD_URL ?? `http://127.0.0.1:${gateway.port}`,
+    // The console links twins to the dev server's UI (an external cluster: set it to its UI).
+    temporalUiUrl: config.DOPPEL_TEMPORAL_UI_URL ?? infra.temporalUiUrl ?? undefined,
   });
   onStop(api.stop);
   onStop(await publishApiUrl(DATA_DIR, config.API_HOST, api.port));

@@ -1,5 +1,6 @@
 import { signedValues16 } from '../../twins/sessions';
 import { firmwareProgressOf } from './firmware-update';
+import { invalidSignatures } from './meter-signatures';
 import { meterOutcome16, type MeterValue16 } from './meter-values';
 import { commonActions, type ActionHandler } from './station-action';
 
@@ -32,10 +33,18 @@ export const actions16: Record<string, ActionHandler> = {
     p: { connectorId: number; transactionId?: number; meterValue: MeterValue16[] },
     ctx,
   ) => {
-    // Signed values (OCMF) of a running transaction wait for its record, byte for byte.
-    if (p.transactionId !== undefined)
-      await ctx.sessions.signed16(ctx.key, p.transactionId, signedValues16(p.meterValue));
-    return { answer: {}, ...meterOutcome16(p.meterValue, p.connectorId) };
+    // Signed values (OCMF) of a running transaction wait for its record, byte for byte, each
+    // checked against the station's meter key; an invalid one raises the alarm.
+    if (p.transactionId === undefined)
+      return { answer: {}, ...meterOutcome16(p.meterValue, p.connectorId) };
+    const signed = await ctx.signatures.check(ctx.key, signedValues16(p.meterValue));
+    await ctx.sessions.signed16(ctx.key, p.transactionId, signed);
+    const alarms = invalidSignatures(String(p.transactionId), signed);
+    return {
+      answer: {},
+      ...meterOutcome16(p.meterValue, p.connectorId),
+      ...(alarms ? { alarms } : {}),
+    };
   },
   Authorize: async () => ({ answer: ACCEPTED }),
   StartTransaction: async (
@@ -68,6 +77,7 @@ export const actions16: Record<string, ActionHandler> = {
     },
     ctx,
   ) => {
+    const signed = await ctx.signatures.check(ctx.key, signedValues16(p.transactionData ?? []));
     const stopped = await ctx.sessions.stop16(
       ctx.key,
       {
@@ -76,7 +86,7 @@ export const actions16: Record<string, ActionHandler> = {
         at: p.timestamp,
         reason: p.reason ?? null,
         idTag: p.idTag ?? null,
-        signed: signedValues16(p.transactionData ?? []),
+        signed,
         payload: p as unknown as Record<string, unknown>,
       },
       ctx.now(),
@@ -90,8 +100,14 @@ export const actions16: Record<string, ActionHandler> = {
       stopped.ended && stopped.connectorId !== null
         ? { connectors: { [stopped.connectorId]: { transactionId: null } } }
         : {};
+    const alarms = invalidSignatures(String(p.transactionId), signed);
     // A stop is always accepted: the station must be able to end what it started.
-    return { ...meter, answer: ACCEPTED, report: { ...ended, ...meter.report } };
+    return {
+      ...meter,
+      answer: ACCEPTED,
+      report: { ...ended, ...meter.report },
+      ...(alarms ? { alarms } : {}),
+    };
   },
   DiagnosticsStatusNotification: async (p: { status: string }, ctx) => {
     await ctx.logStatus?.(null, p.status);

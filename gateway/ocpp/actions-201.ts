@@ -1,5 +1,6 @@
 import { signedValues201 } from '../../twins/sessions';
 import { profileSummary, type ReportedProfile201 } from '../../twins/smart-charging';
+import { invalidSignatures } from './meter-signatures';
 import { energyWh, latestReadings201, meterOutcome201, type MeterValue201 } from './meter-values';
 import type { EventData201 } from './station-alarms';
 import { commonActions, type ActionHandler } from './station-action';
@@ -21,6 +22,7 @@ interface TransactionEvent {
 const transactionEvent: ActionHandler = async (p: TransactionEvent, ctx) => {
   const info = p.transactionInfo;
   const readings = latestReadings201(p.meterValue ?? []);
+  const signed = await ctx.signatures.check(ctx.key, signedValues201(p.meterValue ?? []));
   const stored = await ctx.sessions.record201(
     ctx.key,
     {
@@ -34,7 +36,7 @@ const transactionEvent: ActionHandler = async (p: TransactionEvent, ctx) => {
       idTag: p.idToken?.idToken ?? null,
       meterWh: energyWh(readings),
       stopReason: info.stoppedReason ?? null,
-      signed: signedValues201(p.meterValue ?? []),
+      signed,
       payload: p as unknown as Record<string, unknown>,
     },
     p.idToken ? ACCEPTED : {},
@@ -44,7 +46,10 @@ const transactionEvent: ActionHandler = async (p: TransactionEvent, ctx) => {
   // has, the twin keeps its newer readings): a first try that failed after the store wrote
   // the event loses none. The evse is named once per transaction; the store remembers it.
   const meter = meterOutcome201(p.meterValue ?? [], p.evse?.id ?? stored.evseId ?? 0);
-  if (stored.duplicate) return { ...meter, answer: stored.answer };
+  // A retried event raises what its first try raised (one alarm per transaction either way).
+  const alarms = invalidSignatures(info.transactionId, signed);
+  const raised = alarms ? { alarms } : {};
+  if (stored.duplicate) return { ...meter, answer: stored.answer, ...raised };
   if (stored.gap)
     ctx.logger.warn({ transactionId: info.transactionId, seqNo: p.seqNo }, 'transaction event gap');
   const ended = p.eventType === 'Ended';
@@ -61,7 +66,7 @@ const transactionEvent: ActionHandler = async (p: TransactionEvent, ctx) => {
           },
         }
       : {};
-  return { ...meter, answer: stored.answer, report: { ...evse, ...meter.report } };
+  return { ...meter, answer: stored.answer, report: { ...evse, ...meter.report }, ...raised };
 };
 
 /** What OCPP 2.0.1 stations may ask, besides BootNotification (the endpoint handles that). */

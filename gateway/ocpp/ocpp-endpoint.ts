@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import type { DeviceKey } from '../../twins/ids';
 import type { DeviceLinks } from '../device-links';
 import { ChargingSessionStore } from '../../db/charging-session-store';
+import { MeterSignatures } from './meter-signatures';
 import type { OcppVersion } from './ocpp-version';
 import { decideHandshake, type Handshake, type UpgradeRequest } from './station-handshake';
 import { StationSession, type StationSessionOptions } from './station-session';
@@ -104,6 +105,7 @@ export function mountOcppEndpoint(
   const sockets = new Set<WebSocket<StationSocket>>();
   const inFlight = { count: 0 };
   const sessions = new ChargingSessionStore(opts.database);
+  const signatures = new MeterSignatures(opts.database);
 
   app.ws<StationSocket>('/ocpp/*', {
     maxPayloadLength: limits.uwsPayloadLimit(opts.maxPayloadBytes),
@@ -178,6 +180,7 @@ export function mountOcppEndpoint(
         claimed: data.claimed,
         links,
         sessions,
+        signatures,
         logStatus: (requestNumber, status) =>
           recordLogStatus(opts.database, data.key, requestNumber, status),
         logger,

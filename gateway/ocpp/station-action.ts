@@ -2,12 +2,15 @@ import type { Logger } from 'pino';
 import type { DeviceKey } from '../../twins/ids';
 import type { ChargingSessionStore } from '../../db/charging-session-store';
 import { firmwareProgressOf } from './firmware-update';
+import type { MeterSignatures } from './meter-signatures';
 import type { StationFacts } from './station-alarms';
 
 /** What a station's CALL may use: who sent it, the session store, a clock. */
 export interface ActionContext {
   key: DeviceKey;
   sessions: ChargingSessionStore;
+  /** Checks signed meter values against the station's registered meter key. */
+  signatures: MeterSignatures;
   logger: Logger;
   now(): string;
   /** The primary backend's answer to this CALL when the station has one (it is what the station hears). */

@@ -7,6 +7,7 @@ import { applyStationAlarms, isSynthetic, type StationAlarmChange } from '../../
 import type { Severity } from '../../twins/alarms/rule';
 import type { DeviceKey } from '../../twins/ids';
 import type { DeviceProfile, OcppVariable } from '../../twins/profiles';
+import type { SignedMeterValue } from '../../twins/sessions';
 import type { CallOutcome } from './server-calls';
 
 /** What a station said that may raise or clear alarms (from its CALL, after the schema). */
@@ -19,7 +20,9 @@ export type StationFacts =
       vendorErrorCode?: string | undefined;
       at?: string | undefined;
     }
-  | { kind: 'events'; events: readonly EventData201[] };
+  | { kind: 'events'; events: readonly EventData201[] }
+  /** Signed meter values of a transaction whose signature did not match the station's key. */
+  | { kind: 'signatures'; transactionId: string; invalid: readonly SignedMeterValue[] };
 
 /** One `eventData` of a 2.0.1 NotifyEvent. */
 export interface EventData201 {
@@ -111,6 +114,37 @@ function placeOf(v: OcppVariable) {
   };
 }
 
+/**
+ * A transaction's invalid meter signatures as its alarm (docs/ocpp.md, "Signed meter values"):
+ * raised whatever the profile says — billing evidence that does not verify is never a matter
+ * of configuration — one per transaction, cleared by an operator.
+ */
+export function signatureAlarm(
+  transactionId: string,
+  invalid: readonly SignedMeterValue[],
+): StationAlarmChange {
+  const [first] = invalid;
+  const check = first?.verification;
+  return {
+    ruleId: `ocpp:MeterSignatureInvalid:tx:${transactionId}`,
+    ruleVersion: 0,
+    alarmType: 'MeterSignatureInvalid',
+    name: 'OCMF meter signature invalid',
+    severity: 'major',
+    raise: true,
+    details: {
+      transactionId,
+      invalidValues: invalid.length,
+      at: first?.at ?? null,
+      context: first?.context ?? null,
+      reason: check?.reason ?? null,
+      meterSerial: check?.meterSerial ?? null,
+      pagination: check?.pagination ?? null,
+      publicKey: check?.publicKey ?? null,
+    },
+  };
+}
+
 /** Where a 2.0.1 event happened, as the synthetic alarm key names it. */
 const whereOf = (e: EventData201) => {
   const evse = e.component.evse;
@@ -182,6 +216,13 @@ export class StationAlarms {
 
   /** The alarms a station's CALL raises or clears, committed before the station is answered. */
   async apply(key: DeviceKey, model: string | null, facts: StationFacts): Promise<void> {
+    if (facts.kind === 'signatures') {
+      const [first] = facts.invalid;
+      await applyStationAlarms(this.opts.database, key, timeOf(first?.at), [
+        signatureAlarm(facts.transactionId, facts.invalid),
+      ]);
+      return;
+    }
     const profile = model ? await this.opts.profile(key, model) : null;
     if (facts.kind === 'status16') {
       const section = profile?.alarms;

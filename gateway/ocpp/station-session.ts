@@ -4,6 +4,7 @@ import type { DeviceLink, DeviceLinks, SessionControl } from '../device-links';
 import { actions16 } from './actions-16';
 import { actions201 } from './actions-201';
 import type { ChargingSessionStore } from '../../db/charging-session-store';
+import type { MeterSignatures } from './meter-signatures';
 import { DesiredDelivery } from './desired-delivery';
 import { OcppError } from './ocpp-error';
 import type { OcppVersion } from './ocpp-version';
@@ -27,6 +28,7 @@ export interface StationSessionOptions {
   version: OcppVersion;
   links: DeviceLinks;
   sessions: ChargingSessionStore;
+  signatures: MeterSignatures;
   /** Records a Log/DiagnosticsStatusNotification on its log request (db/device-logs.ts). */
   logStatus?: ActionContext['logStatus'];
   logger: Logger;
@@ -339,8 +341,16 @@ export class StationSession {
       if (primary) return { answer: primary };
       throw new OcppError('NotSupported', `${action} is not supported by this server`);
     }
-    const { key, sessions, logger, logStatus } = this.opts;
-    const outcome = await handler(payload, { key, sessions, logger, now, primary, logStatus });
+    const { key, sessions, signatures, logger, logStatus } = this.opts;
+    const outcome = await handler(payload, {
+      key,
+      sessions,
+      signatures,
+      logger,
+      now,
+      primary,
+      logStatus,
+    });
     // The station hears back only once what it said is durable: samples committed, twin told.
     if (outcome.telemetry && outcome.telemetry.length > 0)
       await this.link!.telemetry(outcome.telemetry);

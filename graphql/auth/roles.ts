@@ -57,6 +57,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     provisioning: PROVISION,
     bulkProvisioning: PROVISION,
     rollout: READ,
+    rollouts: READ,
     backends: CONFIG_READ,
     backend: CONFIG_READ,
     admissionHook: CONFIG_READ,
@@ -134,6 +135,8 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     requestDeviceLog: OPERATE,
     // A site's power limit may come from a partner (the grid operator's or building's system).
     setSiteLoadLimit: [...OPERATE, 'partner'],
+    // Commissioning a station includes registering its meter's key.
+    setMeterPublicKey: PROVISION,
   },
   Subscription: {
     deviceChanged: READ,

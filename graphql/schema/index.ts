@@ -24,14 +24,19 @@ import { bulkProvisioningTypeDefs } from './fleet/bulk-type-defs';
 import { provisioningResolvers } from './fleet/resolvers';
 import { provisioningTypeDefs } from './fleet/type-defs';
 import { rolloutResolvers } from './fleet/rollout-resolvers';
+import { rolloutListResolvers } from './fleet/rollout-list-resolvers';
 import { rolloutInputTypeDefs } from './fleet/rollout-input-type-defs';
 import { rolloutTypeDefs } from './fleet/rollout-type-defs';
 import { resolvers, type ApiContext } from './resolvers';
 import { siteLoadResolvers } from './site-load/resolvers';
 import { siteLoadTypeDefs } from './site-load/type-defs';
+import { meterKeyResolvers } from './sessions/meter-key-resolvers';
+import { meterKeyTypeDefs } from './sessions/meter-key-type-defs';
 import { sessionRecordResolvers } from './sessions/resolvers';
 import { sessionRecordTypeDefs } from './sessions/type-defs';
 import { typeDefs } from './type-defs';
+import { temporalUiResolvers } from './temporal-ui/resolvers';
+import { temporalUiTypeDefs } from './temporal-ui/type-defs';
 import { webhookResolvers } from './webhook-resolvers';
 import { webhookTypeDefs } from './webhook-type-defs';
 
@@ -50,6 +55,7 @@ export const API_TYPE_DEFS = [
   ledgerTypeDefs,
   webhookTypeDefs,
   sessionRecordTypeDefs,
+  meterKeyTypeDefs,
   connectivityTypeDefs,
   ...graphSchema.typeDefs,
   alarmTypeDefs,
@@ -57,6 +63,7 @@ export const API_TYPE_DEFS = [
   faultTypeDefs,
   deviceLogTypeDefs,
   siteLoadTypeDefs,
+  temporalUiTypeDefs,
 ];
 
 /**
@@ -73,10 +80,12 @@ export const schema = guardSchema(
       provisioningResolvers,
       bulkProvisioningResolvers,
       rolloutResolvers,
+      rolloutListResolvers,
       accessResolvers,
       ledgerResolvers,
       webhookResolvers,
       sessionRecordResolvers,
+      meterKeyResolvers,
       connectivityResolvers,
       ...graphSchema.resolvers,
       alarmResolvers,
@@ -84,6 +93,7 @@ export const schema = guardSchema(
       faultResolvers,
       deviceLogResolvers,
       siteLoadResolvers,
+      temporalUiResolvers,
     ],
   }),
 );

@@ -38,6 +38,7 @@ import type { GuardContext } from '../auth/guard';
 import { apiError, fromTemporal } from '../errors';
 import type { OutboxHub } from '../outbox-hub';
 import { deviceView, lifecycleChangeView } from './device-view';
+import type { TemporalUiLink } from './temporal-ui/resolvers';
 
 export interface ApiContext extends GuardContext {
   database: Database;
@@ -51,6 +52,8 @@ export interface ApiContext extends GuardContext {
   egress: UrlPolicy;
   /** The gateway's base URL as devices reach it, for one-time upload URLs (DEVICE_UPLOAD_URL). */
   deviceUploadUrl?: string;
+  /** The installation's Temporal UI, for links to workflows (DOPPEL_TEMPORAL_UI_URL); absent: none. */
+  temporalUi?: TemporalUiLink;
 }
 
 type DeviceArgs = { tenantId: string; deviceId: string };

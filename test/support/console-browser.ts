@@ -1,10 +1,10 @@
 // Debian's Chromium driven by playwright-core against a test stack's console: one launch per test
 // file, sign-in as a user would, screenshots to docs/console/ (shown in the README).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type AxeCore from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ensureConsole } from '../../graphql/console/build';
+import { CONSOLE_DIST } from '../../graphql/console/build';
 import { bearer } from './auth';
 import type { TestStack } from './stack';
 
@@ -21,9 +21,13 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Builds the console when missing or stale, then launches Chromium with a fresh, empty profile. */
+/**
+ * Launches Chromium with a fresh, empty profile. The console is built once for the whole suite
+ * by test/global-setup.ts (the bench builds it itself), never here: test files run in parallel.
+ */
 export async function launchConsoleBrowser(): Promise<Browser> {
-  await ensureConsole(() => {});
+  if (!existsSync(path.join(CONSOLE_DIST, 'index.html')))
+    throw new Error('the console is not built: npm run console:build');
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({
     executablePath: '/usr/bin/chromium',

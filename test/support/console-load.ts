@@ -76,6 +76,19 @@ export async function provisionTenant(stack: TestStack, tenantId: string, count:
   throw new Error(`bulk provisioning of ${count} devices did not finish in 10 minutes`);
 }
 
+/** The API's `me` as the console keeps it after a sign-in (role spelt as the role table does). */
+async function whoIs(base: string, credential: string) {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
+    body: JSON.stringify({ query: '{ me { actor role tenantId } }' }),
+  });
+  const { data } = (await response.json()) as {
+    data: { me: { actor: string; role: string; tenantId: string | null } };
+  };
+  return { ...data.me, role: data.me.role.toLowerCase().replace(/_/g, '-') };
+}
+
 /** Navigation start → the page's ready marker, as the page's own clock measures it. */
 async function loadOnce(page: Page, base: string, target: ConsolePage): Promise<number> {
   await page.goto(`${base}${target.path}`, { waitUntil: 'commit' });
@@ -94,14 +107,20 @@ export async function measurePageLoads(
   pages: readonly ConsolePage[],
   runs = 5,
 ): Promise<PageLoad[]> {
+  const me = await whoIs(base, credential);
   const loads: PageLoad[] = [];
   for (const target of pages) {
     const load: PageLoad = { name: target.name, path: target.path, coldMs: [], warmMs: [] };
     for (let run = 0; run < runs; run++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      await context.addInitScript((value) => {
-        sessionStorage.setItem('doppel.credential', value);
-      }, credential);
+      // A signed-in tab: the credential and what the API said of it (graphql/console/src/session.ts).
+      await context.addInitScript(
+        ([value, who]) => {
+          sessionStorage.setItem('doppel.credential', value);
+          sessionStorage.setItem('doppel.me', who);
+        },
+        [credential, JSON.stringify(me)] as const,
+      );
       const page = await context.newPage();
       try {
         load.coldMs.push(await loadOnce(page, base, target));

@@ -63,6 +63,8 @@ export interface StackOptions {
   logLinesPerSecond?: number;
   /** The API's requests per caller (default DEFAULT_RATE_LIMIT). */
   rateLimit?: { perSecond: number; burst: number };
+  /** The Temporal UI the API tells the console of (DOPPEL_TEMPORAL_UI_URL; default none). */
+  temporalUiUrl?: string;
 }
 
 /** Worker, gateway and API in this process, against the suite's real Temporal and PostgreSQL. */
@@ -165,6 +167,7 @@ export async function startStack(
     metricsPort: 0,
     deviceUploadUrl: `http://127.0.0.1:${gateway.port}`,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
   });
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: backends.namespace });

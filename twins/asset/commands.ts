@@ -34,6 +34,8 @@ export type AssetCommand =
       readonly actor: string;
       readonly deviceId: string;
       readonly status?: DeviceStatus | null;
+      /** Why, for the binding history (e.g. "provisioned", "replaces c-17"). */
+      readonly reason?: string;
     }
   /** Removes the bound device; `deviceId`, when given, must be the bound one. */
   | {
@@ -41,6 +43,8 @@ export type AssetCommand =
       readonly at: string;
       readonly actor: string;
       readonly deviceId?: string;
+      /** Why, for the binding history (e.g. "replaced by c-18: cracked display"). */
+      readonly reason?: string;
     }
   /** Sent by a device twin bound to this asset. */
   | { readonly type: 'device-status'; readonly status: DeviceStatus };

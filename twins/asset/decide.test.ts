@@ -125,6 +125,20 @@ describe('asset twin: binding devices', () => {
     const { state } = run([create(), bind('c-17', 1), unbind(5), bind('c-18', 6)]);
     expect(state.device).toEqual({ deviceId: 'c-18', since: at(6) });
   });
+
+  it.each([
+    { name: 'a given reason, trimmed', reason: '  replaced by c-18 ', want: 'replaced by c-18' },
+    { name: 'no reason', reason: undefined, want: undefined },
+    { name: 'a blank reason, as none', reason: '  ', want: undefined },
+  ])('records why a device was bound and unbound: $name', ({ reason, want }) => {
+    const withReason = <T extends object>(cmd: T) => ({ ...cmd, ...(reason ? { reason } : {}) });
+    const { events } = run([create(), withReason(bind('c-17')), withReason(unbind(5))]);
+    const [bound, unbound] = events.slice(1);
+    expect(bound).toMatchObject({ type: 'device-bound', deviceId: 'c-17' });
+    expect(unbound).toMatchObject({ type: 'device-unbound', deviceId: 'c-17' });
+    expect(bound && 'reason' in bound ? bound.reason : undefined).toBe(want);
+    expect(unbound && 'reason' in unbound ? unbound.reason : undefined).toBe(want);
+  });
 });
 
 describe('asset twin: device status', () => {

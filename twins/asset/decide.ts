@@ -40,7 +40,9 @@ export function decide(state: AssetTwinState, cmd: AssetCommand): Decision {
         );
       }
       const { at, actor, deviceId } = cmd;
-      return [{ type: 'device-bound', at, actor, deviceId, status: cmd.status ?? null }];
+      return [
+        { type: 'device-bound', at, actor, deviceId, status: cmd.status ?? null, ...why(cmd) },
+      ];
     }
     case 'unbind': {
       const bound = state.device?.deviceId;
@@ -52,7 +54,9 @@ export function decide(state: AssetTwinState, cmd: AssetCommand): Decision {
             : `asset ${state.assetId} has no device bound`,
         );
       }
-      return [{ type: 'device-unbound', at: cmd.at, actor: cmd.actor, deviceId: bound }];
+      return [
+        { type: 'device-unbound', at: cmd.at, actor: cmd.actor, deviceId: bound, ...why(cmd) },
+      ];
     }
     case 'device-status': {
       const known = state.deviceStatus[cmd.status.deviceId];
@@ -112,6 +116,12 @@ function decideSetAttributes(
     },
   ];
 }
+
+/** The reason of a (un)binding, only when one was given: events without one stay as they were. */
+const why = (cmd: { reason?: string }) => {
+  const reason = cmd.reason?.trim();
+  return reason ? { reason } : {};
+};
 
 /** Tags are a set: trimmed, without blanks or repeats, sorted so that order means nothing. */
 function normaliseTags(tags: readonly string[]): string[] {

@@ -31,12 +31,16 @@ export type AssetEvent =
       readonly deviceId: string;
       /** The device's status when it was bound, when the device twin told it. */
       readonly status: DeviceStatus | null;
+      /** Why it was bound, when the caller said (absent in events recorded before reasons were). */
+      readonly reason?: string;
     }
   | {
       readonly type: 'device-unbound';
       readonly at: string;
       readonly actor: string;
       readonly deviceId: string;
+      /** Why it was unbound, when the caller said. */
+      readonly reason?: string;
     }
   | { readonly type: 'device-status-changed'; readonly at: string; readonly status: DeviceStatus };
 

@@ -6,6 +6,7 @@ import {
   leftRollout,
   timeoutReason,
   updateOutcome,
+  wavePlan,
   waveSizes,
   type TargetDevice,
 } from './plan';
@@ -52,6 +53,25 @@ describe('rollout planning', () => {
       1, 2, 4, 3,
     ]);
     expect(waveSizes(0, { mode: 'constant', size: 5 })).toEqual([]);
+  });
+
+  it('lays the waves out as positions, the canary first', () => {
+    const constant = { canary: { devices: 1 }, waves: { mode: 'constant' as const, size: 2 } };
+    expect(wavePlan(5, constant)).toEqual([
+      { from: 0, size: 1 },
+      { from: 1, size: 2 },
+      { from: 3, size: 2 },
+    ]);
+    expect(wavePlan(0, constant)).toEqual([]);
+    // Fewer targets than the canary: the canary is all of them.
+    expect(wavePlan(2, { ...constant, canary: { devices: 5 } })).toEqual([{ from: 0, size: 2 }]);
+    const exponential = { mode: 'exponential' as const, base: 1, factor: 2, maximum: 4 };
+    expect(wavePlan(8, { canary: { devices: 2 }, waves: exponential })).toEqual([
+      { from: 0, size: 2 },
+      { from: 2, size: 1 },
+      { from: 3, size: 2 },
+      { from: 5, size: 3 },
+    ]);
   });
 
   it('stops on a failure percentage only after enough devices finished, on a count at once', () => {

@@ -82,6 +82,26 @@ export function waveSizes(remaining: number, waves: RolloutConfig['waves']): num
   return sizes;
 }
 
+/**
+ * The waves of `targeted` devices as positions (canary first, then the waves), as a rollout
+ * that fixed them all at once plans them. A continuous rollout plans its newcomers' waves as
+ * they join, so past its first targets this is the same devices in waves of the same rule,
+ * not necessarily the same cut.
+ *
+ * @example wavePlan(5, { canary: { devices: 1 }, waves: { mode: 'constant', size: 2 } })
+ * // [{ from: 0, size: 1 }, { from: 1, size: 2 }, { from: 3, size: 2 }]
+ */
+export function wavePlan(
+  targeted: number,
+  config: Pick<RolloutConfig, 'canary' | 'waves'>,
+): Array<{ from: number; size: number }> {
+  const canary = Math.min(config.canary.devices, targeted);
+  let from = 0;
+  return [canary, ...waveSizes(targeted - canary, config.waves)]
+    .filter((size) => size > 0)
+    .map((size) => ({ from: (from += size) - size, size }));
+}
+
 export interface Tally {
   readonly succeeded: number;
   readonly failed: number;

@@ -20,6 +20,12 @@ export const SESSION_FLAGS = {
   meterNegative: 'session:meter.negative',
   /** The start or stop meter value is unknown: no energy is derived. */
   meterMissing: 'session:meter.missing',
+  /** A signed meter value whose signature does not match the station's registered meter key. */
+  signatureInvalid: 'session:signature.invalid',
+  /** A meter's OCMF pagination counter skipped numbers within the session. */
+  paginationGap: 'session:pagination.gap',
+  /** A meter's OCMF pagination counter numbered two different data sets alike. */
+  paginationRepeat: 'session:pagination.repeat',
 } as const;
 
 export type SessionFlag = (typeof SESSION_FLAGS)[keyof typeof SESSION_FLAGS];

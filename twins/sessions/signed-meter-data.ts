@@ -1,3 +1,5 @@
+import type { MeterSignatureCheck } from './meter-signature';
+
 /**
  * Signed meter data (OCMF and the like) as the charger sent it. `data` is the string exactly
  * as received — never parsed, trimmed or re-encoded — because its signature covers those bytes.
@@ -14,6 +16,8 @@ export interface SignedMeterValue {
   signingMethod: string | null;
   encodingMethod: string | null;
   publicKey: string | null;
+  /** The check against the station's registered meter key when it arrived (docs/ocpp.md). */
+  verification?: MeterSignatureCheck;
 }
 
 interface MeterValue<S> {

@@ -87,12 +87,14 @@ export function createFleetActivities(database: Database, temporal?: Client) {
       key: DeviceKey;
       assetId: string;
       actor: string;
+      /** Why, for the asset's binding history. */
+      reason?: string;
     }): Promise<Rejection | null> {
-      const { key, assetId, actor } = input;
+      const { key, assetId, actor, reason } = input;
       return guarded(() =>
         assetTwinHandle(client(), { tenantId: key.tenantId, assetId }).executeUpdate(
           unbindDeviceUpdate,
-          { args: [{ actor, deviceId: key.deviceId }] },
+          { args: [{ actor, deviceId: key.deviceId, ...(reason ? { reason } : {}) }] },
         ),
       );
     },

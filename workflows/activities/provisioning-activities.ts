@@ -106,6 +106,8 @@ export function createProvisioningActivities(
       tags?: string[];
       desired?: Record<string, unknown>;
       assetId?: string;
+      /** Why the device is bound, for the asset's binding history. */
+      bindReason?: string;
     }): Promise<Rejection | null> {
       const { key, actor } = input;
       const temporal = client();
@@ -134,7 +136,9 @@ export function createProvisioningActivities(
           await assetTwinHandle(temporal, {
             tenantId: key.tenantId,
             assetId: input.assetId,
-          }).executeUpdate(bindDeviceUpdate, { args: [{ actor, deviceId: key.deviceId }] });
+          }).executeUpdate(bindDeviceUpdate, {
+            args: [{ actor, deviceId: key.deviceId, reason: input.bindReason ?? 'provisioned' }],
+          });
         return null;
       } catch (error) {
         const refusal = refusalOf(error);

@@ -34,12 +34,16 @@ export interface SetAssetAttributesRequest {
 export interface BindDeviceRequest {
   readonly actor: string;
   readonly deviceId: string;
+  /** Why, kept in the asset's binding history. */
+  readonly reason?: string;
 }
 
 export interface UnbindDeviceRequest {
   readonly actor: string;
   /** When given, it must be the bound device (guards against unbinding a newer one). */
   readonly deviceId?: string;
+  /** Why, kept in the asset's binding history. */
+  readonly reason?: string;
 }
 
 /** What every asset update answers: the twin's version once the change is projected. */

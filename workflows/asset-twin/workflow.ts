@@ -81,6 +81,7 @@ export async function assetTwin(args: AssetTwinArgs): Promise<void> {
     at: now(),
     actor: r.actor,
     deviceId: r.deviceId,
+    ...(r.reason ? { reason: r.reason } : {}),
   }));
   onUpdate(unbindDeviceUpdate, (r) => ({ type: 'unbind', at: now(), ...r }));
 

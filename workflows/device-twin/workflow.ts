@@ -107,7 +107,8 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
       {
         validator: (request) => {
           if (!loaded) return;
-          const outcome = decide(foresee(state, queue.peek(), rules), toCommand(request), rules);
+          const ahead = foresee(state, queue.peek(), rules);
+          const outcome = decide(ahead, guardAsJudged(toCommand(request), ahead), rules);
           if (isRejection(outcome)) throw failure(outcome);
         },
       },
@@ -203,6 +204,21 @@ export async function deviceTwin(args: DeviceTwinArgs): Promise<void> {
       });
     }
   }
+}
+
+/**
+ * A command as the update validator judges it. The ingest path moves the record's version and
+ * its shadow's (reports, connections) without the twin hearing of it, so the twin's may lag
+ * the one a caller read. A guard below the version the twin will be at is stale for sure and
+ * refused here; one above it was read from the record past what the twin holds, and is left
+ * to the commit, which judges it on the locked record (and refuses it with the same code).
+ */
+function guardAsJudged(command: DeviceCommand, ahead: DeviceTwinState): DeviceCommand {
+  if (!('expectedVersion' in command) || command.expectedVersion === undefined) return command;
+  const held = command.type === 'desire' ? ahead.shadow.version : ahead.version;
+  if (command.expectedVersion <= held) return command;
+  const { expectedVersion: _leftToTheCommit, ...rest } = command;
+  return rest;
 }
 
 /** The device's record, or the given initial state when it has none yet. */

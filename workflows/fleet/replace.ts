@@ -84,7 +84,13 @@ export async function replaceDevice(args: ReplaceArgs): Promise<ReplacementState
   });
   if (refusal) return end('refused', refusal.message);
   const assetId = old.binding?.assetId ?? null;
-  if (assetId) await acts.unbindFromAsset({ key: oldKey, assetId, actor: args.actor });
+  if (assetId)
+    await acts.unbindFromAsset({
+      key: oldKey,
+      assetId,
+      actor: args.actor,
+      reason: `replaced by ${newKey.deviceId}: ${args.reason}`,
+    });
   const closedSessions = await acts.closeOpenSessions({
     key: oldKey,
     reason: REPLACED_SESSION_STOP_REASON,
@@ -104,6 +110,7 @@ export async function replaceDevice(args: ReplaceArgs): Promise<ReplacementState
           actor: args.actor,
           requestedAt: args.requestedAt,
           secretHash: args.secretHash,
+          replaces: oldKey.deviceId,
           request: {
             ...args.replacement,
             ...(newModel ? { model: newModel } : {}),

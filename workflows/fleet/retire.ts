@@ -31,7 +31,13 @@ export async function retireDevice(args: RetireArgs): Promise<RetirementResult> 
   });
   if (refusal) return refused(refusal.message);
   const assetId = before.binding?.assetId ?? null;
-  if (assetId) await acts.unbindFromAsset({ key, assetId, actor: args.actor });
+  if (assetId)
+    await acts.unbindFromAsset({
+      key,
+      assetId,
+      actor: args.actor,
+      reason: `retired: ${args.reason}`,
+    });
   const routing = await acts.rerouteDevice({ ...key, to: null });
   await acts.consumeClaim(key);
   return { status: 'retired', reason: null, unboundFrom: assetId, routing };

@@ -20,6 +20,8 @@ export interface ProvisionArgs {
   readonly secretHash: string;
   /** When the request was accepted (ISO): the claim's expiry counts from it. */
   readonly requestedAt: string;
+  /** The device this one replaces (a replacement's provisioning): the asset's binding history says so. */
+  readonly replaces?: string;
 }
 
 export type ProvisioningStatus =

@@ -129,7 +129,12 @@ export async function provisionDevice(
       activation: { watcher: workflowId, fields: Object.keys(request.expect.reported ?? {}) },
       ...(request.tags ? { tags: request.tags } : {}),
       ...(request.desired ? { desired: request.desired } : {}),
-      ...(request.assetId ? { assetId: request.assetId } : {}),
+      ...(request.assetId
+        ? {
+            assetId: request.assetId,
+            bindReason: args.replaces ? `replaces ${args.replaces}` : 'provisioned',
+          }
+        : {}),
     });
     if (refusal) return finish('failed', refusal.message);
     await acts.storeIdentity({

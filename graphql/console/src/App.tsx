@@ -4,7 +4,15 @@ import { NavLink, Navigate, Route, Routes, useNavigate, useParams } from 'react-
 import { Provider } from 'urql';
 import { apiClient } from './client';
 import { TENANT_PAGES } from './pages';
-import { forgetCredential, storeCredential, storedCredential, whoAmI, type Me } from './session';
+import {
+  forgetCredential,
+  sameMe,
+  storeCredential,
+  storedCredential,
+  storedMe,
+  whoAmI,
+  type Me,
+} from './session';
 import { SessionContext, useSession } from './session-context';
 import { SignIn } from './SignIn';
 
@@ -18,15 +26,30 @@ type State =
 export function App() {
   const [state, setState] = useState<State>(() => {
     const credential = storedCredential();
-    return credential ? { kind: 'checking', credential } : { kind: 'signed-out' };
+    if (!credential) return { kind: 'signed-out' };
+    // What the API said of this credential in this tab is shown at once, so the pages' own
+    // queries start without waiting for the check below (which signs out if it is refused).
+    const me = storedMe();
+    return me ? { kind: 'signed-in', credential, me } : { kind: 'checking', credential };
   });
+  const [checked, setChecked] = useState(false);
 
   // A stored credential is checked again on load: it may have expired or been revoked.
+  const stored = state.kind === 'signed-out' ? null : state.credential;
   useEffect(() => {
-    if (state.kind !== 'checking') return;
+    if (!stored || checked) return;
     let current = true;
-    whoAmI(state.credential).then(
-      (me) => current && setState({ kind: 'signed-in', credential: state.credential, me }),
+    whoAmI(stored).then(
+      (me) => {
+        if (!current) return;
+        setChecked(true);
+        storeCredential(stored, me);
+        setState((now) =>
+          now.kind === 'signed-in' && sameMe(now.me, me)
+            ? now
+            : { kind: 'signed-in', credential: stored, me },
+        );
+      },
       (error: Error) => {
         forgetCredential();
         if (current) setState({ kind: 'signed-out', error: error.message });
@@ -35,7 +58,7 @@ export function App() {
     return () => {
       current = false;
     };
-  }, [state]);
+  }, [stored, checked]);
 
   if (state.kind === 'checking') return <p className="centered">Checking your credential…</p>;
   if (state.kind === 'signed-out') {
@@ -44,7 +67,8 @@ export function App() {
         error={state.error}
         onSignIn={async (credential) => {
           const me = await whoAmI(credential);
-          storeCredential(credential);
+          storeCredential(credential, me);
+          setChecked(true);
           setState({ kind: 'signed-in', credential, me });
         }}
       />
@@ -52,6 +76,7 @@ export function App() {
   }
   const signOut = () => {
     forgetCredential();
+    setChecked(false);
     sessionStorage.removeItem(LAST_TENANT_KEY);
     setState({ kind: 'signed-out' });
   };

@@ -1,7 +1,9 @@
 // The device table: the API's device list with its filters, paged on the server (cursor by
-// cursor, never the whole fleet), and a search by device id.
-import { useEffect, useState } from 'react';
+// cursor, never the whole fleet), a search by id, id prefix or serial, and a CSV export.
+import { useEffect, useId, useState } from 'react';
+import { Link } from 'react-router';
 import { useQuery } from 'urql';
+import { ExportCsv } from './ExportCsv';
 import { LifecycleAction } from './LifecycleAction';
 import { may } from './session';
 import { useSession } from './session-context';
@@ -39,15 +41,6 @@ const PAGE = /* GraphQL */ `
   ${DEVICE_FIELDS}
 `;
 
-const ONE = /* GraphQL */ `
-  query OneDevice($tenantId: ID!, $deviceId: ID!) {
-    device(tenantId: $tenantId, deviceId: $deviceId) {
-      ...DeviceRow
-    }
-  }
-  ${DEVICE_FIELDS}
-`;
-
 export interface DeviceRow {
   deviceId: string;
   model: string | null;
@@ -74,12 +67,23 @@ type Filter = Partial<Record<(typeof TEXT_FILTERS)[number][0], string>> & {
   online?: boolean;
 };
 
+/** A search: by id or id prefix (an id is its own prefix), or by the serial a device was provisioned under. */
+interface Search {
+  text: string;
+  by: 'idPrefix' | 'serial';
+}
+
+/** What the table lists and the export writes: the filters and the search, on the server. */
+const withSearch = (filter: Filter, search: Search) =>
+  search.text ? { ...filter, [search.by]: search.text } : filter;
+
 export function DeviceTable({ tenantId, version }: { tenantId: string; version: number }) {
   const [filter, setFilter] = useState<Filter>({});
-  const [search, setSearch] = useState('');
+  const [search, setSearch] = useState<Search>({ text: '', by: 'idPrefix' });
   // The cursors of the pages before this one: `after` of page n is cursors[n - 1].
   const [cursors, setCursors] = useState<string[]>([]);
   const after = cursors.at(-1) ?? null;
+  const listed = withSearch(filter, search);
   const [page, refetchPage] = useQuery<{
     devices: {
       totalCount: number;
@@ -88,18 +92,10 @@ export function DeviceTable({ tenantId, version }: { tenantId: string; version: 
     };
   }>({
     query: PAGE,
-    variables: { tenantId, filter, first: PAGE_SIZE, after },
-    pause: search !== '',
-  });
-  const [one, refetchOne] = useQuery<{ device: DeviceRow | null }>({
-    query: ONE,
-    variables: { tenantId, deviceId: search },
-    pause: search === '',
+    variables: { tenantId, filter: listed, first: PAGE_SIZE, after },
   });
   useEffect(() => {
-    if (version === 0) return;
-    if (search) refetchOne({ requestPolicy: 'network-only' });
-    else refetchPage({ requestPolicy: 'network-only' });
+    if (version > 0) refetchPage({ requestPolicy: 'network-only' });
     // Only a new version refetches; the query itself follows search and filter.
   }, [version]);
 
@@ -107,74 +103,92 @@ export function DeviceTable({ tenantId, version }: { tenantId: string; version: 
     setFilter(next);
     setCursors([]);
   };
-  const rows = search
-    ? one.data?.device
-      ? [one.data.device]
-      : []
-    : (page.data?.devices.nodes ?? []);
-  const error = (search ? one.error : page.error)?.message;
+  const changeSearch = (next: Search) => {
+    setSearch(next);
+    setCursors([]);
+  };
+  const rows = page.data?.devices.nodes ?? [];
+  const error = page.error?.graphQLErrors[0]?.message ?? page.error?.message;
   const total = page.data?.devices.totalCount ?? 0;
   const first = cursors.length * PAGE_SIZE;
+  const none = !search.text
+    ? 'No devices'
+    : search.by === 'serial'
+      ? `No device provisioned under serial ${search.text}`
+      : `No device ${search.text}, nor any whose id starts with it`;
 
   return (
     <section aria-label="Devices" className="devices">
       <h2>Devices</h2>
-      <SearchBox onSearch={setSearch} />
-      {!search && <Filters filter={filter} onChange={changeFilter} />}
-      {error && <p className="error">{error}</p>}
-      <Table tenantId={tenantId} rows={rows} />
-      {search ? (
-        <p aria-live="polite">
-          {one.fetching ? 'Looking…' : rows.length ? '1 device' : `No device ${search}`}
+      <SearchBox onSearch={changeSearch} />
+      <Filters filter={filter} onChange={changeFilter} />
+      <ExportCsv tenantId={tenantId} filter={listed} />
+      {error && (
+        <p role="alert" className="error">
+          {error}
         </p>
-      ) : (
-        <nav className="pager" aria-label="Pages">
-          <button
-            type="button"
-            disabled={!cursors.length}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            Previous
-          </button>
-          <span aria-live="polite">
-            {total ? `${first + 1}–${first + rows.length} of ${total}` : 'No devices'}
-          </span>
-          <button
-            type="button"
-            disabled={!page.data?.devices.pageInfo.hasNextPage}
-            onClick={() => {
-              const next = page.data?.devices.pageInfo.endCursor;
-              if (next) setCursors([...cursors, next]);
-            }}
-          >
-            Next
-          </button>
-        </nav>
       )}
+      <div className="table-scroll">
+        <Table tenantId={tenantId} rows={rows} />
+      </div>
+      <nav className="pager" aria-label="Pages">
+        <button
+          type="button"
+          disabled={!cursors.length}
+          onClick={() => setCursors(cursors.slice(0, -1))}
+        >
+          Previous
+        </button>
+        <span aria-live="polite">
+          {page.fetching && !page.data
+            ? 'Looking…'
+            : total
+              ? `${first + 1}–${first + rows.length} of ${total}`
+              : none}
+        </span>
+        <button
+          type="button"
+          disabled={!page.data?.devices.pageInfo.hasNextPage}
+          onClick={() => {
+            const next = page.data?.devices.pageInfo.endCursor;
+            if (next) setCursors([...cursors, next]);
+          }}
+        >
+          Next
+        </button>
+      </nav>
     </section>
   );
 }
 
-function SearchBox({ onSearch }: { onSearch(id: string): void }) {
+function SearchBox({ onSearch }: { onSearch(search: Search): void }) {
   const [value, setValue] = useState('');
+  const [by, setBy] = useState<Search['by']>('idPrefix');
+  // Labels beside their controls, not around them: a label around a select would be named by
+  // its options too ("Search by id or id prefix serial").
+  const id = useId();
   return (
     <form
       role="search"
       className="search"
       onSubmit={(event) => {
         event.preventDefault();
-        onSearch(value.trim());
+        onSearch({ text: value.trim(), by });
       }}
     >
-      <label>
-        Device id <input value={value} onChange={(e) => setValue(e.target.value)} />
-      </label>
+      <label htmlFor={`${id}-by`}>Search by</label>
+      <select id={`${id}-by`} value={by} onChange={(e) => setBy(e.target.value as Search['by'])}>
+        <option value="idPrefix">id or id prefix</option>
+        <option value="serial">serial</option>
+      </select>
+      <label htmlFor={`${id}-text`}>{by === 'serial' ? 'Serial' : 'Device id or prefix'}</label>
+      <input id={`${id}-text`} value={value} onChange={(e) => setValue(e.target.value)} />
       <button type="submit">Find</button>
       <button
         type="button"
         onClick={() => {
           setValue('');
-          onSearch('');
+          onSearch({ text: '', by });
         }}
       >
         Clear
@@ -252,7 +266,13 @@ function Table({ tenantId, rows }: { tenantId: string; rows: DeviceRow[] }) {
       <tbody>
         {rows.map((d) => (
           <tr key={d.deviceId}>
-            <th scope="row">{d.deviceId}</th>
+            <th scope="row">
+              <Link
+                to={`/tenants/${encodeURIComponent(tenantId)}/devices/${encodeURIComponent(d.deviceId)}`}
+              >
+                {d.deviceId}
+              </Link>
+            </th>
             <td>{d.lifecycle.state}</td>
             <td>{d.connectivity.status}</td>
             <td>{d.model ?? '—'}</td>

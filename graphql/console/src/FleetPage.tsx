@@ -1,7 +1,10 @@
 // Fleet overview: the fleet summary's counts, kept live, and the device table.
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { DeviceTable } from './DeviceTable';
+import { RegisterDevice } from './RegisterDevice';
+import { may } from './session';
+import { useSession } from './session-context';
 
 const SUMMARY = /* GraphQL */ `
   query FleetSummary($tenantId: ID!) {
@@ -58,7 +61,7 @@ interface Summary {
 }
 
 /** A number that changes when the tenant's devices do: live changes (throttled) and a slow poll. */
-function useFleetVersion(tenantId: string): { version: number; live: boolean } {
+function useFleetVersion(tenantId: string): { version: number; live: boolean; bump(): void } {
   const [version, setVersion] = useState(0);
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const [{ data, error }] = useSubscription({ query: CHANGES, variables: { tenantId } });
@@ -76,11 +79,13 @@ function useFleetVersion(tenantId: string): { version: number; live: boolean } {
       if (pending.current) clearTimeout(pending.current);
     };
   }, []);
-  return { version, live: !error };
+  const bump = useCallback(() => setVersion((v) => v + 1), []);
+  return { version, live: !error, bump };
 }
 
 export function FleetPage({ tenantId }: { tenantId: string }) {
-  const { version, live } = useFleetVersion(tenantId);
+  const { me } = useSession();
+  const { version, live, bump } = useFleetVersion(tenantId);
   const [{ data, error }, refetch] = useQuery<{ fleetSummary: Summary }>({
     query: SUMMARY,
     variables: { tenantId },
@@ -96,6 +101,9 @@ export function FleetPage({ tenantId }: { tenantId: string }) {
         <span className={live ? 'live' : 'stale'}>{live ? 'live' : 'not live'}</span>
       </h1>
       {error && <p className="error">{error.message}</p>}
+      {may(me, 'Mutation', 'registerDevice') && (
+        <RegisterDevice tenantId={tenantId} onRegistered={bump} />
+      )}
       {summary && (
         <section aria-label="Fleet summary" className="summary">
           <Tile title="Devices" rows={[['total', summary.total]]} />

@@ -1,7 +1,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { rolloutHealthChecks } from '../../../db/rollout-health';
-import { findRollout, listRolloutDevices, rolloutCounts } from '../../../db/rollout-store';
+import { rolloutDevicePage } from '../../../db/rollout-pages';
+import { findRollout, type rolloutCounts } from '../../../db/rollout-store';
 import {
   bulkCommandConfigSchema,
   rolloutConfigSchema,
@@ -12,10 +13,11 @@ import {
   startRollout,
   type RolloutControl,
 } from '../../../workflows/rollout/client';
-import { ROLLOUT_DEVICE_STATUSES } from '../../../twins/rollout/plan';
+import { ROLLOUT_DEVICE_STATUSES, type RolloutDeviceStatus } from '../../../twins/rollout/plan';
 import { apiError } from '../../errors';
 import { requireId } from '../graph/input';
 import type { ApiContext } from '../resolvers';
+import { rolloutCountsOf } from './rollout-counts';
 import { rolloutProgress } from './rollout-progress';
 
 /** How long a start waits for the workflow's first record (a busy worker takes a moment). */
@@ -28,9 +30,12 @@ type RolloutCounts = Awaited<ReturnType<typeof rolloutCounts>>;
 /** A rollout as resolved: a subscription event brings its counts along. */
 type CountedRow = Row & { counts?: RolloutCounts | Promise<RolloutCounts> };
 
-/** A rollout's counts, read once per rollout object however many fields need them. */
+/**
+ * A rollout's counts, read once per rollout object however many fields need them (and for a
+ * page of rollouts in one statement).
+ */
 const countsOf = (row: CountedRow, _: unknown, ctx: ApiContext) =>
-  (row.counts ??= rolloutCounts(ctx.database, row.tenantId, row.rolloutId));
+  (row.counts ??= rolloutCountsOf(ctx, row.tenantId, row.rolloutId));
 
 function control(kind: RolloutControl) {
   return async (
@@ -98,10 +103,17 @@ function start(schema: z.ZodType<OperationConfig>, what: string, typed: 'rollout
         `give the ${what} configuration once: ${typed} (typed) or config (JSON, deprecated)`,
       );
     const config = schema.safeParse(withoutNulls(given[0]!));
+    // Each issue with its field's path too, so a form can show it beside the field.
     if (!config.success)
       throw apiError(
         'rollout:config.invalid',
         `invalid ${what} configuration:\n${z.prettifyError(config.error)}`,
+        {
+          issues: config.error.issues.map((i) => ({
+            path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+            message: i.message,
+          })),
+        },
       );
     const started = await startRollout(ctx.temporal, {
       tenantId: args.tenantId,
@@ -137,13 +149,16 @@ export const rolloutResolvers = {
     counts: countsOf,
     targeted: async (row: CountedRow, _: unknown, ctx: ApiContext) =>
       Object.values(await countsOf(row, _, ctx)).reduce((a, b) => a + b, 0),
-    devices: (row: Row, args: { first: number }, ctx: ApiContext) =>
-      listRolloutDevices(
-        ctx.database,
-        row.tenantId,
-        row.rolloutId,
-        Math.max(0, Math.min(args.first, 10_000)),
-      ),
+    devices: (
+      row: Row,
+      args: { first: number; after?: number | null; status?: RolloutDeviceStatus | null },
+      ctx: ApiContext,
+    ) =>
+      rolloutDevicePage(ctx.database, row, {
+        first: Math.max(0, Math.min(args.first, 10_000)),
+        afterPosition: args.after ?? -1,
+        ...(args.status ? { status: args.status } : {}),
+      }),
   },
   Query: {
     rollout: (_: unknown, args: { tenantId: string; rolloutId: string }, ctx: ApiContext) => {

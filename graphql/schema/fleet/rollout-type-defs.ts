@@ -22,6 +22,13 @@ export const rolloutTypeDefs = /* GraphQL */ `
     ABORTED
   }
 
+  enum RolloutKind {
+    "An OTA rollout (startRollout)."
+    FIRMWARE
+    "A bulk command (startBulkCommand)."
+    COMMAND
+  }
+
   type RolloutCounts {
     pending: Int!
     skipped: Int!
@@ -42,6 +49,16 @@ export const rolloutTypeDefs = /* GraphQL */ `
     finishedAt: DateTime
     "What the device answered its command with (a bulk command's result), as its gateway recorded it."
     result: JSONObject
+  }
+
+  "One wave of a rollout: its devices' positions and where they stand."
+  type RolloutWave {
+    "0 is the canary."
+    wave: Int!
+    "The position of its first device (devices are in device-id order when targeted)."
+    from: Int!
+    size: Int!
+    counts: RolloutCounts!
   }
 
   enum RolloutHealthStatus {
@@ -73,6 +90,7 @@ export const rolloutTypeDefs = /* GraphQL */ `
     tenantId: ID!
     rolloutId: ID!
     workflowId: ID!
+    kind: RolloutKind!
     "The configuration as validated (defaults filled in)."
     config: JSONObject!
     status: RolloutStatus!
@@ -81,7 +99,10 @@ export const rolloutTypeDefs = /* GraphQL */ `
     counts: RolloutCounts!
     "Devices in the rollout (the sum of counts); grows in continuous mode as devices join."
     targeted: Int!
-    devices(first: Int = 100): [RolloutDevice!]!
+    "Its devices in rollout order: first (at most 10,000) after a position, optionally with one status."
+    devices(first: Int = 100, after: Int, status: RolloutDeviceStatus): [RolloutDevice!]!
+    "The first waves (at most 1,000), canary first, as planned for the targeted devices, each with its devices' counts (a continuous rollout's newcomers planned as if they had come at once)."
+    waves(first: Int = 100): [RolloutWave!]!
     "Its health gates, wave by wave (empty without a healthGate)."
     healthChecks: [RolloutHealthCheck!]!
     createdBy: String!
@@ -111,8 +132,22 @@ export const rolloutTypeDefs = /* GraphQL */ `
     reason: String
   }
 
+  type RolloutEdge {
+    cursor: String!
+    node: Rollout!
+  }
+  "Newest first."
+  type RolloutConnection {
+    edges: [RolloutEdge!]!
+    nodes: [Rollout!]!
+    pageInfo: PageInfo!
+    totalCount: Int!
+  }
+
   extend type Query {
     rollout(tenantId: ID!, rolloutId: ID!): Rollout
+    "A tenant's rollouts and bulk commands, newest first, optionally with one status. first: 1–500, default 50."
+    rollouts(tenantId: ID!, first: Int, after: String, status: RolloutStatus): RolloutConnection!
   }
 
   extend type Subscription {

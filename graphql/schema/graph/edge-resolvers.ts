@@ -83,6 +83,10 @@ export const graphEdgeResolvers = {
   // Device objects are device views (device-view.ts): the twin state, spread, with its binding.
   Device: {
     id: (device: DeviceTwinState) => globalId('Device', device.tenantId, device.deviceId),
+    serial: async (device: DeviceTwinState, _: unknown, ctx: ApiContext) => {
+      const key = { tenantId: device.tenantId, id: device.deviceId };
+      return (await loadersOf(ctx).provisioned.load(key)) ? device.deviceId : null;
+    },
     asset: (device: DeviceTwinState, _: unknown, ctx: ApiContext) =>
       loadAsset(ctx, device.tenantId, device.binding?.assetId ?? null),
     site: (device: DeviceTwinState, _: unknown, ctx: ApiContext) =>

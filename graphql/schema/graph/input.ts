@@ -39,10 +39,15 @@ export interface DeviceFilterInput {
   customerId?: string | null;
   assetId?: string | null;
   tag?: string | null;
+  idPrefix?: string | null;
+  serial?: string | null;
 }
 
 export function deviceFilter(input: DeviceFilterInput | null | undefined): DeviceFilter {
   const { lifecycle, ...rest } = input ?? {};
+  // A prefix of an id is an id itself (at least its first character): anything else finds nothing.
+  if (typeof rest.idPrefix === 'string') requireId('idPrefix', rest.idPrefix);
+  if (typeof rest.serial === 'string') requireId('serial', rest.serial);
   return defined<DeviceFilter>({
     ...rest,
     lifecycle: lifecycle?.map((l) =>

@@ -66,6 +66,10 @@ export const listingTypeDefs = /* GraphQL */ `
     assetId: ID
     "Devices carrying this tag."
     tag: String
+    "Devices whose id starts with this (case matters; an index answers it at any fleet size)."
+    idPrefix: String
+    "The device provisioned under this serial (exact). Provisioning keys a device by its serial, so it is the device's id; a device registered without provisioning has no serial."
+    serial: String
   }
 
   input AssetFilter {

@@ -5,6 +5,7 @@ import {
   bindingsOfAssets,
   customersByIds,
   devicesByIds,
+  provisionedDevices,
   sitesByIds,
   type AssetBindingRow,
   type AssetRow,
@@ -109,6 +110,10 @@ function createLoaders(database: Database) {
     device: rowLoader<DeviceTwinState>(
       (t, ids) => devicesByIds(database, t, ids),
       (s) => s.deviceId,
+    ),
+    provisioned: rowLoader<{ deviceId: string }>(
+      (t, ids) => provisionedDevices(database, t, ids),
+      (r) => r.deviceId,
     ),
     bindings: childLoader<RowKey, AssetBindingRow>(
       (k, ids) => bindingsOfAssets(database, k.tenantId, ids),

@@ -23,6 +23,17 @@ function requireName(name: string): string {
   return trimmed;
 }
 
+const REASON_MAX = 500;
+
+/** A binding's reason as the twin takes it: trimmed, left out when blank, refused when long. */
+function bindingReason(reason: string | null | undefined): { reason?: string } {
+  const trimmed = reason?.trim();
+  if (!trimmed) return {};
+  if (trimmed.length > REASON_MAX)
+    throw apiError('api:input.too-long', `reason: at most ${REASON_MAX} characters`);
+  return { reason: trimmed };
+}
+
 /** Checks ids first, so that nothing is written or started for input that can never work. */
 function requireIds(ids: Record<string, string | null | undefined>): void {
   for (const [name, value] of Object.entries(ids)) if (value) requireId(name, value);
@@ -155,30 +166,32 @@ export const graphMutationResolvers = {
 
     bindDevice: async (
       _: unknown,
-      { input }: Input<{ assetId: string; deviceId: string }>,
+      { input }: Input<{ assetId: string; deviceId: string; reason?: string | null }>,
       ctx: ApiContext,
     ) => {
       const { tenantId, assetId, deviceId } = input;
       requireIds({ tenantId, assetId, deviceId });
+      const why = bindingReason(input.reason);
       const key = { tenantId, assetId };
       return changeAsset(ctx, key, () =>
         assetTwinHandle(ctx.temporal, key).executeUpdate(bindDeviceUpdate, {
-          args: [{ actor: ctx.principal.actor, deviceId }],
+          args: [{ actor: ctx.principal.actor, deviceId, ...why }],
         }),
       );
     },
 
     unbindDevice: async (
       _: unknown,
-      { input }: Input<{ assetId: string; deviceId?: string | null }>,
+      { input }: Input<{ assetId: string; deviceId?: string | null; reason?: string | null }>,
       ctx: ApiContext,
     ) => {
       const { tenantId, assetId, deviceId } = input;
       requireIds({ tenantId, assetId, deviceId });
+      const why = bindingReason(input.reason);
       const key = { tenantId, assetId };
       return changeAsset(ctx, key, () =>
         assetTwinHandle(ctx.temporal, key).executeUpdate(unbindDeviceUpdate, {
-          args: [{ actor: ctx.principal.actor, ...(deviceId ? { deviceId } : {}) }],
+          args: [{ actor: ctx.principal.actor, ...(deviceId ? { deviceId } : {}), ...why }],
         }),
       );
     },

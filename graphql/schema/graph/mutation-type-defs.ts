@@ -46,6 +46,8 @@ export const graphMutationTypeDefs = /* GraphQL */ `
     tenantId: ID!
     assetId: ID!
     deviceId: ID!
+    "Why, kept in the asset's binding history (at most 500 characters)."
+    reason: String
   }
 
   input UnbindDeviceInput {
@@ -53,6 +55,8 @@ export const graphMutationTypeDefs = /* GraphQL */ `
     assetId: ID!
     "When given, it must be the bound device (else twin:asset.device-not-bound)."
     deviceId: ID
+    "Why, kept in the asset's binding history (at most 500 characters)."
+    reason: String
   }
 
   type AssetChangePayload {

@@ -65,17 +65,26 @@ export const graphTypeDefs = /* GraphQL */ `
     updatedAt: DateTime
   }
 
-  "A device's time in an asset."
+  "A device's time in an asset: from when to when, who bound and unbound it, and why."
   type BindingPeriod {
     deviceId: ID!
     device: Device
     from: DateTime!
     "Null while the device is still bound."
     to: DateTime
+    "Who bound it (null for bindings recorded before this was kept)."
+    boundBy: String
+    "Why: provisioned, replaces <device>, or the reason given to bindDevice."
+    boundReason: String
+    unboundBy: String
+    "Why it left: replaced by <device>: <reason>, retired: <reason>, or the reason given to unbindDevice."
+    unboundReason: String
   }
 
   extend type Device implements Node {
     id: ID!
+    "The serial it was provisioned under: its id, as provisioning keys devices by serial; null for a device registered without provisioning."
+    serial: ID
     "The asset the device is bound to, and where that asset stands."
     asset: Asset
     site: Site

@@ -63,6 +63,10 @@ export function bindingView(row: AssetBindingRow) {
     deviceId: row.deviceId,
     from: iso(row.boundAt),
     to: iso(row.unboundAt),
+    boundBy: row.boundBy,
+    boundReason: row.boundReason,
+    unboundBy: row.unboundBy,
+    unboundReason: row.unboundReason,
   };
 }
 export type BindingView = ReturnType<typeof bindingView>;

@@ -6,6 +6,7 @@ import {
   type SessionRecordRow,
 } from '../../../db/session-record-reader';
 import type { DeviceTwinState } from '../../../twins/device';
+import { paginationIssues } from '../../../twins/sessions';
 import { roundSignificant } from '../../../twins/profiles';
 import { apiError } from '../../errors';
 import { connection, pageRequest, type PageArgs } from '../graph/connection';
@@ -42,6 +43,7 @@ function recordView(row: SessionRecordRow) {
     stoppedAt: iso(row.stoppedAt),
     recordedAt: iso(row.recordedAt),
     notes: row.notes.map((n) => ({ ...n, firstAt: iso(n.firstAt), lastAt: iso(n.lastAt) })),
+    paginationIssues: () => paginationIssues(row.signedMeterData),
   };
 }
 type RecordView = ReturnType<typeof recordView>;

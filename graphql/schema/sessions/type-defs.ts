@@ -1,6 +1,44 @@
 /** Charging session records (CDRs): one per real session, immutable, in the tenant's ledger. */
 export const sessionRecordTypeDefs = /* GraphQL */ `
-  "Signed meter data exactly as the charger sent it (OCMF, …): verify data against publicKey."
+  "A signed meter value's check against the meter key registered for its station."
+  enum MeterSignatureVerdict {
+    "The signature matches the registered key."
+    VALID
+    "It does not (changed data, another meter's key, a key on another curve), or the OCMF is malformed."
+    INVALID
+    "No meter key is registered for the station (setMeterPublicKey)."
+    NO_KEY
+    "An encoding or algorithm the verifier cannot check (not OCMF, a signature not in hex DER, …)."
+    UNSUPPORTED
+  }
+
+  "What the check of one signed meter value found when it arrived."
+  type MeterSignatureCheck {
+    verdict: MeterSignatureVerdict!
+    "Why, in words an operator can act on."
+    reason: String!
+    "OCMF SA, when the data set names it."
+    signingMethod: String
+    "OCMF MS: the meter's serial number."
+    meterSerial: String
+    "OCMF PG: the meter's pagination counter, e.g. T12."
+    pagination: String
+    "The registered key (hex DER) it was checked against; null without one."
+    publicKey: String
+  }
+
+  "A gap or repeat in one meter's OCMF pagination counter within a session."
+  type MeterPaginationIssue {
+    meterSerial: String
+    "T (transaction data sets) or F (fiscal ones)."
+    series: String!
+    "Numbers between the session's lowest and highest that never arrived (the first 100)."
+    missing: [Int!]!
+    "Numbers that came with two or more different data sets."
+    repeated: [Int!]!
+  }
+
+  "Signed meter data exactly as the charger sent it (OCMF, …), checked against the station's registered meter key (never publicKey, which the charger sent)."
   type SignedMeterValue {
     "The meter value's timestamp, as the charger wrote it."
     at: String!
@@ -12,7 +50,10 @@ export const sessionRecordTypeDefs = /* GraphQL */ `
     data: String!
     signingMethod: String
     encodingMethod: String
+    "The key the charger sent with the value (2.0.1), as it sent it; it verifies nothing."
     publicKey: String
+    "The check against the station's registered meter key when the value arrived; null for values kept before checks existed."
+    verification: MeterSignatureCheck
   }
 
   "Something that arrived about a session after its record was written (the record never changes)."
@@ -66,6 +107,10 @@ export const sessionRecordTypeDefs = /* GraphQL */ `
     site: Site
     asset: Asset
     signedMeterData: [SignedMeterValue!]!
+    "The worst verdict of the signed values' checks; null without signed values. INVALID also flags session:signature.invalid."
+    signatureVerdict: MeterSignatureVerdict
+    "Gaps and repeats in each meter's OCMF pagination counter (also flagged session:pagination.gap / .repeat)."
+    paginationIssues: [MeterPaginationIssue!]!
     recordedAt: DateTime!
     ledger: LedgerPosition
   }
