@@ -64,6 +64,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   session_record_notes: READ_WRITE,
   session_records: READ_APPEND,
   session_signed_values: READ_APPEND,
+  site_load_limits: READ_WRITE,
+  site_load_notices: READ_WRITE_REMOVE,
   sites: READ_APPEND,
   telemetry: READ_APPEND,
   twin_notices: READ_WRITE_REMOVE,

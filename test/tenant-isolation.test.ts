@@ -245,6 +245,11 @@ async function makeTenantB() {
     return d.device?.site ? true : undefined;
   });
 
+  // A power limit on B's site: its load manager hears the session below.
+  await ok('mutation ($i: SetSiteLoadLimitInput!) { setSiteLoadLimit(input: $i) { limit } }', {
+    i: { tenantId: B, siteId: real.siteId, limit: 22000, unit: 'W' },
+  });
+
   // A charging session: B's device as an OCPP 1.6 station, start to stop.
   await chargeOnce(stack, B, real.deviceId, registered.registerDevice.token);
 

@@ -11,3 +11,4 @@ export { bulkProvision } from './bulk-provisioning/workflow';
 export { webhookDelivery } from './webhook/workflow';
 export { outboxRetention } from './outbox-retention/workflow';
 export { ledgerCheckpoints } from './ledger-checkpoints/workflow';
+export { siteLoadManager } from './site-load/workflow';

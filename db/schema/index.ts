@@ -20,4 +20,5 @@ export * from './alarms';
 export * from './alarm-notifications';
 export * from './fault-fingerprints';
 export * from './device-logs';
+export * from './site-load';
 export * from './meter-keys';

@@ -83,6 +83,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     deviceLogs: READ,
     logUploads: READ,
     logRequests: READ,
+    siteLoad: READ,
   },
   Mutation: {
     registerDevice: PROVISION,
@@ -132,6 +133,8 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     deleteNotificationChannel: ADMIN,
     resolveFault: OPERATE,
     requestDeviceLog: OPERATE,
+    // A site's power limit may come from a partner (the grid operator's or building's system).
+    setSiteLoadLimit: [...OPERATE, 'partner'],
     // Commissioning a station includes registering its meter's key.
     setMeterPublicKey: PROVISION,
   },

@@ -28,6 +28,8 @@ import { rolloutListResolvers } from './fleet/rollout-list-resolvers';
 import { rolloutInputTypeDefs } from './fleet/rollout-input-type-defs';
 import { rolloutTypeDefs } from './fleet/rollout-type-defs';
 import { resolvers, type ApiContext } from './resolvers';
+import { siteLoadResolvers } from './site-load/resolvers';
+import { siteLoadTypeDefs } from './site-load/type-defs';
 import { meterKeyResolvers } from './sessions/meter-key-resolvers';
 import { meterKeyTypeDefs } from './sessions/meter-key-type-defs';
 import { sessionRecordResolvers } from './sessions/resolvers';
@@ -60,6 +62,7 @@ export const API_TYPE_DEFS = [
   alarmNotificationTypeDefs,
   faultTypeDefs,
   deviceLogTypeDefs,
+  siteLoadTypeDefs,
   temporalUiTypeDefs,
 ];
 
@@ -89,6 +92,7 @@ export const schema = guardSchema(
       alarmNotificationResolvers,
       faultResolvers,
       deviceLogResolvers,
+      siteLoadResolvers,
       temporalUiResolvers,
     ],
   }),

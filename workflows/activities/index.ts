@@ -18,6 +18,7 @@ import { createFleetActivities } from './fleet-activities';
 import { createRolloutActivities } from './rollout-activities';
 import { createWebhookActivities } from './webhook-activities';
 import { createLedgerActivities } from './ledger-activities';
+import { createSiteLoadActivities } from './site-load-activities';
 import type { LedgerSigner } from '../../db/ledger-checkpoints';
 import { createEgress, type Egress } from '../../outbound/egress';
 import { contextFrom, traced, tracing } from '../../observability/tracing';
@@ -44,6 +45,7 @@ export function createTwinActivities(
     ...createRolloutActivities(database, temporal),
     ...createBulkProvisioningActivities(database, temporal),
     ...createWebhookActivities(database, egress),
+    ...createSiteLoadActivities(database, temporal),
     ...createOutboxRetentionActivities(
       database,
       options.outboxRetentionMs ?? DEFAULT_OUTBOX_RETENTION_MS,
