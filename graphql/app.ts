@@ -20,6 +20,7 @@ import { useCredentialWatch, type WatchedContext } from './auth/use-credential-w
 import { OutboxHub } from './outbox-hub';
 import { DEFAULT_RATE_LIMIT, rateLimited, TokenBuckets, type RateLimit } from './rate-limit';
 import { schema, type ApiContext } from './schema';
+import type { OcpiDeps } from './ocpi/ocpi-deps';
 
 /** What yoga's server context holds: graphql-ws connections bring the credential they opened with. */
 interface RequestContext {
@@ -49,6 +50,8 @@ export function createApiApp(deps: {
   egress: UrlPolicy;
   /** The gateway's base URL as devices reach it (log uploads). */
   deviceUploadUrl?: string | undefined;
+  /** OCPI's CPO interface: the GraphQL mutation that registers Doppel with an eMSP calls it. */
+  ocpi?: OcpiDeps;
   /** More envelop plugins (the metrics' operation counter). */
   plugins?: Plugin[];
 }) {
@@ -68,6 +71,7 @@ export function createApiApp(deps: {
     egress: deps.egress,
     ...(deps.webhookTaskQueue ? { webhookTaskQueue: deps.webhookTaskQueue } : {}),
     ...(deps.deviceUploadUrl ? { deviceUploadUrl: deps.deviceUploadUrl } : {}),
+    ...(deps.ocpi ? { ocpi: deps.ocpi } : {}),
   };
   const yoga = createYoga<RequestContext, ApiContext & WatchedContext>({
     schema,

@@ -41,6 +41,7 @@ const real = {
   ruleId: 'rule-b',
   alarmId: '',
   channelId: 'channel-b',
+  ocpiPartyId: 'ocpi-b',
 };
 type Ids = typeof real;
 
@@ -73,6 +74,8 @@ const ID_ARGUMENT: Record<string, keyof Ids> = {
   updateBackend: 'backendId',
   registerWebhook: 'webhookId',
   updateWebhook: 'webhookId',
+  registerOcpiParty: 'ocpiPartyId',
+  updateOcpiParty: 'ocpiPartyId',
   // The configuration's id is the operation's (RolloutConfigInput.id).
   startRollout: 'rolloutId',
   startBulkCommand: 'rolloutId',
@@ -180,6 +183,9 @@ async function makeTenantB() {
   });
   await ok('mutation ($i: RegisterWebhookInput!) { registerWebhook(input: $i) { secret } }', {
     i: { tenantId: B, id: real.webhookId, url: receiver.url },
+  });
+  await ok('mutation ($i: RegisterOcpiPartyInput!) { registerOcpiParty(input: $i) { tokenA } }', {
+    i: { tenantId: B, id: real.ocpiPartyId, cpoCountryCode: 'NL', cpoPartyId: 'BBB', cpoName: 'B' },
   });
   await startEmptyRollout(stack, B, real.rolloutId);
   // A log line of B's device, a request for its log file and the file it uploaded.

@@ -20,3 +20,4 @@ export * from './alarms';
 export * from './alarm-notifications';
 export * from './fault-fingerprints';
 export * from './device-logs';
+export * from './ocpi-parties';

@@ -139,6 +139,7 @@ await runProcess(async (onStop) => {
     logger: logger.child({ role: 'api' }),
     // Devices on this machine reach the gateway here; set DEVICE_UPLOAD_URL for others.
     deviceUploadUrl: config.DEVICE_UPLOAD_URL ?? `http://127.0.0.1:${gateway.port}`,
+    ocpiBaseUrl: config.OCPI_BASE_URL,
   });
   onStop(api.stop);
   onStop(await publishApiUrl(DATA_DIR, config.API_HOST, api.port));

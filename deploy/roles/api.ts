@@ -26,6 +26,7 @@ await runProcess(async (onStop) => {
     ...(config.WEBHOOK_TASK_QUEUE ? { webhookTaskQueue: config.WEBHOOK_TASK_QUEUE } : {}),
     files: new FsFileStore(path.resolve(config.DOPPEL_FILES_DIR)),
     deviceUploadUrl: config.DEVICE_UPLOAD_URL,
+    ocpiBaseUrl: config.OCPI_BASE_URL,
   });
   onStop(api.stop);
   return logger;

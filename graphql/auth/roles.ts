@@ -82,6 +82,9 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     deviceLogs: READ,
     logUploads: READ,
     logRequests: READ,
+    // Roaming partners: who the tenant exchanges with, never their tokens.
+    ocpiParties: CONFIG_READ,
+    ocpiParty: CONFIG_READ,
   },
   Mutation: {
     registerDevice: PROVISION,
@@ -131,6 +134,12 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     deleteNotificationChannel: ADMIN,
     resolveFault: OPERATE,
     requestDeviceLog: OPERATE,
+    // Roaming contracts and the tokens that open the tenant's OCPI interface.
+    registerOcpiParty: ADMIN,
+    updateOcpiParty: ADMIN,
+    renewOcpiPartyToken: ADMIN,
+    connectOcpiParty: ADMIN,
+    removeOcpiParty: ADMIN,
   },
   Subscription: {
     deviceChanged: READ,

@@ -30,6 +30,8 @@ import { resolvers, type ApiContext } from './resolvers';
 import { sessionRecordResolvers } from './sessions/resolvers';
 import { sessionRecordTypeDefs } from './sessions/type-defs';
 import { typeDefs } from './type-defs';
+import { ocpiResolvers } from './ocpi-resolvers';
+import { ocpiTypeDefs } from './ocpi-type-defs';
 import { webhookResolvers } from './webhook-resolvers';
 import { webhookTypeDefs } from './webhook-type-defs';
 
@@ -54,6 +56,7 @@ export const API_TYPE_DEFS = [
   alarmNotificationTypeDefs,
   faultTypeDefs,
   deviceLogTypeDefs,
+  ocpiTypeDefs,
 ];
 
 /**
@@ -80,6 +83,7 @@ export const schema = guardSchema(
       alarmNotificationResolvers,
       faultResolvers,
       deviceLogResolvers,
+      ocpiResolvers,
     ],
   }),
 );

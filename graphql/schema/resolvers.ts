@@ -1,4 +1,5 @@
 import type { UrlPolicy } from './reachable';
+import type { OcpiDeps } from '../ocpi/ocpi-deps';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { JSONObjectResolver } from 'graphql-scalars';
@@ -51,6 +52,8 @@ export interface ApiContext extends GuardContext {
   egress: UrlPolicy;
   /** The gateway's base URL as devices reach it, for one-time upload URLs (DEVICE_UPLOAD_URL). */
   deviceUploadUrl?: string;
+  /** OCPI's CPO interface (graphql/ocpi), for registering Doppel with an eMSP. */
+  ocpi?: OcpiDeps;
 }
 
 type DeviceArgs = { tenantId: string; deviceId: string };

@@ -1,0 +1,17 @@
+import type { Database } from '../../db/client';
+import type { PeerFetch } from './peer';
+
+/** What Doppel's OCPI CPO interface needs, in the API process. */
+export interface OcpiDeps {
+  readonly database: Database;
+  /** Calls to eMSPs, under the egress rules of webhooks. */
+  readonly fetch: PeerFetch;
+  /** Where eMSPs reach this API (OCPI_BASE_URL), without a trailing slash. */
+  baseUrl(): string;
+}
+
+export const OCPI_PATH = '/ocpi/cpo';
+
+export const versionsUrl = (deps: OcpiDeps) => `${deps.baseUrl()}${OCPI_PATH}/versions`;
+export const moduleUrl = (deps: OcpiDeps, module?: string) =>
+  `${deps.baseUrl()}${OCPI_PATH}/2.2.1${module ? `/${module}` : ''}`;

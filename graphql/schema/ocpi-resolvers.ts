@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import {
+  createOcpiParty,
+  findOcpiParty,
+  listOcpiParties,
+  removeOcpiParty,
+  setOcpiTokenA,
+  updateOcpiParty,
+  type OcpiPartyRow,
+} from '../../db/ocpi-party-store';
+import { registerWithEmsp } from '../ocpi/credentials';
+import { OcpiError } from '../ocpi/envelope';
+import { versionsUrl } from '../ocpi/ocpi-deps';
+import { newOcpiToken } from '../ocpi/token-header';
+import { apiError } from '../errors';
+import { requireId } from './graph/input';
+import { requireReachable } from './reachable';
+import type { ApiContext } from './resolvers';
+
+export const OCPI_PARTY_EXISTS = 'ocpi:party.exists';
+export const OCPI_PARTY_NOT_FOUND = 'ocpi:party.not-found';
+
+type PartyArgs = { tenantId: string; ocpiPartyId: string };
+type PartyInput = {
+  tenantId: string;
+  id: string;
+  cpoCountryCode?: string | null;
+  cpoPartyId?: string | null;
+  cpoName?: string | null;
+};
+
+/** Doppel's CPO identity as OCPI's CredentialsRole needs it. */
+const identity = z.object({
+  cpoCountryCode: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code')
+    .transform((s) => s.toUpperCase()),
+  cpoPartyId: z
+    .string()
+    .regex(/^[A-Za-z0-9]{3}$/, '3 letters or digits')
+    .transform((s) => s.toUpperCase()),
+  cpoName: z.string().trim().min(1).max(100),
+});
+
+function parsedIdentity(candidate: Record<string, unknown>) {
+  const parsed = identity.safeParse(candidate);
+  if (!parsed.success)
+    throw apiError(
+      'ocpi:input.invalid',
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      {
+        reasons: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+      },
+    );
+  return parsed.data;
+}
+
+const notFound = (a: PartyArgs) =>
+  apiError(OCPI_PARTY_NOT_FOUND, `no OCPI party ${a.ocpiPartyId} in tenant ${a.tenantId}`);
+
+function requireKey(a: PartyArgs) {
+  requireId('tenantId', a.tenantId);
+  requireId('ocpiPartyId', a.ocpiPartyId);
+}
+
+function ocpiOf(ctx: ApiContext) {
+  if (!ctx.ocpi) throw apiError('ocpi:unavailable', 'this API process serves no OCPI interface');
+  return ctx.ocpi;
+}
+
+const withToken = (ctx: ApiContext, party: OcpiPartyRow, tokenA: string) => ({
+  party,
+  tokenA,
+  versionsUrl: versionsUrl(ocpiOf(ctx)),
+});
+
+export const ocpiResolvers = {
+  OcpiParty: {
+    id: (p: OcpiPartyRow) => p.partyId,
+    status: (p: OcpiPartyRow) => p.status.toUpperCase(),
+    emspCountryCode: (p: OcpiPartyRow) => p.countryCode,
+    emspPartyId: (p: OcpiPartyRow) => p.partyCode,
+    emspName: (p: OcpiPartyRow) => p.name,
+  },
+  Query: {
+    ocpiParties: (_: unknown, args: { tenantId: string }, ctx: ApiContext) => {
+      requireId('tenantId', args.tenantId);
+      return listOcpiParties(ctx.database, args.tenantId);
+    },
+    ocpiParty: (_: unknown, args: PartyArgs, ctx: ApiContext) => {
+      requireKey(args);
+      return findOcpiParty(ctx.database, args.tenantId, args.ocpiPartyId);
+    },
+  },
+  Mutation: {
+    registerOcpiParty: async (_: unknown, { input }: { input: PartyInput }, ctx: ApiContext) => {
+      const key = { tenantId: input.tenantId, ocpiPartyId: input.id };
+      requireKey(key);
+      const fields = parsedIdentity(input);
+      const tokenA = newOcpiToken();
+      const saved = await createOcpiParty(
+        ctx.database,
+        input.tenantId,
+        { partyId: input.id, ...fields },
+        tokenA,
+      );
+      if (!saved)
+        throw apiError(
+          OCPI_PARTY_EXISTS,
+          `OCPI party ${input.id} exists: update it, renew its token or remove it first`,
+        );
+      return withToken(ctx, saved, tokenA);
+    },
+    updateOcpiParty: async (_: unknown, { input }: { input: PartyInput }, ctx: ApiContext) => {
+      const key = { tenantId: input.tenantId, ocpiPartyId: input.id };
+      requireKey(key);
+      const stored = await findOcpiParty(ctx.database, input.tenantId, input.id);
+      if (!stored) throw notFound(key);
+      const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v != null));
+      const fields = parsedIdentity({ ...stored, ...given });
+      const saved = await updateOcpiParty(ctx.database, input.tenantId, {
+        partyId: input.id,
+        ...fields,
+      });
+      if (!saved) throw notFound(key);
+      return saved;
+    },
+    renewOcpiPartyToken: async (_: unknown, args: PartyArgs, ctx: ApiContext) => {
+      requireKey(args);
+      const tokenA = newOcpiToken();
+      const saved = await setOcpiTokenA(ctx.database, args.tenantId, args.ocpiPartyId, tokenA);
+      if (!saved) throw notFound(args);
+      return withToken(ctx, saved, tokenA);
+    },
+    connectOcpiParty: async (
+      _: unknown,
+      args: PartyArgs & { versionsUrl: string; token: string },
+      ctx: ApiContext,
+    ) => {
+      requireKey(args);
+      const party = await findOcpiParty(ctx.database, args.tenantId, args.ocpiPartyId);
+      if (!party) throw notFound(args);
+      if (!z.url({ protocol: /^https?$/ }).safeParse(args.versionsUrl).success)
+        throw apiError('ocpi:input.invalid', 'versionsUrl must be an http:// or https:// URL', {
+          field: 'versionsUrl',
+        });
+      if (args.token.length < 1 || args.token.length > 64)
+        throw apiError('ocpi:input.invalid', 'token is 1–64 characters (OCPI string(64))', {
+          field: 'token',
+        });
+      requireReachable(ctx, args.versionsUrl);
+      try {
+        return await registerWithEmsp(ocpiOf(ctx), party, args.versionsUrl, args.token);
+      } catch (error) {
+        if (error instanceof OcpiError) throw apiError(error.code, error.message);
+        throw error;
+      }
+    },
+    removeOcpiParty: async (_: unknown, args: PartyArgs, ctx: ApiContext) => {
+      requireKey(args);
+      return { removed: await removeOcpiParty(ctx.database, args.tenantId, args.ocpiPartyId) };
+    },
+  },
+};

@@ -1,0 +1,105 @@
+/** OCPI 2.2.1 roaming: the eMSPs a tenant exchanges with as their CPO (docs/ocpi.md). */
+export const ocpiTypeDefs = /* GraphQL */ `
+  enum OcpiPartyStatus {
+    "Registered in Doppel; waits for the credentials handshake (token A)."
+    PENDING
+    "The handshake is done: the eMSP and Doppel call each other with tokens C and B."
+    CONNECTED
+    "The eMSP deleted its credentials; a new token A lets it register again."
+    UNREGISTERED
+  }
+
+  "A module an eMSP offers, from its OCPI version details."
+  type OcpiEndpoint {
+    identifier: String!
+    "SENDER or RECEIVER"
+    role: String!
+    url: String!
+  }
+
+  "An eMSP the tenant roams with over OCPI 2.2.1, Doppel being its CPO. Tokens are never shown."
+  type OcpiParty {
+    id: ID!
+    "Doppel's identity towards this eMSP: ISO 3166-1 country and 3-character party id."
+    cpoCountryCode: String!
+    cpoPartyId: String!
+    cpoName: String!
+    status: OcpiPartyStatus!
+    "The eMSP's identity, from the handshake."
+    emspCountryCode: String
+    emspPartyId: String
+    emspName: String
+    "The eMSP's versions URL."
+    versionsUrl: String
+    "The eMSP's OCPI 2.2.1 modules."
+    endpoints: [OcpiEndpoint!]!
+    "Bumped on every change (handshakes included)."
+    version: Int!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+  }
+
+  type OcpiPartyWithSecret {
+    party: OcpiParty!
+    "Token A: give it to the eMSP with versionsUrl; it registers with it once. Shown this once."
+    tokenA: String!
+    "Doppel's OCPI versions URL, where the eMSP starts."
+    versionsUrl: String!
+  }
+
+  input RegisterOcpiPartyInput {
+    tenantId: ID!
+    id: ID!
+    "Doppel's country towards this eMSP (ISO 3166-1 alpha-2)."
+    cpoCountryCode: String!
+    "Doppel's party id towards this eMSP (3 letters or digits)."
+    cpoPartyId: String!
+    "Doppel's business name towards this eMSP."
+    cpoName: String!
+  }
+
+  "The fields given replace the stored ones; a null or missing field keeps it."
+  input UpdateOcpiPartyInput {
+    tenantId: ID!
+    id: ID!
+    cpoCountryCode: String
+    cpoPartyId: String
+    cpoName: String
+  }
+
+  type RemoveOcpiPartyPayload {
+    "False when there was no such party."
+    removed: Boolean!
+  }
+
+  extend type Query {
+    ocpiParties(tenantId: ID!): [OcpiParty!]!
+    ocpiParty(tenantId: ID!, ocpiPartyId: ID!): OcpiParty
+  }
+
+  extend type Mutation {
+    """
+    Adds an eMSP that registers with Doppel: returns token A and Doppel's versions URL, for the
+    eMSP's POST /credentials. Refused with ocpi:party.exists or ocpi:input.invalid.
+    """
+    registerOcpiParty(input: RegisterOcpiPartyInput!): OcpiPartyWithSecret!
+    "Changes Doppel's identity towards an eMSP. Refused with ocpi:party.not-found."
+    updateOcpiParty(input: UpdateOcpiPartyInput!): OcpiParty!
+    "A new token A (the old one stops working), for an eMSP to register again."
+    renewOcpiPartyToken(tenantId: ID!, ocpiPartyId: ID!): OcpiPartyWithSecret!
+    """
+    Doppel registers with an eMSP, given the eMSP's versions URL and the token A it issued:
+    Doppel reads its endpoints and POSTs its credentials; the party is CONNECTED when this
+    returns. Refused with ocpi:party.not-found, egress:forbidden, or ocpi:peer.* (the eMSP's
+    API could not be used, with why).
+    """
+    connectOcpiParty(
+      tenantId: ID!
+      ocpiPartyId: ID!
+      versionsUrl: String!
+      token: String!
+    ): OcpiParty!
+    "Removes an eMSP: its tokens stop working at once."
+    removeOcpiParty(tenantId: ID!, ocpiPartyId: ID!): RemoveOcpiPartyPayload!
+  }
+`;

@@ -1,0 +1,180 @@
+"""An OCPI 2.2.1 eMSP for Doppel's tests, built from extrawest-ocpi (py_ocpi).
+
+The protocol handling, validation and models are the library's: its FastAPI routers serve the
+eMSP's versions, version details and credentials (whose POST performs the handshake against a
+CPO that registers with this eMSP), and its pydantic schemas check what Doppel answers. Ours are
+only the in-memory storage the library asks its user for (crud, authenticator) and /control,
+which lets the test drive the eMSP's side of a handshake it initiates and read what it holds.
+
+Usage: python3 ocpi-emsp.py <port> <token A>   (prints "ready" once it listens)
+"""
+
+import base64
+import os
+import secrets
+import sys
+
+PORT = int(sys.argv[1])
+TOKEN_A = sys.argv[2]
+# py_ocpi builds its URLs from settings read at import.
+os.environ["OCPI_HOST"] = f"127.0.0.1:{PORT}"
+os.environ["PROTOCOL"] = "http"
+os.environ["COUNTRY_CODE"] = "DE"
+os.environ["PARTY_ID"] = "EXW"
+
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+from fastapi import Body  # noqa: E402
+from py_ocpi import get_application  # noqa: E402
+from py_ocpi.core.authentication.authenticator import Authenticator  # noqa: E402
+from py_ocpi.core.crud import Crud  # noqa: E402
+from py_ocpi.core.enums import ModuleID, RoleEnum  # noqa: E402
+from py_ocpi.core.schemas import OCPIResponse  # noqa: E402
+from py_ocpi.modules.credentials.v_2_2_1.schemas import Credentials, CredentialsRole  # noqa: E402
+from py_ocpi.modules.locations.v_2_2_1.schemas import BusinessDetails  # noqa: E402
+from py_ocpi.modules.versions.enums import VersionNumber  # noqa: E402
+from py_ocpi.modules.versions.schemas import Version  # noqa: E402
+from py_ocpi.modules.versions.v_2_2_1.schemas import VersionDetail  # noqa: E402
+
+VERSIONS_URL = f"http://127.0.0.1:{PORT}/ocpi/versions"
+OUR_ROLE = CredentialsRole(
+    role=RoleEnum.emsp,
+    business_details=BusinessDetails(name="Extrawest test eMSP"),
+    party_id="EXW",
+    country_code="DE",
+)
+
+# What this eMSP holds: the tokens it accepts (A to register, C after), and per token C the
+# CPO's credentials and endpoints learnt in the handshake.
+STATE = {"tokens_a": {TOKEN_A}, "cpos": {}, "log": []}
+
+
+class MemoryAuthenticator(Authenticator):
+    @classmethod
+    async def get_valid_token_c(cls):
+        return list(STATE["cpos"].keys())
+
+    @classmethod
+    async def get_valid_token_a(cls):
+        return list(STATE["tokens_a"])
+
+
+class MemoryCrud(Crud):
+    @classmethod
+    async def get(cls, module, role, id, *args, **kwargs):
+        if module == ModuleID.credentials_and_registration:
+            cpo = STATE["cpos"].get(kwargs.get("auth_token"))
+            return cpo and cpo["ours"]
+        return None
+
+    @classmethod
+    async def create(cls, module, role, data, *args, **kwargs):
+        STATE["log"].append({"create": module.value})
+        if module == ModuleID.credentials_and_registration:
+            # A CPO registered with token A: it gets a token C of ours.
+            token_c = secrets.token_urlsafe(32)
+            ours = Credentials(token=token_c, url=VERSIONS_URL, roles=[OUR_ROLE]).dict()
+            STATE["cpos"][token_c] = {
+                "credentials": data["credentials"],
+                "endpoints": data["endpoints"],
+                "ours": ours,
+            }
+            STATE["tokens_a"].discard(kwargs.get("auth_token"))
+            return ours
+        return data
+
+    @classmethod
+    async def update(cls, module, role, data, id, *args, **kwargs):
+        return data
+
+    @classmethod
+    async def delete(cls, module, role, id, *args, **kwargs):
+        if module == ModuleID.credentials_and_registration:
+            STATE["cpos"].pop(kwargs.get("auth_token"), None)
+
+    @classmethod
+    async def list(cls, module, role, filters, *args, **kwargs):
+        return [], 0, True
+
+    @classmethod
+    async def do(cls, module, role, action, *args, data=None, **kwargs):
+        return None
+
+
+app = get_application(
+    version_numbers=[VersionNumber.v_2_2_1],
+    roles=[RoleEnum.emsp],
+    crud=MemoryCrud,
+    modules=[ModuleID.credentials_and_registration, ModuleID.locations],
+    authenticator=MemoryAuthenticator,
+)
+
+
+def header(token):
+    return {"authorization": "Token " + base64.b64encode(token.encode()).decode()}
+
+
+def envelope(response):
+    """Doppel's answer checked as the library's OCPIResponse; returns its data."""
+    response.raise_for_status()
+    body = OCPIResponse(**response.json())
+    assert body.status_code == 1000, body
+    return body.data
+
+
+@app.get("/control/state")
+async def state():
+    return {
+        "tokens_a": sorted(STATE["tokens_a"]),
+        "cpos": [
+            # The library's POST handler keeps the whole version details; ours the list.
+            {
+                "token_c": t,
+                "credentials": c["credentials"],
+                "endpoints": c["endpoints"].get("endpoints", []) if isinstance(c["endpoints"], dict) else c["endpoints"],
+            }
+            for t, c in STATE["cpos"].items()
+        ],
+        "log": STATE["log"],
+    }
+
+
+@app.post("/control/register")
+async def register(versions_url: str = Body(...), token_a: str = Body(...)):
+    """The eMSP registers with a CPO: versions, details, then POST credentials (OCPI 2.2.1)."""
+    token_c = secrets.token_urlsafe(32)
+    STATE["cpos"][token_c] = {"credentials": None, "endpoints": [], "ours": None}
+    async with httpx.AsyncClient() as client:
+        versions = [Version(**v) for v in envelope(await client.get(versions_url, headers=header(token_a)))]
+        ours = next(v for v in versions if v.version == VersionNumber.v_2_2_1)
+        details = VersionDetail(**envelope(await client.get(ours.url, headers=header(token_a))))
+        target = next(e for e in details.endpoints if e.identifier == ModuleID.credentials_and_registration)
+        mine = Credentials(token=token_c, url=VERSIONS_URL, roles=[OUR_ROLE])
+        answer = Credentials(
+            **envelope(await client.post(target.url, json=mine.dict(), headers=header(token_a)))
+        )
+    STATE["cpos"][token_c] = {
+        "credentials": answer.dict(),
+        "endpoints": [e.dict() for e in details.endpoints],
+        "ours": mine.dict(),
+    }
+    return {"token_c": token_c, "credentials": answer.dict(), "endpoints": [e.dict() for e in details.endpoints]}
+
+
+@app.post("/control/call")
+async def call(method: str = Body(...), url: str = Body(...), token: str = Body(...), json: dict | None = Body(None)):
+    """One request to the CPO with a token; the raw status and body for the test to judge."""
+    async with httpx.AsyncClient() as client:
+        response = await client.request(method, url, headers=header(token), json=json)
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    return {"status": response.status_code, "body": body}
+
+
+if __name__ == "__main__":
+    config = uvicorn.Config(app, host="127.0.0.1", port=PORT, log_level="warning")
+    server = uvicorn.Server(config)
+    print("ready", flush=True)
+    server.run()
