@@ -54,6 +54,7 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   notification_channels: READ_WRITE,
   log_requests: READ_WRITE,
   log_uploads: READ_WRITE_REMOVE,
+  ocpi_locations: READ_WRITE_REMOVE,
   ocpi_parties: READ_WRITE_REMOVE,
   outbox: ['SELECT', 'INSERT', 'DELETE'],
   outbox_horizon: READ_WRITE,

@@ -169,6 +169,7 @@ describe('OCPI credentials handshake', () => {
     });
     expect(cpo?.endpoints).toEqual([
       expect.objectContaining({ identifier: 'credentials', role: 'RECEIVER' }),
+      expect.objectContaining({ identifier: 'locations', role: 'SENDER' }),
     ]);
     expect(state.tokens_a).not.toContain(emsp.tokenA);
   });

@@ -187,6 +187,20 @@ async function makeTenantB() {
   await ok('mutation ($i: RegisterOcpiPartyInput!) { registerOcpiParty(input: $i) { tokenA } }', {
     i: { tenantId: B, id: real.ocpiPartyId, cpoCountryCode: 'NL', cpoPartyId: 'BBB', cpoName: 'B' },
   });
+  await ok(
+    'mutation ($t: ID!, $s: ID!, $l: JSONObject!) { setOcpiLocation(tenantId: $t, siteId: $s, location: $l) { publish } }',
+    {
+      t: B,
+      s: real.siteId,
+      l: {
+        address: 'B street 1',
+        city: 'B town',
+        country: 'NLD',
+        coordinates: { latitude: '52.00000', longitude: '4.00000' },
+        time_zone: 'Europe/Amsterdam',
+      },
+    },
+  );
   await startEmptyRollout(stack, B, real.rolloutId);
   // A log line of B's device, a request for its log file and the file it uploaded.
   await insertLogLines(stack.database, [

@@ -21,3 +21,4 @@ export * from './alarm-notifications';
 export * from './fault-fingerprints';
 export * from './device-logs';
 export * from './ocpi-parties';
+export * from './ocpi-locations';

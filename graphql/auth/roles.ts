@@ -85,6 +85,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     // Roaming partners: who the tenant exchanges with, never their tokens.
     ocpiParties: CONFIG_READ,
     ocpiParty: CONFIG_READ,
+    ocpiLocations: CONFIG_READ,
   },
   Mutation: {
     registerDevice: PROVISION,
@@ -140,6 +141,9 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     renewOcpiPartyToken: ADMIN,
     connectOcpiParty: ADMIN,
     removeOcpiParty: ADMIN,
+    // What eMSPs see of the tenant's sites.
+    setOcpiLocation: OPERATE,
+    removeOcpiLocation: OPERATE,
   },
   Subscription: {
     deviceChanged: READ,

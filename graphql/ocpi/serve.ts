@@ -8,7 +8,8 @@ import {
 } from './credentials';
 import { envelope, OCPI_STATUS, OcpiError, sendOcpi, sendOcpiError } from './envelope';
 import { OCPI_PATH, type OcpiDeps } from './ocpi-deps';
-import { routingHeaders } from './routing-headers';
+import { listLocations, readLocation } from './locations';
+import { partyHeaders, routingHeaders } from './routing-headers';
 import { tokenFromHeader } from './token-header';
 import { versionDetailsDocument, versionsDocument } from './versions';
 
@@ -62,6 +63,7 @@ async function route(
   deps: OcpiDeps,
   req: IncomingMessage,
   path: string,
+  search: URLSearchParams,
 ): Promise<{ data: unknown; headers?: Record<string, string> }> {
   const method = req.method ?? 'GET';
   const who = await caller(deps, req);
@@ -87,7 +89,18 @@ async function route(
       OCPI_STATUS.clientError,
       'register first: modules answer token C of a connected party',
     );
-  // Modules (locations, sessions, …) are routed here as they are built.
+  const moduleHeaders = partyHeaders(who.party);
+  const [version, module, ...ids] = path.split('/');
+  if (version === '2.2.1' && module === 'locations') {
+    if (method !== 'GET') throw wrongMethod(method, path);
+    if (ids.length === 0) {
+      const { data, headers } = await listLocations(deps, who, search);
+      return { data, headers: { ...moduleHeaders, ...headers } };
+    }
+    if (ids.length > 3) throw notFound(path);
+    return { data: await readLocation(deps, who, ids), headers: moduleHeaders };
+  }
+  // Further modules (sessions, CDRs, tariffs, tokens, commands) are routed here as they are built.
   throw notFound(path);
 }
 
@@ -105,7 +118,7 @@ export async function serveOcpi(
   const path = url.pathname.slice(OCPI_PATH.length + 1).replace(/\/+$/, '');
   const echo = routingHeaders(req);
   try {
-    const { data, headers } = await route(deps, req, path);
+    const { data, headers } = await route(deps, req, path, url.searchParams);
     sendOcpi(res, 200, envelope(data ?? undefined), { ...echo, ...headers });
   } catch (error) {
     if (error instanceof OcpiError) return sendOcpiError(res, error);

@@ -10,7 +10,10 @@ export const versionsDocument = (deps: OcpiDeps) => [
  * The modules Doppel serves as a CPO and their interface role (OCPI 2.2.1 version details).
  * Modules appear here as they are built: an eMSP only calls what is listed.
  */
-export const CPO_MODULES = [{ identifier: 'credentials', role: 'RECEIVER' }] as const;
+export const CPO_MODULES = [
+  { identifier: 'credentials', role: 'RECEIVER' },
+  { identifier: 'locations', role: 'SENDER' },
+] as const;
 
 /** GET /ocpi/cpo/2.2.1: the version details. */
 export const versionDetailsDocument = (deps: OcpiDeps) => ({

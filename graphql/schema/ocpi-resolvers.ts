@@ -8,7 +8,13 @@ import {
   updateOcpiParty,
   type OcpiPartyRow,
 } from '../../db/ocpi-party-store';
+import {
+  listOcpiLocationRows,
+  putOcpiLocation,
+  removeOcpiLocation,
+} from '../../db/ocpi-location-store';
 import { registerWithEmsp } from '../ocpi/credentials';
+import { locationDetails } from '../ocpi/location-details';
 import { OcpiError } from '../ocpi/envelope';
 import { versionsUrl } from '../ocpi/ocpi-deps';
 import { newOcpiToken } from '../ocpi/token-header';
@@ -42,16 +48,16 @@ const identity = z.object({
   cpoName: z.string().trim().min(1).max(100),
 });
 
+const invalid = (error: z.ZodError) =>
+  apiError(
+    'ocpi:input.invalid',
+    error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    { reasons: error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) },
+  );
+
 function parsedIdentity(candidate: Record<string, unknown>) {
   const parsed = identity.safeParse(candidate);
-  if (!parsed.success)
-    throw apiError(
-      'ocpi:input.invalid',
-      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      {
-        reasons: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-      },
-    );
+  if (!parsed.success) throw invalid(parsed.error);
   return parsed.data;
 }
 
@@ -83,6 +89,10 @@ export const ocpiResolvers = {
     emspName: (p: OcpiPartyRow) => p.name,
   },
   Query: {
+    ocpiLocations: (_: unknown, args: { tenantId: string }, ctx: ApiContext) => {
+      requireId('tenantId', args.tenantId);
+      return listOcpiLocationRows(ctx.database, args.tenantId);
+    },
     ocpiParties: (_: unknown, args: { tenantId: string }, ctx: ApiContext) => {
       requireId('tenantId', args.tenantId);
       return listOcpiParties(ctx.database, args.tenantId);
@@ -155,6 +165,39 @@ export const ocpiResolvers = {
         if (error instanceof OcpiError) throw apiError(error.code, error.message);
         throw error;
       }
+    },
+    setOcpiLocation: async (
+      _: unknown,
+      args: { tenantId: string; siteId: string; location: unknown; publish: boolean },
+      ctx: ApiContext,
+    ) => {
+      requireId('tenantId', args.tenantId);
+      requireId('siteId', args.siteId);
+      if (args.siteId.length > 36)
+        throw apiError('ocpi:input.invalid', 'an OCPI location id is at most 36 characters', {
+          field: 'siteId',
+        });
+      const parsed = locationDetails.safeParse(args.location);
+      if (!parsed.success) throw invalid(parsed.error);
+      const saved = await putOcpiLocation(
+        ctx.database,
+        args.tenantId,
+        args.siteId,
+        parsed.data,
+        args.publish,
+      );
+      if (!saved)
+        throw apiError('ocpi:site.not-found', `no site ${args.siteId} in tenant ${args.tenantId}`);
+      return saved;
+    },
+    removeOcpiLocation: async (
+      _: unknown,
+      args: { tenantId: string; siteId: string },
+      ctx: ApiContext,
+    ) => {
+      requireId('tenantId', args.tenantId);
+      requireId('siteId', args.siteId);
+      return { removed: await removeOcpiLocation(ctx.database, args.tenantId, args.siteId) };
     },
     removeOcpiParty: async (_: unknown, args: PartyArgs, ctx: ApiContext) => {
       requireKey(args);

@@ -72,7 +72,23 @@ export const ocpiTypeDefs = /* GraphQL */ `
     removed: Boolean!
   }
 
+  "A site published as an OCPI Location: its EVSEs are the site's assets, live from their stations."
+  type OcpiLocation {
+    siteId: ID!
+    "OCPI Location fields: address, city, country, coordinates, time_zone, opening_times, …"
+    details: JSONObject!
+    "Whether eMSPs see it."
+    publish: Boolean!
+    updatedAt: DateTime!
+  }
+
+  type RemoveOcpiLocationPayload {
+    "False when the site was not an OCPI Location."
+    removed: Boolean!
+  }
+
   extend type Query {
+    ocpiLocations(tenantId: ID!): [OcpiLocation!]!
     ocpiParties(tenantId: ID!): [OcpiParty!]!
     ocpiParty(tenantId: ID!, ocpiPartyId: ID!): OcpiParty
   }
@@ -99,6 +115,20 @@ export const ocpiTypeDefs = /* GraphQL */ `
       versionsUrl: String!
       token: String!
     ): OcpiParty!
+    """
+    Publishes a site as an OCPI Location with OCPI's own fields (address, city, country as
+    ISO 3166-1 alpha-3, coordinates as strings, time_zone; optional AFIR fields such as
+    opening_times and energy_mix). Refused with ocpi:input.invalid (with the reasons) or
+    ocpi:site.not-found.
+    """
+    setOcpiLocation(
+      tenantId: ID!
+      siteId: ID!
+      location: JSONObject!
+      publish: Boolean = true
+    ): OcpiLocation!
+    "Withdraws a site from OCPI: eMSPs no longer see it."
+    removeOcpiLocation(tenantId: ID!, siteId: ID!): RemoveOcpiLocationPayload!
     "Removes an eMSP: its tokens stop working at once."
     removeOcpiParty(tenantId: ID!, ocpiPartyId: ID!): RemoveOcpiPartyPayload!
   }

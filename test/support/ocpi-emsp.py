@@ -23,6 +23,7 @@ os.environ["COUNTRY_CODE"] = "DE"
 os.environ["PARTY_ID"] = "EXW"
 
 import httpx  # noqa: E402
+from pydantic import ValidationError  # noqa: E402
 import uvicorn  # noqa: E402
 from fastapi import Body  # noqa: E402
 from py_ocpi import get_application  # noqa: E402
@@ -31,7 +32,12 @@ from py_ocpi.core.crud import Crud  # noqa: E402
 from py_ocpi.core.enums import ModuleID, RoleEnum  # noqa: E402
 from py_ocpi.core.schemas import OCPIResponse  # noqa: E402
 from py_ocpi.modules.credentials.v_2_2_1.schemas import Credentials, CredentialsRole  # noqa: E402
-from py_ocpi.modules.locations.v_2_2_1.schemas import BusinessDetails  # noqa: E402
+from py_ocpi.modules.locations.v_2_2_1.schemas import (  # noqa: E402
+    EVSE,
+    BusinessDetails,
+    Connector,
+    Location,
+)
 from py_ocpi.modules.versions.enums import VersionNumber  # noqa: E402
 from py_ocpi.modules.versions.schemas import Version  # noqa: E402
 from py_ocpi.modules.versions.v_2_2_1.schemas import VersionDetail  # noqa: E402
@@ -171,6 +177,50 @@ async def call(method: str = Body(...), url: str = Body(...), token: str = Body(
     except ValueError:
         body = response.text
     return {"status": response.status_code, "body": body}
+
+
+MODELS = {"Location": Location, "EVSE": EVSE, "Connector": Connector}
+
+
+@app.post("/control/pull")
+async def pull(url: str = Body(...), token: str = Body(...)):
+    """Pulls a CPO's list (locations) page by page, following Link, each object checked with
+    the library's model; returns the objects and each page's paging headers, or why the
+    library's models refused an answer (its middleware would hide it)."""
+    pages, objects = [], []
+    async with httpx.AsyncClient() as client:
+        while url:
+            response = await client.get(url, headers=header(token))
+            try:
+                data = envelope(response)
+                objects += [Location(**o).dict() for o in data]
+            except (ValidationError, AssertionError, httpx.HTTPStatusError) as e:
+                return {"error": str(e), "body": response.text[:2000]}
+            link = response.headers.get("link")
+            pages.append(
+                {
+                    "count": len(data),
+                    "total": response.headers.get("x-total-count"),
+                    "limit": response.headers.get("x-limit"),
+                    "link": link,
+                    "from_party": response.headers.get("ocpi-from-party-id"),
+                }
+            )
+            url = link[link.index("<") + 1 : link.index(">")] if link else None
+    return {"pages": pages, "objects": objects}
+
+
+@app.post("/control/get")
+async def get_one(url: str = Body(...), token: str = Body(...), model: str = Body(...)):
+    """One object from the CPO, checked with the library's model of that name."""
+    async with httpx.AsyncClient() as client:
+        response = await client.get(url, headers=header(token))
+    if response.status_code != 200:
+        return {"status": response.status_code, "body": response.json()}
+    try:
+        return {"status": 200, "object": MODELS[model](**envelope(response)).dict()}
+    except (ValidationError, AssertionError) as e:
+        return {"status": 200, "error": str(e), "body": response.text[:2000]}
 
 
 if __name__ == "__main__":

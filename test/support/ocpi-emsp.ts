@@ -48,7 +48,26 @@ export interface OcpiEmsp {
     token: string,
     json?: unknown,
   ): Promise<{ status: number; body: any }>;
+  /** Pulls a list (following Link), each object checked with the library's Location model. */
+  pull(
+    url: string,
+    token: string,
+  ): Promise<{ pages: PulledPage[]; objects: any[]; error?: string; body?: string }>;
+  /** One object, checked with the library's model (Location, EVSE or Connector). */
+  get(
+    url: string,
+    token: string,
+    model: 'Location' | 'EVSE' | 'Connector',
+  ): Promise<{ status: number; object?: any; body?: any; error?: string }>;
   stop(): Promise<void>;
+}
+
+export interface PulledPage {
+  count: number;
+  total: string | null;
+  limit: string | null;
+  link: string | null;
+  from_party: string | null;
 }
 
 export interface EmspCredentials {
@@ -123,6 +142,8 @@ export async function startOcpiEmsp(
     register: (versionsUrl, token) =>
       control(base, 'register', { versions_url: versionsUrl, token_a: token }),
     call: (method, url, token, json) => control(base, 'call', { method, url, token, json }),
+    pull: (url, token) => control(base, 'pull', { url, token }),
+    get: (url, token, model) => control(base, 'get', { url, token, model }),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

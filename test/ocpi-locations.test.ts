@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql, graphqlOk } from './support/graphql';
+import { startOcpiEmsp, type OcpiEmsp } from './support/ocpi-emsp';
+import { bootPayload, connectStation, type Station } from './support/ocpp-station';
+import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
+
+// Sites as OCPI Locations, pulled by an eMSP nobody here wrote (extrawest-ocpi): every page
+// and object is checked with the library's pydantic models, and an EVSE's status is the live
+// status of the real OCPP station bound to its asset.
+
+let stack: TestStack;
+let emsp: OcpiEmsp;
+let station: Station;
+let token: string;
+let base: string;
+const T = uniqueTenant('ocpi-loc');
+
+const ok = (query: string, variables: Record<string, unknown>) =>
+  graphqlOk(stack.apiUrl, query, variables);
+
+const details = (city: string) => ({
+  address: 'Stationsplein 1',
+  city,
+  postal_code: '1012AB',
+  country: 'NLD',
+  coordinates: { latitude: '52.37403', longitude: '4.88969' },
+  time_zone: 'Europe/Amsterdam',
+  parking_type: 'PARKING_LOT',
+  opening_times: { twentyfourseven: true },
+  energy_mix: { is_green_energy: true, supplier_name: 'Wind BV', energy_product_name: 'Wind 100' },
+});
+
+const SET = `mutation ($t: ID!, $s: ID!, $l: JSONObject!) {
+  setOcpiLocation(tenantId: $t, siteId: $s, location: $l) { siteId publish } }`;
+
+beforeAll(async () => {
+  [stack, emsp] = await Promise.all([startTestStack(), startOcpiEmsp()]);
+  base = stack.apiUrl.replace(/\/graphql$/, '');
+  await ok('mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { __typename } }', {
+    i: { tenantId: T, customerId: 'cust', name: 'Charge Co' },
+  });
+  for (const siteId of ['loc-a', 'loc-b', 'loc-c'])
+    await ok('mutation ($i: CreateSiteInput!) { createSite(input: $i) { __typename } }', {
+      i: { tenantId: T, siteId, customerId: 'cust', name: `Site ${siteId}` },
+    });
+  await ok('mutation ($i: CreateAssetInput!) { createAsset(input: $i) { __typename } }', {
+    i: { tenantId: T, assetId: 'bay-1', siteId: 'loc-a', name: 'Bay 1' },
+  });
+  const registered = await ok(
+    'mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }',
+    { i: { tenantId: T, deviceId: 'cp-1' } },
+  );
+  await ok('mutation ($i: BindDeviceInput!) { bindDevice(input: $i) { __typename } }', {
+    i: { tenantId: T, assetId: 'bay-1', deviceId: 'cp-1' },
+  });
+  for (const siteId of ['loc-a', 'loc-b', 'loc-c'])
+    await ok(SET, { t: T, s: siteId, l: details(`City ${siteId}`) });
+  station = await connectStation(
+    stack.ocppUrl,
+    'ocpp1.6',
+    'cp-1',
+    registered.registerDevice.token,
+    T,
+  );
+  await station.call('BootNotification', bootPayload('ocpp1.6'));
+  await station.call('StatusNotification', {
+    connectorId: 1,
+    status: 'Available',
+    errorCode: 'NoError',
+  });
+
+  const { registerOcpiParty } = await ok(
+    `mutation ($i: RegisterOcpiPartyInput!) { registerOcpiParty(input: $i) { tokenA versionsUrl } }`,
+    { i: { tenantId: T, id: 'emsp', cpoCountryCode: 'NL', cpoPartyId: 'DOP', cpoName: 'Doppel' } },
+  );
+  token = (await emsp.register(registerOcpiParty.versionsUrl, registerOcpiParty.tokenA)).credentials
+    .token;
+}, 300_000);
+afterAll(async () => {
+  await station?.close({ code: 1000 });
+  await emsp?.stop();
+  await stack?.stop();
+});
+
+const url = (path = '') => `${base}/ocpi/cpo/2.2.1/locations${path}`;
+
+describe('OCPI Locations', () => {
+  it('serves the tenant’s sites page by page, each a valid Location with live EVSE status', async () => {
+    const pulled = await emsp.pull(url('?limit=2'), token);
+    expect(pulled.error).toBeUndefined();
+    expect(pulled.pages.map((p) => [p.count, p.total, p.limit])).toEqual([
+      [2, '3', '2'],
+      [1, '3', '2'],
+    ]);
+    expect(pulled.pages[0]!.link).toMatch(/offset=2/);
+    expect(pulled.pages[1]!.link).toBeNull();
+    expect(pulled.pages[0]!.from_party).toBe('DOP');
+    expect(pulled.objects.map((l) => l.id)).toEqual(['loc-a', 'loc-b', 'loc-c']);
+    const [a] = pulled.objects;
+    // CiString: the library keeps case-insensitive strings in lower case.
+    expect(a).toMatchObject({
+      party_id: 'dop',
+      country: 'NLD',
+      city: 'City loc-a',
+      time_zone: 'Europe/Amsterdam',
+      coordinates: { latitude: '52.37403', longitude: '4.88969' },
+      opening_times: { twentyfourseven: true },
+      energy_mix: { is_green_energy: true },
+    });
+    expect(a.evses).toHaveLength(1);
+    expect(a.evses[0]).toMatchObject({ uid: 'bay-1', status: 'AVAILABLE' });
+    expect(a.evses[0].connectors).toEqual([
+      expect.objectContaining({ id: '1', standard: 'IEC_62196_T2', power_type: 'AC_3_PHASE' }),
+    ]);
+  });
+
+  it('follows the station: a connector charging makes its EVSE CHARGING, a fault OUTOFORDER', async () => {
+    const status = async () =>
+      (await emsp.get(url('/loc-a/bay-1'), token, 'EVSE')).object?.status as string | undefined;
+    await station.call('StatusNotification', {
+      connectorId: 1,
+      status: 'Charging',
+      errorCode: 'NoError',
+    });
+    await expect.poll(status, { timeout: 30_000 }).toBe('CHARGING');
+    await station.call('StatusNotification', {
+      connectorId: 1,
+      status: 'Faulted',
+      errorCode: 'GroundFailure',
+    });
+    await expect.poll(status, { timeout: 30_000 }).toBe('OUTOFORDER');
+  });
+
+  it('reads one Location, EVSE or connector by id, and answers 2003 for an unknown one', async () => {
+    const location = await emsp.get(url('/loc-b'), token, 'Location');
+    expect(location.error).toBeUndefined();
+    expect(location.object).toMatchObject({ id: 'loc-b', evses: [] });
+    const connector = await emsp.get(url('/loc-a/bay-1/1'), token, 'Connector');
+    expect(connector.object).toMatchObject({ id: '1', max_voltage: 400, max_amperage: 32 });
+    for (const path of ['/nowhere', '/loc-a/bay-9', '/loc-a/bay-1/7']) {
+      const missing = await emsp.get(url(path), token, 'Location');
+      expect(missing.status, path).toBe(404);
+      expect(missing.body.status_code, path).toBe(2003);
+    }
+    const window = await emsp.pull(url('?date_from=2999-01-01T00:00:00Z'), token);
+    expect(window.error).toBeUndefined();
+    expect(window.pages[0]).toMatchObject({ count: 0, total: '0' });
+    const bad = await emsp.call('GET', url('?offset=-3'), token);
+    expect(bad.status).toBe(400);
+    expect(bad.body.status_code).toBe(2001);
+  });
+
+  it('refuses bad location details with reasons, and a site that does not exist', async () => {
+    const bad = await graphql(stack.apiUrl, SET, {
+      t: T,
+      s: 'loc-a',
+      l: { ...details('x'), country: 'NL', coordinates: { latitude: 52, longitude: '4.8' } },
+    });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('ocpi:input.invalid');
+    expect(bad.errors?.[0]?.message).toMatch(/country/);
+    expect(bad.errors?.[0]?.message).toMatch(/coordinates\.latitude/);
+    const missing = await graphql(stack.apiUrl, SET, { t: T, s: 'loc-zz', l: details('x') });
+    expect(missing.errors?.[0]?.extensions?.code).toBe('ocpi:site.not-found');
+  });
+});
