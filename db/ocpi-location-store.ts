@@ -1,29 +1,11 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from './client';
+import type { LocationAsset, LocationSite } from '../twins/ocpi/location-document';
 import { ocpiLocations } from './schema';
 
+export type { LocationAsset, LocationSite };
+
 export type OcpiLocationRow = typeof ocpiLocations.$inferSelect;
-
-/** A site as an OCPI Location: its row here, its name, and when anything in it last changed. */
-export interface LocationSite {
-  readonly siteId: string;
-  readonly name: string;
-  readonly details: Record<string, unknown>;
-  readonly publish: boolean;
-  readonly lastUpdated: Date;
-}
-
-/** An asset of a Location's site (an EVSE) with what its current station reports. */
-export interface LocationAsset {
-  readonly siteId: string;
-  readonly assetId: string;
-  readonly name: string;
-  readonly attributes: Record<string, unknown>;
-  readonly deviceId: string | null;
-  readonly connectivity: string | null;
-  readonly reported: Record<string, unknown> | null;
-  readonly lastUpdated: Date;
-}
 
 /** Sets a site's OCPI details; null when the site does not exist. */
 export async function putOcpiLocation(

@@ -128,6 +128,8 @@ export async function connectOcpiParty(
       status: 'connected',
       tokenAHash: null,
       tokenCHash: tokenHash(tokenC),
+      // Changes from now on are pushed; what came before, the eMSP pulls.
+      pushCursor: dsql`(select coalesce(max(id), 0) from outbox)`,
       ...bump(),
     })
     .where(and(key(tenantId, partyId), eq(ocpiParties.version, expectedVersion)))

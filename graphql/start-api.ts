@@ -20,6 +20,7 @@ import { consoleHandler, isConsoleRequest } from './console/serve';
 import type { RateLimit } from './rate-limit';
 import type { OcpiDeps } from './ocpi/ocpi-deps';
 import { isOcpiRequest, serveOcpi } from './ocpi/serve';
+import { startOcpiPush } from '../workflows/ocpi-push/client';
 
 export interface ApiOptions {
   host: string;
@@ -71,6 +72,8 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     database: options.database,
     fetch: options.egress.fetch,
     baseUrl: () => (options.ocpiBaseUrl ?? listening).replace(/\/+$/, ''),
+    // Status changes reach the eMSP through a workflow per party (docs/ocpi.md, "Push").
+    onConnected: (tenantId, partyId) => startOcpiPush(temporal, { tenantId, partyId }),
   };
   const { yoga, publish, authenticate, check, watch, limits } = createApiApp({
     database: options.database,

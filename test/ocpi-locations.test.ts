@@ -150,6 +150,24 @@ describe('OCPI Locations', () => {
     expect(bad.body.status_code).toBe(2001);
   });
 
+  it('pushes an EVSE’s new status to the connected eMSP within 60 s (PATCH, through Temporal)', async () => {
+    // RESERVED was never pulled: only the push can bring it into the eMSP's copy, which the
+    // library's own PATCH handler updates.
+    await station.call('StatusNotification', {
+      connectorId: 1,
+      status: 'Reserved',
+      errorCode: 'NoError',
+    });
+    await expect
+      .poll(async () => (await emsp.state()).locations['loc-a'], {
+        timeout: 60_000,
+        interval: 1_000,
+      })
+      .toEqual([['bay-1', 'RESERVED']]);
+    const patched = (await emsp.state()).log.filter((entry) => entry.patched === 'loc-a');
+    expect(patched.length).toBeGreaterThan(0);
+  });
+
   it('refuses bad location details with reasons, and a site that does not exist', async () => {
     const bad = await graphql(stack.apiUrl, SET, {
       t: T,

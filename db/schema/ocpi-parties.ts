@@ -37,6 +37,8 @@ export const ocpiParties = pgTable(
     /** The eMSP's versions URL and the 2.2.1 endpoints its version details listed. */
     versionsUrl: text(),
     endpoints: jsonb().$type<OcpiEndpoint[]>().notNull().default([]),
+    /** The last outbox id the push to this eMSP handled (workflows/ocpi-push). */
+    pushCursor: bigint({ mode: 'number' }).notNull().default(0),
     version: bigint({ mode: 'number' }).notNull().default(1),
     ...timestamps,
   },

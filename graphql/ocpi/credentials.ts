@@ -88,6 +88,7 @@ export async function registerCredentials(
       OCPI_STATUS.clientError,
       'the registration changed while this handshake ran: send it again',
     );
+  await deps.onConnected?.(saved.tenantId, saved.partyId);
   return cpoCredentials(tokenC, versionsUrl(deps), saved);
 }
 
@@ -154,5 +155,6 @@ export async function registerWithEmsp(
       OCPI_STATUS.clientError,
       'the registration changed while this handshake ran: connect again',
     );
+  await deps.onConnected?.(saved.tenantId, saved.partyId);
   return saved;
 }

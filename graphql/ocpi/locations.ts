@@ -1,7 +1,7 @@
 import { locationAssets, pageLocationSites } from '../../db/ocpi-location-store';
 import type { OcpiCaller } from './credentials';
 import { OCPI_STATUS, OcpiError } from './envelope';
-import { locationDocument, ocpiId } from './location-document';
+import { locationDocument, ocpiId } from '../../twins/ocpi/location-document';
 import { moduleUrl, type OcpiDeps } from './ocpi-deps';
 import { pageHeaders, parsePage } from './paging';
 

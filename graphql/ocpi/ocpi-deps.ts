@@ -8,6 +8,8 @@ export interface OcpiDeps {
   readonly fetch: PeerFetch;
   /** Where eMSPs reach this API (OCPI_BASE_URL), without a trailing slash. */
   baseUrl(): string;
+  /** A party finished a handshake: start (or wake) its push workflow. */
+  onConnected?(tenantId: string, partyId: string): Promise<void>;
 }
 
 export const OCPI_PATH = '/ocpi/cpo';

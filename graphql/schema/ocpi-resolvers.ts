@@ -14,7 +14,7 @@ import {
   removeOcpiLocation,
 } from '../../db/ocpi-location-store';
 import { registerWithEmsp } from '../ocpi/credentials';
-import { locationDetails } from '../ocpi/location-details';
+import { locationDetails } from '../../twins/ocpi/location-details';
 import { OcpiError } from '../ocpi/envelope';
 import { versionsUrl } from '../ocpi/ocpi-deps';
 import { newOcpiToken } from '../ocpi/token-header';

@@ -52,7 +52,7 @@ OUR_ROLE = CredentialsRole(
 
 # What this eMSP holds: the tokens it accepts (A to register, C after), and per token C the
 # CPO's credentials and endpoints learnt in the handshake.
-STATE = {"tokens_a": {TOKEN_A}, "cpos": {}, "log": []}
+STATE = {"tokens_a": {TOKEN_A}, "cpos": {}, "log": [], "locations": {}}
 
 
 class MemoryAuthenticator(Authenticator):
@@ -71,6 +71,8 @@ class MemoryCrud(Crud):
         if module == ModuleID.credentials_and_registration:
             cpo = STATE["cpos"].get(kwargs.get("auth_token"))
             return cpo and cpo["ours"]
+        if module == ModuleID.locations:
+            return STATE["locations"].get(id)
         return None
 
     @classmethod
@@ -91,6 +93,10 @@ class MemoryCrud(Crud):
 
     @classmethod
     async def update(cls, module, role, data, id, *args, **kwargs):
+        if module == ModuleID.locations:
+            # The library's PATCH handlers merged the CPO's change into the stored Location.
+            STATE["locations"][id] = data
+            STATE["log"].append({"patched": id, "evses": [[e["uid"], e["status"]] for e in data["evses"]]})
         return data
 
     @classmethod
@@ -142,6 +148,7 @@ async def state():
             for t, c in STATE["cpos"].items()
         ],
         "log": STATE["log"],
+        "locations": {i: [[e["uid"], e["status"]] for e in l["evses"]] for i, l in STATE["locations"].items()},
     }
 
 
@@ -193,7 +200,10 @@ async def pull(url: str = Body(...), token: str = Body(...)):
             response = await client.get(url, headers=header(token))
             try:
                 data = envelope(response)
-                objects += [Location(**o).dict() for o in data]
+                for o in data:
+                    location = Location(**o).dict()
+                    STATE["locations"][location["id"]] = location
+                    objects.append(location)
             except (ValidationError, AssertionError, httpx.HTTPStatusError) as e:
                 return {"error": str(e), "body": response.text[:2000]}
             link = response.headers.get("link")

@@ -87,6 +87,9 @@ export interface EmspRegistration {
 }
 export interface EmspState {
   tokens_a: string[];
+  /** Locations as the eMSP holds them (pulled, then PATCHed): [evse uid, status] each. */
+  locations: Record<string, Array<[string, string]>>;
+  log: Array<Record<string, unknown>>;
   cpos: Array<{
     token_c: string;
     credentials: EmspCredentials | null;

@@ -17,6 +17,7 @@ import { createProvisioningActivities } from './provisioning-activities';
 import { createFleetActivities } from './fleet-activities';
 import { createRolloutActivities } from './rollout-activities';
 import { createWebhookActivities } from './webhook-activities';
+import { createOcpiPushActivities } from './ocpi-push-activities';
 import { createLedgerActivities } from './ledger-activities';
 import type { LedgerSigner } from '../../db/ledger-checkpoints';
 import { createEgress, type Egress } from '../../outbound/egress';
@@ -44,6 +45,7 @@ export function createTwinActivities(
     ...createRolloutActivities(database, temporal),
     ...createBulkProvisioningActivities(database, temporal),
     ...createWebhookActivities(database, egress),
+    ...createOcpiPushActivities(database, egress),
     ...createOutboxRetentionActivities(
       database,
       options.outboxRetentionMs ?? DEFAULT_OUTBOX_RETENTION_MS,

@@ -1,10 +1,42 @@
-import { createHash } from 'node:crypto';
-import type { LocationAsset, LocationSite } from '../../db/ocpi-location-store';
 import { connectorSpec } from './location-details';
 
-/** OCPI ids are at most 36 characters; Doppel's up to 64: a longer one is shortened by its hash. */
-export const ocpiId = (id: string) =>
-  id.length <= 36 ? id : createHash('sha256').update(id).digest('hex').slice(0, 36);
+/** A site as an OCPI Location: its OCPI details, its name, and when anything in it last changed. */
+export interface LocationSite {
+  readonly siteId: string;
+  readonly name: string;
+  readonly details: Record<string, unknown>;
+  readonly publish: boolean;
+  readonly lastUpdated: Date;
+}
+
+/** An asset of a Location's site (an EVSE) with what its current station reports. */
+export interface LocationAsset {
+  readonly siteId: string;
+  readonly assetId: string;
+  readonly name: string;
+  readonly attributes: Record<string, unknown>;
+  readonly deviceId: string | null;
+  readonly connectivity: string | null;
+  readonly reported: Record<string, unknown> | null;
+  readonly lastUpdated: Date;
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: a stable short name for a long id (no crypto in twins/). */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/**
+ * OCPI ids are at most 36 characters, Doppel's up to 64: a longer one keeps its first 27
+ * characters and gets its hash.
+ * @example ocpiId('bay-1') === 'bay-1'
+ */
+export const ocpiId = (id: string) => (id.length <= 36 ? id : `${id.slice(0, 27)}~${fnv1a(id)}`);
 
 /** An OCPP connector status (1.6 and 2.0.1) as OCPI's EVSE status. */
 const STATUS: Record<string, string> = {

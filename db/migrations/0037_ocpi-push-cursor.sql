@@ -1,0 +1,1 @@
+ALTER TABLE "ocpi_parties" ADD COLUMN "push_cursor" bigint DEFAULT 0 NOT NULL;
