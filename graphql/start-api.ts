@@ -21,6 +21,9 @@ import type { RateLimit } from './rate-limit';
 import type { OcpiDeps } from './ocpi/ocpi-deps';
 import { isOcpiRequest, serveOcpi } from './ocpi/serve';
 import { startOcpiPush } from '../workflows/ocpi-push/client';
+import { startOcpiCommandResult } from '../workflows/ocpi-command/client';
+import { updateDeviceTwin } from '../workflows/device-twin/client';
+import { sendCommandUpdate } from '../workflows/device-twin/messages';
 
 export interface ApiOptions {
   host: string;
@@ -74,6 +77,13 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     baseUrl: () => (options.ocpiBaseUrl ?? listening).replace(/\/+$/, ''),
     // Status changes reach the eMSP through a workflow per party (docs/ocpi.md, "Push").
     onConnected: (tenantId, partyId) => startOcpiPush(temporal, { tenantId, partyId }),
+    commands: {
+      send: (key, request) =>
+        updateDeviceTwin(temporal, options.database, key, sendCommandUpdate, [request], {
+          settings: { offlineGraceMs: options.offlineGraceMs },
+        }),
+      watch: (args) => startOcpiCommandResult(temporal, args),
+    },
   };
   const { yoga, publish, authenticate, check, watch, limits } = createApiApp({
     database: options.database,

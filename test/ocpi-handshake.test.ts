@@ -88,6 +88,7 @@ describe('OCPI credentials handshake', () => {
     expect(connected.endpoints.map((e: { identifier: string }) => e.identifier)).toEqual([
       'credentials',
       'locations',
+      'commands',
     ]);
 
     // Token A is spent; token C reads the credentials, and the request id comes back.
@@ -170,6 +171,7 @@ describe('OCPI credentials handshake', () => {
     expect(cpo?.endpoints).toEqual([
       expect.objectContaining({ identifier: 'credentials', role: 'RECEIVER' }),
       expect.objectContaining({ identifier: 'locations', role: 'SENDER' }),
+      expect.objectContaining({ identifier: 'commands', role: 'RECEIVER' }),
     ]);
     expect(state.tokens_a).not.toContain(emsp.tokenA);
   });

@@ -168,6 +168,66 @@ describe('OCPI Locations', () => {
     expect(patched.length).toBeGreaterThan(0);
   });
 
+  it('starts a session on the real station with START_SESSION, answered at once and then with the result', async () => {
+    const received: Array<{ method: string; params: any }> = [];
+    station.handle(({ method, params }) => {
+      received.push({ method, params });
+      return { status: 'Accepted' };
+    });
+    const commands = `${base}/ocpi/cpo/2.2.1/commands`;
+    const driver = {
+      country_code: 'DE',
+      party_id: 'EXW',
+      uid: 'TOKEN-0001',
+      type: 'APP_USER',
+      contract_id: 'DE-EXW-C00000001',
+      issuer: 'Extrawest',
+      valid: true,
+      whitelist: 'ALLOWED',
+      last_updated: new Date().toISOString(),
+    };
+    const started = await emsp.command(commands, token, 'START_SESSION', {
+      token: driver,
+      location_id: 'loc-a',
+      evse_uid: 'bay-1',
+      connector_id: '1',
+    });
+    expect(started.error).toBeUndefined();
+    expect(started.response).toMatchObject({ result: 'ACCEPTED', timeout: 60 });
+    await expect
+      .poll(() => received.map((r) => r.method), { timeout: 30_000 })
+      .toContain('RemoteStartTransaction');
+    expect(received.find((r) => r.method === 'RemoteStartTransaction')!.params).toEqual({
+      connectorId: 1,
+      // The library sends the token uid (a CiString) in lower case.
+      idTag: 'token-0001',
+    });
+    await expect
+      .poll(async () => (await emsp.state()).command_results[started.uid], { timeout: 30_000 })
+      .toEqual(expect.objectContaining({ result: 'ACCEPTED' }));
+
+    const unlock = await emsp.command(commands, token, 'UNLOCK_CONNECTOR', {
+      location_id: 'loc-a',
+      evse_uid: 'bay-1',
+      connector_id: '1',
+    });
+    expect(unlock.response).toMatchObject({ result: 'ACCEPTED' });
+    await expect
+      .poll(async () => (await emsp.state()).command_results[unlock.uid], { timeout: 30_000 })
+      .toEqual(expect.objectContaining({ result: 'ACCEPTED' }));
+
+    const elsewhere = await emsp.command(commands, token, 'START_SESSION', {
+      token: driver,
+      location_id: 'loc-b',
+    });
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.body.status_code).toBe(2003);
+    const notYet = await emsp.command(commands, token, 'CANCEL_RESERVATION', {
+      reservation_id: 'r-1',
+    });
+    expect(notYet.response).toMatchObject({ result: 'NOT_SUPPORTED' });
+  });
+
   it('refuses bad location details with reasons, and a site that does not exist', async () => {
     const bad = await graphql(stack.apiUrl, SET, {
       t: T,

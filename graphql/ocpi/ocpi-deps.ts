@@ -1,4 +1,7 @@
 import type { Database } from '../../db/client';
+import type { DeviceKey } from '../../twins/ids';
+import type { CommandRequest } from '../../workflows/device-twin/messages';
+import type { OcpiCommandArgs } from '../../workflows/ocpi-command/messages';
 import type { PeerFetch } from './peer';
 
 /** What Doppel's OCPI CPO interface needs, in the API process. */
@@ -10,6 +13,11 @@ export interface OcpiDeps {
   baseUrl(): string;
   /** A party finished a handshake: start (or wake) its push workflow. */
   onConnected?(tenantId: string, partyId: string): Promise<void>;
+  /** Commands to stations through their twins, and the workflow that reports their result. */
+  commands?: {
+    send(key: DeviceKey, request: CommandRequest): Promise<unknown>;
+    watch(args: OcpiCommandArgs): Promise<void>;
+  };
 }
 
 export const OCPI_PATH = '/ocpi/cpo';

@@ -8,6 +8,7 @@ import {
 } from './credentials';
 import { envelope, OCPI_STATUS, OcpiError, sendOcpi, sendOcpiError } from './envelope';
 import { OCPI_PATH, type OcpiDeps } from './ocpi-deps';
+import { receiveCommand } from './commands';
 import { listLocations, readLocation } from './locations';
 import { partyHeaders, routingHeaders } from './routing-headers';
 import { tokenFromHeader } from './token-header';
@@ -99,6 +100,11 @@ async function route(
     }
     if (ids.length > 3) throw notFound(path);
     return { data: await readLocation(deps, who, ids), headers: moduleHeaders };
+  }
+  if (version === '2.2.1' && module === 'commands' && ids.length === 1) {
+    if (method !== 'POST') throw wrongMethod(method, path);
+    const data = await receiveCommand(deps, who, ids[0]!, await jsonBody(req));
+    return { data, headers: moduleHeaders };
   }
   // Further modules (sessions, CDRs, tariffs, tokens, commands) are routed here as they are built.
   throw notFound(path);

@@ -10,6 +10,7 @@ Usage: python3 ocpi-emsp.py <port> <token A>   (prints "ready" once it listens)
 """
 
 import base64
+import json
 import os
 import secrets
 import sys
@@ -31,6 +32,11 @@ from py_ocpi.core.authentication.authenticator import Authenticator  # noqa: E40
 from py_ocpi.core.crud import Crud  # noqa: E402
 from py_ocpi.core.enums import ModuleID, RoleEnum  # noqa: E402
 from py_ocpi.core.schemas import OCPIResponse  # noqa: E402
+from py_ocpi.modules.commands.v_2_2_1.schemas import (  # noqa: E402
+    CommandResponse,
+    StartSession,
+    UnlockConnector,
+)
 from py_ocpi.modules.credentials.v_2_2_1.schemas import Credentials, CredentialsRole  # noqa: E402
 from py_ocpi.modules.locations.v_2_2_1.schemas import (  # noqa: E402
     EVSE,
@@ -52,7 +58,7 @@ OUR_ROLE = CredentialsRole(
 
 # What this eMSP holds: the tokens it accepts (A to register, C after), and per token C the
 # CPO's credentials and endpoints learnt in the handshake.
-STATE = {"tokens_a": {TOKEN_A}, "cpos": {}, "log": [], "locations": {}}
+STATE = {"tokens_a": {TOKEN_A}, "cpos": {}, "log": [], "locations": {}, "command_results": {}}
 
 
 class MemoryAuthenticator(Authenticator):
@@ -93,6 +99,9 @@ class MemoryCrud(Crud):
 
     @classmethod
     async def update(cls, module, role, data, id, *args, **kwargs):
+        if module == ModuleID.commands:
+            # The library's command-result receiver checked the CPO's CommandResult.
+            STATE["command_results"][id] = data
         if module == ModuleID.locations:
             # The library's PATCH handlers merged the CPO's change into the stored Location.
             STATE["locations"][id] = data
@@ -117,7 +126,7 @@ app = get_application(
     version_numbers=[VersionNumber.v_2_2_1],
     roles=[RoleEnum.emsp],
     crud=MemoryCrud,
-    modules=[ModuleID.credentials_and_registration, ModuleID.locations],
+    modules=[ModuleID.credentials_and_registration, ModuleID.locations, ModuleID.commands],
     authenticator=MemoryAuthenticator,
 )
 
@@ -148,6 +157,7 @@ async def state():
             for t, c in STATE["cpos"].items()
         ],
         "log": STATE["log"],
+        "command_results": STATE["command_results"],
         "locations": {i: [[e["uid"], e["status"]] for e in l["evses"]] for i, l in STATE["locations"].items()},
     }
 
@@ -231,6 +241,29 @@ async def get_one(url: str = Body(...), token: str = Body(...), model: str = Bod
         return {"status": 200, "object": MODELS[model](**envelope(response)).dict()}
     except (ValidationError, AssertionError) as e:
         return {"status": 200, "error": str(e), "body": response.text[:2000]}
+
+
+COMMANDS = {"START_SESSION": StartSession, "UNLOCK_CONNECTOR": UnlockConnector}
+
+
+@app.post("/control/command")
+async def command(url: str = Body(...), token: str = Body(...), type: str = Body(...), body: dict = Body(...)):
+    """Sends an OCPI command to the CPO, built with the library's model of it (START_SESSION,
+    UNLOCK_CONNECTOR; others as given), with a response_url of this eMSP's own command-result
+    receiver; Doppel's answer is checked as the library's CommandResponse."""
+    uid = secrets.token_hex(8)
+    payload = {**body, "response_url": f"http://127.0.0.1:{PORT}/ocpi/emsp/2.2.1/commands/{uid}"}
+    if type in COMMANDS:
+        payload = json.loads(COMMANDS[type](**payload).json(exclude_none=True))
+    async with httpx.AsyncClient() as client:
+        response = await client.post(f"{url}/{type}", json=payload, headers=header(token))
+    if response.status_code != 200:
+        return {"uid": uid, "status": response.status_code, "body": response.json()}
+    try:
+        answer = CommandResponse(**envelope(response)).dict()
+    except (ValidationError, AssertionError) as e:
+        return {"uid": uid, "status": 200, "error": str(e), "body": response.text[:2000]}
+    return {"uid": uid, "status": 200, "response": answer}
 
 
 if __name__ == "__main__":

@@ -59,6 +59,13 @@ export interface OcpiEmsp {
     token: string,
     model: 'Location' | 'EVSE' | 'Connector',
   ): Promise<{ status: number; object?: any; body?: any; error?: string }>;
+  /** Sends an OCPI command to the CPO (built with the library's model), its response_url this eMSP's. */
+  command(
+    commandsUrl: string,
+    token: string,
+    type: string,
+    body: Record<string, unknown>,
+  ): Promise<{ uid: string; status: number; response?: any; body?: any; error?: string }>;
   stop(): Promise<void>;
 }
 
@@ -90,6 +97,8 @@ export interface EmspState {
   /** Locations as the eMSP holds them (pulled, then PATCHed): [evse uid, status] each. */
   locations: Record<string, Array<[string, string]>>;
   log: Array<Record<string, unknown>>;
+  /** CommandResults the CPO POSTed to this eMSP's response_url, by its uid. */
+  command_results: Record<string, { result: string }>;
   cpos: Array<{
     token_c: string;
     credentials: EmspCredentials | null;
@@ -147,6 +156,7 @@ export async function startOcpiEmsp(
     call: (method, url, token, json) => control(base, 'call', { method, url, token, json }),
     pull: (url, token) => control(base, 'pull', { url, token }),
     get: (url, token, model) => control(base, 'get', { url, token, model }),
+    command: (url, token, type, body) => control(base, 'command', { url, token, type, body }),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -18,6 +18,7 @@ import { createFleetActivities } from './fleet-activities';
 import { createRolloutActivities } from './rollout-activities';
 import { createWebhookActivities } from './webhook-activities';
 import { createOcpiPushActivities } from './ocpi-push-activities';
+import { createOcpiCommandActivities } from './ocpi-command-activities';
 import { createLedgerActivities } from './ledger-activities';
 import type { LedgerSigner } from '../../db/ledger-checkpoints';
 import { createEgress, type Egress } from '../../outbound/egress';
@@ -46,6 +47,7 @@ export function createTwinActivities(
     ...createBulkProvisioningActivities(database, temporal),
     ...createWebhookActivities(database, egress),
     ...createOcpiPushActivities(database, egress),
+    ...createOcpiCommandActivities(database, egress),
     ...createOutboxRetentionActivities(
       database,
       options.outboxRetentionMs ?? DEFAULT_OUTBOX_RETENTION_MS,
