@@ -133,10 +133,18 @@ export async function locationAssets(
       connectivity: string | null;
       reported: Record<string, unknown> | null;
       last_updated: Date;
+      tariff_ids: string[];
     }[]
   >`
     select a.site_id, a.asset_id, a.name, a.attributes, d.device_id, d.connectivity, d.reported,
-      greatest(a.updated_at::timestamptz, d.updated_at::timestamptz) as last_updated
+      greatest(a.updated_at::timestamptz, d.updated_at::timestamptz) as last_updated,
+      -- The asset's own tariffs, else its site's.
+      coalesce(
+        (select array_agg(t.tariff_id order by t.tariff_id) from ocpi_tariffs t
+           where t.tenant_id = a.tenant_id and a.asset_id = any(t.asset_ids)),
+        (select array_agg(t.tariff_id order by t.tariff_id) from ocpi_tariffs t
+           where t.tenant_id = a.tenant_id and a.site_id = any(t.site_ids)),
+        '{}') as tariff_ids
     from assets a
     left join device_twins d on d.tenant_id = a.tenant_id and d.device_id = a.current_device_id
     where a.tenant_id = ${tenantId} and a.site_id = any(${siteIds as string[]})
@@ -150,5 +158,6 @@ export async function locationAssets(
     connectivity: r.connectivity,
     reported: r.reported,
     lastUpdated: new Date(r.last_updated),
+    tariffIds: r.tariff_ids,
   }));
 }

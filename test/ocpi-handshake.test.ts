@@ -171,6 +171,7 @@ describe('OCPI credentials handshake', () => {
     expect(cpo?.endpoints).toEqual([
       expect.objectContaining({ identifier: 'credentials', role: 'RECEIVER' }),
       expect.objectContaining({ identifier: 'locations', role: 'SENDER' }),
+      expect.objectContaining({ identifier: 'tariffs', role: 'SENDER' }),
       expect.objectContaining({ identifier: 'commands', role: 'RECEIVER' }),
     ]);
     expect(state.tokens_a).not.toContain(emsp.tokenA);

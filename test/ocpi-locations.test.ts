@@ -228,6 +228,40 @@ describe('OCPI Locations', () => {
     expect(notYet.response).toMatchObject({ result: 'NOT_SUPPORTED' });
   });
 
+  it('publishes tariffs (AFIR alternative text and URL) and names them on the EVSEs they apply to', async () => {
+    const SET_TARIFF = `mutation ($t: ID!, $id: ID!, $tariff: JSONObject!, $s: [ID!]) {
+      setOcpiTariff(tenantId: $t, tariffId: $id, tariff: $tariff, siteIds: $s) { tariffId siteIds } }`;
+    const tariff = {
+      currency: 'EUR',
+      type: 'REGULAR',
+      tariff_alt_text: [{ language: 'en', text: '0.39 EUR/kWh' }],
+      tariff_alt_url: 'https://charge.example.com/tariffs/ac',
+      elements: [{ price_components: [{ type: 'ENERGY', price: 0.39, vat: 21, step_size: 1 }] }],
+    };
+    await ok(SET_TARIFF, { t: T, id: 'ac-std', tariff, s: ['loc-a'] });
+    const pulled = await emsp.pull(`${base}/ocpi/cpo/2.2.1/tariffs`, token, 'Tariff');
+    expect(pulled.error).toBeUndefined();
+    expect(pulled.objects).toEqual([
+      expect.objectContaining({
+        id: 'ac-std',
+        currency: 'EUR',
+        elements: [
+          expect.objectContaining({ price_components: [expect.objectContaining({ price: 0.39 })] }),
+        ],
+      }),
+    ]);
+    const connector = await emsp.get(url('/loc-a/bay-1/1'), token, 'Connector');
+    expect(connector.object?.tariff_ids).toEqual(['ac-std']);
+    const bad = await graphql(stack.apiUrl, SET_TARIFF, {
+      t: T,
+      id: 'bad',
+      tariff: { currency: 'euro', elements: [] },
+    });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('ocpi:input.invalid');
+    expect(bad.errors?.[0]?.message).toMatch(/currency/);
+    expect(bad.errors?.[0]?.message).toMatch(/elements/);
+  });
+
   it('refuses bad location details with reasons, and a site that does not exist', async () => {
     const bad = await graphql(stack.apiUrl, SET, {
       t: T,

@@ -42,6 +42,7 @@ const real = {
   alarmId: '',
   channelId: 'channel-b',
   ocpiPartyId: 'ocpi-b',
+  tariffId: 'tariff-b',
 };
 type Ids = typeof real;
 
@@ -198,6 +199,17 @@ async function makeTenantB() {
         country: 'NLD',
         coordinates: { latitude: '52.00000', longitude: '4.00000' },
         time_zone: 'Europe/Amsterdam',
+      },
+    },
+  );
+  await ok(
+    'mutation ($t: ID!, $id: ID!, $tariff: JSONObject!) { setOcpiTariff(tenantId: $t, tariffId: $id, tariff: $tariff) { tariffId } }',
+    {
+      t: B,
+      id: real.tariffId,
+      tariff: {
+        currency: 'EUR',
+        elements: [{ price_components: [{ type: 'ENERGY', price: 0.3, step_size: 1 }] }],
       },
     },
   );

@@ -22,3 +22,4 @@ export * from './fault-fingerprints';
 export * from './device-logs';
 export * from './ocpi-parties';
 export * from './ocpi-locations';
+export * from './ocpi-tariffs';

@@ -86,6 +86,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     ocpiParties: CONFIG_READ,
     ocpiParty: CONFIG_READ,
     ocpiLocations: CONFIG_READ,
+    ocpiTariffs: CONFIG_READ,
   },
   Mutation: {
     registerDevice: PROVISION,
@@ -144,6 +145,9 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     // What eMSPs see of the tenant's sites.
     setOcpiLocation: OPERATE,
     removeOcpiLocation: OPERATE,
+    // Prices are a business decision of the tenant.
+    setOcpiTariff: ADMIN,
+    removeOcpiTariff: ADMIN,
   },
   Subscription: {
     deviceChanged: READ,

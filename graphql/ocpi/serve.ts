@@ -10,6 +10,7 @@ import { envelope, OCPI_STATUS, OcpiError, sendOcpi, sendOcpiError } from './env
 import { OCPI_PATH, type OcpiDeps } from './ocpi-deps';
 import { receiveCommand } from './commands';
 import { listLocations, readLocation } from './locations';
+import { listTariffs } from './tariffs';
 import { partyHeaders, routingHeaders } from './routing-headers';
 import { tokenFromHeader } from './token-header';
 import { versionDetailsDocument, versionsDocument } from './versions';
@@ -100,6 +101,11 @@ async function route(
     }
     if (ids.length > 3) throw notFound(path);
     return { data: await readLocation(deps, who, ids), headers: moduleHeaders };
+  }
+  if (version === '2.2.1' && module === 'tariffs' && ids.length === 0) {
+    if (method !== 'GET') throw wrongMethod(method, path);
+    const { data, headers } = await listTariffs(deps, who, search);
+    return { data, headers: { ...moduleHeaders, ...headers } };
   }
   if (version === '2.2.1' && module === 'commands' && ids.length === 1) {
     if (method !== 'POST') throw wrongMethod(method, path);

@@ -13,6 +13,7 @@ export const versionsDocument = (deps: OcpiDeps) => [
 export const CPO_MODULES = [
   { identifier: 'credentials', role: 'RECEIVER' },
   { identifier: 'locations', role: 'SENDER' },
+  { identifier: 'tariffs', role: 'SENDER' },
   { identifier: 'commands', role: 'RECEIVER' },
 ] as const;
 

@@ -15,6 +15,8 @@ import {
 } from '../../db/ocpi-location-store';
 import { registerWithEmsp } from '../ocpi/credentials';
 import { locationDetails } from '../../twins/ocpi/location-details';
+import { tariffDetails } from '../../twins/ocpi/tariff-details';
+import { listOcpiTariffs, putOcpiTariff, removeOcpiTariff } from '../../db/ocpi-tariff-store';
 import { OcpiError } from '../ocpi/envelope';
 import { versionsUrl } from '../ocpi/ocpi-deps';
 import { newOcpiToken } from '../ocpi/token-header';
@@ -89,6 +91,10 @@ export const ocpiResolvers = {
     emspName: (p: OcpiPartyRow) => p.name,
   },
   Query: {
+    ocpiTariffs: (_: unknown, args: { tenantId: string }, ctx: ApiContext) => {
+      requireId('tenantId', args.tenantId);
+      return listOcpiTariffs(ctx.database, args.tenantId);
+    },
     ocpiLocations: (_: unknown, args: { tenantId: string }, ctx: ApiContext) => {
       requireId('tenantId', args.tenantId);
       return listOcpiLocationRows(ctx.database, args.tenantId);
@@ -189,6 +195,42 @@ export const ocpiResolvers = {
       if (!saved)
         throw apiError('ocpi:site.not-found', `no site ${args.siteId} in tenant ${args.tenantId}`);
       return saved;
+    },
+    setOcpiTariff: async (
+      _: unknown,
+      args: {
+        tenantId: string;
+        tariffId: string;
+        tariff: unknown;
+        siteIds: string[];
+        assetIds: string[];
+      },
+      ctx: ApiContext,
+    ) => {
+      requireId('tenantId', args.tenantId);
+      requireId('tariffId', args.tariffId);
+      if (args.tariffId.length > 36)
+        throw apiError('ocpi:input.invalid', 'an OCPI tariff id is at most 36 characters', {
+          field: 'tariffId',
+        });
+      for (const id of [...args.siteIds, ...args.assetIds]) requireId('siteIds/assetIds', id);
+      const parsed = tariffDetails.safeParse(args.tariff);
+      if (!parsed.success) throw invalid(parsed.error);
+      return putOcpiTariff(ctx.database, args.tenantId, {
+        tariffId: args.tariffId,
+        details: parsed.data,
+        siteIds: [...new Set(args.siteIds)],
+        assetIds: [...new Set(args.assetIds)],
+      });
+    },
+    removeOcpiTariff: async (
+      _: unknown,
+      args: { tenantId: string; tariffId: string },
+      ctx: ApiContext,
+    ) => {
+      requireId('tenantId', args.tenantId);
+      requireId('tariffId', args.tariffId);
+      return { removed: await removeOcpiTariff(ctx.database, args.tenantId, args.tariffId) };
     },
     removeOcpiLocation: async (
       _: unknown,

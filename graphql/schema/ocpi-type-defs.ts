@@ -87,7 +87,25 @@ export const ocpiTypeDefs = /* GraphQL */ `
     removed: Boolean!
   }
 
+  "A tariff as OCPI publishes it, and where it applies."
+  type OcpiTariff {
+    tariffId: ID!
+    "OCPI Tariff fields: currency, elements, tariff_alt_text, tariff_alt_url, …"
+    details: JSONObject!
+    "Sites (Locations) whose EVSEs it applies to, unless an EVSE has its own."
+    siteIds: [ID!]!
+    "Assets (EVSEs) it applies to."
+    assetIds: [ID!]!
+    updatedAt: DateTime!
+  }
+
+  type RemoveOcpiTariffPayload {
+    "False when there was no such tariff."
+    removed: Boolean!
+  }
+
   extend type Query {
+    ocpiTariffs(tenantId: ID!): [OcpiTariff!]!
     ocpiLocations(tenantId: ID!): [OcpiLocation!]!
     ocpiParties(tenantId: ID!): [OcpiParty!]!
     ocpiParty(tenantId: ID!, ocpiPartyId: ID!): OcpiParty
@@ -127,6 +145,20 @@ export const ocpiTypeDefs = /* GraphQL */ `
       location: JSONObject!
       publish: Boolean = true
     ): OcpiLocation!
+    """
+    Sets a tariff (OCPI's fields: currency as ISO 4217, elements with price components, and
+    AFIR's tariff_alt_text / tariff_alt_url) and where it applies: its sites' EVSEs, and its
+    assets' EVSEs (an asset's own tariffs replace its site's). Refused with ocpi:input.invalid.
+    """
+    setOcpiTariff(
+      tenantId: ID!
+      tariffId: ID!
+      tariff: JSONObject!
+      siteIds: [ID!] = []
+      assetIds: [ID!] = []
+    ): OcpiTariff!
+    "Removes a tariff: EVSEs no longer name it."
+    removeOcpiTariff(tenantId: ID!, tariffId: ID!): RemoveOcpiTariffPayload!
     "Withdraws a site from OCPI: eMSPs no longer see it."
     removeOcpiLocation(tenantId: ID!, siteId: ID!): RemoveOcpiLocationPayload!
     "Removes an eMSP: its tokens stop working at once."

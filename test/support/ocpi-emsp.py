@@ -44,6 +44,7 @@ from py_ocpi.modules.locations.v_2_2_1.schemas import (  # noqa: E402
     Connector,
     Location,
 )
+from py_ocpi.modules.tariffs.v_2_2_1.schemas import Tariff  # noqa: E402
 from py_ocpi.modules.versions.enums import VersionNumber  # noqa: E402
 from py_ocpi.modules.versions.schemas import Version  # noqa: E402
 from py_ocpi.modules.versions.v_2_2_1.schemas import VersionDetail  # noqa: E402
@@ -196,11 +197,11 @@ async def call(method: str = Body(...), url: str = Body(...), token: str = Body(
     return {"status": response.status_code, "body": body}
 
 
-MODELS = {"Location": Location, "EVSE": EVSE, "Connector": Connector}
+MODELS = {"Location": Location, "EVSE": EVSE, "Connector": Connector, "Tariff": Tariff}
 
 
 @app.post("/control/pull")
-async def pull(url: str = Body(...), token: str = Body(...)):
+async def pull(url: str = Body(...), token: str = Body(...), model: str = Body("Location")):
     """Pulls a CPO's list (locations) page by page, following Link, each object checked with
     the library's model; returns the objects and each page's paging headers, or why the
     library's models refused an answer (its middleware would hide it)."""
@@ -211,9 +212,10 @@ async def pull(url: str = Body(...), token: str = Body(...)):
             try:
                 data = envelope(response)
                 for o in data:
-                    location = Location(**o).dict()
-                    STATE["locations"][location["id"]] = location
-                    objects.append(location)
+                    checked = MODELS[model](**o).dict()
+                    if model == "Location":
+                        STATE["locations"][checked["id"]] = checked
+                    objects.append(checked)
             except (ValidationError, AssertionError, httpx.HTTPStatusError) as e:
                 return {"error": str(e), "body": response.text[:2000]}
             link = response.headers.get("link")

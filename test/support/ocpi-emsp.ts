@@ -52,6 +52,7 @@ export interface OcpiEmsp {
   pull(
     url: string,
     token: string,
+    model?: 'Location' | 'Tariff',
   ): Promise<{ pages: PulledPage[]; objects: any[]; error?: string; body?: string }>;
   /** One object, checked with the library's model (Location, EVSE or Connector). */
   get(
@@ -154,7 +155,7 @@ export async function startOcpiEmsp(
     register: (versionsUrl, token) =>
       control(base, 'register', { versions_url: versionsUrl, token_a: token }),
     call: (method, url, token, json) => control(base, 'call', { method, url, token, json }),
-    pull: (url, token) => control(base, 'pull', { url, token }),
+    pull: (url, token, model = 'Location') => control(base, 'pull', { url, token, model }),
     get: (url, token, model) => control(base, 'get', { url, token, model }),
     command: (url, token, type, body) => control(base, 'command', { url, token, type, body }),
     async stop() {

@@ -19,6 +19,8 @@ export interface LocationAsset {
   readonly connectivity: string | null;
   readonly reported: Record<string, unknown> | null;
   readonly lastUpdated: Date;
+  /** The tariffs that apply (the asset's own, else its site's). */
+  readonly tariffIds?: readonly string[];
 }
 
 /** FNV-1a, 32 bits, as 8 hex digits: a stable short name for a long id (no crypto in twins/). */
@@ -94,7 +96,12 @@ export function evseDocument(asset: LocationAsset) {
     ...(typeof evseId === 'string' ? { evse_id: evseId } : {}),
     status,
     capabilities: ['REMOTE_START_STOP_CAPABLE', 'UNLOCK_CAPABLE'],
-    connectors: ids.map((id) => ({ id, ...kind, last_updated: lastUpdated })),
+    connectors: ids.map((id) => ({
+      id,
+      ...kind,
+      ...(asset.tariffIds?.length ? { tariff_ids: [...asset.tariffIds] } : {}),
+      last_updated: lastUpdated,
+    })),
     physical_reference: asset.name.slice(0, 16),
     last_updated: lastUpdated,
   };
