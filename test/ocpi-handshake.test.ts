@@ -175,6 +175,19 @@ describe('OCPI credentials handshake', () => {
       expect.objectContaining({ identifier: 'commands', role: 'RECEIVER' }),
     ]);
     expect(state.tokens_a).not.toContain(emsp.tokenA);
+    // Connected: a second handshake from Doppel's side is refused rather than replacing token C.
+    const again = await graphql(
+      gql,
+      `
+        mutation ($t: ID!, $p: ID!, $u: String!, $k: String!) {
+          connectOcpiParty(tenantId: $t, ocpiPartyId: $p, versionsUrl: $u, token: $k) {
+            id
+          }
+        }
+      `,
+      { t: T, p: 'emsp-out', u: emsp.versionsUrl, k: emsp.tokenA },
+    );
+    expect(again.errors?.[0]?.extensions?.code).toBe('ocpi:party.connected');
   });
 
   it('answers bad requests with OCPI’s status codes', async () => {

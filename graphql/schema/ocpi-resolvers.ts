@@ -156,6 +156,12 @@ export const ocpiResolvers = {
       requireKey(args);
       const party = await findOcpiParty(ctx.database, args.tenantId, args.ocpiPartyId);
       if (!party) throw notFound(args);
+      // A new handshake would replace the token C the eMSP uses now before it succeeded.
+      if (party.status === 'connected')
+        throw apiError(
+          'ocpi:party.connected',
+          `OCPI party ${args.ocpiPartyId} is connected: the eMSP updates with PUT /credentials, or remove the party first`,
+        );
       if (!z.url({ protocol: /^https?$/ }).safeParse(args.versionsUrl).success)
         throw apiError('ocpi:input.invalid', 'versionsUrl must be an http:// or https:// URL', {
           field: 'versionsUrl',

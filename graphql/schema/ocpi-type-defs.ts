@@ -124,7 +124,7 @@ export const ocpiTypeDefs = /* GraphQL */ `
     """
     Doppel registers with an eMSP, given the eMSP's versions URL and the token A it issued:
     Doppel reads its endpoints and POSTs its credentials; the party is CONNECTED when this
-    returns. Refused with ocpi:party.not-found, egress:forbidden, or ocpi:peer.* (the eMSP's
+    returns. Refused with ocpi:party.not-found, ocpi:party.connected, egress:forbidden, or ocpi:peer.* (the eMSP's
     API could not be used, with why).
     """
     connectOcpiParty(
