@@ -56,6 +56,9 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   // A key is set, rotated and removed (setMeterPublicKey).
   meter_public_keys: READ_WRITE_REMOVE,
   log_uploads: READ_WRITE_REMOVE,
+  ocpi_locations: READ_WRITE_REMOVE,
+  ocpi_parties: READ_WRITE_REMOVE,
+  ocpi_tariffs: READ_WRITE_REMOVE,
   outbox: ['SELECT', 'INSERT', 'DELETE'],
   outbox_horizon: READ_WRITE,
   rollout_devices: READ_WRITE,

@@ -22,3 +22,6 @@ export * from './fault-fingerprints';
 export * from './device-logs';
 export * from './site-load';
 export * from './meter-keys';
+export * from './ocpi-parties';
+export * from './ocpi-locations';
+export * from './ocpi-tariffs';

@@ -37,6 +37,8 @@ import { sessionRecordTypeDefs } from './sessions/type-defs';
 import { typeDefs } from './type-defs';
 import { temporalUiResolvers } from './temporal-ui/resolvers';
 import { temporalUiTypeDefs } from './temporal-ui/type-defs';
+import { ocpiResolvers } from './ocpi-resolvers';
+import { ocpiTypeDefs } from './ocpi-type-defs';
 import { webhookResolvers } from './webhook-resolvers';
 import { webhookTypeDefs } from './webhook-type-defs';
 
@@ -64,6 +66,7 @@ export const API_TYPE_DEFS = [
   deviceLogTypeDefs,
   siteLoadTypeDefs,
   temporalUiTypeDefs,
+  ocpiTypeDefs,
 ];
 
 /**
@@ -94,6 +97,7 @@ export const schema = guardSchema(
       deviceLogResolvers,
       siteLoadResolvers,
       temporalUiResolvers,
+      ocpiResolvers,
     ],
   }),
 );
