@@ -56,6 +56,9 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   // A key is set, rotated and removed (setMeterPublicKey).
   meter_public_keys: READ_WRITE_REMOVE,
   log_uploads: READ_WRITE_REMOVE,
+  ocpi_locations: READ_WRITE_REMOVE,
+  ocpi_parties: READ_WRITE_REMOVE,
+  ocpi_tariffs: READ_WRITE_REMOVE,
   outbox: ['SELECT', 'INSERT', 'DELETE'],
   outbox_horizon: READ_WRITE,
   rollout_devices: READ_WRITE,
@@ -64,6 +67,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   session_record_notes: READ_WRITE,
   session_records: READ_APPEND,
   session_signed_values: READ_APPEND,
+  site_load_limits: READ_WRITE,
+  site_load_notices: READ_WRITE_REMOVE,
   sites: READ_APPEND,
   telemetry: READ_APPEND,
   twin_notices: READ_WRITE_REMOVE,

@@ -9,6 +9,7 @@ import {
   type SessionFlag,
   type SignedMeterValue,
 } from '../twins/sessions';
+import { noteSiteLoad } from './site-load-store';
 import { close16, close201, sessionKey16, type Stop16 } from './charging-session-closing';
 
 export interface TransactionEventRecord {
@@ -43,28 +44,34 @@ export class ChargingSessionStore {
       transactionId?: number;
     },
   ): Promise<number> {
-    const { db } = this.database;
-    const [row] = await db
-      .insert(chargingSessions)
-      .values({
-        ...key,
-        protocol: 'ocpp1.6',
-        stationKey: `start:${start.connectorId}:${start.at}`,
-        connectorId: start.connectorId,
-        idTag: start.idTag,
-        startedAt: start.at,
-        meterStartWh: start.meterStartWh,
-      })
-      .onConflictDoUpdate({
-        target: [chargingSessions.tenantId, chargingSessions.deviceId, chargingSessions.stationKey],
-        set: { updatedAt: sql`now()` },
-      })
-      .returning({ id: chargingSessions.id });
-    await db
-      .update(chargingSessions)
-      .set({ transactionId: String(start.transactionId ?? row!.id) })
-      .where(eq(chargingSessions.id, row!.id));
-    return start.transactionId ?? row!.id;
+    return this.database.db.transaction(async (db) => {
+      const [row] = await db
+        .insert(chargingSessions)
+        .values({
+          ...key,
+          protocol: 'ocpp1.6',
+          stationKey: `start:${start.connectorId}:${start.at}`,
+          connectorId: start.connectorId,
+          idTag: start.idTag,
+          startedAt: start.at,
+          meterStartWh: start.meterStartWh,
+        })
+        .onConflictDoUpdate({
+          target: [
+            chargingSessions.tenantId,
+            chargingSessions.deviceId,
+            chargingSessions.stationKey,
+          ],
+          set: { updatedAt: sql`now()` },
+        })
+        .returning({ id: chargingSessions.id });
+      await db
+        .update(chargingSessions)
+        .set({ transactionId: String(start.transactionId ?? row!.id) })
+        .where(eq(chargingSessions.id, row!.id));
+      await noteSiteLoad(db, key);
+      return start.transactionId ?? row!.id;
+    });
   }
 
   /**
@@ -73,7 +80,11 @@ export class ChargingSessionStore {
    * this stop ended it (false for a stop that ended nothing running).
    */
   async stop16(key: DeviceKey, stop: Stop16, receivedAt: string) {
-    return this.database.db.transaction((tx) => close16(tx, key, stop, receivedAt));
+    return this.database.db.transaction(async (tx) => {
+      const closed = await close16(tx, key, stop, receivedAt);
+      await noteSiteLoad(tx, key);
+      return closed;
+    });
   }
 
   /** OCPP 1.6 MeterValues of a transaction: its signed values wait for the session's record. */
@@ -157,6 +168,8 @@ export class ChargingSessionStore {
         return { answer, duplicate: false, late: true, gap, evseId };
       }
       const evseId = await upsertSession(tx, key, event);
+      // A site's load manager hears starts and ends, not every update (docs/smart-charging.md).
+      if (event.eventType !== 'Updated') await noteSiteLoad(tx, key);
       await keepSignedValues(tx, ref, event.signed);
       if (event.eventType === 'Ended')
         await close201(

@@ -17,6 +17,7 @@ import type { SteadyPairs } from './alarm-steady';
 import { evaluateAlarms, flattenFields, type RulesOf } from './alarm-evaluation';
 import type { Database } from './client';
 import { recordColumns } from './device-record';
+import { noteSiteLoadOf } from './site-load-store';
 import { appendManyToOutbox, type OutboxChange } from './outbox-writer';
 import { TWIN_NOTICE_CHANNEL } from './twin-notices';
 
@@ -195,6 +196,13 @@ async function ingestIn(
       : [];
   });
   await writeNotices(tx, notices);
+  // A station that went offline or came back changes its site's load management.
+  await noteSiteLoadOf(
+    tx,
+    changed
+      .filter((k) => before.get(k)!.connectivity.status !== current.get(k)!.connectivity.status)
+      .map((k) => current.get(k)!),
+  );
   // Reported fields judged against the alarm rules that read them (docs/alarms.md).
   await evaluateAlarms(
     database,

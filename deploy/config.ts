@@ -141,6 +141,11 @@ const apiLogs = {
    * upload URLs start with it. Without it, requestDeviceLog is refused (api:logs.no-upload-url).
    */
   DEVICE_UPLOAD_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * The API's base URL as OCPI parties reach it (e.g. https://api.example.com): versions and
+   * module URLs start with it (docs/ocpi.md). Default: the API's own listen address.
+   */
+  OCPI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
 };
 
 /** The console links a twin to its workflow in Temporal UI (docs/console.md); unset: no link. */

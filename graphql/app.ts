@@ -21,6 +21,7 @@ import { OutboxHub } from './outbox-hub';
 import { DEFAULT_RATE_LIMIT, rateLimited, TokenBuckets, type RateLimit } from './rate-limit';
 import { schema, type ApiContext } from './schema';
 import type { TemporalUiLink } from './schema/temporal-ui/resolvers';
+import type { OcpiDeps } from './ocpi/ocpi-deps';
 
 /** What yoga's server context holds: graphql-ws connections bring the credential they opened with. */
 interface RequestContext {
@@ -52,6 +53,8 @@ export function createApiApp(deps: {
   deviceUploadUrl?: string | undefined;
   /** The installation's Temporal UI, which `me` tells the console (links to workflows). */
   temporalUi?: TemporalUiLink | undefined;
+  /** OCPI's CPO interface: the GraphQL mutation that registers Doppel with an eMSP calls it. */
+  ocpi?: OcpiDeps;
   /** More envelop plugins (the metrics' operation counter). */
   plugins?: Plugin[];
 }) {
@@ -72,6 +75,7 @@ export function createApiApp(deps: {
     ...(deps.webhookTaskQueue ? { webhookTaskQueue: deps.webhookTaskQueue } : {}),
     ...(deps.deviceUploadUrl ? { deviceUploadUrl: deps.deviceUploadUrl } : {}),
     ...(deps.temporalUi ? { temporalUi: deps.temporalUi } : {}),
+    ...(deps.ocpi ? { ocpi: deps.ocpi } : {}),
   };
   const yoga = createYoga<RequestContext, ApiContext & WatchedContext>({
     schema,

@@ -1,4 +1,4 @@
-import type { UrlPolicy } from './schema/reachable';
+import type { Egress } from '../outbound/egress';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,12 @@ import { filesFromEnv, type FileStore } from '../db/file-store';
 import { isLogDownload, serveLogDownload } from './log-download';
 import { consoleHandler, isConsoleRequest } from './console/serve';
 import type { RateLimit } from './rate-limit';
+import type { OcpiDeps } from './ocpi/ocpi-deps';
+import { isOcpiRequest, serveOcpi } from './ocpi/serve';
+import { startOcpiPush } from '../workflows/ocpi-push/client';
+import { startOcpiCommandResult } from '../workflows/ocpi-command/client';
+import { updateDeviceTwin } from '../workflows/device-twin/client';
+import { sendCommandUpdate } from '../workflows/device-twin/messages';
 
 export interface ApiOptions {
   host: string;
@@ -32,8 +38,8 @@ export interface ApiOptions {
   auth: JwtConfig;
   /** Where partner webhooks' delivery workflows run (a worker pool of their own); default the twins' queue. */
   webhookTaskQueue?: string;
-  /** Where tenant-given URLs may lead (the egress rules of outbound/egress.ts). */
-  egress: UrlPolicy;
+  /** Where tenant-given URLs may lead (the egress rules of outbound/egress.ts); OCPI calls eMSPs through it. */
+  egress: Egress;
   /** Requests per caller (API_RATE_LIMIT_PER_S, API_RATE_LIMIT_BURST); default 20 a second, 200 at once. */
   rateLimit?: RateLimit;
   /** How long-lived connections recheck their credential; defaults suit production. */
@@ -43,6 +49,8 @@ export interface ApiOptions {
   metricsPort?: number;
   /** The gateway's base URL as devices reach it: one-time log upload URLs start with it (DEVICE_UPLOAD_URL). */
   deviceUploadUrl?: string | undefined;
+  /** Where OCPI parties reach this API (OCPI_BASE_URL); default http://<host>:<port>. */
+  ocpiBaseUrl?: string | undefined;
   /** Where uploaded log files are read from; default DOPPEL_FILES_DIR (shared with the gateways). */
   files?: FileStore;
   /** The operator console's build, served at `/`; default graphql/console/dist (docs/console.md). */
@@ -63,6 +71,22 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const connection = await Connection.connect({ address: options.temporalAddress });
   const temporal = new Client({ connection, namespace: options.namespace });
   const metrics = new ApiMetrics();
+  // The listen port is known only once listening: the OCPI base URL is read when asked.
+  let listening = '';
+  const ocpi: OcpiDeps = {
+    database: options.database,
+    fetch: options.egress.fetch,
+    baseUrl: () => (options.ocpiBaseUrl ?? listening).replace(/\/+$/, ''),
+    // Status changes reach the eMSP through a workflow per party (docs/ocpi.md, "Push").
+    onConnected: (tenantId, partyId) => startOcpiPush(temporal, { tenantId, partyId }),
+    commands: {
+      send: (key, request) =>
+        updateDeviceTwin(temporal, options.database, key, sendCommandUpdate, [request], {
+          settings: { offlineGraceMs: options.offlineGraceMs },
+        }),
+      watch: (args) => startOcpiCommandResult(temporal, args),
+    },
+  };
   const { yoga, publish, authenticate, check, watch, limits } = createApiApp({
     database: options.database,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
@@ -82,6 +106,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
           },
         }
       : {}),
+    ocpi,
   });
   const feed = new OutboxFeed(options.database, publish, options.logger, undefined, (rows) =>
     metrics.deliveredEvents.inc(rows),
@@ -101,6 +126,11 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   // Uploaded log files are served beside GraphQL, to the same credentials (graphql/log-download.ts),
   // and the operator console at every other path GraphQL does not answer (docs/console.md).
   const server = createServer((req, res) => {
+    if (isOcpiRequest(req))
+      return void serveOcpi(req, res, ocpi).catch((err: unknown) => {
+        options.logger.error({ err, url: req.url }, 'OCPI request failed');
+        if (!res.writableEnded) res.destroy();
+      });
     if (isConsoleRequest(req)) return serveConsole(req, res);
     if (!isLogDownload(req)) return void yoga(req, res);
     serveLogDownload(req, res, download).catch((err: unknown) => {
@@ -186,6 +216,8 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   server.listen(options.port, options.host);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
+  const reachableHost = ['0.0.0.0', '::'].includes(options.host) ? '127.0.0.1' : options.host;
+  listening = `http://${reachableHost.includes(':') ? `[${reachableHost}]` : reachableHost}:${port}`;
   const metricsHost = options.metricsHost ?? '127.0.0.1';
   const metricsListener = await serveMetrics(
     metricsHost,

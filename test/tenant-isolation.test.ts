@@ -43,6 +43,8 @@ const real = {
   ruleId: 'rule-b',
   alarmId: '',
   channelId: 'channel-b',
+  ocpiPartyId: 'ocpi-b',
+  tariffId: 'tariff-b',
 };
 type Ids = typeof real;
 
@@ -75,6 +77,8 @@ const ID_ARGUMENT: Record<string, keyof Ids> = {
   updateBackend: 'backendId',
   registerWebhook: 'webhookId',
   updateWebhook: 'webhookId',
+  registerOcpiParty: 'ocpiPartyId',
+  updateOcpiParty: 'ocpiPartyId',
   // The configuration's id is the operation's (RolloutConfigInput.id).
   startRollout: 'rolloutId',
   startBulkCommand: 'rolloutId',
@@ -187,6 +191,34 @@ async function makeTenantB() {
   await ok('mutation ($i: RegisterWebhookInput!) { registerWebhook(input: $i) { secret } }', {
     i: { tenantId: B, id: real.webhookId, url: receiver.url },
   });
+  await ok('mutation ($i: RegisterOcpiPartyInput!) { registerOcpiParty(input: $i) { tokenA } }', {
+    i: { tenantId: B, id: real.ocpiPartyId, cpoCountryCode: 'NL', cpoPartyId: 'BBB', cpoName: 'B' },
+  });
+  await ok(
+    'mutation ($t: ID!, $s: ID!, $l: JSONObject!) { setOcpiLocation(tenantId: $t, siteId: $s, location: $l) { publish } }',
+    {
+      t: B,
+      s: real.siteId,
+      l: {
+        address: 'B street 1',
+        city: 'B town',
+        country: 'NLD',
+        coordinates: { latitude: '52.00000', longitude: '4.00000' },
+        time_zone: 'Europe/Amsterdam',
+      },
+    },
+  );
+  await ok(
+    'mutation ($t: ID!, $id: ID!, $tariff: JSONObject!) { setOcpiTariff(tenantId: $t, tariffId: $id, tariff: $tariff) { tariffId } }',
+    {
+      t: B,
+      id: real.tariffId,
+      tariff: {
+        currency: 'EUR',
+        elements: [{ price_components: [{ type: 'ENERGY', price: 0.3, step_size: 1 }] }],
+      },
+    },
+  );
   await startEmptyRollout(stack, B, real.rolloutId);
   // A log line of B's device, a request for its log file and the file it uploaded.
   await insertLogLines(stack.database, [
@@ -243,6 +275,11 @@ async function makeTenantB() {
       },
     );
     return d.device?.site ? true : undefined;
+  });
+
+  // A power limit on B's site: its load manager hears the session below.
+  await ok('mutation ($i: SetSiteLoadLimitInput!) { setSiteLoadLimit(input: $i) { limit } }', {
+    i: { tenantId: B, siteId: real.siteId, limit: 22000, unit: 'W' },
   });
 
   // A charging session: B's device as an OCPP 1.6 station, start to stop.

@@ -9,5 +9,8 @@ export { otaRollout } from './rollout/rollout';
 export { rolloutWave } from './rollout/wave';
 export { bulkProvision } from './bulk-provisioning/workflow';
 export { webhookDelivery } from './webhook/workflow';
+export { ocpiPush } from './ocpi-push/workflow';
+export { ocpiCommandResult } from './ocpi-command/workflow';
 export { outboxRetention } from './outbox-retention/workflow';
 export { ledgerCheckpoints } from './ledger-checkpoints/workflow';
+export { siteLoadManager } from './site-load/workflow';

@@ -20,4 +20,8 @@ export * from './alarms';
 export * from './alarm-notifications';
 export * from './fault-fingerprints';
 export * from './device-logs';
+export * from './site-load';
 export * from './meter-keys';
+export * from './ocpi-parties';
+export * from './ocpi-locations';
+export * from './ocpi-tariffs';

@@ -141,6 +141,7 @@ await runProcess(async (onStop) => {
     deviceUploadUrl: config.DEVICE_UPLOAD_URL ?? `http://127.0.0.1:${gateway.port}`,
     // The console links twins to the dev server's UI (an external cluster: set it to its UI).
     temporalUiUrl: config.DOPPEL_TEMPORAL_UI_URL ?? infra.temporalUiUrl ?? undefined,
+    ocpiBaseUrl: config.OCPI_BASE_URL,
   });
   onStop(api.stop);
   onStop(await publishApiUrl(DATA_DIR, config.API_HOST, api.port));

@@ -27,6 +27,7 @@ await runProcess(async (onStop) => {
     files: new FsFileStore(path.resolve(config.DOPPEL_FILES_DIR)),
     deviceUploadUrl: config.DEVICE_UPLOAD_URL,
     temporalUiUrl: config.DOPPEL_TEMPORAL_UI_URL,
+    ocpiBaseUrl: config.OCPI_BASE_URL,
   });
   onStop(api.stop);
   return logger;

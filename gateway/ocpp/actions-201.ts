@@ -1,4 +1,5 @@
 import { signedValues201 } from '../../twins/sessions';
+import { profileSummary, type ReportedProfile201 } from '../../twins/smart-charging';
 import { invalidSignatures } from './meter-signatures';
 import { energyWh, latestReadings201, meterOutcome201, type MeterValue201 } from './meter-values';
 import type { EventData201 } from './station-alarms';
@@ -87,6 +88,28 @@ export const actions201: Record<string, ActionHandler> = {
   }),
   Authorize: async () => ({ answer: ACCEPTED }),
   TransactionEvent: transactionEvent,
+  /**
+   * A station's answer to GetChargingProfiles, in as many messages as it likes (`tbc`): each
+   * lands in reported state under `<evseId>/<source>`, flattened (profileSummary), so the
+   * latest report per EVSE and source is what the twin shows (docs/smart-charging.md).
+   */
+  ReportChargingProfiles: async (p: {
+    requestId: number;
+    chargingLimitSource: string;
+    evseId: number;
+    chargingProfile: ReportedProfile201[];
+    tbc?: boolean;
+  }) => ({
+    answer: {},
+    report: {
+      chargingProfiles: {
+        [`${p.evseId}/${p.chargingLimitSource}`]: {
+          requestId: p.requestId,
+          profiles: p.chargingProfile.map(profileSummary),
+        },
+      },
+    },
+  }),
   /** Events may raise or clear alarms: monitors set for rules, variables the profile maps. */
   NotifyEvent: async (p: { eventData: EventData201[] }) => ({
     answer: {},

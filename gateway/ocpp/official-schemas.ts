@@ -42,7 +42,14 @@ const addFormats = ((addFormatsPlugin as unknown as { default?: unknown }).defau
 
 /** The official schemas need strict: false (they carry javaType, comment, draft-04/06 `$schema`). */
 function createAjv(): Ajv {
-  const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: false });
+  // multipleOfPrecision: OCPP 1.6 limits are `multipleOf: 0.1`, and in binary floating point
+  // 10.7 / 0.1 is 106.99999999999999: without it a 10.7 A profile would break the schema.
+  const ajv = new Ajv({
+    strict: false,
+    validateSchema: false,
+    allErrors: false,
+    multipleOfPrecision: 9,
+  });
   addFormats(ajv, ['date-time', 'uri']);
   return ajv;
 }

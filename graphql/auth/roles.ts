@@ -83,6 +83,12 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     deviceLogs: READ,
     logUploads: READ,
     logRequests: READ,
+    siteLoad: READ,
+    // Roaming partners: who the tenant exchanges with, never their tokens.
+    ocpiParties: CONFIG_READ,
+    ocpiParty: CONFIG_READ,
+    ocpiLocations: CONFIG_READ,
+    ocpiTariffs: CONFIG_READ,
   },
   Mutation: {
     registerDevice: PROVISION,
@@ -132,8 +138,22 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     deleteNotificationChannel: ADMIN,
     resolveFault: OPERATE,
     requestDeviceLog: OPERATE,
+    // A site's power limit may come from a partner (the grid operator's or building's system).
+    setSiteLoadLimit: [...OPERATE, 'partner'],
     // Commissioning a station includes registering its meter's key.
     setMeterPublicKey: PROVISION,
+    // Roaming contracts and the tokens that open the tenant's OCPI interface.
+    registerOcpiParty: ADMIN,
+    updateOcpiParty: ADMIN,
+    renewOcpiPartyToken: ADMIN,
+    connectOcpiParty: ADMIN,
+    removeOcpiParty: ADMIN,
+    // What eMSPs see of the tenant's sites.
+    setOcpiLocation: OPERATE,
+    removeOcpiLocation: OPERATE,
+    // Prices are a business decision of the tenant.
+    setOcpiTariff: ADMIN,
+    removeOcpiTariff: ADMIN,
   },
   Subscription: {
     deviceChanged: READ,

@@ -28,6 +28,8 @@ import { rolloutListResolvers } from './fleet/rollout-list-resolvers';
 import { rolloutInputTypeDefs } from './fleet/rollout-input-type-defs';
 import { rolloutTypeDefs } from './fleet/rollout-type-defs';
 import { resolvers, type ApiContext } from './resolvers';
+import { siteLoadResolvers } from './site-load/resolvers';
+import { siteLoadTypeDefs } from './site-load/type-defs';
 import { meterKeyResolvers } from './sessions/meter-key-resolvers';
 import { meterKeyTypeDefs } from './sessions/meter-key-type-defs';
 import { sessionRecordResolvers } from './sessions/resolvers';
@@ -35,6 +37,8 @@ import { sessionRecordTypeDefs } from './sessions/type-defs';
 import { typeDefs } from './type-defs';
 import { temporalUiResolvers } from './temporal-ui/resolvers';
 import { temporalUiTypeDefs } from './temporal-ui/type-defs';
+import { ocpiResolvers } from './ocpi-resolvers';
+import { ocpiTypeDefs } from './ocpi-type-defs';
 import { webhookResolvers } from './webhook-resolvers';
 import { webhookTypeDefs } from './webhook-type-defs';
 
@@ -60,7 +64,9 @@ export const API_TYPE_DEFS = [
   alarmNotificationTypeDefs,
   faultTypeDefs,
   deviceLogTypeDefs,
+  siteLoadTypeDefs,
   temporalUiTypeDefs,
+  ocpiTypeDefs,
 ];
 
 /**
@@ -89,7 +95,9 @@ export const schema = guardSchema(
       alarmNotificationResolvers,
       faultResolvers,
       deviceLogResolvers,
+      siteLoadResolvers,
       temporalUiResolvers,
+      ocpiResolvers,
     ],
   }),
 );

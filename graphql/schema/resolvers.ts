@@ -1,4 +1,5 @@
 import type { UrlPolicy } from './reachable';
+import type { OcpiDeps } from '../ocpi/ocpi-deps';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { JSONObjectResolver } from 'graphql-scalars';
@@ -54,6 +55,8 @@ export interface ApiContext extends GuardContext {
   deviceUploadUrl?: string;
   /** The installation's Temporal UI, for links to workflows (DOPPEL_TEMPORAL_UI_URL); absent: none. */
   temporalUi?: TemporalUiLink;
+  /** OCPI's CPO interface (graphql/ocpi), for registering Doppel with an eMSP. */
+  ocpi?: OcpiDeps;
 }
 
 type DeviceArgs = { tenantId: string; deviceId: string };

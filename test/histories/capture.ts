@@ -9,6 +9,8 @@ import { startScratchInfrastructure } from '../../deploy/embedded/infrastructure
 import { assetWorkflowId, deviceWorkflowId } from '../../twins/ids';
 import { sendToDeviceTwin } from '../../workflows/device-twin/client';
 import { webhookWorkflowId } from '../../workflows/webhook/messages';
+import { siteLoadWorkflowId } from '../../workflows/site-load/messages';
+import { bootPayload, connectStation } from '../support/ocpp-station';
 import { TestDevice } from '../support/device-client';
 import { eventually, graphql } from '../support/graphql';
 import { registerDevice, startStack, type TestStack } from '../support/stack';
@@ -276,6 +278,62 @@ const scenarios: Record<string, (stack: TestStack) => Promise<Capture>> = {
     const workflowId = started.data!.startRollout.workflowId;
     await stack.temporal.workflow.getHandle(workflowId).result();
     return { workflowId };
+  },
+  async 'site-load'(stack) {
+    // A site with a limit, one OCPP 1.6 station: a session starts and gets its profile, stops,
+    // the limit changes, the station drops and its (empty) share is released after the delay.
+    const ok = async (q: string, i: object) => {
+      const res = await graphql(stack.apiUrl, q, { i: { tenantId, ...i } });
+      if (res.errors) throw new Error(JSON.stringify(res.errors));
+      return res.data;
+    };
+    await ok(`mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { __typename } }`, {
+      customerId: 'load-c',
+      name: 'Customer',
+    });
+    await ok(`mutation ($i: CreateSiteInput!) { createSite(input: $i) { __typename } }`, {
+      siteId: 'load-site',
+      customerId: 'load-c',
+      name: 'Depot',
+    });
+    await ok(`mutation ($i: CreateAssetInput!) { createAsset(input: $i) { __typename } }`, {
+      assetId: 'load-bay',
+      siteId: 'load-site',
+      name: 'Bay',
+    });
+    const token = await register(stack, 'load-station');
+    await ok(`mutation ($i: BindDeviceInput!) { bindDevice(input: $i) { __typename } }`, {
+      assetId: 'load-bay',
+      deviceId: 'load-station',
+    });
+    const SET = `mutation ($i: SetSiteLoadLimitInput!) { setSiteLoadLimit(input: $i) { limit } }`;
+    await ok(SET, { siteId: 'load-site', limit: 22000, unit: 'W', releaseDelaySeconds: 1 });
+    const cp = await connectStation(stack.ocppUrl, 'ocpp1.6', 'load-station', token, tenantId);
+    const limits: number[] = [];
+    cp.handle(({ method, params }) => {
+      if (method === 'SetChargingProfile')
+        limits.push(params.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit);
+      return { status: 'Accepted' };
+    });
+    await cp.call('BootNotification', bootPayload('ocpp1.6'));
+    await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'TAG',
+      meterStart: 0,
+      timestamp: new Date().toISOString(),
+    });
+    await eventually(async () => (limits.includes(22000) ? true : undefined), 60_000);
+    await ok(SET, { siteId: 'load-site', limit: 11000, unit: 'W', releaseDelaySeconds: 1 });
+    await eventually(async () => (limits.includes(11000) ? true : undefined), 60_000);
+    await cp.close();
+    const SITE = `query ($t: ID!, $s: ID!) { siteLoad(tenantId: $t, siteId: $s) { shares { held } history { reason } } }`;
+    // Held while offline, then released: no share left.
+    await eventually(async () => {
+      const res = await graphql(stack.apiUrl, SITE, { t: tenantId, s: 'load-site' });
+      const load = res.data?.siteLoad;
+      return load && load.history.length >= 4 && load.shares.length === 0 ? true : undefined;
+    }, 60_000);
+    return { workflowId: siteLoadWorkflowId(tenantId, 'load-site') };
   },
   async 'device-bound'(_stack) {
     // The device side of the binding above: bind and unbind updates, status signals to the asset.

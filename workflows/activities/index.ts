@@ -17,7 +17,10 @@ import { createProvisioningActivities } from './provisioning-activities';
 import { createFleetActivities } from './fleet-activities';
 import { createRolloutActivities } from './rollout-activities';
 import { createWebhookActivities } from './webhook-activities';
+import { createOcpiPushActivities } from './ocpi-push-activities';
+import { createOcpiCommandActivities } from './ocpi-command-activities';
 import { createLedgerActivities } from './ledger-activities';
+import { createSiteLoadActivities } from './site-load-activities';
 import type { LedgerSigner } from '../../db/ledger-checkpoints';
 import { createEgress, type Egress } from '../../outbound/egress';
 import { contextFrom, traced, tracing } from '../../observability/tracing';
@@ -44,6 +47,9 @@ export function createTwinActivities(
     ...createRolloutActivities(database, temporal),
     ...createBulkProvisioningActivities(database, temporal),
     ...createWebhookActivities(database, egress),
+    ...createSiteLoadActivities(database, temporal),
+    ...createOcpiPushActivities(database, egress),
+    ...createOcpiCommandActivities(database, egress),
     ...createOutboxRetentionActivities(
       database,
       options.outboxRetentionMs ?? DEFAULT_OUTBOX_RETENTION_MS,

@@ -33,6 +33,7 @@ import {
 } from '../ledger-checkpoints/messages';
 import { startWebhookWaker } from './webhook-waker';
 import { startNoticeDrainer } from './notice-drainer';
+import { startSiteLoadDrainer } from './site-load-drainer';
 import { createRequire } from 'node:module';
 import {
   OpenTelemetryPlugin,
@@ -181,6 +182,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     onError: (error) =>
       Runtime.instance().logger.warn('twin notices: will retry', { error: String(error) }),
   });
+  // Session starts and stops reach their site's load manager (docs/smart-charging.md).
+  const siteLoad = startSiteLoadDrainer(options.database, client, {
+    onError: (error) =>
+      Runtime.instance().logger.warn('site load notices: will retry', { error: String(error) }),
+  });
   // Idle partner webhooks wake on their tenant's commits (NOTIFY), not on a tight poll.
   const waker = await startWebhookWaker(options.database, client, (error) =>
     Runtime.instance().logger.warn('webhook wake-up failed; the idle check will catch up', {
@@ -250,6 +256,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await waker.stop();
       await notifier?.stop();
       await drainer.stop();
+      await siteLoad.stop();
       worker.shutdown();
       projections.shutdown();
       await running;

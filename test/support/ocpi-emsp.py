@@ -1,0 +1,275 @@
+"""An OCPI 2.2.1 eMSP for Doppel's tests, built from extrawest-ocpi (py_ocpi).
+
+The protocol handling, validation and models are the library's: its FastAPI routers serve the
+eMSP's versions, version details and credentials (whose POST performs the handshake against a
+CPO that registers with this eMSP), and its pydantic schemas check what Doppel answers. Ours are
+only the in-memory storage the library asks its user for (crud, authenticator) and /control,
+which lets the test drive the eMSP's side of a handshake it initiates and read what it holds.
+
+Usage: python3 ocpi-emsp.py <port> <token A>   (prints "ready" once it listens)
+"""
+
+import base64
+import json
+import os
+import secrets
+import sys
+
+PORT = int(sys.argv[1])
+TOKEN_A = sys.argv[2]
+# py_ocpi builds its URLs from settings read at import.
+os.environ["OCPI_HOST"] = f"127.0.0.1:{PORT}"
+os.environ["PROTOCOL"] = "http"
+os.environ["COUNTRY_CODE"] = "DE"
+os.environ["PARTY_ID"] = "EXW"
+
+import httpx  # noqa: E402
+from pydantic import ValidationError  # noqa: E402
+import uvicorn  # noqa: E402
+from fastapi import Body  # noqa: E402
+from py_ocpi import get_application  # noqa: E402
+from py_ocpi.core.authentication.authenticator import Authenticator  # noqa: E402
+from py_ocpi.core.crud import Crud  # noqa: E402
+from py_ocpi.core.enums import ModuleID, RoleEnum  # noqa: E402
+from py_ocpi.core.schemas import OCPIResponse  # noqa: E402
+from py_ocpi.modules.commands.v_2_2_1.schemas import (  # noqa: E402
+    CommandResponse,
+    StartSession,
+    UnlockConnector,
+)
+from py_ocpi.modules.credentials.v_2_2_1.schemas import Credentials, CredentialsRole  # noqa: E402
+from py_ocpi.modules.locations.v_2_2_1.schemas import (  # noqa: E402
+    EVSE,
+    BusinessDetails,
+    Connector,
+    Location,
+)
+from py_ocpi.modules.tariffs.v_2_2_1.schemas import Tariff  # noqa: E402
+from py_ocpi.modules.versions.enums import VersionNumber  # noqa: E402
+from py_ocpi.modules.versions.schemas import Version  # noqa: E402
+from py_ocpi.modules.versions.v_2_2_1.schemas import VersionDetail  # noqa: E402
+
+VERSIONS_URL = f"http://127.0.0.1:{PORT}/ocpi/versions"
+OUR_ROLE = CredentialsRole(
+    role=RoleEnum.emsp,
+    business_details=BusinessDetails(name="Extrawest test eMSP"),
+    party_id="EXW",
+    country_code="DE",
+)
+
+# What this eMSP holds: the tokens it accepts (A to register, C after), and per token C the
+# CPO's credentials and endpoints learnt in the handshake.
+STATE = {"tokens_a": {TOKEN_A}, "cpos": {}, "log": [], "locations": {}, "command_results": {}}
+
+
+class MemoryAuthenticator(Authenticator):
+    @classmethod
+    async def get_valid_token_c(cls):
+        return list(STATE["cpos"].keys())
+
+    @classmethod
+    async def get_valid_token_a(cls):
+        return list(STATE["tokens_a"])
+
+
+class MemoryCrud(Crud):
+    @classmethod
+    async def get(cls, module, role, id, *args, **kwargs):
+        if module == ModuleID.credentials_and_registration:
+            cpo = STATE["cpos"].get(kwargs.get("auth_token"))
+            return cpo and cpo["ours"]
+        if module == ModuleID.locations:
+            return STATE["locations"].get(id)
+        return None
+
+    @classmethod
+    async def create(cls, module, role, data, *args, **kwargs):
+        STATE["log"].append({"create": module.value})
+        if module == ModuleID.credentials_and_registration:
+            # A CPO registered with token A: it gets a token C of ours.
+            token_c = secrets.token_urlsafe(32)
+            ours = Credentials(token=token_c, url=VERSIONS_URL, roles=[OUR_ROLE]).dict()
+            STATE["cpos"][token_c] = {
+                "credentials": data["credentials"],
+                "endpoints": data["endpoints"],
+                "ours": ours,
+            }
+            STATE["tokens_a"].discard(kwargs.get("auth_token"))
+            return ours
+        return data
+
+    @classmethod
+    async def update(cls, module, role, data, id, *args, **kwargs):
+        if module == ModuleID.commands:
+            # The library's command-result receiver checked the CPO's CommandResult.
+            STATE["command_results"][id] = data
+        if module == ModuleID.locations:
+            # The library's PATCH handlers merged the CPO's change into the stored Location.
+            STATE["locations"][id] = data
+            STATE["log"].append({"patched": id, "evses": [[e["uid"], e["status"]] for e in data["evses"]]})
+        return data
+
+    @classmethod
+    async def delete(cls, module, role, id, *args, **kwargs):
+        if module == ModuleID.credentials_and_registration:
+            STATE["cpos"].pop(kwargs.get("auth_token"), None)
+
+    @classmethod
+    async def list(cls, module, role, filters, *args, **kwargs):
+        return [], 0, True
+
+    @classmethod
+    async def do(cls, module, role, action, *args, data=None, **kwargs):
+        return None
+
+
+app = get_application(
+    version_numbers=[VersionNumber.v_2_2_1],
+    roles=[RoleEnum.emsp],
+    crud=MemoryCrud,
+    modules=[ModuleID.credentials_and_registration, ModuleID.locations, ModuleID.commands],
+    authenticator=MemoryAuthenticator,
+)
+
+
+def header(token):
+    return {"authorization": "Token " + base64.b64encode(token.encode()).decode()}
+
+
+def envelope(response):
+    """Doppel's answer checked as the library's OCPIResponse; returns its data."""
+    response.raise_for_status()
+    body = OCPIResponse(**response.json())
+    assert body.status_code == 1000, body
+    return body.data
+
+
+@app.get("/control/state")
+async def state():
+    return {
+        "tokens_a": sorted(STATE["tokens_a"]),
+        "cpos": [
+            # The library's POST handler keeps the whole version details; ours the list.
+            {
+                "token_c": t,
+                "credentials": c["credentials"],
+                "endpoints": c["endpoints"].get("endpoints", []) if isinstance(c["endpoints"], dict) else c["endpoints"],
+            }
+            for t, c in STATE["cpos"].items()
+        ],
+        "log": STATE["log"],
+        "command_results": STATE["command_results"],
+        "locations": {i: [[e["uid"], e["status"]] for e in l["evses"]] for i, l in STATE["locations"].items()},
+    }
+
+
+@app.post("/control/register")
+async def register(versions_url: str = Body(...), token_a: str = Body(...)):
+    """The eMSP registers with a CPO: versions, details, then POST credentials (OCPI 2.2.1)."""
+    token_c = secrets.token_urlsafe(32)
+    STATE["cpos"][token_c] = {"credentials": None, "endpoints": [], "ours": None}
+    async with httpx.AsyncClient() as client:
+        versions = [Version(**v) for v in envelope(await client.get(versions_url, headers=header(token_a)))]
+        ours = next(v for v in versions if v.version == VersionNumber.v_2_2_1)
+        details = VersionDetail(**envelope(await client.get(ours.url, headers=header(token_a))))
+        target = next(e for e in details.endpoints if e.identifier == ModuleID.credentials_and_registration)
+        mine = Credentials(token=token_c, url=VERSIONS_URL, roles=[OUR_ROLE])
+        answer = Credentials(
+            **envelope(await client.post(target.url, json=mine.dict(), headers=header(token_a)))
+        )
+    STATE["cpos"][token_c] = {
+        "credentials": answer.dict(),
+        "endpoints": [e.dict() for e in details.endpoints],
+        "ours": mine.dict(),
+    }
+    return {"token_c": token_c, "credentials": answer.dict(), "endpoints": [e.dict() for e in details.endpoints]}
+
+
+@app.post("/control/call")
+async def call(method: str = Body(...), url: str = Body(...), token: str = Body(...), json: dict | None = Body(None)):
+    """One request to the CPO with a token; the raw status and body for the test to judge."""
+    async with httpx.AsyncClient() as client:
+        response = await client.request(method, url, headers=header(token), json=json)
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    return {"status": response.status_code, "body": body}
+
+
+MODELS = {"Location": Location, "EVSE": EVSE, "Connector": Connector, "Tariff": Tariff}
+
+
+@app.post("/control/pull")
+async def pull(url: str = Body(...), token: str = Body(...), model: str = Body("Location")):
+    """Pulls a CPO's list (locations) page by page, following Link, each object checked with
+    the library's model; returns the objects and each page's paging headers, or why the
+    library's models refused an answer (its middleware would hide it)."""
+    pages, objects = [], []
+    async with httpx.AsyncClient() as client:
+        while url:
+            response = await client.get(url, headers=header(token))
+            try:
+                data = envelope(response)
+                for o in data:
+                    checked = MODELS[model](**o).dict()
+                    if model == "Location":
+                        STATE["locations"][checked["id"]] = checked
+                    objects.append(checked)
+            except (ValidationError, AssertionError, httpx.HTTPStatusError) as e:
+                return {"error": str(e), "body": response.text[:2000]}
+            link = response.headers.get("link")
+            pages.append(
+                {
+                    "count": len(data),
+                    "total": response.headers.get("x-total-count"),
+                    "limit": response.headers.get("x-limit"),
+                    "link": link,
+                    "from_party": response.headers.get("ocpi-from-party-id"),
+                }
+            )
+            url = link[link.index("<") + 1 : link.index(">")] if link else None
+    return {"pages": pages, "objects": objects}
+
+
+@app.post("/control/get")
+async def get_one(url: str = Body(...), token: str = Body(...), model: str = Body(...)):
+    """One object from the CPO, checked with the library's model of that name."""
+    async with httpx.AsyncClient() as client:
+        response = await client.get(url, headers=header(token))
+    if response.status_code != 200:
+        return {"status": response.status_code, "body": response.json()}
+    try:
+        return {"status": 200, "object": MODELS[model](**envelope(response)).dict()}
+    except (ValidationError, AssertionError) as e:
+        return {"status": 200, "error": str(e), "body": response.text[:2000]}
+
+
+COMMANDS = {"START_SESSION": StartSession, "UNLOCK_CONNECTOR": UnlockConnector}
+
+
+@app.post("/control/command")
+async def command(url: str = Body(...), token: str = Body(...), type: str = Body(...), body: dict = Body(...)):
+    """Sends an OCPI command to the CPO, built with the library's model of it (START_SESSION,
+    UNLOCK_CONNECTOR; others as given), with a response_url of this eMSP's own command-result
+    receiver; Doppel's answer is checked as the library's CommandResponse."""
+    uid = secrets.token_hex(8)
+    payload = {**body, "response_url": f"http://127.0.0.1:{PORT}/ocpi/emsp/2.2.1/commands/{uid}"}
+    if type in COMMANDS:
+        payload = json.loads(COMMANDS[type](**payload).json(exclude_none=True))
+    async with httpx.AsyncClient() as client:
+        response = await client.post(f"{url}/{type}", json=payload, headers=header(token))
+    if response.status_code != 200:
+        return {"uid": uid, "status": response.status_code, "body": response.json()}
+    try:
+        answer = CommandResponse(**envelope(response)).dict()
+    except (ValidationError, AssertionError) as e:
+        return {"uid": uid, "status": 200, "error": str(e), "body": response.text[:2000]}
+    return {"uid": uid, "status": 200, "response": answer}
+
+
+if __name__ == "__main__":
+    config = uvicorn.Config(app, host="127.0.0.1", port=PORT, log_level="warning")
+    server = uvicorn.Server(config)
+    print("ready", flush=True)
+    server.run()
