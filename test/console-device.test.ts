@@ -319,4 +319,39 @@ describe('the device page', () => {
       await bare.stop();
     }
   });
+
+  it('replaces the device by a new one (its secret shown once) and retires another, each confirmed with a reason', async () => {
+    const page = await open('operator');
+    await page.getByRole('button', { name: 'Replace', exact: true }).click();
+    await page.getByLabel('New device id').fill('meter-1b');
+    await page.getByLabel('Reason').fill('display cracked');
+    await page.getByRole('button', { name: `Replace ${deviceId}` }).click();
+    const done = page.getByRole('status').filter({ hasText: 'new device meter-1b' });
+    await expect.poll(() => done.count(), { timeout: 15_000 }).toBe(1);
+    expect(await done.textContent()).toMatch(/Its secret, shown this once: \S+/);
+    await expect.poll(() => page.getByLabel('Lifecycle state').textContent()).toBe('REPLACED');
+    await done.getByRole('link', { name: 'meter-1b' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Device meter-1b' }).count()).toBe(1);
+    await page.close();
+
+    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await signIn(
+      other,
+      base,
+      await tokenOf('operator', tenantId),
+      `/tenants/${tenantId}/devices/meter-2`,
+    );
+    await expect.poll(() => other.getByRole('heading', { name: 'Device meter-2' }).count()).toBe(1);
+    await other.getByRole('button', { name: 'Retire', exact: true }).click();
+    await other.getByLabel('Reason').fill('never installed');
+    await other.getByRole('button', { name: 'Retire meter-2 for good' }).click();
+    await expect.poll(() => other.getByLabel('Lifecycle state').textContent()).toBe('RETIRED');
+    const entry = other
+      .getByRole('table', { name: 'Lifecycle timeline' })
+      .locator('tbody tr', { hasText: 'never installed' });
+    await expect.poll(() => entry.count()).toBe(1);
+    // Nothing is left to do with a retired device.
+    expect(await other.getByRole('group', { name: 'Lifecycle actions' }).count()).toBe(0);
+    await other.close();
+  });
 });

@@ -6,13 +6,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleBase, launchConsoleBrowser, tokenOf } from './support/console-browser';
+import {
+  accessibilityViolations,
+  consoleBase,
+  launchConsoleBrowser,
+  scrollsSideways,
+  tokenOf,
+} from './support/console-browser';
 import {
   consolePages,
   MODELS,
   measurePageLoads,
   medianOf,
   provisionTenant,
+  startModelRollout,
 } from './support/console-load';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
 
@@ -25,6 +32,7 @@ beforeAll(async () => {
   browser = await launchConsoleBrowser();
   stack = await startTestStack();
   await provisionTenant(stack, tenantId, DEVICES);
+  await startModelRollout(stack, tenantId);
 }, 600_000);
 
 afterAll(async () => {
@@ -83,5 +91,30 @@ describe(`the console on a tenant of ${DEVICES.toLocaleString('en')} devices`, (
         `console page load at ${DEVICES} devices: ${l.name} cold median ${medianOf(l.coldMs).toFixed(0)} ms, warm median ${medianOf(l.warmMs).toFixed(0)} ms`,
       );
     }
+  });
+
+  it('has no WCAG 2.1 A/AA violation on any page, and no page scrolls sideways on a tablet', async () => {
+    const token = await tokenOf('operator', tenantId);
+    const found: Record<string, unknown> = {};
+    for (const target of consolePages(tenantId, DEVICES)) {
+      for (const viewport of [
+        { width: 1280, height: 800 },
+        { width: 768, height: 1024 },
+      ]) {
+        const page = await browser.newPage({ viewport });
+        await page.addInitScript(
+          (value) => sessionStorage.setItem('doppel.credential', value),
+          token,
+        );
+        await page.goto(`${consoleBase(stack)}${target.path}`);
+        await target.ready(page);
+        const violations = await accessibilityViolations(page);
+        if (violations.length > 0) found[`${target.name} at ${viewport.width}`] = violations;
+        if (await scrollsSideways(page))
+          found[`${target.name} at ${viewport.width}`] = 'scrolls sideways';
+        await page.close();
+      }
+    }
+    expect(found).toEqual({});
   });
 });

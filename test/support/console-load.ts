@@ -32,16 +32,80 @@ const tileCount = (page: Page, tile: string, value: string, count: number) =>
  * The console's pages on a provisioned tenant and what each shows once it is usable (waited
  * for with Playwright's own locators, so the bench can use them outside a test).
  */
-export const consolePages = (tenantId: string, devices: number): ConsolePage[] => [
-  {
-    name: 'Fleet overview',
-    path: `/tenants/${tenantId}`,
-    async ready(page) {
-      await tileCount(page, 'Devices', 'total', devices).waitFor({ timeout: 30_000 });
-      await page.getByRole('table').locator('tbody tr').nth(24).waitFor({ timeout: 30_000 });
+export const consolePages = (tenantId: string, devices: number): ConsolePage[] => {
+  const home = `/tenants/${tenantId}`;
+  const wait = { timeout: 30_000 };
+  const rows = (page: Page, table: string, n: number) =>
+    page
+      .getByRole('table', { name: table })
+      .locator('tbody tr')
+      .nth(n - 1)
+      .waitFor(wait);
+  return [
+    {
+      name: 'Fleet overview',
+      path: home,
+      async ready(page) {
+        await tileCount(page, 'Devices', 'total', devices).waitFor(wait);
+        await page.getByRole('table').locator('tbody tr').nth(24).waitFor(wait);
+      },
     },
-  },
-];
+    {
+      name: 'Device page',
+      path: `${home}/devices/SN-00042`,
+      async ready(page) {
+        await page.getByLabel('Lifecycle state').waitFor(wait);
+        await page.getByRole('region', { name: 'Shadow' }).waitFor(wait);
+      },
+    },
+    {
+      name: 'Graph: customers',
+      path: `${home}/graph`,
+      ready: (page) =>
+        page
+          .locator('main table tbody tr')
+          .nth(CUSTOMERS - 1)
+          .waitFor(wait),
+    },
+    {
+      name: 'Graph: a site',
+      path: `${home}/graph?site=s1`,
+      ready: (page) => page.locator('main table tbody tr').nth(4).waitFor(wait),
+    },
+    {
+      name: 'Rollouts',
+      path: `${home}/rollouts`,
+      ready: (page) => rows(page, 'Rollouts', 1),
+    },
+    {
+      name: `A rollout over ${devices / MODELS.length} devices`,
+      path: `${home}/rollouts/r-meters`,
+      async ready(page) {
+        await page.getByRole('img').first().waitFor(wait);
+        await rows(page, 'Rollout devices', 50);
+      },
+    },
+    {
+      name: 'New rollout (live target count)',
+      path: `${home}/rollouts/new`,
+      ready: (page) =>
+        page
+          .getByLabel('Matching devices')
+          .filter({ hasText: `${devices} devices match` })
+          .waitFor(wait),
+    },
+    {
+      name: 'Bulk provisioning',
+      path: `${home}/provisioning`,
+      ready: (page) => page.getByRole('heading', { name: 'Bulk provisioning' }).waitFor(wait),
+    },
+    {
+      name: 'Alarms',
+      path: `${home}/alarms`,
+      ready: (page) => page.getByText('No alarms').waitFor(wait),
+    },
+  ];
+};
 
 export const MODELS = ['EVC-22', 'EVC-11', 'TH-SENSOR', 'METER-3P'] as const;
 
@@ -51,11 +115,13 @@ export const MODELS = ['EVC-22', 'EVC-11', 'TH-SENSOR', 'METER-3P'] as const;
  * recorded and awaits its device. Device ids are the serials `SN-00000`….
  */
 export async function provisionTenant(stack: TestStack, tenantId: string, count: number) {
+  await seedGraph(stack, tenantId);
   const csv = [
-    'serial,model,tags',
+    'serial,model,tags,assetId',
     ...Array.from({ length: count }, (_, i) => {
       const serial = `SN-${String(i).padStart(5, '0')}`;
-      return `${serial},${MODELS[i % MODELS.length]},batch-${Math.floor(i / 1000)}`;
+      const asset = i < ASSETS ? assetIdOf(i) : '';
+      return `${serial},${MODELS[i % MODELS.length]},batch-${Math.floor(i / 1000)},${asset}`;
     }),
   ].join('\n');
   const res = await graphql(stack.apiUrl, PROVISION_DEVICES, {
@@ -74,6 +140,67 @@ export async function provisionTenant(stack: TestStack, tenantId: string, count:
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`bulk provisioning of ${count} devices did not finish in 10 minutes`);
+}
+
+/** The graph beside the devices: 5 customers, 4 sites each, 5 assets a site (the first devices'). */
+const CUSTOMERS = 5;
+const SITES_PER_CUSTOMER = 4;
+const ASSETS = CUSTOMERS * SITES_PER_CUSTOMER * 5;
+const assetIdOf = (i: number) => `a-${String(i).padStart(3, '0')}`;
+const siteOf = (i: number) => `s${(i % (CUSTOMERS * SITES_PER_CUSTOMER)) + 1}`;
+
+async function ok(stack: TestStack, query: string, variables: Record<string, unknown>) {
+  const res = await graphql(stack.apiUrl, query, variables);
+  if (res.errors) throw new Error(`${query.slice(0, 40)}…: ${JSON.stringify(res.errors)}`);
+  return res.data;
+}
+
+async function seedGraph(stack: TestStack, tenantId: string) {
+  for (let c = 1; c <= CUSTOMERS; c++) {
+    await ok(
+      stack,
+      'mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }',
+      {
+        i: { tenantId, customerId: `c${c}`, name: `Customer ${c}` },
+      },
+    );
+  }
+  for (let s = 1; s <= CUSTOMERS * SITES_PER_CUSTOMER; s++) {
+    await ok(stack, 'mutation ($i: CreateSiteInput!) { createSite(input: $i) { site { id } } }', {
+      i: {
+        tenantId,
+        siteId: `s${s}`,
+        customerId: `c${((s - 1) % CUSTOMERS) + 1}`,
+        name: `Site ${s}`,
+      },
+    });
+  }
+  for (let i = 0; i < ASSETS; i++) {
+    await ok(stack, 'mutation ($i: CreateAssetInput!) { createAsset(input: $i) { version } }', {
+      i: { tenantId, assetId: assetIdOf(i), siteId: siteOf(i), name: `Bay ${i}` },
+    });
+  }
+}
+
+/**
+ * A firmware rollout over one model's devices (a quarter of the tenant). They never connect, so
+ * it stays running with its canary waiting: the rollout pages show it over every targeted device.
+ */
+export async function startModelRollout(stack: TestStack, tenantId: string) {
+  await ok(
+    stack,
+    'mutation ($t: ID!, $c: RolloutConfigInput!) { startRollout(tenantId: $t, rollout: $c) { created } }',
+    {
+      t: tenantId,
+      c: {
+        id: 'r-meters',
+        firmware: { version: '2.0', url: 'https://firmware.example.com/2.0.bin' },
+        target: { models: [MODELS[3]] },
+        canary: { devices: 10 },
+        waves: { mode: 'constant', size: 500 },
+      },
+    },
+  );
 }
 
 /** The API's `me` as the console keeps it after a sign-in (role spelt as the role table does). */

@@ -7,6 +7,7 @@ import { ExportCsv } from './ExportCsv';
 import { LifecycleAction } from './LifecycleAction';
 import { may } from './session';
 import { useSession } from './session-context';
+import { ScrollBox } from './ScrollBox';
 
 const DEVICE_FIELDS = /* GraphQL */ `
   fragment DeviceRow on Device {
@@ -128,9 +129,9 @@ export function DeviceTable({ tenantId, version }: { tenantId: string; version: 
           {error}
         </p>
       )}
-      <div className="table-scroll">
+      <ScrollBox label="Scroll box: devices" className="table-scroll">
         <Table tenantId={tenantId} rows={rows} />
-      </div>
+      </ScrollBox>
       <nav className="pager" aria-label="Pages">
         <button
           type="button"

@@ -2,6 +2,7 @@
 import { useEffect } from 'react';
 import { useQuery } from 'urql';
 import { when } from './format';
+import { ScrollBox } from '../ScrollBox';
 
 const ALARMS = /* GraphQL */ `
   query DeviceAlarms($tenantId: ID!, $deviceId: ID!, $first: Int) {
@@ -87,7 +88,7 @@ export function AlarmsSection({
         </p>
       )}
       {alarms && alarms.totalCount > 0 && (
-        <div className="scroll">
+        <ScrollBox label="Scroll box: alarms">
           <table aria-label="Alarms">
             <thead>
               <tr>
@@ -114,7 +115,7 @@ export function AlarmsSection({
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       )}
       {alarms && alarms.totalCount > FIRST && (
         <p className="hint">

@@ -3,6 +3,7 @@
 import { useEffect } from 'react';
 import { useQuery } from 'urql';
 import { when } from './format';
+import { ScrollBox } from '../ScrollBox';
 
 const AUDIT = /* GraphQL */ `
   query DeviceAudit($tenantId: ID!, $deviceId: ID!, $first: Int) {
@@ -58,7 +59,7 @@ export function AuditSection({
     <section aria-labelledby="audit-heading" className="card">
       <h2 id="audit-heading">Audit</h2>
       {error && <p className="error">{error.message}</p>}
-      <div className="scroll">
+      <ScrollBox label="Scroll box: audit entries">
         <table aria-label="Audit entries">
           <thead>
             <tr>
@@ -83,7 +84,7 @@ export function AuditSection({
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       {audit?.pageInfo.hasNextPage && (
         <p className="hint">The newest {FIRST}; the tenant's audit trail holds the rest.</p>
       )}

@@ -3,6 +3,7 @@
 import { useEffect } from 'react';
 import { useQuery } from 'urql';
 import { when } from './format';
+import { ScrollBox } from '../ScrollBox';
 
 const SESSIONS = /* GraphQL */ `
   query DeviceChargingSessions($tenantId: ID!, $deviceId: ID!, $first: Int) {
@@ -69,7 +70,7 @@ export function ChargingSessions({
         {records.totalCount} sessions, {records.totalEnergyKWh.toFixed(3)} kWh counted
         {records.totalCount > FIRST ? `; the newest ${FIRST} below` : ''}.
       </p>
-      <div className="scroll">
+      <ScrollBox label="Scroll box: charging sessions">
         <table aria-label="Charging sessions">
           <thead>
             <tr>
@@ -96,7 +97,7 @@ export function ChargingSessions({
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { may } from '../session';
 import { useSession } from '../session-context';
 import { json, messageOf, when } from './format';
 import type { Command } from './live-device';
+import { ScrollBox } from '../ScrollBox';
 
 const SEND = /* GraphQL */ `
   mutation DeviceCommand($input: SendCommandInput!) {
@@ -35,7 +36,7 @@ export function CommandsSection({
       {may(me, 'Mutation', 'sendCommand') && (
         <SendCommand tenantId={tenantId} deviceId={deviceId} />
       )}
-      <div className="scroll">
+      <ScrollBox label="Scroll box: commands">
         <table aria-label="Commands">
           <thead>
             <tr>
@@ -66,7 +67,7 @@ export function CommandsSection({
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       {commands.length === 0 && <p>No commands sent.</p>}
     </section>
   );

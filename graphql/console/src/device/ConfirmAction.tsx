@@ -13,8 +13,6 @@ export interface ConfirmActionProps {
   ready?: boolean;
   /** Does it; answers the API's message when refused, null when done. */
   run(reason: string): Promise<string | null>;
-  /** What the API answered when done (e.g. a new device's secret), shown after the form closes. */
-  done?: ReactNode;
 }
 
 export function ConfirmAction({
@@ -23,7 +21,6 @@ export function ConfirmAction({
   children,
   ready = true,
   run,
-  done,
 }: ConfirmActionProps) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
@@ -35,7 +32,6 @@ export function ConfirmAction({
         <button type="button" onClick={() => (setOpen(true), setProblem(null))}>
           {label}
         </button>
-        {done}
       </div>
     );
   }

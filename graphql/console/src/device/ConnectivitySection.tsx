@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { useQuery } from 'urql';
 import { bytes, when } from './format';
 import type { DeviceDetail } from './live-device';
+import { ScrollBox } from '../ScrollBox';
 
 const HISTORY = /* GraphQL */ `
   query DeviceConnections($tenantId: ID!, $deviceId: ID!, $first: Int, $weekAgo: DateTime!) {
@@ -128,7 +129,7 @@ export function ConnectivitySection({
         </div>
       )}
       {error && <p className="error">{error.message}</p>}
-      <div className="scroll">
+      <ScrollBox label="Scroll box: connections">
         <table aria-label="Connections">
           <thead>
             <tr>
@@ -159,7 +160,7 @@ export function ConnectivitySection({
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       {history && (
         <p className="hint">
           {history.connectivityHistory.totalCount === 0

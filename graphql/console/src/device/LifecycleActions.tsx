@@ -114,7 +114,6 @@ export function LifecycleActions({ tenantId, device }: { tenantId: string; devic
           setReplaced(answer);
           return null;
         }}
-        done={replaced && <ReplacedBy tenantId={tenantId} replaced={replaced} />}
       >
         <label>
           New device id{' '}
@@ -138,11 +137,17 @@ export function LifecycleActions({ tenantId, device }: { tenantId: string; devic
         }}
       />,
     );
-  if (actions.length === 0) return null;
+  // The new device's secret stays on screen after the replacement, when the old device, now
+  // replaced, offers no Replace any more: it is shown this once.
+  const notice = replaced && <ReplacedBy tenantId={tenantId} replaced={replaced} />;
+  if (actions.length === 0) return notice || null;
   return (
-    <div className="actions" role="group" aria-label="Lifecycle actions">
-      {actions}
-    </div>
+    <>
+      <div className="actions" role="group" aria-label="Lifecycle actions">
+        {actions}
+      </div>
+      {notice}
+    </>
   );
 }
 

@@ -3,6 +3,7 @@
 import { LifecycleActions } from './LifecycleActions';
 import type { DeviceDetail } from './live-device';
 import { when } from './format';
+import { ScrollBox } from '../ScrollBox';
 
 const effect = (name: string) => name.toLowerCase().replace(/_/g, ' ');
 
@@ -49,7 +50,7 @@ export function LifecycleSection({ tenantId, device }: { tenantId: string; devic
         </div>
       </dl>
       <LifecycleActions tenantId={tenantId} device={device} />
-      <div className="scroll">
+      <ScrollBox label="Scroll box: lifecycle timeline">
         <table aria-label="Lifecycle timeline">
           <thead>
             <tr>
@@ -78,7 +79,7 @@ export function LifecycleSection({ tenantId, device }: { tenantId: string; devic
           </tbody>
         </table>
         {timeline.length === 0 && <p>No transitions yet.</p>}
-      </div>
+      </ScrollBox>
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { GRAPH_PAGE_SIZE, Pager, useCursors } from './Pager';
 import { CUSTOMER, onlineOf, type Connection } from './queries';
 import { ScopeCountsView } from './ScopeCounts';
 import { useSummaries } from './use-summaries';
+import { ScrollBox } from '../ScrollBox';
 
 interface SiteRow {
   siteId: string;
@@ -50,7 +51,7 @@ export function CustomerLevel({ tenantId, customerId }: { tenantId: string; cust
       />
       <section aria-labelledby="sites-heading">
         <h2 id="sites-heading">Sites</h2>
-        <div className="table-scroll">
+        <ScrollBox label="Scroll box: sites" className="table-scroll">
           <table aria-labelledby="sites-heading">
             <thead>
               <tr>
@@ -79,7 +80,7 @@ export function CustomerLevel({ tenantId, customerId }: { tenantId: string; cust
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
         <Pager label="sites" page={customer.sites} cursors={cursors} />
       </section>
     </>

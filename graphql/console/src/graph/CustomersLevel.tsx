@@ -7,6 +7,7 @@ import { GRAPH_PAGE_SIZE, Pager, useCursors } from './Pager';
 import { CUSTOMERS, onlineOf, type Connection } from './queries';
 import { ScopeCountsView } from './ScopeCounts';
 import { useSummaries } from './use-summaries';
+import { ScrollBox } from '../ScrollBox';
 
 interface CustomerRow {
   customerId: string;
@@ -35,7 +36,7 @@ export function CustomersLevel({ tenantId }: { tenantId: string }) {
       {error && <p className="error">{error.message}</p>}
       <section aria-labelledby="customers-heading">
         <h2 id="customers-heading">Customers</h2>
-        <div className="table-scroll">
+        <ScrollBox label="Scroll box: customers" className="table-scroll">
           <table aria-labelledby="customers-heading">
             <thead>
               <tr>
@@ -62,7 +63,7 @@ export function CustomersLevel({ tenantId }: { tenantId: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
         <Pager label="customers" page={page} cursors={cursors} />
       </section>
     </>

@@ -6,6 +6,7 @@ import { deviceHref, graphHref } from './links';
 import { GRAPH_PAGE_SIZE, Pager, useCursors } from './Pager';
 import { SITE, type Connection } from './queries';
 import { ScopeCountsView } from './ScopeCounts';
+import { ScrollBox } from '../ScrollBox';
 
 interface AssetRow {
   assetId: string;
@@ -46,7 +47,7 @@ export function SiteLevel({ tenantId, siteId }: { tenantId: string; siteId: stri
       <ScopeCountsView tenantId={tenantId} scope={{ siteId }} name={`site ${site.name}`} />
       <section aria-labelledby="assets-heading">
         <h2 id="assets-heading">Assets</h2>
-        <div className="table-scroll">
+        <ScrollBox label="Scroll box: assets" className="table-scroll">
           <table aria-labelledby="assets-heading">
             <thead>
               <tr>
@@ -81,7 +82,7 @@ export function SiteLevel({ tenantId, siteId }: { tenantId: string; siteId: stri
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
         <Pager label="assets" page={site.assets} cursors={cursors} />
       </section>
     </>
