@@ -1,11 +1,12 @@
-import { signatureMethodFromId, type SignatureMethodId } from '@road-labs/ocmf';
+import type { SignatureMethodId } from '@road-labs/ocmf';
+import type { Curve } from '@road-labs/ocmf-crypto';
 import {
   decodePkixSubjectPublicKeyInfo,
   oidEllipticCurveKey,
   oidToCurve,
-  type Curve,
-} from '@road-labs/ocmf-crypto';
-import { resolveCurveFn } from '@road-labs/ocmf-crypto-noble';
+  resolveCurveFn,
+  signatureMethodFromId,
+} from './ocmf-library';
 
 /** A meter's public key as registered for its station at commissioning. */
 export interface MeterPublicKey {

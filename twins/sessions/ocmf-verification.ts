@@ -1,4 +1,6 @@
+import type { SignatureMethodId, SignedData } from '@road-labs/ocmf';
 import {
+  Crypto,
   CurveMismatchError,
   decomposeValue,
   parseSections,
@@ -6,10 +8,7 @@ import {
   UnknownSignatureEncoding,
   UnknownSignatureMimeType,
   Verifier,
-  type SignatureMethodId,
-  type SignedData,
-} from '@road-labs/ocmf';
-import { Crypto } from '@road-labs/ocmf-crypto-noble';
+} from './ocmf-library';
 import { bytesOfHex, type MeterPublicKey } from './meter-public-key';
 import type { MeterSignatureCheck, MeterSignatureVerdict } from './meter-signature';
 import { namesOtherEncoding, ocmfText } from './ocmf-text';

@@ -1,4 +1,4 @@
-import { decomposeValue } from '@road-labs/ocmf';
+import { decomposeValue } from './ocmf-library';
 import { bytesOfHex } from './meter-public-key';
 import { base64OfBytes, base64OfUtf8, namesOtherEncoding, ocmfText } from './ocmf-text';
 import type { SignedMeterValue } from './signed-meter-data';
