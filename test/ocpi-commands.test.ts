@@ -29,6 +29,8 @@ interface Bay {
   readonly answers: Record<string, Record<string, unknown>>;
 }
 const bays = {} as Record<OcppVersion, Bay>;
+/** The OCPI session ids the START/STOP tests used, per station version. */
+const sessionIds = {} as Record<OcppVersion, string>;
 
 const ok = (query: string, variables: Record<string, unknown>) =>
   graphqlOk(stack.apiUrl, query, variables);
@@ -190,6 +192,7 @@ describe.each(['ocpp1.6', 'ocpp2.0.1'] as const)('OCPI commands to an %s station
     });
     await started.result().toBe('ACCEPTED');
     const sessionId = await transactionStarted(b);
+    sessionIds[version] = sessionId;
 
     const stopped = await command('STOP_SESSION', { session_id: sessionId });
     const params = await lastCall(b, stopCall);
@@ -300,6 +303,33 @@ describe.each(['ocpp1.6', 'ocpp2.0.1'] as const)('OCPI commands to an %s station
   });
 });
 
+describe('OCPI reservations across stations', () => {
+  it('moves a reservation id to another station: the old one cancels it, the new one gets the same integer', async () => {
+    const [b16, b201] = [bays['ocpp1.6'], bays['ocpp2.0.1']];
+    const reserve = (b: Bay) =>
+      command('RESERVE_NOW', {
+        token: driver(),
+        expiry_date: inMinutes(10),
+        reservation_id: 'Moving-1',
+        location_id: 'depot',
+        evse_uid: b.evse,
+      });
+    await (await reserve(b16)).result().toBe('ACCEPTED');
+    const { reservationId } = await lastCall(b16, 'ReserveNow');
+    const cancels = b16.received.filter((r) => r.method === 'CancelReservation').length;
+    await (await reserve(b201)).result().toBe('ACCEPTED');
+    expect((await lastCall(b201, 'ReserveNow')).id).toBe(reservationId);
+    await expect
+      .poll(() => b16.received.filter((r) => r.method === 'CancelReservation').length)
+      .toBe(cancels + 1);
+    expect(await lastCall(b16, 'CancelReservation')).toEqual({ reservationId });
+    // CANCEL_RESERVATION now goes to where the reservation is (ids are case-insensitive).
+    const cancelled = await command('CANCEL_RESERVATION', { reservation_id: 'MOVING-1' });
+    await cancelled.result().toBe('ACCEPTED');
+    expect(await lastCall(b201, 'CancelReservation')).toEqual({ reservationId });
+  });
+});
+
 describe('OCPI commands Doppel refuses itself', () => {
   it('answers UNKNOWN_SESSION for a session it does not know, REJECTED for an unknown reservation', async () => {
     const calls = () => bays['ocpp1.6'].received.length + bays['ocpp2.0.1'].received.length;
@@ -341,5 +371,54 @@ describe('OCPI commands Doppel refuses itself', () => {
     });
     expect(nowhere.status).toBe(404);
     expect(nowhere.body.status_code).toBe(2003);
+    const past = await emsp.command(commands, token, 'RESERVE_NOW', {
+      token: driver(),
+      expiry_date: inMinutes(-1),
+      reservation_id: 'r',
+      location_id: 'depot',
+    });
+    expect(past.response).toMatchObject({ result: 'REJECTED' });
+  });
+
+  it('knows no session or reservation of another tenant’s party', async () => {
+    const other = uniqueTenant('ocpi-cmd-b');
+    const { registerOcpiParty } = await ok(
+      `mutation ($i: RegisterOcpiPartyInput!) { registerOcpiParty(input: $i) { tokenA versionsUrl } }`,
+      {
+        i: {
+          tenantId: other,
+          id: 'emsp',
+          cpoCountryCode: 'NL',
+          cpoPartyId: 'DOQ',
+          cpoName: 'Doppel B',
+        },
+      },
+    );
+    const tokenB = (await emsp.register(registerOcpiParty.versionsUrl, registerOcpiParty.tokenA))
+      .credentials.token;
+    try {
+      const calls = () => bays['ocpp1.6'].received.length + bays['ocpp2.0.1'].received.length;
+      const before = calls();
+      // In its own tenant the session is known (and has ended); elsewhere it is not.
+      const own = await emsp.command(commands, token, 'STOP_SESSION', {
+        session_id: sessionIds['ocpp1.6'],
+      });
+      expect(own.response).toMatchObject({ result: 'REJECTED' });
+      const foreign = await emsp.command(commands, tokenB, 'STOP_SESSION', {
+        session_id: sessionIds['ocpp1.6'],
+      });
+      expect(foreign.response).toMatchObject({ result: 'UNKNOWN_SESSION' });
+      const reservation = await emsp.command(commands, tokenB, 'CANCEL_RESERVATION', {
+        reservation_id: 'res-ocpp1.6',
+      });
+      expect(reservation.response).toMatchObject({ result: 'REJECTED' });
+      expect(calls()).toBe(before);
+    } finally {
+      await graphql(
+        stack.apiUrl,
+        'mutation ($t: ID!) { removeOcpiParty(tenantId: $t, ocpiPartyId: "emsp") { __typename } }',
+        { t: other },
+      );
+    }
   });
 });

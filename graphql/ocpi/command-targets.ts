@@ -113,6 +113,8 @@ export async function commandTarget(
     }
     case 'RESERVE_NOW': {
       const command = parse(reserveNow, body);
+      if (Date.parse(command.expiry_date) <= Date.now())
+        return { refused: 'REJECTED', message: `expiry_date ${command.expiry_date} has passed` };
       const station = await stationAt(deps, tenantId, command.location_id, command.evse_uid);
       const kept = await keepOcpiReservation(deps.database, {
         tenantId,
