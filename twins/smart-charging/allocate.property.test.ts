@@ -26,6 +26,17 @@ const session = (n: number) =>
 const sessions = fc
   .integer({ min: 0, max: 12 })
   .chain((count) => fc.tuple(...Array.from({ length: count }, (_, n) => session(n))));
+const idle = fc.uniqueArray(
+  fc.record(
+    {
+      stationId: fc.constantFrom('cs1', 'cs2', 'cs3', 'cs4'),
+      count: fc.integer({ min: 0, max: 4 }),
+      held: amount(30_000),
+    },
+    { requiredKeys: ['stationId', 'count'] },
+  ),
+  { selector: (i) => i.stationId, maxLength: 4 },
+);
 const site: fc.Arbitrary<AllocationInput> = fc.record({
   limit: fc.oneof(
     fc.record({ unit: fc.constant('W' as const), value: fc.integer({ min: 0, max: 200_000 }) }),
@@ -50,6 +61,7 @@ const site: fc.Arbitrary<AllocationInput> = fc.record({
     { requiredKeys: ['kind'] },
   ) as fc.Arbitrary<LoadPolicy>,
   sessions: sessions as fc.Arbitrary<ChargingSessionLoad[]>,
+  idle,
 });
 
 const run = (input: AllocationInput): Allocation => {
@@ -66,26 +78,89 @@ const bounds = (input: AllocationInput, s: ChargingSessionLoad) => {
   const min = Math.ceil((s.minimum ?? input.policy.minimumPerSession ?? 0) * k - 1e-9);
   return { min: Math.min(min, max), max };
 };
+/** What offline stations hold: their sessions' shares and their idle connectors' defaults. */
+const heldOf = (input: AllocationInput, a: Allocation) =>
+  a.sessions.filter((s) => s.held).reduce((n, s) => n + steps(input, s.limit), 0) +
+  (input.idle ?? [])
+    .filter((i) => i.held !== undefined)
+    .reduce((n, i) => n + steps(input, i.held!) * i.count, 0);
+const onlineIdle = (input: AllocationInput) =>
+  (input.idle ?? []).filter((i) => i.held === undefined).reduce((n, i) => n + i.count, 0);
 const free = (input: AllocationInput, a: Allocation) =>
   a.sessions
     .map((share, i) => ({ share, session: input.sessions[i]! }))
     .filter(({ share }) => !share.held);
 
 describe('site load allocation, over random sites', () => {
-  it('never gives more than the limit, beyond what offline stations already hold', () => {
+  it('never gives more than the limit, counting the default of every idle connector, beyond what offline stations already hold', () => {
     fc.assert(
       fc.property(site, (input) => {
         const a = run(input);
-        const held = a.sessions
-          .filter((s) => s.held)
-          .reduce((n, s) => n + steps(input, s.limit), 0);
+        const held = heldOf(input, a);
         const given = free(input, a).reduce((n, { share }) => n + steps(input, share.limit), 0);
+        // A session may start on any idle connector of an online station before its TxProfile
+        // arrives and draw the start limit: those count as drawn already.
+        const starting = steps(input, a.startLimit) * onlineIdle(input);
         const limit = steps(input, a.siteLimit);
         expect(limit).toBeLessThanOrEqual(steps(input, input.limit.value) + 0);
-        expect(given).toBeLessThanOrEqual(Math.max(0, limit - held));
+        expect(given + starting).toBeLessThanOrEqual(Math.max(0, limit - held));
+        expect(steps(input, a.allocated)).toBe(given + starting + held);
         if (held <= limit) expect(steps(input, a.allocated)).toBeLessThanOrEqual(limit);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('starts idle connectors at the minimum per session only when it is safe, and whenever everyone fits', () => {
+    fc.assert(
+      fc.property(site, (input) => {
+        const a = run(input);
+        const minimum = Math.max(
+          0,
+          bounds(input, { minimum: input.policy.minimumPerSession } as never).min,
+        );
+        const start = steps(input, a.startLimit);
+        const charging = free(input, a);
+        const room = Math.max(0, steps(input, a.siteLimit) - heldOf(input, a));
+        expect([0, minimum]).toContain(start);
+        if (start > 0) {
+          // A session that stops and one that starts in its place on the default draw no more.
+          for (const { share } of charging)
+            expect(steps(input, share.limit)).toBeGreaterThanOrEqual(start);
+          expect(charging.length * start + onlineIdle(input) * start).toBeLessThanOrEqual(room);
+        }
+        const needs = charging.map(({ session }) => bounds(input, session).min);
+        const fits =
+          needs.every((n) => n >= minimum) &&
+          needs.reduce((n, m) => n + m, 0) + minimum * onlineIdle(input) <= room;
+        if (fits) expect(start).toBe(minimum);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps the start limit when a session starts on an idle connector, and admits it', () => {
+    fc.assert(
+      fc.property(site, fc.nat(), (input, pick) => {
+        const a = run(input);
+        const ready = (input.idle ?? []).filter((i) => i.held === undefined && i.count > 0);
+        fc.pre(a.startLimit > 0 && ready.length > 0 && a.sessions.every((s) => !s.waiting));
+        const station = ready[pick % ready.length]!;
+        const newcomer: ChargingSessionLoad = {
+          sessionId: 'new',
+          stationId: station.stationId,
+          connectorId: 9,
+          startedAt: new Date(Date.UTC(2026, 11, 5, 12)).toISOString(),
+        };
+        const after = run({
+          ...input,
+          sessions: [...input.sessions, newcomer],
+          idle: input.idle!.map((i) => (i === station ? { ...i, count: i.count - 1 } : i)),
+        });
+        expect(after.startLimit).toBe(a.startLimit);
+        expect(after.sessions.filter((s) => s.waiting)).toEqual([]);
+      }),
+      { numRuns: 1000 },
     );
   });
 
@@ -110,9 +185,7 @@ describe('site load allocation, over random sites', () => {
     fc.assert(
       fc.property(site, (input) => {
         const a = run(input);
-        const held = a.sessions
-          .filter((s) => s.held)
-          .reduce((n, s) => n + steps(input, s.limit), 0);
+        const held = heldOf(input, a);
         const needs = free(input, a).reduce((n, { session }) => n + bounds(input, session).min, 0);
         if (needs + held <= steps(input, a.siteLimit))
           expect(a.sessions.filter((s) => s.waiting)).toEqual([]);

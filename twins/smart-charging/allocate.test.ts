@@ -126,7 +126,63 @@ describe('site load allocation', () => {
     ).toEqual({ s1: 22000 });
   });
 
+  it('keeps the minimum for every idle connector, so a session starting on its default fits', () => {
+    const a = shares({
+      limit: W22,
+      policy: { kind: 'equal-share', minimumPerSession: 4000 },
+      sessions: [aSession(1)],
+      idle: [{ stationId: 'cs2', count: 2 }],
+    });
+    expect(a).toMatchObject({ startLimit: 4000, reserved: 8000, allocated: 22000 });
+    expect(limits(a)).toEqual({ s1: 14000 });
+  });
+
+  it('starts idle connectors at 0 when the limit cannot give each the minimum', () => {
+    const a = shares({
+      limit: W22,
+      policy: { kind: 'equal-share', minimumPerSession: 6000 },
+      sessions: [aSession(1), aSession(2)],
+      idle: [
+        { stationId: 'cs2', count: 1 },
+        { stationId: 'cs3', count: 1 },
+      ],
+    });
+    expect(a).toMatchObject({ startLimit: 0, reserved: 0 });
+    expect(limits(a)).toEqual({ s1: 11000, s2: 11000 });
+  });
+
+  it('starts idle connectors at 0 while a charging session has less than the minimum', () => {
+    const a = shares({
+      limit: W22,
+      policy: { kind: 'equal-share', minimumPerSession: 4000 },
+      sessions: [aSession(1, { maximum: 2000 })],
+      idle: [{ stationId: 'cs2', count: 1 }],
+    });
+    expect(a.startLimit).toBe(0);
+  });
+
+  it('counts an offline station’s idle connectors at the default it last heard', () => {
+    const a = shares({
+      limit: W22,
+      policy: { kind: 'equal-share', minimumPerSession: 4000 },
+      sessions: [aSession(1)],
+      idle: [{ stationId: 'cs2', count: 2, held: 3000 }],
+    });
+    expect(a).toMatchObject({ startLimit: 4000, reserved: 6000 });
+    expect(limits(a)).toEqual({ s1: 16000 });
+  });
+
   it.each([
+    [{ idle: [{ stationId: 'cs2', count: 1.5 }] }, SESSION_INVALID],
+    [
+      {
+        idle: [
+          { stationId: 'cs2', count: 1 },
+          { stationId: 'cs2', count: 1 },
+        ],
+      },
+      SESSION_INVALID,
+    ],
     [{ limit: { unit: 'W', value: -1 } }, LIMIT_INVALID],
     [{ limit: { unit: 'kW', value: 22 } }, LIMIT_INVALID],
     [{ limit: { unit: 'A', value: 32, phases: 2 } }, LIMIT_INVALID],

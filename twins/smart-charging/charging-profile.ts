@@ -9,10 +9,19 @@ import type { ChargingRateUnit } from './site-limit';
  */
 export const LOAD_MANAGER_STACK_LEVEL = 1;
 export const LOAD_MANAGER_PROFILE_ID_BASE = 7000;
+/**
+ * The TxDefaultProfile load management keeps on each station of a limited site: connector
+ * (EVSE) 0, so it covers every connector; its own id, outside the TxProfiles' 7000 + n, and
+ * the same stack level (a different purpose never replaces it). Operators' own defaults at
+ * stack level 0 lie under it; theirs at 2 or more override it.
+ */
+export const LOAD_MANAGER_DEFAULT_PROFILE_ID = 6000;
+
+export type StationProtocol = 'ocpp1.6' | 'ocpp2.0.1';
 
 /** Where a session's profile goes: the connector (1.6) or EVSE (2.0.1) and its transaction. */
 export interface ProfileTarget {
-  protocol: 'ocpp1.6' | 'ocpp2.0.1';
+  protocol: StationProtocol;
   /** 1.6: the connector; 2.0.1: the EVSE. */
   connectorId: number;
   /** 1.6: the integer the CSMS handed out; 2.0.1: the station's string id. */
@@ -35,11 +44,7 @@ export interface ProfileLimit {
  *   { limit: 7333, unit: 'W' }) // → { connectorId: 1, csChargingProfiles: { … TxProfile … } }
  */
 export function txProfileRequest(target: ProfileTarget, limit: ProfileLimit) {
-  const period = {
-    startPeriod: 0,
-    limit: limit.limit,
-    ...(limit.phases !== undefined ? { numberPhases: limit.phases } : {}),
-  };
+  const period = periodOf(limit);
   const id = LOAD_MANAGER_PROFILE_ID_BASE + target.connectorId;
   if (target.protocol === 'ocpp1.6')
     return {
@@ -63,5 +68,47 @@ export function txProfileRequest(target: ProfileTarget, limit: ProfileLimit) {
       transactionId: target.transactionId,
       chargingSchedule: [{ id, chargingRateUnit: limit.unit, chargingSchedulePeriod: [period] }],
     },
+  };
+}
+
+/**
+ * A `SetChargingProfile` request with load management's TxDefaultProfile on connector (EVSE)
+ * 0: what every transaction of the station starts on until its own TxProfile arrives.
+ * Relative with no duration: it holds from each transaction's start until replaced.
+ *
+ * @example txDefaultProfileRequest('ocpp2.0.1', { limit: 0, unit: 'W' })
+ *   // → { evseId: 0, chargingProfile: { id: 6000, … TxDefaultProfile … limit: 0 } }
+ */
+export function txDefaultProfileRequest(protocol: StationProtocol, limit: ProfileLimit) {
+  const id = LOAD_MANAGER_DEFAULT_PROFILE_ID;
+  const common = {
+    stackLevel: LOAD_MANAGER_STACK_LEVEL,
+    chargingProfilePurpose: 'TxDefaultProfile',
+    chargingProfileKind: 'Relative',
+  };
+  const schedule = { chargingRateUnit: limit.unit, chargingSchedulePeriod: [periodOf(limit)] };
+  if (protocol === 'ocpp1.6')
+    return {
+      connectorId: 0,
+      csChargingProfiles: { chargingProfileId: id, ...common, chargingSchedule: schedule },
+    };
+  return { evseId: 0, chargingProfile: { id, ...common, chargingSchedule: [{ id, ...schedule }] } };
+}
+
+/**
+ * A `ClearChargingProfile` request for one profile by its id (1.6 `id`, 2.0.1
+ * `chargingProfileId`): what removing a site's limit sends for what load management set.
+ *
+ * @example clearProfileRequest('ocpp1.6', 6000) // → { id: 6000 }
+ */
+export function clearProfileRequest(protocol: StationProtocol, id: number) {
+  return protocol === 'ocpp1.6' ? { id } : { chargingProfileId: id };
+}
+
+function periodOf(limit: ProfileLimit) {
+  return {
+    startPeriod: 0,
+    limit: limit.limit,
+    ...(limit.phases !== undefined ? { numberPhases: limit.phases } : {}),
   };
 }

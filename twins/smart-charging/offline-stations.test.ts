@@ -58,4 +58,30 @@ describe('offline stations at a site', () => {
     expect(back.offlineSince).toEqual({});
     expect(back.loads.every((l) => l.held === undefined)).toBe(true);
   });
+
+  it('counts each counted station’s connectors without a session as idle, offline ones at their default', () => {
+    const stations = [
+      { deviceId: 'cs1', protocol: 'ocpp1.6' as const, connection: 'a', points: [1, 2] },
+      { deviceId: 'cs2', protocol: 'ocpp1.6' as const, connection: 'b', points: [] },
+      { deviceId: 'cs3', protocol: 'ocpp1.6' as const, connection: null, points: [1, 2, 3] },
+      { deviceId: 'cs4', protocol: 'ocpp2.0.1' as const, connection: null, points: [1] },
+    ];
+    const counted = siteLoads({
+      sessions,
+      offline: ['cs3', 'cs4'],
+      offlineSince: { cs4: 0 },
+      sent,
+      now: 6000,
+      releaseDelayMs: 5000,
+      stations,
+      defaults: { cs3: 4000 },
+    });
+    // cs2 reported no connector: its one runs a session. cs4's delay has passed.
+    expect(counted.idle).toEqual([
+      { stationId: 'cs1', count: 1 },
+      { stationId: 'cs2', count: 0 },
+      { stationId: 'cs3', count: 2, held: 4000 },
+    ]);
+    expect(counted.nextRelease).toBe(11000);
+  });
 });
