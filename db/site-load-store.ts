@@ -1,7 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { TransactionSql } from 'postgres';
 import type { DeviceKey } from '../twins/ids';
-import type { LoadPolicy, SiteLimit } from '../twins/smart-charging';
+import {
+  chargingPointsOf,
+  type LoadPolicy,
+  type SiteLimit,
+  type SiteStationFact,
+} from '../twins/smart-charging';
 import type { Database } from './client';
 import { siteLoadLimits } from './schema';
 
@@ -67,9 +72,11 @@ export interface SiteLoadFacts {
   sessions: SiteSession[];
   /** Devices at the site that are not online now. */
   offline: string[];
+  /** The site's OCPP stations (by their last connection's protocol), online or not. */
+  stations: SiteStationFact[];
 }
 
-/** The site's running sessions and which of its stations are not online. */
+/** The site's running sessions, its OCPP stations and which devices are not online. */
 export async function readSiteLoad(
   database: Database,
   tenantId: string,
@@ -93,9 +100,22 @@ export async function readSiteLoad(
     where d.tenant_id = ${tenantId} and d.site_id = ${siteId}
       and s.stopped_at is null and s.started_at is not null and s.transaction_id is not null
     order by s.started_at, s.id`;
-  const offline = await database.sql<{ device_id: string }[]>`
-    select device_id from device_twins
-    where tenant_id = ${tenantId} and site_id = ${siteId} and connectivity <> 'online'`;
+  const devices = await database.sql<
+    {
+      device_id: string;
+      connectivity: string;
+      session_id: string | null;
+      protocol: string | null;
+      connectors: unknown;
+      evses: unknown;
+    }[]
+  >`
+    select device_id, connectivity, session_id, state->'connectivity'->>'protocol' as protocol,
+      reported->'connectors' as connectors, reported->'evses' as evses
+    from device_twins
+    where tenant_id = ${tenantId} and site_id = ${siteId}
+    order by device_id`;
+  const offline = devices.filter((d) => d.connectivity !== 'online');
   return {
     sessions: sessions.map((r) => ({
       deviceId: r.device_id,
@@ -106,6 +126,18 @@ export async function readSiteLoad(
       startedAt: new Date(r.started_at).toISOString(),
     })),
     offline: offline.map((r) => r.device_id),
+    stations: devices.flatMap((d) =>
+      d.protocol === 'ocpp1.6' || d.protocol === 'ocpp2.0.1'
+        ? [
+            {
+              deviceId: d.device_id,
+              protocol: d.protocol,
+              connection: d.connectivity === 'online' ? d.session_id : null,
+              points: chargingPointsOf({ connectors: d.connectors, evses: d.evses }),
+            },
+          ]
+        : [],
+    ),
   };
 }
 
@@ -135,6 +167,16 @@ export async function saveSiteLoadLimit(
     .insert(siteLoadLimits)
     .values({ ...key, ...row })
     .onConflictDoUpdate({ target: [siteLoadLimits.tenantId, siteLoadLimits.siteId], set: row });
+}
+
+/** Forgets a site's limit: the ingest path stops telling its (ended) load manager. */
+export async function deleteSiteLoadLimit(
+  database: Database,
+  key: { tenantId: string; siteId: string },
+): Promise<void> {
+  await database.db
+    .delete(siteLoadLimits)
+    .where(and(eq(siteLoadLimits.tenantId, key.tenantId), eq(siteLoadLimits.siteId, key.siteId)));
 }
 
 export async function findSiteLoadLimit(

@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './support/graphql';
-import {
-  bootPayload,
-  connectStation,
-  type OcppVersion,
-  type Station,
-} from './support/ocpp-station';
+import type { OcppVersion, Station } from './support/ocpp-station';
+import { Received, stationAt as stationAtSite } from './support/site-load-stations';
 import { startTestStack, type TestStack } from './support/stack';
 import { TwinGraph } from './support/twin-graph';
 
@@ -25,62 +21,13 @@ const SITE_LOAD = `query ($t: ID!, $s: ID!) { siteLoad(tenantId: $t, siteId: $s)
   limit unit shares { stationId limit waiting held }
   history { reason siteLimit allocated shares { stationId limit held } sent { stationId limit status } } } }`;
 
-/** The limits in force on the site's stations, as the stations received them, per transaction. */
-class Received {
-  /** station → transaction → limit (W) */
-  readonly inForce = new Map<string, Map<string, number>>();
-  readonly running = new Set<string>();
-  maxSum = 0;
-
-  record(station: string, params: any) {
-    const tx =
-      'csChargingProfiles' in params
-        ? String(params.csChargingProfiles.transactionId)
-        : params.chargingProfile.transactionId;
-    const limit =
-      'csChargingProfiles' in params
-        ? params.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit
-        : params.chargingProfile.chargingSchedule[0].chargingSchedulePeriod[0].limit;
-    const mine = this.inForce.get(station) ?? new Map<string, number>();
-    mine.set(tx, limit);
-    this.inForce.set(station, mine);
-    this.maxSum = Math.max(this.maxSum, this.sum());
-  }
-
-  /** What the running transactions may draw, summed: a profile of an ended one binds nothing. */
-  sum(): number {
-    let total = 0;
-    for (const [station, txs] of this.inForce)
-      for (const [tx, limit] of txs) if (this.running.has(`${station}:${tx}`)) total += limit;
-    return total;
-  }
-
-  of(station: string, tx: string): number | undefined {
-    return this.inForce.get(station)?.get(tx);
-  }
-}
-
-async function stationAt(
+const stationAt = (
   graph: TwinGraph,
   siteId: string,
   deviceId: string,
   version: OcppVersion,
   received: Received,
-): Promise<Station> {
-  const token = await graph.register(deviceId);
-  await graph.asset(`bay-${deviceId}`, siteId);
-  const bound = await graph.bind(`bay-${deviceId}`, deviceId);
-  expect(bound.errors).toBeUndefined();
-  const cp = await connectStation(stack.ocppUrl, version, deviceId, token, graph.tenantId);
-  cp.handle(({ method, params }) => {
-    if (method === 'SetChargingProfile') received.record(deviceId, params);
-    return { status: 'Accepted' };
-  });
-  expect(await cp.call('BootNotification', bootPayload(version))).toMatchObject({
-    status: 'Accepted',
-  });
-  return cp;
-}
+) => stationAtSite(stack, graph, siteId, deviceId, version, received);
 
 const at = () => new Date().toISOString();
 
@@ -104,6 +51,10 @@ describe('a site with a 22 kW limit', () => {
     const cs1 = await stationAt(graph, 'depot', 'cs1', 'ocpp1.6', received);
     const cs2 = await stationAt(graph, 'depot', 'cs2', 'ocpp1.6', received);
     const cs3 = await stationAt(graph, 'depot', 'cs3', 'ocpp2.0.1', received);
+    // No minimum per session: every station starts new sessions at 0 until their TxProfile.
+    await expect
+      .poll(() => ['cs1', 'cs2', 'cs3'].map((s) => received.defaults.get(s)), { timeout: 60_000 })
+      .toEqual([0, 0, 0]);
 
     // Three sessions start.
     const start16 = async (cp: Station, name: string, idTag: string) => {
@@ -113,7 +64,7 @@ describe('a site with a 22 kW limit', () => {
         meterStart: 0,
         timestamp: at(),
       });
-      received.running.add(`${name}:${transactionId}`);
+      received.start(name, String(transactionId));
       return String(transactionId);
     };
     // One after the other, each once the one before has its profile: every start lowers the
@@ -124,7 +75,7 @@ describe('a site with a 22 kW limit', () => {
     await shares([22000], () => [received.of('cs1', tx1)]);
     const tx2 = await start16(cs2, 'cs2', 'TAG-2');
     await shares([11000, 11000], () => [received.of('cs1', tx1), received.of('cs2', tx2)]);
-    received.running.add('cs3:tx-3');
+    received.start('cs3', 'tx-3');
     await cs3.call('TransactionEvent', {
       eventType: 'Started',
       timestamp: at(),
@@ -149,7 +100,7 @@ describe('a site with a 22 kW limit', () => {
       timestamp: at(),
       reason: 'Local',
     });
-    received.running.delete(`cs2:${tx2}`);
+    received.stop('cs2', tx2);
     await expect
       .poll(() => [received.of('cs1', tx1), received.of('cs3', 'tx-3')], {
         timeout: 60_000,
@@ -161,7 +112,7 @@ describe('a site with a 22 kW limit', () => {
     // A station drops: its share stays held for the delay, then comes back to the others.
     // Past the delay the dropped station is no longer counted (docs/smart-charging.md).
     await cs3.close();
-    received.running.delete('cs3:tx-3');
+    received.stop('cs3', 'tx-3');
     await expect
       .poll(() => received.of('cs1', tx1), { timeout: 60_000, interval: 200 })
       .toBe(22000);

@@ -140,6 +140,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     requestDeviceLog: OPERATE,
     // A site's power limit may come from a partner (the grid operator's or building's system).
     setSiteLoadLimit: [...OPERATE, 'partner'],
+    removeSiteLoadLimit: [...OPERATE, 'partner'],
     // Commissioning a station includes registering its meter's key.
     setMeterPublicKey: PROVISION,
     // Roaming contracts and the tokens that open the tenant's OCPI interface.

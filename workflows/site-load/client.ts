@@ -1,6 +1,7 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TWIN_TASK_QUEUE } from '../task-queues';
 import {
+  removeSiteLimitUpdate,
   SITE_LOAD_WORKFLOW,
   setSiteLimitUpdate,
   siteLoadQuery,
@@ -43,6 +44,24 @@ export async function querySiteLoad(
     return await client.workflow
       .getHandle(siteLoadWorkflowId(site.tenantId, site.siteId))
       .query(siteLoadQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
+}
+
+/**
+ * Removes a site's limit: its manager clears what it set on the stations and ends. Answered
+ * once the online stations answered; null when no manager runs (nothing was set).
+ */
+export async function removeSiteLoad(
+  client: Client,
+  site: { tenantId: string; siteId: string },
+): Promise<SiteLoadView | null> {
+  try {
+    return await client.workflow
+      .getHandle(siteLoadWorkflowId(site.tenantId, site.siteId))
+      .executeUpdate(removeSiteLimitUpdate);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return null;
     throw error;

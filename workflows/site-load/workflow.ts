@@ -9,6 +9,7 @@ import {
 import type { SiteLoadActivities } from '../activities/site-load-activities';
 import { SiteLoadManager } from './manager';
 import {
+  removeSiteLimitUpdate,
   setSiteLimitUpdate,
   siteChangedSignal,
   siteLoadQuery,
@@ -27,7 +28,9 @@ const activities = proxyActivities<SiteLoadActivities>({
  * starts and stops and stations' connects and disconnects, and limit changes; each time it
  * reads the site's running sessions, computes every session's share (twins/smart-charging)
  * and sends the TxProfiles that changed, lowered ones first. An offline station's share is
- * held until its release delay has passed (a durable timer), then the others get it.
+ * held until its release delay has passed (a durable timer), then the others get it. Every
+ * station of the site keeps a TxDefaultProfile at the start limit; removing the limit clears
+ * what the manager set and ends it.
  */
 export async function siteLoadManager(args: SiteLoadArgs): Promise<void> {
   const manager = new SiteLoadManager(args, activities, `${workflowInfo().runId}`);
@@ -39,16 +42,26 @@ export async function siteLoadManager(args: SiteLoadArgs): Promise<void> {
       manager.setSettings(settings);
       return manager.view();
     },
-    { validator: (settings: SiteLoadSettings) => SiteLoadManager.check(settings) },
+    { validator: (settings: SiteLoadSettings) => SiteLoadManager.check(settings, manager) },
   );
+  setHandler(removeSiteLimitUpdate, async () => {
+    manager.requestRemoval();
+    await condition(() => manager.removed);
+    return manager.view();
+  });
   manager.changed('started');
+  const due = () => manager.dirty || manager.removing;
   for (;;) {
     const wait = manager.nextReleaseIn(Date.now());
-    if (wait === null) await condition(() => manager.dirty);
-    else if (!(await condition(() => manager.dirty, wait)))
-      manager.changed('offline share released');
+    if (wait === null) await condition(due);
+    else if (!(await condition(due, wait))) manager.changed('offline share released');
+    if (manager.removing) {
+      await manager.clear(new Date().toISOString());
+      await condition(allHandlersFinished);
+      return;
+    }
     await manager.recompute(new Date().toISOString());
-    if (workflowInfo().continueAsNewSuggested && !manager.dirty) {
+    if (workflowInfo().continueAsNewSuggested && !manager.dirty && !manager.removing) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof siteLoadManager>(manager.carried());
     }

@@ -1,11 +1,17 @@
 import { sitesByIds } from '../../../db/graph-lookups';
-import { findSiteLoadLimit, saveSiteLoadLimit } from '../../../db/site-load-store';
+import {
+  deleteSiteLoadLimit,
+  findSiteLoadLimit,
+  saveSiteLoadLimit,
+} from '../../../db/site-load-store';
 import { isRejection } from '../../../twins/errors';
 import { allocate, type LoadPolicy, type SiteLimit } from '../../../twins/smart-charging';
-import { querySiteLoad, setSiteLoad } from '../../../workflows/site-load/client';
+import { querySiteLoad, removeSiteLoad, setSiteLoad } from '../../../workflows/site-load/client';
 import {
   DEFAULT_RELEASE_DELAY_MS,
   type SiteLoadSettings,
+  type SiteLoadStep,
+  type SiteLoadView,
 } from '../../../workflows/site-load/messages';
 import { apiError, fromTemporal } from '../../errors';
 import type { ApiContext } from '../resolvers';
@@ -58,10 +64,27 @@ function settingsOf(input: SetInput): SiteLoadSettings {
   return settings;
 }
 
-async function siteLoadView(ctx: ApiContext, site: { tenantId: string; siteId: string }) {
+/** A step as the API shows it; steps from before the TxDefaultProfile lack its fields. */
+const stepOf = (step: SiteLoadStep) => ({
+  ...step,
+  at: new Date(step.at),
+  startLimit: step.startLimit ?? 0,
+  reserved: step.reserved ?? 0,
+  stationProfiles: (step.stationProfiles ?? []).map((p) => ({
+    ...p,
+    action: p.action === 'clear' ? 'CLEAR' : 'SET_DEFAULT',
+  })),
+});
+
+async function siteLoadView(
+  ctx: ApiContext,
+  site: { tenantId: string; siteId: string },
+  /** The manager's last answer, when it has ended (a removed limit). */
+  ended?: SiteLoadView | null,
+) {
   const saved = await findSiteLoadLimit(ctx.database, site);
   if (!saved) return null;
-  const live = await querySiteLoad(ctx.temporal, site);
+  const live = ended !== undefined ? ended : await querySiteLoad(ctx.temporal, site);
   return {
     siteId: site.siteId,
     limit: saved.limit.value,
@@ -73,7 +96,7 @@ async function siteLoadView(ctx: ApiContext, site: { tenantId: string; siteId: s
     updatedBy: saved.updatedBy,
     updatedAt: new Date(saved.updatedAt),
     shares: live?.shares ?? [],
-    history: (live?.history ?? []).map((step) => ({ ...step, at: new Date(step.at) })),
+    history: (live?.history ?? []).map(stepOf),
   };
 }
 
@@ -95,6 +118,23 @@ export const siteLoadResolvers = {
       }
       await saveSiteLoadLimit(ctx.database, site, settings, ctx.principal.actor);
       return siteLoadView(ctx, site);
+    },
+    removeSiteLoadLimit: async (
+      _: unknown,
+      site: { tenantId: string; siteId: string },
+      ctx: ApiContext,
+    ) => {
+      // The manager clears first and the row goes once it answered: a failure in between leaves
+      // the limit in place, to be removed again.
+      let ended: SiteLoadView | null;
+      try {
+        ended = await removeSiteLoad(ctx.temporal, site);
+      } catch (error) {
+        throw fromTemporal(error, `site ${site.siteId}`);
+      }
+      const view = await siteLoadView(ctx, site, ended);
+      await deleteSiteLoadLimit(ctx.database, site);
+      return view;
     },
   },
 };

@@ -59,14 +59,38 @@ export const siteLoadTypeDefs = /* GraphQL */ `
     status: String!
   }
 
+  "Load management's TxDefaultProfile sent to a station (SET_DEFAULT), or the ClearChargingProfile of a profile it set (CLEAR, when the limit is removed), and what the station answered."
+  type StationProfileSent {
+    stationId: ID!
+    action: StationProfileAction!
+    "6000 for the TxDefaultProfile, 7000 + connector (EVSE) for a session's TxProfile."
+    profileId: Int!
+    "The default's limit; null for a clear."
+    limit: Float
+    "As ProfileSent's, or queued: the station is offline and hears it when it is back."
+    status: String!
+  }
+
+  enum StationProfileAction {
+    SET_DEFAULT
+    CLEAR
+  }
+
   "One recomputation: why, the shares decided, the profiles sent (lowered ones first)."
   type SiteLoadStep {
     at: DateTime!
     reason: String!
     siteLimit: Float!
+    "The shares plus what idle connectors keep (reserved): never more than siteLimit, unless offline stations alone hold more."
     allocated: Float!
+    "What a session starting on an idle connector draws until its TxProfile arrives (every station's TxDefaultProfile): the minimum per session when the limit can keep it for every idle connector, else 0."
+    startLimit: Float!
+    "Kept for idle connectors (connectors without a session, of stations counted)."
+    reserved: Float!
     shares: [SessionShare!]!
     sent: [ProfileSent!]!
+    "TxDefaultProfiles sent in this step, or clears when the limit was removed."
+    stationProfiles: [StationProfileSent!]!
   }
 
   type SiteLoad {
@@ -93,5 +117,7 @@ export const siteLoadTypeDefs = /* GraphQL */ `
   extend type Mutation {
     "Sets (or changes) a site's power limit and policy; its load manager recomputes at once."
     setSiteLoadLimit(input: SetSiteLoadLimitInput!): SiteLoad!
+    "Removes a site's power limit: its load manager clears the TxDefaultProfiles and TxProfiles it set and ends. Answers the last state (its last step shows each station's answer), or null when the site had no limit."
+    removeSiteLoadLimit(tenantId: ID!, siteId: ID!): SiteLoad
   }
 `;
