@@ -13,6 +13,7 @@ import {
 } from '../twins/device';
 import { isRejection, reject, type Rejection } from '../twins/errors';
 import type { DeviceKey } from '../twins/ids';
+import { chargingPointsOf } from '../twins/smart-charging';
 import type { SteadyPairs } from './alarm-steady';
 import { evaluateAlarms, flattenFields, type RulesOf } from './alarm-evaluation';
 import type { Database } from './client';
@@ -196,11 +197,17 @@ async function ingestIn(
       : [];
   });
   await writeNotices(tx, notices);
-  // A station that went offline or came back changes its site's load management.
+  // A station that went offline or came back changes its site's load management, and so does
+  // one that reported a connector (EVSE) it had not: one more that may start a session.
   await noteSiteLoadOf(
     tx,
     changed
-      .filter((k) => before.get(k)!.connectivity.status !== current.get(k)!.connectivity.status)
+      .filter(
+        (k) =>
+          before.get(k)!.connectivity.status !== current.get(k)!.connectivity.status ||
+          chargingPointsOf(current.get(k)!.shadow.reported).length >
+            chargingPointsOf(before.get(k)!.shadow.reported).length,
+      )
       .map((k) => current.get(k)!),
   );
   // Reported fields judged against the alarm rules that read them (docs/alarms.md).

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { txProfileRequest } from '../twins/smart-charging';
+import {
+  clearProfileRequest,
+  LOAD_MANAGER_DEFAULT_PROFILE_ID,
+  txDefaultProfileRequest,
+  txProfileRequest,
+} from '../twins/smart-charging';
 import { eventually, graphql } from './support/graphql';
 import { bootPayload, connectStation, type OcppVersion } from './support/ocpp-station';
 import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
@@ -106,6 +111,19 @@ describe.each(['ocpp1.6', 'ocpp2.0.1'] as const)(
         'SetChargingProfile',
         'GetCompositeSchedule',
         'ClearChargingProfile',
+      ]);
+      await cp.close();
+    });
+
+    it('sets load management’s TxDefaultProfile on connector 0 and clears it by id, both passing the official schema', async () => {
+      const { cp, received, command } = await bootedStation(version);
+      const profile = txDefaultProfileRequest(version, { limit: 16, unit: 'A', phases: 3 });
+      await command('SetChargingProfile', profile, 'SUCCEEDED');
+      const clear = clearProfileRequest(version, LOAD_MANAGER_DEFAULT_PROFILE_ID);
+      await command('ClearChargingProfile', clear, 'SUCCEEDED');
+      expect(received).toEqual([
+        { method: 'SetChargingProfile', params: profile },
+        { method: 'ClearChargingProfile', params: clear },
       ]);
       await cp.close();
     });

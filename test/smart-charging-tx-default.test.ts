@@ -32,17 +32,10 @@ describe('a limited site’s TxDefaultProfile', () => {
     await graph.customer('c1');
     await graph.site('depot', 'c1');
     const received = new Received();
-    // cs1 has two connectors and says so before any limit exists.
     const cs1 = await stationAt(stack, graph, 'depot', 'cs1', 'ocpp1.6', received, 2);
-    for (const connectorId of [1, 2])
-      await cs1.call('StatusNotification', {
-        connectorId,
-        status: 'Available',
-        errorCode: 'NoError',
-      });
     const cs2 = await stationAt(stack, graph, 'depot', 'cs2', 'ocpp1.6', received);
 
-    // The limit is set: 3 idle connectors × 5 kW fit in 22 kW, so each station starts at 5 kW.
+    // The limit is set: the idle connectors × 5 kW fit in 22 kW, so each station starts at 5 kW.
     await graph.ok(SET_LIMIT, {
       i: {
         tenantId: graph.tenantId,
@@ -54,6 +47,16 @@ describe('a limited site’s TxDefaultProfile', () => {
     });
     const defaults = (...ids: string[]) => ids.map((id) => received.defaults.get(id));
     await poll(() => defaults('cs1', 'cs2')).toEqual([5000, 5000]);
+    const history = async () =>
+      (await graph.ok(SITE_LOAD, { s: 'depot' })).siteLoad.history as Array<any>;
+    // cs1 says it has two connectors: one more that may start a session, kept at 5 kW.
+    for (const connectorId of [1, 2])
+      await cs1.call('StatusNotification', {
+        connectorId,
+        status: 'Available',
+        errorCode: 'NoError',
+      });
+    await poll(async () => (await history())[0]?.reserved).toBe(15000);
 
     // A 2.0.1 station coming online later gets it too (4 idle connectors: 20 kW still fit).
     const cs3 = await stationAt(stack, graph, 'depot', 'cs3', 'ocpp2.0.1', received);
@@ -105,8 +108,6 @@ describe('a limited site’s TxDefaultProfile', () => {
     expect(received.maxSum).toBeLessThanOrEqual(22000);
 
     // Each step shows the defaults sent and each station's answer, and keeps the limit.
-    const history = async () =>
-      (await graph.ok(SITE_LOAD, { s: 'depot' })).siteLoad.history as Array<any>;
     await poll(async () => (await history())[0]?.startLimit).toBe(0);
     const steps = await history();
     for (const step of steps) expect(step.allocated).toBeLessThanOrEqual(22000);
