@@ -335,6 +335,75 @@ const scenarios: Record<string, (stack: TestStack) => Promise<Capture>> = {
     }, 60_000);
     return { workflowId: siteLoadWorkflowId(tenantId, 'load-site') };
   },
+  async 'site-load-tx-default'(stack) {
+    // A site with a limit and a minimum per session, one OCPP 1.6 station with two connectors:
+    // it gets the TxDefaultProfile, a session starts and gets its TxProfile, the limit is
+    // removed and both are cleared; the manager ends.
+    const ok = async (q: string, v: Record<string, unknown>) => {
+      const res = await graphql(stack.apiUrl, q, v);
+      if (res.errors) throw new Error(JSON.stringify(res.errors));
+      return res.data;
+    };
+    const i = (x: object) => ({ i: { tenantId, ...x } });
+    await ok(
+      `mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { __typename } }`,
+      i({ customerId: 'default-c', name: 'Customer' }),
+    );
+    await ok(
+      `mutation ($i: CreateSiteInput!) { createSite(input: $i) { __typename } }`,
+      i({ siteId: 'default-site', customerId: 'default-c', name: 'Depot' }),
+    );
+    await ok(
+      `mutation ($i: CreateAssetInput!) { createAsset(input: $i) { __typename } }`,
+      i({ assetId: 'default-bay', siteId: 'default-site', name: 'Bay' }),
+    );
+    const token = await register(stack, 'default-station');
+    await ok(
+      `mutation ($i: BindDeviceInput!) { bindDevice(input: $i) { __typename } }`,
+      i({ assetId: 'default-bay', deviceId: 'default-station' }),
+    );
+    const cp = await connectStation(stack.ocppUrl, 'ocpp1.6', 'default-station', token, tenantId);
+    const heard: string[] = [];
+    cp.handle(({ method, params }) => {
+      const p = params.csChargingProfiles;
+      heard.push(
+        p
+          ? `${p.chargingProfilePurpose}:${p.chargingSchedule.chargingSchedulePeriod[0].limit}`
+          : `${method}:${params.id}`,
+      );
+      return { status: 'Accepted' };
+    });
+    await cp.call('BootNotification', bootPayload('ocpp1.6'));
+    for (const connectorId of [1, 2])
+      await cp.call('StatusNotification', {
+        connectorId,
+        status: 'Available',
+        errorCode: 'NoError',
+      });
+    await ok(
+      `mutation ($i: SetSiteLoadLimitInput!) { setSiteLoadLimit(input: $i) { limit } }`,
+      i({ siteId: 'default-site', limit: 22000, unit: 'W', minimumPerSession: 5000 }),
+    );
+    await eventually(
+      async () => (heard.includes('TxDefaultProfile:5000') ? true : undefined),
+      60_000,
+    );
+    await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'TAG',
+      meterStart: 0,
+      timestamp: new Date().toISOString(),
+    });
+    await eventually(async () => (heard.includes('TxProfile:17000') ? true : undefined), 60_000);
+    await ok(
+      `mutation ($t: ID!, $s: ID!) { removeSiteLoadLimit(tenantId: $t, siteId: $s) { limit } }`,
+      { t: tenantId, s: 'default-site' },
+    );
+    await cp.close();
+    const workflowId = siteLoadWorkflowId(tenantId, 'default-site');
+    await stack.temporal.workflow.getHandle(workflowId).result();
+    return { workflowId };
+  },
   async 'device-bound'(_stack) {
     // The device side of the binding above: bind and unbind updates, status signals to the asset.
     return { workflowId: deviceWorkflowId({ tenantId, deviceId: 'bay-device-a' }) };
