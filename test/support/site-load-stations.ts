@@ -17,6 +17,8 @@ export class Received {
   /** station → how many connectors (EVSEs) it has */
   readonly connectors = new Map<string, number>();
   readonly running = new Set<string>();
+  /** Each station's secret, to connect it again. */
+  readonly tokens = new Map<string, string>();
   /** Every ClearChargingProfile, as `<station>:<id>`. */
   readonly cleared: string[] = [];
   maxSum = 0;
@@ -88,6 +90,19 @@ export async function stationAt(
   const bound = await graph.bind(`bay-${deviceId}`, deviceId);
   expect(bound.errors).toBeUndefined();
   received.connectors.set(deviceId, connectors);
+  received.tokens.set(deviceId, token);
+  return online(stack, graph, deviceId, version, received);
+}
+
+/** Connects a station of the site (again), recording what it receives, and boots it. */
+export async function online(
+  stack: TestStack,
+  graph: TwinGraph,
+  deviceId: string,
+  version: OcppVersion,
+  received: Received,
+): Promise<Station> {
+  const token = received.tokens.get(deviceId)!;
   const cp = await connectStation(stack.ocppUrl, version, deviceId, token, graph.tenantId);
   cp.handle(({ method, params }) => {
     received.record(deviceId, method, params);
