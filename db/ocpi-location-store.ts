@@ -59,7 +59,8 @@ export async function findOcpiLocationRow(database: Database, tenantId: string, 
  * A page of a tenant's published Locations, by site id, with the total: a Location's
  * last_updated is the newest change of its details, its assets and their stations, and the
  * date window (OCPI's date_from inclusive, date_to exclusive) applies to it. Under a party's
- * station filter, only Locations with at least one EVSE whose station it sees are listed.
+ * station filter, only Locations with at least one EVSE whose station it sees are listed, and
+ * only those EVSEs and stations count for last_updated.
  */
 export async function pageLocationSites(
   database: Database,
@@ -92,11 +93,16 @@ export async function pageLocationSites(
       select l.site_id, s.name, l.details, l.publish,
         greatest(
           l.updated_at,
+          -- Only what the party sees: a station it does not see changes nothing of its copy.
           (select max(a.updated_at::timestamptz) from assets a
-             where a.tenant_id = l.tenant_id and a.site_id = l.site_id),
+             left join device_twins d
+               on d.tenant_id = a.tenant_id and d.device_id = a.current_device_id
+             where a.tenant_id = l.tenant_id and a.site_id = l.site_id
+               and ${ocpiStationFilterSql(database, stations, 'd')}),
           (select max(d.updated_at::timestamptz) from assets a
              join device_twins d on d.tenant_id = a.tenant_id and d.device_id = a.current_device_id
-             where a.tenant_id = l.tenant_id and a.site_id = l.site_id)
+             where a.tenant_id = l.tenant_id and a.site_id = l.site_id
+               and ${ocpiStationFilterSql(database, stations, 'd')})
         ) as last_updated
       from ocpi_locations l
       join sites s on s.tenant_id = l.tenant_id and s.site_id = l.site_id

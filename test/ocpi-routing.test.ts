@@ -209,6 +209,21 @@ describe('an OCPI party as a backend kind', () => {
     expect((await emsp.get(url('/loc-r/bay-1'), token, 'EVSE')).object).toMatchObject({
       uid: 'bay-1',
     });
+    // A change of the station it does not see leaves the party's Location as it was.
+    const before = page.objects[0].last_updated;
+    await status('cp-dc', 'Reserved');
+    await expect
+      .poll(
+        async () =>
+          (
+            await ok('query ($t: ID!) { device(tenantId: $t, deviceId: "cp-dc") { reported } }', {
+              t: T,
+            })
+          ).device.reported.connectors?.['1']?.status,
+        { timeout: 30_000 },
+      )
+      .toBe('Reserved');
+    expect((await emsp.get(url('/loc-r'), token, 'Location')).object.last_updated).toBe(before);
 
     // Commands: the DC station is, to the party, an unknown EVSE; the AC one takes its command.
     const refused = await startSession('bay-2');
@@ -239,14 +254,14 @@ describe('an OCPI party as a backend kind', () => {
     await expect
       .poll(() => received['cp-dc'], { timeout: 30_000 })
       .toContain('RemoteStartTransaction');
-    // The DC station's changes are pushed again (the pull above left it CHARGING).
-    await status('cp-dc', 'Reserved');
+    // The DC station's changes are pushed again (the pull above left it RESERVED).
+    await status('cp-dc', 'Unavailable');
     await expect
       .poll(held, {
         timeout: 60_000,
         interval: 1_000,
       })
-      .toEqual({ 'bay-1': 'AVAILABLE', 'bay-2': 'RESERVED' });
+      .toEqual({ 'bay-1': 'AVAILABLE', 'bay-2': 'INOPERATIVE' });
   }, 120_000);
 
   it('refuses OCPI backends with an unknown party or fields of the other kinds, and a change of kind', async () => {
