@@ -229,12 +229,22 @@ describe('an OCPI party as a backend kind', () => {
     const refused = await startSession('bay-2');
     expect(refused.status).toBe(404);
     expect(refused.body.status_code).toBe(2003);
+    const reserve = await emsp.command(`${base}/ocpi/cpo/2.2.1/commands`, token, 'RESERVE_NOW', {
+      token: driver,
+      expiry_date: new Date(Date.now() + 15 * 60_000).toISOString(),
+      reservation_id: 'res-dc',
+      location_id: 'loc-r',
+      evse_uid: 'bay-2',
+    });
+    expect(reserve.status).toBe(404);
+    expect(reserve.body.status_code).toBe(2003);
     const started = await startSession('bay-1');
     expect(started.response).toMatchObject({ result: 'ACCEPTED' });
     await expect
       .poll(() => received['cp-ac'], { timeout: 30_000 })
       .toContain('RemoteStartTransaction');
     expect(received['cp-dc']).not.toContain('RemoteStartTransaction');
+    expect(received['cp-dc']).not.toContain('ReserveNow');
   }, 180_000);
 
   it('follows a change of the match, and disabled or removed backends give back the whole tenant', async () => {
