@@ -7,6 +7,7 @@ import {
   type Backend,
 } from '../twins/routing';
 import type { Database } from './client';
+import type { Tx } from './device-projection';
 import { backends, ocpiParties } from './schema';
 
 /** NOTIFY channel telling gateways that a tenant's backends changed (payload: the tenant id). */
@@ -108,6 +109,27 @@ export async function removeBackend(
       await tx.execute(dsql`select pg_notify(${BACKENDS_CHANNEL}, ${tenantId})`);
     return removed.length > 0;
   });
+}
+
+/**
+ * Removes the OCPI backends that name a party, in the transaction that removes the party: a
+ * party registered later under the same id starts seeing the whole tenant, not what its
+ * predecessor was narrowed to.
+ */
+export async function removeOcpiPartyBackends(tx: Tx, tenantId: string, partyId: string) {
+  const removed = await tx
+    .delete(backends)
+    .where(
+      and(
+        eq(backends.tenantId, tenantId),
+        dsql`${backends.definition} ->> 'kind' = 'ocpi'`,
+        dsql`${backends.definition} ->> 'ocpiPartyId' = ${partyId}`,
+      ),
+    )
+    .returning({ id: backends.backendId });
+  if (removed.length > 0)
+    await tx.execute(dsql`select pg_notify(${BACKENDS_CHANNEL}, ${tenantId})`);
+  return removed.map((r) => r.id);
 }
 
 export async function listBackends(database: Database, tenantId: string): Promise<StoredBackend[]> {

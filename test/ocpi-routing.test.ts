@@ -330,6 +330,55 @@ describe('an OCPI party as a backend kind', () => {
     await ok(REMOVE, { t: T, b: 'kept' });
   });
 
+  it('removing a party removes its OCPI backends, so a party registered again under its id is not narrowed', async () => {
+    const tenant = uniqueTenant('ocpi-route-c');
+    const party = {
+      tenantId: tenant,
+      id: 'emsp-c',
+      cpoCountryCode: 'NL',
+      cpoPartyId: 'DOP',
+      cpoName: 'C',
+    };
+    const registerParty = `mutation ($i: RegisterOcpiPartyInput!) { registerOcpiParty(input: $i) { tokenA } }`;
+    const list = `query ($t: ID!) { backends(tenantId: $t) { id } }`;
+    await ok(registerParty, { i: party });
+    await ok(REGISTER, {
+      i: {
+        tenantId: tenant,
+        id: 'narrow',
+        kind: 'OCPI',
+        ocpiPartyId: 'emsp-c',
+        match: { models: ['AC-22'] },
+      },
+    });
+    await ok(REGISTER, {
+      i: {
+        tenantId: tenant,
+        id: 'hook',
+        kind: 'WEBHOOK',
+        url: 'https://hooks.example.com/x',
+        secret: 'a-secret-of-16-chars',
+      },
+    });
+    expect((await ok(list, { t: tenant })).backends.map((b: { id: string }) => b.id)).toEqual([
+      'hook',
+      'narrow',
+    ]);
+    const removed = await ok(
+      `mutation ($t: ID!, $p: ID!) { removeOcpiParty(tenantId: $t, ocpiPartyId: $p) { removed } }`,
+      { t: tenant, p: 'emsp-c' },
+    );
+    expect(removed.removeOcpiParty.removed).toBe(true);
+    // The party's backend went with it; the tenant's other backends stay.
+    expect((await ok(list, { t: tenant })).backends.map((b: { id: string }) => b.id)).toEqual([
+      'hook',
+    ]);
+    await ok(registerParty, { i: party });
+    expect((await ok(list, { t: tenant })).backends.map((b: { id: string }) => b.id)).toEqual([
+      'hook',
+    ]);
+  });
+
   it('opens no upstream for an OCPI backend: the gateway keeps serving its stations', async () => {
     await ok(REGISTER, {
       i: { tenantId: T, id: 'emsp-all', kind: 'OCPI', ocpiPartyId: 'emsp', match: {} },
