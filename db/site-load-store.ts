@@ -7,29 +7,40 @@ import { siteLoadLimits } from './schema';
 
 type Tx = Parameters<Parameters<Database['db']['transaction']>[0]>[0];
 
+/** Wakes the site-load drainers when a notice is written (payload empty). */
+export const SITE_LOAD_NOTICES_CHANNEL = 'doppel_site_load_notices';
+
 /**
  * Tells the load manager of the device's site, if the site has one, that its sessions changed:
- * a notice row in the caller's transaction (docs/smart-charging.md, "How it hears").
+ * a notice row in the caller's transaction (docs/smart-charging.md, "How it hears"), and a
+ * NOTIFY that wakes the drainers when it commits — in the same statement, so a session start
+ * or stop costs no round trip more; PostgreSQL sends a transaction's equal NOTIFYs once.
  */
 export async function noteSiteLoad(tx: Tx, key: DeviceKey): Promise<void> {
   await tx.execute(sql`
-    insert into site_load_notices as n (tenant_id, site_id)
-    select d.tenant_id, d.site_id from device_twins d
-    join site_load_limits l on l.tenant_id = d.tenant_id and l.site_id = d.site_id
-    where d.tenant_id = ${key.tenantId} and d.device_id = ${key.deviceId}
-    on conflict (tenant_id, site_id) do update set seq = n.seq + 1`);
+    with noted as (
+      insert into site_load_notices as n (tenant_id, site_id)
+      select d.tenant_id, d.site_id from device_twins d
+      join site_load_limits l on l.tenant_id = d.tenant_id and l.site_id = d.site_id
+      where d.tenant_id = ${key.tenantId} and d.device_id = ${key.deviceId}
+      on conflict (tenant_id, site_id) do update set seq = n.seq + 1
+      returning 1)
+    select pg_notify(${SITE_LOAD_NOTICES_CHANNEL}, '') where exists (select 1 from noted)`);
 }
 
 /** The same for a batch of devices whose connectivity changed (the ingest path's transaction). */
 export async function noteSiteLoadOf(tx: TransactionSql, keys: readonly DeviceKey[]) {
   if (keys.length === 0) return;
   await tx`
-    insert into site_load_notices as n (tenant_id, site_id)
-    select distinct d.tenant_id, d.site_id from device_twins d
-    join unnest(${keys.map((k) => k.tenantId)}::text[], ${keys.map((k) => k.deviceId)}::text[])
-      as k(tenant_id, device_id) on d.tenant_id = k.tenant_id and d.device_id = k.device_id
-    join site_load_limits l on l.tenant_id = d.tenant_id and l.site_id = d.site_id
-    on conflict (tenant_id, site_id) do update set seq = n.seq + 1`;
+    with noted as (
+      insert into site_load_notices as n (tenant_id, site_id)
+      select distinct d.tenant_id, d.site_id from device_twins d
+      join unnest(${keys.map((k) => k.tenantId)}::text[], ${keys.map((k) => k.deviceId)}::text[])
+        as k(tenant_id, device_id) on d.tenant_id = k.tenant_id and d.device_id = k.device_id
+      join site_load_limits l on l.tenant_id = d.tenant_id and l.site_id = d.site_id
+      on conflict (tenant_id, site_id) do update set seq = n.seq + 1
+      returning 1)
+    select pg_notify(${SITE_LOAD_NOTICES_CHANNEL}, '') where exists (select 1 from noted)`;
 }
 
 export interface SiteLoadNotice {
