@@ -2,7 +2,7 @@ import { ALARM_STATES_CHANNEL } from './alarm-steady';
 import { BACKENDS_CHANNEL } from './backend-store';
 import type { Database } from './client';
 import { ROLLOUT_CHANNEL } from './rollout-store';
-import { SITE_LOAD_NOTICES_CHANNEL } from './site-load-store';
+import { SITE_LOAD_LIMITS_CHANNEL, SITE_LOAD_NOTICES_CHANNEL } from './site-load-store';
 import { OUTBOX_CHANNEL } from './schema';
 
 /**
@@ -10,7 +10,7 @@ import { OUTBOX_CHANNEL } from './schema';
  * tenant whose twins changed), `backends` (the tenant whose backends changed), `rollouts`
  * (`<tenant>:<rollout>` whose status or counts changed), `alarmStates` (`[tenant, device]` as
  * JSON, whose alarm states an operator reset), `siteLoadNotices` (empty: a site's load
- * manager has a notice waiting).
+ * manager has a notice waiting), `siteLoadLimits` (the tenant whose site limits changed).
  */
 const CHANNELS = {
   outbox: OUTBOX_CHANNEL,
@@ -18,6 +18,7 @@ const CHANNELS = {
   rollouts: ROLLOUT_CHANNEL,
   alarmStates: ALARM_STATES_CHANNEL,
   siteLoadNotices: SITE_LOAD_NOTICES_CHANNEL,
+  siteLoadLimits: SITE_LOAD_LIMITS_CHANNEL,
 } as const;
 
 export type NotificationTopic = keyof typeof CHANNELS;

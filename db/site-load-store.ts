@@ -9,6 +9,8 @@ type Tx = Parameters<Parameters<Database['db']['transaction']>[0]>[0];
 
 /** Wakes the site-load drainers when a notice is written (payload empty). */
 export const SITE_LOAD_NOTICES_CHANNEL = 'doppel_site_load_notices';
+/** Tells gateways that a tenant's site limits changed (payload: the tenant id). */
+export const SITE_LOAD_LIMITS_CHANNEL = 'doppel_site_load_limits';
 
 /**
  * Tells the load manager of the device's site, if the site has one, that its sessions changed:
@@ -28,8 +30,17 @@ export async function noteSiteLoad(tx: Tx, key: DeviceKey): Promise<void> {
     select pg_notify(${SITE_LOAD_NOTICES_CHANNEL}, '') where exists (select 1 from noted)`);
 }
 
-/** The same for a batch of devices whose connectivity changed (the ingest path's transaction). */
-export async function noteSiteLoadOf(tx: TransactionSql, keys: readonly DeviceKey[]) {
+/**
+ * The same for a batch of devices whose connectivity changed (the ingest path's transaction).
+ * `limited` says which tenants may have a site with a limit (the gateway's SiteLoadTenants):
+ * devices of the others are left out, and a batch with none left sends no statement.
+ */
+export async function noteSiteLoadOf(
+  tx: TransactionSql,
+  devices: readonly DeviceKey[],
+  limited: (tenantId: string) => boolean = () => true,
+) {
+  const keys = devices.filter((k) => limited(k.tenantId));
   if (keys.length === 0) return;
   await tx`
     with noted as (
@@ -126,7 +137,10 @@ export interface SiteLoadSettings {
   releaseDelayMs: number;
 }
 
-/** Keeps what the operator set, for the API to read (the load manager holds its own copy). */
+/**
+ * Keeps what the operator set, for the API to read (the load manager holds its own copy), and
+ * tells gateways in the same transaction (NOTIFY) that the tenant has a site with a limit now.
+ */
 export async function saveSiteLoadLimit(
   database: Database,
   key: { tenantId: string; siteId: string },
@@ -142,10 +156,20 @@ export async function saveSiteLoadLimit(
     updatedBy: actor,
     updatedAt: new Date().toISOString(),
   };
-  await database.db
-    .insert(siteLoadLimits)
-    .values({ ...key, ...row })
-    .onConflictDoUpdate({ target: [siteLoadLimits.tenantId, siteLoadLimits.siteId], set: row });
+  await database.db.transaction(async (tx) => {
+    await tx
+      .insert(siteLoadLimits)
+      .values({ ...key, ...row })
+      .onConflictDoUpdate({ target: [siteLoadLimits.tenantId, siteLoadLimits.siteId], set: row });
+    await tx.execute(sql`select pg_notify(${SITE_LOAD_LIMITS_CHANNEL}, ${key.tenantId})`);
+  });
+}
+
+/** Whether any site of the tenant has a limit (the gateway asks once per tenant it serves). */
+export async function tenantHasSiteLoadLimits(database: Database, tenantId: string) {
+  const [row] = await database.sql<{ limited: boolean }[]>`
+    select exists (select 1 from site_load_limits where tenant_id = ${tenantId}) as limited`;
+  return row?.limited ?? false;
 }
 
 export async function findSiteLoadLimit(
