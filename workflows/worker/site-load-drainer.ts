@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { listenTo } from '../../db/notifications';
 import { settleSiteLoadNotice, waitingSiteLoadNotices } from '../../db/site-load-store';
 import { siteChangedSignal, siteLoadWorkflowId } from '../site-load/messages';
+import { wakeableWait } from '../../db/wakeable-wait';
 
 /** Notices read a round: a full round is followed by the next at once. */
 const ROUND = 100;
@@ -34,10 +35,10 @@ export async function startSiteLoadDrainer(
   let stopped = false;
   // Set by a NOTIFY that came while a round ran: the round may have read before its notice.
   let woken = false;
-  let wake: (() => void) | null = null;
+  const sleep = wakeableWait();
   const nudge = () => {
     woken = true;
-    wake?.();
+    sleep.wake();
   };
   const listener = await listenTo(database, 'siteLoadNotices', nudge, nudge);
 
@@ -73,14 +74,7 @@ export async function startSiteLoadDrainer(
       }
       if (stopped || next === 'more' || (woken && next === 'wait')) continue;
       const ms = next === 'retry' ? (options.retryMs ?? 1_000) : (options.backstopMs ?? 30_000);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = null;
+      await sleep.wait(ms);
     }
   })();
 
