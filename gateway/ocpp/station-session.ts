@@ -13,6 +13,7 @@ import { isFrameFailure, parseFrame, type Frame } from './parse-frame';
 import { applyQuirks } from '../../twins/profiles';
 import { ServerCalls } from './server-calls';
 import type { MonitoredStation, StationAlarms } from './station-alarms';
+import type { IdTagAuthorization } from './id-tag-authorization';
 import { stationCommand } from './firmware-update';
 import { sendStationCommand } from './station-commands';
 import type { ActionContext, ActionOutcome } from './station-action';
@@ -43,6 +44,8 @@ export interface StationSessionOptions {
   callTimeoutMs: number;
   /** Station alarms and monitors (docs/ocpp.md, "Alarms on the station"); left out, none. */
   alarms?: StationAlarms | undefined;
+  /** Stations' idTags authorised against OCPI tokens (docs/ocpi.md); left out, every idTag is accepted. */
+  authorization?: IdTagAuthorization | undefined;
   /** Multi-backend routing (docs/backends.md); left out, the gateway answers every CALL itself. */
   routing?: { directory: BackendDirectory; metrics: GatewayMetrics; egress: Egress } | undefined;
   send(frame: unknown[]): void;
@@ -341,7 +344,7 @@ export class StationSession {
       if (primary) return { answer: primary };
       throw new OcppError('NotSupported', `${action} is not supported by this server`);
     }
-    const { key, sessions, signatures, logger, logStatus } = this.opts;
+    const { key, sessions, signatures, logger, logStatus, authorization, version } = this.opts;
     const outcome = await handler(payload, {
       key,
       sessions,
@@ -350,6 +353,9 @@ export class StationSession {
       now,
       primary,
       logStatus,
+      // With a primary backend, its answer is the station's: no idTag is judged here.
+      idTagStatus: async (idTag, type) =>
+        primary || !authorization ? 'Accepted' : authorization.authorize(key, version, idTag, type),
     });
     // The station hears back only once what it said is durable: samples committed, twin told.
     if (outcome.telemetry && outcome.telemetry.length > 0)

@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql, graphqlOk } from './support/graphql';
+import { startOcpiEmsp, type OcpiEmsp } from './support/ocpi-emsp';
+import {
+  bootPayload,
+  connectStation,
+  type OcppVersion,
+  type Station,
+} from './support/ocpp-station';
+import { startTestStack, uniqueTenant, type TestStack } from './support/stack';
+
+// Stations' idTags authorised against the tokens of an eMSP nobody here wrote (extrawest-ocpi):
+// the eMSP pushes its drivers' tokens to Doppel's Tokens receiver, real OCPP stations present
+// them, and an idTag Doppel does not know goes to the library's own real-time authorize router.
+
+let stack: TestStack;
+let emsp: OcpiEmsp;
+let token: string;
+let base: string;
+const stations: Station[] = [];
+const T = uniqueTenant('ocpi-tok');
+/** A tenant that does not roam: its stations accept every idTag, as before. */
+const U = uniqueTenant('ocpi-tok-none');
+
+const ok = (query: string, variables: Record<string, unknown>) =>
+  graphqlOk(stack.apiUrl, query, variables);
+
+async function station(tenantId: string, deviceId: string, version: OcppVersion) {
+  const registered = await ok(
+    'mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }',
+    { i: { tenantId, deviceId } },
+  );
+  const connected = await connectStation(
+    stack.ocppUrl,
+    version,
+    deviceId,
+    registered.registerDevice.token,
+    tenantId,
+  );
+  stations.push(connected);
+  await connected.call('BootNotification', bootPayload(version));
+  return connected;
+}
+
+const driver = (uid: string, fields: Record<string, unknown> = {}) => ({
+  country_code: 'DE',
+  party_id: 'EXW',
+  uid,
+  type: 'RFID',
+  contract_id: `DE-EXW-${uid}`,
+  issuer: 'Extrawest',
+  valid: true,
+  whitelist: 'ALWAYS',
+  last_updated: new Date().toISOString(),
+  ...fields,
+});
+
+const tokensUrl = () => `${base}/ocpi/cpo/2.2.1/tokens`;
+let cp16: Station;
+let cp201: Station;
+let elsewhere: Station;
+
+beforeAll(async () => {
+  [stack, emsp] = await Promise.all([startTestStack(), startOcpiEmsp()]);
+  base = stack.apiUrl.replace(/\/graphql$/, '');
+  cp16 = await station(T, 'cp-16', 'ocpp1.6');
+  cp201 = await station(T, 'cp-201', 'ocpp2.0.1');
+  elsewhere = await station(U, 'cp-u', 'ocpp1.6');
+  const { registerOcpiParty } = await ok(
+    `mutation ($i: RegisterOcpiPartyInput!) { registerOcpiParty(input: $i) { tokenA versionsUrl } }`,
+    { i: { tenantId: T, id: 'emsp', cpoCountryCode: 'NL', cpoPartyId: 'DOP', cpoName: 'Doppel' } },
+  );
+  const registration = await emsp.register(registerOcpiParty.versionsUrl, registerOcpiParty.tokenA);
+  token = registration.credentials.token;
+  expect(registration.endpoints).toContainEqual(
+    expect.objectContaining({ identifier: 'tokens', role: 'RECEIVER', url: tokensUrl() }),
+  );
+}, 300_000);
+afterAll(async () => {
+  if (stack)
+    await graphql(
+      stack.apiUrl,
+      'mutation ($t: ID!) { removeOcpiParty(tenantId: $t, ocpiPartyId: "emsp") { __typename } }',
+      { t: T },
+    );
+  for (const s of stations) await s.close({ code: 1000 });
+  await emsp?.stop();
+  await stack?.stop();
+});
+
+const authorize16 = async (idTag: string) =>
+  (await cp16.call('Authorize', { idTag })).idTagInfo.status as string;
+
+describe('OCPI Tokens (Receiver) and idTag authorisation', () => {
+  it('takes a token the eMSP PUTs, serves it back, and a station’s Authorize with it is Accepted', async () => {
+    const put = await emsp.token(driver('CARD-0001'), { url: tokensUrl(), auth: token });
+    expect(put.status).toBe(200);
+    expect(put.body.status_code).toBe(1000);
+    const read = await emsp.getToken(`${tokensUrl()}/DE/EXW/card-0001?type=RFID`, token);
+    expect(read.error).toBeUndefined();
+    expect(read.object).toMatchObject({ uid: 'card-0001', valid: true, whitelist: 'ALWAYS' });
+    // The station's card in its own case: a uid is case-insensitive.
+    await expect.poll(() => authorize16('CARD-0001'), { timeout: 15_000 }).toBe('Accepted');
+    const started = await cp16.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'CARD-0001',
+      meterStart: 0,
+      timestamp: new Date().toISOString(),
+    });
+    expect(started.idTagInfo.status).toBe('Accepted');
+    // Answered from the cache: the eMSP was not asked.
+    expect((await emsp.state()).authorized).not.toContain('card-0001');
+  });
+
+  it('refuses a token the eMSP PATCHed to valid: false, in Authorize and StartTransaction', async () => {
+    await emsp.token(driver('CARD-0002'), { url: tokensUrl(), auth: token });
+    await expect.poll(() => authorize16('CARD-0002'), { timeout: 15_000 }).toBe('Accepted');
+    const patched = await emsp.patchToken(tokensUrl(), token, 'card-0002', {
+      valid: false,
+      last_updated: new Date().toISOString(),
+    });
+    expect(patched).toMatchObject({ status: 200, body: { status_code: 1000 } });
+    expect(await authorize16('CARD-0002')).toBe('Blocked');
+    const started = await cp16.call('StartTransaction', {
+      connectorId: 2,
+      idTag: 'CARD-0002',
+      meterStart: 0,
+      timestamp: new Date().toISOString(),
+    });
+    expect(started.idTagInfo.status).toBe('Blocked');
+    const read = await emsp.getToken(`${tokensUrl()}/DE/EXW/card-0002`, token);
+    expect(read.object).toMatchObject({ valid: false, issuer: 'Extrawest' });
+  });
+
+  it('asks the eMSP in real time about an idTag it never pushed, and its verdict decides', async () => {
+    // Tokens the eMSP holds but did not push to Doppel.
+    await emsp.token(driver('APP-ALLOWED'), { verdict: 'ALLOWED' });
+    await emsp.token(driver('APP-NOCREDIT'), { verdict: 'NO_CREDIT' });
+    await emsp.token(driver('APP-BLOCKED'), { verdict: 'BLOCKED' });
+    expect(await authorize16('APP-ALLOWED')).toBe('Accepted');
+    expect(await authorize16('APP-BLOCKED')).toBe('Blocked');
+    // OCPP 1.6 has no "no credit": not allowed to charge is Invalid; 2.0.1 names it.
+    expect(await authorize16('APP-NOCREDIT')).toBe('Invalid');
+    const authorize201 = await cp201.call('Authorize', {
+      idToken: { idToken: 'APP-NOCREDIT', type: 'ISO14443' },
+    });
+    expect(authorize201.idTokenInfo.status).toBe('NoCredit');
+    // A card the eMSP does not know (its router answers 404).
+    expect(await authorize16('NOBODY-KNOWS')).toBe('Invalid');
+    expect((await emsp.state()).authorized).toEqual(
+      expect.arrayContaining(['app-allowed', 'app-blocked', 'app-nocredit']),
+    );
+    // A cached token whose whitelist is NEVER is asked about every time.
+    await emsp.token(driver('CARD-NEVER', { whitelist: 'NEVER' }), {
+      verdict: 'EXPIRED',
+      url: tokensUrl(),
+      auth: token,
+    });
+    expect(await authorize16('CARD-NEVER')).toBe('Expired');
+  });
+
+  it('keeps accepting every idTag in a tenant without OCPI parties', async () => {
+    const answer = await elsewhere.call('Authorize', { idTag: 'NOBODY-KNOWS' });
+    expect(answer.idTagInfo.status).toBe('Accepted');
+    const started = await elsewhere.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'CARD-0002',
+      meterStart: 0,
+      timestamp: new Date().toISOString(),
+    });
+    expect(started.idTagInfo.status).toBe('Accepted');
+  });
+
+  it('refuses tokens of another party, bodies that are not Tokens, and unknown tokens', async () => {
+    const put = (path: string, body: unknown) =>
+      emsp.call('PUT', `${tokensUrl()}${path}`, token, body);
+    const other = await put(
+      '/NL/XYZ/card-9',
+      driver('card-9', { country_code: 'NL', party_id: 'XYZ' }),
+    );
+    expect(other.status).toBe(400);
+    expect(other.body.status_code).toBe(2001);
+    expect(other.body.status_message).toMatch(/DE\/EXW/);
+    const bad = await put('/DE/EXW/card-9', {
+      ...driver('card-9'),
+      issuer: undefined,
+      whitelist: 'SOMETIMES',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.status_code).toBe(2001);
+    expect(bad.body.status_message).toMatch(/issuer/);
+    expect(bad.body.status_message).toMatch(/whitelist/);
+    const mismatch = await put('/DE/EXW/card-9', driver('card-8'));
+    expect(mismatch.body.status_message).toMatch(/uid/);
+    const badType = await put('/DE/EXW/card-9?type=PLASTIC', driver('card-9'));
+    expect(badType.body.status_code).toBe(2001);
+    const noDate = await emsp.call('PATCH', `${tokensUrl()}/DE/EXW/card-0001`, token, {
+      valid: false,
+    });
+    expect(noDate.status).toBe(400);
+    expect(noDate.body.status_message).toMatch(/last_updated/);
+    const unknownPatch = await emsp.call('PATCH', `${tokensUrl()}/DE/EXW/card-77`, token, {
+      valid: false,
+      last_updated: new Date().toISOString(),
+    });
+    expect(unknownPatch.status).toBe(404);
+    expect(unknownPatch.body.status_code).toBe(2004);
+    const unknownGet = await emsp.call('GET', `${tokensUrl()}/DE/EXW/card-77`, token);
+    expect(unknownGet.status).toBe(404);
+    expect(unknownGet.body.status_code).toBe(2004);
+    const wrongMethod = await emsp.call('DELETE', `${tokensUrl()}/DE/EXW/card-0001`, token);
+    expect(wrongMethod.status).toBe(405);
+    // Nothing refused was stored: card 0001 is still valid.
+    expect(await authorize16('CARD-0001')).toBe('Accepted');
+  });
+});
