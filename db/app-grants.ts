@@ -60,6 +60,7 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   ocpi_parties: READ_WRITE_REMOVE,
   ocpi_tariffs: READ_WRITE_REMOVE,
   // Removed with their party (ON DELETE CASCADE).
+  ocpi_settings: READ_WRITE,
   ocpi_tokens: READ_WRITE_REMOVE,
   outbox: ['SELECT', 'INSERT', 'DELETE'],
   outbox_horizon: READ_WRITE,

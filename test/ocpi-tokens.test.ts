@@ -171,6 +171,53 @@ describe('OCPI Tokens (Receiver) and idTag authorisation', () => {
     expect(started.idTagInfo.status).toBe('Accepted');
   });
 
+  it('answers an idTag no eMSP could be asked about as the tenant’s setting says', async () => {
+    const T2 = uniqueTenant('ocpi-tok-off');
+    const gone = await startOcpiEmsp();
+    try {
+      const cp = await station(T2, 'cp-off', 'ocpp1.6');
+      const { registerOcpiParty } = await ok(
+        `mutation ($i: RegisterOcpiPartyInput!) { registerOcpiParty(input: $i) { tokenA versionsUrl } }`,
+        { i: { tenantId: T2, id: 'gone', cpoCountryCode: 'NL', cpoPartyId: 'DOP', cpoName: 'D' } },
+      );
+      const auth = (await gone.register(registerOcpiParty.versionsUrl, registerOcpiParty.tokenA))
+        .credentials.token;
+      await gone.token(driver('CARD-OFFLINE', { whitelist: 'ALLOWED_OFFLINE' }), {
+        url: tokensUrl(),
+        auth,
+      });
+      await gone.token(driver('CARD-ASK', { whitelist: 'NEVER' }), { url: tokensUrl(), auth });
+      await gone.stop();
+      const authorize = async (idTag: string) =>
+        (await cp.call('Authorize', { idTag })).idTagInfo.status as string;
+      // By default nobody vouching for a card is a refusal, unless the eMSP allowed it offline.
+      expect(await authorize('NOBODY-KNOWS')).toBe('Invalid');
+      expect(await authorize('CARD-ASK')).toBe('Invalid');
+      expect(await authorize('CARD-OFFLINE')).toBe('Accepted');
+      const SET = `mutation ($t: ID!, $u: OcpiUnansweredAuthorization!) {
+        setOcpiSettings(tenantId: $t, unansweredAuthorization: $u) { unansweredAuthorization } }`;
+      await ok(SET, { t: T2, u: 'ACCEPT' });
+      await expect.poll(() => authorize('NOBODY-KNOWS'), { timeout: 15_000 }).toBe('Accepted');
+      expect(await authorize('CARD-ASK')).toBe('Accepted');
+      const read = await ok(
+        'query ($t: ID!) { ocpiSettings(tenantId: $t) { unansweredAuthorization updatedAt } }',
+        {
+          t: T2,
+        },
+      );
+      expect(read.ocpiSettings.unansweredAuthorization).toBe('ACCEPT');
+      await ok(SET, { t: T2, u: 'REFUSE' });
+      await expect.poll(() => authorize('NOBODY-KNOWS'), { timeout: 15_000 }).toBe('Invalid');
+    } finally {
+      await gone.stop();
+      await graphql(
+        stack.apiUrl,
+        'mutation ($t: ID!) { removeOcpiParty(tenantId: $t, ocpiPartyId: "gone") { __typename } }',
+        { t: T2 },
+      );
+    }
+  });
+
   it('refuses tokens of another party, bodies that are not Tokens, and unknown tokens', async () => {
     const put = (path: string, body: unknown) =>
       emsp.call('PUT', `${tokensUrl()}${path}`, token, body);

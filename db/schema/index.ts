@@ -26,3 +26,4 @@ export * from './ocpi-parties';
 export * from './ocpi-locations';
 export * from './ocpi-tariffs';
 export * from './ocpi-tokens';
+export * from './ocpi-settings';

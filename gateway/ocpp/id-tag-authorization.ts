@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 import { ocpiTokenByUid, tokenAuthorities, type TokenAuthority } from '../../db/ocpi-token-store';
+import { findOcpiSettings } from '../../db/ocpi-settings-store';
 import type { Egress } from '../../outbound/egress';
 import {
   authorizationInfo,
@@ -15,11 +16,10 @@ import type { GatewayMetrics } from '../metrics';
 /** How long a station's Authorize waits for an eMSP's real-time answer. */
 const REALTIME_TIMEOUT_MS = 5_000;
 
-/** What answers an idTag no eMSP could be asked about (docs/ocpp.md, "Authorization"). */
-const NO_ANSWER_STATUS = 'Invalid';
-
 interface Entry {
   authorities: readonly TokenAuthority[];
+  /** The tenant's setting: an idTag no eMSP answered about is accepted (else Invalid). */
+  acceptUnanswered: boolean;
   loadedAt: number;
   refreshing: Promise<void> | null;
 }
@@ -61,8 +61,9 @@ export class IdTagAuthorization {
     ocppType?: string,
   ): Promise<string> {
     if (ocppType === 'NoAuthorization') return 'Accepted';
-    const authorities = await this.authoritiesOf(key.tenantId);
+    const { authorities, acceptUnanswered } = await this.tenantOf(key.tenantId);
     if (authorities.length === 0) return 'Accepted';
+    const unanswered = acceptUnanswered ? 'Accepted' : 'Invalid';
     const { database, metrics } = this.opts;
     const count = (source: string, status: string) => {
       metrics.idTagAuthorizations.inc({ source, status });
@@ -81,11 +82,11 @@ export class IdTagAuthorization {
       // ALLOWED_OFFLINE: the card may charge while its eMSP cannot be asked.
       return verdict === 'ask-then-accept'
         ? count('offline', 'Accepted')
-        : count('offline', NO_ANSWER_STATUS);
+        : count('offline', unanswered);
     }
     const answer = await this.ask(authorities, idTag, type);
     if (answer === 'unknown') return count('realtime', 'Invalid');
-    if (answer === 'no-answer') return count('offline', NO_ANSWER_STATUS);
+    if (answer === 'no-answer') return count('offline', unanswered);
     return count('realtime', ocppStatus(protocol, answer.allowed));
   }
 
@@ -165,7 +166,7 @@ export class IdTagAuthorization {
   }
 
   /** The tenant's connected parties: read first for a tenant not seen, then refreshed behind. */
-  private async authoritiesOf(tenantId: string): Promise<readonly TokenAuthority[]> {
+  private async tenantOf(tenantId: string): Promise<Omit<Entry, 'loadedAt' | 'refreshing'>> {
     const entry = this.tenants.get(tenantId);
     const now = this.opts.now?.() ?? Date.now();
     if (!entry) await this.refresh(tenantId);
@@ -174,16 +175,25 @@ export class IdTagAuthorization {
         // Kept: the parties in hand; the next idTag tries again.
         this.opts.logger.warn({ err: error, tenantId }, 'OCPI parties not re-read');
       });
-    return this.tenants.get(tenantId)?.authorities ?? [];
+    return this.tenants.get(tenantId) ?? { authorities: [], acceptUnanswered: false };
+  }
+
+  /** A tenant's parties, and its setting when it has any (others need none). */
+  private async load(tenantId: string) {
+    const authorities = await tokenAuthorities(this.opts.database, tenantId);
+    const settings =
+      authorities.length > 0 ? await findOcpiSettings(this.opts.database, tenantId) : null;
+    return { authorities, acceptUnanswered: settings?.unansweredAuthorization === 'ACCEPT' };
   }
 
   private refresh(tenantId: string): Promise<void> {
     const entry = this.tenants.get(tenantId);
     if (entry?.refreshing) return entry.refreshing;
-    const refreshing = tokenAuthorities(this.opts.database, tenantId).then(
-      (authorities) => {
+    const refreshing = this.load(tenantId).then(
+      ({ authorities, acceptUnanswered }) => {
         this.tenants.set(tenantId, {
           authorities,
+          acceptUnanswered,
           loadedAt: this.opts.now?.() ?? Date.now(),
           refreshing: null,
         });

@@ -185,7 +185,8 @@ export async function startOcpiEmsp(
     patchToken: (url, auth, uid, patch) => control(base, 'token-patch', { url, auth, uid, patch }),
     getToken: (url, auth) => control(base, 'token-get', { url, auth }),
     async stop() {
-      if (child.exitCode !== null) return;
+      // Stopped already (an exit, or the signal of an earlier stop): no 'exit' is coming.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     },
