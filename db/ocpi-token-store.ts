@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import { ocpiParties, ocpiTokens } from './schema';
 
@@ -26,6 +26,8 @@ export async function putOcpiToken(
   partyId: string,
   uid: string,
   token: Record<string, unknown> & { type: string; last_updated: string },
+  /** A pulled token replaces only an older one: a push that came meanwhile stays. */
+  options: { onlyIfNewer?: boolean } = {},
 ): Promise<void> {
   const row = {
     tenantId,
@@ -41,6 +43,9 @@ export async function putOcpiToken(
     .onConflictDoUpdate({
       target: [ocpiTokens.tenantId, ocpiTokens.ocpiPartyId, ocpiTokens.uid, ocpiTokens.type],
       set: { token: row.token, lastUpdated: row.lastUpdated },
+      ...(options.onlyIfNewer
+        ? { setWhere: sql`${ocpiTokens.lastUpdated} <= excluded.last_updated` }
+        : {}),
     });
 }
 

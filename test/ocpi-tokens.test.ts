@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ocpiTokenByUid } from '../db/ocpi-token-store';
 import { graphql, graphqlOk } from './support/graphql';
 import { startOcpiEmsp, type OcpiEmsp } from './support/ocpi-emsp';
 import {
@@ -214,6 +215,43 @@ describe('OCPI Tokens (Receiver) and idTag authorisation', () => {
         stack.apiUrl,
         'mutation ($t: ID!) { removeOcpiParty(tenantId: $t, ocpiPartyId: "gone") { __typename } }',
         { t: T2 },
+      );
+    }
+  });
+
+  it('pulls a newly connected eMSP’s tokens into the cache, page by page (through Temporal)', async () => {
+    const T3 = uniqueTenant('ocpi-tok-pull');
+    const held = await startOcpiEmsp();
+    try {
+      // The eMSP's drivers before it connects; its list answers 2 a page.
+      for (const uid of ['PULL-1', 'PULL-2', 'PULL-3', 'PULL-4', 'PULL-5'])
+        await held.token(driver(uid, uid === 'PULL-5' ? { valid: false } : {}));
+      const cp = await station(T3, 'cp-pull', 'ocpp1.6');
+      const { registerOcpiParty } = await ok(
+        `mutation ($i: RegisterOcpiPartyInput!) { registerOcpiParty(input: $i) { tokenA versionsUrl } }`,
+        { i: { tenantId: T3, id: 'held', cpoCountryCode: 'NL', cpoPartyId: 'DOP', cpoName: 'D' } },
+      );
+      await held.register(registerOcpiParty.versionsUrl, registerOcpiParty.tokenA);
+      await expect
+        .poll(async () => (await ocpiTokenByUid(stack.database, T3, 'PULL-5'))?.token.valid, {
+          timeout: 30_000,
+        })
+        .toBe(false);
+      for (const uid of ['pull-1', 'PULL-2', 'Pull-3', 'PULL-4'])
+        expect(await ocpiTokenByUid(stack.database, T3, uid), uid).toMatchObject({
+          ocpiPartyId: 'held',
+          token: { uid: uid.toLowerCase(), valid: true, issuer: 'Extrawest' },
+        });
+      // From the cache: the eMSP's real-time answer would have been ALLOWED.
+      const answer = await cp.call('Authorize', { idTag: 'PULL-5' });
+      expect(answer.idTagInfo.status).toBe('Blocked');
+      expect((await held.state()).authorized).toEqual([]);
+    } finally {
+      await held.stop();
+      await graphql(
+        stack.apiUrl,
+        'mutation ($t: ID!) { removeOcpiParty(tenantId: $t, ocpiPartyId: "held") { __typename } }',
+        { t: T3 },
       );
     }
   });

@@ -1,5 +1,5 @@
 import { findOcpiToken, putOcpiToken } from '../../db/ocpi-token-store';
-import { TOKEN_TYPES, tokenObject, type TokenType } from '../../twins/ocpi/tokens';
+import { TOKEN_TYPES, tokenKey, tokenObject, type TokenType } from '../../twins/ocpi/tokens';
 import { zodReasons } from './credentials-object';
 import type { OcpiCaller } from './credentials';
 import { OCPI_STATUS, OcpiError } from './envelope';
@@ -9,9 +9,6 @@ const invalid = (message: string) =>
   new OcpiError('ocpi:input.token', 400, OCPI_STATUS.invalidParameters, message);
 const unknown = (uid: string, type: string) =>
   new OcpiError('ocpi:token.unknown', 404, OCPI_STATUS.unknownToken, `no ${type} token ${uid}`);
-
-/** A token's uid is a CiString: Doppel keys it in upper case, so any case finds it. */
-export const tokenKey = (uid: string) => uid.toUpperCase();
 
 /**
  * Checks the path of a token request, `{country_code}/{party_id}/{token_uid}[?type=]`: an eMSP

@@ -131,8 +131,10 @@ class MemoryCrud(Crud):
     @classmethod
     async def list(cls, module, role, filters, *args, **kwargs):
         if module == ModuleID.tokens:
+            # Pages of at most 2, whatever the CPO asks: its pull must follow the pages.
             tokens = list(STATE["tokens"].values())
-            return tokens, len(tokens), True
+            offset, limit = filters["offset"], min(filters["limit"], 2)
+            return tokens[offset : offset + limit], len(tokens), offset + limit >= len(tokens)
         return [], 0, True
 
     @classmethod

@@ -33,6 +33,9 @@ export const tokenObject = z.looseObject({
 });
 export type OcpiToken = z.infer<typeof tokenObject>;
 
+/** A token's uid is a CiString: Doppel keys it in upper case, so any case finds it. */
+export const tokenKey = (uid: string) => uid.toUpperCase();
+
 /** OCPI 2.2.1's AllowedType: the eMSP's verdict in an AuthorizationInfo. */
 export const ALLOWED_TYPES = ['ALLOWED', 'BLOCKED', 'EXPIRED', 'NO_CREDIT', 'NOT_ALLOWED'] as const;
 export type AllowedType = (typeof ALLOWED_TYPES)[number];
