@@ -109,8 +109,11 @@ describe('OCPI Tokens (Receiver) and idTag authorisation', () => {
       timestamp: new Date().toISOString(),
     });
     expect(started.idTagInfo.status).toBe('Accepted');
+    // A uid longer than a 1.6 idTag: the station presents its first 20 characters.
+    await emsp.token(driver('CARD-0003-ABCDEFGHIJKLMNOP'), { url: tokensUrl(), auth: token });
+    expect(await authorize16('CARD-0003-ABCDEFGHIJ')).toBe('Accepted');
     // Answered from the cache: the eMSP was not asked.
-    expect((await emsp.state()).authorized).not.toContain('card-0001');
+    expect((await emsp.state()).authorized).toEqual([]);
   });
 
   it('refuses a token the eMSP PATCHed to valid: false, in Authorize and StartTransaction', async () => {
@@ -158,6 +161,17 @@ describe('OCPI Tokens (Receiver) and idTag authorisation', () => {
       auth: token,
     });
     expect(await authorize16('CARD-NEVER')).toBe('Expired');
+    // Outcomes are counted by where the answer came from.
+    const metrics = await (await fetch(stack.metricsUrl)).text();
+    const counted = (source: string, status: string) =>
+      Number(
+        new RegExp(
+          `doppel_gateway_id_tag_authorizations_total\\{source="${source}",status="${status}"\\} (\\d+)`,
+        ).exec(metrics)?.[1] ?? 0,
+      );
+    expect(counted('realtime', 'Expired')).toBe(1);
+    expect(counted('realtime', 'NoCredit')).toBe(1);
+    expect(counted('cache', 'Accepted')).toBeGreaterThanOrEqual(3);
   });
 
   it('keeps accepting every idTag in a tenant without OCPI parties', async () => {

@@ -76,7 +76,13 @@ export class IdTagAuthorization {
       if (verdict === 'accept') return count('cache', 'Accepted');
       if (verdict === 'blocked') return count('cache', 'Blocked');
       const owner = authorities.filter((a) => a.partyId === cached.ocpiPartyId);
-      const answer = await this.ask(owner, idTag, type);
+      // The eMSP knows the token by its own uid and type (the idTag may be its first 20 characters).
+      const { uid, type: ownType } = cached.token as { uid?: unknown; type?: unknown };
+      const answer = await this.ask(
+        owner,
+        typeof uid === 'string' ? uid : idTag,
+        typeof ownType === 'string' ? ownType : type,
+      );
       if (answer !== 'no-answer' && answer !== 'unknown')
         return count('realtime', ocppStatus(protocol, answer.allowed));
       // ALLOWED_OFFLINE: the card may charge while its eMSP cannot be asked.

@@ -78,6 +78,8 @@ export class StationSession {
   private readonly quirkCounts: Record<string, number> = {};
   private pendingRepairReport = false;
   private readonly router: StationRouter | null = null;
+  /** This station's idTags judged against its tenant's OCPI tokens (made once, not per CALL). */
+  private readonly idTagStatus: ActionContext['idTagStatus'];
   /** This station as the monitors see it (2.0.1, once its boot was accepted). */
   private monitored: MonitoredStation | null = null;
 
@@ -85,6 +87,10 @@ export class StationSession {
     this.calls = new ServerCalls((frame) => opts.send(frame), opts.callTimeoutMs);
     this.schemas = officialSchemas[opts.version];
     this.actions = opts.version === 'ocpp1.6' ? actions16 : actions201;
+    const { authorization, key, version } = opts;
+    this.idTagStatus = authorization
+      ? (idTag, type) => authorization.authorize(key, version, idTag, type)
+      : undefined;
     this.desired = new DesiredDelivery({
       version: opts.version,
       calls: this.calls,
@@ -344,7 +350,7 @@ export class StationSession {
       if (primary) return { answer: primary };
       throw new OcppError('NotSupported', `${action} is not supported by this server`);
     }
-    const { key, sessions, signatures, logger, logStatus, authorization, version } = this.opts;
+    const { key, sessions, signatures, logger, logStatus } = this.opts;
     const outcome = await handler(payload, {
       key,
       sessions,
@@ -354,8 +360,7 @@ export class StationSession {
       primary,
       logStatus,
       // With a primary backend, its answer is the station's: no idTag is judged here.
-      idTagStatus: async (idTag, type) =>
-        primary || !authorization ? 'Accepted' : authorization.authorize(key, version, idTag, type),
+      idTagStatus: primary ? undefined : this.idTagStatus,
     });
     // The station hears back only once what it said is durable: samples committed, twin told.
     if (outcome.telemetry && outcome.telemetry.length > 0)
