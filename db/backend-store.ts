@@ -1,8 +1,13 @@
 import { and, eq, sql as dsql } from 'drizzle-orm';
 import { reject, type Rejection } from '../twins/errors';
-import { BACKEND_PRIMARY_CONFLICT, conflictingPrimaries, type Backend } from '../twins/routing';
+import {
+  BACKEND_INVALID,
+  BACKEND_PRIMARY_CONFLICT,
+  conflictingPrimaries,
+  type Backend,
+} from '../twins/routing';
 import type { Database } from './client';
-import { backends } from './schema';
+import { backends, ocpiParties } from './schema';
 
 /** NOTIFY channel telling gateways that a tenant's backends changed (payload: the tenant id). */
 export const BACKENDS_CHANNEL = 'doppel_backends';
@@ -44,6 +49,20 @@ export async function saveBackend(
       return reject(BACKEND_EXISTS, `backend ${backend.id} exists: update it instead`);
     if (mode === 'update' && !existing)
       return reject(BACKEND_UNKNOWN, `no backend ${backend.id} in tenant ${tenantId}`);
+    if (backend.kind === 'ocpi') {
+      // Checked here, in the tenant's lock: the party is data of the same tenant.
+      const [party] = await tx
+        .select({ id: ocpiParties.partyId })
+        .from(ocpiParties)
+        .where(
+          and(eq(ocpiParties.tenantId, tenantId), eq(ocpiParties.partyId, backend.ocpiPartyId)),
+        );
+      if (!party)
+        return reject(
+          BACKEND_INVALID,
+          `invalid backend:\n✖ no OCPI party ${backend.ocpiPartyId} in tenant ${tenantId}\n  → at ocpiPartyId`,
+        );
+    }
     const others = rows.filter((r) => r.backendId !== backend.id).map((r) => stored(r).backend);
     const conflicts = conflictingPrimaries(backend, others);
     if (conflicts.length > 0)

@@ -25,5 +25,6 @@ export * from './meter-keys';
 export * from './ocpi-parties';
 export * from './ocpi-locations';
 export * from './ocpi-tariffs';
+export * from './ocpi-reservations';
 export * from './ocpi-tokens';
 export * from './ocpi-settings';

@@ -70,7 +70,9 @@ export class IdTagAuthorization {
       return status;
     };
     const type = ocpiTokenType(ocppType);
-    const cached = await ocpiTokenByUid(database, key.tenantId, idTag);
+    const found = await ocpiTokenByUid(database, key.tenantId, idTag);
+    // A token of a party no longer connected vouches for nothing: asked about as unknown.
+    const cached = authorities.some((a) => a.partyId === found?.ocpiPartyId) ? found : null;
     if (cached) {
       const verdict = cachedVerdict(cached.token);
       if (verdict === 'accept') return count('cache', 'Accepted');
@@ -83,8 +85,9 @@ export class IdTagAuthorization {
         typeof uid === 'string' ? uid : idTag,
         typeof ownType === 'string' ? ownType : type,
       );
-      if (answer !== 'no-answer' && answer !== 'unknown')
-        return count('realtime', ocppStatus(protocol, answer.allowed));
+      // The eMSP no longer knowing its own token is a refusal, not an outage.
+      if (answer === 'unknown') return count('realtime', 'Invalid');
+      if (answer !== 'no-answer') return count('realtime', ocppStatus(protocol, answer.allowed));
       // ALLOWED_OFFLINE: the card may charge while its eMSP cannot be asked.
       return verdict === 'ask-then-accept'
         ? count('offline', 'Accepted')
