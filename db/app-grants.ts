@@ -59,8 +59,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   ocpi_locations: READ_WRITE_REMOVE,
   ocpi_parties: READ_WRITE_REMOVE,
   ocpi_tariffs: READ_WRITE_REMOVE,
-  // Removed with their party (ON DELETE CASCADE).
   ocpi_settings: READ_WRITE,
+  // Removed with their party (ON DELETE CASCADE).
   ocpi_tokens: READ_WRITE_REMOVE,
   outbox: ['SELECT', 'INSERT', 'DELETE'],
   outbox_horizon: READ_WRITE,

@@ -174,6 +174,69 @@ describe('OCPI Tokens (Receiver) and idTag authorisation', () => {
     expect(counted('cache', 'Accepted')).toBeGreaterThanOrEqual(3);
   });
 
+  it('accepts the idTag of a session the eMSP started (START_SESSION) without asking again', async () => {
+    await ok('mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { __typename } }', {
+      i: { tenantId: T, customerId: 'cust', name: 'Charge Co' },
+    });
+    await ok('mutation ($i: CreateSiteInput!) { createSite(input: $i) { __typename } }', {
+      i: { tenantId: T, siteId: 'loc-a', customerId: 'cust', name: 'Depot' },
+    });
+    await ok('mutation ($i: CreateAssetInput!) { createAsset(input: $i) { __typename } }', {
+      i: { tenantId: T, assetId: 'bay-1', siteId: 'loc-a', name: 'Bay 1' },
+    });
+    await ok('mutation ($i: BindDeviceInput!) { bindDevice(input: $i) { __typename } }', {
+      i: { tenantId: T, assetId: 'bay-1', deviceId: 'cp-16' },
+    });
+    await ok(
+      `mutation ($t: ID!, $l: JSONObject!) { setOcpiLocation(tenantId: $t, siteId: "loc-a", location: $l) { siteId } }`,
+      {
+        t: T,
+        l: {
+          address: 'Stationsplein 1',
+          city: 'Amsterdam',
+          country: 'NLD',
+          coordinates: { latitude: '52.37403', longitude: '4.88969' },
+          time_zone: 'Europe/Amsterdam',
+        },
+      },
+    );
+    const started: string[] = [];
+    cp16.handle(({ method, params }) => {
+      if (method === 'RemoteStartTransaction') started.push(params.idTag);
+      return { status: 'Accepted' };
+    });
+    // An app user the eMSP never pushed, and its real-time answer would not know (404).
+    const app = driver('APP-START-1', { type: 'APP_USER', whitelist: 'NEVER' });
+    await expect
+      .poll(
+        async () =>
+          (
+            await emsp.command(`${base}/ocpi/cpo/2.2.1/commands`, token, 'START_SESSION', {
+              token: app,
+              location_id: 'loc-a',
+              evse_uid: 'bay-1',
+              connector_id: '1',
+            })
+          ).response?.result,
+        { timeout: 30_000 },
+      )
+      .toBe('ACCEPTED');
+    await expect.poll(() => started.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    const idTag = started[0]!;
+    expect(await authorize16(idTag)).toBe('Accepted');
+    const tx = await cp16.call('StartTransaction', {
+      connectorId: 3,
+      idTag,
+      meterStart: 0,
+      timestamp: new Date().toISOString(),
+    });
+    expect(tx.idTagInfo.status).toBe('Accepted');
+    expect((await emsp.state()).authorized).not.toContain('app-start-1');
+    // The same card presented at a station that was not asked to start: the eMSP decides.
+    const other = await cp201.call('Authorize', { idToken: { idToken: idTag, type: 'ISO14443' } });
+    expect(other.idTokenInfo.status).toBe('Invalid');
+  });
+
   it('keeps accepting every idTag in a tenant without OCPI parties', async () => {
     const answer = await elsewhere.call('Authorize', { idTag: 'NOBODY-KNOWS' });
     expect(answer.idTagInfo.status).toBe('Accepted');

@@ -50,6 +50,12 @@ export class IdTagAuthorization {
     },
   ) {}
 
+  /** An idTag the server started a transaction for (station-session.ts): Accepted, counted. */
+  remoteStarted(): string {
+    this.opts.metrics.idTagAuthorizations.inc({ source: 'remote-start', status: 'Accepted' });
+    return 'Accepted';
+  }
+
   /**
    * The OCPP status for an idTag a station presents (Authorize, 1.6 StartTransaction, 2.0.1
    * TransactionEvent). `ocppType` is 2.0.1's idToken type.

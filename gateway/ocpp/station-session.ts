@@ -14,6 +14,7 @@ import { applyQuirks } from '../../twins/profiles';
 import { ServerCalls } from './server-calls';
 import type { MonitoredStation, StationAlarms } from './station-alarms';
 import type { IdTagAuthorization } from './id-tag-authorization';
+import { RemoteStarts } from './remote-starts';
 import { stationCommand } from './firmware-update';
 import { sendStationCommand } from './station-commands';
 import type { ActionContext, ActionOutcome } from './station-action';
@@ -80,6 +81,8 @@ export class StationSession {
   private readonly router: StationRouter | null = null;
   /** This station's idTags judged against its tenant's OCPI tokens (made once, not per CALL). */
   private readonly idTagStatus: ActionContext['idTagStatus'];
+  /** idTags the server started transactions for: authorised by whoever asked (remote-starts.ts). */
+  private readonly remoteStarts = new RemoteStarts();
   /** This station as the monitors see it (2.0.1, once its boot was accepted). */
   private monitored: MonitoredStation | null = null;
 
@@ -89,7 +92,10 @@ export class StationSession {
     this.actions = opts.version === 'ocpp1.6' ? actions16 : actions201;
     const { authorization, key, version } = opts;
     this.idTagStatus = authorization
-      ? (idTag, type) => authorization.authorize(key, version, idTag, type)
+      ? async (idTag, type) =>
+          this.remoteStarts.has(idTag)
+            ? authorization.remoteStarted()
+            : authorization.authorize(key, version, idTag, type)
       : undefined;
     this.desired = new DesiredDelivery({
       version: opts.version,
@@ -410,7 +416,11 @@ export class StationSession {
       command: async (name, params) => {
         // A neutral command (firmware-update) becomes this version's own action.
         const own = stationCommand(this.opts.version, name, params);
+        // Remembered before it goes out: the station may present the idTag before it answers.
+        const started = RemoteStarts.idTagOf(own.name, own.params);
+        if (started !== null) this.remoteStarts.remember(started);
         const outcome = await sendStationCommand(this.calls, this.schemas, own.name, own.params);
+        if (started !== null && outcome.status !== 'succeeded') this.remoteStarts.forget(started);
         return own.neutral ? own.neutral(outcome) : outcome;
       },
     };
