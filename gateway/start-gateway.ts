@@ -21,6 +21,7 @@ import { mountDeviceEndpoint } from './json/device-endpoint';
 import { CloseCode } from './json/messages';
 import { mountOcppEndpoint } from './ocpp/ocpp-endpoint';
 import { StationAlarms } from './ocpp/station-alarms';
+import { IdTagAuthorization } from './ocpp/id-tag-authorization';
 import { mountMqttEndpoint } from './mqtt/mqtt-endpoint';
 import { startGatewayWorker } from './commands/gateway-worker';
 import { ProfileCache } from './profile-cache';
@@ -259,6 +260,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       maxUpgradesInFlight: options.maxUpgradesInFlight ?? 256,
       routing: { directory, metrics, egress },
       alarms: stationAlarms,
+      // Tenants that roam over OCPI authorise idTags with their eMSPs (docs/ocpi.md).
+      authorization: new IdTagAuthorization({
+        database: options.database,
+        egress,
+        metrics,
+        logger: options.logger.child({ part: 'id-tag-authorization' }),
+      }),
       ...(options.backendCallTimeoutMs ? { callTimeoutMs: options.backendCallTimeoutMs } : {}),
     }),
   ];

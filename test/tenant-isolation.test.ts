@@ -223,6 +223,11 @@ async function makeTenantB() {
       },
     },
   );
+  // B's OCPI settings differ from the defaults a tenant without any has.
+  await ok(
+    'mutation ($t: ID!) { setOcpiSettings(tenantId: $t, unansweredAuthorization: ACCEPT) { updatedAt } }',
+    { t: B },
+  );
   await startEmptyRollout(stack, B, real.rolloutId);
   // A log line of B's device, a request for its log file and the file it uploaded.
   await insertLogLines(stack.database, [
