@@ -58,7 +58,12 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   log_uploads: READ_WRITE_REMOVE,
   ocpi_locations: READ_WRITE_REMOVE,
   ocpi_parties: READ_WRITE_REMOVE,
+  // Expired reservations are deleted when an id is reused (db/ocpi-reservation-store.ts).
+  ocpi_reservations: READ_WRITE_REMOVE,
   ocpi_tariffs: READ_WRITE_REMOVE,
+  ocpi_settings: READ_WRITE,
+  // Removed with their party (ON DELETE CASCADE).
+  ocpi_tokens: READ_WRITE_REMOVE,
   outbox: ['SELECT', 'INSERT', 'DELETE'],
   outbox_horizon: READ_WRITE,
   rollout_devices: READ_WRITE,

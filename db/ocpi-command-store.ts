@@ -1,14 +1,17 @@
 import type { Database } from './client';
+import { ocpiStationFilterSql, type OcpiStationFilter } from './ocpi-station-filter';
 
 /**
  * The station behind an EVSE of a published Location: the device bound to the asset now and
- * the protocol of its last connection; null for an unknown Location or EVSE (or no station).
+ * the protocol of its last connection; null for an unknown Location or EVSE (or no station),
+ * and for a station the party's filter does not let it see.
  */
 export async function evseStation(
   database: Database,
   tenantId: string,
   siteId: string,
   evseUid: string | undefined,
+  stations: OcpiStationFilter,
 ): Promise<{ deviceId: string; protocol: string | null } | null> {
   const [row] = await database.sql<{ device_id: string; protocol: string | null }[]>`
     select a.current_device_id as device_id, d.state -> 'connectivity' ->> 'protocol' as protocol
@@ -18,6 +21,7 @@ export async function evseStation(
     where l.tenant_id = ${tenantId} and l.site_id = ${siteId} and l.publish
       and a.current_device_id is not null
       and (${evseUid ?? null}::text is null or a.asset_id = ${evseUid ?? null})
+      and ${ocpiStationFilterSql(database, stations, 'd')}
     order by a.asset_id
     limit 1`;
   return row ? { deviceId: row.device_id, protocol: row.protocol } : null;

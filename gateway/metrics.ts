@@ -135,6 +135,12 @@ export class GatewayMetrics {
     buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
     registers: [this.registry],
   });
+  readonly idTagAuthorizations = new Counter({
+    name: 'doppel_gateway_id_tag_authorizations_total',
+    help: "Stations' idTags authorised against OCPI tokens (tenants with OCPI parties), by source (cache, realtime, offline) and OCPP status",
+    labelNames: ['source', 'status'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'doppel_gateway_' });

@@ -21,6 +21,7 @@ import type { RateLimit } from './rate-limit';
 import type { OcpiDeps } from './ocpi/ocpi-deps';
 import { isOcpiRequest, serveOcpi } from './ocpi/serve';
 import { startOcpiPush } from '../workflows/ocpi-push/client';
+import { startOcpiTokenPull } from '../workflows/ocpi-token-pull/client';
 import { startOcpiCommandResult } from '../workflows/ocpi-command/client';
 import { updateDeviceTwin } from '../workflows/device-twin/client';
 import { sendCommandUpdate } from '../workflows/device-twin/messages';
@@ -78,7 +79,11 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     fetch: options.egress.fetch,
     baseUrl: () => (options.ocpiBaseUrl ?? listening).replace(/\/+$/, ''),
     // Status changes reach the eMSP through a workflow per party (docs/ocpi.md, "Push").
-    onConnected: (tenantId, partyId) => startOcpiPush(temporal, { tenantId, partyId }),
+    // Its tokens are pulled into the cache once (docs/ocpi.md, "Tokens (Receiver)").
+    onConnected: async (tenantId, partyId) => {
+      await startOcpiPush(temporal, { tenantId, partyId });
+      await startOcpiTokenPull(temporal, { tenantId, partyId });
+    },
     commands: {
       send: (key, request) =>
         updateDeviceTwin(temporal, options.database, key, sendCommandUpdate, [request], {

@@ -89,6 +89,7 @@ describe('OCPI credentials handshake', () => {
       'credentials',
       'locations',
       'commands',
+      'tokens',
     ]);
 
     // Token A is spent; token C reads the credentials, and the request id comes back.
@@ -173,6 +174,7 @@ describe('OCPI credentials handshake', () => {
       expect.objectContaining({ identifier: 'locations', role: 'SENDER' }),
       expect.objectContaining({ identifier: 'tariffs', role: 'SENDER' }),
       expect.objectContaining({ identifier: 'commands', role: 'RECEIVER' }),
+      expect.objectContaining({ identifier: 'tokens', role: 'RECEIVER' }),
     ]);
     expect(state.tokens_a).not.toContain(emsp.tokenA);
     // Connected: a second handshake from Doppel's side is refused rather than replacing token C.

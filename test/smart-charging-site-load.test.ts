@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './support/graphql';
-import type { OcppVersion, Station } from './support/ocpp-station';
-import { Received, stationAt as stationAtSite } from './support/site-load-stations';
+import type { Station } from './support/ocpp-station';
+import {
+  Received,
+  SET_LIMIT,
+  SITE_LOAD,
+  start16 as startSession,
+  stationAt,
+} from './support/site-load-stations';
 import { startTestStack, type TestStack } from './support/stack';
 import { TwinGraph } from './support/twin-graph';
 
@@ -14,20 +20,6 @@ beforeAll(async () => {
   stack = await startTestStack();
 });
 afterAll(() => stack?.stop());
-
-const SET_LIMIT = `mutation ($i: SetSiteLoadLimitInput!) { setSiteLoadLimit(input: $i) {
-  limit unit policy releaseDelaySeconds } }`;
-const SITE_LOAD = `query ($t: ID!, $s: ID!) { siteLoad(tenantId: $t, siteId: $s) {
-  limit unit shares { stationId limit waiting held }
-  history { reason siteLimit allocated shares { stationId limit held } sent { stationId limit status } } } }`;
-
-const stationAt = (
-  graph: TwinGraph,
-  siteId: string,
-  deviceId: string,
-  version: OcppVersion,
-  received: Received,
-) => stationAtSite(stack, graph, siteId, deviceId, version, received);
 
 const at = () => new Date().toISOString();
 
@@ -48,25 +40,17 @@ describe('a site with a 22 kW limit', () => {
     expect(set.setSiteLoadLimit).toMatchObject({ limit: 22000, unit: 'W', policy: 'EQUAL_SHARE' });
 
     const received = new Received();
-    const cs1 = await stationAt(graph, 'depot', 'cs1', 'ocpp1.6', received);
-    const cs2 = await stationAt(graph, 'depot', 'cs2', 'ocpp1.6', received);
-    const cs3 = await stationAt(graph, 'depot', 'cs3', 'ocpp2.0.1', received);
+    const cs1 = await stationAt(stack, graph, 'depot', 'cs1', 'ocpp1.6', received);
+    const cs2 = await stationAt(stack, graph, 'depot', 'cs2', 'ocpp1.6', received);
+    const cs3 = await stationAt(stack, graph, 'depot', 'cs3', 'ocpp2.0.1', received);
     // No minimum per session: every station starts new sessions at 0 until their TxProfile.
     await expect
       .poll(() => ['cs1', 'cs2', 'cs3'].map((s) => received.defaults.get(s)), { timeout: 60_000 })
       .toEqual([0, 0, 0]);
 
     // Three sessions start.
-    const start16 = async (cp: Station, name: string, idTag: string) => {
-      const { transactionId } = await cp.call('StartTransaction', {
-        connectorId: 1,
-        idTag,
-        meterStart: 0,
-        timestamp: at(),
-      });
-      received.start(name, String(transactionId));
-      return String(transactionId);
-    };
+    const start16 = (cp: Station, name: string, idTag: string) =>
+      startSession(cp, name, idTag, received);
     // One after the other, each once the one before has its profile: every start lowers the
     // others before the newcomer is raised.
     const shares = (expected: Array<number | undefined>, probe: () => Array<number | undefined>) =>

@@ -194,6 +194,10 @@ async function makeTenantB() {
   await ok('mutation ($i: RegisterOcpiPartyInput!) { registerOcpiParty(input: $i) { tokenA } }', {
     i: { tenantId: B, id: real.ocpiPartyId, cpoCountryCode: 'NL', cpoPartyId: 'BBB', cpoName: 'B' },
   });
+  // A backend of each kind: the OCPI one narrows what B's party sees.
+  await ok('mutation ($i: RegisterBackendInput!) { registerBackend(input: $i) { id } }', {
+    i: { tenantId: B, id: `${real.backendId}-ocpi`, kind: 'OCPI', ocpiPartyId: real.ocpiPartyId },
+  });
   await ok(
     'mutation ($t: ID!, $s: ID!, $l: JSONObject!) { setOcpiLocation(tenantId: $t, siteId: $s, location: $l) { publish } }',
     {
@@ -218,6 +222,11 @@ async function makeTenantB() {
         elements: [{ price_components: [{ type: 'ENERGY', price: 0.3, step_size: 1 }] }],
       },
     },
+  );
+  // B's OCPI settings differ from the defaults a tenant without any has.
+  await ok(
+    'mutation ($t: ID!) { setOcpiSettings(tenantId: $t, unansweredAuthorization: ACCEPT) { updatedAt } }',
+    { t: B },
   );
   await startEmptyRollout(stack, B, real.rolloutId);
   // A log line of B's device, a request for its log file and the file it uploaded.

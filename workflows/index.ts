@@ -10,6 +10,7 @@ export { rolloutWave } from './rollout/wave';
 export { bulkProvision } from './bulk-provisioning/workflow';
 export { webhookDelivery } from './webhook/workflow';
 export { ocpiPush } from './ocpi-push/workflow';
+export { ocpiTokenPull } from './ocpi-token-pull/workflow';
 export { ocpiCommandResult } from './ocpi-command/workflow';
 export { outboxRetention } from './outbox-retention/workflow';
 export { ledgerCheckpoints } from './ledger-checkpoints/workflow';

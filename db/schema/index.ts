@@ -26,3 +26,5 @@ export * from './ocpi-parties';
 export * from './ocpi-locations';
 export * from './ocpi-tariffs';
 export * from './ocpi-reservations';
+export * from './ocpi-tokens';
+export * from './ocpi-settings';

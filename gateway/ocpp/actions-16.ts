@@ -2,10 +2,15 @@ import { signedValues16 } from '../../twins/sessions';
 import { firmwareProgressOf } from './firmware-update';
 import { invalidSignatures } from './meter-signatures';
 import { meterOutcome16, type MeterValue16 } from './meter-values';
-import { commonActions, type ActionHandler } from './station-action';
+import { commonActions, type ActionContext, type ActionHandler } from './station-action';
 
-/** Authorization is not modelled yet: every idTag is Accepted (docs/ocpp.md). */
+/** What a stop is answered: a station must be able to end what it started. */
 const ACCEPTED = { idTagInfo: { status: 'Accepted' } };
+
+/** An idTag's idTagInfo: from the tenant's OCPI tokens when it roams, else Accepted (docs/ocpp.md). */
+const idTagInfo = async (ctx: ActionContext, idTag: string) => ({
+  idTagInfo: { status: ctx.idTagStatus ? await ctx.idTagStatus(idTag) : 'Accepted' },
+});
 
 /** What OCPP 1.6 stations may ask, besides BootNotification (the endpoint handles that). */
 export const actions16: Record<string, ActionHandler> = {
@@ -46,11 +51,14 @@ export const actions16: Record<string, ActionHandler> = {
       ...(alarms ? { alarms } : {}),
     };
   },
-  Authorize: async () => ({ answer: ACCEPTED }),
+  Authorize: async (p: { idTag: string }, ctx) => ({ answer: await idTagInfo(ctx, p.idTag) }),
   StartTransaction: async (
     p: { connectorId: number; idTag: string; meterStart: number; timestamp: string },
     ctx,
   ) => {
+    // The station started it: it is recorded whatever the idTag's status (the station stops a
+    // transaction of a refused idTag itself: StopTransactionOnInvalidId).
+    const info = await idTagInfo(ctx, p.idTag);
     const transactionId = await ctx.sessions.start16(ctx.key, {
       connectorId: p.connectorId,
       idTag: p.idTag,
@@ -62,7 +70,7 @@ export const actions16: Record<string, ActionHandler> = {
         : {}),
     });
     return {
-      answer: { transactionId, ...ACCEPTED },
+      answer: { transactionId, ...info },
       report: { connectors: { [p.connectorId]: { transactionId } } },
     };
   },

@@ -3,10 +3,14 @@ import { profileSummary, type ReportedProfile201 } from '../../twins/smart-charg
 import { invalidSignatures } from './meter-signatures';
 import { energyWh, latestReadings201, meterOutcome201, type MeterValue201 } from './meter-values';
 import type { EventData201 } from './station-alarms';
-import { commonActions, type ActionHandler } from './station-action';
+import { commonActions, type ActionContext, type ActionHandler } from './station-action';
 
-/** Authorization is not modelled yet: every idToken is Accepted (docs/ocpp.md). */
-const ACCEPTED = { idTokenInfo: { status: 'Accepted' } };
+/** An idToken's idTokenInfo: from the tenant's OCPI tokens when it roams, else Accepted (docs/ocpp.md). */
+const idTokenInfo = async (ctx: ActionContext, idToken: { idToken: string; type: string }) => ({
+  idTokenInfo: {
+    status: ctx.idTagStatus ? await ctx.idTagStatus(idToken.idToken, idToken.type) : 'Accepted',
+  },
+});
 
 interface TransactionEvent {
   eventType: 'Started' | 'Updated' | 'Ended';
@@ -39,7 +43,7 @@ const transactionEvent: ActionHandler = async (p: TransactionEvent, ctx) => {
       signed,
       payload: p as unknown as Record<string, unknown>,
     },
-    p.idToken ? ACCEPTED : {},
+    p.idToken ? await idTokenInfo(ctx, p.idToken) : {},
     ctx.now(),
   );
   // Readings are told as MeterValues are, also by a retried event (telemetry skips samples it
@@ -86,7 +90,9 @@ export const actions201: Record<string, ActionHandler> = {
     answer: {},
     ...meterOutcome201(p.meterValue, p.evseId),
   }),
-  Authorize: async () => ({ answer: ACCEPTED }),
+  Authorize: async (p: { idToken: { idToken: string; type: string } }, ctx) => ({
+    answer: await idTokenInfo(ctx, p.idToken),
+  }),
   TransactionEvent: transactionEvent,
   /**
    * A station's answer to GetChargingProfiles, in as many messages as it likes (`tbc`): each

@@ -29,6 +29,8 @@ export interface OcppEndpointOptions {
   callTimeoutMs?: number;
   /** Station alarms and monitors (docs/ocpp.md, "Alarms on the station"). */
   alarms?: StationSessionOptions['alarms'];
+  /** Stations' idTags authorised against OCPI tokens (docs/ocpi.md); left out, every idTag is accepted. */
+  authorization?: StationSessionOptions['authorization'];
   /** Multi-backend routing: upstream CSMSs per station (docs/backends.md). */
   routing?: StationSessionOptions['routing'];
   /** Upgrades being decided at once (each costs queries and scrypt); more are answered 503. */
@@ -189,6 +191,7 @@ export function mountOcppEndpoint(
         callTimeoutMs: opts.callTimeoutMs ?? 30_000,
         routing: opts.routing,
         alarms: opts.alarms,
+        authorization: opts.authorization,
         send: (frame) => {
           if (data.closed) return;
           const text = JSON.stringify(frame);

@@ -17,6 +17,11 @@ export interface ActionContext {
   primary?: Record<string, unknown> | undefined;
   /** Records a log upload's progress on its request (OCPP 1.6 names no request: null). */
   logStatus?: ((requestNumber: number | null, status: string) => Promise<void>) | undefined;
+  /**
+   * The OCPP authorisation status of an idTag (2.0.1: with its idToken type): `Accepted` unless
+   * the tenant roams over OCPI (gateway/ocpp/id-tag-authorization.ts).
+   */
+  idTagStatus?: ((idTag: string, type?: string) => Promise<string>) | undefined;
 }
 
 /** The CALLRESULT payload, and what the twin should learn (sent before the answer). */

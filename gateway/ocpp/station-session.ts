@@ -13,6 +13,8 @@ import { isFrameFailure, parseFrame, type Frame } from './parse-frame';
 import { applyQuirks } from '../../twins/profiles';
 import { ServerCalls } from './server-calls';
 import type { MonitoredStation, StationAlarms } from './station-alarms';
+import type { IdTagAuthorization } from './id-tag-authorization';
+import { RemoteStarts } from './remote-starts';
 import { stationCommand } from './firmware-update';
 import { sendStationCommand } from './station-commands';
 import type { ActionContext, ActionOutcome } from './station-action';
@@ -43,6 +45,8 @@ export interface StationSessionOptions {
   callTimeoutMs: number;
   /** Station alarms and monitors (docs/ocpp.md, "Alarms on the station"); left out, none. */
   alarms?: StationAlarms | undefined;
+  /** Stations' idTags authorised against OCPI tokens (docs/ocpi.md); left out, every idTag is accepted. */
+  authorization?: IdTagAuthorization | undefined;
   /** Multi-backend routing (docs/backends.md); left out, the gateway answers every CALL itself. */
   routing?: { directory: BackendDirectory; metrics: GatewayMetrics; egress: Egress } | undefined;
   send(frame: unknown[]): void;
@@ -75,6 +79,10 @@ export class StationSession {
   private readonly quirkCounts: Record<string, number> = {};
   private pendingRepairReport = false;
   private readonly router: StationRouter | null = null;
+  /** This station's idTags judged against its tenant's OCPI tokens (made once, not per CALL). */
+  private readonly idTagStatus: ActionContext['idTagStatus'];
+  /** idTags the server started transactions for: authorised by whoever asked (remote-starts.ts). */
+  private readonly remoteStarts = new RemoteStarts();
   /** This station as the monitors see it (2.0.1, once its boot was accepted). */
   private monitored: MonitoredStation | null = null;
 
@@ -82,6 +90,13 @@ export class StationSession {
     this.calls = new ServerCalls((frame) => opts.send(frame), opts.callTimeoutMs);
     this.schemas = officialSchemas[opts.version];
     this.actions = opts.version === 'ocpp1.6' ? actions16 : actions201;
+    const { authorization, key, version } = opts;
+    this.idTagStatus = authorization
+      ? async (idTag, type) =>
+          this.remoteStarts.has(idTag)
+            ? authorization.remoteStarted()
+            : authorization.authorize(key, version, idTag, type)
+      : undefined;
     this.desired = new DesiredDelivery({
       version: opts.version,
       calls: this.calls,
@@ -350,6 +365,8 @@ export class StationSession {
       now,
       primary,
       logStatus,
+      // With a primary backend, its answer is the station's: no idTag is judged here.
+      idTagStatus: primary ? undefined : this.idTagStatus,
     });
     // The station hears back only once what it said is durable: samples committed, twin told.
     if (outcome.telemetry && outcome.telemetry.length > 0)
@@ -399,7 +416,11 @@ export class StationSession {
       command: async (name, params) => {
         // A neutral command (firmware-update) becomes this version's own action.
         const own = stationCommand(this.opts.version, name, params);
+        // Remembered before it goes out: the station may present the idTag before it answers.
+        const started = RemoteStarts.idTagOf(own.name, own.params);
+        if (started !== null) this.remoteStarts.remember(started);
         const outcome = await sendStationCommand(this.calls, this.schemas, own.name, own.params);
+        if (started !== null && outcome.status !== 'succeeded') this.remoteStarts.forget(started);
         return own.neutral ? own.neutral(outcome) : outcome;
       },
     };

@@ -89,6 +89,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     ocpiParty: CONFIG_READ,
     ocpiLocations: CONFIG_READ,
     ocpiTariffs: CONFIG_READ,
+    ocpiSettings: CONFIG_READ,
   },
   Mutation: {
     registerDevice: PROVISION,
@@ -149,6 +150,7 @@ export const PERMISSIONS: Record<string, Record<string, readonly TenantRole[]>> 
     renewOcpiPartyToken: ADMIN,
     connectOcpiParty: ADMIN,
     removeOcpiParty: ADMIN,
+    setOcpiSettings: ADMIN,
     // What eMSPs see of the tenant's sites.
     setOcpiLocation: OPERATE,
     removeOcpiLocation: OPERATE,

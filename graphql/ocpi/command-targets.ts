@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { chargingSessionForStop, evseStation } from '../../db/ocpi-command-store';
 import { findOcpiReservation, keepOcpiReservation } from '../../db/ocpi-reservation-store';
+import { ocpiPartyStationFilter } from '../../db/ocpi-station-filter';
 import { ocpiSessionBelongsToParty } from '../../db/ocpi-session-owner';
 import {
   startSession,
@@ -48,8 +49,18 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   return parsed.data;
 }
 
-async function stationAt(deps: OcpiDeps, tenantId: string, locationId: string, evseUid?: string) {
-  const station = await evseStation(deps.database, tenantId, locationId, evseUid);
+/**
+ * The station of an EVSE the party sees: one its OCPI backends do not match is, to it, not
+ * there (docs/backends.md, "OCPI parties").
+ */
+async function stationAt(
+  deps: OcpiDeps,
+  party: { tenantId: string; partyId: string },
+  locationId: string,
+  evseUid?: string,
+) {
+  const stations = await ocpiPartyStationFilter(deps.database, party.tenantId, party.partyId);
+  const station = await evseStation(deps.database, party.tenantId, locationId, evseUid, stations);
   if (!station)
     throw new OcpiError(
       'ocpi:location.not-found',
@@ -76,7 +87,7 @@ export async function commandTarget(
   switch (type) {
     case 'START_SESSION': {
       const command = parse(startSession, body);
-      const station = await stationAt(deps, tenantId, command.location_id, command.evse_uid);
+      const station = await stationAt(deps, party, command.location_id, command.evse_uid);
       const remoteStartId = Math.floor(Math.random() * 2 ** 31);
       return {
         deviceId: station.deviceId,
@@ -86,7 +97,7 @@ export async function commandTarget(
     }
     case 'UNLOCK_CONNECTOR': {
       const command = parse(unlockConnector, body);
-      const station = await stationAt(deps, tenantId, command.location_id, command.evse_uid);
+      const station = await stationAt(deps, party, command.location_id, command.evse_uid);
       return {
         deviceId: station.deviceId,
         call: unlockConnectorCall(station.protocol, command),
@@ -115,7 +126,7 @@ export async function commandTarget(
       const command = parse(reserveNow, body);
       if (Date.parse(command.expiry_date) <= Date.now())
         return { refused: 'REJECTED', message: `expiry_date ${command.expiry_date} has passed` };
-      const station = await stationAt(deps, tenantId, command.location_id, command.evse_uid);
+      const station = await stationAt(deps, party, command.location_id, command.evse_uid);
       const kept = await keepOcpiReservation(deps.database, {
         tenantId,
         partyId,

@@ -11,6 +11,7 @@ import { OCPI_PATH, type OcpiDeps } from './ocpi-deps';
 import { receiveCommand } from './commands';
 import { listLocations, readLocation } from './locations';
 import { listTariffs } from './tariffs';
+import { receiveToken } from './tokens';
 import { partyHeaders, routingHeaders } from './routing-headers';
 import { tokenFromHeader } from './token-header';
 import { versionDetailsDocument, versionsDocument } from './versions';
@@ -112,7 +113,12 @@ async function route(
     const data = await receiveCommand(deps, who, ids[0]!, await jsonBody(req));
     return { data, headers: moduleHeaders };
   }
-  // Further modules (sessions, CDRs, tariffs, tokens, commands) are routed here as they are built.
+  if (version === '2.2.1' && module === 'tokens' && ids.length === 3) {
+    if (method !== 'GET' && method !== 'PUT' && method !== 'PATCH') throw wrongMethod(method, path);
+    const data = await receiveToken(deps, who, method, ids, search, () => jsonBody(req));
+    return { data, headers: moduleHeaders };
+  }
+  // Further modules (sessions, CDRs) are routed here as they are built.
   throw notFound(path);
 }
 

@@ -15,6 +15,7 @@ export const CPO_MODULES = [
   { identifier: 'locations', role: 'SENDER' },
   { identifier: 'tariffs', role: 'SENDER' },
   { identifier: 'commands', role: 'RECEIVER' },
+  { identifier: 'tokens', role: 'RECEIVER' },
 ] as const;
 
 /** GET /ocpi/cpo/2.2.1: the version details. */

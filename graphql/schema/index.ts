@@ -39,6 +39,8 @@ import { temporalUiResolvers } from './temporal-ui/resolvers';
 import { temporalUiTypeDefs } from './temporal-ui/type-defs';
 import { ocpiResolvers } from './ocpi-resolvers';
 import { ocpiTypeDefs } from './ocpi-type-defs';
+import { ocpiSettingsResolvers } from './ocpi-settings-resolvers';
+import { ocpiSettingsTypeDefs } from './ocpi-settings-type-defs';
 import { webhookResolvers } from './webhook-resolvers';
 import { webhookTypeDefs } from './webhook-type-defs';
 
@@ -67,6 +69,7 @@ export const API_TYPE_DEFS = [
   siteLoadTypeDefs,
   temporalUiTypeDefs,
   ocpiTypeDefs,
+  ocpiSettingsTypeDefs,
 ];
 
 /**
@@ -98,6 +101,7 @@ export const schema = guardSchema(
       siteLoadResolvers,
       temporalUiResolvers,
       ocpiResolvers,
+      ocpiSettingsResolvers,
     ],
   }),
 );

@@ -30,7 +30,7 @@ from fastapi import Body  # noqa: E402
 from py_ocpi import get_application  # noqa: E402
 from py_ocpi.core.authentication.authenticator import Authenticator  # noqa: E402
 from py_ocpi.core.crud import Crud  # noqa: E402
-from py_ocpi.core.enums import ModuleID, RoleEnum  # noqa: E402
+from py_ocpi.core.enums import Action, ModuleID, RoleEnum  # noqa: E402
 from py_ocpi.core.schemas import OCPIResponse  # noqa: E402
 from py_ocpi.modules.commands.v_2_2_1.schemas import (  # noqa: E402
     CancelReservation,
@@ -48,6 +48,7 @@ from py_ocpi.modules.locations.v_2_2_1.schemas import (  # noqa: E402
     Location,
 )
 from py_ocpi.modules.tariffs.v_2_2_1.schemas import Tariff  # noqa: E402
+from py_ocpi.modules.tokens.v_2_2_1.schemas import Token, TokenPartialUpdate  # noqa: E402
 from py_ocpi.modules.versions.enums import VersionNumber  # noqa: E402
 from py_ocpi.modules.versions.schemas import Version  # noqa: E402
 from py_ocpi.modules.versions.v_2_2_1.schemas import VersionDetail  # noqa: E402
@@ -62,7 +63,18 @@ OUR_ROLE = CredentialsRole(
 
 # What this eMSP holds: the tokens it accepts (A to register, C after), and per token C the
 # CPO's credentials and endpoints learnt in the handshake.
-STATE = {"tokens_a": {TOKEN_A}, "cpos": {}, "log": [], "locations": {}, "command_results": {}}
+# Its drivers' tokens (by lower-case uid: a CiString) and the verdict its real-time
+# authorisation gives each, and the uids CPOs asked it to authorise.
+STATE = {
+    "tokens_a": {TOKEN_A},
+    "cpos": {},
+    "log": [],
+    "locations": {},
+    "command_results": {},
+    "tokens": {},
+    "verdicts": {},
+    "authorized": [],
+}
 
 
 class MemoryAuthenticator(Authenticator):
@@ -83,6 +95,8 @@ class MemoryCrud(Crud):
             return cpo and cpo["ours"]
         if module == ModuleID.locations:
             return STATE["locations"].get(id)
+        if module == ModuleID.tokens:
+            return STATE["tokens"].get(id.lower())
         return None
 
     @classmethod
@@ -119,10 +133,20 @@ class MemoryCrud(Crud):
 
     @classmethod
     async def list(cls, module, role, filters, *args, **kwargs):
+        if module == ModuleID.tokens:
+            # Pages of at most 2, whatever the CPO asks: its pull must follow the pages.
+            tokens = list(STATE["tokens"].values())
+            offset, limit = filters["offset"], min(filters["limit"], 2)
+            return tokens[offset : offset + limit], len(tokens), offset + limit >= len(tokens)
         return [], 0, True
 
     @classmethod
     async def do(cls, module, role, action, *args, data=None, **kwargs):
+        if module == ModuleID.tokens and action == Action.authorize_token:
+            # The library's authorize router found the token (crud.get) and asks for the verdict.
+            uid = data["token_uid"].lower()
+            STATE["authorized"].append(uid)
+            return {"allowed": STATE["verdicts"].get(uid, "ALLOWED"), "token": STATE["tokens"][uid]}
         return None
 
 
@@ -130,7 +154,12 @@ app = get_application(
     version_numbers=[VersionNumber.v_2_2_1],
     roles=[RoleEnum.emsp],
     crud=MemoryCrud,
-    modules=[ModuleID.credentials_and_registration, ModuleID.locations, ModuleID.commands],
+    modules=[
+        ModuleID.credentials_and_registration,
+        ModuleID.locations,
+        ModuleID.commands,
+        ModuleID.tokens,
+    ],
     authenticator=MemoryAuthenticator,
 )
 
@@ -162,6 +191,7 @@ async def state():
         ],
         "log": STATE["log"],
         "command_results": STATE["command_results"],
+        "authorized": STATE["authorized"],
         "locations": {i: [[e["uid"], e["status"]] for e in l["evses"]] for i, l in STATE["locations"].items()},
     }
 
@@ -274,6 +304,54 @@ async def command(url: str = Body(...), token: str = Body(...), type: str = Body
     except (ValidationError, AssertionError) as e:
         return {"uid": uid, "status": 200, "error": str(e), "body": response.text[:2000]}
     return {"uid": uid, "status": 200, "response": answer}
+
+
+@app.post("/control/token")
+async def token(
+    token: dict = Body(...),
+    verdict: str = Body("ALLOWED"),
+    url: str | None = Body(None),
+    auth: str | None = Body(None),
+):
+    """A driver's token of this eMSP, built with the library's Token model, and the verdict its
+    real-time authorisation gives; with a CPO's tokens URL and token C, PUT to the CPO as OCPI's
+    Tokens Receiver interface asks (the library's push client would drop the slash between the
+    endpoint and the country code: plain HTTP with the library's model, serialised)."""
+    checked = json.loads(Token(**token).json(exclude_none=True))
+    STATE["tokens"][checked["uid"].lower()] = checked
+    STATE["verdicts"][checked["uid"].lower()] = verdict
+    if url is None:
+        return {"token": checked}
+    target = f"{url}/{checked['country_code']}/{checked['party_id']}/{checked['uid']}?type={checked['type']}"
+    async with httpx.AsyncClient() as client:
+        response = await client.put(target, json=checked, headers=header(auth))
+    return {"token": checked, "status": response.status_code, "body": response.json()}
+
+
+@app.post("/control/token-patch")
+async def token_patch(url: str = Body(...), auth: str = Body(...), uid: str = Body(...), patch: dict = Body(...)):
+    """Changes one of this eMSP's tokens and PATCHes the change (the library's
+    TokenPartialUpdate, with last_updated) to the CPO."""
+    changed = json.loads(TokenPartialUpdate(**patch).json(exclude_none=True))
+    stored = STATE["tokens"][uid.lower()]
+    stored.update(changed)
+    target = f"{url}/{stored['country_code']}/{stored['party_id']}/{stored['uid']}?type={stored['type']}"
+    async with httpx.AsyncClient() as client:
+        response = await client.patch(target, json=changed, headers=header(auth))
+    return {"status": response.status_code, "body": response.json()}
+
+
+@app.post("/control/token-get")
+async def token_get(url: str = Body(...), auth: str = Body(...)):
+    """One token read back from the CPO, checked with the library's Token model."""
+    async with httpx.AsyncClient() as client:
+        response = await client.get(url, headers=header(auth))
+    if response.status_code != 200:
+        return {"status": response.status_code, "body": response.json()}
+    try:
+        return {"status": 200, "object": Token(**envelope(response)).dict()}
+    except (ValidationError, AssertionError) as e:
+        return {"status": 200, "error": str(e), "body": response.text[:2000]}
 
 
 if __name__ == "__main__":

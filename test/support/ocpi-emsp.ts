@@ -67,6 +67,27 @@ export interface OcpiEmsp {
     type: string,
     body: Record<string, unknown>,
   ): Promise<{ uid: string; status: number; response?: any; body?: any; error?: string }>;
+  /**
+   * A driver's token of the eMSP (the library's Token model) and the verdict its real-time
+   * authorisation gives (`ALLOWED` by default); PUT to the CPO when its tokens URL and token C
+   * are given.
+   */
+  token(
+    token: Record<string, unknown>,
+    options?: { verdict?: string; url?: string; auth?: string },
+  ): Promise<{ token: any; status?: number; body?: any }>;
+  /** Changes one of the eMSP's tokens and PATCHes the change to the CPO. */
+  patchToken(
+    url: string,
+    auth: string,
+    uid: string,
+    patch: Record<string, unknown>,
+  ): Promise<{ status: number; body: any }>;
+  /** A token read back from the CPO, checked with the library's Token model. */
+  getToken(
+    url: string,
+    auth: string,
+  ): Promise<{ status: number; object?: any; body?: any; error?: string }>;
   stop(): Promise<void>;
 }
 
@@ -100,6 +121,8 @@ export interface EmspState {
   log: Array<Record<string, unknown>>;
   /** CommandResults the CPO POSTed to this eMSP's response_url, by its uid. */
   command_results: Record<string, { result: string }>;
+  /** The token uids CPOs asked this eMSP to authorise in real time (lower case). */
+  authorized: string[];
   cpos: Array<{
     token_c: string;
     credentials: EmspCredentials | null;
@@ -158,8 +181,12 @@ export async function startOcpiEmsp(
     pull: (url, token, model = 'Location') => control(base, 'pull', { url, token, model }),
     get: (url, token, model) => control(base, 'get', { url, token, model }),
     command: (url, token, type, body) => control(base, 'command', { url, token, type, body }),
+    token: (token, options = {}) => control(base, 'token', { token, ...options }),
+    patchToken: (url, auth, uid, patch) => control(base, 'token-patch', { url, auth, uid, patch }),
+    getToken: (url, auth) => control(base, 'token-get', { url, auth }),
     async stop() {
-      if (child.exitCode !== null) return;
+      // Stopped already (an exit, or the signal of an earlier stop): no 'exit' is coming.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     },

@@ -3,6 +3,13 @@ import { bootPayload, connectStation, type OcppVersion, type Station } from './o
 import type { TestStack } from './stack';
 import type { TwinGraph } from './twin-graph';
 
+/** Smart charging's API, as the tests call it (docs/smart-charging.md). */
+export const SET_LIMIT = `mutation ($i: SetSiteLoadLimitInput!) { setSiteLoadLimit(input: $i) {
+  limit unit policy releaseDelaySeconds } }`;
+export const SITE_LOAD = `query ($t: ID!, $s: ID!) { siteLoad(tenantId: $t, siteId: $s) {
+  limit unit shares { stationId limit waiting held }
+  history { reason siteLimit allocated shares { stationId limit held } sent { stationId limit status } } } }`;
+
 /**
  * The limits in force on a site's stations, as the stations *received* them: each running
  * transaction's TxProfile, and each station's TxDefaultProfile on its connectors without a
@@ -75,7 +82,7 @@ export class Received {
   }
 }
 
-/** A real ocpp-rpc station, registered, installed at the site (an asset) and booted. */
+/** A station bound (through an asset of its own) to the site, connected and booted. */
 export async function stationAt(
   stack: TestStack,
   graph: TwinGraph,
@@ -112,4 +119,21 @@ export async function online(
     status: 'Accepted',
   });
   return cp;
+}
+
+/** Starts an OCPP 1.6 session on connector 1; answers its transaction id. */
+export async function start16(
+  cp: Station,
+  station: string,
+  idTag: string,
+  received: Received,
+): Promise<string> {
+  const { transactionId } = await cp.call('StartTransaction', {
+    connectorId: 1,
+    idTag,
+    meterStart: 0,
+    timestamp: new Date().toISOString(),
+  });
+  received.start(station, String(transactionId));
+  return String(transactionId);
 }

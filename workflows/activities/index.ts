@@ -18,6 +18,7 @@ import { createFleetActivities } from './fleet-activities';
 import { createRolloutActivities } from './rollout-activities';
 import { createWebhookActivities } from './webhook-activities';
 import { createOcpiPushActivities } from './ocpi-push-activities';
+import { createOcpiTokenPullActivities } from './ocpi-token-pull-activities';
 import { createOcpiCommandActivities } from './ocpi-command-activities';
 import { createLedgerActivities } from './ledger-activities';
 import { createSiteLoadActivities } from './site-load-activities';
@@ -49,6 +50,7 @@ export function createTwinActivities(
     ...createWebhookActivities(database, egress),
     ...createSiteLoadActivities(database, temporal),
     ...createOcpiPushActivities(database, egress),
+    ...createOcpiTokenPullActivities(database, egress),
     ...createOcpiCommandActivities(database, egress),
     ...createOutboxRetentionActivities(
       database,

@@ -11,6 +11,7 @@ import {
 } from '../../db/alarm-notification-delivery';
 import type { Egress } from '../../outbound/egress';
 import { postSigned } from '../../outbound/signed-post';
+import { wakeableWait } from '../../db/wakeable-wait';
 
 /** The SMTP server e-mail channels go through (SMTP_* in the worker's environment). */
 export interface SmtpSettings {
@@ -164,7 +165,7 @@ export async function startAlarmNotifier(
   }
 
   let stopped = false;
-  let wake: (() => void) | null = null;
+  const sleep = wakeableWait();
 
   const loop = (async () => {
     while (!stopped) {
@@ -197,21 +198,14 @@ export async function startAlarmNotifier(
         onError(error);
       }
       if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, tickMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = null;
+      await sleep.wait(tickMs);
     }
   })();
 
   return {
     async stop() {
       stopped = true;
-      wake?.();
+      sleep.wake();
       await loop;
       mailer?.close();
     },

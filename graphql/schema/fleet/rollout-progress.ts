@@ -2,6 +2,7 @@ import { listenTo } from '../../../db/notifications';
 import { findRollout, rolloutCounts } from '../../../db/rollout-store';
 import { apiError } from '../../errors';
 import type { ApiContext } from '../resolvers';
+import { wakeableWait } from '../../../db/wakeable-wait';
 
 /** Several changes within this time make one event (a wave moves many devices at once). */
 const COALESCE_MS = 250;
@@ -20,12 +21,12 @@ export async function* rolloutProgress(
   rolloutId: string,
 ): AsyncGenerator<{ rolloutProgress: unknown }> {
   const key = `${tenantId}:${rolloutId}`;
-  let wake: (() => void) | null = null;
+  const sleep = wakeableWait();
   let changed = true;
   const listener = await listenTo(ctx.database, 'rollouts', (payload) => {
     if (payload !== key) return;
     changed = true;
-    wake?.();
+    sleep.wake();
   });
   try {
     let last = '';
@@ -39,15 +40,7 @@ export async function* rolloutProgress(
       if (seen !== last) yield { rolloutProgress: { ...row, counts } };
       last = seen;
       if (ENDED.has(row.status)) return;
-      if (!changed)
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, SAFETY_READ_MS);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      wake = null;
+      if (!changed) await sleep.wait(SAFETY_READ_MS);
       await new Promise((resolve) => setTimeout(resolve, COALESCE_MS));
     }
   } finally {
