@@ -21,6 +21,7 @@ import type { RateLimit } from './rate-limit';
 import type { OcpiDeps } from './ocpi/ocpi-deps';
 import { isOcpiRequest, serveOcpi } from './ocpi/serve';
 import { startOcpiPush } from '../workflows/ocpi-push/client';
+import { startOcpiSessionPush } from '../workflows/ocpi-sessions/client';
 import { startOcpiCommandResult } from '../workflows/ocpi-command/client';
 import { updateDeviceTwin } from '../workflows/device-twin/client';
 import { sendCommandUpdate } from '../workflows/device-twin/messages';
@@ -78,7 +79,11 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     fetch: options.egress.fetch,
     baseUrl: () => (options.ocpiBaseUrl ?? listening).replace(/\/+$/, ''),
     // Status changes reach the eMSP through a workflow per party (docs/ocpi.md, "Push").
-    onConnected: (tenantId, partyId) => startOcpiPush(temporal, { tenantId, partyId }),
+    // Sessions and CDRs through a sibling workflow per party (docs/ocpi.md, "Sessions").
+    onConnected: async (tenantId, partyId) => {
+      await startOcpiPush(temporal, { tenantId, partyId });
+      await startOcpiSessionPush(temporal, { tenantId, partyId });
+    },
     commands: {
       send: (key, request) =>
         updateDeviceTwin(temporal, options.database, key, sendCommandUpdate, [request], {

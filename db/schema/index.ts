@@ -25,3 +25,4 @@ export * from './meter-keys';
 export * from './ocpi-parties';
 export * from './ocpi-locations';
 export * from './ocpi-tariffs';
+export * from './ocpi-sessions';

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { z } from 'zod';
 import { evseStation } from '../../db/ocpi-command-store';
+import { forgetOcpiSessionStart, recordOcpiSessionStart } from '../../db/ocpi-session-party';
 import {
+  type StartSession,
   OCPI_COMMAND_TYPES,
   startSession,
   startSessionCall,
@@ -36,6 +38,10 @@ const response = (result: string, message?: string) => ({
   ...(message ? { message: [{ language: 'en', text: message }] } : {}),
 });
 
+/** The idTag a START_SESSION call carries: 1.6's idTag, 2.0.1's idToken.idToken. */
+const sentIdTag = (params: Record<string, unknown>) =>
+  String(params.idTag ?? (params.idToken as { idToken?: unknown } | undefined)?.idToken ?? '');
+
 /**
  * POST /commands/{type} (the Receiver interface): the command goes to the station through its
  * twin (decision 5), mapped to the station's OCPP version; the answer says at once whether
@@ -52,8 +58,10 @@ export async function receiveCommand(
     throw new OcpiError('ocpi:command.unknown', 404, OCPI_STATUS.clientError, `no command ${type}`);
   let target: { locationId: string; evseUid?: string | undefined; responseUrl: string };
   let call: (protocol: string) => OcppCall;
+  let started: StartSession | undefined;
   if (type === 'START_SESSION') {
     const command = parse(startSession, body);
+    started = command;
     target = {
       locationId: command.location_id,
       evseUid: command.evse_uid,
@@ -84,6 +92,21 @@ export async function receiveCommand(
   if (!deps.commands) return response('REJECTED', 'this API process sends no commands');
   const { name, params } = call(station.protocol ?? 'ocpp1.6');
   const commandId = `ocpi-${randomUUID()}`;
+  // Recorded before the station hears of it: the session it opens then finds its eMSP.
+  if (started)
+    await recordOcpiSessionStart(deps.database, {
+      tenantId,
+      commandId,
+      partyId,
+      deviceId: station.deviceId,
+      idTag: sentIdTag(params),
+      token: started.token,
+      authorizationReference: started.authorization_reference ?? null,
+      locationId: started.location_id,
+      evseUid: started.evse_uid ?? null,
+      connectorId: started.connector_id ?? null,
+      expiresAt: new Date(Date.now() + COMMAND_TIMEOUT_S * 1000),
+    });
   try {
     await deps.commands.send(
       { tenantId, deviceId: station.deviceId },
@@ -96,6 +119,7 @@ export async function receiveCommand(
       },
     );
   } catch (error) {
+    if (started) await forgetOcpiSessionStart(deps.database, tenantId, commandId);
     if (error instanceof WorkflowNotFoundError)
       return response('REJECTED', 'the station is unknown');
     // The twin refused it (e.g. a retired station): the eMSP hears REJECTED, with why.

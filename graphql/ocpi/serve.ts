@@ -11,6 +11,7 @@ import { OCPI_PATH, type OcpiDeps } from './ocpi-deps';
 import { receiveCommand } from './commands';
 import { listLocations, readLocation } from './locations';
 import { listTariffs } from './tariffs';
+import { listSessionsOrCdrs } from './sessions';
 import { partyHeaders, routingHeaders } from './routing-headers';
 import { tokenFromHeader } from './token-header';
 import { versionDetailsDocument, versionsDocument } from './versions';
@@ -107,12 +108,17 @@ async function route(
     const { data, headers } = await listTariffs(deps, who, search);
     return { data, headers: { ...moduleHeaders, ...headers } };
   }
+  if (version === '2.2.1' && (module === 'sessions' || module === 'cdrs') && ids.length === 0) {
+    if (method !== 'GET') throw wrongMethod(method, path);
+    const { data, headers } = await listSessionsOrCdrs(deps, who, module, search);
+    return { data, headers: { ...moduleHeaders, ...headers } };
+  }
   if (version === '2.2.1' && module === 'commands' && ids.length === 1) {
     if (method !== 'POST') throw wrongMethod(method, path);
     const data = await receiveCommand(deps, who, ids[0]!, await jsonBody(req));
     return { data, headers: moduleHeaders };
   }
-  // Further modules (sessions, CDRs, tariffs, tokens, commands) are routed here as they are built.
+  // Further modules (tokens, …) are routed here as they are built.
   throw notFound(path);
 }
 

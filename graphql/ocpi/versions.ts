@@ -15,6 +15,8 @@ export const CPO_MODULES = [
   { identifier: 'locations', role: 'SENDER' },
   { identifier: 'tariffs', role: 'SENDER' },
   { identifier: 'commands', role: 'RECEIVER' },
+  { identifier: 'sessions', role: 'SENDER' },
+  { identifier: 'cdrs', role: 'SENDER' },
 ] as const;
 
 /** GET /ocpi/cpo/2.2.1: the version details. */

@@ -45,6 +45,8 @@ from py_ocpi.modules.locations.v_2_2_1.schemas import (  # noqa: E402
     Location,
 )
 from py_ocpi.modules.tariffs.v_2_2_1.schemas import Tariff  # noqa: E402
+from py_ocpi.modules.sessions.v_2_2_1.schemas import Session  # noqa: E402
+from py_ocpi.modules.cdrs.v_2_2_1.schemas import Cdr  # noqa: E402
 from py_ocpi.modules.versions.enums import VersionNumber  # noqa: E402
 from py_ocpi.modules.versions.schemas import Version  # noqa: E402
 from py_ocpi.modules.versions.v_2_2_1.schemas import VersionDetail  # noqa: E402
@@ -59,7 +61,16 @@ OUR_ROLE = CredentialsRole(
 
 # What this eMSP holds: the tokens it accepts (A to register, C after), and per token C the
 # CPO's credentials and endpoints learnt in the handshake.
-STATE = {"tokens_a": {TOKEN_A}, "cpos": {}, "log": [], "locations": {}, "command_results": {}}
+STATE = {
+    "tokens_a": {TOKEN_A},
+    "cpos": {},
+    "log": [],
+    "locations": {},
+    "command_results": {},
+    # What the CPO pushed to the library's Sessions and CDRs receivers, by id.
+    "sessions": {},
+    "cdrs": {},
+}
 
 
 class MemoryAuthenticator(Authenticator):
@@ -80,6 +91,10 @@ class MemoryCrud(Crud):
             return cpo and cpo["ours"]
         if module == ModuleID.locations:
             return STATE["locations"].get(id)
+        if module == ModuleID.sessions:
+            return STATE["sessions"].get(id)
+        if module == ModuleID.cdrs:
+            return STATE["cdrs"].get(id)
         return None
 
     @classmethod
@@ -96,6 +111,13 @@ class MemoryCrud(Crud):
             }
             STATE["tokens_a"].discard(kwargs.get("auth_token"))
             return ours
+        if module == ModuleID.sessions:
+            # The library's PUT handler checked the CPO's Session with its model.
+            STATE["sessions"][data["id"]] = data
+            STATE["log"].append({"session": data["id"], "method": "PUT", "status": data["status"]})
+        if module == ModuleID.cdrs:
+            # The library's POST handler checked the CPO's CDR with its model.
+            STATE["cdrs"][data["id"]] = data
         return data
 
     @classmethod
@@ -103,6 +125,10 @@ class MemoryCrud(Crud):
         if module == ModuleID.commands:
             # The library's command-result receiver checked the CPO's CommandResult.
             STATE["command_results"][id] = data
+        if module == ModuleID.sessions:
+            # A PUT again, or the library's PATCH handler merged the change into the stored Session.
+            STATE["sessions"][id] = data
+            STATE["log"].append({"session": id, "method": "update", "status": data["status"], "kwh": data["kwh"]})
         if module == ModuleID.locations:
             # The library's PATCH handlers merged the CPO's change into the stored Location.
             STATE["locations"][id] = data
@@ -127,7 +153,13 @@ app = get_application(
     version_numbers=[VersionNumber.v_2_2_1],
     roles=[RoleEnum.emsp],
     crud=MemoryCrud,
-    modules=[ModuleID.credentials_and_registration, ModuleID.locations, ModuleID.commands],
+    modules=[
+        ModuleID.credentials_and_registration,
+        ModuleID.locations,
+        ModuleID.commands,
+        ModuleID.sessions,
+        ModuleID.cdrs,
+    ],
     authenticator=MemoryAuthenticator,
 )
 
@@ -159,6 +191,8 @@ async def state():
         ],
         "log": STATE["log"],
         "command_results": STATE["command_results"],
+        "sessions": STATE["sessions"],
+        "cdrs": STATE["cdrs"],
         "locations": {i: [[e["uid"], e["status"]] for e in l["evses"]] for i, l in STATE["locations"].items()},
     }
 
@@ -197,7 +231,14 @@ async def call(method: str = Body(...), url: str = Body(...), token: str = Body(
     return {"status": response.status_code, "body": body}
 
 
-MODELS = {"Location": Location, "EVSE": EVSE, "Connector": Connector, "Tariff": Tariff}
+MODELS = {
+    "Location": Location,
+    "EVSE": EVSE,
+    "Connector": Connector,
+    "Tariff": Tariff,
+    "Session": Session,
+    "Cdr": Cdr,
+}
 
 
 @app.post("/control/pull")

@@ -52,7 +52,7 @@ export interface OcpiEmsp {
   pull(
     url: string,
     token: string,
-    model?: 'Location' | 'Tariff',
+    model?: 'Location' | 'Tariff' | 'Session' | 'Cdr',
   ): Promise<{ pages: PulledPage[]; objects: any[]; error?: string; body?: string }>;
   /** One object, checked with the library's model (Location, EVSE or Connector). */
   get(
@@ -100,6 +100,9 @@ export interface EmspState {
   log: Array<Record<string, unknown>>;
   /** CommandResults the CPO POSTed to this eMSP's response_url, by its uid. */
   command_results: Record<string, { result: string }>;
+  /** Sessions and CDRs the CPO pushed to this eMSP's receivers (checked by the library), by id. */
+  sessions: Record<string, any>;
+  cdrs: Record<string, any>;
   cpos: Array<{
     token_c: string;
     credentials: EmspCredentials | null;

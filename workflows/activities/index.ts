@@ -19,6 +19,7 @@ import { createRolloutActivities } from './rollout-activities';
 import { createWebhookActivities } from './webhook-activities';
 import { createOcpiPushActivities } from './ocpi-push-activities';
 import { createOcpiCommandActivities } from './ocpi-command-activities';
+import { createOcpiSessionActivities } from './ocpi-session-activities';
 import { createLedgerActivities } from './ledger-activities';
 import { createSiteLoadActivities } from './site-load-activities';
 import type { LedgerSigner } from '../../db/ledger-checkpoints';
@@ -50,6 +51,7 @@ export function createTwinActivities(
     ...createSiteLoadActivities(database, temporal),
     ...createOcpiPushActivities(database, egress),
     ...createOcpiCommandActivities(database, egress),
+    ...createOcpiSessionActivities(database, egress),
     ...createOutboxRetentionActivities(
       database,
       options.outboxRetentionMs ?? DEFAULT_OUTBOX_RETENTION_MS,

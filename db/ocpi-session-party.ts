@@ -1,0 +1,86 @@
+import { and, desc, eq, gte, lte } from 'drizzle-orm';
+import type { Database } from './client';
+import { ocpiSessionStarts } from './schema';
+
+/** A START_SESSION passed on to a station, as its attribution needs it. */
+export type OcpiSessionStart = Omit<typeof ocpiSessionStarts.$inferInsert, 'createdAt'>;
+
+/** Records which eMSP started which token on which station (graphql/ocpi/commands.ts). */
+export async function recordOcpiSessionStart(
+  database: Database,
+  start: OcpiSessionStart,
+): Promise<void> {
+  await database.db.insert(ocpiSessionStarts).values(start).onConflictDoNothing();
+}
+
+/** The eMSP a charging session belongs to, and the OCPI token it was charged to. */
+export interface OcpiSessionOwner {
+  readonly partyId: string;
+  /** `start-session`: its START_SESSION started it; `token`: its cached token is the idTag. */
+  readonly via: 'start-session' | 'token';
+  /** The OCPI Token object (country_code, party_id, uid, type, contract_id, …). */
+  readonly token: Record<string, unknown>;
+  readonly authorizationReference: string | null;
+  /** Where the START_SESSION asked for it (null for a token-cache attribution). */
+  readonly locationId: string | null;
+  readonly evseUid: string | null;
+  readonly connectorId: string | null;
+}
+
+/**
+ * Which eMSP a charging session belongs to (OCPI Sessions and CDRs go to it, and only to it):
+ * the party whose START_SESSION for this station and idTag was alive when the session was
+ * opened (the newest, if several), else — see below — the party whose cached token is the
+ * idTag; null when no eMSP has a claim (a local RFID card, a session of another backend).
+ * `openedAt` is Doppel's own clock (charging_sessions.created_at), never the station's.
+ */
+export async function ocpiSessionParty(
+  database: Database,
+  tenantId: string,
+  session: { deviceId: string; idTag: string | null; openedAt: Date },
+): Promise<OcpiSessionOwner | null> {
+  if (!session.idTag) return null;
+  const [started] = await database.db
+    .select()
+    .from(ocpiSessionStarts)
+    .where(
+      and(
+        eq(ocpiSessionStarts.tenantId, tenantId),
+        eq(ocpiSessionStarts.deviceId, session.deviceId),
+        eq(ocpiSessionStarts.idTag, session.idTag),
+        lte(ocpiSessionStarts.createdAt, session.openedAt),
+        gte(ocpiSessionStarts.expiresAt, session.openedAt),
+      ),
+    )
+    .orderBy(desc(ocpiSessionStarts.createdAt))
+    .limit(1);
+  if (started)
+    return {
+      partyId: started.partyId,
+      via: 'start-session',
+      token: started.token,
+      authorizationReference: started.authorizationReference,
+      locationId: started.locationId,
+      evseUid: started.evseUid,
+      connectorId: started.connectorId,
+    };
+  // TOKEN-CACHE BRANCH (h38, joined by the lead): a session nobody started remotely belongs to
+  // the party whose cached token is its idTag —
+  //   const cached = await ocpiTokenByUid(database, tenantId, session.idTag);
+  //   if (cached) return { partyId: cached.ocpiPartyId, via: 'token', token: cached.token,
+  //     authorizationReference: null, locationId: null, evseUid: null, connectorId: null };
+  return null;
+}
+
+/** Drops a START_SESSION's attribution when the station never got the command. */
+export async function forgetOcpiSessionStart(
+  database: Database,
+  tenantId: string,
+  commandId: string,
+): Promise<void> {
+  await database.db
+    .delete(ocpiSessionStarts)
+    .where(
+      and(eq(ocpiSessionStarts.tenantId, tenantId), eq(ocpiSessionStarts.commandId, commandId)),
+    );
+}
