@@ -362,4 +362,135 @@ describe('OCPI Sessions and CDRs', () => {
     const wrong = await emsp.call('POST', url('sessions'), token, {});
     expect(wrong.status).toBe(405);
   });
+
+  it('does the same for an OCPP 2.0.1 station: RequestStartTransaction, TransactionEvents, a CDR with its Base64 OCMF', async () => {
+    await ok('mutation ($i: CreateAssetInput!) { createAsset(input: $i) { __typename } }', {
+      i: { tenantId: T, assetId: 'bay-2', siteId: 'loc-a', name: 'Bay 2' },
+    });
+    const registered = await ok(
+      'mutation ($i: RegisterDeviceInput!) { registerDevice(input: $i) { token } }',
+      { i: { tenantId: T, deviceId: 'cp-2' } },
+    );
+    await ok('mutation ($i: BindDeviceInput!) { bindDevice(input: $i) { __typename } }', {
+      i: { tenantId: T, assetId: 'bay-2', deviceId: 'cp-2' },
+    });
+    await ok(
+      `mutation ($i: SetMeterPublicKeyInput!) { setMeterPublicKey(input: $i) { deviceId } }`,
+      { i: { tenantId: T, deviceId: 'cp-2', publicKey: V.brainpool256r1.key } },
+    );
+    const cp = await connectStation(
+      stack.ocppUrl,
+      'ocpp2.0.1',
+      'cp-2',
+      registered.registerDevice.token,
+      T,
+    );
+    const calls: Array<{ method: string; params: any }> = [];
+    cp.handle(({ method, params }) => {
+      calls.push({ method, params });
+      return { status: 'Accepted' };
+    });
+    try {
+      await cp.call('BootNotification', bootPayload('ocpp2.0.1'));
+      const started = await emsp.command(url('commands'), token, 'START_SESSION', {
+        token: {
+          country_code: 'DE',
+          party_id: 'EXW',
+          uid: 'TOKEN-0002',
+          type: 'RFID',
+          contract_id: 'DE-EXW-C00000002',
+          issuer: 'Extrawest',
+          valid: true,
+          whitelist: 'ALLOWED',
+          last_updated: new Date().toISOString(),
+        },
+        location_id: 'loc-a',
+        evse_uid: 'bay-2',
+        connector_id: '1',
+      });
+      expect(started.response).toMatchObject({ result: 'ACCEPTED' });
+      await expect
+        .poll(() => calls.find((c) => c.method === 'RequestStartTransaction')?.params, {
+          timeout: 30_000,
+        })
+        .toMatchObject({ evseId: 1, idToken: { idToken: 'token-0002', type: 'Central' } });
+
+      const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+      const t0 = Date.now() - 30 * 60_000;
+      const transactionId = `tx-${Math.random().toString(36).slice(2, 10)}`;
+      const event = (seqNo: number, eventType: string, wh: number, signedData?: string) => ({
+        eventType,
+        timestamp: new Date(t0 + seqNo * 10 * 60_000).toISOString(),
+        triggerReason: eventType === 'Ended' ? 'EVDeparted' : 'RemoteStart',
+        seqNo,
+        transactionInfo: { transactionId },
+        ...(seqNo === 0
+          ? { evse: { id: 1, connectorId: 1 }, idToken: { idToken: 'token-0002', type: 'Central' } }
+          : {}),
+        meterValue: [
+          {
+            timestamp: new Date(t0 + seqNo * 10 * 60_000).toISOString(),
+            sampledValue: [
+              {
+                value: wh,
+                ...(signedData
+                  ? {
+                      context: eventType === 'Ended' ? 'Transaction.End' : 'Transaction.Begin',
+                      signedMeterValue: {
+                        signedMeterData: signedData,
+                        signingMethod: '',
+                        encodingMethod: 'OCMF',
+                        publicKey: '',
+                      },
+                    }
+                  : {}),
+              },
+            ],
+          },
+        ],
+      });
+      await cp.call('TransactionEvent', event(0, 'Started', 1000, b64(V.brainpool256r1.valid)));
+      await cp.call('TransactionEvent', event(1, 'Updated', 3000));
+      await cp.call('TransactionEvent', event(2, 'Ended', 5000, b64(V.brainpool256r1.valid)));
+
+      const ofToken = (all: Record<string, any>) =>
+        Object.values(all).find((o) => o.cdr_token.uid === 'token-0002');
+      await expect
+        .poll(async () => ofToken((await emsp.state()).cdrs), { timeout: 60_000 })
+        .toBeDefined();
+      const state = await emsp.state();
+      const cdr = ofToken(state.cdrs);
+      expect(ofToken(state.sessions)).toMatchObject({
+        id: cdr.id,
+        status: 'COMPLETED',
+        kwh: 4,
+        evse_uid: 'bay-2',
+      });
+      const [session] = await stack.database.sql<{ id: number }[]>`
+        select id from charging_sessions where tenant_id = ${T} and transaction_id = ${transactionId}`;
+      expect(cdr).toMatchObject({
+        id: String(session!.id),
+        total_energy: 4,
+        remark: 'OCMF signatures: VALID',
+        cdr_location: { evse_id: 'bay-2' },
+        signed_data: {
+          public_key: Buffer.from(V.brainpool256r1.key, 'hex').toString('base64'),
+          // The values stay as the station sent them: Base64 already.
+          signed_values: [
+            { nature: 'start', signed_data: b64(V.brainpool256r1.valid) },
+            { nature: 'end', signed_data: b64(V.brainpool256r1.valid) },
+          ],
+        },
+      });
+      expect(
+        cdr.charging_periods.map(
+          (p: any) => p.dimensions.find((d: any) => d.type === 'ENERGY').volume,
+        ),
+      ).toEqual([2, 2]);
+      const theirs = await other.pull(url('cdrs'), otherToken, 'Cdr');
+      expect(theirs.objects).toEqual([]);
+    } finally {
+      await cp.close({ code: 1000 });
+    }
+  }, 150_000);
 });
