@@ -23,11 +23,15 @@ export interface UnclaimedSession {
 
 /**
  * Charging sessions of the tenant's stations bound to an asset of a published Location, opened
- * in the last day, that no eMSP holds yet (oldest first): the candidates of attribution.
+ * in the last day, that no eMSP holds yet and that this party may have a claim on (oldest
+ * first): the candidates of attribution, which ocpiSessionParty() then decides. The claim
+ * test is only a cheap filter, so that sessions of nobody's (local cards) are not weighed
+ * again every round.
  */
 export async function unclaimedOcpiSessions(
   database: Database,
   tenantId: string,
+  partyId: string,
   limit = 100,
 ): Promise<UnclaimedSession[]> {
   const rows = await database.sql<
@@ -55,6 +59,13 @@ export async function unclaimedOcpiSessions(
       and cs.created_at > now() - ${CLAIM_WINDOW}::interval
       and not exists (select 1 from ocpi_sessions o
         where o.tenant_id = cs.tenant_id and o.session_id = cs.id)
+      and (exists (select 1 from ocpi_session_starts s
+        where s.tenant_id = cs.tenant_id and s.device_id = cs.device_id and s.id_tag = cs.id_tag
+          and s.party_id = ${partyId})
+        -- TOKEN-CACHE BRANCH (h38, with ocpiSessionParty's): or this party caches the idTag,
+        --   or exists (select 1 from ocpi_tokens t where t.tenant_id = cs.tenant_id
+        --     and t.ocpi_party_id = partyId and t.uid = cs.id_tag)
+      )
     order by cs.id limit ${limit}`;
   return rows.map((r) => ({
     sessionId: r.id,
@@ -67,6 +78,18 @@ export async function unclaimedOcpiSessions(
     siteId: r.site_id,
     assetId: r.asset_id,
   }));
+}
+
+/** Forgets a party's START_SESSIONs that can no longer be attributed (past the claim window). */
+export async function pruneOcpiSessionStarts(
+  database: Database,
+  tenantId: string,
+  partyId: string,
+): Promise<void> {
+  await database.sql`
+    delete from ocpi_session_starts
+    where tenant_id = ${tenantId} and party_id = ${partyId}
+      and expires_at < now() - ${CLAIM_WINDOW}::interval`;
 }
 
 /** Gives a session to an eMSP, once: a second claim of the same session changes nothing. */

@@ -9,6 +9,7 @@ import {
   markOcpiCdrSent,
   markOcpiSessionSent,
   ocpiSessionRows,
+  pruneOcpiSessionStarts,
   unclaimedOcpiSessions,
 } from '../../db/ocpi-session-store';
 import type { OcpiSessionSent } from '../../db/ocpi-session-store';
@@ -44,7 +45,8 @@ export function createOcpiSessionActivities(database: Database, egress: Egress) 
       const party = await findOcpiParty(database, a.tenantId, a.partyId);
       const token = party?.tokenB;
       if (!party || party.status !== 'connected' || !token) return 'stopped';
-      for (const found of await unclaimedOcpiSessions(database, a.tenantId)) {
+      await pruneOcpiSessionStarts(database, a.tenantId, a.partyId);
+      for (const found of await unclaimedOcpiSessions(database, a.tenantId, a.partyId)) {
         const owner = await ocpiSessionParty(database, a.tenantId, found);
         // Another eMSP's session is claimed by that eMSP's own push.
         if (owner?.partyId !== a.partyId) continue;
