@@ -222,6 +222,8 @@ describe('OCPI Sessions and CDRs', () => {
       transactionId,
       meterValue: energy(6000, new Date(Date.now() - 30 * 60_000).toISOString()),
     });
+    // The eMSP is down when the session ends: the push retries (with back-off) until it is back.
+    await emsp.refuse(true);
     expect(
       await station.call('StopTransaction', {
         transactionId,
@@ -231,6 +233,11 @@ describe('OCPI Sessions and CDRs', () => {
       }),
     ).toEqual({ idTagInfo: { status: 'Accepted' } });
 
+    await expect
+      .poll(async () => (await emsp.state()).log.some((e) => e.refused), { timeout: 60_000 })
+      .toBe(true);
+    expect((await emsp.state()).sessions[sessionId]).toMatchObject({ status: 'ACTIVE' });
+    await emsp.refuse(false);
     await expect
       .poll(async () => (await emsp.state()).sessions[sessionId], { timeout: 60_000 })
       .toMatchObject({ status: 'COMPLETED', kwh: 8 });

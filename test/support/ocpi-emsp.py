@@ -27,6 +27,7 @@ import httpx  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
 import uvicorn  # noqa: E402
 from fastapi import Body  # noqa: E402
+from fastapi.responses import JSONResponse  # noqa: E402
 from py_ocpi import get_application  # noqa: E402
 from py_ocpi.core.authentication.authenticator import Authenticator  # noqa: E402
 from py_ocpi.core.crud import Crud  # noqa: E402
@@ -70,6 +71,8 @@ STATE = {
     # What the CPO pushed to the library's Sessions and CDRs receivers, by id.
     "sessions": {},
     "cdrs": {},
+    # While set, the Sessions and CDRs receivers answer 503 (the test's outage).
+    "refuse": False,
 }
 
 
@@ -162,6 +165,22 @@ app = get_application(
     ],
     authenticator=MemoryAuthenticator,
 )
+
+
+@app.middleware("http")
+async def outage(request, call_next):
+    path = request.url.path
+    if STATE["refuse"] and any(path.startswith(f"/ocpi/emsp/2.2.1/{m}") for m in ("sessions", "cdrs")):
+        STATE["log"].append({"refused": f"{request.method} {path}"})
+        return JSONResponse(status_code=503, content={"status_code": 3000, "timestamp": "2026-01-01T00:00:00Z"})
+    return await call_next(request)
+
+
+@app.post("/control/refuse")
+async def refuse(on: bool = Body(..., embed=True)):
+    """Starts or ends an outage of this eMSP's Sessions and CDRs receivers."""
+    STATE["refuse"] = on
+    return {"refuse": on}
 
 
 def header(token):

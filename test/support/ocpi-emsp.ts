@@ -67,6 +67,8 @@ export interface OcpiEmsp {
     type: string,
     body: Record<string, unknown>,
   ): Promise<{ uid: string; status: number; response?: any; body?: any; error?: string }>;
+  /** Starts (true) or ends an outage of the eMSP's Sessions and CDRs receivers (HTTP 503). */
+  refuse(on: boolean): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -161,6 +163,7 @@ export async function startOcpiEmsp(
     pull: (url, token, model = 'Location') => control(base, 'pull', { url, token, model }),
     get: (url, token, model) => control(base, 'get', { url, token, model }),
     command: (url, token, type, body) => control(base, 'command', { url, token, type, body }),
+    refuse: (on) => control(base, 'refuse', { on }),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -9,6 +9,7 @@ import {
   markOcpiCdrSent,
   markOcpiSessionSent,
   ocpiSessionRows,
+  type OcpiSessionRow,
   pruneOcpiSessionStarts,
   unclaimedOcpiSessions,
 } from '../../db/ocpi-session-store';
@@ -35,8 +36,8 @@ export function createOcpiSessionActivities(database: Database, egress: Egress) 
     /**
      * One round for one eMSP: attribute the tenant's new charging sessions, then bring the
      * eMSP up to date with each of its own — PUT a new Session, PATCH what changed, POST the
-     * CDR once the session's record is written. Throws (to retry with back-off) on the first
-     * call the eMSP does not answer 2xx/1xxx; what was sent before it stays sent.
+     * CDR once the session's record is written. Throws (to retry with back-off) when the eMSP
+     * did not answer a call 2xx/1xxx, after trying every session: what was answered stays sent.
      */
     async pushOcpiSessions(a: {
       tenantId: string;
@@ -65,49 +66,67 @@ export function createOcpiSessionActivities(database: Database, egress: Egress) 
       }
       const sessionsUrl = receiverOf(party, 'sessions');
       const cdrsUrl = receiverOf(party, 'cdrs');
-      const headers = {
-        'ocpi-from-country-code': party.cpoCountryCode,
-        'ocpi-from-party-id': party.cpoPartyId,
-        'ocpi-to-country-code': party.countryCode ?? '',
-        'ocpi-to-party-id': party.partyCode ?? '',
-      };
       const { rows } = await ocpiSessionRows(database, a.tenantId, a.partyId, { kind: 'open' });
-      for (const row of rows) {
-        const session = await ocpiSessionDocument(database, party, row);
-        const now: OcpiSessionSent = {
-          status: session.status,
-          kwh: session.kwh,
-          endDateTime: session.end_date_time ?? null,
-        };
-        if (sessionsUrl && (!row.sent || changed(row.sent, now))) {
-          const url = `${sessionsUrl}/${party.cpoCountryCode}/${party.cpoPartyId}/${session.id}`;
-          if (!row.sent) await send('PUT', url, token, session, headers);
-          else
-            await send(
-              'PATCH',
-              url,
-              token,
-              {
-                kwh: session.kwh,
-                status: session.status,
-                ...(session.end_date_time ? { end_date_time: session.end_date_time } : {}),
-                charging_periods: session.charging_periods,
-                ...(session.total_cost ? { total_cost: session.total_cost } : {}),
-                last_updated: new Date().toISOString(),
-              },
-              headers,
-            );
-          await markOcpiSessionSent(database, a.tenantId, row.sessionId, now);
+      // Each session on its own: one the eMSP refuses holds up no other; the round is then
+      // retried (with back-off) for what is left.
+      let failed: unknown = null;
+      for (const row of rows)
+        try {
+          await bringUpToDate(party, token, row, sessionsUrl, cdrsUrl);
+        } catch (error) {
+          failed ??= error;
         }
-        if (!row.record) continue;
-        const cdr = await ocpiCdrDocument(database, party, row);
-        // Without a CDRs receiver the eMSP pulls CDRs: the session is done all the same.
-        const location = cdrsUrl ? await send('POST', cdrsUrl, token, cdr, headers) : null;
-        await markOcpiCdrSent(database, a.tenantId, row.sessionId, location);
-      }
+      if (failed) throw failed;
       return 'idle';
     },
   };
+
+  /** PUT or PATCH the session if the eMSP's copy is behind, then POST its CDR once recorded. */
+  async function bringUpToDate(
+    party: OcpiPartyRow,
+    token: string,
+    row: OcpiSessionRow,
+    sessionsUrl: string | undefined,
+    cdrsUrl: string | undefined,
+  ): Promise<void> {
+    const headers = {
+      'ocpi-from-country-code': party.cpoCountryCode,
+      'ocpi-from-party-id': party.cpoPartyId,
+      'ocpi-to-country-code': party.countryCode ?? '',
+      'ocpi-to-party-id': party.partyCode ?? '',
+    };
+    const session = await ocpiSessionDocument(database, party, row);
+    const now: OcpiSessionSent = {
+      status: session.status,
+      kwh: session.kwh,
+      endDateTime: session.end_date_time ?? null,
+    };
+    if (sessionsUrl && (!row.sent || changed(row.sent, now))) {
+      const url = `${sessionsUrl}/${party.cpoCountryCode}/${party.cpoPartyId}/${session.id}`;
+      if (!row.sent) await send('PUT', url, token, session, headers);
+      else
+        await send(
+          'PATCH',
+          url,
+          token,
+          {
+            kwh: session.kwh,
+            status: session.status,
+            ...(session.end_date_time ? { end_date_time: session.end_date_time } : {}),
+            charging_periods: session.charging_periods,
+            ...(session.total_cost ? { total_cost: session.total_cost } : {}),
+            last_updated: new Date().toISOString(),
+          },
+          headers,
+        );
+      await markOcpiSessionSent(database, party.tenantId, row.sessionId, now);
+    }
+    if (!row.record) return;
+    const cdr = await ocpiCdrDocument(database, party, row);
+    // Without a CDRs receiver the eMSP pulls CDRs: the session is done all the same.
+    const location = cdrsUrl ? await send('POST', cdrsUrl, token, cdr, headers) : null;
+    await markOcpiCdrSent(database, party.tenantId, row.sessionId, location);
+  }
 
   /**
    * One call to the eMSP with token B; its Location header, or a retryable failure. Redirects
