@@ -131,7 +131,7 @@ export interface OcpiSessionRow {
 }
 
 type Raw = {
-  session_id: number;
+  session_id: number | null;
   via: string;
   token: Record<string, unknown>;
   authorization_reference: string | null;
@@ -161,7 +161,7 @@ type Raw = {
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 
 const toRow = (r: Raw): OcpiSessionRow => ({
-  sessionId: r.session_id,
+  sessionId: r.session_id!,
   via: r.via,
   token: r.token,
   authorizationReference: r.authorization_reference,
@@ -233,13 +233,22 @@ export async function ocpiSessionRows(
       where o.tenant_id = ${tenantId} and o.party_id = ${partyId}
         and (${which.kind} <> 'open' or o.cdr_sent_at is null)
         and (${which.kind} <> 'cdrs' or r.recorded_at is not null)
+    ),
+    windowed as (
+      select * from owned
+      where (${from}::timestamptz is null or last_updated >= ${from}::timestamptz)
+        and (${to}::timestamptz is null or last_updated < ${to}::timestamptz)
     )
-    select *, count(*) over () as total from owned
-    where (${from}::timestamptz is null or last_updated >= ${from}::timestamptz)
-      and (${to}::timestamptz is null or last_updated < ${to}::timestamptz)
-    order by session_id
-    offset ${page?.offset ?? 0} limit ${page?.limit ?? 200}`;
-  return { rows: rows.map(toRow), total: Number(rows[0]?.total ?? 0) };
+    -- The total comes back even for a page past the end (one row of nulls then).
+    select w.*, t.total from (select count(*) as total from windowed) t
+    left join lateral (
+      select * from windowed order by session_id
+      offset ${page?.offset ?? 0} limit ${page?.limit ?? 200}) w on true
+    order by w.session_id`;
+  return {
+    rows: rows.filter((r) => r.session_id !== null).map(toRow),
+    total: Number(rows[0]?.total ?? 0),
+  };
 }
 
 /** The energy register (Wh) of a station's connector or EVSE between two times (telemetry). */

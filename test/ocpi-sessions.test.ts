@@ -316,6 +316,8 @@ describe('OCPI Sessions and CDRs', () => {
     ]);
     const none = await emsp.pull(url('sessions?date_from=2999-01-01T00:00:00Z'), token, 'Session');
     expect(none.pages[0]).toMatchObject({ count: 0, total: '0' });
+    const past = await emsp.pull(url('cdrs?offset=5'), token, 'Cdr');
+    expect(past.pages[0]).toMatchObject({ count: 0, total: '1', link: null });
 
     for (const module of ['sessions', 'cdrs'] as const) {
       const theirs = await other.pull(
