@@ -107,6 +107,9 @@ export async function ocpiCdrDocument(database: Database, party: Party, row: Ocp
     },
     signedData: ocpiSignedData(row.record.signedMeterData),
     signatureVerdict: row.record.signatureVerdict,
+    meterId:
+      row.record.signedMeterData.find((v) => v.verification?.meterSerial)?.verification
+        ?.meterSerial ?? null,
     recordedAt: row.record.recordedAt.toISOString(),
   });
 }

@@ -268,6 +268,7 @@ describe('OCPI Sessions and CDRs', () => {
       total_fixed_cost: { excl_vat: 0.5 },
       tariffs: [expect.objectContaining({ id: 'ac-std' })],
       remark: 'OCMF signatures: VALID',
+      meter_id: '1234567',
       signed_data: {
         encoding_method: 'ocmf',
         public_key: key,

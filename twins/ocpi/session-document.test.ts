@@ -119,6 +119,7 @@ describe('OCPI Sessions and CDRs from charging sessions', () => {
       },
       signedData: { encoding_method: 'OCMF', signed_values: [] },
       signatureVerdict: 'NO_KEY',
+      meterId: 'M-1',
       recordedAt: t(61),
     });
     expect(cdr).toMatchObject({
@@ -128,6 +129,7 @@ describe('OCPI Sessions and CDRs from charging sessions', () => {
       total_time: 1,
       total_cost: { excl_vat: 0 },
       remark: 'OCMF signatures: NO_KEY',
+      meter_id: 'M-1',
       cdr_location: { id: 'loc-a', evse_uid: 'bay-1', evse_id: 'bay-1', connector_id: '1' },
       signed_data: { encoding_method: 'OCMF' },
     });

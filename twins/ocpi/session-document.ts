@@ -38,6 +38,8 @@ export interface OcpiCdrFacts extends OcpiSessionFacts {
   readonly signedData: OcpiSignedData | null;
   /** The worst verdict of the signed values' checks against the registered meter key. */
   readonly signatureVerdict: string | null;
+  /** The meter's serial number as its signed values name it (OCMF `MS`). */
+  readonly meterId: string | null;
   readonly recordedAt: string;
 }
 
@@ -132,6 +134,7 @@ export function cdrDocument(f: OcpiCdrFacts) {
     currency: f.currency,
     ...(f.tariff ? { tariffs: [f.tariff] } : {}),
     charging_periods: chargingPeriods(at, tariffId),
+    ...(f.meterId ? { meter_id: f.meterId.slice(0, 255) } : {}),
     ...(f.signedData ? { signed_data: f.signedData } : {}),
     total_cost: cost.total,
     ...(f.tariff
