@@ -69,8 +69,8 @@ export async function ocpiSessionParty(
   //   const cached = await ocpiTokenByUid(database, tenantId, session.idTag);
   //   if (cached) return { partyId: cached.ocpiPartyId, via: 'token', token: cached.token,
   //     authorizationReference: null, locationId: null, evseUid: null, connectorId: null };
-  // and the candidates' pre-filter in db/ocpi-session-store.ts (unclaimedOcpiSessions) gets the
-  // same branch, marked there too.
+  // and the candidates' pre-filter (unclaimedOcpiSessions, db/ocpi-session-claims.ts) gets
+  // the same branch, marked there too.
   return null;
 }
 

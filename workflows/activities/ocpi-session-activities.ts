@@ -6,12 +6,14 @@ import { ocpiSessionParty } from '../../db/ocpi-session-party';
 import { ocpiCdrDocument, ocpiSessionDocument } from '../../db/ocpi-session-documents';
 import {
   claimOcpiSession,
+  pruneOcpiSessionStarts,
+  unclaimedOcpiSessions,
+} from '../../db/ocpi-session-claims';
+import {
   markOcpiCdrSent,
   markOcpiSessionSent,
   ocpiSessionRows,
   type OcpiSessionRow,
-  pruneOcpiSessionStarts,
-  unclaimedOcpiSessions,
 } from '../../db/ocpi-session-store';
 import type { OcpiSessionSent } from '../../db/ocpi-session-store';
 import type { Egress } from '../../outbound/egress';
