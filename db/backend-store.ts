@@ -1,8 +1,14 @@
 import { and, eq, sql as dsql } from 'drizzle-orm';
 import { reject, type Rejection } from '../twins/errors';
-import { BACKEND_PRIMARY_CONFLICT, conflictingPrimaries, type Backend } from '../twins/routing';
+import {
+  BACKEND_INVALID,
+  BACKEND_PRIMARY_CONFLICT,
+  conflictingPrimaries,
+  type Backend,
+} from '../twins/routing';
 import type { Database } from './client';
-import { backends } from './schema';
+import type { Tx } from './device-projection';
+import { backends, ocpiParties } from './schema';
 
 /** NOTIFY channel telling gateways that a tenant's backends changed (payload: the tenant id). */
 export const BACKENDS_CHANNEL = 'doppel_backends';
@@ -44,6 +50,20 @@ export async function saveBackend(
       return reject(BACKEND_EXISTS, `backend ${backend.id} exists: update it instead`);
     if (mode === 'update' && !existing)
       return reject(BACKEND_UNKNOWN, `no backend ${backend.id} in tenant ${tenantId}`);
+    if (backend.kind === 'ocpi') {
+      // Checked here, in the tenant's lock: the party is data of the same tenant.
+      const [party] = await tx
+        .select({ id: ocpiParties.partyId })
+        .from(ocpiParties)
+        .where(
+          and(eq(ocpiParties.tenantId, tenantId), eq(ocpiParties.partyId, backend.ocpiPartyId)),
+        );
+      if (!party)
+        return reject(
+          BACKEND_INVALID,
+          `invalid backend:\n✖ no OCPI party ${backend.ocpiPartyId} in tenant ${tenantId}\n  → at ocpiPartyId`,
+        );
+    }
     const others = rows.filter((r) => r.backendId !== backend.id).map((r) => stored(r).backend);
     const conflicts = conflictingPrimaries(backend, others);
     if (conflicts.length > 0)
@@ -89,6 +109,27 @@ export async function removeBackend(
       await tx.execute(dsql`select pg_notify(${BACKENDS_CHANNEL}, ${tenantId})`);
     return removed.length > 0;
   });
+}
+
+/**
+ * Removes the OCPI backends that name a party, in the transaction that removes the party: a
+ * party registered later under the same id starts seeing the whole tenant, not what its
+ * predecessor was narrowed to.
+ */
+export async function removeOcpiPartyBackends(tx: Tx, tenantId: string, partyId: string) {
+  const removed = await tx
+    .delete(backends)
+    .where(
+      and(
+        eq(backends.tenantId, tenantId),
+        dsql`${backends.definition} ->> 'kind' = 'ocpi'`,
+        dsql`${backends.definition} ->> 'ocpiPartyId' = ${partyId}`,
+      ),
+    )
+    .returning({ id: backends.backendId });
+  if (removed.length > 0)
+    await tx.execute(dsql`select pg_notify(${BACKENDS_CHANNEL}, ${tenantId})`);
+  return removed.map((r) => r.id);
 }
 
 export async function listBackends(database: Database, tenantId: string): Promise<StoredBackend[]> {

@@ -91,9 +91,11 @@ export async function commitIngest(
   rulesOf: RulesOf = NO_RULES,
   /** The gateway's steady pairs: a report's evaluation unsettles those it judges (alarm-steady.ts). */
   steady?: SteadyPairs,
+  /** Which tenants may have a site with a limit (default all): site-load notices only for theirs. */
+  siteLimited?: (tenantId: string) => boolean,
 ): Promise<IngestOutcome[]> {
   if (items.length === 0) return [];
-  return database.sql.begin((tx) => ingestIn(database, tx, items, rulesOf, steady));
+  return database.sql.begin((tx) => ingestIn(database, tx, items, rulesOf, steady, siteLimited));
 }
 
 async function ingestIn(
@@ -102,6 +104,7 @@ async function ingestIn(
   items: readonly IngestItem[],
   rulesOf: RulesOf,
   steady?: SteadyPairs,
+  siteLimited?: (tenantId: string) => boolean,
 ): Promise<IngestOutcome[]> {
   const keys = [...new Map(items.map((i) => [keyOf(i.key), i.key])).values()];
   const found = await tx<{ tenant_id: string; device_id: string; state: DeviceTwinState }[]>`
@@ -202,6 +205,7 @@ async function ingestIn(
     changed
       .filter((k) => before.get(k)!.connectivity.status !== current.get(k)!.connectivity.status)
       .map((k) => current.get(k)!),
+    siteLimited,
   );
   // Reported fields judged against the alarm rules that read them (docs/alarms.md).
   await evaluateAlarms(

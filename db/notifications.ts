@@ -2,19 +2,23 @@ import { ALARM_STATES_CHANNEL } from './alarm-steady';
 import { BACKENDS_CHANNEL } from './backend-store';
 import type { Database } from './client';
 import { ROLLOUT_CHANNEL } from './rollout-store';
+import { SITE_LOAD_LIMITS_CHANNEL, SITE_LOAD_NOTICES_CHANNEL } from './site-load-store';
 import { OUTBOX_CHANNEL } from './schema';
 
 /**
  * What Doppel's writers NOTIFY when they commit, and what the payload says: `outbox` (the
  * tenant whose twins changed), `backends` (the tenant whose backends changed), `rollouts`
  * (`<tenant>:<rollout>` whose status or counts changed), `alarmStates` (`[tenant, device]` as
- * JSON, whose alarm states an operator reset).
+ * JSON, whose alarm states an operator reset), `siteLoadNotices` (empty: a site's load
+ * manager has a notice waiting), `siteLoadLimits` (the tenant whose site limits changed).
  */
 const CHANNELS = {
   outbox: OUTBOX_CHANNEL,
   backends: BACKENDS_CHANNEL,
   rollouts: ROLLOUT_CHANNEL,
   alarmStates: ALARM_STATES_CHANNEL,
+  siteLoadNotices: SITE_LOAD_NOTICES_CHANNEL,
+  siteLoadLimits: SITE_LOAD_LIMITS_CHANNEL,
 } as const;
 
 export type NotificationTopic = keyof typeof CHANNELS;

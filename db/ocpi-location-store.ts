@@ -1,6 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from './client';
 import type { LocationAsset, LocationSite } from '../twins/ocpi/location-document';
+import { ocpiStationFilterSql, type OcpiStationFilter } from './ocpi-station-filter';
 import { ocpiLocations } from './schema';
 
 export type { LocationAsset, LocationSite };
@@ -57,16 +58,27 @@ export async function findOcpiLocationRow(database: Database, tenantId: string, 
 /**
  * A page of a tenant's published Locations, by site id, with the total: a Location's
  * last_updated is the newest change of its details, its assets and their stations, and the
- * date window (OCPI's date_from inclusive, date_to exclusive) applies to it.
+ * date window (OCPI's date_from inclusive, date_to exclusive) applies to it. Under a party's
+ * station filter, only Locations with at least one EVSE whose station it sees are listed, and
+ * only those EVSEs and stations count for last_updated.
  */
 export async function pageLocationSites(
   database: Database,
   tenantId: string,
   page: { offset: number; limit: number; dateFrom?: Date; dateTo?: Date; siteId?: string },
+  stations: OcpiStationFilter,
 ): Promise<{ sites: LocationSite[]; total: number }> {
   // postgres.js binds a Date only where it knows the column's type: ISO text, cast in SQL.
   const from = page.dateFrom?.toISOString() ?? null;
   const to = page.dateTo?.toISOString() ?? null;
+  const seen =
+    stations === null
+      ? database.sql`true`
+      : database.sql`exists (
+          select 1 from assets a
+          join device_twins d on d.tenant_id = a.tenant_id and d.device_id = a.current_device_id
+          where a.tenant_id = l.tenant_id and a.site_id = l.site_id
+            and ${ocpiStationFilterSql(database, stations, 'd')})`;
   const rows = await database.sql<
     {
       site_id: string;
@@ -81,16 +93,22 @@ export async function pageLocationSites(
       select l.site_id, s.name, l.details, l.publish,
         greatest(
           l.updated_at,
+          -- Only what the party sees: a station it does not see changes nothing of its copy.
           (select max(a.updated_at::timestamptz) from assets a
-             where a.tenant_id = l.tenant_id and a.site_id = l.site_id),
+             left join device_twins d
+               on d.tenant_id = a.tenant_id and d.device_id = a.current_device_id
+             where a.tenant_id = l.tenant_id and a.site_id = l.site_id
+               and ${ocpiStationFilterSql(database, stations, 'd')}),
           (select max(d.updated_at::timestamptz) from assets a
              join device_twins d on d.tenant_id = a.tenant_id and d.device_id = a.current_device_id
-             where a.tenant_id = l.tenant_id and a.site_id = l.site_id)
+             where a.tenant_id = l.tenant_id and a.site_id = l.site_id
+               and ${ocpiStationFilterSql(database, stations, 'd')})
         ) as last_updated
       from ocpi_locations l
       join sites s on s.tenant_id = l.tenant_id and s.site_id = l.site_id
       where l.tenant_id = ${tenantId} and l.publish
         and (${page.siteId ?? null}::text is null or l.site_id = ${page.siteId ?? null})
+        and ${seen}
     )
     select *, count(*) over () as total from located
     where (${from}::timestamptz is null or last_updated >= ${from}::timestamptz)
@@ -101,7 +119,8 @@ export async function pageLocationSites(
   if (rows.length === 0 && page.offset > 0) {
     // Past the end: the window is empty but the total still counts.
     const [c] = await database.sql<{ n: string }[]>`
-      select count(*) as n from ocpi_locations where tenant_id = ${tenantId} and publish`;
+      select count(*) as n from ocpi_locations l
+      where l.tenant_id = ${tenantId} and l.publish and ${seen}`;
     total = Number(c?.n ?? 0);
   }
   return {
@@ -116,11 +135,15 @@ export async function pageLocationSites(
   };
 }
 
-/** The assets of these sites with their current station's connectivity and reported state. */
+/**
+ * The assets of these sites with their current station's connectivity and reported state;
+ * under a party's station filter, only those whose station it sees.
+ */
 export async function locationAssets(
   database: Database,
   tenantId: string,
   siteIds: readonly string[],
+  stations: OcpiStationFilter,
 ): Promise<LocationAsset[]> {
   if (siteIds.length === 0) return [];
   const rows = await database.sql<
@@ -148,6 +171,7 @@ export async function locationAssets(
     from assets a
     left join device_twins d on d.tenant_id = a.tenant_id and d.device_id = a.current_device_id
     where a.tenant_id = ${tenantId} and a.site_id = any(${siteIds as string[]})
+      and ${ocpiStationFilterSql(database, stations, 'd')}
     order by a.site_id, a.asset_id`;
   return rows.map((r) => ({
     siteId: r.site_id,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, asc, eq, or, sql as dsql } from 'drizzle-orm';
+import { removeOcpiPartyBackends } from './backend-store';
 import type { Database } from './client';
 import { ocpiParties, type OcpiEndpoint } from './schema';
 
@@ -151,12 +152,16 @@ export async function unregisterOcpiParty(
   return row ?? null;
 }
 
+/** Removes a party and the OCPI backends that name it (docs/backends.md, "OCPI parties"). */
 export async function removeOcpiParty(database: Database, tenantId: string, partyId: string) {
-  const gone = await database.db
-    .delete(ocpiParties)
-    .where(key(tenantId, partyId))
-    .returning({ id: ocpiParties.partyId });
-  return gone.length > 0;
+  return database.db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(ocpiParties)
+      .where(key(tenantId, partyId))
+      .returning({ id: ocpiParties.partyId });
+    if (gone.length > 0) await removeOcpiPartyBackends(tx, tenantId, partyId);
+    return gone.length > 0;
+  });
 }
 
 export async function findOcpiParty(database: Database, tenantId: string, partyId: string) {

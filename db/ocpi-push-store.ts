@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from './client';
 import { locationAssets, pageLocationSites } from './ocpi-location-store';
+import type { OcpiStationFilter } from './ocpi-station-filter';
 import { ocpiParties } from './schema';
 
 /** How many outbox rows one push round reads. */
@@ -28,11 +29,15 @@ export async function ocpiPushPage(database: Database, tenantId: string, partyId
   };
 }
 
-/** The published Locations and EVSEs these devices stand in now (their current state). */
+/**
+ * The published Locations and EVSEs these devices stand in now (their current state), of
+ * those the party's station filter lets it see.
+ */
 export async function evsesOfDevices(
   database: Database,
   tenantId: string,
   deviceIds: readonly string[],
+  stations: OcpiStationFilter,
 ) {
   if (deviceIds.length === 0) return [];
   const sites = await database.sql<{ site_id: string }[]>`
@@ -41,12 +46,13 @@ export async function evsesOfDevices(
     where a.tenant_id = ${tenantId} and a.current_device_id = any(${deviceIds as string[]})`;
   const found = [];
   for (const { site_id } of sites) {
-    const page = await pageLocationSites(database, tenantId, {
-      offset: 0,
-      limit: 1,
-      siteId: site_id,
-    });
-    const assets = await locationAssets(database, tenantId, [site_id]);
+    const page = await pageLocationSites(
+      database,
+      tenantId,
+      { offset: 0, limit: 1, siteId: site_id },
+      stations,
+    );
+    const assets = await locationAssets(database, tenantId, [site_id], stations);
     const site = page.sites[0];
     if (!site) continue;
     found.push({

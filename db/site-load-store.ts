@@ -7,29 +7,51 @@ import { siteLoadLimits } from './schema';
 
 type Tx = Parameters<Parameters<Database['db']['transaction']>[0]>[0];
 
+/** Wakes the site-load drainers when a notice is written (payload empty). */
+export const SITE_LOAD_NOTICES_CHANNEL = 'doppel_site_load_notices';
+/** Tells gateways that a tenant's site limits changed (payload: the tenant id). */
+export const SITE_LOAD_LIMITS_CHANNEL = 'doppel_site_load_limits';
+
 /**
  * Tells the load manager of the device's site, if the site has one, that its sessions changed:
- * a notice row in the caller's transaction (docs/smart-charging.md, "How it hears").
+ * a notice row in the caller's transaction (docs/smart-charging.md, "How it hears"), and a
+ * NOTIFY that wakes the drainers when it commits — in the same statement, so a session start
+ * or stop costs no round trip more; PostgreSQL sends a transaction's equal NOTIFYs once.
  */
 export async function noteSiteLoad(tx: Tx, key: DeviceKey): Promise<void> {
   await tx.execute(sql`
-    insert into site_load_notices as n (tenant_id, site_id)
-    select d.tenant_id, d.site_id from device_twins d
-    join site_load_limits l on l.tenant_id = d.tenant_id and l.site_id = d.site_id
-    where d.tenant_id = ${key.tenantId} and d.device_id = ${key.deviceId}
-    on conflict (tenant_id, site_id) do update set seq = n.seq + 1`);
+    with noted as (
+      insert into site_load_notices as n (tenant_id, site_id)
+      select d.tenant_id, d.site_id from device_twins d
+      join site_load_limits l on l.tenant_id = d.tenant_id and l.site_id = d.site_id
+      where d.tenant_id = ${key.tenantId} and d.device_id = ${key.deviceId}
+      on conflict (tenant_id, site_id) do update set seq = n.seq + 1
+      returning 1)
+    select pg_notify(${SITE_LOAD_NOTICES_CHANNEL}, '') where exists (select 1 from noted)`);
 }
 
-/** The same for a batch of devices whose connectivity changed (the ingest path's transaction). */
-export async function noteSiteLoadOf(tx: TransactionSql, keys: readonly DeviceKey[]) {
+/**
+ * The same for a batch of devices whose connectivity changed (the ingest path's transaction).
+ * `limited` says which tenants may have a site with a limit (the gateway's SiteLoadTenants):
+ * devices of the others are left out, and a batch with none left sends no statement.
+ */
+export async function noteSiteLoadOf(
+  tx: TransactionSql,
+  devices: readonly DeviceKey[],
+  limited: (tenantId: string) => boolean = () => true,
+) {
+  const keys = devices.filter((k) => limited(k.tenantId));
   if (keys.length === 0) return;
   await tx`
-    insert into site_load_notices as n (tenant_id, site_id)
-    select distinct d.tenant_id, d.site_id from device_twins d
-    join unnest(${keys.map((k) => k.tenantId)}::text[], ${keys.map((k) => k.deviceId)}::text[])
-      as k(tenant_id, device_id) on d.tenant_id = k.tenant_id and d.device_id = k.device_id
-    join site_load_limits l on l.tenant_id = d.tenant_id and l.site_id = d.site_id
-    on conflict (tenant_id, site_id) do update set seq = n.seq + 1`;
+    with noted as (
+      insert into site_load_notices as n (tenant_id, site_id)
+      select distinct d.tenant_id, d.site_id from device_twins d
+      join unnest(${keys.map((k) => k.tenantId)}::text[], ${keys.map((k) => k.deviceId)}::text[])
+        as k(tenant_id, device_id) on d.tenant_id = k.tenant_id and d.device_id = k.device_id
+      join site_load_limits l on l.tenant_id = d.tenant_id and l.site_id = d.site_id
+      on conflict (tenant_id, site_id) do update set seq = n.seq + 1
+      returning 1)
+    select pg_notify(${SITE_LOAD_NOTICES_CHANNEL}, '') where exists (select 1 from noted)`;
 }
 
 export interface SiteLoadNotice {
@@ -115,7 +137,10 @@ export interface SiteLoadSettings {
   releaseDelayMs: number;
 }
 
-/** Keeps what the operator set, for the API to read (the load manager holds its own copy). */
+/**
+ * Keeps what the operator set, for the API to read (the load manager holds its own copy), and
+ * tells gateways in the same transaction (NOTIFY) that the tenant has a site with a limit now.
+ */
 export async function saveSiteLoadLimit(
   database: Database,
   key: { tenantId: string; siteId: string },
@@ -131,10 +156,20 @@ export async function saveSiteLoadLimit(
     updatedBy: actor,
     updatedAt: new Date().toISOString(),
   };
-  await database.db
-    .insert(siteLoadLimits)
-    .values({ ...key, ...row })
-    .onConflictDoUpdate({ target: [siteLoadLimits.tenantId, siteLoadLimits.siteId], set: row });
+  await database.db.transaction(async (tx) => {
+    await tx
+      .insert(siteLoadLimits)
+      .values({ ...key, ...row })
+      .onConflictDoUpdate({ target: [siteLoadLimits.tenantId, siteLoadLimits.siteId], set: row });
+    await tx.execute(sql`select pg_notify(${SITE_LOAD_LIMITS_CHANNEL}, ${key.tenantId})`);
+  });
+}
+
+/** Whether any site of the tenant has a limit (the gateway asks once per tenant it serves). */
+export async function tenantHasSiteLoadLimits(database: Database, tenantId: string) {
+  const [row] = await database.sql<{ limited: boolean }[]>`
+    select exists (select 1 from site_load_limits where tenant_id = ${tenantId}) as limited`;
+  return row?.limited ?? false;
 }
 
 export async function findSiteLoadLimit(

@@ -215,6 +215,35 @@ export const rateLimitOf = (env: {
   burst: env.API_RATE_LIMIT_BURST,
 });
 
+/**
+ * The gateway's options that come straight from its settings, shared by the gateway role and
+ * the embedded runtime (each adds its connections: database, Temporal, files, logger).
+ */
+export const gatewayOptionsOf = (
+  env: z.infer<z.ZodObject<typeof gateway>> &
+    Pick<z.infer<z.ZodObject<typeof twins>>, 'DEVICE_OFFLINE_GRACE_MS'> &
+    z.infer<z.ZodObject<typeof gatewayLogs>>,
+) => ({
+  host: env.GATEWAY_HOST,
+  port: env.GATEWAY_PORT,
+  nodeId: env.GATEWAY_NODE_ID,
+  helloTimeoutMs: env.GATEWAY_HELLO_TIMEOUT_MS,
+  maxPayloadBytes: env.GATEWAY_MAX_PAYLOAD_BYTES,
+  offlineGraceMs: env.DEVICE_OFFLINE_GRACE_MS,
+  idleTimeoutS: env.GATEWAY_IDLE_TIMEOUT_S,
+  admissionRatePerSecond: env.GATEWAY_ADMISSION_RATE,
+  flapLimit: env.GATEWAY_FLAP_LIMIT,
+  metricsHost: env.GATEWAY_METRICS_HOST,
+  metricsPort: env.GATEWAY_METRICS_PORT,
+  loginFailuresPerDevice: env.GATEWAY_LOGIN_FAILURES_PER_DEVICE,
+  loginFailuresPerSource: env.GATEWAY_LOGIN_FAILURES_PER_SOURCE,
+  maxUpgradesInFlight: env.GATEWAY_UPGRADES_IN_FLIGHT,
+  trustedProxies: env.GATEWAY_TRUSTED_PROXIES,
+  uwsBinary: env.GATEWAY_UWS_BINARY,
+  maxUploadBytes: env.LOG_UPLOAD_MAX_BYTES,
+  logLinesPerSecond: env.DEVICE_LOG_LINES_PER_S,
+});
+
 const outbox = {
   /** Subscribers can resume from a cursor this recent; older outbox rows are pruned. */
   OUTBOX_RETENTION_HOURS: z.coerce

@@ -7,6 +7,7 @@ import { findDeviceTwin } from '../db/device-projection';
 import { normaliseReport } from '../twins/profiles';
 import { commitIngest } from '../db/device-ingest';
 import { AlarmRuleCache } from './alarm-rules';
+import { SiteLoadTenants } from './site-load-tenants';
 import { SteadyPairs } from '../db/alarm-steady';
 import { listenTo } from '../db/notifications';
 import { Admission } from './admission';
@@ -98,14 +99,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const metrics = new GatewayMetrics();
   // Alarm rules are judged in the same transactions as the data they read (docs/alarms.md).
   const alarmRules = new AlarmRuleCache(options.database);
+  // Tenants without a site limit write no site-load notice (docs/smart-charging.md).
+  const siteLoadTenants = new SiteLoadTenants(options.database);
+  await siteLoadTenants.start();
   // The (device, rule) states known here: a datapoint that leaves them as they are needs no statement.
   const steadyPairs = new SteadyPairs();
   // Connects, reports and disconnects go to the device records in batches, not to Temporal.
   const ingest = new IngestWriter(async (items) => {
     const stopTimer = metrics.ingestBatchSeconds.startTimer();
     try {
-      const rulesOf = await alarmRules.rulesFor(items.map((i) => i.key.tenantId));
-      const outcomes = await commitIngest(options.database, items, rulesOf, steadyPairs);
+      const tenants = items.map((i) => i.key.tenantId);
+      const [rulesOf, siteLimited] = await Promise.all([
+        alarmRules.rulesFor(tenants),
+        siteLoadTenants.among(tenants),
+      ]);
+      const outcomes = await commitIngest(
+        options.database,
+        items,
+        rulesOf,
+        steadyPairs,
+        siteLimited,
+      );
       stopTimer();
       metrics.ingestBatches.inc({ outcome: 'committed' });
       metrics.ingestBatchSize.observe(items.length);
@@ -312,6 +326,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       webhooks.stop();
       await directory.stop();
       await resets.unlisten();
+      await siteLoadTenants.stop();
     },
   };
 }

@@ -230,10 +230,10 @@ describe('OCPI Locations', () => {
     });
     expect(elsewhere.status).toBe(404);
     expect(elsewhere.body.status_code).toBe(2003);
-    const notYet = await emsp.command(commands, token, 'CANCEL_RESERVATION', {
+    const unknown = await emsp.command(commands, token, 'CANCEL_RESERVATION', {
       reservation_id: 'r-1',
     });
-    expect(notYet.response).toMatchObject({ result: 'NOT_SUPPORTED' });
+    expect(unknown.response).toMatchObject({ result: 'REJECTED' });
   });
 
   it('publishes tariffs (AFIR alternative text and URL) and names them on the EVSEs they apply to', async () => {

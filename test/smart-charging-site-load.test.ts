@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './support/graphql';
+import type { Station } from './support/ocpp-station';
 import {
-  bootPayload,
-  connectStation,
-  type OcppVersion,
-  type Station,
-} from './support/ocpp-station';
+  Received,
+  SET_LIMIT,
+  SITE_LOAD,
+  start16 as startSession,
+  stationAt,
+} from './support/site-load-stations';
 import { startTestStack, type TestStack } from './support/stack';
 import { TwinGraph } from './support/twin-graph';
 
@@ -18,69 +20,6 @@ beforeAll(async () => {
   stack = await startTestStack();
 });
 afterAll(() => stack?.stop());
-
-const SET_LIMIT = `mutation ($i: SetSiteLoadLimitInput!) { setSiteLoadLimit(input: $i) {
-  limit unit policy releaseDelaySeconds } }`;
-const SITE_LOAD = `query ($t: ID!, $s: ID!) { siteLoad(tenantId: $t, siteId: $s) {
-  limit unit shares { stationId limit waiting held }
-  history { reason siteLimit allocated shares { stationId limit held } sent { stationId limit status } } } }`;
-
-/** The limits in force on the site's stations, as the stations received them, per transaction. */
-class Received {
-  /** station → transaction → limit (W) */
-  readonly inForce = new Map<string, Map<string, number>>();
-  readonly running = new Set<string>();
-  maxSum = 0;
-
-  record(station: string, params: any) {
-    const tx =
-      'csChargingProfiles' in params
-        ? String(params.csChargingProfiles.transactionId)
-        : params.chargingProfile.transactionId;
-    const limit =
-      'csChargingProfiles' in params
-        ? params.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit
-        : params.chargingProfile.chargingSchedule[0].chargingSchedulePeriod[0].limit;
-    const mine = this.inForce.get(station) ?? new Map<string, number>();
-    mine.set(tx, limit);
-    this.inForce.set(station, mine);
-    this.maxSum = Math.max(this.maxSum, this.sum());
-  }
-
-  /** What the running transactions may draw, summed: a profile of an ended one binds nothing. */
-  sum(): number {
-    let total = 0;
-    for (const [station, txs] of this.inForce)
-      for (const [tx, limit] of txs) if (this.running.has(`${station}:${tx}`)) total += limit;
-    return total;
-  }
-
-  of(station: string, tx: string): number | undefined {
-    return this.inForce.get(station)?.get(tx);
-  }
-}
-
-async function stationAt(
-  graph: TwinGraph,
-  siteId: string,
-  deviceId: string,
-  version: OcppVersion,
-  received: Received,
-): Promise<Station> {
-  const token = await graph.register(deviceId);
-  await graph.asset(`bay-${deviceId}`, siteId);
-  const bound = await graph.bind(`bay-${deviceId}`, deviceId);
-  expect(bound.errors).toBeUndefined();
-  const cp = await connectStation(stack.ocppUrl, version, deviceId, token, graph.tenantId);
-  cp.handle(({ method, params }) => {
-    if (method === 'SetChargingProfile') received.record(deviceId, params);
-    return { status: 'Accepted' };
-  });
-  expect(await cp.call('BootNotification', bootPayload(version))).toMatchObject({
-    status: 'Accepted',
-  });
-  return cp;
-}
 
 const at = () => new Date().toISOString();
 
@@ -101,21 +40,13 @@ describe('a site with a 22 kW limit', () => {
     expect(set.setSiteLoadLimit).toMatchObject({ limit: 22000, unit: 'W', policy: 'EQUAL_SHARE' });
 
     const received = new Received();
-    const cs1 = await stationAt(graph, 'depot', 'cs1', 'ocpp1.6', received);
-    const cs2 = await stationAt(graph, 'depot', 'cs2', 'ocpp1.6', received);
-    const cs3 = await stationAt(graph, 'depot', 'cs3', 'ocpp2.0.1', received);
+    const cs1 = await stationAt(stack, graph, 'depot', 'cs1', 'ocpp1.6', received);
+    const cs2 = await stationAt(stack, graph, 'depot', 'cs2', 'ocpp1.6', received);
+    const cs3 = await stationAt(stack, graph, 'depot', 'cs3', 'ocpp2.0.1', received);
 
     // Three sessions start.
-    const start16 = async (cp: Station, name: string, idTag: string) => {
-      const { transactionId } = await cp.call('StartTransaction', {
-        connectorId: 1,
-        idTag,
-        meterStart: 0,
-        timestamp: at(),
-      });
-      received.running.add(`${name}:${transactionId}`);
-      return String(transactionId);
-    };
+    const start16 = (cp: Station, name: string, idTag: string) =>
+      startSession(cp, name, idTag, received);
     // One after the other, each once the one before has its profile: every start lowers the
     // others before the newcomer is raised.
     const shares = (expected: Array<number | undefined>, probe: () => Array<number | undefined>) =>

@@ -194,6 +194,10 @@ async function makeTenantB() {
   await ok('mutation ($i: RegisterOcpiPartyInput!) { registerOcpiParty(input: $i) { tokenA } }', {
     i: { tenantId: B, id: real.ocpiPartyId, cpoCountryCode: 'NL', cpoPartyId: 'BBB', cpoName: 'B' },
   });
+  // A backend of each kind: the OCPI one narrows what B's party sees.
+  await ok('mutation ($i: RegisterBackendInput!) { registerBackend(input: $i) { id } }', {
+    i: { tenantId: B, id: `${real.backendId}-ocpi`, kind: 'OCPI', ocpiPartyId: real.ocpiPartyId },
+  });
   await ok(
     'mutation ($t: ID!, $s: ID!, $l: JSONObject!) { setOcpiLocation(tenantId: $t, siteId: $s, location: $l) { publish } }',
     {

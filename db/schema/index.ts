@@ -25,4 +25,5 @@ export * from './meter-keys';
 export * from './ocpi-parties';
 export * from './ocpi-locations';
 export * from './ocpi-tariffs';
+export * from './ocpi-reservations';
 export * from './ocpi-sessions';

@@ -11,6 +11,7 @@ import { startWorker } from '../../workflows/worker/start-worker';
 import {
   alarmNotificationsOf,
   embeddedConfig,
+  gatewayOptionsOf,
   jwtConfigOf,
   parseConfig,
   rateLimitOf,
@@ -96,25 +97,8 @@ await runProcess(async (onStop) => {
   onStop(worker.stop);
   const gateway = await startGateway({
     ...backends,
-    host: config.GATEWAY_HOST,
-    port: config.GATEWAY_PORT,
-    nodeId: config.GATEWAY_NODE_ID,
+    ...gatewayOptionsOf(config),
     logger: logger.child({ role: 'gateway' }),
-    helloTimeoutMs: config.GATEWAY_HELLO_TIMEOUT_MS,
-    maxPayloadBytes: config.GATEWAY_MAX_PAYLOAD_BYTES,
-    offlineGraceMs: config.DEVICE_OFFLINE_GRACE_MS,
-    idleTimeoutS: config.GATEWAY_IDLE_TIMEOUT_S,
-    admissionRatePerSecond: config.GATEWAY_ADMISSION_RATE,
-    flapLimit: config.GATEWAY_FLAP_LIMIT,
-    metricsHost: config.GATEWAY_METRICS_HOST,
-    metricsPort: config.GATEWAY_METRICS_PORT,
-    loginFailuresPerDevice: config.GATEWAY_LOGIN_FAILURES_PER_DEVICE,
-    loginFailuresPerSource: config.GATEWAY_LOGIN_FAILURES_PER_SOURCE,
-    maxUpgradesInFlight: config.GATEWAY_UPGRADES_IN_FLIGHT,
-    trustedProxies: config.GATEWAY_TRUSTED_PROXIES,
-    uwsBinary: config.GATEWAY_UWS_BINARY,
-    maxUploadBytes: config.LOG_UPLOAD_MAX_BYTES,
-    logLinesPerSecond: config.DEVICE_LOG_LINES_PER_S,
   });
   onStop(gateway.stop);
   // Without an identity provider configured, the embedded runtime signs its own admin token.

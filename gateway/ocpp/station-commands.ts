@@ -11,6 +11,9 @@ const DECLINED = new Set([
   'UnlockFailed',
   'Unknown',
   'Occupied',
+  // ReserveNow's EVSE out of order or out of service.
+  'Faulted',
+  'Unavailable',
 ]);
 
 /**

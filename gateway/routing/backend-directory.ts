@@ -2,10 +2,13 @@ import type { Logger } from 'pino';
 import { listBackends } from '../../db/backend-store';
 import type { Database } from '../../db/client';
 import { listenTo } from '../../db/notifications';
-import type { Backend } from '../../twins/routing';
+import type { OcppBackend, WebhookBackend } from '../../twins/routing';
+
+/** The kinds a gateway serves: OCPI backends only narrow what an OCPI party sees (the API's). */
+export type GatewayBackend = OcppBackend | WebhookBackend;
 
 export interface DirectoryEntry {
-  readonly backend: Backend;
+  readonly backend: GatewayBackend;
   readonly version: number;
 }
 
@@ -43,13 +46,16 @@ export class BackendDirectory {
     await this.unlisten?.();
   }
 
-  /** The tenant's backends, with their secrets (cached until the next change). */
+  /** The tenant's OCPP and webhook backends, with their secrets (cached until the next change). */
   backendsOf(tenantId: string): Promise<DirectoryEntry[]> {
     let entry = this.cache.get(tenantId);
     if (!entry) {
       const loading: Promise<DirectoryEntry[]> = listBackends(this.database, tenantId).then(
         (rows) => {
-          const entries = rows.map(({ backend, version }) => ({ backend, version }));
+          // OCPI backends open no link and get no copies: the gateway leaves them out.
+          const entries = rows.flatMap(({ backend, version }) =>
+            backend.kind === 'ocpi' ? [] : [{ backend, version }],
+          );
           if (this.cache.get(tenantId) === loading) this.loaded.set(tenantId, entries);
           return entries;
         },

@@ -1,36 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { z } from 'zod';
-import { evseStation } from '../../db/ocpi-command-store';
 import { forgetOcpiSessionStart, recordOcpiSessionStart } from '../../db/ocpi-session-party';
-import {
-  type StartSession,
-  OCPI_COMMAND_TYPES,
-  startSession,
-  startSessionCall,
-  unlockConnector,
-  unlockConnectorCall,
-  type OcppCall,
-} from '../../twins/ocpi/commands';
-import { zodReasons } from './credentials-object';
+import { OCPI_COMMAND_TYPES } from '../../twins/ocpi/commands';
+import { commandTarget } from './command-targets';
 import type { OcpiCaller } from './credentials';
 import { OCPI_STATUS, OcpiError } from './envelope';
 import type { OcpiDeps } from './ocpi-deps';
 
 /** How long a station has to answer an OCPI command: the CommandResponse's timeout. */
 export const COMMAND_TIMEOUT_S = 60;
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success)
-    throw new OcpiError(
-      'ocpi:input.command',
-      400,
-      OCPI_STATUS.invalidParameters,
-      zodReasons(parsed.error),
-    );
-  return parsed.data;
-}
 
 const response = (result: string, message?: string) => ({
   result,
@@ -56,50 +34,31 @@ export async function receiveCommand(
 ) {
   if (!(OCPI_COMMAND_TYPES as readonly string[]).includes(type))
     throw new OcpiError('ocpi:command.unknown', 404, OCPI_STATUS.clientError, `no command ${type}`);
-  let target: { locationId: string; evseUid?: string | undefined; responseUrl: string };
-  let call: (protocol: string) => OcppCall;
-  let started: StartSession | undefined;
-  if (type === 'START_SESSION') {
-    const command = parse(startSession, body);
-    started = command;
-    target = {
-      locationId: command.location_id,
-      evseUid: command.evse_uid,
-      responseUrl: command.response_url,
-    };
-    const remoteStartId = Math.floor(Math.random() * 2 ** 31);
-    call = (protocol) => startSessionCall(protocol, command, remoteStartId);
-  } else if (type === 'UNLOCK_CONNECTOR') {
-    const command = parse(unlockConnector, body);
-    target = {
-      locationId: command.location_id,
-      evseUid: command.evse_uid,
-      responseUrl: command.response_url,
-    };
-    call = (protocol) => unlockConnectorCall(protocol, command);
-  } else {
-    return response('NOT_SUPPORTED', `${type} is not supported by this CPO yet`);
-  }
   const { tenantId, partyId } = caller.party;
-  const station = await evseStation(deps.database, tenantId, target.locationId, target.evseUid);
-  if (!station)
-    throw new OcpiError(
-      'ocpi:location.not-found',
-      404,
-      OCPI_STATUS.unknownLocation,
-      `no station at location ${target.locationId}${target.evseUid ? ` EVSE ${target.evseUid}` : ''}`,
-    );
+  const target = await commandTarget(deps, { tenantId, partyId }, type, body);
+  if ('refused' in target) return response(target.refused, target.message);
   if (!deps.commands) return response('REJECTED', 'this API process sends no commands');
-  const { name, params } = call(station.protocol ?? 'ocpp1.6');
+  const send = (deviceId: string, name: string, params: Record<string, unknown>, id: string) =>
+    deps.commands!.send(
+      { tenantId, deviceId },
+      { actor: `ocpi:${partyId}`, id, name, params, ttlMs: COMMAND_TIMEOUT_S * 1000 },
+    );
+  if (target.before) {
+    const { deviceId, call } = target.before;
+    // The reservation moved to another station: the old one is told to drop it. Its answer
+    // is the twin's to keep (a station that no longer holds it says so); the eMSP hears the new one's.
+    await send(deviceId, call.name, call.params, `ocpi-${randomUUID()}`).catch(() => undefined);
+  }
   const commandId = `ocpi-${randomUUID()}`;
+  const { started } = target;
   // Recorded before the station hears of it: the session it opens then finds its eMSP.
   if (started)
     await recordOcpiSessionStart(deps.database, {
       tenantId,
       commandId,
       partyId,
-      deviceId: station.deviceId,
-      idTag: sentIdTag(params),
+      deviceId: target.deviceId,
+      idTag: sentIdTag(target.call.params),
       token: started.token,
       authorizationReference: started.authorization_reference ?? null,
       locationId: started.location_id,
@@ -108,16 +67,7 @@ export async function receiveCommand(
       expiresAt: new Date(Date.now() + COMMAND_TIMEOUT_S * 1000),
     });
   try {
-    await deps.commands.send(
-      { tenantId, deviceId: station.deviceId },
-      {
-        actor: `ocpi:${partyId}`,
-        id: commandId,
-        name,
-        params,
-        ttlMs: COMMAND_TIMEOUT_S * 1000,
-      },
-    );
+    await send(target.deviceId, target.call.name, target.call.params, commandId);
   } catch (error) {
     if (started) await forgetOcpiSessionStart(deps.database, tenantId, commandId);
     if (error instanceof WorkflowNotFoundError)
@@ -128,7 +78,7 @@ export async function receiveCommand(
   await deps.commands.watch({
     tenantId,
     partyId,
-    deviceId: station.deviceId,
+    deviceId: target.deviceId,
     commandId,
     responseUrl: target.responseUrl,
     timeoutMs: COMMAND_TIMEOUT_S * 1000,

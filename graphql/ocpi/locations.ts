@@ -1,4 +1,5 @@
 import { locationAssets, pageLocationSites } from '../../db/ocpi-location-store';
+import { ocpiPartyStationFilter } from '../../db/ocpi-station-filter';
 import type { OcpiCaller } from './credentials';
 import { OCPI_STATUS, OcpiError } from './envelope';
 import { locationDocument, ocpiId } from '../../twins/ocpi/location-document';
@@ -10,16 +11,19 @@ const unknownLocation = (what: string) =>
 
 /**
  * GET /locations (the Sender interface): the caller's tenant's published Locations, a page at a
- * time, with OCPI's paging headers and a Link to the next page.
+ * time, with OCPI's paging headers and a Link to the next page — only the EVSEs whose stations
+ * the party sees (its OCPI backends), and no Location left without one.
  */
 export async function listLocations(deps: OcpiDeps, caller: OcpiCaller, search: URLSearchParams) {
   const page = parsePage(search);
-  const { tenantId } = caller.party;
-  const { sites, total } = await pageLocationSites(deps.database, tenantId, page);
+  const { tenantId, partyId } = caller.party;
+  const stations = await ocpiPartyStationFilter(deps.database, tenantId, partyId);
+  const { sites, total } = await pageLocationSites(deps.database, tenantId, page, stations);
   const assets = await locationAssets(
     deps.database,
     tenantId,
     sites.map((s) => s.siteId),
+    stations,
   );
   const data = sites.map((site) =>
     locationDocument(
@@ -36,15 +40,17 @@ export async function listLocations(deps: OcpiDeps, caller: OcpiCaller, search: 
 /** GET /locations/{location_id}[/{evse_uid}[/{connector_id}]]. */
 export async function readLocation(deps: OcpiDeps, caller: OcpiCaller, ids: readonly string[]) {
   const [locationId, evseUid, connectorId] = ids.map((p) => decodeURIComponent(p));
-  const { tenantId } = caller.party;
-  const { sites } = await pageLocationSites(deps.database, tenantId, {
-    offset: 0,
-    limit: 1,
-    siteId: locationId!,
-  });
+  const { tenantId, partyId } = caller.party;
+  const stations = await ocpiPartyStationFilter(deps.database, tenantId, partyId);
+  const { sites } = await pageLocationSites(
+    deps.database,
+    tenantId,
+    { offset: 0, limit: 1, siteId: locationId! },
+    stations,
+  );
   const [site] = sites;
   if (!site) throw unknownLocation(`location ${locationId}`);
-  const assets = await locationAssets(deps.database, tenantId, [site.siteId]);
+  const assets = await locationAssets(deps.database, tenantId, [site.siteId], stations);
   const location = locationDocument(caller.party, site, assets);
   if (evseUid === undefined) return location;
   const evse = location.evses.find((e) => e.uid === ocpiId(evseUid) || e.uid === evseUid);

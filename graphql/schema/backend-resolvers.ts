@@ -27,7 +27,8 @@ async function save(
 ) {
   const backend = parseBackend(candidate);
   if (isRejection(backend)) throw apiError(backend.code, backend.message);
-  requireReachable(ctx, backend.url);
+  // An OCPI backend has no URL: its party's endpoints were checked when it connected.
+  if (backend.url !== undefined) requireReachable(ctx, backend.url);
   const saved = await saveBackend(ctx.database, tenantId, backend, mode);
   if (isRejection(saved)) throw apiError(saved.code, saved.message);
   return backendView(saved);

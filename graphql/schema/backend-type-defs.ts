@@ -1,10 +1,15 @@
-/** Backends as data: the upstream OCPP CSMSs and webhooks a tenant's device traffic goes to. */
+/**
+ * Backends as data: the upstream OCPP CSMSs and webhooks a tenant's device traffic goes to, and
+ * the OCPI parties whose view of the tenant's stations is narrowed.
+ */
 export const backendTypeDefs = /* GraphQL */ `
   enum BackendKind {
     "An upstream OCPP CSMS: one WebSocket per station, in the station's own OCPP version."
     OCPP
     "An HTTP endpoint receiving every device's messages, signed with HMAC-SHA256."
     WEBHOOK
+    "An OCPI party (eMSP): it sees only the stations its enabled OCPI backends match."
+    OCPI
   }
   enum BackendRole {
     "Its answers go back to the station; one per station."
@@ -25,17 +30,20 @@ export const backendTypeDefs = /* GraphQL */ `
   type Backend {
     id: ID!
     kind: BackendKind!
-    url: String!
-    "Null for webhooks."
+    "Null for OCPI backends."
+    url: String
+    "The OCPI party whose view this backend narrows; null for the other kinds."
+    ocpiPartyId: ID
+    "Null for webhooks and OCPI backends."
     role: BackendRole
     enabled: Boolean!
     match: BackendMatch!
-    "OCPP actions the backend may send to a station; empty for webhooks."
+    "OCPP actions the backend may send to a station; empty for webhooks and OCPI backends."
     allowedActions: [String!]!
-    "How long a station's CALL waits for the primary's answer; null for webhooks."
+    "How long a station's CALL waits for the primary's answer; null for the other kinds."
     replyTimeoutMs: Int
-    "Messages held per device while the backend is unreachable; the oldest go first."
-    bufferLimit: Int!
+    "Messages held per device while the backend is unreachable; the oldest go first. Null for OCPI."
+    bufferLimit: Int
     hasSecret: Boolean!
     "Bumped on every change."
     version: Int!
@@ -51,8 +59,10 @@ export const backendTypeDefs = /* GraphQL */ `
     tenantId: ID!
     id: ID!
     kind: BackendKind!
-    "ws:// or wss:// for OCPP, http:// or https:// for webhooks."
-    url: String!
+    "ws:// or wss:// for OCPP, http:// or https:// for webhooks (required); none for OCPI."
+    url: String
+    "OCPI only (required): a party of the same tenant."
+    ocpiPartyId: ID
     "OCPP only; default SECONDARY."
     role: BackendRole
     "Default true."
@@ -63,7 +73,7 @@ export const backendTypeDefs = /* GraphQL */ `
     allowedActions: [String!]
     "OCPP only; 100–300000, default 10000."
     replyTimeoutMs: Int
-    "1–100000, default 1000."
+    "1–100000, default 1000; not for OCPI."
     bufferLimit: Int
     "Webhook HMAC key (at least 16 characters, required) or OCPP Basic-auth password (at least 8)."
     secret: String
@@ -76,6 +86,7 @@ export const backendTypeDefs = /* GraphQL */ `
     "Cannot change (routing:backend.kind-immutable): remove the backend and register it anew."
     kind: BackendKind
     url: String
+    ocpiPartyId: ID
     role: BackendRole
     enabled: Boolean
     "Replaces the whole match; {} = every device."
@@ -99,8 +110,9 @@ export const backendTypeDefs = /* GraphQL */ `
 
   extend type Mutation {
     """
-    Adds a backend; gateways pick it up at once. Refused with routing:backend.invalid and the
-    reasons, routing:backend.exists, or routing:backend.primary-conflict when another enabled
+    Adds a backend; gateways (and, for OCPI, the party's next pull or push) pick it up at once.
+    Refused with routing:backend.invalid and the reasons (for OCPI also an unknown party),
+    routing:backend.exists, or routing:backend.primary-conflict when another enabled
     primary may take the same stations.
     """
     registerBackend(input: RegisterBackendInput!): Backend!

@@ -3,7 +3,7 @@ import type { Backend, BackendMatch } from '../../twins/routing';
 
 /** The GraphQL enums carry the definition's own spelling as their internal values. */
 export const backendEnums = {
-  BackendKind: { OCPP: 'ocpp', WEBHOOK: 'webhook' },
+  BackendKind: { OCPP: 'ocpp', WEBHOOK: 'webhook', OCPI: 'ocpi' },
   BackendRole: { PRIMARY: 'primary', SECONDARY: 'secondary' },
 };
 
@@ -13,13 +13,14 @@ export function backendView({ backend, version, updatedAt }: StoredBackend) {
   return {
     id: backend.id,
     kind: backend.kind,
-    url: backend.url,
+    url: backend.url ?? null,
+    ocpiPartyId: backend.kind === 'ocpi' ? backend.ocpiPartyId : null,
     role: ocpp?.role ?? null,
     enabled: backend.enabled,
     match: { devices: backend.match.devices ?? null, models: backend.match.models ?? null },
     allowedActions: ocpp?.allowedActions ?? [],
     replyTimeoutMs: ocpp?.replyTimeoutMs ?? null,
-    bufferLimit: backend.bufferLimit,
+    bufferLimit: backend.bufferLimit ?? null,
     hasSecret: backend.secret !== undefined,
     version,
     updatedAt,
@@ -35,6 +36,7 @@ export interface BackendMatchInput {
 export interface BackendFieldsInput {
   kind?: Backend['kind'] | null;
   url?: string | null;
+  ocpiPartyId?: string | null;
   role?: 'primary' | 'secondary' | null;
   enabled?: boolean | null;
   match?: BackendMatchInput | null;

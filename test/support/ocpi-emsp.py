@@ -34,8 +34,11 @@ from py_ocpi.core.crud import Crud  # noqa: E402
 from py_ocpi.core.enums import ModuleID, RoleEnum  # noqa: E402
 from py_ocpi.core.schemas import OCPIResponse  # noqa: E402
 from py_ocpi.modules.commands.v_2_2_1.schemas import (  # noqa: E402
+    CancelReservation,
     CommandResponse,
+    ReserveNow,
     StartSession,
+    StopSession,
     UnlockConnector,
 )
 from py_ocpi.modules.credentials.v_2_2_1.schemas import Credentials, CredentialsRole  # noqa: E402
@@ -305,13 +308,18 @@ async def get_one(url: str = Body(...), token: str = Body(...), model: str = Bod
         return {"status": 200, "error": str(e), "body": response.text[:2000]}
 
 
-COMMANDS = {"START_SESSION": StartSession, "UNLOCK_CONNECTOR": UnlockConnector}
+COMMANDS = {
+    "START_SESSION": StartSession,
+    "STOP_SESSION": StopSession,
+    "UNLOCK_CONNECTOR": UnlockConnector,
+    "RESERVE_NOW": ReserveNow,
+    "CANCEL_RESERVATION": CancelReservation,
+}
 
 
 @app.post("/control/command")
 async def command(url: str = Body(...), token: str = Body(...), type: str = Body(...), body: dict = Body(...)):
-    """Sends an OCPI command to the CPO, built with the library's model of it (START_SESSION,
-    UNLOCK_CONNECTOR; others as given), with a response_url of this eMSP's own command-result
+    """Sends an OCPI command to the CPO, built with the library's model of it, with a response_url of this eMSP's own command-result
     receiver; Doppel's answer is checked as the library's CommandResponse."""
     uid = secrets.token_hex(8)
     payload = {**body, "response_url": f"http://127.0.0.1:{PORT}/ocpi/emsp/2.2.1/commands/{uid}"}

@@ -55,6 +55,8 @@ export interface StackOptions {
   offlineGraceMs?: number;
   /** Signals per second the worker's notice drainer sends to twins (default 200). */
   twinNoticeRate?: number;
+  /** How long the worker's site-load drainer waits for a NOTIFY before it looks anyway. */
+  siteLoadBackstopMs?: number;
   /** The worker's alarm notifier (default none: test/alarm-notifications.test.ts runs its own). */
   alarmNotifications?: NonNullable<Parameters<typeof startWorker>[0]['alarmNotifications']>;
   /** The largest log file a device may upload (default 64 MiB). */
@@ -130,6 +132,7 @@ export async function startStack(
     metricsPort: 0,
     ...(coreMetricsAddress ? { coreMetricsAddress } : {}),
     ...(options.twinNoticeRate ? { twinNoticeRate: options.twinNoticeRate } : {}),
+    ...(options.siteLoadBackstopMs ? { siteLoadBackstopMs: options.siteLoadBackstopMs } : {}),
     alarmNotifications: options.alarmNotifications ?? false,
     // Benchmarks size the worker's cache as an operator would (TWIN_WORKFLOW_CACHE).
     ...(process.env.TWIN_WORKFLOW_CACHE

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandResult, startSessionCall, unlockConnectorCall } from './commands';
+import { startSessionCall, unlockConnectorCall } from './commands';
 
 const token = { uid: 'TOKEN-ABCDEFGHIJKLMNOPQRS', type: 'RFID', contract_id: 'C1' };
 
@@ -35,17 +35,5 @@ describe('OCPI commands as OCPP calls', () => {
       name: 'UnlockConnector',
       params: { evseId: 1, connectorId: 1 },
     });
-  });
-
-  it.each([
-    ['succeeded', 'ACCEPTED'],
-    ['rejected', 'REJECTED'],
-    ['failed', 'FAILED'],
-    ['timed-out', 'TIMEOUT'],
-    ['expired', 'TIMEOUT'],
-    ['pending', null],
-    ['sent', null],
-  ])('a twin command %s is %s', (status, result) => {
-    expect(commandResult(status)).toBe(result);
   });
 });

@@ -10,8 +10,8 @@ export const OCPI_COMMAND_TYPES = [
 ] as const;
 export type OcpiCommandType = (typeof OCPI_COMMAND_TYPES)[number];
 
-const url = z.url({ protocol: /^https?$/ }).max(255);
-const id36 = z.string().min(1).max(36);
+export const url = z.url({ protocol: /^https?$/ }).max(255);
+export const id36 = z.string().min(1).max(36);
 
 export const startSession = z.object({
   response_url: url,
@@ -37,7 +37,7 @@ export interface OcppCall {
 }
 
 /** The connector id as OCPP counts it (`2`, or `1-2` for EVSE 1, connector 2 of a 2.0.1 station). */
-function connectorOf(id: string | undefined): { evseId: number; connectorId: number } {
+export function connectorOf(id: string | undefined): { evseId: number; connectorId: number } {
   const parts = (id ?? '1').split('-').map((p) => Number(p));
   const [first = 1, second] = parts;
   return second === undefined
@@ -73,21 +73,4 @@ export function unlockConnectorCall(protocol: string, command: UnlockConnector):
   return protocol === 'ocpp1.6'
     ? { name: 'UnlockConnector', params: { connectorId } }
     : { name: 'UnlockConnector', params: { evseId, connectorId } };
-}
-
-/** A twin's command status as OCPI's CommandResultType; null while it is still open. */
-export function commandResult(status: string): string | null {
-  switch (status) {
-    case 'succeeded':
-      return 'ACCEPTED';
-    case 'rejected':
-      return 'REJECTED';
-    case 'failed':
-      return 'FAILED';
-    case 'timed-out':
-    case 'expired':
-      return 'TIMEOUT';
-    default:
-      return null;
-  }
 }

@@ -13,10 +13,14 @@ export const backendMatchSchema = z
 
 export type BackendMatch = z.infer<typeof backendMatchSchema>;
 
-const common = {
+const identity = {
   id: z.string().regex(ID_PATTERN, 'a slug: letters, digits, . _ - (at most 64)'),
   enabled: z.boolean().default(true),
   match: backendMatchSchema.default({}),
+};
+
+const common = {
+  ...identity,
   /** Messages held for this backend while it is unreachable, per device; the oldest go first when full. */
   bufferLimit: z.number().int().min(1).max(100_000).default(1_000),
 };
@@ -56,11 +60,36 @@ export const webhookBackendSchema = z
   })
   .strict();
 
+/** A field an OCPI backend cannot have: refused with its path rather than as an unknown key. */
+const absent = (why: string) => z.never({ error: why }).optional();
+
+/**
+ * An OCPI party (an eMSP) as a destination: nothing is opened or sent by the gateway; the
+ * match narrows which stations the party sees in its Locations, status pushes and Commands
+ * (docs/ocpi.md). A party without an enabled OCPI backend sees the whole tenant.
+ */
+export const ocpiBackendSchema = z
+  .object({
+    ...identity,
+    kind: z.literal('ocpi'),
+    /** The party (of the same tenant) this backend narrows. */
+    ocpiPartyId: z.string().regex(ID_PATTERN, 'an OCPI party id'),
+    url: absent('an OCPI backend has no url: the party has its own endpoints'),
+    secret: absent('an OCPI backend has no secret: the party has its own tokens'),
+    role: absent('an OCPI backend has no role: it only narrows what its party sees'),
+    allowedActions: absent('an OCPI backend has no allowedActions'),
+    replyTimeoutMs: absent('an OCPI backend has no replyTimeoutMs'),
+    bufferLimit: absent('an OCPI backend has no bufferLimit: nothing is buffered for it'),
+  })
+  .strict();
+
 export const backendSchema = z.discriminatedUnion('kind', [
   ocppBackendSchema,
   webhookBackendSchema,
+  ocpiBackendSchema,
 ]);
 
 export type OcppBackend = z.infer<typeof ocppBackendSchema>;
 export type WebhookBackend = z.infer<typeof webhookBackendSchema>;
+export type OcpiBackend = z.infer<typeof ocpiBackendSchema>;
 export type Backend = z.infer<typeof backendSchema>;

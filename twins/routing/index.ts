@@ -2,9 +2,11 @@ export {
   backendMatchSchema,
   backendSchema,
   ocppBackendSchema,
+  ocpiBackendSchema,
   webhookBackendSchema,
   type Backend,
   type BackendMatch,
+  type OcpiBackend,
   type OcppBackend,
   type WebhookBackend,
 } from './backend';

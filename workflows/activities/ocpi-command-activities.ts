@@ -1,10 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../../db/client';
-import { deviceCommandStatus } from '../../db/ocpi-command-store';
+import { deviceCommandAnswer } from '../../db/ocpi-command-store';
 import { findOcpiParty } from '../../db/ocpi-party-store';
 import type { Egress } from '../../outbound/egress';
-import { commandResult } from '../../twins/ocpi/commands';
+import { commandResult } from '../../twins/ocpi/command-result';
 import type { OcpiCommandArgs } from '../ocpi-command/messages';
 
 export const OCPI_COMMAND_RESULT_FAILED = 'ocpi:command-result.failed';
@@ -14,8 +14,8 @@ export function createOcpiCommandActivities(database: Database, egress: Egress) 
   return {
     /** The station's answer as OCPI's CommandResultType, or null while there is none. */
     async ocpiCommandOutcome(a: OcpiCommandArgs): Promise<string | null> {
-      const status = await deviceCommandStatus(database, a.tenantId, a.deviceId, a.commandId);
-      return status === null ? null : commandResult(status);
+      const answer = await deviceCommandAnswer(database, a.tenantId, a.deviceId, a.commandId);
+      return answer === null ? null : commandResult(answer);
     },
 
     /** POSTs the CommandResult to the eMSP with token B; throws (to retry) unless 2xx/1xxx. */

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../../db/client';
 import { advanceOcpiPushCursor, evsesOfDevices, ocpiPushPage } from '../../db/ocpi-push-store';
+import { ocpiPartyStationFilter } from '../../db/ocpi-station-filter';
 import type { Egress } from '../../outbound/egress';
 import { evseDocument, ocpiId } from '../../twins/ocpi/location-document';
 import type { OcpiPushOutcome } from '../ocpi-push/messages';
@@ -29,7 +30,10 @@ export function createOcpiPushActivities(database: Database, egress: Egress) {
       );
       if (receiver) {
         const base = receiver.url.replace(/\/+$/, '');
-        for (const { site, assets } of await evsesOfDevices(database, a.tenantId, page.deviceIds))
+        // Read each round: a change of the party's OCPI backends applies to the next one.
+        const stations = await ocpiPartyStationFilter(database, a.tenantId, a.partyId);
+        const changed = await evsesOfDevices(database, a.tenantId, page.deviceIds, stations);
+        for (const { site, assets } of changed)
           for (const asset of assets) {
             const evse = evseDocument(asset);
             const url = `${base}/${party.cpoCountryCode}/${party.cpoPartyId}/${ocpiId(site.siteId)}/${evse.uid}`;

@@ -76,6 +76,8 @@ export interface WorkerOptions {
   twinNoticeRate?: number;
   /** The grace period of a connection lost with its gateway (DEVICE_OFFLINE_GRACE_MS, default 15 s). */
   offlineGraceMs?: number;
+  /** How long the site-load drainer waits for a NOTIFY before it looks anyway (default 30 s). */
+  siteLoadBackstopMs?: number;
   /** Workflows kept in memory between tasks (TWIN_WORKFLOW_CACHE, default 1,000). */
   workflowCache?: number;
   /** Where Prometheus metrics are served: a listener of their own, default 127.0.0.1:9466 (0: any free port). */
@@ -183,7 +185,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       Runtime.instance().logger.warn('twin notices: will retry', { error: String(error) }),
   });
   // Session starts and stops reach their site's load manager (docs/smart-charging.md).
-  const siteLoad = startSiteLoadDrainer(options.database, client, {
+  const siteLoad = await startSiteLoadDrainer(options.database, client, {
+    ...(options.siteLoadBackstopMs ? { backstopMs: options.siteLoadBackstopMs } : {}),
     onError: (error) =>
       Runtime.instance().logger.warn('site load notices: will retry', { error: String(error) }),
   });

@@ -1,19 +1,34 @@
-// An action that asks first: the button opens a small form that says what will happen (with a
-// reason where the API records one), Confirm does it, Cancel leaves everything as it was.
-import { useState } from 'react';
+// An action that asks first: the button opens a small form that says what will happen, with
+// the action's own fields and a reason where the API records one; Confirm does it, Cancel
+// leaves everything as it was, and the API's refusal stays on screen.
+import { useState, type ReactNode } from 'react';
 
 export interface ConfirmActionProps {
-  /** The button's text, e.g. "Abort". */
+  /** The button's text, e.g. "Abort"; also the form's name. */
   label: string;
   /** What will happen, e.g. "Abort rollout fw-2: devices not yet commanded are left out." */
-  question: string;
+  question?: string;
+  /** The confirming button's text (default "Confirm <label>"), e.g. "Retire meter-2 for good". */
+  confirmText?: string;
   /** Ask for a reason (recorded by the API); `required` when the API needs one. */
   reason?: 'optional' | 'required';
+  /** Fields of the action's own, above the reason. */
+  children?: ReactNode;
+  /** Whether the action's own fields are complete. */
+  ready?: boolean;
   /** Does it; resolves to the API's refusal, or null when done. */
   onConfirm(reason: string): Promise<string | null>;
 }
 
-export function ConfirmAction({ label, question, reason, onConfirm }: ConfirmActionProps) {
+export function ConfirmAction({
+  label,
+  question,
+  confirmText = `Confirm ${label.toLowerCase()}`,
+  reason,
+  children,
+  ready = true,
+  onConfirm,
+}: ConfirmActionProps) {
   const [open, setOpen] = useState(false);
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
@@ -31,7 +46,7 @@ export function ConfirmAction({ label, question, reason, onConfirm }: ConfirmAct
   };
   return (
     <form
-      className="confirm"
+      className="confirm action-form"
       aria-label={label}
       onSubmit={(event) => {
         event.preventDefault();
@@ -43,7 +58,8 @@ export function ConfirmAction({ label, question, reason, onConfirm }: ConfirmAct
         });
       }}
     >
-      <p>{question}</p>
+      {question && <p>{question}</p>}
+      {children}
       {reason && (
         <label>
           Reason{reason === 'optional' ? ' (optional)' : ''}{' '}
@@ -57,10 +73,10 @@ export function ConfirmAction({ label, question, reason, onConfirm }: ConfirmAct
       )}
       <button
         type="submit"
-        disabled={busy || (reason === 'required' && !text.trim())}
+        disabled={busy || !ready || (reason === 'required' && !text.trim())}
         autoFocus={!reason}
       >
-        Confirm {label.toLowerCase()}
+        {confirmText}
       </button>
       <button type="button" onClick={close}>
         Cancel

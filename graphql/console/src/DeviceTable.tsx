@@ -4,6 +4,7 @@ import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { ExportCsv } from './ExportCsv';
+import { connectionPage, Pager, useCursors, type Connection } from './Pager';
 import { LifecycleAction } from './LifecycleAction';
 import { may } from './session';
 import { useSession } from './session-context';
@@ -78,22 +79,16 @@ interface Search {
 const withSearch = (filter: Filter, search: Search) =>
   search.text ? { ...filter, [search.by]: search.text } : filter;
 
+const NOTHING = { shown: 0, next: null };
+
 export function DeviceTable({ tenantId, version }: { tenantId: string; version: number }) {
   const [filter, setFilter] = useState<Filter>({});
   const [search, setSearch] = useState<Search>({ text: '', by: 'idPrefix' });
-  // The cursors of the pages before this one: `after` of page n is cursors[n - 1].
-  const [cursors, setCursors] = useState<string[]>([]);
-  const after = cursors.at(-1) ?? null;
+  const cursors = useCursors(PAGE_SIZE);
   const listed = withSearch(filter, search);
-  const [page, refetchPage] = useQuery<{
-    devices: {
-      totalCount: number;
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      nodes: DeviceRow[];
-    };
-  }>({
+  const [page, refetchPage] = useQuery<{ devices: Connection<DeviceRow> }>({
     query: PAGE,
-    variables: { tenantId, filter: listed, first: PAGE_SIZE, after },
+    variables: { tenantId, filter: listed, first: PAGE_SIZE, after: cursors.after },
   });
   useEffect(() => {
     if (version > 0) refetchPage({ requestPolicy: 'network-only' });
@@ -102,16 +97,16 @@ export function DeviceTable({ tenantId, version }: { tenantId: string; version: 
 
   const changeFilter = (next: Filter) => {
     setFilter(next);
-    setCursors([]);
+    cursors.reset();
   };
   const changeSearch = (next: Search) => {
     setSearch(next);
-    setCursors([]);
+    cursors.reset();
   };
   const rows = page.data?.devices.nodes ?? [];
   const error = page.error?.graphQLErrors[0]?.message ?? page.error?.message;
-  const total = page.data?.devices.totalCount ?? 0;
-  const first = cursors.length * PAGE_SIZE;
+  // A refused search has no page, and nothing is coming: it is empty.
+  const shown = connectionPage(page.data?.devices) ?? (page.fetching ? undefined : NOTHING);
   const none = !search.text
     ? 'No devices'
     : search.by === 'serial'
@@ -132,32 +127,7 @@ export function DeviceTable({ tenantId, version }: { tenantId: string; version: 
       <ScrollBox label="Scroll box: devices" className="table-scroll">
         <Table tenantId={tenantId} rows={rows} />
       </ScrollBox>
-      <nav className="pager" aria-label="Pages">
-        <button
-          type="button"
-          disabled={!cursors.length}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Previous
-        </button>
-        <span aria-live="polite">
-          {page.fetching && !page.data
-            ? 'Looking…'
-            : total
-              ? `${first + 1}–${first + rows.length} of ${total}`
-              : none}
-        </span>
-        <button
-          type="button"
-          disabled={!page.data?.devices.pageInfo.hasNextPage}
-          onClick={() => {
-            const next = page.data?.devices.pageInfo.endCursor;
-            if (next) setCursors([...cursors, next]);
-          }}
-        >
-          Next
-        </button>
-      </nav>
+      <Pager label="devices" page={shown} cursors={cursors} empty={none} />
     </section>
   );
 }

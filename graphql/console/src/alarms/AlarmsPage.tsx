@@ -2,6 +2,7 @@
 // filters (paged on the server), and acknowledge / assign / clear for the roles that may.
 import { useEffect, useState } from 'react';
 import { useQuery } from 'urql';
+import { connectionPage, Pager, useCursors, type Connection } from '../Pager';
 import { useLiveVersion } from '../use-live-version';
 import { AlarmTable, ALARM_FIELDS, type AlarmRow } from './AlarmTable';
 import '../operations.css';
@@ -54,21 +55,15 @@ const POLL_MS = 30_000;
 
 export function AlarmsPage({ tenantId }: { tenantId: string }) {
   const [filter, setFilter] = useState<Filter>({ status: 'ACTIVE' });
-  const [cursors, setCursors] = useState<string[]>([]);
+  const cursors = useCursors(PAGE_SIZE);
   const { version, live } = useLiveVersion(EVENTS, { tenantId }, REFRESH_MS);
   const [counts, refetchCounts] = useQuery<Record<string, { totalCount: number }>>({
     query: COUNTS,
     variables: { tenantId },
   });
-  const [list, refetchList] = useQuery<{
-    alarms: {
-      totalCount: number;
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      nodes: AlarmRow[];
-    };
-  }>({
+  const [list, refetchList] = useQuery<{ alarms: Connection<AlarmRow> }>({
     query: LIST,
-    variables: { tenantId, filter, first: PAGE_SIZE, after: cursors.at(-1) ?? null },
+    variables: { tenantId, filter, first: PAGE_SIZE, after: cursors.after },
   });
   useEffect(() => {
     if (version === 0) return;
@@ -85,10 +80,9 @@ export function AlarmsPage({ tenantId }: { tenantId: string }) {
   }, [refetchCounts, refetchList]);
   const change = (next: Filter) => {
     setFilter(next);
-    setCursors([]);
+    cursors.reset();
   };
   const page = list.data?.alarms;
-  const from = cursors.length * PAGE_SIZE;
   const active = counts.data
     ? SEVERITIES.reduce((n, s) => n + (counts.data?.[s.toLowerCase()]?.totalCount ?? 0), 0)
     : null;
@@ -115,32 +109,7 @@ export function AlarmsPage({ tenantId }: { tenantId: string }) {
         <p className="error">{(list.error ?? counts.error)!.message}</p>
       )}
       <AlarmTable tenantId={tenantId} rows={page?.nodes ?? []} />
-      <nav className="pager" aria-label="Alarm pages">
-        <button
-          type="button"
-          disabled={!cursors.length}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Previous
-        </button>
-        <span aria-live="polite">
-          {page?.totalCount
-            ? `${from + 1}–${from + page.nodes.length} of ${page.totalCount}`
-            : page
-              ? 'No alarms'
-              : 'Loading…'}
-        </span>
-        <button
-          type="button"
-          disabled={!page?.pageInfo.hasNextPage}
-          onClick={() => {
-            const next = page?.pageInfo.endCursor;
-            if (next) setCursors([...cursors, next]);
-          }}
-        >
-          Next
-        </button>
-      </nav>
+      <Pager label="alarms" page={connectionPage(page)} cursors={cursors} />
     </>
   );
 }

@@ -8,7 +8,7 @@ import { LIFECYCLE_TRANSITIONS } from '../../../../twins/device/lifecycle';
 import type { LifecycleState } from '../../../../twins/device/state';
 import { may } from '../session';
 import { useSession } from '../session-context';
-import { ConfirmAction } from './ConfirmAction';
+import { ConfirmAction } from '../ConfirmAction';
 import { messageOf } from './format';
 import type { DeviceDetail } from './live-device';
 
@@ -83,7 +83,8 @@ export function LifecycleActions({ tenantId, device }: { tenantId: string; devic
           key="end"
           label="End maintenance"
           confirmText={`Make ${deviceId} active again`}
-          run={toState('ACTIVE')}
+          reason="required"
+          onConfirm={toState('ACTIVE')}
         />,
       );
     else if (allows(state, 'maintenance'))
@@ -92,7 +93,8 @@ export function LifecycleActions({ tenantId, device }: { tenantId: string; devic
           key="maintenance"
           label="Maintenance"
           confirmText={`Put ${deviceId} into maintenance`}
-          run={toState('MAINTENANCE')}
+          reason="required"
+          onConfirm={toState('MAINTENANCE')}
         />,
       );
   }
@@ -103,7 +105,8 @@ export function LifecycleActions({ tenantId, device }: { tenantId: string; devic
         label="Replace"
         confirmText={`Replace ${deviceId}`}
         ready={newSerial.trim() !== ''}
-        run={async (reason) => {
+        reason="required"
+        onConfirm={async (reason) => {
           const r = await replace({
             input: { tenantId, deviceId, reason, newSerial: newSerial.trim() },
           });
@@ -127,7 +130,8 @@ export function LifecycleActions({ tenantId, device }: { tenantId: string; devic
         key="retire"
         label="Retire"
         confirmText={`Retire ${deviceId} for good`}
-        run={async (reason) => {
+        reason="required"
+        onConfirm={async (reason) => {
           const r = await retire({ input: { tenantId, deviceId, reason } });
           if (r.error) return messageOf(r.error);
           const answer = r.data as { retireDevice: { retired: boolean; reason: string | null } };

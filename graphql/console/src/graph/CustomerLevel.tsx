@@ -3,10 +3,10 @@ import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { Breadcrumbs, CUSTOMERS_CRUMB } from './Breadcrumbs';
 import { graphHref } from './links';
-import { GRAPH_PAGE_SIZE, Pager, useCursors } from './Pager';
-import { CUSTOMER, onlineOf, type Connection } from './queries';
+import { CUSTOMER, GRAPH_PAGE_SIZE, onlineOf, type Connection } from './queries';
 import { ScopeCountsView } from './ScopeCounts';
 import { useSummaries } from './use-summaries';
+import { connectionPage, Pager, useCursors } from '../Pager';
 import { ScrollBox } from '../ScrollBox';
 
 interface SiteRow {
@@ -17,7 +17,7 @@ interface SiteRow {
 }
 
 export function CustomerLevel({ tenantId, customerId }: { tenantId: string; customerId: string }) {
-  const cursors = useCursors();
+  const cursors = useCursors(GRAPH_PAGE_SIZE);
   const [{ data, error, fetching }] = useQuery<{
     customer: { customerId: string; name: string; sites: Connection<SiteRow> } | null;
   }>({
@@ -81,7 +81,7 @@ export function CustomerLevel({ tenantId, customerId }: { tenantId: string; cust
             </tbody>
           </table>
         </ScrollBox>
-        <Pager label="sites" page={customer.sites} cursors={cursors} />
+        <Pager label="sites" page={connectionPage(customer.sites)} cursors={cursors} />
       </section>
     </>
   );

@@ -3,10 +3,10 @@ import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { Breadcrumbs, CUSTOMERS_CRUMB } from './Breadcrumbs';
 import { graphHref } from './links';
-import { GRAPH_PAGE_SIZE, Pager, useCursors } from './Pager';
-import { CUSTOMERS, onlineOf, type Connection } from './queries';
+import { CUSTOMERS, GRAPH_PAGE_SIZE, onlineOf, type Connection } from './queries';
 import { ScopeCountsView } from './ScopeCounts';
 import { useSummaries } from './use-summaries';
+import { connectionPage, Pager, useCursors } from '../Pager';
 import { ScrollBox } from '../ScrollBox';
 
 interface CustomerRow {
@@ -16,7 +16,7 @@ interface CustomerRow {
 }
 
 export function CustomersLevel({ tenantId }: { tenantId: string }) {
-  const cursors = useCursors();
+  const cursors = useCursors(GRAPH_PAGE_SIZE);
   const [{ data, error }] = useQuery<{ customers: Connection<CustomerRow> }>({
     query: CUSTOMERS,
     variables: { tenantId, first: GRAPH_PAGE_SIZE, after: cursors.after },
@@ -64,7 +64,7 @@ export function CustomersLevel({ tenantId }: { tenantId: string }) {
             </tbody>
           </table>
         </ScrollBox>
-        <Pager label="customers" page={page} cursors={cursors} />
+        <Pager label="customers" page={connectionPage(page)} cursors={cursors} />
       </section>
     </>
   );

@@ -3,9 +3,9 @@ import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { Breadcrumbs, CUSTOMERS_CRUMB } from './Breadcrumbs';
 import { deviceHref, graphHref } from './links';
-import { GRAPH_PAGE_SIZE, Pager, useCursors } from './Pager';
-import { SITE, type Connection } from './queries';
+import { GRAPH_PAGE_SIZE, SITE, type Connection } from './queries';
 import { ScopeCountsView } from './ScopeCounts';
+import { connectionPage, Pager, useCursors } from '../Pager';
 import { ScrollBox } from '../ScrollBox';
 
 interface AssetRow {
@@ -25,7 +25,7 @@ interface Site {
 }
 
 export function SiteLevel({ tenantId, siteId }: { tenantId: string; siteId: string }) {
-  const cursors = useCursors();
+  const cursors = useCursors(GRAPH_PAGE_SIZE);
   const [{ data, error, fetching }] = useQuery<{ site: Site | null }>({
     query: SITE,
     variables: { tenantId, siteId, first: GRAPH_PAGE_SIZE, after: cursors.after },
@@ -83,7 +83,7 @@ export function SiteLevel({ tenantId, siteId }: { tenantId: string; siteId: stri
             </tbody>
           </table>
         </ScrollBox>
-        <Pager label="assets" page={site.assets} cursors={cursors} />
+        <Pager label="assets" page={connectionPage(site.assets)} cursors={cursors} />
       </section>
     </>
   );

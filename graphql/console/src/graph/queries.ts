@@ -136,11 +136,10 @@ export interface ScopeCounts {
   byLifecycle: { lifecycle: string; count: number }[];
 }
 
-export interface Connection<N> {
-  totalCount: number;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  nodes: N[];
-}
+export type { Connection } from '../Pager';
+
+/** Rows a page of the graph holds. */
+export const GRAPH_PAGE_SIZE = 25;
 
 /** The number of devices online in a summary. */
 export const onlineOf = (counts: ScopeCounts | undefined) =>

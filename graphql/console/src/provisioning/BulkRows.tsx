@@ -1,7 +1,9 @@
 // What became of each row of a bulk provisioning, read again every few seconds: registered or
 // started, refused or failed (with the reason), and its provisioning as the device connects.
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useQuery } from 'urql';
+import { Pager, positionPage, useCursors } from '../Pager';
+import { StatusFilter, useStatusFilter } from '../StatusFilter';
 
 const BULK = /* GraphQL */ `
   query BulkProvisioning(
@@ -85,16 +87,17 @@ const COUNT_NAMES: [string, string][] = [
 ];
 
 export function BulkRows({ tenantId, bulkId }: { tenantId: string; bulkId: string }) {
-  const [status, setStatus] = useState('');
-  const [afters, setAfters] = useState<number[]>([]);
+  // The positions the pages before this one ended at.
+  const afters = useCursors<number>(PAGE_SIZE);
+  const status = useStatusFilter(afters);
   const [{ data, error }, refetch] = useQuery<{ bulkProvisioning: Bulk | null }>({
     query: BULK,
     variables: {
       tenantId,
       bulkId,
       first: PAGE_SIZE + 1,
-      after: afters.at(-1) ?? null,
-      status: status || null,
+      after: afters.after,
+      status: status.value || null,
     },
   });
   const bulk = data?.bulkProvisioning;
@@ -108,7 +111,7 @@ export function BulkRows({ tenantId, bulkId }: { tenantId: string; bulkId: strin
   if (error) return <p className="error">{error.message}</p>;
   if (bulk === null) return <p>No bulk provisioning {bulkId}.</p>;
   if (!bulk) return <p>Loading…</p>;
-  const rows = bulk.rows.slice(0, PAGE_SIZE);
+  const { rows, page } = positionPage(bulk.rows, PAGE_SIZE);
   return (
     <section aria-labelledby="rows-heading" className="bulk-rows">
       <h2 id="rows-heading">
@@ -123,23 +126,7 @@ export function BulkRows({ tenantId, bulkId }: { tenantId: string; bulkId: strin
           </div>
         ))}
       </dl>
-      <form className="filters" aria-label="Filter rows" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Row status{' '}
-          <select
-            value={status}
-            onChange={(e) => {
-              setStatus(e.target.value);
-              setAfters([]);
-            }}
-          >
-            <option value="">any</option>
-            {ROW_STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-      </form>
+      <StatusFilter of="rows" label="Row status" statuses={ROW_STATUSES} status={status} />
       <div className="table-box">
         <table aria-label="Rows">
           <thead>
@@ -166,23 +153,7 @@ export function BulkRows({ tenantId, bulkId }: { tenantId: string; bulkId: strin
           </tbody>
         </table>
       </div>
-      <nav className="pager" aria-label="Row pages">
-        <button
-          type="button"
-          disabled={!afters.length}
-          onClick={() => setAfters(afters.slice(0, -1))}
-        >
-          Previous
-        </button>
-        <span aria-live="polite">{rows.length ? `${rows.length} rows shown` : 'No rows'}</span>
-        <button
-          type="button"
-          disabled={bulk.rows.length <= PAGE_SIZE}
-          onClick={() => setAfters([...afters, rows.at(-1)!.position])}
-        >
-          Next
-        </button>
-      </nav>
+      <Pager label="rows" page={page} cursors={afters} />
     </section>
   );
 }

@@ -1,8 +1,10 @@
 // A rollout's devices in rollout order, a page at a time (by position, on the server), with a
 // status filter: where each device stands, its attempts and why it was skipped or failed.
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
+import { Pager, positionPage, useCursors } from '../Pager';
+import { StatusFilter, useStatusFilter } from '../StatusFilter';
 import { tenantPath } from '../tenant-path';
 import { DEVICE_STATUSES, timeOf } from './rollout-view';
 
@@ -43,44 +45,28 @@ const PAGE_SIZE = 50;
 
 export function RolloutDevices(props: { tenantId: string; rolloutId: string; version: number }) {
   const { tenantId, rolloutId, version } = props;
-  const [status, setStatus] = useState('');
-  // The positions the pages before this one ended at: `after` of page n is afters[n - 1].
-  const [afters, setAfters] = useState<number[]>([]);
+  // The positions the pages before this one ended at.
+  const afters = useCursors<number>(PAGE_SIZE);
+  const status = useStatusFilter(afters);
   const [{ data, error }, refetch] = useQuery<{ rollout: { devices: DeviceRow[] } | null }>({
     query: DEVICES,
     variables: {
       tenantId,
       rolloutId,
       first: PAGE_SIZE + 1,
-      after: afters.at(-1) ?? null,
-      status: status || null,
+      after: afters.after,
+      status: status.value || null,
     },
   });
   useEffect(() => {
     if (version > 0) refetch({ requestPolicy: 'network-only' });
   }, [version, refetch]);
-  const all = data?.rollout?.devices ?? [];
-  const rows = all.slice(0, PAGE_SIZE);
+  // A rollout that is not there has no devices (no page to wait for).
+  const { rows, page } = positionPage(data && (data.rollout?.devices ?? []), PAGE_SIZE);
   return (
     <section aria-labelledby="devices-heading" className="devices">
       <h2 id="devices-heading">Devices</h2>
-      <form className="filters" aria-label="Filter devices" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Device status{' '}
-          <select
-            value={status}
-            onChange={(e) => {
-              setStatus(e.target.value);
-              setAfters([]);
-            }}
-          >
-            <option value="">any</option>
-            {DEVICE_STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-      </form>
+      <StatusFilter of="devices" label="Device status" statuses={DEVICE_STATUSES} status={status} />
       {error && <p className="error">{error.message}</p>}
       <div className="table-box">
         <table aria-label="Rollout devices">
@@ -114,23 +100,7 @@ export function RolloutDevices(props: { tenantId: string; rolloutId: string; ver
           </tbody>
         </table>
       </div>
-      <nav className="pager" aria-label="Device pages">
-        <button
-          type="button"
-          disabled={!afters.length}
-          onClick={() => setAfters(afters.slice(0, -1))}
-        >
-          Previous
-        </button>
-        <span aria-live="polite">{rows.length ? `${rows.length} shown` : 'No devices'}</span>
-        <button
-          type="button"
-          disabled={all.length <= PAGE_SIZE}
-          onClick={() => setAfters([...afters, rows.at(-1)!.position])}
-        >
-          Next
-        </button>
-      </nav>
+      <Pager label="devices" page={page} cursors={afters} />
     </section>
   );
 }

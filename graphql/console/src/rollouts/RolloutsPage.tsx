@@ -1,10 +1,12 @@
 // The tenant's rollouts and bulk commands, newest first, paged on the server, with a status
 // filter; read again every few seconds while the page is open (progress moves).
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
+import { connectionPage, Pager, useCursors, type Connection } from '../Pager';
 import { may } from '../session';
 import { useSession } from '../session-context';
+import { StatusFilter, useStatusFilter } from '../StatusFilter';
 import { tenantPath } from '../tenant-path';
 import { CountsBar, countsSentence } from './CountsBar';
 import { COUNTS_FIELDS, ROLLOUT_STATUSES, timeOf, whatOf, type Counts } from './rollout-view';
@@ -48,22 +50,15 @@ const POLL_MS = 5_000;
 
 export function RolloutsPage({ tenantId }: { tenantId: string }) {
   const { me } = useSession();
-  const [status, setStatus] = useState('');
-  // The cursors of the pages before this one: `after` of page n is cursors[n - 1].
-  const [cursors, setCursors] = useState<string[]>([]);
-  const [{ data, error }, refetch] = useQuery<{
-    rollouts: {
-      totalCount: number;
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      nodes: Row[];
-    };
-  }>({
+  const cursors = useCursors(PAGE_SIZE);
+  const status = useStatusFilter(cursors);
+  const [{ data, error }, refetch] = useQuery<{ rollouts: Connection<Row> }>({
     query: LIST,
     variables: {
       tenantId,
       first: PAGE_SIZE,
-      after: cursors.at(-1) ?? null,
-      status: status || null,
+      after: cursors.after,
+      status: status.value || null,
     },
   });
   useEffect(() => {
@@ -71,7 +66,6 @@ export function RolloutsPage({ tenantId }: { tenantId: string }) {
     return () => clearInterval(poll);
   }, [refetch]);
   const list = data?.rollouts;
-  const from = cursors.length * PAGE_SIZE;
   return (
     <>
       <h1>Rollouts</h1>
@@ -82,23 +76,7 @@ export function RolloutsPage({ tenantId }: { tenantId: string }) {
           </Link>
         </p>
       )}
-      <form className="filters" aria-label="Filter rollouts" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Status{' '}
-          <select
-            value={status}
-            onChange={(e) => {
-              setStatus(e.target.value);
-              setCursors([]);
-            }}
-          >
-            <option value="">any</option>
-            {ROLLOUT_STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-      </form>
+      <StatusFilter of="rollouts" label="Status" statuses={ROLLOUT_STATUSES} status={status} />
       {error && <p className="error">{error.message}</p>}
       <div className="table-box">
         <table aria-label="Rollouts">
@@ -137,32 +115,7 @@ export function RolloutsPage({ tenantId }: { tenantId: string }) {
           </tbody>
         </table>
       </div>
-      <nav className="pager" aria-label="Rollout pages">
-        <button
-          type="button"
-          disabled={!cursors.length}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Previous
-        </button>
-        <span aria-live="polite">
-          {list?.totalCount
-            ? `${from + 1}–${from + list.nodes.length} of ${list.totalCount}`
-            : list
-              ? 'No rollouts'
-              : 'Loading…'}
-        </span>
-        <button
-          type="button"
-          disabled={!list?.pageInfo.hasNextPage}
-          onClick={() => {
-            const next = list?.pageInfo.endCursor;
-            if (next) setCursors([...cursors, next]);
-          }}
-        >
-          Next
-        </button>
-      </nav>
+      <Pager label="rollouts" page={connectionPage(list)} cursors={cursors} />
     </>
   );
 }
