@@ -58,6 +58,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   log_uploads: READ_WRITE_REMOVE,
   ocpi_locations: READ_WRITE_REMOVE,
   ocpi_parties: READ_WRITE_REMOVE,
+  // Replaced on a RESERVE_NOW with the same id, forgotten once expired (h39, missing at merge).
+  ocpi_reservations: READ_WRITE_REMOVE,
   // START_SESSION attributions are pruned after a day (db/ocpi-session-claims.ts).
   ocpi_session_starts: READ_WRITE_REMOVE,
   ocpi_sessions: READ_WRITE,

@@ -20,12 +20,14 @@ type Party = { tenantId: string; cpoCountryCode: string; cpoPartyId: string };
 
 /** Where a session's EVSE stands now: its site, asset, connector kind and tariff. */
 async function placeOf(database: Database, party: Party, row: OcpiSessionRow) {
-  const { sites } = await pageLocationSites(database, party.tenantId, {
-    offset: 0,
-    limit: 1,
-    siteId: row.locationId,
-  });
-  const assets = await locationAssets(database, party.tenantId, [row.locationId]);
+  // The session is the party's already: its place is read whatever the party's OCPI backends.
+  const { sites } = await pageLocationSites(
+    database,
+    party.tenantId,
+    { offset: 0, limit: 1, siteId: row.locationId },
+    null,
+  );
+  const assets = await locationAssets(database, party.tenantId, [row.locationId], null);
   const asset = assets.find((a) => a.assetId === row.evseUid || ocpiId(a.assetId) === row.evseUid);
   const [tariffId] = asset?.tariffIds ?? [];
   const [tariff] = tariffId
