@@ -86,3 +86,29 @@ export async function forgetOcpiSessionStart(
       and(eq(ocpiSessionStarts.tenantId, tenantId), eq(ocpiSessionStarts.commandId, commandId)),
     );
 }
+
+/**
+ * The party a charging session (by its id) belongs to: the one that holds it already
+ * (ocpi_sessions), else ocpiSessionParty() of the session as opened; null for nobody's.
+ */
+export async function ocpiSessionPartyOf(
+  database: Database,
+  tenantId: string,
+  sessionId: number,
+): Promise<string | null> {
+  const [row] = await database.sql<
+    { held_by: string | null; device_id: string; id_tag: string | null; created_at: Date }[]
+  >`
+    select o.party_id as held_by, cs.device_id, cs.id_tag, cs.created_at
+    from charging_sessions cs
+    left join ocpi_sessions o on o.tenant_id = cs.tenant_id and o.session_id = cs.id
+    where cs.tenant_id = ${tenantId} and cs.id = ${sessionId}`;
+  if (!row) return null;
+  if (row.held_by) return row.held_by;
+  const owner = await ocpiSessionParty(database, tenantId, {
+    deviceId: row.device_id,
+    idTag: row.id_tag,
+    openedAt: new Date(row.created_at),
+  });
+  return owner?.partyId ?? null;
+}

@@ -201,6 +201,17 @@ describe('OCPI Sessions and CDRs', () => {
         cdr_token: { uid: 'token-0001', type: 'APP_USER', contract_id: 'de-exw-c00000001' },
       });
 
+    // Only the eMSP whose session it is may stop it: the other one is refused, without a call.
+    const calls = received.length;
+    const foreign = await other.command(url('commands'), otherToken, 'STOP_SESSION', {
+      session_id: sessionId,
+    });
+    expect(foreign.response).toMatchObject({
+      result: 'REJECTED',
+      message: [expect.objectContaining({ text: expect.stringMatching(/not one of this eMSP/) })],
+    });
+    expect(received.length).toBe(calls);
+
     await station.call('MeterValues', {
       connectorId: 1,
       transactionId,
