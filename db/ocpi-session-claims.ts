@@ -61,6 +61,7 @@ export async function unclaimedOcpiSessions(
         -- TOKEN-CACHE BRANCH (h38, with ocpiSessionParty's): or this party caches the idTag,
         --   or exists (select 1 from ocpi_tokens t where t.tenant_id = cs.tenant_id
         --     and t.ocpi_party_id = partyId and t.uid = cs.id_tag)
+        --   (and only on a station the party sees: ocpiStationFilterSql, db/ocpi-station-filter.ts)
       )
     order by cs.id limit ${limit}`;
   return rows.map((r) => ({
