@@ -22,6 +22,7 @@ import type { OcpiDeps } from './ocpi/ocpi-deps';
 import { isOcpiRequest, serveOcpi } from './ocpi/serve';
 import { startOcpiPush } from '../workflows/ocpi-push/client';
 import { startOcpiTokenPull } from '../workflows/ocpi-token-pull/client';
+import { startOcpiSessionPush } from '../workflows/ocpi-sessions/client';
 import { startOcpiCommandResult } from '../workflows/ocpi-command/client';
 import { updateDeviceTwin } from '../workflows/device-twin/client';
 import { sendCommandUpdate } from '../workflows/device-twin/messages';
@@ -79,10 +80,12 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     fetch: options.egress.fetch,
     baseUrl: () => (options.ocpiBaseUrl ?? listening).replace(/\/+$/, ''),
     // Status changes reach the eMSP through a workflow per party (docs/ocpi.md, "Push").
-    // Its tokens are pulled into the cache once (docs/ocpi.md, "Tokens (Receiver)").
+    // Its tokens are pulled into the cache once (docs/ocpi.md, "Tokens (Receiver)"); sessions and
+    // CDRs go through a sibling workflow per party (docs/ocpi.md, "Sessions and CDRs").
     onConnected: async (tenantId, partyId) => {
       await startOcpiPush(temporal, { tenantId, partyId });
       await startOcpiTokenPull(temporal, { tenantId, partyId });
+      await startOcpiSessionPush(temporal, { tenantId, partyId });
     },
     commands: {
       send: (key, request) =>

@@ -90,6 +90,8 @@ describe('OCPI credentials handshake', () => {
       'locations',
       'commands',
       'tokens',
+      'sessions',
+      'cdrs',
     ]);
 
     // Token A is spent; token C reads the credentials, and the request id comes back.
@@ -175,6 +177,8 @@ describe('OCPI credentials handshake', () => {
       expect.objectContaining({ identifier: 'tariffs', role: 'SENDER' }),
       expect.objectContaining({ identifier: 'commands', role: 'RECEIVER' }),
       expect.objectContaining({ identifier: 'tokens', role: 'RECEIVER' }),
+      expect.objectContaining({ identifier: 'sessions', role: 'SENDER' }),
+      expect.objectContaining({ identifier: 'cdrs', role: 'SENDER' }),
     ]);
     expect(state.tokens_a).not.toContain(emsp.tokenA);
     // Connected: a second handshake from Doppel's side is refused rather than replacing token C.

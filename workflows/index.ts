@@ -12,6 +12,7 @@ export { webhookDelivery } from './webhook/workflow';
 export { ocpiPush } from './ocpi-push/workflow';
 export { ocpiTokenPull } from './ocpi-token-pull/workflow';
 export { ocpiCommandResult } from './ocpi-command/workflow';
+export { ocpiSessionPush } from './ocpi-sessions/workflow';
 export { outboxRetention } from './outbox-retention/workflow';
 export { ledgerCheckpoints } from './ledger-checkpoints/workflow';
 export { siteLoadManager } from './site-load/workflow';

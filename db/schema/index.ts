@@ -28,3 +28,4 @@ export * from './ocpi-tariffs';
 export * from './ocpi-reservations';
 export * from './ocpi-tokens';
 export * from './ocpi-settings';
+export * from './ocpi-sessions';

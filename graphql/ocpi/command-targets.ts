@@ -6,6 +6,7 @@ import { ocpiSessionBelongsToParty } from '../../db/ocpi-session-owner';
 import {
   startSession,
   startSessionCall,
+  type StartSession,
   unlockConnector,
   unlockConnectorCall,
   type OcppCall,
@@ -29,6 +30,8 @@ export interface CommandTarget {
   readonly responseUrl: string;
   /** Sent to another station before the command: a reservation that moved is cancelled there. */
   readonly before?: { readonly deviceId: string; readonly call: OcppCall };
+  /** START_SESSION: what the session it opens is attributed by (db/ocpi-session-party.ts). */
+  readonly started?: StartSession;
 }
 
 /** A command Doppel answers at once without a station: OCPI's CommandResponseType and why. */
@@ -93,6 +96,7 @@ export async function commandTarget(
         deviceId: station.deviceId,
         call: startSessionCall(station.protocol, command, remoteStartId),
         responseUrl: command.response_url,
+        started: command,
       };
     }
     case 'UNLOCK_CONNECTOR': {

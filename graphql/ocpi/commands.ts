@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { forgetOcpiSessionStart, recordOcpiSessionStart } from '../../db/ocpi-session-party';
 import { OCPI_COMMAND_TYPES } from '../../twins/ocpi/commands';
 import { commandTarget } from './command-targets';
 import type { OcpiCaller } from './credentials';
@@ -14,6 +15,10 @@ const response = (result: string, message?: string) => ({
   timeout: COMMAND_TIMEOUT_S,
   ...(message ? { message: [{ language: 'en', text: message }] } : {}),
 });
+
+/** The idTag a START_SESSION call carries: 1.6's idTag, 2.0.1's idToken.idToken. */
+const sentIdTag = (params: Record<string, unknown>) =>
+  String(params.idTag ?? (params.idToken as { idToken?: unknown } | undefined)?.idToken ?? '');
 
 /**
  * POST /commands/{type} (the Receiver interface): the command goes to the station through its
@@ -45,9 +50,26 @@ export async function receiveCommand(
     await send(deviceId, call.name, call.params, `ocpi-${randomUUID()}`).catch(() => undefined);
   }
   const commandId = `ocpi-${randomUUID()}`;
+  const { started } = target;
+  // Recorded before the station hears of it: the session it opens then finds its eMSP.
+  if (started)
+    await recordOcpiSessionStart(deps.database, {
+      tenantId,
+      commandId,
+      partyId,
+      deviceId: target.deviceId,
+      idTag: sentIdTag(target.call.params),
+      token: started.token,
+      authorizationReference: started.authorization_reference ?? null,
+      locationId: started.location_id,
+      evseUid: started.evse_uid ?? null,
+      connectorId: started.connector_id ?? null,
+      expiresAt: new Date(Date.now() + COMMAND_TIMEOUT_S * 1000),
+    });
   try {
     await send(target.deviceId, target.call.name, target.call.params, commandId);
   } catch (error) {
+    if (started) await forgetOcpiSessionStart(deps.database, tenantId, commandId);
     if (error instanceof WorkflowNotFoundError)
       return response('REJECTED', 'the station is unknown');
     // The twin refused it (e.g. a retired station): the eMSP hears REJECTED, with why.

@@ -12,6 +12,7 @@ import { receiveCommand } from './commands';
 import { listLocations, readLocation } from './locations';
 import { listTariffs } from './tariffs';
 import { receiveToken } from './tokens';
+import { listSessionsOrCdrs } from './sessions';
 import { partyHeaders, routingHeaders } from './routing-headers';
 import { tokenFromHeader } from './token-header';
 import { versionDetailsDocument, versionsDocument } from './versions';
@@ -108,6 +109,11 @@ async function route(
     const { data, headers } = await listTariffs(deps, who, search);
     return { data, headers: { ...moduleHeaders, ...headers } };
   }
+  if (version === '2.2.1' && (module === 'sessions' || module === 'cdrs') && ids.length === 0) {
+    if (method !== 'GET') throw wrongMethod(method, path);
+    const { data, headers } = await listSessionsOrCdrs(deps, who, module, search);
+    return { data, headers: { ...moduleHeaders, ...headers } };
+  }
   if (version === '2.2.1' && module === 'commands' && ids.length === 1) {
     if (method !== 'POST') throw wrongMethod(method, path);
     const data = await receiveCommand(deps, who, ids[0]!, await jsonBody(req));
@@ -118,7 +124,6 @@ async function route(
     const data = await receiveToken(deps, who, method, ids, search, () => jsonBody(req));
     return { data, headers: moduleHeaders };
   }
-  // Further modules (sessions, CDRs) are routed here as they are built.
   throw notFound(path);
 }
 

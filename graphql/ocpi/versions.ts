@@ -16,6 +16,8 @@ export const CPO_MODULES = [
   { identifier: 'tariffs', role: 'SENDER' },
   { identifier: 'commands', role: 'RECEIVER' },
   { identifier: 'tokens', role: 'RECEIVER' },
+  { identifier: 'sessions', role: 'SENDER' },
+  { identifier: 'cdrs', role: 'SENDER' },
 ] as const;
 
 /** GET /ocpi/cpo/2.2.1: the version details. */

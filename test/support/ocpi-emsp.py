@@ -27,6 +27,7 @@ import httpx  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
 import uvicorn  # noqa: E402
 from fastapi import Body  # noqa: E402
+from fastapi.responses import JSONResponse  # noqa: E402
 from py_ocpi import get_application  # noqa: E402
 from py_ocpi.core.authentication.authenticator import Authenticator  # noqa: E402
 from py_ocpi.core.crud import Crud  # noqa: E402
@@ -49,6 +50,8 @@ from py_ocpi.modules.locations.v_2_2_1.schemas import (  # noqa: E402
 )
 from py_ocpi.modules.tariffs.v_2_2_1.schemas import Tariff  # noqa: E402
 from py_ocpi.modules.tokens.v_2_2_1.schemas import Token, TokenPartialUpdate  # noqa: E402
+from py_ocpi.modules.sessions.v_2_2_1.schemas import Session  # noqa: E402
+from py_ocpi.modules.cdrs.v_2_2_1.schemas import Cdr  # noqa: E402
 from py_ocpi.modules.versions.enums import VersionNumber  # noqa: E402
 from py_ocpi.modules.versions.schemas import Version  # noqa: E402
 from py_ocpi.modules.versions.v_2_2_1.schemas import VersionDetail  # noqa: E402
@@ -74,6 +77,11 @@ STATE = {
     "tokens": {},
     "verdicts": {},
     "authorized": [],
+    # What the CPO pushed to the library's Sessions and CDRs receivers, by id.
+    "sessions": {},
+    "cdrs": {},
+    # While set, the Sessions and CDRs receivers answer 503 (the test's outage).
+    "refuse": False,
 }
 
 
@@ -97,6 +105,10 @@ class MemoryCrud(Crud):
             return STATE["locations"].get(id)
         if module == ModuleID.tokens:
             return STATE["tokens"].get(id.lower())
+        if module == ModuleID.sessions:
+            return STATE["sessions"].get(id)
+        if module == ModuleID.cdrs:
+            return STATE["cdrs"].get(id)
         return None
 
     @classmethod
@@ -113,6 +125,13 @@ class MemoryCrud(Crud):
             }
             STATE["tokens_a"].discard(kwargs.get("auth_token"))
             return ours
+        if module == ModuleID.sessions:
+            # The library's PUT handler checked the CPO's Session with its model.
+            STATE["sessions"][data["id"]] = data
+            STATE["log"].append({"session": data["id"], "method": "PUT", "status": data["status"]})
+        if module == ModuleID.cdrs:
+            # The library's POST handler checked the CPO's CDR with its model.
+            STATE["cdrs"][data["id"]] = data
         return data
 
     @classmethod
@@ -120,6 +139,10 @@ class MemoryCrud(Crud):
         if module == ModuleID.commands:
             # The library's command-result receiver checked the CPO's CommandResult.
             STATE["command_results"][id] = data
+        if module == ModuleID.sessions:
+            # A PUT again, or the library's PATCH handler merged the change into the stored Session.
+            STATE["sessions"][id] = data
+            STATE["log"].append({"session": id, "method": "update", "status": data["status"], "kwh": data["kwh"]})
         if module == ModuleID.locations:
             # The library's PATCH handlers merged the CPO's change into the stored Location.
             STATE["locations"][id] = data
@@ -159,9 +182,27 @@ app = get_application(
         ModuleID.locations,
         ModuleID.commands,
         ModuleID.tokens,
+        ModuleID.sessions,
+        ModuleID.cdrs,
     ],
     authenticator=MemoryAuthenticator,
 )
+
+
+@app.middleware("http")
+async def outage(request, call_next):
+    path = request.url.path
+    if STATE["refuse"] and any(path.startswith(f"/ocpi/emsp/2.2.1/{m}") for m in ("sessions", "cdrs")):
+        STATE["log"].append({"refused": f"{request.method} {path}"})
+        return JSONResponse(status_code=503, content={"status_code": 3000, "timestamp": "2026-01-01T00:00:00Z"})
+    return await call_next(request)
+
+
+@app.post("/control/refuse")
+async def refuse(on: bool = Body(..., embed=True)):
+    """Starts or ends an outage of this eMSP's Sessions and CDRs receivers."""
+    STATE["refuse"] = on
+    return {"refuse": on}
 
 
 def header(token):
@@ -192,6 +233,8 @@ async def state():
         "log": STATE["log"],
         "command_results": STATE["command_results"],
         "authorized": STATE["authorized"],
+        "sessions": STATE["sessions"],
+        "cdrs": STATE["cdrs"],
         "locations": {i: [[e["uid"], e["status"]] for e in l["evses"]] for i, l in STATE["locations"].items()},
     }
 
@@ -230,7 +273,14 @@ async def call(method: str = Body(...), url: str = Body(...), token: str = Body(
     return {"status": response.status_code, "body": body}
 
 
-MODELS = {"Location": Location, "EVSE": EVSE, "Connector": Connector, "Tariff": Tariff}
+MODELS = {
+    "Location": Location,
+    "EVSE": EVSE,
+    "Connector": Connector,
+    "Tariff": Tariff,
+    "Session": Session,
+    "Cdr": Cdr,
+}
 
 
 @app.post("/control/pull")

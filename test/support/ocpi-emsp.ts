@@ -52,7 +52,7 @@ export interface OcpiEmsp {
   pull(
     url: string,
     token: string,
-    model?: 'Location' | 'Tariff',
+    model?: 'Location' | 'Tariff' | 'Session' | 'Cdr',
   ): Promise<{ pages: PulledPage[]; objects: any[]; error?: string; body?: string }>;
   /** One object, checked with the library's model (Location, EVSE or Connector). */
   get(
@@ -88,6 +88,8 @@ export interface OcpiEmsp {
     url: string,
     auth: string,
   ): Promise<{ status: number; object?: any; body?: any; error?: string }>;
+  /** Starts (true) or ends an outage of the eMSP's Sessions and CDRs receivers (HTTP 503). */
+  refuse(on: boolean): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -123,6 +125,9 @@ export interface EmspState {
   command_results: Record<string, { result: string }>;
   /** The token uids CPOs asked this eMSP to authorise in real time (lower case). */
   authorized: string[];
+  /** Sessions and CDRs the CPO pushed to this eMSP's receivers (checked by the library), by id. */
+  sessions: Record<string, any>;
+  cdrs: Record<string, any>;
   cpos: Array<{
     token_c: string;
     credentials: EmspCredentials | null;
@@ -184,6 +189,7 @@ export async function startOcpiEmsp(
     token: (token, options = {}) => control(base, 'token', { token, ...options }),
     patchToken: (url, auth, uid, patch) => control(base, 'token-patch', { url, auth, uid, patch }),
     getToken: (url, auth) => control(base, 'token-get', { url, auth }),
+    refuse: (on) => control(base, 'refuse', { on }),
     async stop() {
       // Stopped already (an exit, or the signal of an earlier stop): no 'exit' is coming.
       if (child.exitCode !== null || child.signalCode !== null) return;

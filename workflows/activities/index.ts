@@ -20,6 +20,7 @@ import { createWebhookActivities } from './webhook-activities';
 import { createOcpiPushActivities } from './ocpi-push-activities';
 import { createOcpiTokenPullActivities } from './ocpi-token-pull-activities';
 import { createOcpiCommandActivities } from './ocpi-command-activities';
+import { createOcpiSessionActivities } from './ocpi-session-activities';
 import { createLedgerActivities } from './ledger-activities';
 import { createSiteLoadActivities } from './site-load-activities';
 import type { LedgerSigner } from '../../db/ledger-checkpoints';
@@ -52,6 +53,7 @@ export function createTwinActivities(
     ...createOcpiPushActivities(database, egress),
     ...createOcpiTokenPullActivities(database, egress),
     ...createOcpiCommandActivities(database, egress),
+    ...createOcpiSessionActivities(database, egress),
     ...createOutboxRetentionActivities(
       database,
       options.outboxRetentionMs ?? DEFAULT_OUTBOX_RETENTION_MS,
