@@ -60,6 +60,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   ocpi_parties: READ_WRITE_REMOVE,
   // Expired reservations are deleted when an id is reused (db/ocpi-reservation-store.ts).
   ocpi_reservations: READ_WRITE_REMOVE,
+  // Real-time ALLOWEDs are appended by the gateway, pruned after a day (ocpi-session-claims.ts).
+  ocpi_realtime_authorizations: ['SELECT', 'INSERT', 'DELETE'],
   // START_SESSION attributions are pruned after a day (db/ocpi-session-claims.ts).
   ocpi_session_starts: READ_WRITE_REMOVE,
   ocpi_sessions: READ_WRITE,

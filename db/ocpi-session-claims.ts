@@ -1,4 +1,5 @@
 import type { Database } from './client';
+import { REALTIME_ATTRIBUTION_BEFORE } from './ocpi-realtime-authorization-store';
 import { ocpiStationFilterSql, type OcpiStationFilter } from './ocpi-station-filter';
 import { ocpiSessions } from './schema';
 
@@ -65,10 +66,14 @@ export async function unclaimedOcpiSessions(
         -- or this party caches the idTag (as ocpiTokenByUid matches it: the uid in upper
         -- case, or a 1.6 idTag that is a longer uid's first 20 characters), on a station the
         -- party sees (a START_SESSION was already narrowed when it was accepted)
-        or (exists (select 1 from ocpi_tokens t
+        -- (or allowed it in real time on this station: its answer was cached the same way)
+        or ((exists (select 1 from ocpi_tokens t
           where t.tenant_id = cs.tenant_id and t.ocpi_party_id = ${partyId}
             and (t.uid = upper(cs.id_tag)
               or (length(cs.id_tag) = 20 and left(t.uid, 20) = upper(cs.id_tag))))
+          or exists (select 1 from ocpi_realtime_authorizations r
+            where r.tenant_id = cs.tenant_id and r.device_id = cs.device_id
+              and r.id_tag = cs.id_tag and r.party_id = ${partyId}))
           and ${ocpiStationFilterSql(database, filter, 'd')}))
     order by cs.id limit ${limit}`;
   return rows.map((r) => ({
@@ -84,7 +89,10 @@ export async function unclaimedOcpiSessions(
   }));
 }
 
-/** Forgets a party's START_SESSIONs that can no longer be attributed (past the claim window). */
+/**
+ * Forgets a party's START_SESSIONs and real-time authorisations that can no longer be
+ * attributed (past the claim window).
+ */
 export async function pruneOcpiSessionStarts(
   database: Database,
   tenantId: string,
@@ -94,6 +102,11 @@ export async function pruneOcpiSessionStarts(
     delete from ocpi_session_starts
     where tenant_id = ${tenantId} and party_id = ${partyId}
       and expires_at < now() - ${CLAIM_WINDOW}::interval`;
+  await database.sql`
+    delete from ocpi_realtime_authorizations
+    where tenant_id = ${tenantId} and party_id = ${partyId}
+      and created_at < now() - ${CLAIM_WINDOW}::interval
+        - ${REALTIME_ATTRIBUTION_BEFORE}::interval`;
 }
 
 /** Gives a session to an eMSP, once: a second claim of the same session changes nothing. */

@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, lte } from 'drizzle-orm';
 import type { Database } from './client';
+import { ocpiRealtimeAuthorizationFor } from './ocpi-realtime-authorization-store';
 import { ocpiTokenByUid } from './ocpi-token-store';
 import { ocpiSessionStarts } from './schema';
 
@@ -17,8 +18,11 @@ export async function recordOcpiSessionStart(
 /** The eMSP a charging session belongs to, and the OCPI token it was charged to. */
 export interface OcpiSessionOwner {
   readonly partyId: string;
-  /** `start-session`: its START_SESSION started it; `token`: its cached token is the idTag. */
-  readonly via: 'start-session' | 'token';
+  /**
+   * `start-session`: its START_SESSION started it; `authorize`: it allowed the idTag in real
+   * time on that station just before; `token`: its cached token is the idTag.
+   */
+  readonly via: 'start-session' | 'authorize' | 'token';
   /** The OCPI Token object (country_code, party_id, uid, type, contract_id, …). */
   readonly token: Record<string, unknown>;
   readonly authorizationReference: string | null;
@@ -31,7 +35,9 @@ export interface OcpiSessionOwner {
 /**
  * Which eMSP a charging session belongs to (OCPI Sessions and CDRs go to it, and only to it):
  * the party whose START_SESSION for this station and idTag was alive when the session was
- * opened (the newest, if several), else the party whose cached token is the idTag
+ * opened (the newest, if several), else the party that allowed the idTag on that station in
+ * real time around the opening (ocpiRealtimeAuthorizationFor: the newest; its
+ * authorization_reference goes with it), else the party whose cached token is the idTag
  * (ocpiTokenByUid); null when no eMSP has a claim (a local RFID card, a session of another backend).
  * `openedAt` is Doppel's own clock (charging_sessions.created_at), never the station's.
  */
@@ -65,8 +71,22 @@ export async function ocpiSessionParty(
       evseUid: started.evseUid,
       connectorId: started.connectorId,
     };
-  // Nobody started it remotely: the party whose cached token is its idTag (a roaming driver's
-  // card at the station).
+  // Nobody started it remotely: the eMSP that allowed the card in real time at the station.
+  const allowed = await ocpiRealtimeAuthorizationFor(database, tenantId, {
+    ...session,
+    idTag: session.idTag,
+  });
+  if (allowed)
+    return {
+      partyId: allowed.partyId,
+      via: 'authorize',
+      token: allowed.token,
+      authorizationReference: allowed.authorizationReference,
+      locationId: null,
+      evseUid: null,
+      connectorId: null,
+    };
+  // Else the party whose cached token is its idTag (a roaming driver's card at the station).
   const cached = await ocpiTokenByUid(database, tenantId, session.idTag);
   if (cached)
     return {

@@ -234,6 +234,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const logs = new DeviceLogSink(options.database, metrics, options.logLinesPerSecond);
 
   const app = uws.App();
+  const authorization = new IdTagAuthorization({
+    database: options.database,
+    egress,
+    metrics,
+    logger: options.logger.child({ part: 'id-tag-authorization' }),
+  });
   const endpoints = [
     mountDeviceEndpoint(app, {
       links,
@@ -261,12 +267,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       routing: { directory, metrics, egress },
       alarms: stationAlarms,
       // Tenants that roam over OCPI authorise idTags with their eMSPs (docs/ocpi.md).
-      authorization: new IdTagAuthorization({
-        database: options.database,
-        egress,
-        metrics,
-        logger: options.logger.child({ part: 'id-tag-authorization' }),
-      }),
+      authorization,
       ...(options.backendCallTimeoutMs ? { callTimeoutMs: options.backendCallTimeoutMs } : {}),
     }),
   ];
@@ -330,6 +331,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await telemetry.drained();
       stationAlarms.stop();
       await logs.drained();
+      // Real-time ALLOWEDs the stations were told are recorded before the database goes.
+      await authorization.drained();
       await worker.stop();
       webhooks.stop();
       await directory.stop();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ocpiSessionParty } from '../db/ocpi-session-party';
+import { ocpiTokenByUid } from '../db/ocpi-token-store';
 import { graphql, graphqlOk } from './support/graphql';
 import { OCMF_VECTORS as V } from './support/ocmf-vectors';
 import { startOcpiEmsp, type OcpiEmsp } from './support/ocpi-emsp';
@@ -557,6 +558,79 @@ describe('OCPI Sessions and CDRs', () => {
       });
     expect((await emsp.state()).sessions[id]).toMatchObject({ status: 'COMPLETED', kwh: 2 });
     // Only to it: the tenant's other eMSP holds no such token and gets nothing.
+    expect((await other.state()).cdrs[id]).toBeUndefined();
+    expect((await other.pull(url('sessions'), otherToken, 'Session')).objects).toEqual([]);
+  }, 150_000);
+
+  it('gives a session the eMSP allowed in real time (a card it never pushed) to that eMSP, with its authorization_reference', async () => {
+    // The eMSP knows the card but never pushed it; it allows it only when asked, each time.
+    await emsp.token(
+      {
+        country_code: 'DE',
+        party_id: 'EXW',
+        uid: 'LIVE-CARD-1',
+        type: 'RFID',
+        contract_id: 'DE-EXW-C00000004',
+        issuer: 'Extrawest',
+        valid: true,
+        whitelist: 'NEVER',
+        last_updated: new Date().toISOString(),
+      },
+      { reference: 'LIVE-REF-1' },
+    );
+    expect(await ocpiTokenByUid(stack.database, T, 'LIVE-CARD-1')).toBeNull();
+    const asked = async () =>
+      (await emsp.state()).authorized.filter((uid) => uid === 'live-card-1').length;
+    expect(await station.call('Authorize', { idTag: 'LIVE-CARD-1' })).toEqual({
+      idTagInfo: { status: 'Accepted' },
+    });
+    expect(await asked()).toBe(1);
+    // Its AuthorizationInfo's Token is cached for it, behind the station's answer.
+    await expect
+      .poll(() => ocpiTokenByUid(stack.database, T, 'LIVE-CARD-1'), { timeout: 30_000 })
+      .toMatchObject({ ocpiPartyId: 'emsp', token: { uid: 'live-card-1', whitelist: 'NEVER' } });
+    // Whitelist NEVER: cached, yet asked again in real time for the StartTransaction.
+    const begin = new Date(Date.now() - 10 * 60_000).toISOString();
+    const { transactionId, idTagInfo } = await station.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'LIVE-CARD-1',
+      meterStart: 20_000,
+      timestamp: begin,
+    });
+    expect(idTagInfo).toEqual({ status: 'Accepted' });
+    expect(await asked()).toBe(2);
+    await station.call('StopTransaction', {
+      transactionId,
+      meterStop: 23_000,
+      timestamp: new Date().toISOString(),
+    });
+    const id = String(transactionId);
+    await expect
+      .poll(async () => (await emsp.state()).cdrs[id], { timeout: 60_000 })
+      .toMatchObject({
+        id,
+        auth_method: 'AUTH_REQUEST',
+        authorization_reference: 'live-ref-1',
+        cdr_token: { uid: 'live-card-1', contract_id: 'de-exw-c00000004' },
+        total_energy: 3,
+      });
+    expect((await emsp.state()).sessions[id]).toMatchObject({
+      status: 'COMPLETED',
+      auth_method: 'AUTH_REQUEST',
+      authorization_reference: 'live-ref-1',
+      kwh: 3,
+    });
+    const [opened] = await stack.database.sql<{ created_at: Date }[]>`
+      select created_at from charging_sessions where tenant_id = ${T} and id = ${transactionId}`;
+    expect(
+      await ocpiSessionParty(stack.database, T, {
+        deviceId: 'cp-1',
+        idTag: 'LIVE-CARD-1',
+        openedAt: new Date(opened!.created_at),
+      }),
+    ).toMatchObject({ partyId: 'emsp', via: 'authorize', authorizationReference: 'live-ref-1' });
+    // The tenant's other eMSP, asked too, does not know the card: it gets nothing of it.
+    expect((await other.state()).authorized).not.toContain('live-card-1');
     expect((await other.state()).cdrs[id]).toBeUndefined();
     expect((await other.pull(url('sessions'), otherToken, 'Session')).objects).toEqual([]);
   }, 150_000);

@@ -154,6 +154,15 @@ describe('OCPI Tokens (Receiver) and idTag authorisation', () => {
     expect((await emsp.state()).authorized).toEqual(
       expect.arrayContaining(['app-allowed', 'app-blocked', 'app-nocredit']),
     );
+    // The ALLOWED brought the eMSP's Token (whitelist ALWAYS): cached, it is not asked again.
+    await expect
+      .poll(() => ocpiTokenByUid(stack.database, T, 'APP-ALLOWED'), { timeout: 30_000 })
+      .toMatchObject({ token: { uid: 'app-allowed', whitelist: 'ALWAYS' } });
+    const asked = (await emsp.state()).authorized.length;
+    expect(await authorize16('APP-ALLOWED')).toBe('Accepted');
+    expect((await emsp.state()).authorized).toHaveLength(asked);
+    // A refusal caches nothing.
+    expect(await ocpiTokenByUid(stack.database, T, 'APP-BLOCKED')).toBeNull();
     // A cached token whose whitelist is NEVER is asked about every time.
     await emsp.token(driver('CARD-NEVER', { whitelist: 'NEVER' }), {
       verdict: 'EXPIRED',

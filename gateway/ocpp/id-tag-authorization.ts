@@ -2,13 +2,16 @@ import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 import { ocpiTokenByUid, tokenAuthorities, type TokenAuthority } from '../../db/ocpi-token-store';
 import { findOcpiSettings } from '../../db/ocpi-settings-store';
+import { recordOcpiRealtimeAuthorization } from '../../db/ocpi-realtime-authorization-store';
 import type { Egress } from '../../outbound/egress';
 import {
   authorizationInfo,
   cachedVerdict,
   ocppStatus,
   ocpiTokenType,
+  tokenObject,
   type AllowedType,
+  type OcpiToken,
 } from '../../twins/ocpi/tokens';
 import type { DeviceKey } from '../../twins/ids';
 import type { GatewayMetrics } from '../metrics';
@@ -24,8 +27,18 @@ interface Entry {
   refreshing: Promise<void> | null;
 }
 
+/** What an eMSP's ALLOWED brings besides the verdict: its Token and reference, when valid. */
+interface Allowance {
+  party: TokenAuthority;
+  token: OcpiToken | null;
+  reference: string | null;
+}
+
 /** An eMSP's verdict on one idTag: allowed or why not, unknown to it, or no answer. */
-type RealtimeAnswer = { allowed: AllowedType } | 'unknown' | 'no-answer';
+type RealtimeAnswer = { allowed: AllowedType; allowance: Allowance } | 'unknown' | 'no-answer';
+
+/** Attempts to record a real-time ALLOWED (the database may be briefly away), 0.5 s doubling. */
+const RECORD_ATTEMPTS = 6;
 
 const tokenHeader = (token: string) => `Token ${Buffer.from(token, 'utf8').toString('base64')}`;
 
@@ -38,6 +51,8 @@ const tokenHeader = (token: string) => `Token ${Buffer.from(token, 'utf8').toStr
  */
 export class IdTagAuthorization {
   private readonly tenants = new Map<string, Entry>();
+  /** Real-time ALLOWEDs being recorded, behind the stations' answers. */
+  private readonly recording = new Set<Promise<void>>();
 
   constructor(
     private readonly opts: {
@@ -93,7 +108,10 @@ export class IdTagAuthorization {
       );
       // The eMSP no longer knowing its own token is a refusal, not an outage.
       if (answer === 'unknown') return count('realtime', 'Invalid');
-      if (answer !== 'no-answer') return count('realtime', ocppStatus(protocol, answer.allowed));
+      if (answer !== 'no-answer') {
+        this.allowed(key, idTag, answer);
+        return count('realtime', ocppStatus(protocol, answer.allowed));
+      }
       // ALLOWED_OFFLINE: the card may charge while its eMSP cannot be asked.
       return verdict === 'ask-then-accept'
         ? count('offline', 'Accepted')
@@ -102,7 +120,51 @@ export class IdTagAuthorization {
     const answer = await this.ask(authorities, idTag, type);
     if (answer === 'unknown') return count('realtime', 'Invalid');
     if (answer === 'no-answer') return count('offline', unanswered);
+    this.allowed(key, idTag, answer);
     return count('realtime', ocppStatus(protocol, answer.allowed));
+  }
+
+  /** Resolves once every real-time ALLOWED answered so far is recorded (or given up): shutdown. */
+  async drained(): Promise<void> {
+    while (this.recording.size > 0) await Promise.allSettled([...this.recording]);
+  }
+
+  /**
+   * An eMSP allowed the idTag in real time: records it (party, station, Token,
+   * authorization_reference) and caches its Token, so the session the station opens is that
+   * eMSP's (docs/ocpi.md, "Whose session"). Behind the station's answer, which does not wait
+   * for it; retried while the database is away, so what the station was told is not lost.
+   */
+  private allowed(key: DeviceKey, idTag: string, answer: RealtimeAnswer): void {
+    if (typeof answer !== 'object' || answer.allowed !== 'ALLOWED') return;
+    const { party, token, reference } = answer.allowance;
+    const log = this.opts.logger.child({ ocpiParty: party.partyId, deviceId: key.deviceId });
+    if (!token) {
+      log.warn("real-time ALLOWED without a valid Token of the eMSP: its session stays nobody's");
+      return;
+    }
+    const record = async () => {
+      for (let attempt = 1; ; attempt++)
+        try {
+          return await recordOcpiRealtimeAuthorization(this.opts.database, {
+            tenantId: key.tenantId,
+            partyId: party.partyId,
+            deviceId: key.deviceId,
+            idTag,
+            token,
+            authorizationReference: reference,
+          });
+        } catch (error) {
+          if (attempt >= RECORD_ATTEMPTS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** (attempt - 1)));
+        }
+    };
+    const recording: Promise<void> = record()
+      .catch((error: unknown) => {
+        log.error({ err: error }, "real-time authorisation not recorded: its session is nobody's");
+      })
+      .finally(() => this.recording.delete(recording));
+    this.recording.add(recording);
   }
 
   /**
@@ -115,7 +177,7 @@ export class IdTagAuthorization {
     type: string,
   ): Promise<RealtimeAnswer> {
     const answers = await Promise.all(parties.map((p) => this.askOne(p, uid, type)));
-    const known = answers.filter((a): a is { allowed: AllowedType } => typeof a === 'object');
+    const known = answers.filter((a) => typeof a === 'object');
     const allowed = known.find((a) => a.allowed === 'ALLOWED');
     if (allowed) return allowed;
     if (known.length > 0) return known[0]!;
@@ -177,7 +239,20 @@ export class IdTagAuthorization {
       );
       return 'no-answer';
     }
-    return { allowed: info.data.allowed };
+    // OCPI: `token` is the complete Token object; only the eMSP's own is cached.
+    const token = tokenObject.safeParse(info.data.token);
+    const own =
+      token.success &&
+      token.data.country_code.toUpperCase() === (party.countryCode ?? '').toUpperCase() &&
+      token.data.party_id.toUpperCase() === (party.partyCode ?? '').toUpperCase();
+    return {
+      allowed: info.data.allowed,
+      allowance: {
+        party,
+        token: own ? token.data : null,
+        reference: info.data.authorization_reference ?? null,
+      },
+    };
   }
 
   /** The tenant's connected parties: read first for a tenant not seen, then refreshed behind. */

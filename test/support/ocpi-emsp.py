@@ -76,6 +76,8 @@ STATE = {
     "command_results": {},
     "tokens": {},
     "verdicts": {},
+    # The authorization_reference its real-time ALLOWED gives a token, if any (by uid).
+    "references": {},
     "authorized": [],
     # What the CPO pushed to the library's Sessions and CDRs receivers, by id.
     "sessions": {},
@@ -169,7 +171,10 @@ class MemoryCrud(Crud):
             # The library's authorize router found the token (crud.get) and asks for the verdict.
             uid = data["token_uid"].lower()
             STATE["authorized"].append(uid)
-            return {"allowed": STATE["verdicts"].get(uid, "ALLOWED"), "token": STATE["tokens"][uid]}
+            answer = {"allowed": STATE["verdicts"].get(uid, "ALLOWED"), "token": STATE["tokens"][uid]}
+            if STATE["references"].get(uid):
+                answer["authorization_reference"] = STATE["references"][uid]
+            return answer
         return None
 
 
@@ -362,14 +367,16 @@ async def token(
     verdict: str = Body("ALLOWED"),
     url: str | None = Body(None),
     auth: str | None = Body(None),
+    reference: str | None = Body(None),
 ):
     """A driver's token of this eMSP, built with the library's Token model, and the verdict its
-    real-time authorisation gives; with a CPO's tokens URL and token C, PUT to the CPO as OCPI's
+    real-time authorisation gives (with `reference` as its authorization_reference); with a CPO's tokens URL and token C, PUT to the CPO as OCPI's
     Tokens Receiver interface asks (the library's push client would drop the slash between the
     endpoint and the country code: plain HTTP with the library's model, serialised)."""
     checked = json.loads(Token(**token).json(exclude_none=True))
     STATE["tokens"][checked["uid"].lower()] = checked
     STATE["verdicts"][checked["uid"].lower()] = verdict
+    STATE["references"][checked["uid"].lower()] = reference
     if url is None:
         return {"token": checked}
     target = f"{url}/{checked['country_code']}/{checked['party_id']}/{checked['uid']}?type={checked['type']}"

@@ -69,12 +69,12 @@ export interface OcpiEmsp {
   ): Promise<{ uid: string; status: number; response?: any; body?: any; error?: string }>;
   /**
    * A driver's token of the eMSP (the library's Token model) and the verdict its real-time
-   * authorisation gives (`ALLOWED` by default); PUT to the CPO when its tokens URL and token C
-   * are given.
+   * authorisation gives (`ALLOWED` by default, with `reference` as its authorization_reference);
+   * PUT to the CPO when its tokens URL and token C are given.
    */
   token(
     token: Record<string, unknown>,
-    options?: { verdict?: string; url?: string; auth?: string },
+    options?: { verdict?: string; url?: string; auth?: string; reference?: string },
   ): Promise<{ token: any; status?: number; body?: any }>;
   /** Changes one of the eMSP's tokens and PATCHes the change to the CPO. */
   patchToken(

@@ -135,4 +135,16 @@ describe('OCPI Sessions and CDRs from charging sessions', () => {
     });
     expect(cdr.cdr_location).not.toHaveProperty('time_zone');
   });
+
+  it('names how the session was authorised: COMMAND, AUTH_REQUEST (real time), WHITELIST', () => {
+    const method = (via: string) => sessionDocument({ ...facts, via }).auth_method;
+    expect(['start-session', 'authorize', 'token'].map(method)).toEqual([
+      'COMMAND',
+      'AUTH_REQUEST',
+      'WHITELIST',
+    ]);
+    expect(sessionDocument({ ...facts, via: 'authorize' })).toMatchObject({
+      authorization_reference: 'REF',
+    });
+  });
 });

@@ -50,8 +50,9 @@ const pick = (o: Record<string, unknown>, keys: readonly string[]) =>
 const cdrToken = (token: Record<string, unknown>) =>
   pick(token, ['country_code', 'party_id', 'uid', 'type', 'contract_id']);
 
-/** START_SESSION is OCPI's COMMAND; a cached token the station accepted is WHITELIST. */
-const authMethod = (via: string) => (via === 'start-session' ? 'COMMAND' : 'WHITELIST');
+/** OCPI's AuthMethod: a START_SESSION, a real-time authorisation, else the token cache. */
+const authMethod = (via: string) =>
+  via === 'start-session' ? 'COMMAND' : via === 'authorize' ? 'AUTH_REQUEST' : 'WHITELIST';
 
 function points(f: OcpiSessionFacts) {
   const firstWh = f.meterStartWh ?? f.readings[0]?.wh ?? 0;
