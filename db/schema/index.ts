@@ -29,3 +29,4 @@ export * from './ocpi-reservations';
 export * from './ocpi-tokens';
 export * from './ocpi-settings';
 export * from './ocpi-sessions';
+export * from './ocpi-pushed-locations';
