@@ -86,3 +86,15 @@ export async function advanceOcpiPushCursor(
     .returning({ id: ocpiParties.partyId });
   return moved.length > 0;
 }
+
+/** The parties of a tenant whose push runs (connected ones), for the NOTIFY waker. */
+export async function connectedOcpiPartyIds(
+  database: Database,
+  tenantId: string,
+): Promise<string[]> {
+  const rows = await database.db
+    .select({ partyId: ocpiParties.partyId })
+    .from(ocpiParties)
+    .where(and(eq(ocpiParties.tenantId, tenantId), eq(ocpiParties.status, 'connected')));
+  return rows.map((r) => r.partyId);
+}

@@ -161,6 +161,14 @@ describe('OCPI Locations', () => {
   it('pushes an EVSE’s new status to the connected eMSP within 60 s (PATCH, through Temporal)', async () => {
     // RESERVED was never pulled: only the push can bring it into the eMSP's copy, which the
     // library's own PATCH handler updates.
+    const wakes = async () => {
+      const push = stack.temporal.workflow.getHandle(`ocpi-push:${T}:emsp`);
+      const { events } = await push.fetchHistory();
+      return (events ?? []).filter(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'wakeOcpiPush',
+      ).length;
+    };
+    const wokenBefore = await wakes();
     await station.call('StatusNotification', {
       connectorId: 1,
       status: 'Reserved',
@@ -174,6 +182,8 @@ describe('OCPI Locations', () => {
       .toEqual([['bay-1', 'RESERVED']]);
     const patched = (await emsp.state()).log.filter((entry) => entry.patched === 'loc-a');
     expect(patched.length).toBeGreaterThan(0);
+    // The tenant's commit woke the push (outbox NOTIFY → the worker's waker → a signal).
+    await expect.poll(wakes, { timeout: 30_000 }).toBeGreaterThan(wokenBefore);
   });
 
   it('PUTs the whole Location to an eMSP that does not know it, when a PATCH is answered 404', async () => {
