@@ -58,6 +58,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   log_uploads: READ_WRITE_REMOVE,
   ocpi_locations: READ_WRITE_REMOVE,
   ocpi_parties: READ_WRITE_REMOVE,
+  // What the Locations push sent; a Location sent as removed is forgotten.
+  ocpi_pushed_locations: READ_WRITE_REMOVE,
   // Expired reservations are deleted when an id is reused (db/ocpi-reservation-store.ts).
   ocpi_reservations: READ_WRITE_REMOVE,
   // Real-time ALLOWEDs are appended by the gateway, pruned after a day (ocpi-session-claims.ts).

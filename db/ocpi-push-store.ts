@@ -31,7 +31,8 @@ export async function ocpiPushPage(database: Database, tenantId: string, partyId
 
 /**
  * The published Locations and EVSEs these devices stand in now (their current state), of
- * those the party's station filter lets it see.
+ * those the party's station filter lets it see: `assets` the changed EVSEs, `all` every EVSE
+ * of the Location the party sees (for a PUT of the whole Location).
  */
 export async function evsesOfDevices(
   database: Database,
@@ -58,6 +59,7 @@ export async function evsesOfDevices(
     found.push({
       site,
       assets: assets.filter((a) => a.deviceId !== null && deviceIds.includes(a.deviceId)),
+      all: assets,
     });
   }
   return found;
@@ -83,4 +85,16 @@ export async function advanceOcpiPushCursor(
     )
     .returning({ id: ocpiParties.partyId });
   return moved.length > 0;
+}
+
+/** The parties of a tenant whose push runs (connected ones), for the NOTIFY waker. */
+export async function connectedOcpiPartyIds(
+  database: Database,
+  tenantId: string,
+): Promise<string[]> {
+  const rows = await database.db
+    .select({ partyId: ocpiParties.partyId })
+    .from(ocpiParties)
+    .where(and(eq(ocpiParties.tenantId, tenantId), eq(ocpiParties.status, 'connected')));
+  return rows.map((r) => r.partyId);
 }

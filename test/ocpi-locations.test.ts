@@ -161,6 +161,14 @@ describe('OCPI Locations', () => {
   it('pushes an EVSE’s new status to the connected eMSP within 60 s (PATCH, through Temporal)', async () => {
     // RESERVED was never pulled: only the push can bring it into the eMSP's copy, which the
     // library's own PATCH handler updates.
+    const wakes = async () => {
+      const push = stack.temporal.workflow.getHandle(`ocpi-push:${T}:emsp`);
+      const { events } = await push.fetchHistory();
+      return (events ?? []).filter(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'wakeOcpiPush',
+      ).length;
+    };
+    const wokenBefore = await wakes();
     await station.call('StatusNotification', {
       connectorId: 1,
       status: 'Reserved',
@@ -174,6 +182,44 @@ describe('OCPI Locations', () => {
       .toEqual([['bay-1', 'RESERVED']]);
     const patched = (await emsp.state()).log.filter((entry) => entry.patched === 'loc-a');
     expect(patched.length).toBeGreaterThan(0);
+    // The tenant's commit woke the push (outbox NOTIFY → the worker's waker → a signal).
+    await expect.poll(wakes, { timeout: 30_000 }).toBeGreaterThan(wokenBefore);
+  });
+
+  it('PUTs the whole Location to an eMSP that does not know it, when a PATCH is answered 404', async () => {
+    // The eMSP forgets loc-a, as one that never pulled: the library answers the status PATCH
+    // 404, and the push sends the Location, which the library's PUT handler checks and stores.
+    expect(await emsp.forget('loc-a')).toEqual({ forgotten: true });
+    await station.call('StatusNotification', {
+      connectorId: 1,
+      status: 'Available',
+      errorCode: 'NoError',
+    });
+    await expect
+      .poll(async () => (await emsp.state()).location_objects['loc-a'], {
+        timeout: 60_000,
+        interval: 1_000,
+      })
+      .toMatchObject({
+        id: 'loc-a',
+        city: 'City loc-a',
+        address: 'Stationsplein 1',
+        evses: [expect.objectContaining({ uid: 'bay-1', status: 'AVAILABLE' })],
+      });
+    const { log } = await emsp.state();
+    expect(log).toContainEqual({ put: 'loc-a', evses: [['bay-1', 'AVAILABLE']] });
+    // The round succeeded: a later change is PATCHed into the copy the PUT made.
+    await station.call('StatusNotification', {
+      connectorId: 1,
+      status: 'Reserved',
+      errorCode: 'NoError',
+    });
+    await expect
+      .poll(async () => (await emsp.state()).locations['loc-a'], {
+        timeout: 60_000,
+        interval: 1_000,
+      })
+      .toEqual([['bay-1', 'RESERVED']]);
   });
 
   it('starts a session on the real station with START_SESSION, answered at once and then with the result', async () => {
@@ -268,6 +314,36 @@ describe('OCPI Locations', () => {
     expect(bad.errors?.[0]?.extensions?.code).toBe('ocpi:input.invalid');
     expect(bad.errors?.[0]?.message).toMatch(/currency/);
     expect(bad.errors?.[0]?.message).toMatch(/elements/);
+  });
+
+  it('PUTs a Location that changed to the eMSP within 60 s: its address, a new asset, unpublishing', async () => {
+    const held = async () => (await emsp.state()).location_objects['loc-b'];
+    const poll = { timeout: 60_000, interval: 1_000 };
+    // A changed address: the library's PUT handler checks the whole Location and stores it.
+    await ok(SET, { t: T, s: 'loc-b', l: { ...details('Haarlem'), address: 'Kruisweg 9' } });
+    await expect
+      .poll(held, poll)
+      .toMatchObject({ id: 'loc-b', city: 'Haarlem', address: 'Kruisweg 9', evses: [] });
+    // A new asset at the published site is a new EVSE (no station yet: UNKNOWN).
+    await ok('mutation ($i: CreateAssetInput!) { createAsset(input: $i) { __typename } }', {
+      i: { tenantId: T, assetId: 'bay-9', siteId: 'loc-b', name: 'Bay 9' },
+    });
+    await expect
+      .poll(async () => (await held())?.evses?.map((e: any) => [e.uid, e.status]), poll)
+      .toEqual([['bay-9', 'UNKNOWN']]);
+    // Unpublished: sent once more, every EVSE REMOVED, as OCPI asks.
+    await ok(
+      `mutation ($t: ID!, $s: ID!, $l: JSONObject!) {
+        setOcpiLocation(tenantId: $t, siteId: $s, location: $l, publish: false) { siteId } }`,
+      { t: T, s: 'loc-b', l: { ...details('Haarlem'), address: 'Kruisweg 9' } },
+    );
+    await expect
+      .poll(async () => (await held())?.evses?.map((e: any) => [e.uid, e.status]), poll)
+      .toEqual([['bay-9', 'REMOVED']]);
+    const puts = (await emsp.state()).log.filter(
+      (entry) => entry.put === 'loc-b' || entry.patched === 'loc-b',
+    );
+    expect(puts.length).toBeGreaterThanOrEqual(3);
   });
 
   it('refuses bad location details with reasons, and a site that does not exist', async () => {

@@ -146,6 +146,13 @@ afterAll(async () => {
 
 describe('an OCPI party as a backend kind', () => {
   it('without an OCPI backend, the party sees every station of the tenant', async () => {
+    // On connecting, the push PUTs every Location the party sees (checked by the library's model).
+    await expect
+      .poll(async () => (await emsp.state()).log.flatMap((e) => (e.put ? [e.put] : [])).sort(), {
+        timeout: 60_000,
+        interval: 1_000,
+      })
+      .toEqual(['loc-r', 'loc-s']);
     expect(await pulled()).toEqual({ 'loc-r': ['bay-1', 'bay-2'], 'loc-s': ['bay-3'] });
   });
 
@@ -172,9 +179,10 @@ describe('an OCPI party as a backend kind', () => {
       hasSecret: false,
     });
 
-    // Pushes: the DC station changes first, then the AC one twice. The eMSP still holds both
-    // EVSEs from the pull above; once the AC station's last change arrived, every earlier
-    // round is done, and the DC station's CHARGING was never sent.
+    // Pushes: the DC station changes first, then the AC one twice. The eMSP held both EVSEs
+    // from the pull above; the push sent the DC station's EVSE once more, REMOVED, as it left
+    // the party's sight. Once the AC station's last change arrived, every earlier round is
+    // done, and the DC station's CHARGING was never sent.
     await status('cp-dc', 'Charging');
     await status('cp-ac', 'Reserved');
     await expect
@@ -182,14 +190,14 @@ describe('an OCPI party as a backend kind', () => {
         timeout: 60_000,
         interval: 1_000,
       })
-      .toEqual({ 'bay-1': 'RESERVED', 'bay-2': 'AVAILABLE' });
+      .toEqual({ 'bay-1': 'RESERVED', 'bay-2': 'REMOVED' });
     await status('cp-ac', 'Available');
     await expect
       .poll(held, {
         timeout: 60_000,
         interval: 1_000,
       })
-      .toEqual({ 'bay-1': 'AVAILABLE', 'bay-2': 'AVAILABLE' });
+      .toEqual({ 'bay-1': 'AVAILABLE', 'bay-2': 'REMOVED' });
     const patches = (await emsp.state()).log.filter((entry) => entry.patched === 'loc-r');
     expect(patches.length).toBeGreaterThan(0);
     expect(JSON.stringify(patches)).not.toContain('CHARGING');

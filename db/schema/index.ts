@@ -30,3 +30,4 @@ export * from './ocpi-tokens';
 export * from './ocpi-settings';
 export * from './ocpi-sessions';
 export * from './ocpi-realtime-authorizations';
+export * from './ocpi-pushed-locations';

@@ -134,6 +134,10 @@ class MemoryCrud(Crud):
         if module == ModuleID.cdrs:
             # The library's POST handler checked the CPO's CDR with its model.
             STATE["cdrs"][data["id"]] = data
+        if module == ModuleID.locations:
+            # A PUT of a Location this eMSP did not have, checked with the library's Location model.
+            STATE["locations"][data["id"]] = data
+            STATE["log"].append({"put": data["id"], "evses": [[e["uid"], e["status"]] for e in data["evses"]]})
         return data
 
     @classmethod
@@ -203,6 +207,12 @@ async def outage(request, call_next):
     return await call_next(request)
 
 
+@app.post("/control/forget")
+async def forget(location_id: str = Body(..., embed=True)):
+    """Drops a Location from this eMSP's copy, as if it had never pulled it."""
+    return {"forgotten": STATE["locations"].pop(location_id, None) is not None}
+
+
 @app.post("/control/refuse")
 async def refuse(on: bool = Body(..., embed=True)):
     """Starts or ends an outage of this eMSP's Sessions and CDRs receivers."""
@@ -241,6 +251,7 @@ async def state():
         "sessions": STATE["sessions"],
         "cdrs": STATE["cdrs"],
         "locations": {i: [[e["uid"], e["status"]] for e in l["evses"]] for i, l in STATE["locations"].items()},
+        "location_objects": STATE["locations"],
     }
 
 

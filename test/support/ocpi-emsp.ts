@@ -90,6 +90,8 @@ export interface OcpiEmsp {
   ): Promise<{ status: number; object?: any; body?: any; error?: string }>;
   /** Starts (true) or ends an outage of the eMSP's Sessions and CDRs receivers (HTTP 503). */
   refuse(on: boolean): Promise<unknown>;
+  /** Drops a Location from the eMSP's copy, as if it had never pulled it. */
+  forget(locationId: string): Promise<{ forgotten: boolean }>;
   stop(): Promise<void>;
 }
 
@@ -120,6 +122,8 @@ export interface EmspState {
   tokens_a: string[];
   /** Locations as the eMSP holds them (pulled, then PATCHed): [evse uid, status] each. */
   locations: Record<string, Array<[string, string]>>;
+  /** The Locations as the eMSP stores them (each checked with the library's Location model). */
+  location_objects: Record<string, any>;
   log: Array<Record<string, unknown>>;
   /** CommandResults the CPO POSTed to this eMSP's response_url, by its uid. */
   command_results: Record<string, { result: string }>;
@@ -190,6 +194,7 @@ export async function startOcpiEmsp(
     patchToken: (url, auth, uid, patch) => control(base, 'token-patch', { url, auth, uid, patch }),
     getToken: (url, auth) => control(base, 'token-get', { url, auth }),
     refuse: (on) => control(base, 'refuse', { on }),
+    forget: (locationId) => control(base, 'forget', { location_id: locationId }),
     async stop() {
       // Stopped already (an exit, or the signal of an earlier stop): no 'exit' is coming.
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -31,6 +31,7 @@ import {
   LEDGER_CHECKPOINTS_WORKFLOW,
   type LedgerCheckpointsArgs,
 } from '../ledger-checkpoints/messages';
+import { startOcpiPushWaker } from './ocpi-push-waker';
 import { startWebhookWaker } from './webhook-waker';
 import { startNoticeDrainer } from './notice-drainer';
 import { startSiteLoadDrainer } from './site-load-drainer';
@@ -196,6 +197,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       error: String(error),
     }),
   );
+  // OCPI pushes wake on their tenant's commits too, not only on their idle check.
+  const ocpiWaker = await startOcpiPushWaker(options.database, client, (error) =>
+    Runtime.instance().logger.warn('OCPI push wake-up failed; the idle check will catch up', {
+      error: String(error),
+    }),
+  );
   const notifier =
     options.alarmNotifications === false
       ? null
@@ -257,6 +264,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await metricsListener.close();
       await logRetention.stop();
       await waker.stop();
+      await ocpiWaker.stop();
       await notifier?.stop();
       await drainer.stop();
       await siteLoad.stop();
