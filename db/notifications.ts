@@ -3,6 +3,7 @@ import { BACKENDS_CHANNEL } from './backend-store';
 import type { Database } from './client';
 import { ROLLOUT_CHANNEL } from './rollout-store';
 import { SITE_LOAD_LIMITS_CHANNEL, SITE_LOAD_NOTICES_CHANNEL } from './site-load-store';
+import { OCPI_PARTIES_CHANNEL } from './ocpi-party-store';
 import { OUTBOX_CHANNEL } from './schema';
 
 /**
@@ -10,7 +11,8 @@ import { OUTBOX_CHANNEL } from './schema';
  * tenant whose twins changed), `backends` (the tenant whose backends changed), `rollouts`
  * (`<tenant>:<rollout>` whose status or counts changed), `alarmStates` (`[tenant, device]` as
  * JSON, whose alarm states an operator reset), `siteLoadNotices` (empty: a site's load
- * manager has a notice waiting), `siteLoadLimits` (the tenant whose site limits changed).
+ * manager has a notice waiting), `siteLoadLimits` (the tenant whose site limits changed),
+ * `ocpiParties` (the tenant one of whose OCPI parties connected).
  */
 const CHANNELS = {
   outbox: OUTBOX_CHANNEL,
@@ -19,6 +21,7 @@ const CHANNELS = {
   alarmStates: ALARM_STATES_CHANNEL,
   siteLoadNotices: SITE_LOAD_NOTICES_CHANNEL,
   siteLoadLimits: SITE_LOAD_LIMITS_CHANNEL,
+  ocpiParties: OCPI_PARTIES_CHANNEL,
 } as const;
 
 export type NotificationTopic = keyof typeof CHANNELS;

@@ -109,6 +109,9 @@ export async function setOcpiTokenC(
   return row ?? null;
 }
 
+/** NOTIFYed with the tenant when one of its parties connects. */
+export const OCPI_PARTIES_CHANNEL = 'doppel_ocpi_parties';
+
 /**
  * Records a finished handshake: the eMSP's identity, endpoints and tokens. Token A is spent
  * (the spec: it is only for registering). `expectedVersion` makes two handshakes racing for
@@ -122,20 +125,24 @@ export async function connectOcpiParty(
   connection: OcpiConnection,
 ): Promise<OcpiPartyRow | null> {
   const { tokenC, ...rest } = connection;
-  const [row] = await database.db
-    .update(ocpiParties)
-    .set({
-      ...rest,
-      status: 'connected',
-      tokenAHash: null,
-      tokenCHash: tokenHash(tokenC),
-      // Changes from now on are pushed; what came before, the eMSP pulls.
-      pushCursor: dsql`(select coalesce(max(id), 0) from outbox)`,
-      ...bump(),
-    })
-    .where(and(key(tenantId, partyId), eq(ocpiParties.version, expectedVersion)))
-    .returning();
-  return row ?? null;
+  return database.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(ocpiParties)
+      .set({
+        ...rest,
+        status: 'connected',
+        tokenAHash: null,
+        tokenCHash: tokenHash(tokenC),
+        // Changes from now on are pushed; what came before, the eMSP pulls.
+        pushCursor: dsql`(select coalesce(max(id), 0) from outbox)`,
+        ...bump(),
+      })
+      .where(and(key(tenantId, partyId), eq(ocpiParties.version, expectedVersion)))
+      .returning();
+    // The workers' push wakers read the tenant's connected parties again (ocpi-push-waker.ts).
+    if (row) await tx.execute(dsql`select pg_notify(${OCPI_PARTIES_CHANNEL}, ${tenantId})`);
+    return row ?? null;
+  });
 }
 
 /** The eMSP unregistered (DELETE credentials): its tokens stop working, its row stays. */
