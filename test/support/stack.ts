@@ -189,11 +189,11 @@ export async function startStack(
     apiUrl: `http://127.0.0.1:${api.port}/graphql`,
     filesDir,
     async stop() {
-      await api.stop();
-      await gateway.stop();
-      await worker.stop();
-      await connection.close();
-      await database.close();
+      await bounded('api.stop', () => api.stop());
+      await bounded('gateway.stop', () => gateway.stop());
+      await bounded('worker.stop', () => worker.stop());
+      await bounded('connection.close', () => connection.close());
+      await bounded('database.close', () => database.close());
       rmSync(filesDir, { recursive: true, force: true });
     },
   };
@@ -245,3 +245,24 @@ export async function helloDevice(
   if (answer.type !== 'welcome') throw new Error(`hello refused: ${JSON.stringify(answer)}`);
   return device;
 }
+
+/**
+ * One step of a stack's shutdown, given at most STOP_STEP_MS: a step that hangs is named on
+ * stderr and left behind (the test process ends with its file), instead of failing the file's
+ * afterAll after its assertions passed. Once, in a full CI run, a stack's stop hung for the
+ * whole hook time-out with nothing logged; this names the step should it happen again.
+ */
+async function bounded(step: string, stop: () => Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<'hung'>((resolve) => {
+    timer = setTimeout(() => resolve('hung'), STOP_STEP_MS);
+  });
+  try {
+    if ((await Promise.race([stop(), hung])) === 'hung')
+      console.error(`test stack: ${step} still running after ${STOP_STEP_MS} ms; left behind`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const STOP_STEP_MS = 30_000;
