@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../../db/client';
 import { deviceCommandAnswer } from '../../db/ocpi-command-store';
 import { findOcpiParty } from '../../db/ocpi-party-store';
 import type { Egress } from '../../outbound/egress';
+import { callEmsp, emspAccepted, emspRefused, emspRoutingHeaders } from './emsp-call';
 import { commandResult } from '../../twins/ocpi/command-result';
 import type { OcpiCommandArgs } from '../ocpi-command/messages';
 
@@ -22,39 +22,17 @@ export function createOcpiCommandActivities(database: Database, egress: Egress) 
     async postOcpiCommandResult(a: OcpiCommandArgs & { result: string }): Promise<void> {
       const party = await findOcpiParty(database, a.tenantId, a.partyId);
       if (!party?.tokenB || party.status !== 'connected') return; // gone: nobody to tell
-      const attempt = Context.current().info.attempt;
-      let status = 0;
-      let code: unknown;
-      try {
-        const response = await egress.fetch(a.responseUrl, {
-          method: 'POST',
-          headers: {
-            authorization: `Token ${Buffer.from(party.tokenB, 'utf8').toString('base64')}`,
-            'content-type': 'application/json',
-            'x-request-id': crypto.randomUUID(),
-            'x-correlation-id': crypto.randomUUID(),
-            'ocpi-from-country-code': party.cpoCountryCode,
-            'ocpi-from-party-id': party.cpoPartyId,
-            'ocpi-to-country-code': party.countryCode ?? '',
-            'ocpi-to-party-id': party.partyCode ?? '',
-          },
-          body: JSON.stringify({ result: a.result }),
-          signal: AbortSignal.timeout(10_000),
-        });
-        status = response.status;
-        code = ((await response.json().catch(() => ({}))) as { status_code?: unknown }).status_code;
-      } catch (error) {
-        const reason = error instanceof Error ? (error.cause ?? error) : error;
-        throw ApplicationFailure.retryable(
-          `POST of the command result failed (attempt ${attempt}): ${String(reason)}`,
-          OCPI_COMMAND_RESULT_FAILED,
-        );
-      }
-      if (status < 200 || status > 299 || typeof code !== 'number' || code >= 2000)
-        throw ApplicationFailure.retryable(
-          `the eMSP answered the command result with HTTP ${status}, status_code ${String(code)} (attempt ${attempt})`,
-          OCPI_COMMAND_RESULT_FAILED,
-        );
+      const call = {
+        method: 'POST',
+        url: a.responseUrl,
+        token: party.tokenB,
+        headers: emspRoutingHeaders(party),
+        body: { result: a.result },
+        failureType: OCPI_COMMAND_RESULT_FAILED,
+        attempt: Context.current().info.attempt,
+      };
+      const answer = await callEmsp(egress, call);
+      if (!emspAccepted(answer)) throw emspRefused(call, answer);
     },
   };
 }

@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../../db/client';
 import { advanceOcpiPushCursor, evsesOfDevices, ocpiPushPage } from '../../db/ocpi-push-store';
 import { ocpiPartyStationFilter } from '../../db/ocpi-station-filter';
 import type { Egress } from '../../outbound/egress';
+import { callEmsp, emspAccepted, emspRefused, emspRoutingHeaders } from './emsp-call';
 import {
   forgetPushedLocation,
   pushedLocations,
@@ -19,8 +19,6 @@ export const OCPI_PUSH_FAILED = 'ocpi:push.failed';
 
 /** At most this often a worker compares a party's Locations with what it was last sent. */
 const LOCATION_COMPARE_MS = 10_000;
-
-const tokenHeader = (token: string) => `Token ${Buffer.from(token, 'utf8').toString('base64')}`;
 
 /** Activities of the OCPI push workflow. */
 export function createOcpiPushActivities(database: Database, egress: Egress) {
@@ -63,12 +61,7 @@ export function createOcpiPushActivities(database: Database, egress: Egress) {
         return page.full ? 'more' : 'idle';
       }
       const base = receiver.url.replace(/\/+$/, '');
-      const headers = {
-        'ocpi-from-country-code': party.cpoCountryCode,
-        'ocpi-from-party-id': party.cpoPartyId,
-        'ocpi-to-country-code': party.countryCode ?? '',
-        'ocpi-to-party-id': party.partyCode ?? '',
-      };
+      const headers = emspRoutingHeaders(party);
       const locationUrl = (siteId: string) =>
         `${base}/${party.cpoCountryCode}/${party.cpoPartyId}/${ocpiId(siteId)}`;
       const put = async (site: LocationSite, all: readonly LocationAsset[]) => {
@@ -173,43 +166,22 @@ export function createOcpiPushActivities(database: Database, egress: Egress) {
     body: unknown,
     headers: Record<string, string>,
   ): Promise<'ok' | 'unknown'> {
-    const attempt = Context.current().info.attempt;
-    let status: number;
-    let answer = '';
-    try {
-      const response = await egress.fetch(url, {
-        method,
-        headers: {
-          authorization: tokenHeader(token),
-          'content-type': 'application/json',
-          'x-request-id': crypto.randomUUID(),
-          'x-correlation-id': crypto.randomUUID(),
-          ...headers,
-        },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
-      });
-      status = response.status;
-      answer = await response.text();
-    } catch (error) {
-      const reason = error instanceof Error ? (error.cause ?? error) : error;
-      throw ApplicationFailure.retryable(
-        `${method} to the eMSP failed (attempt ${attempt}): ${String(reason)}`,
-        OCPI_PUSH_FAILED,
-      );
-    }
-    let code: unknown;
-    try {
-      code = (JSON.parse(answer) as { status_code?: unknown }).status_code;
-    } catch {
-      code = undefined;
-    }
-    if (method === 'PATCH' && (status === 404 || code === 2003 || code === 2004)) return 'unknown';
-    if (status < 200 || status > 299 || typeof code !== 'number' || code >= 2000)
-      throw ApplicationFailure.retryable(
-        `${method} to the eMSP answered HTTP ${status}, status_code ${String(code)} (attempt ${attempt})`,
-        OCPI_PUSH_FAILED,
-      );
+    const call = {
+      method,
+      url,
+      token,
+      headers,
+      body,
+      failureType: OCPI_PUSH_FAILED,
+      attempt: Context.current().info.attempt,
+    };
+    const answer = await callEmsp(egress, call);
+    if (
+      method === 'PATCH' &&
+      (answer.status === 404 || answer.code === 2003 || answer.code === 2004)
+    )
+      return 'unknown';
+    if (!emspAccepted(answer)) throw emspRefused(call, answer);
     return 'ok';
   }
 }

@@ -1,5 +1,4 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../../db/client';
 import { findOcpiParty, type OcpiPartyRow } from '../../db/ocpi-party-store';
 import { ocpiSessionParty } from '../../db/ocpi-session-party';
@@ -18,12 +17,11 @@ import {
 import type { OcpiSessionSent } from '../../db/ocpi-session-store';
 import { ocpiPartyStationFilter } from '../../db/ocpi-station-filter';
 import type { Egress } from '../../outbound/egress';
+import { callEmsp, emspAccepted, emspRefused, emspRoutingHeaders } from './emsp-call';
 import { ocpiId } from '../../twins/ocpi/location-document';
 import type { OcpiSessionPushOutcome } from '../ocpi-sessions/messages';
 
 export const OCPI_SESSION_PUSH_FAILED = 'ocpi:session-push.failed';
-
-const tokenHeader = (token: string) => `Token ${Buffer.from(token, 'utf8').toString('base64')}`;
 
 const receiverOf = (party: OcpiPartyRow, module: string) =>
   party.endpoints
@@ -93,12 +91,7 @@ export function createOcpiSessionActivities(database: Database, egress: Egress) 
     sessionsUrl: string | undefined,
     cdrsUrl: string | undefined,
   ): Promise<void> {
-    const headers = {
-      'ocpi-from-country-code': party.cpoCountryCode,
-      'ocpi-from-party-id': party.cpoPartyId,
-      'ocpi-to-country-code': party.countryCode ?? '',
-      'ocpi-to-party-id': party.partyCode ?? '',
-    };
+    const headers = emspRoutingHeaders(party);
     const session = await ocpiSessionDocument(database, party, row);
     const now: OcpiSessionSent = {
       status: session.status,
@@ -145,52 +138,25 @@ export function createOcpiSessionActivities(database: Database, egress: Egress) 
     headers: Record<string, string>,
     slashed = false,
   ): Promise<string | null> {
-    const attempt = Context.current().info.attempt;
-    let status: number;
-    let answer = '';
-    let location: string | null;
-    try {
-      const response = await egress.fetch(url, {
-        method,
-        headers: {
-          authorization: tokenHeader(token),
-          'content-type': 'application/json',
-          'x-request-id': crypto.randomUUID(),
-          'x-correlation-id': crypto.randomUUID(),
-          ...headers,
-        },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
-      });
-      status = response.status;
-      location = response.headers.get('location');
-      answer = await response.text();
-    } catch (error) {
-      const reason = error instanceof Error ? (error.cause ?? error) : error;
-      throw ApplicationFailure.retryable(
-        `${method} ${url} failed (attempt ${attempt}): ${String(reason)}`,
-        OCPI_SESSION_PUSH_FAILED,
-      );
-    }
+    const call = {
+      method,
+      url,
+      token,
+      headers,
+      body,
+      failureType: OCPI_SESSION_PUSH_FAILED,
+      attempt: Context.current().info.attempt,
+    };
+    const answer = await callEmsp(egress, call);
     if (
       !slashed &&
-      (status === 307 || status === 308) &&
-      location &&
-      new URL(location, url).href === new URL(`${url}/`).href
+      (answer.status === 307 || answer.status === 308) &&
+      answer.location &&
+      new URL(answer.location, url).href === new URL(`${url}/`).href
     )
       return send(method, `${url}/`, token, body, headers, true);
-    let code: unknown;
-    try {
-      code = (JSON.parse(answer) as { status_code?: unknown }).status_code;
-    } catch {
-      code = undefined;
-    }
-    if (status < 200 || status > 299 || typeof code !== 'number' || code >= 2000)
-      throw ApplicationFailure.retryable(
-        `${method} ${url} answered HTTP ${status}, status_code ${String(code)}: ${answer.slice(0, 300)} (attempt ${attempt})`,
-        OCPI_SESSION_PUSH_FAILED,
-      );
-    return location;
+    if (!emspAccepted(answer)) throw emspRefused(call, answer);
+    return answer.location;
   }
 }
 
