@@ -213,6 +213,13 @@ describe('why is this device offline', () => {
           connectStation(stack.ocppUrl, 'ocpp1.6', deviceId, 'dpl_wrong-0000000', tenantId),
         ),
       ).toBe(401);
+    // The refusals are counted by a write of their own, which may land after the reason shows.
+    await expect
+      .poll(
+        async () =>
+          (await whyBecomes(tenantId, deviceId, 'REFUSED_CREDENTIALS')).device.loginRefusals,
+      )
+      .toMatchObject({ count: 3, lastCode: 'gateway:auth.refused' });
     const q = await whyBecomes(tenantId, deviceId, 'REFUSED_CREDENTIALS');
     expect(q.device.loginRefusals).toMatchObject({ count: 3, lastCode: 'gateway:auth.refused' });
     expect(q.whyOffline.since).toBe(q.device.loginRefusals.lastAt);
